@@ -1,0 +1,286 @@
+/**
+ * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
+ * the TypeScript types (`Policy`, `Trigger`...), the validation, and the generated JSON Schema
+ * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
+ * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
+ */
+import { z } from 'zod';
+import { parseDuration, suggestDuration } from './duration.ts';
+import { parseQuantity, type Quantity } from './quantity.ts';
+
+const durationText = z
+  .string()
+  .meta({ description: 'A duration such as 30s, 15m, 1h30m or 2d.', examples: ['15m'] });
+
+export const duration = z.union([durationText, z.number()]).transform((value, ctx): number => {
+  const text = String(value);
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined) {
+    const hint = suggestDuration(text) ?? (typeof value === 'number' ? `${value}s` : '15m');
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write ${hint}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const quantity = z
+  .union([z.number(), z.string()])
+  .meta({
+    description:
+      'A number, or a number with a unit: 5% (ratio 0.05), 2s or 500ms (seconds), 500MB or 1GiB (bytes).',
+    examples: ['5%', '2s', '500MB', 0.9],
+  })
+  .transform((value, ctx): Quantity => {
+    const q = parseQuantity(value);
+    if (!q) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${String(value)}" is not a quantity; write a number or a number with a unit such as 5%, 2s, 500ms or 500MB`,
+      });
+      return z.NEVER;
+    }
+    return q;
+  });
+
+/** Secrets are never written inline: `${PROM_TOKEN}` names an environment variable. */
+export const SECRET_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const secretRef = z
+  .string()
+  .meta({ description: 'A reference to an environment variable holding the secret: ${NAME}.', examples: ['${PROM_TOKEN}'] })
+  .refine((s) => SECRET_REF.test(s), {
+    message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
+  });
+
+const headers = z
+  .record(z.string(), z.string())
+  .meta({ description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.' });
+
+const missingData = z
+  .enum(['inconclusive', 'ok', 'breached'])
+  .default('inconclusive')
+  .meta({ description: 'What a trigger reads when the source returns no data. No data is never healthy unless you say so.' });
+
+const sourceCommon = {
+  timeout: duration.default(10_000).meta({ description: 'Per request timeout.' }),
+  retries: z.number().int().min(0).max(10).default(2).meta({ description: 'Retries on network errors and HTTP 5xx.' }),
+  missing_data: missingData,
+  query_error_budget: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .meta({
+      description:
+        'In watch mode, how many consecutive failed queries a trigger tolerates (keeping its last verdict) before it turns inconclusive.',
+    }),
+};
+
+const basicAuth = z.strictObject({ username: z.string(), password: secretRef });
+const bearerAuth = z.strictObject({ bearer: secretRef });
+
+export const prometheusSource = z.strictObject({
+  type: z.literal('prometheus'),
+  url: z.url().meta({ description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).' }),
+  headers: headers.optional(),
+  auth: z.union([bearerAuth, basicAuth]).optional(),
+  ...sourceCommon,
+});
+
+export const datadogSource = z.strictObject({
+  type: z.literal('datadog'),
+  site: z.string().default('datadoghq.com').meta({ description: 'Datadog site, for example datadoghq.eu.' }),
+  api_key: secretRef,
+  app_key: secretRef,
+  ...sourceCommon,
+});
+
+export const httpSource = z.strictObject({
+  type: z.literal('http'),
+  url: z.url(),
+  method: z.enum(['GET', 'POST', 'HEAD']).default('GET'),
+  headers: headers.optional(),
+  ...sourceCommon,
+});
+
+export const fileSource = z.strictObject({
+  type: z.literal('file'),
+  path: z.string().min(1).meta({
+    description:
+      'Recorded series: OpenMetrics text with timestamps (.om, .txt) or a saved Prometheus query_range response (.json). Relative to the policy file.',
+  }),
+  missing_data: missingData,
+});
+
+export const source = z.discriminatedUnion('type', [prometheusSource, datadogSource, httpSource, fileSource]);
+
+const severity = z.enum(['critical', 'warning']).meta({ description: 'critical rolls back; warning warns.' });
+const comparison = z.enum(['>', '>=', '<', '<=']).default('>');
+
+const triggerCommon = {
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as error-rate')
+    .meta({ description: 'Unique name of the trigger within the environment.' }),
+  description: z.string().optional(),
+  severity,
+  source: z.string().meta({ description: 'Name of a source under `sources`.' }),
+  query: z.string().min(1).meta({
+    description:
+      'PromQL for prometheus, a metric query for datadog, a series selector such as error_ratio{service="api"} for file, a JSON path such as .data.error_rate for http.',
+  }),
+  impact: quantity
+    .optional()
+    .meta({ description: 'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.' }),
+};
+
+export const thresholdTrigger = z.strictObject({
+  kind: z.literal('threshold').default('threshold'),
+  ...triggerCommon,
+  op: comparison,
+  threshold: quantity,
+  for: duration.default(0).meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
+});
+
+export const aggregateTrigger = z.strictObject({
+  kind: z.literal('aggregate'),
+  ...triggerCommon,
+  aggregate: z.enum(['avg', 'max', 'min', 'quantile']).meta({
+    description: 'Like PromQL avg_over_time, max_over_time, min_over_time, quantile_over_time.',
+  }),
+  quantile: z.number().min(0).max(1).optional().meta({ description: 'For aggregate: quantile, such as 0.95.' }),
+  window: duration.meta({ description: 'The window aggregated over ("average over 5 minutes": 5m).' }),
+  op: comparison,
+  threshold: quantity,
+  for: duration.default(0),
+});
+
+export const probeTrigger = z.strictObject({
+  kind: z.literal('probe'),
+  ...triggerCommon,
+  query: z.string().default('').meta({ description: 'For file sources: a 0/1 series such as probe_success{job="api"}.' }),
+  expect: z
+    .strictObject({
+      status: z.union([z.number().int(), z.array(z.number().int())]).default(200),
+      json: z
+        .array(
+          z.strictObject({
+            path: z.string().regex(/^\./, 'a JSON path starts with ".", such as .health'),
+            equals: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+          }),
+        )
+        .default([]),
+      latency: duration.optional().meta({ description: 'A slower answer counts as a failure.' }),
+    })
+    .default({ status: 200, json: [] }),
+  failures: z.number().int().min(1).default(3).meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
+  interval: duration.default(30_000).meta({ description: 'Time between probes.' }),
+});
+
+export const trendTrigger = z.strictObject({
+  kind: z.literal('trend'),
+  ...triggerCommon,
+  window: duration.meta({ description: 'The value must grow over this whole window.' }),
+  min_increase: quantity.optional().meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
+  tolerance: quantity
+    .optional()
+    .meta({ description: 'A dip smaller than this between two steps still counts as growth (garbage collection noise).' }),
+});
+
+export const baselineTrigger = z.strictObject({
+  kind: z.literal('baseline'),
+  ...triggerCommon,
+  change: z.enum(['drop', 'rise']).meta({ description: 'drop: breached when the value falls by more than `by`.' }),
+  by: quantity.meta({ description: 'Relative change that breaches, such as 20%.' }),
+  window: duration.default(900_000).meta({ description: 'Recent window averaged for the current value.' }),
+  baseline_window: duration
+    .default(3_600_000)
+    .meta({ description: "Window before the deployment's creation time averaged for the baseline." }),
+});
+
+export const burnRateTrigger = z.strictObject({
+  kind: z.literal('burn-rate'),
+  ...triggerCommon,
+  query: z.string().min(1).meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
+  objective: quantity.meta({ description: 'The SLO, such as 99.9%.' }),
+  windows: z
+    .array(
+      z.strictObject({
+        long: duration,
+        short: duration,
+        factor: z.number().positive().meta({ description: 'Burn rate that breaches, such as 14.4.' }),
+      }),
+    )
+    .min(1)
+    .prefault([
+      { long: '1h', short: '5m', factor: 14.4 },
+      { long: '6h', short: '30m', factor: 6 },
+    ])
+    .meta({ description: 'Multi-window, multi-burn-rate pairs: breached when both windows of a pair burn faster than factor.' }),
+});
+
+export const trigger = z.discriminatedUnion('kind', [
+  thresholdTrigger,
+  aggregateTrigger,
+  probeTrigger,
+  trendTrigger,
+  baselineTrigger,
+  burnRateTrigger,
+]);
+
+export const strategyName = z.enum(['feature-flag', 'config', 'redeploy', 'full']);
+
+export const decisionRule = z.strictObject({
+  severity: severity.optional().meta({ description: 'Matches this severity; any when omitted.' }),
+  min_impact: quantity.optional().meta({ description: 'Matches impact at or above this share of users.' }),
+  max_impact: quantity.optional().meta({ description: 'Matches impact below this share of users.' }),
+  strategy: strategyName,
+  approval: z
+    .string()
+    .default('none')
+    .meta({ description: 'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.' }),
+});
+
+export const environment = z.strictObject({
+  step: duration.default(60_000).meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
+  lookback: duration.default(300_000).meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
+  impact: z
+    .strictObject({ source: z.string(), query: z.string() })
+    .optional()
+    .meta({ description: 'A query giving the share of users affected (0..1), read when a trigger breaches.' }),
+  triggers: z.array(trigger).default([]),
+  decision: z
+    .array(decisionRule)
+    .default([])
+    .meta({ description: 'The decision matrix: the first rule matching severity and impact picks the strategy.' }),
+  default_strategy: strategyName.default('redeploy'),
+  default_approval: z.string().default('none'),
+});
+
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).meta({ description: 'Policy format version.' }),
+    sources: z.record(z.string(), source).default({}),
+    environments: z.record(z.string(), environment),
+  })
+  .meta({ title: 'Ripcord policy', description: 'The rollback runbook of a repository, as code: .github/ripcord.yml' });
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type Source = z.output<typeof source>;
+export type PrometheusSource = z.output<typeof prometheusSource>;
+export type DatadogSource = z.output<typeof datadogSource>;
+export type HttpSource = z.output<typeof httpSource>;
+export type FileSource = z.output<typeof fileSource>;
+export type Trigger = z.output<typeof trigger>;
+export type ThresholdTrigger = z.output<typeof thresholdTrigger>;
+export type AggregateTrigger = z.output<typeof aggregateTrigger>;
+export type ProbeTrigger = z.output<typeof probeTrigger>;
+export type TrendTrigger = z.output<typeof trendTrigger>;
+export type BaselineTrigger = z.output<typeof baselineTrigger>;
+export type BurnRateTrigger = z.output<typeof burnRateTrigger>;
+export type Environment = z.output<typeof environment>;
+export type DecisionRule = z.output<typeof decisionRule>;
+export type Severity = z.output<typeof severity>;
+export type StrategyName = z.output<typeof strategyName>;
+export type MissingData = z.output<typeof missingData>;

@@ -1,0 +1,41 @@
+/**
+ * What a source hands to the trigger engine. Timestamps are unix milliseconds.
+ *
+ * `raw` series are samples as scraped (a recorded OpenMetrics file): the engine applies
+ * Prometheus' lookback and `*_over_time` semantics to them itself.
+ * `stepped` series are already evaluated at each step (a Prometheus `query_range` answer):
+ * one value per step, so window aggregates behave like a PromQL subquery `avg_over_time((q)[w:step])`.
+ */
+export interface Sample {
+  t: number;
+  v: number;
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  samples: Sample[];
+}
+
+export type SignalKind = 'raw' | 'stepped';
+
+/** A source answers with data, or with the reason it has none (never an exception). */
+export type SignalResult =
+  | { ok: true; kind: SignalKind; series: Series[]; query: string }
+  | { ok: false; reason: string; query: string };
+
+/** The time range a trigger needs to reach its verdict at `end`. */
+export interface RangeRequest {
+  query: string;
+  start: number;
+  end: number;
+  step: number;
+}
+
+/** A probe result (HTTP health check): time, success, and why it failed. */
+export interface ProbeResult {
+  t: number;
+  ok: boolean;
+  detail: string;
+  status?: number;
+  latencyMs?: number;
+}

@@ -1,0 +1,48 @@
+/** Verdicts (per trigger) and the decision (per environment): the engine's output contract. */
+import type { Severity, StrategyName } from './policy-schema.ts';
+
+export type VerdictStatus = 'breached' | 'ok' | 'inconclusive';
+
+export interface Verdict {
+  name: string;
+  kind: string;
+  severity: Severity;
+  status: VerdictStatus;
+  /** The observed value that decided the verdict (worst series), in the threshold's unit. */
+  value: number | null;
+  /** Human rendering of value, e.g. "7.2%". */
+  valueText: string | null;
+  /** Human rendering of the condition, e.g. "> 5% for 15m". */
+  threshold: string;
+  /** Since when the condition has held without interruption (ISO 8601), when breached or pending. */
+  since: string | null;
+  /** One sentence in plain words explaining the verdict. */
+  reason: string;
+  query: string;
+  source: string;
+  /** Labels of the series that decided the verdict. */
+  labels: Record<string, string>;
+  /** Points for the chart: the evaluated value at each step over the displayed window. */
+  points: { t: number; v: number | null }[];
+  /** The threshold as a plain number (for charts), when the trigger has one. */
+  thresholdValue: number | null;
+  impact: number | null;
+}
+
+export type DecisionKind = 'rollback' | 'warn' | 'hold' | 'none';
+
+export interface Decision {
+  decision: DecisionKind;
+  environment: string;
+  severity: Severity | null;
+  /** Share of users affected (0..1) when known. */
+  impact: number | null;
+  strategy: StrategyName | null;
+  approval: string | null;
+  evaluatedAt: string;
+  /** Names of breached triggers. */
+  triggered: string[];
+  /** The decision explained in one paragraph of plain words. */
+  summary: string;
+  triggers: Verdict[];
+}

@@ -1,0 +1,110 @@
+/**
+ * evaluate-triggers: read the policy, evaluate an environment's triggers (once, or watching for
+ * a while), and say roll back / warn / hold / none with the evidence.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError } from '../core/errors.ts';
+import { parseQuantity } from '../core/quantity.ts';
+import { renderDecisionSummary } from '../core/summary.ts';
+import { parseBooleanInput, parseDurationInput, parseTime } from '../core/time-input.ts';
+import type { Decision } from '../core/verdict.ts';
+import { evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
+import { watch } from '../evaluate/watch.ts';
+import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
+import { createSources } from '../sources/index.ts';
+import type { ActionIO } from './action-io.ts';
+
+export interface EvaluateDeps {
+  env: Record<string, string | undefined>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
+  const policyPath = io.getInput('policy') || defaultPolicyPath;
+  const environment = io.getInput('environment');
+  if (!environment) {
+    throw new ConfigurationError('input environment is required; set `environment: production` (a key under environments: in the policy)');
+  }
+  const policy = await readPolicy(policyPath);
+  const { sources, secrets } = createSources(policy, {
+    env: deps.env,
+    policyDir: dirname(resolve(policyPath)),
+    logger: io,
+    ...(io.getInput('source-file') ? { fileOverride: resolve(io.getInput('source-file')) } : {}),
+  });
+  for (const secret of secrets) io.setSecret(secret);
+
+  const atInput = io.getInput('at');
+  const deployedAt = await baselineTime(io.getInput('baseline'), deps.env);
+  const impactInput = io.getInput('impact');
+  const impactOverride = impactInput ? impactFrom(impactInput) : null;
+  const watchFor = io.getInput('watch') ? parseDurationInput(io.getInput('watch'), 'input watch') : 0;
+  const interval = io.getInput('interval') ? parseDurationInput(io.getInput('interval'), 'input interval') : 60_000;
+  const failOnRollback = parseBooleanInput(io.getInput('fail-on-rollback'), 'input fail-on-rollback');
+  const common = {
+    policy,
+    environment,
+    sources,
+    logger: io,
+    impactOverride,
+    ...(deployedAt === undefined ? {} : { deployedAt }),
+  };
+
+  let decision: Decision;
+  if (watchFor > 0) {
+    if (atInput) throw new ConfigurationError('inputs at and watch exclude each other; watch evaluates the present');
+    ({ decision } = await watch({
+      ...common,
+      duration: watchFor,
+      interval,
+      now: deps.now,
+      sleep: deps.sleep,
+      onPoll: (d, poll) => io.info(`poll ${poll}: ${d.decision} (${d.triggered.join(', ') || 'nothing breached'})`),
+    }));
+  } else {
+    const at = atInput ? parseTime(atInput, 'input at') : deps.now();
+    decision = await evaluateEnvironment({ ...common, at });
+  }
+
+  io.info(decision.summary);
+  io.setOutput('decision', decision.decision);
+  io.setOutput('severity', decision.severity ?? '');
+  io.setOutput('strategy', decision.strategy ?? '');
+  io.setOutput('approval', decision.approval ?? '');
+  io.setOutput('triggered', decision.triggered.join(','));
+  io.setOutput('report', JSON.stringify(decision));
+  await io.appendSummary(renderDecisionSummary(decision));
+  if (decision.decision === 'rollback' && failOnRollback) {
+    io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
+  } else if (decision.decision === 'warn' || decision.decision === 'hold') {
+    io.warning(decision.summary);
+  }
+  return decision;
+}
+
+function impactFrom(text: string): number {
+  const q = parseQuantity(text);
+  if (!q || q.value < 0 || q.value > 1) {
+    throw new ConfigurationError(`input impact: "${text}" is not a share of users; write a percentage such as 15%`);
+  }
+  return q.value;
+}
+
+/**
+ * The baseline is the deployment's creation time: from the input, or from the triggering
+ * `deployment` / `deployment_status` event, so a post-deploy workflow needs no extra input.
+ */
+async function baselineTime(input: string, env: Record<string, string | undefined>): Promise<number | undefined> {
+  if (input) return parseTime(input, 'input baseline');
+  const eventPath = env.GITHUB_EVENT_PATH;
+  if (!eventPath) return undefined;
+  try {
+    const event = JSON.parse(await readFile(eventPath, 'utf8')) as { deployment?: { created_at?: unknown } };
+    const created = event.deployment?.created_at;
+    return typeof created === 'string' ? parseTime(created, 'event deployment.created_at') : undefined;
+  } catch {
+    return undefined;
+  }
+}

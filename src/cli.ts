@@ -1,0 +1,166 @@
+/**
+ * The ripcord CLI: the same use-cases as the actions, from a terminal.
+ * Exit status: 0 decided (whatever the decision), 1 invalid input, 2 internal error.
+ * Messages go to stderr; with --json the JSON object alone goes to stdout.
+ */
+import { parseArgs } from 'node:util';
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError, toError } from './core/errors.ts';
+import type { Logger } from './core/logger.ts';
+import { parseTime } from './core/time-input.ts';
+import type { Decision } from './core/verdict.ts';
+import { evaluateEnvironment } from './evaluate/evaluate-environment.ts';
+import { defaultPolicyPath, readPolicy } from './policy/read-policy.ts';
+import { createSources } from './sources/index.ts';
+import { runDemo } from './demo/run-demo.ts';
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  now: () => number;
+}
+
+const USAGE = `Usage:
+  ripcord validate [--policy .github/ripcord.yml]
+  ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
+  ripcord demo [--scenario examples/demo/scenario.yml]
+
+--at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
+--source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const logger = stderrLogger(io);
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'validate':
+        return await validate(rest, io);
+      case 'evaluate':
+        return await evaluate(rest, io, logger);
+      case 'demo':
+        return await demo(rest, io, logger);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stderr(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new ConfigurationError(`unknown command "${command}"; run one of validate, evaluate, demo\n\n${USAGE}`);
+    }
+  } catch (thrown) {
+    const error = toError(thrown);
+    if (error instanceof ConfigurationError || isArgError(error)) {
+      io.stderr(`ripcord: ${error.message}`);
+      return 1;
+    }
+    io.stderr(`ripcord: internal error (please report it): ${error.stack ?? error.message}`);
+    return 2;
+  }
+}
+
+async function validate(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args, options: { policy: { type: 'string' } }, strict: true });
+  const path = values.policy ?? defaultPolicyPath;
+  const policy = await readPolicy(path);
+  const envs = Object.entries(policy.environments);
+  io.stderr(
+    `${path} is valid: ${Object.keys(policy.sources).length} sources, ${envs.length} environments (${envs
+      .map(([name, env]) => `${name}: ${env.triggers.length} triggers`)
+      .join('; ')})`,
+  );
+  return 0;
+}
+
+async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      policy: { type: 'string' },
+      environment: { type: 'string' },
+      'source-file': { type: 'string' },
+      at: { type: 'string' },
+      baseline: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.environment) throw new ConfigurationError('--environment is required, such as --environment production');
+  const policyPath = values.policy ?? defaultPolicyPath;
+  const policy = await readPolicy(policyPath);
+  const { sources } = createSources(policy, {
+    env: io.env,
+    policyDir: dirname(resolve(policyPath)),
+    logger,
+    ...(values['source-file'] ? { fileOverride: resolve(values['source-file']) } : {}),
+  });
+  const at = values.at ? parseTime(values.at, '--at') : io.now();
+  const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
+  const decision = await evaluateEnvironment({
+    policy,
+    environment: values.environment,
+    sources,
+    at,
+    logger,
+    ...(deployedAt === undefined ? {} : { deployedAt }),
+  });
+  if (values.json) {
+    io.stdout(JSON.stringify(toJson(decision), null, 2));
+  } else {
+    io.stderr(renderText(decision));
+  }
+  return 0;
+}
+
+async function demo(args: string[], io: CliIO, logger: Logger): Promise<number> {
+  const { values } = parseArgs({ args, options: { scenario: { type: 'string' } }, strict: true });
+  await runDemo({ scenarioPath: values.scenario, print: io.stdout, logger });
+  return 0;
+}
+
+/** The stable JSON contract of `ripcord evaluate --json`. */
+export function toJson(decision: Decision) {
+  return {
+    decision: decision.decision,
+    environment: decision.environment,
+    severity: decision.severity,
+    strategy: decision.strategy,
+    approval: decision.approval,
+    evaluatedAt: decision.evaluatedAt,
+    summary: decision.summary,
+    triggers: decision.triggers.map((v) => ({
+      name: v.name,
+      status: v.status,
+      severity: v.severity,
+      value: v.value,
+      threshold: v.threshold,
+      since: v.since,
+      reason: v.reason,
+    })),
+  };
+}
+
+function renderText(decision: Decision): string {
+  const lines = [`${decision.decision.toUpperCase()}: ${decision.summary}`];
+  for (const v of decision.triggers) {
+    lines.push(`  ${v.status.padEnd(12)} ${v.name.padEnd(28)} ${(v.valueText ?? '-').padEnd(10)} ${v.threshold}  ${v.reason}`);
+  }
+  return lines.join('\n');
+}
+
+function stderrLogger(io: CliIO): Logger {
+  return {
+    debug: (m) => {
+      if (io.env.RIPCORD_DEBUG) io.stderr(`debug: ${m}`);
+    },
+    info: (m) => io.stderr(m),
+    warning: (m) => io.stderr(`warning: ${m}`),
+    error: (m) => io.stderr(`error: ${m}`),
+  };
+}
+
+function isArgError(error: Error): boolean {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

@@ -1,0 +1,521 @@
+/**
+ * Turns the text of `.github/ripcord.yml` into a `Policy`, or into every problem in it at once,
+ * each pinned to the line and column a person has to edit and worded as the fix. Pure: the
+ * caller reads the file.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { didYouMean } from './did-you-mean.ts';
+import { duration, policySchema, quantity, type Policy } from './policy-schema.ts';
+
+export interface PolicyProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path such as `environments.production.triggers[2].for`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+export type ParsePolicyResult =
+  { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+
+type Segment = string | number;
+
+/** A problem before it is placed in the file: `key` points at a mapping key instead of its value. */
+interface Draft {
+  path: Segment[];
+  message: string;
+  at?: 'value' | 'key';
+}
+
+export function formatProblem(p: PolicyProblem): string {
+  return p.path === ''
+    ? `${p.file}:${p.line}:${p.column}: ${p.message}`
+    : `${p.file}:${p.line}:${p.column}: ${p.path}: ${p.message}`;
+}
+
+export function formatPath(path: readonly Segment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+export function parsePolicy(text: string, file: string): ParsePolicyResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
+  const locate = locator(doc, lineCounter);
+  const problems: PolicyProblem[] = doc.errors.map((error) => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    return { file, line: Math.max(line, 1), column: col, path: '', message: yamlMessage(error) };
+  });
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (thrown) {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    problems.push({ file, line: 1, column: 1, path: '', message: `YAML: ${message}` });
+    return { ok: false, problems: sortProblems(problems) };
+  }
+
+  const drafts: Draft[] = [];
+  let policy: Policy | undefined;
+  if (data === null || data === undefined) {
+    drafts.push({
+      path: [],
+      message:
+        'the policy is empty; start with "version: 1" and an "environments:" mapping (see examples/policies/runbook.yml)',
+    });
+  } else {
+    // Every message zod would write itself comes back as this marker, so the ones the schema
+    // words on purpose (durations, quantities, secrets) are kept and only the defaults are rewritten.
+    const parsed = policySchema.safeParse(data, { reportInput: true, error: () => DEFAULT });
+    if (parsed.success) policy = parsed.data;
+    else drafts.push(...explainIssues(parsed.error.issues, [], data));
+  }
+  if (policy) drafts.push(...crossCheck(policy));
+
+  for (const draft of drafts) {
+    const { line, column } = locate(draft.path, draft.at ?? 'value');
+    problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
+  }
+  if (problems.length > 0 || !policy)
+    return { ok: false, problems: sortProblems(dedupe(problems)) };
+  return { ok: true, policy };
+}
+
+function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
+  return problems.sort(
+    (a, b) =>
+      a.line - b.line ||
+      a.column - b.column ||
+      a.path.localeCompare(b.path) ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+function dedupe(problems: PolicyProblem[]): PolicyProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = formatProblem(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function yamlMessage(error: { code: string; message: string }): string {
+  switch (error.code) {
+    case 'MULTIPLE_DOCS':
+      return 'YAML: the file holds more than one document ("---"); a policy is a single document';
+    case 'DUPLICATE_KEY':
+      return 'YAML: this key appears twice in the same mapping; keep one';
+    case 'TAB_AS_INDENT':
+      return 'YAML: tabs are not allowed as indentation; indent with spaces';
+    default:
+      return `YAML: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`;
+  }
+}
+
+// ---- positions -------------------------------------------------------------------------------
+
+/**
+ * Maps a data path to the YAML node it came from. A path that runs out (a missing key) stops at
+ * the deepest mapping that exists, which is where the key has to be added.
+ */
+function locator(doc: Document, lc: LineCounter) {
+  const pos = (offset: number | undefined): { line: number; column: number } => {
+    if (offset === undefined) return { line: 1, column: 1 };
+    const { line, col } = lc.linePos(offset);
+    return { line: Math.max(line, 1), column: col };
+  };
+  return (path: readonly Segment[], at: 'value' | 'key'): { line: number; column: number } => {
+    let node: unknown = doc.contents;
+    let keyOffset: number | undefined;
+    for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      keyOffset = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) return pos(node.range?.[0]);
+        keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+        // `for:` with nothing after it has no value node: point at the key instead.
+        if (pair.value === null || pair.value === undefined) return pos(keyOffset);
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item: unknown = node.items[seg];
+        if (item === undefined || item === null) return pos(node.range?.[0]);
+        node = item;
+      } else {
+        break;
+      }
+    }
+    if (at === 'key' && keyOffset !== undefined) return pos(keyOffset);
+    const range = isScalar(node) || isMap(node) || isSeq(node) || isAlias(node) ? node.range : null;
+    return pos(range?.[0] ?? keyOffset);
+  };
+}
+
+// ---- zod issues into plain words ---------------------------------------------------------------
+
+const DEFAULT = '\u0000zod-default';
+
+type Issue = z.core.$ZodIssue;
+
+function explainIssues(issues: readonly Issue[], prefix: Segment[], data: unknown): Draft[] {
+  return issues.flatMap((issue) => explainIssue(issue, prefix, data));
+}
+
+function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
+  const path = [...prefix, ...issue.path.filter((s): s is Segment => typeof s !== 'symbol')];
+  const key = lastKey(path);
+  const value = valueAt(data, path);
+  const missing = isMissing(data, path);
+  const draft = (message: string): Draft[] => [{ path, message }];
+
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((k) => ({
+        path: [...path, k],
+        at: 'key' as const,
+        message: unknownKey(k, path, data),
+      }));
+    case 'invalid_union': {
+      // zod's "no matching discriminator": a discriminated union whose kind/type is unknown.
+      if (issue.discriminator !== undefined && issue.errors.length === 0 && 'options' in issue) {
+        return draft(
+          badDiscriminator(issue.discriminator, issue.options ?? [], path, value, missing),
+        );
+      }
+      if (missing) return draft(`missing required key "${key}"`);
+      const special = specialExpectation(path, data);
+      if (special) return draft(`expected ${special}, got ${show(value)}`);
+      const branches = issue.errors;
+      const typeOnly = branches.every(
+        (b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0,
+      );
+      if (typeOnly) {
+        const expected = branches.map((b) => (b[0]?.code === 'invalid_type' ? b[0].expected : ''));
+        return draft(`expected ${orList(expected.map(typeName))}, got ${show(value)}`);
+      }
+      // The branch with the fewest complaints is the one the author was writing.
+      const best = [...branches].sort((a, b) => a.length - b.length)[0] ?? [];
+      return explainIssues(best, path, data);
+    }
+    case 'invalid_type':
+      if (missing) return draft(`missing required key "${key}"`);
+      return draft(`expected ${typeName(issue.expected)}, got ${show(value)}`);
+    default:
+      break;
+  }
+  if (issue.message !== DEFAULT) {
+    // The schema's own pattern messages say what is allowed; name the offending value too.
+    if (issue.code === 'invalid_format')
+      return draft(`${show(value)} is not allowed; ${issue.message}`);
+    return draft(issue.message);
+  }
+  switch (issue.code) {
+    case 'invalid_value': {
+      const values = issue.values.map((v) => (typeof v === 'string' ? v : String(v)));
+      if (values.length === 1)
+        return draft(`${show(value)} is not supported; write ${key}: ${values[0]}`);
+      const noun = NOUNS[key] ?? `valid ${key}`;
+      const hint = typeof value === 'string' ? didYouMean(value, values) : undefined;
+      const fix = hint
+        ? `did you mean "${hint}"? (one of ${values.join(', ')})`
+        : `write one of ${values.join(', ')}`;
+      return draft(`${show(value)} is not ${noun}; ${fix}`);
+    }
+    case 'too_small': {
+      if (issue.origin === 'array') return draft(`needs at least ${String(issue.minimum)} item(s)`);
+      if (issue.origin === 'string') return draft(`must not be empty`);
+      const bound = issue.inclusive
+        ? `at least ${String(issue.minimum)}`
+        : `more than ${String(issue.minimum)}`;
+      return draft(`${show(value)} is too small; write ${bound}`);
+    }
+    case 'too_big': {
+      if (issue.origin === 'array') return draft(`allows at most ${String(issue.maximum)} item(s)`);
+      const bound = issue.inclusive
+        ? `at most ${String(issue.maximum)}`
+        : `less than ${String(issue.maximum)}`;
+      return draft(`${show(value)} is too large; write ${bound}`);
+    }
+    case 'invalid_format':
+      if (issue.format === 'url') {
+        return draft(
+          `${show(value)} is not a URL; write a full URL such as https://prometheus.example.com`,
+        );
+      }
+      return draft(`${show(value)} is not a valid ${issue.format}`);
+    default: {
+      const fallback = z.locales.en().localeError(issue as unknown as z.core.$ZodRawIssue);
+      const text = typeof fallback === 'string' ? fallback : fallback?.message;
+      return draft(text ?? `${show(value)} is not valid here`);
+    }
+  }
+}
+
+/** What the user should call an enum field's value ("a severity"), keyed by the field name. */
+const NOUNS: Record<string, string> = {
+  severity: 'a severity',
+  op: 'a comparison',
+  aggregate: 'an aggregate',
+  change: 'a change',
+  method: 'an HTTP method',
+  missing_data: 'a missing_data choice',
+  strategy: 'a strategy',
+  default_strategy: 'a strategy',
+};
+
+function badDiscriminator(
+  disc: string,
+  options: readonly unknown[],
+  path: Segment[],
+  value: unknown,
+  missing: boolean,
+): string {
+  const names = options.filter((o): o is string => typeof o === 'string');
+  if (missing) return `missing required key "${disc}"; write one of ${names.join(', ')}`;
+  // `triggers[1].kind` is a trigger kind, `sources.x.type` a source type.
+  const noun = `${collectionNoun(path.at(-3))} ${disc}`;
+  const hint = typeof value === 'string' ? didYouMean(value, names) : undefined;
+  const fix = hint
+    ? `did you mean "${hint}"? (one of ${names.join(', ')})`
+    : `write one of ${names.join(', ')}`;
+  return `${show(value)} is not a ${noun}; ${fix}`;
+}
+
+function unknownKey(key: string, objectPath: Segment[], data: unknown): string {
+  const found = schemaAt(policySchema, objectPath, data);
+  const allowed =
+    found && found.schema instanceof z.ZodObject ? Object.keys(found.schema.shape) : [];
+  const hint = didYouMean(key, allowed);
+  if (hint) return `unknown key "${key}"; did you mean "${hint}"?`;
+  if (found?.union) {
+    // Right key, wrong kind: say which kinds take it instead of listing unrelated keys.
+    const { disc, options } = found.union;
+    const owners = options
+      .filter((o) => o !== found.schema && key in o.shape)
+      .map((o) => discriminatorValue(o, disc))
+      .filter((v): v is string => v !== undefined);
+    const mine =
+      found.schema instanceof z.ZodObject ? discriminatorValue(found.schema, disc) : undefined;
+    if (owners.length > 0 && mine !== undefined) {
+      const noun = collectionNoun(objectPath.at(-2));
+      return `unknown key "${key}" in a ${mine} ${noun}; only ${orList(owners, 'and')} ${noun}s take it (set ${disc})`;
+    }
+  }
+  return allowed.length > 0
+    ? `unknown key "${key}"; expected one of ${allowed.join(', ')}`
+    : `unknown key "${key}"`;
+}
+
+function specialExpectation(path: Segment[], data: unknown): string | undefined {
+  const found = schemaAt(policySchema, path, data);
+  if (!found) return undefined;
+  const inner = unwrapPipe(found.schema);
+  if (inner === duration.in) return 'a duration such as 15m';
+  if (inner === quantity.in) return 'a number or a quantity such as 5%, 2s or 500MB';
+  return undefined;
+}
+
+function typeName(expected: string): string {
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    record: 'a mapping',
+    map: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+  };
+  return names[expected] ?? expected;
+}
+
+function show(value: unknown): string {
+  if (value === undefined || value === null) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function orList(items: string[], word = 'or'): string {
+  const unique = [...new Set(items)];
+  if (unique.length <= 1) return unique[0] ?? '';
+  return `${unique.slice(0, -1).join(', ')} ${word} ${unique.at(-1) ?? ''}`;
+}
+
+/** `triggers` -> `trigger`: what one element of the collection holding a path is called. */
+function collectionNoun(segment: Segment | undefined): string {
+  return typeof segment === 'string' ? segment.replace(/s$/, '').replaceAll('_', ' ') : 'entry';
+}
+
+function lastKey(path: readonly Segment[]): string {
+  const last = path.at(-1);
+  return last === undefined ? '' : String(last);
+}
+
+function valueAt(data: unknown, path: readonly Segment[]): unknown {
+  let node = data;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[String(seg)];
+  }
+  return node;
+}
+
+function isMissing(data: unknown, path: readonly Segment[]): boolean {
+  const last = path.at(-1);
+  if (last === undefined) return data === undefined;
+  const parent = valueAt(data, path.slice(0, -1));
+  return parent !== null && typeof parent === 'object' && !Object.hasOwn(parent, String(last));
+}
+
+// ---- walking the schema alongside the data -------------------------------------------------------
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+interface Found {
+  schema: z.ZodType;
+  /** Set when the schema is one kind of a discriminated union (a trigger, a source). */
+  union?: { disc: string; options: AnyObject[] };
+}
+
+/** Strips optional/default/meta wrappers, and transforms down to the input side. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType;
+    else return s;
+  }
+}
+
+function unwrapPipe(schema: z.ZodType): z.ZodType {
+  const s = unwrap(schema);
+  return s instanceof z.ZodPipe ? unwrap(s.in as z.ZodType) : s;
+}
+
+function discriminatorValue(option: AnyObject, disc: string): string | undefined {
+  const literal = option.shape[disc];
+  const inner = literal ? unwrap(literal as z.ZodType) : undefined;
+  return inner instanceof z.ZodLiteral && typeof inner.value === 'string' ? inner.value : undefined;
+}
+
+/** Picks the union member the data is written for, so keys and hints come from the right kind. */
+function pickOption(schema: z.ZodUnion, value: unknown): Found | undefined {
+  const options = (schema.options as readonly z.ZodType[]).map(unwrap);
+  const objects = options.filter((o): o is AnyObject => o instanceof z.ZodObject);
+  const record =
+    value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  if (schema instanceof z.ZodDiscriminatedUnion) {
+    const disc = schema.def.discriminator;
+    const chosen = objects.find((o) => {
+      const d = o.shape[disc];
+      return d !== undefined && (d as z.ZodType).safeParse(record[disc]).success;
+    });
+    return chosen ? { schema: chosen, union: { disc, options: objects } } : undefined;
+  }
+  const keys = Object.keys(record);
+  const scored = objects
+    .map((o) => ({ o, score: keys.filter((k) => k in o.shape).length }))
+    .sort((a, b) => b.score - a.score);
+  return scored[0] ? { schema: scored[0].o } : options[0] ? { schema: options[0] } : undefined;
+}
+
+function schemaAt(root: z.ZodType, path: readonly Segment[], data: unknown): Found | undefined {
+  let value = data;
+  const step = (s: z.ZodType): Found | undefined => {
+    const u = unwrap(s);
+    return u instanceof z.ZodUnion ? pickOption(u, value) : { schema: u };
+  };
+  let found = step(root);
+  if (!found) return undefined;
+  for (const seg of path) {
+    const s = found.schema;
+    let next: z.ZodType | undefined;
+    if (s instanceof z.ZodObject) next = (s.shape as Record<string, z.ZodType>)[String(seg)];
+    else if (s instanceof z.ZodRecord) next = s.valueType as z.ZodType;
+    else if (s instanceof z.ZodArray) next = s.element as z.ZodType;
+    if (!next) return undefined;
+    value = valueAt(value, [seg]);
+    const stepped = step(next);
+    if (!stepped) return undefined;
+    found = stepped;
+  }
+  return found;
+}
+
+// ---- checks across the policy -------------------------------------------------------------------
+
+function crossCheck(policy: Policy): Draft[] {
+  const drafts: Draft[] = [];
+  const sourceNames = Object.keys(policy.sources);
+  const unknownSource = (name: string): string => {
+    const hint = didYouMean(name, sourceNames);
+    if (hint) return `no source named "${name}" under sources; did you mean "${hint}"?`;
+    return sourceNames.length > 0
+      ? `no source named "${name}" under sources; define it there or use one of ${sourceNames.join(', ')}`
+      : `no source named "${name}"; add it under sources`;
+  };
+
+  for (const [envName, env] of Object.entries(policy.environments)) {
+    const envPath: Segment[] = ['environments', envName];
+    const firstUse = new Map<string, number>();
+    env.triggers.forEach((t, i) => {
+      const at = (...rest: Segment[]): Segment[] => [...envPath, 'triggers', i, ...rest];
+      const source = Object.hasOwn(policy.sources, t.source) ? policy.sources[t.source] : undefined;
+      if (!source) drafts.push({ path: at('source'), message: unknownSource(t.source) });
+      else if (t.kind === 'probe' && source.type !== 'http' && source.type !== 'file') {
+        drafts.push({
+          path: at('source'),
+          message: `a probe trigger needs an http or file source; "${t.source}" is a ${source.type} source`,
+        });
+      }
+      const earlier = firstUse.get(t.name);
+      if (earlier === undefined) firstUse.set(t.name, i);
+      else {
+        drafts.push({
+          path: at('name'),
+          message: `trigger name "${t.name}" is already used by triggers[${earlier}]; names must be unique within an environment`,
+        });
+      }
+      if (t.kind === 'aggregate') {
+        if (t.aggregate === 'quantile' && t.quantile === undefined) {
+          drafts.push({
+            path: at('quantile'),
+            message:
+              'missing required key "quantile" (aggregate: quantile needs one, such as 0.95)',
+          });
+        } else if (t.aggregate !== 'quantile' && t.quantile !== undefined) {
+          drafts.push({
+            path: at('quantile'),
+            message: `quantile only applies to aggregate: quantile; remove it or write aggregate: quantile`,
+          });
+        }
+      }
+    });
+    if (env.impact && !Object.hasOwn(policy.sources, env.impact.source)) {
+      drafts.push({
+        path: [...envPath, 'impact', 'source'],
+        message: unknownSource(env.impact.source),
+      });
+    }
+    env.decision.forEach((rule, i) => {
+      if (rule.min_impact && rule.max_impact && rule.min_impact.value >= rule.max_impact.value) {
+        drafts.push({
+          path: [...envPath, 'decision', i, 'min_impact'],
+          message: `min_impact ${rule.min_impact.text} must be below max_impact ${rule.max_impact.text}; a rule matches impact from min_impact up to, not including, max_impact`,
+        });
+      }
+    });
+  }
+  return drafts;
+}

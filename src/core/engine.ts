@@ -1,0 +1,888 @@
+/**
+ * The trigger engine: from the data a source returned, a verdict per trigger with its evidence.
+ * Pure: the evaluation time comes in through the context, never from a clock.
+ *
+ * Every kind but probe reduces to the same shape: a value per series at each evaluation step
+ * (instant value, window aggregate, baseline average, burn rate) and a condition on it, held
+ * for a duration with Prometheus alerting semantics. Each series is judged on its own; the
+ * trigger breaches when any series does, and the worst series is the evidence.
+ */
+import { formatDuration } from './duration.ts';
+import { formatValue, type QuantityUnit } from './quantity.ts';
+import type {
+  AggregateTrigger,
+  BaselineTrigger,
+  BurnRateTrigger,
+  MissingData,
+  ProbeTrigger,
+  ThresholdTrigger,
+  Trigger,
+  TrendTrigger,
+} from './policy-schema.ts';
+import type { ProbeResult, RangeRequest, SignalResult } from './signal.ts';
+import type { Verdict, VerdictStatus } from './verdict.ts';
+import {
+  alignDown,
+  instantValue,
+  sortSeries,
+  windowValue,
+  type SortedSeries,
+  type StepValue,
+  type WindowFunction,
+} from './promql.ts';
+
+export interface EvaluationContext {
+  /** Evaluation time, unix ms; aligned down to the step grid. */
+  at: number;
+  /** Evaluation interval, ms. */
+  step: number;
+  /** How far back an instant value may come from, ms. */
+  lookback: number;
+  /** When the deployment was created, unix ms: the end of the baseline window. */
+  deployedAt?: number;
+}
+
+/** Charts read better with at least half an hour of context, whatever the trigger needs. */
+const DISPLAY_SPAN = 30 * 60_000;
+/** Bounds the walk back in time that finds since when a condition has held. */
+const MAX_SINCE_STEPS = 5_000;
+
+type Op = '>' | '>=' | '<' | '<=';
+
+// ---------------------------------------------------------------------------------------------
+// Range
+
+export function rangeFor(trigger: Trigger, ctx: EvaluationContext): RangeRequest {
+  const end = alignDown(ctx.at, ctx.step);
+  const { span, lead } = requirements(trigger, ctx);
+  let start = end - Math.max(DISPLAY_SPAN, span) - lead;
+  if (trigger.kind === 'baseline' && ctx.deployedAt !== undefined) {
+    start = Math.min(start, ctx.deployedAt - trigger.baseline_window);
+  }
+  return { query: trigger.query, start: alignDown(start, ctx.step), end, step: ctx.step };
+}
+
+/** `span`: how far back evaluation steps reach; `lead`: data needed before the first step. */
+function requirements(trigger: Trigger, ctx: EvaluationContext): { span: number; lead: number } {
+  switch (trigger.kind) {
+    case 'threshold':
+      return { span: trigger.for + ctx.step, lead: ctx.lookback };
+    case 'aggregate':
+      return { span: trigger.for + ctx.step, lead: trigger.window };
+    case 'trend':
+      return { span: trigger.window, lead: ctx.lookback };
+    case 'baseline':
+      return { span: 0, lead: trigger.window };
+    case 'burn-rate':
+      return { span: 0, lead: Math.max(...trigger.windows.map((w) => w.long)) };
+    case 'probe':
+      return { span: trigger.failures * trigger.interval, lead: ctx.lookback };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared judgement of one series
+
+/** How one series fares; `missing` means it has no current value and does not take part. */
+interface SeriesJudgement {
+  status: VerdictStatus | 'missing';
+  labels: Record<string, string>;
+  value: number | null;
+  since: number | null;
+  /** Larger is worse: picks the series that becomes the evidence. */
+  badness: number;
+  /** The verdict sentence for this series, without the subject. */
+  detail: string;
+  points: { t: number; v: number | null }[];
+  thresholdValue: number | null;
+}
+
+/** How a kind reads one series: a value per step and the condition on it. */
+interface Reading {
+  valueAt: (t: number) => StepValue;
+  holds: (v: number) => boolean;
+  /** Words for "holds", e.g. "above 5%". */
+  conditionText: string;
+  format: (v: number) => string;
+  badness: (v: number) => number;
+  thresholdValue: number | null;
+}
+
+interface Timeline {
+  end: number;
+  step: number;
+  at: (k: number) => StepValue;
+}
+
+/** Values at steps back from the end, computed on demand and kept, so walks stay linear. */
+function timeline(reading: Reading, end: number, step: number): Timeline {
+  const cache: StepValue[] = [];
+  return {
+    end,
+    step,
+    at: (k) => {
+      let v = cache[k];
+      if (v === undefined) {
+        v = reading.valueAt(end - k * step);
+        cache[k] = v;
+      }
+      return v;
+    },
+  };
+}
+
+function chartPoints(line: Timeline, span: number): { t: number; v: number | null }[] {
+  const steps = Math.floor(span / line.step);
+  const points: { t: number; v: number | null }[] = [];
+  for (let k = steps; k >= 0; k--) {
+    const sv = line.at(k);
+    points.push({ t: line.end - k * line.step, v: sv.state === 'value' ? sv.v : null });
+  }
+  return points;
+}
+
+/**
+ * Prometheus' `for`: the condition held at every evaluation step from the step at or before
+ * `end - holdFor` up to `end`. A step without a value resets a pending alert in Prometheus;
+ * here it means the hold cannot be confirmed, which is inconclusive rather than healthy.
+ */
+function judgeHeld(
+  reading: Reading,
+  line: Timeline,
+  holdFor: number,
+  labels: Record<string, string>,
+): SeriesJudgement {
+  const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
+  const now = line.at(0);
+  if (now.state === 'missing') {
+    return {
+      ...base,
+      status: 'missing',
+      value: null,
+      since: null,
+      badness: -Infinity,
+      detail: 'has no data',
+    };
+  }
+  if (now.state === 'unusable') return unusableJudgement(base, now, 'now');
+  const value = now.v;
+  const common = { ...base, value, badness: reading.badness(value) };
+  const valueText = reading.format(value);
+  if (!reading.holds(value)) {
+    return {
+      ...common,
+      status: 'ok',
+      since: null,
+      detail: `is ${valueText}, not ${reading.conditionText}`,
+    };
+  }
+  const holdSteps = Math.round((line.end - alignDown(line.end - holdFor, line.step)) / line.step);
+  for (let k = 1; k <= holdSteps; k++) {
+    const sv = line.at(k);
+    const since = line.end - (k - 1) * line.step;
+    if (sv.state === 'value' && reading.holds(sv.v)) continue;
+    if (sv.state === 'value') {
+      return {
+        ...common,
+        status: 'ok',
+        since,
+        detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${formatDuration(holdFor)} required`,
+      };
+    }
+    const gap = sv.state === 'unusable' ? `a ${nonFinite(sv.v)} sample` : 'no data';
+    return {
+      ...common,
+      status: 'inconclusive',
+      since,
+      detail: `is ${reading.conditionText} now (${valueText}) but has ${gap} at ${clock(line.end - k * line.step)}, so it cannot confirm the ${formatDuration(holdFor)} required`,
+    };
+  }
+  const since = sinceHeld(reading, line, holdSteps);
+  const held = holdFor > 0 ? `, longer than the ${formatDuration(holdFor)} required` : '';
+  return {
+    ...common,
+    status: 'breached',
+    since,
+    detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}${held}`,
+  };
+}
+
+function sinceHeld(reading: Reading, line: Timeline, from: number): number {
+  let k = from + 1;
+  while (k < MAX_SINCE_STEPS) {
+    const sv = line.at(k);
+    if (sv.state !== 'value' || !reading.holds(sv.v)) break;
+    k++;
+  }
+  return line.end - (k - 1) * line.step;
+}
+
+function unusableJudgement(
+  base: Pick<SeriesJudgement, 'labels' | 'thresholdValue' | 'points'>,
+  sv: { v: number; t: number },
+  when: string,
+): SeriesJudgement {
+  return {
+    ...base,
+    status: 'inconclusive',
+    value: null,
+    since: null,
+    badness: Infinity,
+    detail: `has a ${nonFinite(sv.v)} sample at ${clock(sv.t)} ${when === 'now' ? 'in its current value' : when}, which is not a usable value`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verdict assembly
+
+interface VerdictFrame {
+  trigger: Trigger;
+  source: string;
+  query: string;
+  threshold: string;
+  thresholdValue: number | null;
+  unit: QuantityUnit;
+  /** How the verdict names what it measured, e.g. "error-rate" or "latency (p95 over 5m)". */
+  subject: string;
+}
+
+function verdict(
+  frame: VerdictFrame,
+  fields: Partial<Verdict> & Pick<Verdict, 'status' | 'reason'>,
+): Verdict {
+  const value = fields.value ?? null;
+  return {
+    name: frame.trigger.name,
+    kind: frame.trigger.kind,
+    severity: frame.trigger.severity,
+    value,
+    valueText: value === null ? null : formatValue(value, frame.unit),
+    threshold: frame.threshold,
+    since: null,
+    query: frame.query,
+    source: frame.source,
+    labels: {},
+    points: [],
+    thresholdValue: frame.thresholdValue,
+    impact: frame.trigger.impact?.value ?? null,
+    ...fields,
+  };
+}
+
+const STATUS_RANK: Record<SeriesJudgement['status'], number> = {
+  breached: 3,
+  inconclusive: 2,
+  ok: 1,
+  missing: 0,
+};
+
+function worstOf(judgements: SeriesJudgement[]): SeriesJudgement | undefined {
+  let worst: SeriesJudgement | undefined;
+  for (const j of judgements) {
+    if (
+      worst === undefined ||
+      STATUS_RANK[j.status] > STATUS_RANK[worst.status] ||
+      (STATUS_RANK[j.status] === STATUS_RANK[worst.status] && j.badness > worst.badness)
+    ) {
+      worst = j;
+    }
+  }
+  return worst;
+}
+
+function combine(
+  frame: VerdictFrame,
+  judgements: SeriesJudgement[],
+  missingData: MissingData,
+  ctx: EvaluationContext,
+): Verdict {
+  const worst = worstOf(judgements);
+  if (worst === undefined || worst.status === 'missing') {
+    return noData(frame, missingData, ctx, worst?.points ?? []);
+  }
+  const present = judgements.filter((j) => j.status !== 'missing').length;
+  const which = present > 1 ? ` (worst of ${present} series: ${labelText(worst.labels)})` : '';
+  return verdict(frame, {
+    status: worst.status,
+    value: worst.value,
+    since: worst.since === null ? null : iso(worst.since),
+    labels: worst.labels,
+    points: worst.points,
+    thresholdValue: worst.thresholdValue,
+    reason: `${frame.subject}${which} ${worst.detail}.`,
+  });
+}
+
+function noData(
+  frame: VerdictFrame,
+  missingData: MissingData,
+  ctx: EvaluationContext,
+  points: Verdict['points'],
+): Verdict {
+  const end = alignDown(ctx.at, ctx.step);
+  const what = `${frame.subject} has no data at ${clock(end)} (lookback ${formatDuration(ctx.lookback)})`;
+  const reason =
+    missingData === 'inconclusive'
+      ? `${what}, so Ripcord cannot tell whether it is healthy.`
+      : `${what}, which this policy reads as ${missingData} (missing_data: ${missingData}).`;
+  return verdict(frame, { status: missingData, reason, points });
+}
+
+function failed(frame: VerdictFrame, why: string): Verdict {
+  return verdict(frame, {
+    status: 'inconclusive',
+    reason: `${frame.subject} could not be evaluated: ${why}.`,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+export function evaluateTrigger(
+  trigger: Trigger,
+  data: SignalResult,
+  ctx: EvaluationContext,
+  missingData: MissingData,
+  sourceName: string,
+): Verdict {
+  if (trigger.kind === 'probe') return evaluateProbeSeries(trigger, data, ctx, sourceName);
+  const frame = frameFor(trigger, sourceName, data.query || trigger.query);
+  if (!data.ok) return failed(frame, data.reason);
+  const series = data.series.map(sortSeries);
+  const end = alignDown(ctx.at, ctx.step);
+  switch (trigger.kind) {
+    case 'threshold':
+    case 'aggregate':
+      return combine(
+        frame,
+        series.map((s) => judgeLevel(trigger, s, ctx, end)),
+        missingData,
+        ctx,
+      );
+    case 'trend':
+      return combine(
+        frame,
+        series.map((s) => judgeTrend(trigger, s, ctx, end)),
+        missingData,
+        ctx,
+      );
+    case 'baseline':
+      if (ctx.deployedAt === undefined) {
+        return failed(
+          frame,
+          'no baseline: pass the deployment time so the pre-deploy window is known',
+        );
+      }
+      return combine(
+        frame,
+        series.map((s) => judgeBaseline(trigger, s, ctx, end, ctx.deployedAt ?? 0)),
+        missingData,
+        ctx,
+      );
+    case 'burn-rate':
+      return evaluateBurnRate(frame, trigger, series, ctx, end, missingData);
+  }
+}
+
+function frameFor(
+  trigger: Exclude<Trigger, ProbeTrigger>,
+  source: string,
+  query: string,
+): VerdictFrame {
+  const common = { trigger, source, query };
+  switch (trigger.kind) {
+    case 'threshold':
+      return {
+        ...common,
+        threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}`,
+        thresholdValue: trigger.threshold.value,
+        unit: trigger.threshold.unit,
+        subject: trigger.name,
+      };
+    case 'aggregate': {
+      const agg = `${aggregateName(trigger)} over ${formatDuration(trigger.window)}`;
+      return {
+        ...common,
+        threshold: `${agg} ${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}`,
+        thresholdValue: trigger.threshold.value,
+        unit: trigger.threshold.unit,
+        subject: `${trigger.name} (${agg})`,
+      };
+    }
+    case 'trend': {
+      const by = trigger.min_increase ? ` by more than ${trigger.min_increase.text}` : '';
+      const dips = trigger.tolerance ? `, dips up to ${trigger.tolerance.text} tolerated` : '';
+      return {
+        ...common,
+        threshold: `rising over ${formatDuration(trigger.window)}${by}${dips}`,
+        thresholdValue: null,
+        unit: trigger.min_increase?.unit ?? trigger.tolerance?.unit ?? 'number',
+        subject: trigger.name,
+      };
+    }
+    case 'baseline':
+      return {
+        ...common,
+        threshold: `${trigger.change} of more than ${trigger.by.text} vs the ${formatDuration(trigger.baseline_window)} before the deployment (avg over ${formatDuration(trigger.window)})`,
+        thresholdValue: null,
+        unit: 'number',
+        subject: `${trigger.name} (avg over ${formatDuration(trigger.window)})`,
+      };
+    case 'burn-rate':
+      return {
+        ...common,
+        threshold: `${trigger.windows
+          .map(
+            (w) =>
+              `burn rate > ${w.factor}x over ${formatDuration(w.long)} and ${formatDuration(w.short)}`,
+          )
+          .join(' or ')} (objective ${trigger.objective.text})`,
+        thresholdValue: trigger.windows[0]?.factor ?? null,
+        unit: 'number',
+        subject: `${trigger.name} burn rate`,
+      };
+  }
+}
+
+function forText(holdFor: number): string {
+  return holdFor > 0 ? ` for ${formatDuration(holdFor)}` : '';
+}
+
+function aggregateName(trigger: AggregateTrigger): string {
+  if (trigger.aggregate !== 'quantile') return trigger.aggregate;
+  const q = trigger.quantile ?? 0.5;
+  const pct = q * 100;
+  return Number.isInteger(pct) ? `p${pct}` : `quantile ${q}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// threshold and aggregate
+
+function levelReading(
+  trigger: ThresholdTrigger | AggregateTrigger,
+  series: SortedSeries,
+  ctx: EvaluationContext,
+): Reading {
+  const limit = trigger.threshold.value;
+  const unit = trigger.threshold.unit;
+  const valueAt =
+    trigger.kind === 'threshold'
+      ? (t: number) => instantValue(series, t, ctx.lookback)
+      : windowReader(series, trigger.window, trigger.aggregate, trigger.quantile ?? 0.5);
+  return {
+    valueAt,
+    holds: comparator(trigger.op, limit),
+    conditionText: `${OP_WORDS[trigger.op]} ${trigger.threshold.text}`,
+    format: (v) => formatValue(v, unit),
+    badness: trigger.op.startsWith('>') ? (v) => v : (v) => -v,
+    thresholdValue: limit,
+  };
+}
+
+function windowReader(
+  series: SortedSeries,
+  window: number,
+  fn: WindowFunction,
+  q: number,
+): (t: number) => StepValue {
+  return (t) => windowValue(series, t, window, fn, q);
+}
+
+const OP_WORDS: Record<Op, string> = {
+  '>': 'above',
+  '>=': 'at or above',
+  '<': 'below',
+  '<=': 'at or below',
+};
+
+function comparator(op: Op, limit: number): (v: number) => boolean {
+  switch (op) {
+    case '>':
+      return (v) => v > limit;
+    case '>=':
+      return (v) => v >= limit;
+    case '<':
+      return (v) => v < limit;
+    case '<=':
+      return (v) => v <= limit;
+  }
+}
+
+function judgeLevel(
+  trigger: ThresholdTrigger | AggregateTrigger,
+  series: SortedSeries,
+  ctx: EvaluationContext,
+  end: number,
+): SeriesJudgement {
+  const reading = levelReading(trigger, series, ctx);
+  const line = timeline(reading, end, ctx.step);
+  const judgement = judgeHeld(reading, line, trigger.for, series.labels);
+  return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// trend
+
+function judgeTrend(
+  trigger: TrendTrigger,
+  series: SortedSeries,
+  ctx: EvaluationContext,
+  end: number,
+): SeriesJudgement {
+  const unit = trigger.min_increase?.unit ?? trigger.tolerance?.unit ?? 'number';
+  const fmt = (v: number): string => formatValue(v, unit);
+  const reading: Reading = {
+    valueAt: (t) => instantValue(series, t, ctx.lookback),
+    holds: () => true,
+    conditionText: '',
+    format: fmt,
+    badness: (v) => v,
+    thresholdValue: null,
+  };
+  const line = timeline(reading, end, ctx.step);
+  const points = chartPoints(line, Math.max(DISPLAY_SPAN, trigger.window));
+  const base = { labels: series.labels, thresholdValue: null, points };
+  const steps = Math.floor(trigger.window / ctx.step);
+  const now = line.at(0);
+  if (now.state === 'missing')
+    return {
+      ...base,
+      status: 'missing',
+      value: null,
+      since: null,
+      badness: -Infinity,
+      detail: 'has no data',
+    };
+  const values: number[] = [];
+  for (let k = steps; k >= 0; k--) {
+    const sv = line.at(k);
+    if (sv.state === 'unusable') return unusableJudgement(base, sv, 'inside the trend window');
+    if (sv.state === 'missing') {
+      return {
+        ...base,
+        status: 'inconclusive',
+        value: null,
+        since: null,
+        badness: -Infinity,
+        detail: `has no data at ${clock(end - k * ctx.step)}, so it cannot tell whether it grew over the whole ${formatDuration(trigger.window)}`,
+      };
+    }
+    values.push(sv.v);
+  }
+  const tolerance = trigger.tolerance?.value ?? 0;
+  const increase = (values[values.length - 1] ?? 0) - (values[0] ?? 0);
+  const common = { ...base, value: increase, badness: increase };
+  for (let i = 1; i < values.length; i++) {
+    const dip = (values[i - 1] ?? 0) - (values[i] ?? 0);
+    if (dip > tolerance) {
+      const at = end - (steps - i) * ctx.step;
+      return {
+        ...common,
+        status: 'ok',
+        since: null,
+        detail: `fell by ${fmt(dip)} at ${clock(at)}, so it is not growing steadily`,
+      };
+    }
+  }
+  const minIncrease = trigger.min_increase?.value ?? 0;
+  const grew = `grew by ${fmt(increase)} over the last ${formatDuration(trigger.window)} without a dip`;
+  if (increase > minIncrease) {
+    const since = end - steps * ctx.step;
+    const needed = trigger.min_increase ? ` (more than ${trigger.min_increase.text})` : '';
+    return {
+      ...common,
+      status: 'breached',
+      since,
+      detail: `${grew}${needed} since ${clock(since)}`,
+    };
+  }
+  const needed = trigger.min_increase ? `, not more than ${trigger.min_increase.text}` : '';
+  return { ...common, status: 'ok', since: null, detail: `${grew}${needed}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// baseline
+
+function judgeBaseline(
+  trigger: BaselineTrigger,
+  series: SortedSeries,
+  ctx: EvaluationContext,
+  end: number,
+  deployedAt: number,
+): SeriesJudgement {
+  const before = windowValue(series, deployedAt, trigger.baseline_window, 'avg');
+  const reading0 = baselineReading(trigger, series, 0);
+  const line0 = timeline(reading0, end, ctx.step);
+  const span = Math.max(DISPLAY_SPAN, end - (deployedAt - trigger.baseline_window));
+  const base = { labels: series.labels, thresholdValue: null, points: chartPoints(line0, span) };
+  if (line0.at(0).state === 'missing') {
+    return {
+      ...base,
+      status: 'missing',
+      value: null,
+      since: null,
+      badness: -Infinity,
+      detail: 'has no data',
+    };
+  }
+  if (before.state === 'unusable') return unusableJudgement(base, before, 'in the baseline window');
+  if (before.state === 'missing' || before.v === 0) {
+    const why = before.state === 'missing' ? 'has no data' : 'averaged 0';
+    return {
+      ...base,
+      status: 'inconclusive',
+      value: null,
+      since: null,
+      badness: -Infinity,
+      detail: `${why} in the ${formatDuration(trigger.baseline_window)} before the deployment (${clock(deployedAt)}), so there is no baseline to compare with`,
+    };
+  }
+  const baseline = before.v;
+  const reading = baselineReading(trigger, series, baseline);
+  const line = timeline(reading, end, ctx.step);
+  const judgement = judgeHeld(reading, line, 0, series.labels);
+  const current = judgement.value;
+  const change =
+    current === null
+      ? ''
+      : ` (${signedPercent(current / baseline - 1)} vs the baseline ${formatValue(baseline, 'number')})`;
+  return { ...judgement, points: chartPoints(line, span), detail: `${judgement.detail}${change}` };
+}
+
+function baselineReading(
+  trigger: BaselineTrigger,
+  series: SortedSeries,
+  baseline: number,
+): Reading {
+  const drop = trigger.change === 'drop';
+  const limit = baseline * (drop ? 1 - trigger.by.value : 1 + trigger.by.value);
+  return {
+    valueAt: windowReader(series, trigger.window, 'avg', 0.5),
+    holds: drop ? (v) => v < limit : (v) => v > limit,
+    conditionText: `${drop ? 'below' : 'above'} ${formatValue(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
+    format: (v) => formatValue(v, 'number'),
+    badness: drop ? (v) => -v / baseline : (v) => v / baseline,
+    thresholdValue: limit,
+  };
+}
+
+function signedPercent(ratio: number): string {
+  const text = formatValue(ratio, 'ratio');
+  return ratio > 0 ? `+${text}` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// burn-rate
+
+function evaluateBurnRate(
+  frame: VerdictFrame,
+  trigger: BurnRateTrigger,
+  series: SortedSeries[],
+  ctx: EvaluationContext,
+  end: number,
+  missingData: MissingData,
+): Verdict {
+  const budget = 1 - trigger.objective.value;
+  if (!(budget > 0))
+    return failed(
+      frame,
+      `the objective ${trigger.objective.text} leaves no error budget; write it below 100%`,
+    );
+  const judgements = series.map((s) => judgeBurn(trigger, s, ctx, end, budget));
+  return combine(frame, judgements, missingData, ctx);
+}
+
+/** Each pair breaches when both windows burn faster than its factor: the smaller burn decides. */
+function judgeBurn(
+  trigger: BurnRateTrigger,
+  series: SortedSeries,
+  ctx: EvaluationContext,
+  end: number,
+  budget: number,
+): SeriesJudgement {
+  const pairs = trigger.windows.map((pair) => {
+    const burnAt = (t: number, window: number): StepValue => {
+      const avg = windowValue(series, t, window, 'avg');
+      return avg.state === 'value' ? { state: 'value', v: avg.v / budget } : avg;
+    };
+    const reading: Reading = {
+      valueAt: (t) => worse(burnAt(t, pair.long), burnAt(t, pair.short)),
+      holds: (v) => v > pair.factor,
+      conditionText: `burning faster than ${pair.factor}x over both ${formatDuration(pair.long)} and ${formatDuration(pair.short)}`,
+      format: (v) => `${formatValue(v, 'number')}x`,
+      badness: (v) => v / pair.factor,
+      thresholdValue: pair.factor,
+    };
+    const line = timeline(reading, end, ctx.step);
+    const judgement = judgeHeld(reading, line, 0, series.labels);
+    const long = burnAt(end, pair.long);
+    const short = burnAt(end, pair.short);
+    const rates =
+      long.state === 'value' && short.state === 'value'
+        ? `${formatValue(long.v, 'number')}x over ${formatDuration(pair.long)}, ${formatValue(short.v, 'number')}x over ${formatDuration(pair.short)}`
+        : '';
+    return { ...judgement, points: chartPoints(line, DISPLAY_SPAN), rates };
+  });
+  const worst = worstOf(pairs);
+  if (worst === undefined) {
+    return {
+      status: 'missing',
+      labels: series.labels,
+      value: null,
+      since: null,
+      badness: -Infinity,
+      detail: 'has no data',
+      points: [],
+      thresholdValue: null,
+    };
+  }
+  const allRates = pairs.map((p) => p.rates).filter((r) => r !== '');
+  const rates = allRates.length > 0 ? ` (burn rates: ${allRates.join('; ')})` : '';
+  return { ...worst, detail: `${worst.detail}${rates}` };
+}
+
+/** The smaller burn of a pair; missing or unusable if either window is. */
+function worse(a: StepValue, b: StepValue): StepValue {
+  if (a.state !== 'value') return a;
+  if (b.state !== 'value') return b;
+  return { state: 'value', v: Math.min(a.v, b.v) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// probe
+
+export function evaluateProbe(
+  trigger: ProbeTrigger,
+  history: ProbeResult[],
+  ctx: EvaluationContext,
+  sourceName: string,
+): Verdict {
+  const frame = probeFrame(trigger, sourceName);
+  const results = history.filter((r) => r.t <= ctx.at).sort((a, b) => a.t - b.t);
+  const points = results
+    .filter((r) => r.t >= ctx.at - DISPLAY_SPAN)
+    .map((r) => ({ t: r.t, v: r.ok ? 1 : 0 }));
+  const last = results[results.length - 1];
+  if (last === undefined) {
+    return verdict(frame, {
+      status: 'inconclusive',
+      reason: `${trigger.name} has no probe results yet.`,
+      points,
+    });
+  }
+  const staleAfter = trigger.failures * trigger.interval + ctx.lookback;
+  if (last.t < ctx.at - staleAfter) {
+    return verdict(frame, {
+      status: 'inconclusive',
+      reason: `${trigger.name}'s latest probe result is from ${clock(last.t)}, older than ${formatDuration(staleAfter)}, so the prober may have stopped.`,
+      points,
+    });
+  }
+  const streak = failureStreak(results);
+  const first = results[results.length - streak];
+  const since = streak > 0 && first ? iso(first.t) : null;
+  const value = streak;
+  if (streak >= trigger.failures) {
+    return verdict(frame, {
+      status: 'breached',
+      value,
+      since,
+      points,
+      reason: `${trigger.name} failed ${streak} probes in a row since ${clock(first?.t ?? last.t)} (last: ${last.detail || 'failed'}).`,
+    });
+  }
+  if (streak === results.length) {
+    return verdict(frame, {
+      status: 'inconclusive',
+      value,
+      since,
+      points,
+      reason: `${trigger.name} has only ${streak} probe result${streak === 1 ? '' : 's'}, all failed; ${trigger.failures} in a row are needed to decide.`,
+    });
+  }
+  const tail =
+    streak > 0
+      ? `, then ${streak} failure${streak === 1 ? '' : 's'} (fewer than ${trigger.failures})`
+      : '';
+  return verdict(frame, {
+    status: 'ok',
+    value,
+    since,
+    points,
+    reason: `${trigger.name} succeeded at ${clock((results[results.length - 1 - streak] ?? last).t)}${tail}.`,
+  });
+}
+
+function failureStreak(results: ProbeResult[]): number {
+  let n = 0;
+  for (let i = results.length - 1; i >= 0 && results[i]?.ok === false; i--) n++;
+  return n;
+}
+
+/** A recorded 0/1 probe series (file sources): each sample is one probe; the worst series decides. */
+function evaluateProbeSeries(
+  trigger: ProbeTrigger,
+  data: SignalResult,
+  ctx: EvaluationContext,
+  sourceName: string,
+): Verdict {
+  if (!data.ok)
+    return failed(
+      { ...probeFrame(trigger, sourceName), query: data.query || trigger.query },
+      data.reason,
+    );
+  const verdicts = data.series.map((s) => ({
+    labels: s.labels,
+    verdict: evaluateProbe(
+      trigger,
+      s.samples.map((p) => ({
+        t: p.t,
+        ok: p.v === 1,
+        detail: p.v === 1 ? 'ok' : `probe value ${p.v}`,
+      })),
+      ctx,
+      sourceName,
+    ),
+  }));
+  let worst: { labels: Record<string, string>; verdict: Verdict } | undefined;
+  for (const v of verdicts) {
+    if (worst === undefined || STATUS_RANK[v.verdict.status] > STATUS_RANK[worst.verdict.status])
+      worst = v;
+  }
+  if (worst === undefined) return evaluateProbe(trigger, [], ctx, sourceName);
+  return { ...worst.verdict, labels: worst.labels, query: data.query || trigger.query };
+}
+
+function probeFrame(trigger: ProbeTrigger, sourceName: string): VerdictFrame {
+  return {
+    trigger,
+    source: sourceName,
+    query: trigger.query,
+    threshold: `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
+    thresholdValue: null,
+    unit: 'number',
+    subject: trigger.name,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** "10:02 UTC": evidence is read during an incident, where the time of day is what matters. */
+function clock(t: number): string {
+  const text = new Date(t).toISOString();
+  return `${t % 60_000 === 0 ? text.slice(11, 16) : text.slice(11, 19)} UTC`;
+}
+
+function nonFinite(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return parts.length > 0 ? `{${parts.join(', ')}}` : '{}';
+}

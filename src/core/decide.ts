@@ -1,0 +1,149 @@
+/**
+ * The decision for an environment from its verdicts. Fail safe: a critical trigger that cannot
+ * be read holds the deployment instead of declaring it healthy.
+ */
+import type { DecisionRule, Environment, Severity, StrategyName } from './policy-schema.ts';
+import { formatValue } from './quantity.ts';
+import type { Decision, DecisionKind, Verdict } from './verdict.ts';
+
+export function decide(
+  environmentName: string,
+  env: Environment,
+  verdicts: Verdict[],
+  at: number,
+  impactOverride?: number | null,
+): Decision {
+  const breached = verdicts.filter((v) => v.status === 'breached');
+  const criticalBreached = breached.filter((v) => v.severity === 'critical');
+  const criticalUnknown = verdicts.filter(
+    (v) => v.severity === 'critical' && v.status === 'inconclusive',
+  );
+  const decision: DecisionKind =
+    criticalBreached.length > 0
+      ? 'rollback'
+      : criticalUnknown.length > 0
+        ? 'hold'
+        : breached.length > 0
+          ? 'warn'
+          : 'none';
+  const severity: Severity | null =
+    criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
+  const impact = impactOverride ?? maxImpact(breached);
+  const acts = decision === 'rollback' || decision === 'warn';
+  const rule = acts && severity !== null ? matchRule(env.decision, severity, impact) : undefined;
+  const strategy: StrategyName | null = acts ? (rule?.strategy ?? env.default_strategy) : null;
+  const approval = acts ? (rule?.approval ?? env.default_approval) : null;
+  const summary = summarise({
+    environmentName,
+    decision,
+    severity,
+    impact,
+    strategy,
+    approval,
+    fromMatrix: rule !== undefined,
+    verdicts,
+  });
+  return {
+    decision,
+    environment: environmentName,
+    severity,
+    impact,
+    strategy,
+    approval,
+    evaluatedAt: new Date(at).toISOString(),
+    triggered: breached.map((v) => v.name),
+    summary,
+    triggers: verdicts,
+  };
+}
+
+function maxImpact(breached: Verdict[]): number | null {
+  const known = breached.map((v) => v.impact).filter((i): i is number => i !== null);
+  return known.length > 0 ? Math.max(...known) : null;
+}
+
+/** The first rule matching; an impact bound never matches an unknown impact. */
+export function matchRule(
+  rules: DecisionRule[],
+  severity: Severity,
+  impact: number | null,
+): DecisionRule | undefined {
+  return rules.find((rule) => {
+    if (rule.severity !== undefined && rule.severity !== severity) return false;
+    if (rule.min_impact !== undefined && (impact === null || impact < rule.min_impact.value))
+      return false;
+    if (rule.max_impact !== undefined && (impact === null || impact >= rule.max_impact.value))
+      return false;
+    return true;
+  });
+}
+
+interface SummaryInput {
+  environmentName: string;
+  decision: DecisionKind;
+  severity: Severity | null;
+  impact: number | null;
+  strategy: StrategyName | null;
+  approval: string | null;
+  fromMatrix: boolean;
+  verdicts: Verdict[];
+}
+
+function summarise(input: SummaryInput): string {
+  const { environmentName: env, verdicts } = input;
+  const by = (severity: Severity, status: Verdict['status']): Verdict[] =>
+    verdicts.filter((v) => v.severity === severity && v.status === status);
+  switch (input.decision) {
+    case 'rollback':
+      return (
+        `Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
+        `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers also breached')}`
+      );
+    case 'hold':
+      return (
+        `Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
+        `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
+        alsoText(by('warning', 'breached'), 'warning triggers breached')
+      );
+    case 'warn':
+      return (
+        `Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
+        `if it came to a rollback, ${strategyText(input)}.`
+      );
+    case 'none':
+      return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;
+  }
+}
+
+function reasons(verdicts: Verdict[]): string {
+  return verdicts.map((v) => v.reason.replace(/\.$/, '')).join('; ');
+}
+
+function alsoText(verdicts: Verdict[], what: string): string {
+  return verdicts.length > 0 ? ` Also, ${what}: ${reasons(verdicts)}.` : '';
+}
+
+function impactText(impact: number | null): string {
+  return impact === null
+    ? 'impact unknown'
+    : `affecting about ${formatValue(impact, 'ratio')} of users`;
+}
+
+function strategyText(input: SummaryInput): string {
+  const picks = input.fromMatrix
+    ? `the decision matrix picks ${input.strategy ?? 'nothing'}`
+    : `no decision rule matches, so the default strategy ${input.strategy ?? 'nothing'} applies`;
+  const approval =
+    input.approval === null || input.approval === 'none'
+      ? 'no approval is needed'
+      : `${input.approval} must approve before it runs`;
+  return `${picks}, ${approval}`;
+}
+
+function healthyText(verdicts: Verdict[]): string {
+  if (verdicts.length === 0) return 'no triggers are configured, so there is nothing to decide on';
+  const ok = verdicts.filter((v) => v.status === 'ok').length;
+  return ok === verdicts.length
+    ? `all ${verdicts.length} trigger${verdicts.length === 1 ? ' is' : 's are'} within their thresholds`
+    : `${ok} of ${verdicts.length} triggers are within their thresholds and no critical trigger breached or is inconclusive`;
+}

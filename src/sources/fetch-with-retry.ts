@@ -1,0 +1,190 @@
+/**
+ * One HTTP request with a per-attempt timeout and retries on transient faults (network errors,
+ * timeouts, HTTP 5xx and 429). It never throws: the caller gets either the final response
+ * (whatever its status, so it can read an error body) or a sentence saying why there is none.
+ */
+import { formatDuration } from '../core/duration.ts';
+import type { Logger } from '../core/logger.ts';
+
+export interface RequestOptions {
+  fetch: typeof fetch;
+  timeoutMs: number;
+  retries: number;
+  /** First backoff delay; doubled per attempt. */
+  retryDelayMs: number;
+  signal?: AbortSignal;
+  logger: Logger;
+  /** Who is asking, for log lines: `prometheus source "main"`. */
+  label: string;
+}
+
+export type RequestOutcome =
+  | {
+      ok: true;
+      status: number;
+      statusText: string;
+      headers: Headers;
+      text: string;
+      attempts: number;
+      latencyMs: number;
+    }
+  | { ok: false; reason: string; attempts: number; aborted: boolean };
+
+const MAX_BACKOFF_MS = 10_000;
+
+export async function requestWithRetry(
+  url: string,
+  init: RequestInit,
+  options: RequestOptions,
+): Promise<RequestOutcome> {
+  const maxAttempts = Math.max(1, options.retries + 1);
+  let lastFailure: string;
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted) {
+      return { ok: false, reason: 'aborted', attempts: attempt - 1, aborted: true };
+    }
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    const started = performance.now();
+    let retryAfterMs: number | undefined;
+    try {
+      const response = await options.fetch(url, { ...init, signal });
+      // The body is read under the same timeout: a server can stall after the headers.
+      const text = await response.text();
+      const latencyMs = performance.now() - started;
+      const transient = response.status >= 500 || response.status === 429;
+      if (!transient || attempt >= maxAttempts) {
+        return {
+          ok: true,
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+          text,
+          attempts: attempt,
+          latencyMs,
+        };
+      }
+      lastFailure = `HTTP ${response.status}`;
+      retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    } catch (thrown) {
+      if (options.signal?.aborted) {
+        return { ok: false, reason: 'aborted', attempts: attempt, aborted: true };
+      }
+      lastFailure = describeFetchError(thrown, options.timeoutMs);
+      if (attempt >= maxAttempts) {
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+        return { ok: false, reason: `${lastFailure}${tries}`, attempts: attempt, aborted: false };
+      }
+    }
+    const backoff = Math.min(
+      MAX_BACKOFF_MS,
+      retryAfterMs ?? options.retryDelayMs * 2 ** (attempt - 1),
+    );
+    options.logger.warning(
+      `${options.label}: ${lastFailure}; retrying in ${formatDuration(Math.round(backoff))} (attempt ${attempt + 1} of ${maxAttempts})`,
+    );
+    if (!(await sleep(backoff, options.signal))) {
+      return { ok: false, reason: 'aborted', attempts: attempt, aborted: true };
+    }
+  }
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+/** Resolves false when aborted first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (ECONNREFUSED): nothing is listening there',
+  ENOTFOUND: 'host not found (ENOTFOUND): check the URL',
+  EAI_AGAIN: 'DNS lookup failed (EAI_AGAIN)',
+  ECONNRESET: 'connection reset by the server (ECONNRESET)',
+  ETIMEDOUT: 'connection timed out (ETIMEDOUT)',
+  EHOSTUNREACH: 'host unreachable (EHOSTUNREACH)',
+  UND_ERR_SOCKET: 'the server closed the connection',
+};
+
+/** Turns what fetch throws (a bare "fetch failed" with the real cause nested) into a sentence. */
+export function describeFetchError(thrown: unknown, timeoutMs: number): string {
+  if (thrown instanceof Error || (typeof thrown === 'object' && thrown !== null)) {
+    const err = thrown as { name?: unknown; message?: unknown; cause?: unknown; code?: unknown };
+    if (err.name === 'TimeoutError') return `timed out after ${formatDuration(timeoutMs)}`;
+    if (err.name === 'AbortError') return 'aborted';
+    const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
+    const code =
+      typeof cause?.code === 'string' ? cause.code : typeof err.code === 'string' ? err.code : '';
+    const known = NETWORK_CODES[code];
+    if (known) return known;
+    if (typeof cause?.message === 'string' && cause.message !== '') {
+      return code ? `${cause.message} (${code})` : cause.message;
+    }
+    if (typeof err.message === 'string') return err.message;
+  }
+  return String(thrown);
+}
+
+/** A URL fit for logs and reasons: no credentials, no query string. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString();
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+/** The start of a response body, on one line, for reasons. */
+export function snippet(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}
+
+/** Replaces every secret value in text, so server echoes cannot leak them into reasons. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 3) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/** Prometheus and OpenMetrics spell infinities `+Inf` / `-Inf`, which Number() does not read. */
+export function parseSampleValue(text: string): number | undefined {
+  switch (text) {
+    case 'NaN':
+      return NaN;
+    case '+Inf':
+    case 'Inf':
+    case '+inf':
+    case 'inf':
+      return Infinity;
+    case '-Inf':
+    case '-inf':
+      return -Infinity;
+    case '':
+      return undefined;
+  }
+  const n = Number(text);
+  return Number.isNaN(n) ? undefined : n;
+}

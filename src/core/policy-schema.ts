@@ -46,7 +46,12 @@ export const quantity = z
 export const SECRET_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const secretRef = z
   .string()
-  .meta({ description: 'A reference to an environment variable holding the secret: ${NAME}.', examples: ['${PROM_TOKEN}'] })
+  .meta({
+    description: 'A reference to an environment variable holding the secret: ${NAME}.',
+    examples: ['${PROM_TOKEN}'],
+    // Lets editors flag an inline secret as it is typed, like the refine below does on load.
+    pattern: SECRET_REF.source,
+  })
   .refine((s) => SECRET_REF.test(s), {
     message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
   });

@@ -1,0 +1,74 @@
+/**
+ * `${NAME}` references in a policy are filled from environment variables at the last moment,
+ * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
+ * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
+ */
+import { ConfigurationError } from './errors.ts';
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+export interface ResolvedSecrets<T> {
+  value: T;
+  /** Every value substituted, each once, to be masked in logs. */
+  secrets: string[];
+}
+
+/**
+ * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
+ * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
+ * variable is reported at once; no message ever contains a secret's value.
+ */
+export function resolveSecrets<T>(
+  value: T,
+  env: Record<string, string | undefined>,
+  where: string,
+): ResolvedSecrets<T> {
+  const secrets = new Set<string>();
+  const problems: string[] = [];
+
+  const fill = (text: string, path: string): string =>
+    text.replace(REFERENCE, (whole, name: string) => {
+      const found = env[name];
+      if (found === undefined || found === '') {
+        problems.push(
+          `${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`,
+        );
+        return whole;
+      }
+      secrets.add(found);
+      return found;
+    });
+
+  const walk = (node: unknown, path: string): unknown => {
+    if (typeof node === 'string') return fill(node, path);
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, `${path}[${i}]`));
+    if (isPlainObject(node)) {
+      return Object.fromEntries(
+        Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]),
+      );
+    }
+    return node;
+  };
+
+  const resolved = walk(value, where) as T;
+  if (problems.length > 0) {
+    const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
+    throw new ConfigurationError(
+      `missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`,
+      problems,
+    );
+  }
+  return { value: resolved, secrets: [...secrets] };
+}
+
+function isPlainObject(node: unknown): node is Record<string, unknown> {
+  if (node === null || typeof node !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(node);
+  return proto === Object.prototype || proto === null;
+}
+
+function joinPath(path: string, key: string): string {
+  const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+  if (path === '') return segment;
+  return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}

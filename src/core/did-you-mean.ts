@@ -34,12 +34,19 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const target = fold(word);
   // A third of the word's length, at least one edit: short keys tolerate one slip, long ones more.
   const limit = Math.max(1, Math.floor(target.length / 3));
-  let best: { candidate: string; distance: number } | undefined;
+  let best: { candidate: string; distance: number; lengthGap: number } | undefined;
   for (const candidate of candidates) {
     if (candidate === word) continue;
     const distance = editDistance(target, fold(candidate));
-    if (distance <= limit && (best === undefined || distance < best.distance)) {
-      best = { candidate, distance };
+    // On a tie, a candidate of the same length wins: `=>` is a swapped `>=`, not a longer `>`.
+    const lengthGap = Math.abs(candidate.length - word.length);
+    if (
+      distance <= limit &&
+      (best === undefined ||
+        distance < best.distance ||
+        (distance === best.distance && lengthGap < best.lengthGap))
+    ) {
+      best = { candidate, distance, lengthGap };
     }
   }
   return best?.candidate;

@@ -50,8 +50,10 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
   const locate = locator(doc, lineCounter);
   const problems: PolicyProblem[] = doc.errors.map((error) => {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    return { file, line: Math.max(line, 1), column: col, path: '', message: yamlMessage(error) };
+    const unclosed = unclosedQuote(error, text);
+    const { line, col } = lineCounter.linePos(unclosed?.offset ?? error.pos[0]);
+    const message = unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0]));
+    return { file, line: Math.max(line, 1), column: col, path: '', message };
   });
 
   let data: unknown;
@@ -109,12 +111,36 @@ function dedupe(problems: PolicyProblem[]): PolicyProblem[] {
   });
 }
 
-function yamlMessage(error: { code: string; message: string }): string {
+/**
+ * yaml reports an unclosed quote where the file ends, which is rarely where the mistake is;
+ * the last quote that opens a value before that point is.
+ */
+function unclosedQuote(
+  error: { code: string; message: string; pos: [number, number] },
+  text: string,
+): { offset: number; message: string } | undefined {
+  if (error.code !== 'MISSING_CHAR' || !error.message.includes('quote')) return undefined;
+  const quote = error.message.includes('"quote') ? '"' : "'";
+  const before = text.slice(0, error.pos[0]);
+  const opener = Math.max(before.lastIndexOf(`: ${quote}`), before.lastIndexOf(`- ${quote}`));
+  if (opener < 0) return undefined;
+  return {
+    offset: opener + 2,
+    message: `YAML: the quoted value starting here is never closed; add the closing ${quote}`,
+  };
+}
+
+function yamlMessage(error: { code: string; message: string }, rest: string): string {
   switch (error.code) {
     case 'MULTIPLE_DOCS':
       return 'YAML: the file holds more than one document ("---"); a policy is a single document';
-    case 'DUPLICATE_KEY':
-      return 'YAML: this key appears twice in the same mapping; keep one';
+    case 'DUPLICATE_KEY': {
+      const key = /^\s*(?:"([^"]*)"|'([^']*)'|([^:\n]*?))\s*:/.exec(rest);
+      const name = key?.[1] ?? key?.[2] ?? key?.[3];
+      return name
+        ? `YAML: key "${name}" appears twice in the same mapping; keep one`
+        : 'YAML: a key appears twice in the same mapping; keep one';
+    }
     case 'TAB_AS_INDENT':
       return 'YAML: tabs are not allowed as indentation; indent with spaces';
     default:
@@ -232,7 +258,7 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
       return draft(`${show(value)} is not ${noun}; ${fix}`);
     }
     case 'too_small': {
-      if (issue.origin === 'array') return draft(`needs at least ${String(issue.minimum)} item(s)`);
+      if (issue.origin === 'array') return draft(`needs at least ${entries(issue.minimum)}`);
       if (issue.origin === 'string') return draft(`must not be empty`);
       const bound = issue.inclusive
         ? `at least ${String(issue.minimum)}`
@@ -240,7 +266,7 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
       return draft(`${show(value)} is too small; write ${bound}`);
     }
     case 'too_big': {
-      if (issue.origin === 'array') return draft(`allows at most ${String(issue.maximum)} item(s)`);
+      if (issue.origin === 'array') return draft(`allows at most ${entries(issue.maximum)}`);
       const bound = issue.inclusive
         ? `at most ${String(issue.maximum)}`
         : `less than ${String(issue.maximum)}`;
@@ -344,6 +370,10 @@ function show(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function entries(n: number | bigint): string {
+  return Number(n) === 1 ? 'one entry' : `${String(n)} entries`;
 }
 
 function orList(items: string[], word = 'or'): string {

@@ -17,7 +17,8 @@ export const duration = z.union([durationText, z.number()]).transform((value, ct
   const ms = typeof value === 'string' ? parseDuration(value) : undefined;
   if (ms === undefined) {
     const hint = suggestDuration(text) ?? (typeof value === 'number' ? `${value}s` : '15m');
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write ${hint}` });
+    const shown = typeof value === 'string' ? `"${text}"` : text;
+    ctx.addIssue({ code: 'custom', message: `${shown} is not a duration; write ${hint}` });
     return z.NEVER;
   }
   return ms;

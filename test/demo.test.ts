@@ -1,0 +1,20 @@
+import { describe, expect, test } from 'vitest';
+import { silentLogger } from '../src/core/logger.ts';
+import { runDemo } from '../src/demo/run-demo.ts';
+
+describe('the demo replay', () => {
+  test('prints minute by minute and rolls back once error-rate has held above 5% for 15m', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({ print: (l) => lines.push(l), logger: silentLogger });
+    const minutes = lines.filter((l) => /^\d\d:\d\d {2}/.test(l));
+    expect(minutes).toHaveLength(31); // 09:55 to 10:25, one line a minute
+    expect(result.firstRollback).not.toBeNull();
+    const rolledBackAt = result.firstRollback!.evaluatedAt;
+    expect(rolledBackAt >= '2026-11-24T10:16:00' && rolledBackAt <= '2026-11-24T10:20:00').toBe(true);
+    expect(result.firstRollback!.triggered).toContain('error-rate');
+    // Before the deploy nothing is wrong; the completion drop warns well before the rollback.
+    expect(result.decisions.slice(0, 5).every((d) => d.decision === 'none')).toBe(true);
+    expect(result.decisions.some((d) => d.decision === 'warn')).toBe(true);
+    expect(lines.join('\n')).toMatch(/Verdict: roll back at 10:1\d UTC, \d+m after the deploy, strategy feature-flag/);
+  });
+});

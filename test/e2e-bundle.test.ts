@@ -1,0 +1,81 @@
+/** Runs the committed bundles the way the runner and a terminal do: no source imports here. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** Parses the runner's GITHUB_OUTPUT file (name<<delimiter ... delimiter). */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!m) continue;
+    const value: string[] = [];
+    for (i += 1; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
+    out[m[1]!] = value.join('\n');
+  }
+  return out;
+}
+
+function runAction(inputs: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-'));
+  const output = join(dir, 'output');
+  const summary = join(dir, 'summary');
+  writeFileSync(output, '');
+  writeFileSync(summary, '');
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const r = spawnSync(process.execPath, [join(root, 'dist/evaluate-triggers/index.js')], { cwd: root, env, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, outputs: parseOutputs(readFileSync(output, 'utf8')), summary: readFileSync(summary, 'utf8') };
+}
+
+describe('dist/evaluate-triggers/index.js', () => {
+  test('decides rollback on the recorded incident and writes outputs and the job summary', () => {
+    const r = runAction({
+      policy: 'examples/demo/policy.yml',
+      environment: 'production',
+      'source-file': 'examples/demo/incident.om',
+      at: '2026-11-24T10:20:00Z',
+      baseline: '2026-11-24T10:00:00Z',
+      'fail-on-rollback': 'true',
+    });
+    expect(r.outputs.decision).toBe('rollback');
+    expect(r.outputs.strategy).toBe('feature-flag');
+    expect(JSON.parse(r.outputs.report ?? '{}').decision).toBe('rollback');
+    expect(r.summary).toContain('xychart-beta');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/::error::rollback decided for production/);
+  });
+
+  test('a policy mistake fails the step with the located problem, not a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-policy-'));
+    const policy = join(dir, 'ripcord.yml');
+    writeFileSync(policy, 'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n');
+    const r = runAction({ policy, environment: 'production' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`${policy}:5:11: environments.production.step: "soon" is not a duration`);
+    expect(r.stdout).not.toMatch(/at .*\.js:\d+/);
+  });
+});
+
+describe('bin/ripcord.js', () => {
+  test('evaluate --json prints the decision alone on stdout', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['bin/ripcord.js', 'evaluate', '--policy', 'examples/demo/policy.yml', '--environment', 'production', '--source-file', 'examples/demo/incident.om', '--at', '2026-11-24T10:20:00Z', '--json'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).decision).toBe('rollback');
+  });
+
+  test('npm run demo works from the bundle', () => {
+    const r = spawnSync(process.execPath, ['bin/ripcord.js', 'demo'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Verdict: roll back at 10:1\d UTC/);
+  });
+});

@@ -23,6 +23,7 @@ import type { ProbeResult, RangeRequest, SignalResult } from './signal.ts';
 import type { Verdict, VerdictStatus } from './verdict.ts';
 import {
   alignDown,
+  fastMean,
   instantValue,
   sortSeries,
   windowValue,
@@ -610,7 +611,7 @@ function judgeBaseline(
   end: number,
   deployedAt: number,
 ): SeriesJudgement {
-  const before = windowValue(series, deployedAt, trigger.baseline_window, 'avg');
+  const before = fastMean(series, deployedAt, trigger.baseline_window);
   const reading0 = baselineReading(trigger, series, 0);
   const line0 = timeline(reading0, end, ctx.step);
   const span = Math.max(DISPLAY_SPAN, end - (deployedAt - trigger.baseline_window));
@@ -657,7 +658,7 @@ function baselineReading(
   const drop = trigger.change === 'drop';
   const limit = baseline * (drop ? 1 - trigger.by.value : 1 + trigger.by.value);
   return {
-    valueAt: windowReader(series, trigger.window, 'avg', 0.5),
+    valueAt: (t) => fastMean(series, t, trigger.window),
     holds: drop ? (v) => v < limit : (v) => v > limit,
     conditionText: `${drop ? 'below' : 'above'} ${formatValue(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
     format: (v) => formatValue(v, 'number'),
@@ -702,7 +703,7 @@ function judgeBurn(
 ): SeriesJudgement {
   const pairs = trigger.windows.map((pair) => {
     const burnAt = (t: number, window: number): StepValue => {
-      const avg = windowValue(series, t, window, 'avg');
+      const avg = fastMean(series, t, window);
       return avg.state === 'value' ? { state: 'value', v: avg.v / budget } : avg;
     };
     const reading: Reading = {

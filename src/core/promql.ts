@@ -19,6 +19,8 @@ export interface SortedSeries {
   labels: Record<string, string>;
   times: Float64Array;
   values: Float64Array;
+  /** Prefix sums and counts of non-finite values, built on first use by `fastMean`. */
+  prefix?: { sums: Float64Array; bad: Int32Array };
 }
 
 const MISSING: StepValue = { state: 'missing' };
@@ -100,6 +102,35 @@ export function windowValue(
   }
   const slice = series.values.subarray(lo, hi + 1);
   return { state: 'value', v: aggregate(slice, fn, q) };
+}
+
+/**
+ * The mean over [t - window, t] in O(log n) from prefix sums. Rounding can differ from
+ * Prometheus' in the last bits, so it serves the kinds Prometheus has no rule for (burn rate
+ * and baseline over long windows), where walking every window would be quadratic.
+ */
+export function fastMean(series: SortedSeries, t: number, window: number): StepValue {
+  const lo = firstAtOrAfter(series.times, t - window);
+  const hi = lastAtOrBefore(series.times, t);
+  if (hi < lo) return MISSING;
+  const { sums, bad } = prefixOf(series);
+  if ((bad[hi + 1] ?? 0) - (bad[lo] ?? 0) > 0) return windowValue(series, t, window, 'avg');
+  return { state: 'value', v: ((sums[hi + 1] ?? 0) - (sums[lo] ?? 0)) / (hi - lo + 1) };
+}
+
+function prefixOf(series: SortedSeries): { sums: Float64Array; bad: Int32Array } {
+  if (series.prefix) return series.prefix;
+  const n = series.values.length;
+  const sums = new Float64Array(n + 1);
+  const bad = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = series.values[i] ?? NaN;
+    const finite = Number.isFinite(v);
+    sums[i + 1] = (sums[i] ?? 0) + (finite ? v : 0);
+    bad[i + 1] = (bad[i] ?? 0) + (finite ? 0 : 1);
+  }
+  series.prefix = { sums, bad };
+  return series.prefix;
 }
 
 function aggregate(values: Float64Array, fn: WindowFunction, q: number): number {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { silentLogger, type Logger } from '../src/core/logger.ts';
-import { policySchema, type PolicyInput } from '../src/core/policy-schema.ts';
+import { policySchema } from '../src/core/policy-schema.ts';
 import type { SignalResult } from '../src/core/signal.ts';
 import { createSources, type SignalSource } from '../src/sources/index.ts';
 import { formatOpenMetrics } from '../src/sources/openmetrics.ts';
@@ -19,7 +19,7 @@ function prometheusSource(
     version: 1,
     sources: { prom: { type: 'prometheus', ...source } },
     environments: { production: {} },
-  } as PolicyInput;
+  };
   const { sources, secrets } = createSources(policySchema.parse(input), {
     env,
     policyDir: '/nonexistent',

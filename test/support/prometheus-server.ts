@@ -45,7 +45,9 @@ export async function startPrometheus(openMetrics: string): Promise<PrometheusSe
   } catch (thrown) {
     const err = thrown as { stderr?: string; message?: string };
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`promtool could not backfill: ${err.stderr ?? err.message ?? String(thrown)}`);
+    throw new Error(`promtool could not backfill: ${err.stderr ?? err.message ?? String(thrown)}`, {
+      cause: thrown,
+    });
   }
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');

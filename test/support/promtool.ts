@@ -1,0 +1,41 @@
+/**
+ * Runs Prometheus' own rule unit tester, so the engine's verdicts can be held to what
+ * Prometheus would fire. Missing promtool is a failure, not a skip: CI installs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
+
+export function requirePromtool(): string {
+  if (!existsSync(PROMTOOL)) {
+    throw new Error(
+      `promtool not found at ${PROMTOOL}: install it with \`apt-get install prometheus\` (or set PROMTOOL to its path); the agreement test needs Prometheus 2.x's promtool`,
+    );
+  }
+  return PROMTOOL;
+}
+
+export interface PromtoolRun {
+  status: number | null;
+  output: string;
+}
+
+/** `promtool test rules <file>`, run in the file's folder so relative rule_files resolve. */
+export function testRules(testFile: string, cwd: string): PromtoolRun {
+  const result = spawnSync(requirePromtool(), ['test', 'rules', testFile], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** Durations as promtool reads them (`90s`, `10m`, `10m30s`). */
+export function promDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  if (minutes === 0) return `${seconds}s`;
+  return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
+}

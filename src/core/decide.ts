@@ -143,6 +143,7 @@ function strategyText(input: SummaryInput): string {
 function healthyText(verdicts: Verdict[]): string {
   if (verdicts.length === 0) return 'no triggers are configured, so there is nothing to decide on';
   const ok = verdicts.filter((v) => v.status === 'ok').length;
+  if (verdicts.length === 1 && ok === 1) return 'its only trigger is within its threshold';
   return ok === verdicts.length
     ? `all ${verdicts.length} trigger${verdicts.length === 1 ? ' is' : 's are'} within their thresholds`
     : `${ok} of ${verdicts.length} triggers are within their thresholds and no critical trigger breached or is inconclusive`;

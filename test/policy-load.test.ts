@@ -29,7 +29,7 @@ const cases: { fixture: string; expected: string[] }[] = [
       '16:19: environments.production.triggers[0].severity: "fatal" is not a severity; write one of critical, warning',
       '20:14: environments.production.triggers[0].for: "15 minutes" is not a duration; write 15m',
       '22:15: environments.production.triggers[1].kind: "treshold" is not a trigger kind; did you mean "threshold"? (one of threshold, aggregate, probe, trend, baseline, burn-rate)',
-      '26:9: environments.production.triggers[2].threshold: missing required key "threshold"',
+      // No "missing required key threshold" at 26:9: the did-you-mean below already says it.
       '30:9: environments.production.triggers[2].treshold: unknown key "treshold"; did you mean "threshold"?',
       '37:17: environments.production.triggers[3].window: expected a duration such as 15m, got true',
       '38:20: environments.production.triggers[3].threshold: "abc" is not a quantity; write a number or a number with a unit such as 5%, 2s, 500ms or 500MB',
@@ -89,6 +89,19 @@ const cases: { fixture: string; expected: string[] }[] = [
     ],
   },
   {
+    // Unknown keys in flow mappings, nested objects, list items and decision rules.
+    fixture: 'nested-keys.yml',
+    expected: [
+      '6:29: sources.prom.auth.usernme: unknown key "usernme"; expected one of bearer',
+      '8:10: sources.prom.headers.X: expected a string, got 1',
+      '11:5: environments.production.defaul_strategy: unknown key "defaul_strategy"; did you mean "default_strategy"?',
+      '13:67: environments.production.triggers[0].failure: unknown key "failure"; did you mean "failures"?',
+      '13:89: environments.production.triggers[0].expect.stauts: unknown key "stauts"; did you mean "status"?',
+      '21:25: environments.production.triggers[1].windows[0].shrt: unknown key "shrt"; did you mean "short"?',
+      '24:9: environments.production.decision[0].aproval: unknown key "aproval"; did you mean "approval"?',
+    ],
+  },
+  {
     fixture: 'empty.yml',
     expected: [
       '1:1: the policy is empty; start with "version: 1" and an "environments:" mapping (see examples/policies/runbook.yml)',
@@ -119,6 +132,16 @@ describe('parsePolicy reports every problem with its position and a fix', () => 
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map(formatProblem).join('\n')).not.toContain('s3cr3t-value');
+  });
+
+  test('a misspelt key in basic auth is explained against the username/password form', () => {
+    const text =
+      'version: 1\nsources:\n  prom:\n    type: prometheus\n    url: https://p.example.com\n    auth:\n      usernme: x\n      password: ${P}\nenvironments: {}\n';
+    const result = parsePolicy(text, 'p.yml');
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map(formatProblem)).toEqual([
+      'p.yml:7:7: sources.prom.auth.usernme: unknown key "usernme"; did you mean "username"?',
+    ]);
   });
 
   test('keys with dots are quoted in paths', () => {

@@ -27,6 +27,10 @@ interface Draft {
   path: Segment[];
   message: string;
   at?: 'value' | 'key';
+  /** Set on "missing required key" drafts. */
+  missing?: true;
+  /** The key an unknown key was probably meant to be. */
+  meant?: string;
 }
 
 export function formatProblem(p: PolicyProblem): string {
@@ -78,7 +82,7 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
     // words on purpose (durations, quantities, secrets) are kept and only the defaults are rewritten.
     const parsed = policySchema.safeParse(data, { reportInput: true, error: () => DEFAULT });
     if (parsed.success) policy = parsed.data;
-    else drafts.push(...explainIssues(parsed.error.issues, [], data));
+    else drafts.push(...withoutEchoes(explainIssues(parsed.error.issues, [], data)));
   }
   if (policy) drafts.push(...crossCheck(policy));
 
@@ -89,6 +93,17 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
   if (problems.length > 0 || !policy)
     return { ok: false, problems: sortProblems(dedupe(problems)) };
   return { ok: true, policy };
+}
+
+/**
+ * `treshold: 5%` is one mistake, not two: the "did you mean threshold" already says it, so the
+ * "missing required key threshold" it causes in the same mapping is dropped.
+ */
+function withoutEchoes(drafts: Draft[]): Draft[] {
+  const meant = new Set(
+    drafts.filter((d) => d.meant).map((d) => formatPath([...d.path.slice(0, -1), d.meant ?? ''])),
+  );
+  return drafts.filter((d) => !(d.missing && meant.has(formatPath(d.path))));
 }
 
 function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
@@ -209,7 +224,7 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
       return issue.keys.map((k) => ({
         path: [...path, k],
         at: 'key' as const,
-        message: unknownKey(k, path, data),
+        ...unknownKey(k, path, data),
       }));
     case 'invalid_union': {
       // zod's "no matching discriminator": a discriminated union whose kind/type is unknown.
@@ -218,7 +233,7 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
           badDiscriminator(issue.discriminator, issue.options ?? [], path, value, missing),
         );
       }
-      if (missing) return draft(`missing required key "${key}"`);
+      if (missing) return [{ path, message: `missing required key "${key}"`, missing: true }];
       const special = specialExpectation(path, data);
       if (special) return draft(`expected ${special}, got ${show(value)}`);
       const branches = issue.errors;
@@ -229,12 +244,16 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
         const expected = branches.map((b) => (b[0]?.code === 'invalid_type' ? b[0].expected : ''));
         return draft(`expected ${orList(expected.map(typeName))}, got ${show(value)}`);
       }
-      // The branch with the fewest complaints is the one the author was writing.
-      const best = [...branches].sort((a, b) => a.length - b.length)[0] ?? [];
+      // Explain the member the hints are drawn from, else the one with the fewest complaints.
+      const member = schemaAt(policySchema, path, data)?.member;
+      const best =
+        (member === undefined ? undefined : branches[member]) ??
+        [...branches].sort((a, b) => a.length - b.length)[0] ??
+        [];
       return explainIssues(best, path, data);
     }
     case 'invalid_type':
-      if (missing) return draft(`missing required key "${key}"`);
+      if (missing) return [{ path, message: `missing required key "${key}"`, missing: true }];
       return draft(`expected ${typeName(issue.expected)}, got ${show(value)}`);
     default:
       break;
@@ -317,12 +336,25 @@ function badDiscriminator(
   return `${show(value)} is not a ${noun}; ${fix}`;
 }
 
-function unknownKey(key: string, objectPath: Segment[], data: unknown): string {
+function unknownKey(
+  key: string,
+  objectPath: Segment[],
+  data: unknown,
+): { message: string; meant?: string } {
   const found = schemaAt(policySchema, objectPath, data);
   const allowed =
     found && found.schema instanceof z.ZodObject ? Object.keys(found.schema.shape) : [];
   const hint = didYouMean(key, allowed);
-  if (hint) return `unknown key "${key}"; did you mean "${hint}"?`;
+  if (hint) return { message: `unknown key "${key}"; did you mean "${hint}"?`, meant: hint };
+  return { message: unknownKeyWithoutHint(key, objectPath, allowed, found) };
+}
+
+function unknownKeyWithoutHint(
+  key: string,
+  objectPath: Segment[],
+  allowed: string[],
+  found: Found | undefined,
+): string {
   if (found?.union) {
     // Right key, wrong kind: say which kinds take it instead of listing unrelated keys.
     const { disc, options } = found.union;
@@ -416,6 +448,8 @@ interface Found {
   schema: z.ZodType;
   /** Set when the schema is one kind of a discriminated union (a trigger, a source). */
   union?: { disc: string; options: AnyObject[] };
+  /** Set when the schema was picked from a plain union: its index among the members. */
+  member?: number;
 }
 
 /** Strips optional/default/meta wrappers, and transforms down to the input side. */
@@ -453,11 +487,18 @@ function pickOption(schema: z.ZodUnion, value: unknown): Found | undefined {
     });
     return chosen ? { schema: chosen, union: { disc, options: objects } } : undefined;
   }
+  // A plain union of mappings (auth: bearer, or username and password): the member sharing the
+  // most keys with what was written; the first on a tie.
   const keys = Object.keys(record);
-  const scored = objects
-    .map((o) => ({ o, score: keys.filter((k) => k in o.shape).length }))
+  const scored = options
+    .map((o, index) => ({
+      o,
+      index,
+      score: o instanceof z.ZodObject ? keys.filter((k) => k in o.shape).length : -1,
+    }))
     .sort((a, b) => b.score - a.score);
-  return scored[0] ? { schema: scored[0].o } : options[0] ? { schema: options[0] } : undefined;
+  const best = scored[0];
+  return best ? { schema: best.o, member: best.index } : undefined;
 }
 
 function schemaAt(root: z.ZodType, path: readonly Segment[], data: unknown): Found | undefined {

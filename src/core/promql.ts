@@ -163,12 +163,22 @@ export function quantile(q: number, values: ArrayLike<number>): number {
   if (n === 0) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = Float64Array.from(values).sort();
+  const sorted = scratchCopy(values).sort();
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
   return (sorted[lower] ?? NaN) * (1 - weight) + (sorted[upper] ?? NaN) * weight;
+}
+
+let scratch = new Float64Array(64);
+
+/** Quantiles run at every step of every series: reusing one buffer spares the allocations. */
+function scratchCopy(values: ArrayLike<number>): Float64Array {
+  if (scratch.length < values.length) scratch = new Float64Array(values.length * 2);
+  const view = scratch.subarray(0, values.length);
+  for (let i = 0; i < values.length; i++) view[i] = values[i] ?? NaN;
+  return view;
 }
 
 /** Evaluation steps sit on multiples of `step` in unix time, like Prometheus rule evaluation. */

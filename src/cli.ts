@@ -9,7 +9,7 @@ import { ConfigurationError, toError } from './core/errors.ts';
 import type { Logger } from './core/logger.ts';
 import { parseTime } from './core/time-input.ts';
 import type { Decision } from './core/verdict.ts';
-import { evaluateEnvironment } from './evaluate/evaluate-environment.ts';
+import { environmentOf, evaluateEnvironment } from './evaluate/evaluate-environment.ts';
 import { defaultPolicyPath, readPolicy } from './policy/read-policy.ts';
 import { createSources } from './sources/index.ts';
 import { runDemo } from './demo/run-demo.ts';
@@ -88,15 +88,17 @@ async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<numb
   });
   if (!values.environment) throw new ConfigurationError('--environment is required, such as --environment production');
   const policyPath = values.policy ?? defaultPolicyPath;
+  // Check every input before any source is built, so a typo is reported before a missing secret.
+  const at = values.at ? parseTime(values.at, '--at') : io.now();
+  const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
   const policy = await readPolicy(policyPath);
+  environmentOf(policy, values.environment);
   const { sources } = createSources(policy, {
     env: io.env,
     policyDir: dirname(resolve(policyPath)),
     logger,
     ...(values['source-file'] ? { fileOverride: resolve(values['source-file']) } : {}),
   });
-  const at = values.at ? parseTime(values.at, '--at') : io.now();
-  const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
   const decision = await evaluateEnvironment({
     policy,
     environment: values.environment,

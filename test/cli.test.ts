@@ -52,7 +52,7 @@ describe('ripcord validate', () => {
     const r = await cli('validate', '--policy', file);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:12:14: environments.production.triggers[0].for: "15 minutes" is not a duration; write 15m`);
-    expect(r.stderr).toMatch(/:13:9: environments\.production\.triggers\[0\]: unknown key "treshold"; did you mean "threshold"\?/);
+    expect(r.stderr).toMatch(/:13:9: environments\.production\.triggers\[0\]\.treshold: unknown key "treshold"; did you mean "threshold"\?/);
   });
 
   test('a missing policy file exits 1 and says where it looked', async () => {

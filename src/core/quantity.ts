@@ -72,6 +72,8 @@ export function formatValue(value: number, unit: QuantityUnit): string {
   }
 }
 
+/** Three significant digits: evidence is read by people, and 7.907% says no more than 7.91%. */
 function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
+  if (n === 0) return 0;
+  return Number(n.toPrecision(3));
 }

@@ -43,6 +43,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   print(`Deployed at ${hhmm(scenario.deployedAt)} UTC; replaying ${hhmm(scenario.from)}–${hhmm(scenario.to)} every ${formatDuration(scenario.step)}.`);
   print('');
 
+  const names = policy.environments[scenario.environment]?.triggers.map((t) => t.name) ?? [];
+  const widths = names.map((n) => Math.max(n.length, 9));
+  print(`time   decision  ${names.map((n, i) => n.padEnd(widths[i] ?? 9)).join('  ')}`);
   const decisions: Decision[] = [];
   let firstRollback: Decision | null = null;
   for (let at = scenario.from; at <= scenario.to; at += scenario.step) {
@@ -56,7 +59,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     });
     decisions.push(decision);
     const marker = at === scenario.deployedAt ? '  <- deploy' : '';
-    print(`${hhmm(at)}  ${decision.decision.toUpperCase().padEnd(8)} ${decision.triggers.map(cell).join('  ')}${marker}`);
+    const cells = decision.triggers.map((v, i) => cell(v).padEnd(widths[i] ?? 9));
+    print(`${hhmm(at)}  ${decision.decision.toUpperCase().padEnd(8)}  ${cells.join('  ')}${marker}`.trimEnd());
     if (decision.decision === 'rollback' && !firstRollback) {
       firstRollback = decision;
       print('');
@@ -65,7 +69,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
   }
   print('');
-  print('Legend: name=value; ! breached, ? inconclusive (no data is never healthy).');
+  print('Legend: value as the trigger sees it; ! breached, ? inconclusive (no data is never healthy).');
   if (firstRollback) {
     const at = Date.parse(firstRollback.evaluatedAt);
     print(
@@ -79,7 +83,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
 function cell(v: Verdict): string {
   const mark = v.status === 'breached' ? '!' : v.status === 'inconclusive' ? '?' : '';
-  return `${v.name}=${v.valueText ?? '-'}${mark}`;
+  return `${v.valueText ?? '-'}${mark}`;
 }
 
 function hhmm(ms: number): string {

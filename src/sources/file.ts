@@ -37,8 +37,13 @@ const EXAMPLE = 'error_ratio{service="api"}';
 
 export function parseSelector(text: string): Selector {
   const q = text.trim();
-  const fail = (detail: string): never => {
-    if (/[([]|\s(?:by|without|offset|and|or|unless)\b|[+*/^<>]|\s-\s/.test(q)) {
+  const fail = (detail: string, maybePromql = true): never => {
+    // Quoted label values may hold any character; only the text outside them hints at PromQL.
+    const outside = q.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+    if (
+      maybePromql &&
+      /[([]|\s(?:by|without|offset|and|or|unless)\b|[+*/^<>]|\s-\s/.test(outside)
+    ) {
       throw new ConfigurationError(
         `file sources take a series selector such as ${EXAMPLE}; "${q}" is PromQL`,
       );
@@ -87,6 +92,7 @@ export function parseSelector(text: string): Selector {
         } catch (thrown) {
           fail(
             `${label}${op}"${value}" is not a valid regular expression: ${toError(thrown).message}`,
+            false,
           );
         }
       }
@@ -289,12 +295,27 @@ interface CacheEntry {
 }
 const cache = new Map<string, CacheEntry>();
 
+/** Loads in progress: concurrent triggers share one stat and one parse. */
+const loading = new Map<string, Promise<Recording>>();
+
 /**
  * Parses a recording once and shares it: two hundred triggers over one file cost one parse.
  * A changed file (mtime or size) is read again, so a test or a replay can rewrite it.
  */
-export async function loadRecording(path: string): Promise<Recording> {
+export function loadRecording(path: string): Promise<Recording> {
   const abs = resolve(path);
+  const inFlight = loading.get(abs);
+  if (inFlight) return inFlight;
+  const load = loadFresh(path, abs);
+  loading.set(abs, load);
+  const done = (): void => {
+    loading.delete(abs);
+  };
+  load.then(done, done);
+  return load;
+}
+
+async function loadFresh(path: string, abs: string): Promise<Recording> {
   let info;
   try {
     info = await stat(abs);
@@ -317,6 +338,7 @@ export async function loadRecording(path: string): Promise<Recording> {
 
 export function clearRecordingCache(): void {
   cache.clear();
+  loading.clear();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,8 +23,13 @@ interface SeriesBuilder {
 }
 
 export function parseOpenMetrics(text: string, file: string): Series[] {
-  const byRawKey = new Map<string, SeriesBuilder>();
-  const byCanonicalKey = new Map<string, SeriesBuilder>();
+  const state: ParseState = {
+    text,
+    byRawKey: new Map(),
+    byCanonicalKey: new Map(),
+    lastKey: '',
+    last: undefined,
+  };
   const problems: string[] = [];
   let lineNo = 0;
   let pos = 0;
@@ -33,22 +38,26 @@ export function parseOpenMetrics(text: string, file: string): Series[] {
   while (pos < text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
-    let line = text.slice(pos, end);
+    const lineStart = pos;
+    const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     pos = end + 1;
     lineNo++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') continue;
+    const first = text.charCodeAt(lineStart);
+    if (lineStart === lineEnd) continue;
+    if (first === 32 || first === 9) {
+      if (text.slice(lineStart, lineEnd).trim() === '') continue;
+    }
     if (eofLine > 0) {
       problems.push(`${file}:${lineNo}: data after "# EOF" (line ${eofLine})`);
       break;
     }
-    if (line.charCodeAt(0) === 35 /* # */) {
-      if (line === '# EOF') eofLine = lineNo;
+    if (first === 35 /* # */) {
+      if (text.slice(lineStart, lineEnd) === '# EOF') eofLine = lineNo;
       // # TYPE, # HELP, # UNIT and plain comments carry nothing a recording needs.
       continue;
     }
     try {
-      parseSampleLine(line, byRawKey, byCanonicalKey);
+      parseSampleLine(state, lineStart, lineEnd);
     } catch (thrown) {
       if (!(thrown instanceof LineError)) throw thrown;
       problems.push(`${file}:${lineNo}: ${thrown.message}`);
@@ -65,11 +74,20 @@ export function parseOpenMetrics(text: string, file: string): Series[] {
     );
   }
   const out: Series[] = [];
-  for (const builder of byCanonicalKey.values()) {
+  for (const builder of state.byCanonicalKey.values()) {
     if (!builder.sorted) builder.series.samples.sort((a, b) => a.t - b.t);
     out.push(builder.series);
   }
   return out;
+}
+
+interface ParseState {
+  text: string;
+  byRawKey: Map<string, SeriesBuilder>;
+  byCanonicalKey: Map<string, SeriesBuilder>;
+  /** Recordings list a series' samples together: the previous line's key usually repeats. */
+  lastKey: string;
+  last: SeriesBuilder | undefined;
 }
 
 function isNameStart(c: number): boolean {
@@ -79,56 +97,77 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 48 && c <= 57);
 }
 
-function parseSampleLine(
-  line: string,
-  byRawKey: Map<string, SeriesBuilder>,
-  byCanonicalKey: Map<string, SeriesBuilder>,
-): void {
-  const len = line.length;
-  let i = 0;
-  if (!isNameStart(line.charCodeAt(0))) {
-    throw new LineError(`expected a metric name, found ${JSON.stringify(line.slice(0, 20))}`);
-  }
-  while (i < len && isNameChar(line.charCodeAt(i))) i++;
-  let keyEnd = i;
-  if (line.charCodeAt(i) === 123 /* { */) {
-    keyEnd = findLabelsEnd(line, i) + 1;
-  }
-  const rawKey = line.slice(0, keyEnd);
-  let builder = byRawKey.get(rawKey);
-  if (builder === undefined) {
-    const labels: Record<string, string> = { __name__: line.slice(0, i) };
-    if (keyEnd > i) parseLabels(line, i, keyEnd - 1, labels);
-    const canonical = canonicalKey(labels);
-    builder = byCanonicalKey.get(canonical);
-    if (builder === undefined) {
-      builder = { series: { labels, samples: [] }, sorted: true, lastT: -Infinity };
-      byCanonicalKey.set(canonical, builder);
+/** Parses the sample on text[start, end), indices into the whole file (no per-line copies). */
+function parseSampleLine(state: ParseState, start: number, end: number): void {
+  const text = state.text;
+  let builder: SeriesBuilder | undefined;
+  let i: number;
+  const lastKey = state.lastKey;
+  if (
+    lastKey !== '' &&
+    state.last !== undefined &&
+    text.charCodeAt(start + lastKey.length) === 32 &&
+    sameAt(text, start, lastKey)
+  ) {
+    builder = state.last;
+    i = start + lastKey.length;
+  } else {
+    if (!isNameStart(text.charCodeAt(start))) {
+      const shown = text.slice(start, Math.min(end, start + 20));
+      throw new LineError(`expected a metric name, found ${JSON.stringify(shown)}`);
     }
-    byRawKey.set(rawKey, builder);
+    let nameEnd = start;
+    while (nameEnd < end && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
+    let keyEnd = nameEnd;
+    if (text.charCodeAt(nameEnd) === 123 /* { */ && nameEnd < end) {
+      keyEnd = findLabelsEnd(text, nameEnd, end) + 1;
+    }
+    const rawKey = text.slice(start, keyEnd);
+    builder = state.byRawKey.get(rawKey);
+    if (builder === undefined) {
+      const labels: Record<string, string> = { __name__: text.slice(start, nameEnd) };
+      if (keyEnd > nameEnd) parseLabels(text, nameEnd, keyEnd - 1, start, labels);
+      const canonical = canonicalKey(labels);
+      builder = state.byCanonicalKey.get(canonical);
+      if (builder === undefined) {
+        builder = { series: { labels, samples: [] }, sorted: true, lastT: -Infinity };
+        state.byCanonicalKey.set(canonical, builder);
+      }
+      state.byRawKey.set(rawKey, builder);
+    }
+    state.lastKey = rawKey;
+    state.last = builder;
+    i = keyEnd;
   }
 
-  i = keyEnd;
-  if (line.charCodeAt(i) !== 32) throw new LineError('expected a space before the value');
-  while (line.charCodeAt(i) === 32) i++;
-  let tokenEnd = line.indexOf(' ', i);
-  if (tokenEnd < 0) tokenEnd = len;
-  const valueText = line.slice(i, tokenEnd);
-  const v = parseSampleValue(valueText);
-  if (v === undefined) throw new LineError(`${JSON.stringify(valueText)} is not a number`);
+  if (text.charCodeAt(i) !== 32 || i >= end) {
+    throw new LineError('expected a space before the value');
+  }
+  while (text.charCodeAt(i) === 32 && i < end) i++;
+  let tokenEnd = text.indexOf(' ', i);
+  if (tokenEnd < 0 || tokenEnd > end) tokenEnd = end;
+  let v = parseDecimal(text, i, tokenEnd);
+  if (Number.isNaN(v)) {
+    const valueText = text.slice(i, tokenEnd);
+    const parsed = parseSampleValue(valueText);
+    if (parsed === undefined) throw new LineError(`${JSON.stringify(valueText)} is not a number`);
+    v = parsed;
+  }
 
   i = tokenEnd;
-  while (line.charCodeAt(i) === 32) i++;
-  if (i >= len || line.charCodeAt(i) === 35 /* exemplar */) {
+  while (text.charCodeAt(i) === 32 && i < end) i++;
+  if (i >= end || text.charCodeAt(i) === 35 /* exemplar */) {
     throw new LineError(
       'the sample has no timestamp; a recording needs one per sample (value then unix seconds)',
     );
   }
-  tokenEnd = line.indexOf(' ', i);
-  if (tokenEnd < 0) tokenEnd = len;
-  const tsText = line.slice(i, tokenEnd);
-  const seconds = Number(tsText);
-  if (tsText === '' || !Number.isFinite(seconds)) {
+  tokenEnd = text.indexOf(' ', i);
+  if (tokenEnd < 0 || tokenEnd > end) tokenEnd = end;
+  let seconds = parseDecimal(text, i, tokenEnd);
+  const tsText =
+    Number.isNaN(seconds) || Math.abs(seconds) > MAX_SECONDS ? text.slice(i, tokenEnd) : '';
+  if (Number.isNaN(seconds)) seconds = tsText === '' ? NaN : Number(tsText);
+  if (!Number.isFinite(seconds)) {
     throw new LineError(`${JSON.stringify(tsText)} is not a timestamp (unix seconds)`);
   }
   if (Math.abs(seconds) > MAX_SECONDS) {
@@ -137,9 +176,9 @@ function parseSampleLine(
     );
   }
   i = tokenEnd;
-  while (line.charCodeAt(i) === 32) i++;
-  if (i < len && line.charCodeAt(i) !== 35) {
-    throw new LineError(`unexpected ${JSON.stringify(line.slice(i))} after the timestamp`);
+  while (text.charCodeAt(i) === 32 && i < end) i++;
+  if (i < end && text.charCodeAt(i) !== 35) {
+    throw new LineError(`unexpected ${JSON.stringify(text.slice(i, end))} after the timestamp`);
   }
 
   const t = Math.round(seconds * 1000);
@@ -149,10 +188,52 @@ function parseSampleLine(
   builder.series.samples.push(sample);
 }
 
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `-?digits(.digits)?` with at most 15 significant digits, or NaN for anything else (the caller
+ * falls back to Number). Mantissa and power of ten are exact doubles, so the one division is
+ * correctly rounded: the same result as Number(), without a string per number.
+ */
+function parseDecimal(text: string, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  if (text.charCodeAt(i) === 45 /* - */) {
+    negative = true;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 /* . */ && fraction < 0) {
+      fraction = 0;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const value = fraction > 0 ? mantissa / (POW10[fraction] ?? NaN) : mantissa;
+  return negative ? -value : value;
+}
+
+/** `text.startsWith(key, at)`, which V8 runs far slower on a large string than this loop. */
+function sameAt(text: string, at: number, key: string): boolean {
+  for (let k = key.length - 1; k >= 0; k--) {
+    if (text.charCodeAt(at + k) !== key.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /** Index of the `}` closing the label set opened at `open`, skipping quoted values. */
-function findLabelsEnd(line: string, open: number): number {
+function findLabelsEnd(line: string, open: number, end: number): number {
   let inQuote = false;
-  for (let i = open + 1; i < line.length; i++) {
+  for (let i = open + 1; i < end; i++) {
     const c = line.charCodeAt(i);
     if (inQuote) {
       if (c === 92 /* \ */) i++;
@@ -171,6 +252,7 @@ function parseLabels(
   line: string,
   open: number,
   close: number,
+  lineStart: number,
   labels: Record<string, string>,
 ): void {
   let i = open + 1;
@@ -183,13 +265,13 @@ function parseLabels(
     const nameStart = i;
     const first = line.charCodeAt(i);
     if (!(isNameStart(first) && first !== 58)) {
-      throw new LineError(`expected a label name at column ${i + 1}`);
+      throw new LineError(`expected a label name at column ${i - lineStart + 1}`);
     }
     while (i < close && isNameChar(line.charCodeAt(i)) && line.charCodeAt(i) !== 58) i++;
     const name = line.slice(nameStart, i);
     skipSpaces();
     if (line.charCodeAt(i) !== 61 /* = */) {
-      throw new LineError(`expected "=" after label ${name} at column ${i + 1}`);
+      throw new LineError(`expected "=" after label ${name} at column ${i - lineStart + 1}`);
     }
     i++;
     skipSpaces();
@@ -221,7 +303,7 @@ function parseLabels(
     skipSpaces();
     if (i >= close) return;
     if (line.charCodeAt(i) !== 44 /* , */) {
-      throw new LineError(`expected "," or "}" at column ${i + 1}`);
+      throw new LineError(`expected "," or "}" at column ${i - lineStart + 1}`);
     }
     i++;
   }

@@ -1,0 +1,345 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ConfigurationError } from '../src/core/errors.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { policySchema } from '../src/core/policy-schema.ts';
+import type { SignalResult } from '../src/core/signal.ts';
+import {
+  createFileSource,
+  loadRecording,
+  matchesSelector,
+  parseRecording,
+  parseSelector,
+} from '../src/sources/file.ts';
+import { createSources } from '../src/sources/index.ts';
+import { formatOpenMetrics, parseOpenMetrics } from '../src/sources/openmetrics.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'series');
+const T0 = 1_700_000_000_000;
+const range = { start: T0, end: T0 + 600_000, step: 60_000 };
+
+function ok(result: SignalResult | undefined): Extract<SignalResult, { ok: true }> {
+  if (!result) throw new Error('no result');
+  if (!result.ok) throw new Error(`expected data, got: ${result.reason}`);
+  return result;
+}
+function reason(result: SignalResult): string {
+  if (result.ok) throw new Error('expected a failure, got data');
+  return result.reason;
+}
+const source = (file: string) =>
+  createFileSource('recorded', join(fixtures, file), { logger: silentLogger, lookbackMs: 300_000 });
+
+describe('OpenMetrics parsing', () => {
+  test('labels with escapes, timestamps, comments, exemplars and # EOF', async () => {
+    const recording = await loadRecording(join(fixtures, 'checkout.om'));
+    expect(recording.kind).toBe('raw');
+    const build = recording.byName.get('build_info')?.[0];
+    expect(build?.labels).toEqual({
+      __name__: 'build_info',
+      version: '1.2.3',
+      note: 'say "hi"\\n\nbye',
+      path: 'C:\\tmp',
+    });
+    const up = recording.byName.get('up')?.[0];
+    expect(up?.labels).toEqual({ __name__: 'up' });
+    expect(up?.samples).toEqual([
+      { t: T0, v: 1 },
+      { t: T0 + 60_000, v: 0 },
+    ]);
+    // The same series written with its labels in another order is one series.
+    const eu = recording.byName
+      .get('error_ratio')
+      ?.find((s) => s.labels.service === 'api' && s.labels.region === 'eu');
+    expect(eu?.samples.map((s) => s.v)).toEqual([0.01, 0.02, 0.07]);
+    const us = recording.byName.get('error_ratio')?.find((s) => s.labels.region === 'us');
+    expect(us?.samples[1]?.t).toBe(T0 + 60_500);
+    expect(us?.samples[1]?.v).toBeNaN();
+    const web = recording.byName.get('error_ratio')?.find((s) => s.labels.service === 'web');
+    expect(web?.samples.map((s) => s.v)).toEqual([Infinity, -Infinity]);
+  });
+
+  test('bad lines are reported with file:line', () => {
+    let error: unknown;
+    try {
+      parseOpenMetrics(
+        [
+          '# TYPE error_ratio gauge',
+          'error_ratio{service="api"} 0.01 1700000000',
+          'error_ratio{service="api"} abc 1700000060',
+          'error_ratio{service="api"} 0.02',
+          'error_ratio{service="api" 0.02 1700000120',
+          'error_ratio{service=api} 0.02 1700000120',
+          'error_ratio{service="api"} 0.02 1700000000000',
+          '{service="api"} 1 1700000000',
+          '# EOF',
+          'late 1 1700000000',
+        ].join('\n'),
+        'bad.om',
+      );
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const problems = (error as ConfigurationError).problems;
+    expect(problems).toEqual([
+      'bad.om:3: "abc" is not a number',
+      'bad.om:4: the sample has no timestamp; a recording needs one per sample (value then unix seconds)',
+      'bad.om:5: missing "}" after the labels',
+      'bad.om:6: the value of label service must be in double quotes',
+      'bad.om:7: timestamp 1700000000000 looks like milliseconds; OpenMetrics timestamps are unix seconds (1700000000)',
+      'bad.om:8: expected a metric name, found "{service=\\"api\\"} 1 17"',
+      'bad.om:10: data after "# EOF" (line 9)',
+    ]);
+  });
+
+  test('a bad file reaches fetchRange as a reason naming file:line', async () => {
+    const r = reason(await source('bad.om').fetchRange({ query: 'error_ratio', ...range }));
+    expect(r).toContain('bad.om:3: "abc" is not a number');
+  });
+
+  test('out-of-order samples are sorted; CRLF and blank lines are tolerated', () => {
+    const series = parseOpenMetrics('x 2 1700000060\r\n\r\nx 1 1700000000\r\n# EOF\r\n', 'crlf.om');
+    expect(series[0]?.samples).toEqual([
+      { t: T0, v: 1 },
+      { t: T0 + 60_000, v: 2 },
+    ]);
+  });
+
+  test('formatOpenMetrics round-trips', () => {
+    const series = [
+      {
+        labels: { __name__: 'm', a: 'q"uo\\te\nx' },
+        samples: [
+          { t: T0, v: NaN },
+          { t: T0 + 1500, v: -Infinity },
+        ],
+      },
+    ];
+    const back = parseOpenMetrics(formatOpenMetrics(series), 'round.om');
+    expect(back[0]?.labels).toEqual(series[0]?.labels);
+    expect(back[0]?.samples[0]?.v).toBeNaN();
+    expect(back[0]?.samples[1]).toEqual({ t: T0 + 1500, v: -Infinity });
+  });
+});
+
+describe('series selectors', () => {
+  const labels = { __name__: 'error_ratio', service: 'api', region: 'eu' };
+  test.each([
+    ['error_ratio', true],
+    ['error_ratio{}', true],
+    ['error_ratio{service="api"}', true],
+    ['error_ratio{service="web"}', false],
+    ['error_ratio{ service = "api" , region!="us", }', true],
+    ['error_ratio{region=~"e.|us"}', true],
+    ['error_ratio{region=~"e"}', false], // anchored, as in Prometheus
+    ['error_ratio{region!~"eu|us"}', false],
+    ['error_ratio{missing=""}', true], // a missing label is the empty string
+    ['error_ratio{missing=~".+"}', false],
+    ['{__name__=~\'error_.*\', service="api"}', true],
+    ['other{service="api"}', false],
+  ])('%s matches: %s', (text, expected) => {
+    expect(matchesSelector(parseSelector(text), labels)).toBe(expected);
+  });
+
+  test('PromQL gets a clear error', () => {
+    expect(() => parseSelector('rate(x[5m])')).toThrow(
+      'file sources take a series selector such as error_ratio{service="api"}; "rate(x[5m])" is PromQL',
+    );
+    expect(() => parseSelector('sum by (service) (x)')).toThrow(/is PromQL/);
+    expect(() => parseSelector('x > 0.05')).toThrow(/is PromQL/);
+  });
+
+  test('other mistakes say what is wrong', () => {
+    expect(() => parseSelector('x{service=api}')).toThrow(/label values are quoted/);
+    expect(() => parseSelector('x{service="api"')).toThrow(/expected "," or "}"/);
+    expect(() => parseSelector('x{a=~"("}')).toThrow(/not a valid regular expression/);
+    expect(() => parseSelector('{}')).toThrow(/names no metric and no label/);
+    expect(() => parseSelector('x{a<"b"}')).toThrow(/is PromQL|expected =, !=/);
+  });
+});
+
+describe('file source', () => {
+  test('selects matching raw series, with samples up to 5 minutes before start', async () => {
+    const result = ok(
+      await source('checkout.om').fetchRange({
+        query: 'error_ratio{service="api", region="eu"}',
+        start: T0 + 120_000,
+        end: T0 + 600_000,
+        step: 60_000,
+      }),
+    );
+    expect(result.kind).toBe('raw');
+    expect(result.series).toHaveLength(1);
+    expect(result.series[0]?.samples.map((s) => s.v)).toEqual([0.01, 0.02, 0.07]);
+    const later = ok(
+      await source('checkout.om').fetchRange({
+        query: 'error_ratio{region="eu", service="api"}',
+        start: T0 + 400_000,
+        end: T0 + 600_000,
+        step: 60_000,
+      }),
+    );
+    expect(later.series[0]?.samples).toEqual([{ t: T0 + 120_000, v: 0.07 }]);
+  });
+
+  test('a saved query_range response comes back stepped', async () => {
+    const result = ok(
+      await source('query-range.json').fetchRange({ query: '{service="api"}', ...range }),
+    );
+    expect(result.kind).toBe('stepped');
+    expect(result.series).toHaveLength(1);
+    const values = result.series[0]?.samples.map((s) => s.v);
+    expect(values?.slice(0, 3)).toEqual([0.01, 0.02, Infinity]);
+    expect(values?.[3]).toBeNaN();
+  });
+
+  test('a recording of query answers serves the PromQL it was recorded for', async () => {
+    const s = source('recorded-queries.json');
+    const result = ok(
+      await s.fetchRange({
+        query:
+          'sum(rate(http_requests_total{code=~"5.."}[5m]))  /  sum(rate(http_requests_total[5m]))',
+        ...range,
+      }),
+    );
+    expect(result.series[0]?.samples.map((x) => x.v)).toEqual([0.01, 0.09]);
+    expect(ok(await s.fetchRange({ query: '.data.error_rate', ...range })).series).toHaveLength(1);
+    expect(reason(await s.fetchRange({ query: 'rate(other[5m])', ...range }))).toMatch(
+      /is PromQL \(nor is it one of the 2 queries recorded in/,
+    );
+  });
+
+  test('no match, no samples in range, PromQL and a missing file are reasons', async () => {
+    expect(reason(await source('checkout.om').fetchRange({ query: 'latency', ...range }))).toMatch(
+      /^query returned no series: nothing in .*checkout.om matches latency \(it has error_ratio, build_info, up\)/,
+    );
+    expect(
+      reason(
+        await source('checkout.om').fetchRange({
+          query: 'up',
+          start: T0 + 86_400_000,
+          end: T0 + 90_000_000,
+          step: 60_000,
+        }),
+      ),
+    ).toMatch(/^query returned no series between .* covers 2023-11-14T22:13:20.000Z to /);
+    expect(
+      reason(await source('checkout.om').fetchRange({ query: 'rate(up[5m])', ...range })),
+    ).toMatch(/is PromQL/);
+    expect(reason(await source('nope.om').fetchRange({ query: 'up', ...range }))).toMatch(
+      /recorded series file .*nope.om does not exist/,
+    );
+  });
+
+  test('JSON problems name the file and the place', () => {
+    expect(() =>
+      parseRecording(
+        '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"x"]]}]}}',
+        'r.json',
+      ),
+    ).toThrow('r.json: data.result[0].values[0] is not a [timestamp, "value"] pair');
+    expect(() => parseRecording('{"status":"error","error":"boom"}', 'r.json')).toThrow(
+      /holds a failed query: boom/,
+    );
+    expect(() => parseRecording('{"status":', 'r.json')).toThrow(/r.json is not valid JSON/);
+  });
+
+  test('a rewritten file is read again; an unchanged one is parsed once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ripcord-file-'));
+    try {
+      const path = join(dir, 'live.om');
+      await writeFile(path, 'x 1 1700000000\n# EOF\n');
+      const first = await loadRecording(path);
+      expect(await loadRecording(path)).toBe(first);
+      await writeFile(path, 'x 1 1700000000\nx 2 1700000060\n# EOF\n');
+      const second = await loadRecording(path);
+      expect(second).not.toBe(first);
+      expect(second.series[0]?.samples).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('createSources with files', () => {
+  test('paths are relative to the policy; fileOverride replaces every source without secrets', async () => {
+    const policy = policySchema.parse({
+      version: 1,
+      sources: {
+        recorded: { type: 'file', path: 'checkout.om' },
+        prom: { type: 'prometheus', url: 'http://127.0.0.1:1', auth: { bearer: '${PROM_TOKEN}' } },
+      },
+      environments: { production: {} },
+    });
+    expect(() =>
+      createSources(policy, { env: {}, policyDir: fixtures, logger: silentLogger }),
+    ).toThrow(/PROM_TOKEN/);
+    const { sources, secrets } = createSources(policy, {
+      env: {},
+      policyDir: '/elsewhere',
+      logger: silentLogger,
+      fileOverride: join(fixtures, 'checkout.om'),
+    });
+    expect(secrets).toEqual([]);
+    for (const name of ['recorded', 'prom']) {
+      const s = sources.get(name);
+      if (!s) throw new Error(`no source ${name}`);
+      expect(s.name).toBe(name);
+      expect(ok(await s.fetchRange({ query: 'up', ...range })).series).toHaveLength(1);
+    }
+    const relative = createSources(
+      policySchema.parse({
+        version: 1,
+        sources: { recorded: { type: 'file', path: 'checkout.om' } },
+        environments: { p: {} },
+      }),
+      { env: {}, policyDir: fixtures, logger: silentLogger },
+    );
+    expect(
+      ok(await relative.sources.get('recorded')?.fetchRange({ query: 'up', ...range })).series,
+    ).toHaveLength(1);
+  });
+});
+
+describe('performance', () => {
+  let dir: string;
+  let path: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ripcord-bench-'));
+    path = join(dir, 'big.om');
+    const lines: string[] = ['# TYPE latency_seconds gauge'];
+    for (let s = 0; s < 1000; s++) {
+      for (let p = 0; p < 360; p++) {
+        lines.push(
+          `latency_seconds{service="svc-${s}",region="eu"} ${(p % 17) / 10} ${1_700_000_000 + p * 10}`,
+        );
+      }
+    }
+    lines.push('# EOF');
+    await writeFile(path, `${lines.join('\n')}\n`);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('1,000 series x 360 points, 200 queries, well under a second', async () => {
+    const s = createFileSource('big', path, { logger: silentLogger, lookbackMs: 300_000 });
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        s.fetchRange({
+          query: `latency_seconds{service="svc-${i * 5}"}`,
+          start: T0,
+          end: T0 + 3_600_000,
+          step: 60_000,
+        }),
+      ),
+    );
+    const elapsed = performance.now() - started;
+    for (const r of results) expect(ok(r).series[0]?.samples).toHaveLength(360);
+    expect(elapsed).toBeLessThan(1000);
+  });
+});

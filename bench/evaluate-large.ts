@@ -24,14 +24,17 @@ for (let s = 0; s < SERIES; s++) {
   const group = s % TRIGGERS;
   for (let i = 0; i < POINTS; i++) {
     const v = 0.01 + ((s * 7 + i * 13) % 100) / 1000 + (i > 300 && group % 3 === 0 ? 0.05 : 0);
-    lines.push(`bench_metric{group="g${group}",instance="i${s}"} ${v.toFixed(5)} ${START + i * STEP_S}`);
+    lines.push(
+      `bench_metric{group="g${group}",instance="i${s}"} ${v.toFixed(5)} ${START + i * STEP_S}`,
+    );
   }
 }
 lines.push('# EOF', '');
 writeFileSync(file, lines.join('\n'));
 
 const kinds = [
-  (n: number) => `      - {name: t${n}, severity: critical, source: recorded, query: 'bench_metric{group="g${n}"}', threshold: 5%, for: 15m}`,
+  (n: number) =>
+    `      - {name: t${n}, severity: critical, source: recorded, query: 'bench_metric{group="g${n}"}', threshold: 5%, for: 15m}`,
   (n: number) =>
     `      - {name: t${n}, kind: aggregate, severity: warning, source: recorded, query: 'bench_metric{group="g${n}"}', aggregate: quantile, quantile: 0.95, window: 30m, threshold: 10%}`,
   (n: number) =>
@@ -46,7 +49,7 @@ const policyText = [
   'environments:',
   '  bench:',
   '    triggers:',
-  ...Array.from({ length: TRIGGERS }, (_, n) => kinds[n % kinds.length]!(n)),
+  ...Array.from({ length: TRIGGERS }, (_, n) => (kinds[n % kinds.length] ?? kinds[0])?.(n) ?? ''),
   '',
 ].join('\n');
 const parsed = parsePolicy(policyText, 'bench.yml');
@@ -65,7 +68,13 @@ const decision = await evaluateEnvironment({
 const firstMs = performance.now() - t0;
 // A second pass over the parsed file: the cost of evaluation alone.
 const t1 = performance.now();
-await evaluateEnvironment({ policy: parsed.policy, environment: 'bench', sources, at: END * 1000, logger: silentLogger });
+await evaluateEnvironment({
+  policy: parsed.policy,
+  environment: 'bench',
+  sources,
+  at: END * 1000,
+  logger: silentLogger,
+});
 const secondMs = performance.now() - t1;
 
 const counts = { breached: 0, ok: 0, inconclusive: 0 };

@@ -11,7 +11,10 @@ const root = join(import.meta.dirname, '..');
 const node = process.execPath;
 
 function large(): Record<string, unknown> {
-  const out = execFileSync(node, [join(root, 'bench', 'evaluate-large.ts')], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync(node, [join(root, 'bench', 'evaluate-large.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
@@ -33,9 +36,9 @@ function coldStart(runs: number): { nodeMs: number; actionMs: number; ratio: num
   );
   const env = {
     ...process.env,
-    'INPUT_POLICY': join(dir, 'ripcord.yml'),
-    'INPUT_ENVIRONMENT': 'production',
-    'INPUT_AT': '2026-11-24T10:20:00Z',
+    INPUT_POLICY: join(dir, 'ripcord.yml'),
+    INPUT_ENVIRONMENT: 'production',
+    INPUT_AT: '2026-11-24T10:20:00Z',
     'INPUT_FAIL-ON-ROLLBACK': 'false',
     GITHUB_OUTPUT: join(dir, 'output'),
     GITHUB_STEP_SUMMARY: join(dir, 'summary'),
@@ -49,7 +52,8 @@ function coldStart(runs: number): { nodeMs: number; actionMs: number; ratio: num
     actionTimes.push(
       time(() => {
         const r = spawnSync(node, [join(root, 'dist', 'evaluate-triggers', 'index.js')], { env });
-        if (r.status !== 0) throw new Error(`action failed: ${r.stdout.toString()}${r.stderr.toString()}`);
+        if (r.status !== 0)
+          throw new Error(`action failed: ${r.stdout.toString()}${r.stderr.toString()}`);
       }),
     );
   }
@@ -80,10 +84,17 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-const result = { node: process.version, evaluateLarge: large(), coldStart: coldStart(15), bundles: bundleSizes() };
+const result = {
+  node: process.version,
+  evaluateLarge: large(),
+  coldStart: coldStart(15),
+  bundles: bundleSizes(),
+};
 console.log(JSON.stringify(result, null, 2));
 const l = result.evaluateLarge as { firstEvaluationMs: number; peakRssMB: number };
 console.log(
   `\n200 triggers x 1,000 series x 360 points: ${l.firstEvaluationMs} ms (target < 1000 ms), peak RSS ${l.peakRssMB} MB (target < 300 MB)`,
 );
-console.log(`cold start: action ${result.coldStart.actionMs} ms vs node -e 0 ${result.coldStart.nodeMs} ms = ${result.coldStart.ratio}x (aim < 4x)`);
+console.log(
+  `cold start: action ${result.coldStart.actionMs} ms vs node -e 0 ${result.coldStart.nodeMs} ms = ${result.coldStart.ratio}x (aim < 4x)`,
+);

@@ -1,5 +1,6 @@
 // Builds one self-contained ESM bundle per action (and the CLI) with @vercel/ncc into dist/<name>/index.js.
 import ncc from '@vercel/ncc';
+import { Buffer } from 'node:buffer';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -27,7 +27,13 @@ const after = (t: number, minutes: number) => t >= DEPLOY + minutes * 60;
 const ramp = (t: number, fromMin: number, toMin: number) =>
   Math.min(1, Math.max(0, (t - (DEPLOY + fromMin * 60)) / ((toMin - fromMin) * 60)));
 
-type Family = { name: string; help: string; labels: string; value: (t: number) => number; every?: number };
+type Family = {
+  name: string;
+  help: string;
+  labels: string;
+  value: (t: number) => number;
+  every?: number;
+};
 
 const families: Family[] = [
   {

@@ -47,7 +47,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         io.stderr(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        throw new ConfigurationError(`unknown command "${command}"; run one of validate, evaluate, demo\n\n${USAGE}`);
+        throw new ConfigurationError(
+          `unknown command "${command}"; run one of validate, evaluate, demo\n\n${USAGE}`,
+        );
     }
   } catch (thrown) {
     const error = toError(thrown);
@@ -86,7 +88,8 @@ async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<numb
     },
     strict: true,
   });
-  if (!values.environment) throw new ConfigurationError('--environment is required, such as --environment production');
+  if (!values.environment)
+    throw new ConfigurationError('--environment is required, such as --environment production');
   const policyPath = values.policy ?? defaultPolicyPath;
   // Check every input before any source is built, so a typo is reported before a missing secret.
   const at = values.at ? parseTime(values.at, '--at') : io.now();
@@ -146,7 +149,9 @@ export function toJson(decision: Decision) {
 function renderText(decision: Decision): string {
   const lines = [`${decision.decision.toUpperCase()}: ${decision.summary}`];
   for (const v of decision.triggers) {
-    lines.push(`  ${v.status.padEnd(12)} ${v.name.padEnd(28)} ${(v.valueText ?? '-').padEnd(10)} ${v.threshold}  ${v.reason}`);
+    lines.push(
+      `  ${v.status.padEnd(12)} ${v.name.padEnd(28)} ${(v.valueText ?? '-').padEnd(10)} ${v.threshold}  ${v.reason}`,
+    );
   }
   return lines.join('\n');
 }

@@ -51,8 +51,12 @@ describe('ripcord validate', () => {
     );
     const r = await cli('validate', '--policy', file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${file}:12:14: environments.production.triggers[0].for: "15 minutes" is not a duration; write 15m`);
-    expect(r.stderr).toMatch(/:13:9: environments\.production\.triggers\[0\]\.treshold: unknown key "treshold"; did you mean "threshold"\?/);
+    expect(r.stderr).toContain(
+      `${file}:12:14: environments.production.triggers[0].for: "15 minutes" is not a duration; write 15m`,
+    );
+    expect(r.stderr).toMatch(
+      /:13:9: environments\.production\.triggers\[0\]\.treshold: unknown key "treshold"; did you mean "threshold"\?/,
+    );
   });
 
   test('a missing policy file exits 1 and says where it looked', async () => {
@@ -64,7 +68,20 @@ describe('ripcord validate', () => {
 
 describe('ripcord evaluate', () => {
   test('--json prints one object on stdout: the rollback with its evidence', async () => {
-    const r = await cli('evaluate', '--policy', POLICY, '--environment', 'production', '--source-file', SERIES, '--at', '2026-11-24T10:20:00Z', '--baseline', '2026-11-24T10:00:00Z', '--json');
+    const r = await cli(
+      'evaluate',
+      '--policy',
+      POLICY,
+      '--environment',
+      'production',
+      '--source-file',
+      SERIES,
+      '--at',
+      '2026-11-24T10:20:00Z',
+      '--baseline',
+      '2026-11-24T10:00:00Z',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as {
       decision: string;
@@ -73,7 +90,15 @@ describe('ripcord evaluate', () => {
       strategy: string;
       approval: string;
       evaluatedAt: string;
-      triggers: { name: string; status: string; severity: string; value: number | null; threshold: string; since: string | null; reason: string }[];
+      triggers: {
+        name: string;
+        status: string;
+        severity: string;
+        value: number | null;
+        threshold: string;
+        since: string | null;
+        reason: string;
+      }[];
     };
     expect(json.decision).toBe('rollback');
     expect(json.environment).toBe('production');
@@ -85,19 +110,51 @@ describe('ripcord evaluate', () => {
     expect(errorRate?.status).toBe('breached');
     expect(errorRate?.value).toBeGreaterThan(0.05);
     expect(errorRate?.since).toMatch(/^2026-11-24T10:0\d:00/);
-    expect(Object.keys(errorRate ?? {}).sort()).toEqual(['name', 'reason', 'severity', 'since', 'status', 'threshold', 'value']);
+    expect(Object.keys(errorRate ?? {}).sort()).toEqual([
+      'name',
+      'reason',
+      'severity',
+      'since',
+      'status',
+      'threshold',
+      'value',
+    ]);
     expect(json.triggers.find((t) => t.name === 'completion-drop')?.status).toBe('breached');
     expect(json.triggers.find((t) => t.name === 'health')?.status).toBe('ok');
   });
 
   test('before the deploy everything is healthy: decision none', async () => {
-    const r = await cli('evaluate', '--policy', POLICY, '--environment', 'production', '--source-file', SERIES, '--at', '1795513980', '--baseline', '2026-11-24T10:00:00Z', '--json');
+    const r = await cli(
+      'evaluate',
+      '--policy',
+      POLICY,
+      '--environment',
+      'production',
+      '--source-file',
+      SERIES,
+      '--at',
+      '1795513980',
+      '--baseline',
+      '2026-11-24T10:00:00Z',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).decision).toBe('none');
   });
 
   test('no data is never healthy: far outside the recording the critical triggers hold', async () => {
-    const r = await cli('evaluate', '--policy', POLICY, '--environment', 'production', '--source-file', SERIES, '--at', '2026-11-25T10:00:00Z', '--json');
+    const r = await cli(
+      'evaluate',
+      '--policy',
+      POLICY,
+      '--environment',
+      'production',
+      '--source-file',
+      SERIES,
+      '--at',
+      '2026-11-25T10:00:00Z',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { decision: string; triggers: { status: string }[] };
     expect(json.decision).toBe('hold');
@@ -105,9 +162,15 @@ describe('ripcord evaluate', () => {
   });
 
   test.each([
-    [['evaluate', '--policy', POLICY, '--environment', 'production', '--at', 'yesterday'], /--at: "yesterday" is not a time; write ISO 8601/],
+    [
+      ['evaluate', '--policy', POLICY, '--environment', 'production', '--at', 'yesterday'],
+      /--at: "yesterday" is not a time; write ISO 8601/,
+    ],
     [['evaluate', '--policy', POLICY], /--environment is required/],
-    [['evaluate', '--policy', POLICY, '--environment', 'staging'], /environment "staging" is not in the policy; write one of production/],
+    [
+      ['evaluate', '--policy', POLICY, '--environment', 'staging'],
+      /environment "staging" is not in the policy; write one of production/,
+    ],
     [['evaluate', '--bogus'], /bogus/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('bad input %j exits 1 with a clear message', async (argv, message) => {

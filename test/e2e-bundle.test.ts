@@ -16,7 +16,7 @@ function parseOutputs(text: string): Record<string, string> {
     if (!m) continue;
     const value: string[] = [];
     for (i += 1; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
-    out[m[1]!] = value.join('\n');
+    out[m[1] ?? ''] = value.join('\n');
   }
   return out;
 }
@@ -27,10 +27,23 @@ function runAction(inputs: Record<string, string>) {
   const summary = join(dir, 'summary');
   writeFileSync(output, '');
   writeFileSync(summary, '');
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+  };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [join(root, 'dist/evaluate-triggers/index.js')], { cwd: root, env, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, outputs: parseOutputs(readFileSync(output, 'utf8')), summary: readFileSync(summary, 'utf8') };
+  const r = spawnSync(process.execPath, [join(root, 'dist/evaluate-triggers/index.js')], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  });
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    outputs: parseOutputs(readFileSync(output, 'utf8')),
+    summary: readFileSync(summary, 'utf8'),
+  };
 }
 
 describe('dist/evaluate-triggers/index.js', () => {
@@ -54,10 +67,15 @@ describe('dist/evaluate-triggers/index.js', () => {
   test('a policy mistake fails the step with the located problem, not a stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-policy-'));
     const policy = join(dir, 'ripcord.yml');
-    writeFileSync(policy, 'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n');
+    writeFileSync(
+      policy,
+      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n',
+    );
     const r = runAction({ policy, environment: 'production' });
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain(`${policy}:5:11: environments.production.step: "soon" is not a duration`);
+    expect(r.stdout).toContain(
+      `${policy}:5:11: environments.production.step: "soon" is not a duration`,
+    );
     expect(r.stdout).not.toMatch(/at .*\.js:\d+/);
   });
 });
@@ -66,7 +84,19 @@ describe('bin/ripcord.js', () => {
   test('evaluate --json prints the decision alone on stdout', () => {
     const r = spawnSync(
       process.execPath,
-      ['bin/ripcord.js', 'evaluate', '--policy', 'examples/demo/policy.yml', '--environment', 'production', '--source-file', 'examples/demo/incident.om', '--at', '2026-11-24T10:20:00Z', '--json'],
+      [
+        'bin/ripcord.js',
+        'evaluate',
+        '--policy',
+        'examples/demo/policy.yml',
+        '--environment',
+        'production',
+        '--source-file',
+        'examples/demo/incident.om',
+        '--at',
+        '2026-11-24T10:20:00Z',
+        '--json',
+      ],
       { cwd: root, encoding: 'utf8' },
     );
     expect(r.status).toBe(0);
@@ -74,7 +104,10 @@ describe('bin/ripcord.js', () => {
   });
 
   test('npm run demo works from the bundle', () => {
-    const r = spawnSync(process.execPath, ['bin/ripcord.js', 'demo'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/ripcord.js', 'demo'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Verdict: roll back at 10:20 UTC/);
   });

@@ -28,19 +28,30 @@ describe('evaluate-triggers on a recorded incident', () => {
     expect(io.outputs.strategy).toBe('feature-flag');
     expect(io.outputs.approval).toBe('none');
     expect(io.outputs.triggered?.split(',')).toContain('error-rate');
-    const report = JSON.parse(io.outputs.report ?? '{}') as { decision: string; triggers: unknown[] };
+    const report = JSON.parse(io.outputs.report ?? '{}') as {
+      decision: string;
+      triggers: unknown[];
+    };
     expect(report.decision).toBe('rollback');
     expect(report.triggers).toHaveLength(9);
     const summary = io.summaries.join('\n');
     expect(summary).toContain('Roll back');
-    expect(summary).toContain('| Trigger | Severity | Status | Value | Threshold | Since | Reason |');
+    expect(summary).toContain(
+      '| Trigger | Severity | Status | Value | Threshold | Since | Reason |',
+    );
     expect(summary).toMatch(/```mermaid\nxychart-beta/);
     expect(io.failed).toHaveLength(1);
     expect(io.failed[0]).toMatch(/rollback decided for production/);
   });
 
   test('healthy before the deploy: decision none, nothing failed', async () => {
-    const io = recorder({ policy: POLICY, environment: 'production', 'source-file': SERIES, at: '2026-11-24T09:58:00Z', baseline: '2026-11-24T10:00:00Z' });
+    const io = recorder({
+      policy: POLICY,
+      environment: 'production',
+      'source-file': SERIES,
+      at: '2026-11-24T09:58:00Z',
+      baseline: '2026-11-24T10:00:00Z',
+    });
     await run(io, { env: {}, now: () => 0, sleep: noSleep });
     expect(io.outputs.decision).toBe('none');
     expect(io.outputs.triggered).toBe('');
@@ -50,7 +61,14 @@ describe('evaluate-triggers on a recorded incident', () => {
   test('watch returns at the first critical breach instead of waiting out the duration', async () => {
     let now = at('2026-11-24T10:10:00Z');
     const slept: number[] = [];
-    const io = recorder({ policy: POLICY, environment: 'production', 'source-file': SERIES, watch: '30m', interval: '1m', baseline: '2026-11-24T10:00:00Z' });
+    const io = recorder({
+      policy: POLICY,
+      environment: 'production',
+      'source-file': SERIES,
+      watch: '30m',
+      interval: '1m',
+      baseline: '2026-11-24T10:00:00Z',
+    });
     await run(io, {
       env: {},
       now: () => now,
@@ -69,10 +87,20 @@ describe('evaluate-triggers on a recorded incident', () => {
   test('the baseline comes from the deployment event when no input is given', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-event-'));
     const eventPath = join(dir, 'event.json');
-    writeFileSync(eventPath, JSON.stringify({ deployment: { id: 1, created_at: '2026-11-24T10:00:00Z' } }));
-    const io = recorder({ policy: POLICY, environment: 'production', 'source-file': SERIES, at: '2026-11-24T10:12:00Z' });
+    writeFileSync(
+      eventPath,
+      JSON.stringify({ deployment: { id: 1, created_at: '2026-11-24T10:00:00Z' } }),
+    );
+    const io = recorder({
+      policy: POLICY,
+      environment: 'production',
+      'source-file': SERIES,
+      at: '2026-11-24T10:12:00Z',
+    });
     await run(io, { env: { GITHUB_EVENT_PATH: eventPath }, now: () => 0, sleep: noSleep });
-    const report = JSON.parse(io.outputs.report ?? '{}') as { triggers: { name: string; status: string }[] };
+    const report = JSON.parse(io.outputs.report ?? '{}') as {
+      triggers: { name: string; status: string }[];
+    };
     expect(report.triggers.find((t) => t.name === 'completion-drop')?.status).toBe('breached');
   });
 
@@ -84,7 +112,12 @@ describe('evaluate-triggers on a recorded incident', () => {
     [{ impact: 'lots' }, /input impact: "lots" is not a share of users/],
     [{ policy: 'nowhere/ripcord.yml' }, /nowhere\/ripcord\.yml/],
   ])('bad input %j is a clear configuration error', async (override, message) => {
-    const io = recorder({ policy: POLICY, environment: 'production', 'source-file': SERIES, ...override });
+    const io = recorder({
+      policy: POLICY,
+      environment: 'production',
+      'source-file': SERIES,
+      ...override,
+    });
     await expect(run(io, { env: {}, now: () => 0, sleep: noSleep })).rejects.toThrow(message);
   });
 });

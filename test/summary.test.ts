@@ -18,7 +18,10 @@ function verdict(over: Partial<Verdict> = {}): Verdict {
     query: 'http_error_ratio',
     source: 'prometheus',
     labels: {},
-    points: Array.from({ length: 20 }, (_, i) => ({ t: t0 + i * 60_000, v: i < 3 ? 0.006 : 0.072 })),
+    points: Array.from({ length: 20 }, (_, i) => ({
+      t: t0 + i * 60_000,
+      v: i < 3 ? 0.006 : 0.072,
+    })),
     thresholdValue: 0.05,
     impact: 0.15,
     ...over,
@@ -41,7 +44,9 @@ function decision(triggers: Verdict[]): Decision {
 
 describe('job summary', () => {
   test('one row per trigger and a chart of each breached series against its threshold', () => {
-    const md = renderDecisionSummary(decision([verdict(), verdict({ name: 'p95', status: 'ok', points: [] })]));
+    const md = renderDecisionSummary(
+      decision([verdict(), verdict({ name: 'p95', status: 'ok', points: [] })]),
+    );
     expect(md).toContain('## 🚨 Roll back: production');
     expect(md.match(/^\| error-rate /m)).not.toBeNull();
     expect(md.match(/^\| p95 /m)).not.toBeNull();
@@ -51,7 +56,15 @@ describe('job summary', () => {
   });
 
   test('a gap in the data is left out of the chart, never drawn as zero', () => {
-    const chart = renderChart(verdict({ points: [{ t: t0, v: 0.01 }, { t: t0 + 60_000, v: null }, { t: t0 + 120_000, v: 0.09 }] }));
+    const chart = renderChart(
+      verdict({
+        points: [
+          { t: t0, v: 0.01 },
+          { t: t0 + 60_000, v: null },
+          { t: t0 + 120_000, v: 0.09 },
+        ],
+      }),
+    );
     expect(chart).toContain('line [0.01, 0.09]');
   });
 
@@ -65,7 +78,11 @@ describe('job summary', () => {
   });
 
   test('labels and reasons from metrics cannot ping people or inject HTML into the summary', () => {
-    const md = renderDecisionSummary(decision([verdict({ name: 'x', reason: 'value from pod @here <script>', valueText: '7%|x' })]));
+    const md = renderDecisionSummary(
+      decision([
+        verdict({ name: 'x', reason: 'value from pod @here <script>', valueText: '7%|x' }),
+      ]),
+    );
     expect(md).not.toMatch(/@here/);
     expect(md).not.toContain('<script>');
     expect(md).toContain('7%\\|x');

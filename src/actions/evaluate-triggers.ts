@@ -25,7 +25,9 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   const policyPath = io.getInput('policy') || defaultPolicyPath;
   const environment = io.getInput('environment');
   if (!environment) {
-    throw new ConfigurationError('input environment is required; set `environment: production` (a key under environments: in the policy)');
+    throw new ConfigurationError(
+      'input environment is required; set `environment: production` (a key under environments: in the policy)',
+    );
   }
   const policy = await readPolicy(policyPath);
   environmentOf(policy, environment);
@@ -41,9 +43,16 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   const deployedAt = await baselineTime(io.getInput('baseline'), deps.env);
   const impactInput = io.getInput('impact');
   const impactOverride = impactInput ? impactFrom(impactInput) : null;
-  const watchFor = io.getInput('watch') ? parseDurationInput(io.getInput('watch'), 'input watch') : 0;
-  const interval = io.getInput('interval') ? parseDurationInput(io.getInput('interval'), 'input interval') : 60_000;
-  const failOnRollback = parseBooleanInput(io.getInput('fail-on-rollback'), 'input fail-on-rollback');
+  const watchFor = io.getInput('watch')
+    ? parseDurationInput(io.getInput('watch'), 'input watch')
+    : 0;
+  const interval = io.getInput('interval')
+    ? parseDurationInput(io.getInput('interval'), 'input interval')
+    : 60_000;
+  const failOnRollback = parseBooleanInput(
+    io.getInput('fail-on-rollback'),
+    'input fail-on-rollback',
+  );
   const common = {
     policy,
     environment,
@@ -55,14 +64,18 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
 
   let decision: Decision;
   if (watchFor > 0) {
-    if (atInput) throw new ConfigurationError('inputs at and watch exclude each other; watch evaluates the present');
+    if (atInput)
+      throw new ConfigurationError(
+        'inputs at and watch exclude each other; watch evaluates the present',
+      );
     ({ decision } = await watch({
       ...common,
       duration: watchFor,
       interval,
       now: deps.now,
       sleep: deps.sleep,
-      onPoll: (d, poll) => io.info(`poll ${poll}: ${d.decision} (${d.triggered.join(', ') || 'nothing breached'})`),
+      onPoll: (d, poll) =>
+        io.info(`poll ${poll}: ${d.decision} (${d.triggered.join(', ') || 'nothing breached'})`),
     }));
   } else {
     const at = atInput ? parseTime(atInput, 'input at') : deps.now();
@@ -88,7 +101,9 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
 function impactFrom(text: string): number {
   const q = parseQuantity(text);
   if (!q || q.value < 0 || q.value > 1) {
-    throw new ConfigurationError(`input impact: "${text}" is not a share of users; write a percentage such as 15%`);
+    throw new ConfigurationError(
+      `input impact: "${text}" is not a share of users; write a percentage such as 15%`,
+    );
   }
   return q.value;
 }
@@ -97,14 +112,21 @@ function impactFrom(text: string): number {
  * The baseline is the deployment's creation time: from the input, or from the triggering
  * `deployment` / `deployment_status` event, so a post-deploy workflow needs no extra input.
  */
-async function baselineTime(input: string, env: Record<string, string | undefined>): Promise<number | undefined> {
+async function baselineTime(
+  input: string,
+  env: Record<string, string | undefined>,
+): Promise<number | undefined> {
   if (input) return parseTime(input, 'input baseline');
   const eventPath = env.GITHUB_EVENT_PATH;
   if (!eventPath) return undefined;
   try {
-    const event = JSON.parse(await readFile(eventPath, 'utf8')) as { deployment?: { created_at?: unknown } };
+    const event = JSON.parse(await readFile(eventPath, 'utf8')) as {
+      deployment?: { created_at?: unknown };
+    };
     const created = event.deployment?.created_at;
-    return typeof created === 'string' ? parseTime(created, 'event deployment.created_at') : undefined;
+    return typeof created === 'string'
+      ? parseTime(created, 'event deployment.created_at')
+      : undefined;
   } catch {
     return undefined;
   }

@@ -29,22 +29,24 @@ export function parseDuration(text: string): number | undefined {
 
 /** Best guess at what the user meant, used in "write 15m" hints. */
 export function suggestDuration(text: string): string | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s*$/i.exec(
-    text,
-  );
+  const m =
+    /^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s*$/i.exec(
+      text,
+    );
   if (!m) return undefined;
   const word = (m[2] ?? '').toLowerCase();
-  const unit = word.startsWith('ms') || word.startsWith('milli')
-    ? 'ms'
-    : word.startsWith('s')
-      ? 's'
-      : word.startsWith('mi') || word === 'm'
-        ? 'm'
-        : word.startsWith('h')
-          ? 'h'
-          : word.startsWith('d')
-            ? 'd'
-            : 'w';
+  const unit =
+    word.startsWith('ms') || word.startsWith('milli')
+      ? 'ms'
+      : word.startsWith('s')
+        ? 's'
+        : word.startsWith('mi') || word === 'm'
+          ? 'm'
+          : word.startsWith('h')
+            ? 'h'
+            : word.startsWith('d')
+              ? 'd'
+              : 'w';
   return `${m[1]}${unit}`;
 }
 

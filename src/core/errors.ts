@@ -9,7 +9,9 @@ export class ConfigurationError extends Error {
   readonly problems: string[];
 
   constructor(message: string, problems: string[] = []) {
-    super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
+    super(
+      problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message,
+    );
     this.problems = problems;
   }
 }

@@ -54,31 +54,33 @@ const secretRef = z
     pattern: SECRET_REF.source,
   })
   .refine((s) => SECRET_REF.test(s), {
-    message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
+    message:
+      'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
   });
 
-const headers = z
-  .record(z.string(), z.string())
-  .meta({ description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.' });
+const headers = z.record(z.string(), z.string()).meta({
+  description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.',
+});
 
-const missingData = z
-  .enum(['inconclusive', 'ok', 'breached'])
-  .default('inconclusive')
-  .meta({ description: 'What a trigger reads when the source returns no data. No data is never healthy unless you say so.' });
+const missingData = z.enum(['inconclusive', 'ok', 'breached']).default('inconclusive').meta({
+  description:
+    'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
+});
 
 const sourceCommon = {
   timeout: duration.default(10_000).meta({ description: 'Per request timeout.' }),
-  retries: z.number().int().min(0).max(10).default(2).meta({ description: 'Retries on network errors and HTTP 5xx.' }),
-  missing_data: missingData,
-  query_error_budget: z
+  retries: z
     .number()
     .int()
     .min(0)
-    .default(0)
-    .meta({
-      description:
-        'In watch mode, how many consecutive failed queries a trigger tolerates (keeping its last verdict) before it turns inconclusive.',
-    }),
+    .max(10)
+    .default(2)
+    .meta({ description: 'Retries on network errors and HTTP 5xx.' }),
+  missing_data: missingData,
+  query_error_budget: z.number().int().min(0).default(0).meta({
+    description:
+      'In watch mode, how many consecutive failed queries a trigger tolerates (keeping its last verdict) before it turns inconclusive.',
+  }),
 };
 
 const basicAuth = z.strictObject({ username: z.string(), password: secretRef });
@@ -86,7 +88,9 @@ const bearerAuth = z.strictObject({ bearer: secretRef });
 
 export const prometheusSource = z.strictObject({
   type: z.literal('prometheus'),
-  url: z.url().meta({ description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).' }),
+  url: z.url().meta({
+    description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).',
+  }),
   headers: headers.optional(),
   auth: z.union([bearerAuth, basicAuth]).optional(),
   ...sourceCommon,
@@ -94,7 +98,10 @@ export const prometheusSource = z.strictObject({
 
 export const datadogSource = z.strictObject({
   type: z.literal('datadog'),
-  site: z.string().default('datadoghq.com').meta({ description: 'Datadog site, for example datadoghq.eu.' }),
+  site: z
+    .string()
+    .default('datadoghq.com')
+    .meta({ description: 'Datadog site, for example datadoghq.eu.' }),
   api_key: secretRef,
   app_key: secretRef,
   ...sourceCommon,
@@ -117,15 +124,25 @@ export const fileSource = z.strictObject({
   missing_data: missingData,
 });
 
-export const source = z.discriminatedUnion('type', [prometheusSource, datadogSource, httpSource, fileSource]);
+export const source = z.discriminatedUnion('type', [
+  prometheusSource,
+  datadogSource,
+  httpSource,
+  fileSource,
+]);
 
-const severity = z.enum(['critical', 'warning']).meta({ description: 'critical rolls back; warning warns.' });
+const severity = z
+  .enum(['critical', 'warning'])
+  .meta({ description: 'critical rolls back; warning warns.' });
 const comparison = z.enum(['>', '>=', '<', '<=']).default('>');
 
 const triggerCommon = {
   name: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as error-rate')
+    .regex(
+      /^[a-z0-9][a-z0-9_.-]*$/,
+      'names are lower-case letters, digits, ".", "_" and "-", such as error-rate',
+    )
     .meta({ description: 'Unique name of the trigger within the environment.' }),
   description: z.string().optional(),
   severity,
@@ -134,9 +151,10 @@ const triggerCommon = {
     description:
       'PromQL for prometheus, a metric query for datadog, a series selector such as error_ratio{service="api"} for file, a JSON path such as .data.error_rate for http.',
   }),
-  impact: quantity
-    .optional()
-    .meta({ description: 'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.' }),
+  impact: quantity.optional().meta({
+    description:
+      'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.',
+  }),
 };
 
 export const thresholdTrigger = z.strictObject({
@@ -144,7 +162,9 @@ export const thresholdTrigger = z.strictObject({
   ...triggerCommon,
   op: comparison,
   threshold: quantity,
-  for: duration.default(0).meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
+  for: duration
+    .default(0)
+    .meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
 });
 
 export const aggregateTrigger = z.strictObject({
@@ -153,8 +173,15 @@ export const aggregateTrigger = z.strictObject({
   aggregate: z.enum(['avg', 'max', 'min', 'quantile']).meta({
     description: 'Like PromQL avg_over_time, max_over_time, min_over_time, quantile_over_time.',
   }),
-  quantile: z.number().min(0).max(1).optional().meta({ description: 'For aggregate: quantile, such as 0.95.' }),
-  window: duration.meta({ description: 'The window aggregated over ("average over 5 minutes": 5m).' }),
+  quantile: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .meta({ description: 'For aggregate: quantile, such as 0.95.' }),
+  window: duration.meta({
+    description: 'The window aggregated over ("average over 5 minutes": 5m).',
+  }),
   op: comparison,
   threshold: quantity,
   for: duration.default(0),
@@ -163,7 +190,10 @@ export const aggregateTrigger = z.strictObject({
 export const probeTrigger = z.strictObject({
   kind: z.literal('probe'),
   ...triggerCommon,
-  query: z.string().default('').meta({ description: 'For file sources: a 0/1 series such as probe_success{job="api"}.' }),
+  query: z
+    .string()
+    .default('')
+    .meta({ description: 'For file sources: a 0/1 series such as probe_success{job="api"}.' }),
   expect: z
     .strictObject({
       status: z.union([z.number().int(), z.array(z.number().int())]).default(200),
@@ -178,7 +208,12 @@ export const probeTrigger = z.strictObject({
       latency: duration.optional().meta({ description: 'A slower answer counts as a failure.' }),
     })
     .default({ status: 200, json: [] }),
-  failures: z.number().int().min(1).default(3).meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
+  failures: z
+    .number()
+    .int()
+    .min(1)
+    .default(3)
+    .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
   interval: duration.default(30_000).meta({ description: 'Time between probes.' }),
 });
 
@@ -186,34 +221,47 @@ export const trendTrigger = z.strictObject({
   kind: z.literal('trend'),
   ...triggerCommon,
   window: duration.meta({ description: 'The value must grow over this whole window.' }),
-  min_increase: quantity.optional().meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
-  tolerance: quantity
+  min_increase: quantity
     .optional()
-    .meta({ description: 'A dip smaller than this between two steps still counts as growth (garbage collection noise).' }),
+    .meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
+  tolerance: quantity.optional().meta({
+    description:
+      'A dip smaller than this between two steps still counts as growth (garbage collection noise).',
+  }),
 });
 
 export const baselineTrigger = z.strictObject({
   kind: z.literal('baseline'),
   ...triggerCommon,
-  change: z.enum(['drop', 'rise']).meta({ description: 'drop: breached when the value falls by more than `by`.' }),
+  change: z
+    .enum(['drop', 'rise'])
+    .meta({ description: 'drop: breached when the value falls by more than `by`.' }),
   by: quantity.meta({ description: 'Relative change that breaches, such as 20%.' }),
-  window: duration.default(900_000).meta({ description: 'Recent window averaged for the current value.' }),
-  baseline_window: duration
-    .default(3_600_000)
-    .meta({ description: "Window before the deployment's creation time averaged for the baseline." }),
+  window: duration
+    .default(900_000)
+    .meta({ description: 'Recent window averaged for the current value.' }),
+  baseline_window: duration.default(3_600_000).meta({
+    description: "Window before the deployment's creation time averaged for the baseline.",
+  }),
 });
 
 export const burnRateTrigger = z.strictObject({
   kind: z.literal('burn-rate'),
   ...triggerCommon,
-  query: z.string().min(1).meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
+  query: z
+    .string()
+    .min(1)
+    .meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
   objective: quantity.meta({ description: 'The SLO, such as 99.9%.' }),
   windows: z
     .array(
       z.strictObject({
         long: duration,
         short: duration,
-        factor: z.number().positive().meta({ description: 'Burn rate that breaches, such as 14.4.' }),
+        factor: z
+          .number()
+          .positive()
+          .meta({ description: 'Burn rate that breaches, such as 14.4.' }),
       }),
     )
     .min(1)
@@ -221,7 +269,10 @@ export const burnRateTrigger = z.strictObject({
       { long: '1h', short: '5m', factor: 14.4 },
       { long: '6h', short: '30m', factor: 6 },
     ])
-    .meta({ description: 'Multi-window, multi-burn-rate pairs: breached when both windows of a pair burn faster than factor.' }),
+    .meta({
+      description:
+        'Multi-window, multi-burn-rate pairs: breached when both windows of a pair burn faster than factor.',
+    }),
 });
 
 export const trigger = z.discriminatedUnion('kind', [
@@ -237,27 +288,34 @@ export const strategyName = z.enum(['feature-flag', 'config', 'redeploy', 'full'
 
 export const decisionRule = z.strictObject({
   severity: severity.optional().meta({ description: 'Matches this severity; any when omitted.' }),
-  min_impact: quantity.optional().meta({ description: 'Matches impact at or above this share of users.' }),
-  max_impact: quantity.optional().meta({ description: 'Matches impact below this share of users.' }),
+  min_impact: quantity
+    .optional()
+    .meta({ description: 'Matches impact at or above this share of users.' }),
+  max_impact: quantity
+    .optional()
+    .meta({ description: 'Matches impact below this share of users.' }),
   strategy: strategyName,
-  approval: z
-    .string()
-    .default('none')
-    .meta({ description: 'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.' }),
+  approval: z.string().default('none').meta({
+    description:
+      'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
+  }),
 });
 
 export const environment = z.strictObject({
-  step: duration.default(60_000).meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
-  lookback: duration.default(300_000).meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
-  impact: z
-    .strictObject({ source: z.string(), query: z.string() })
-    .optional()
-    .meta({ description: 'A query giving the share of users affected (0..1), read when a trigger breaches.' }),
+  step: duration
+    .default(60_000)
+    .meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
+  lookback: duration
+    .default(300_000)
+    .meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
+  impact: z.strictObject({ source: z.string(), query: z.string() }).optional().meta({
+    description: 'A query giving the share of users affected (0..1), read when a trigger breaches.',
+  }),
   triggers: z.array(trigger).default([]),
-  decision: z
-    .array(decisionRule)
-    .default([])
-    .meta({ description: 'The decision matrix: the first rule matching severity and impact picks the strategy.' }),
+  decision: z.array(decisionRule).default([]).meta({
+    description:
+      'The decision matrix: the first rule matching severity and impact picks the strategy.',
+  }),
   default_strategy: strategyName.default('redeploy'),
   default_approval: z.string().default('none'),
 });
@@ -269,7 +327,10 @@ export const policySchema = z
     sources: z.record(z.string(), source).default({}),
     environments: z.record(z.string(), environment),
   })
-  .meta({ title: 'Ripcord policy', description: 'The rollback runbook of a repository, as code: .github/ripcord.yml' });
+  .meta({
+    title: 'Ripcord policy',
+    description: 'The rollback runbook of a repository, as code: .github/ripcord.yml',
+  });
 
 export type Policy = z.output<typeof policySchema>;
 export type PolicyInput = z.input<typeof policySchema>;

@@ -20,7 +20,8 @@ const SUFFIX: Record<string, number> = {
   TiB: 1024 ** 4,
 };
 
-const QUANTITY_RE = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%|ms|s|m|h|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/;
+const QUANTITY_RE =
+  /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%|ms|s|m|h|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/;
 
 export type QuantityUnit = 'ratio' | 'seconds' | 'bytes' | 'number';
 
@@ -33,7 +34,9 @@ export interface Quantity {
 
 export function parseQuantity(input: number | string): Quantity | undefined {
   if (typeof input === 'number') {
-    return Number.isFinite(input) ? { value: input, unit: 'number', text: String(input) } : undefined;
+    return Number.isFinite(input)
+      ? { value: input, unit: 'number', text: String(input) }
+      : undefined;
   }
   const m = QUANTITY_RE.exec(input);
   if (!m) return undefined;

@@ -48,7 +48,9 @@ const MAX_POINTS = 60;
 
 /** A line for the series and one for the threshold; gaps are left out rather than drawn as zero. */
 export function renderChart(v: Verdict): string | null {
-  const points = downsample(v.points.filter((p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v)));
+  const points = downsample(
+    v.points.filter((p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v)),
+  );
   if (points.length < 2) return null;
   const values = points.map((p) => p.v);
   const all = v.thresholdValue === null ? values : [...values, v.thresholdValue];
@@ -63,7 +65,8 @@ export function renderChart(v: Verdict): string | null {
     `  y-axis "${mermaidLabel(v.name)}" ${fmt(lo)} --> ${fmt(hi)}`,
     `  line [${values.map(fmt).join(', ')}]`,
   ];
-  if (v.thresholdValue !== null) out.push(`  line [${points.map(() => fmt(v.thresholdValue!)).join(', ')}]`);
+  const threshold = v.thresholdValue;
+  if (threshold !== null) out.push(`  line [${points.map(() => fmt(threshold)).join(', ')}]`);
   out.push('```');
   return out.join('\n');
 }

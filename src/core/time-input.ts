@@ -15,7 +15,9 @@ export function parseTime(text: string, where: string): number {
 export function parseDurationInput(text: string, where: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    throw new ConfigurationError(`${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`);
+    throw new ConfigurationError(
+      `${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`,
+    );
   }
   return ms;
 }

@@ -14,7 +14,9 @@ import { createSources } from '../sources/index.ts';
 import { readScenario } from './scenario.ts';
 
 // Resolved against this file so it works from the source tree and from dist/cli/index.js alike.
-export const defaultScenarioPath = fileURLToPath(new URL('../../examples/demo/scenario.yml', import.meta.url));
+export const defaultScenarioPath = fileURLToPath(
+  new URL('../../examples/demo/scenario.yml', import.meta.url),
+);
 
 export interface DemoOptions {
   scenarioPath?: string | undefined;
@@ -39,8 +41,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const print = opts.print;
   print(`Ripcord demo: ${scenario.name}`);
   if (scenario.description) print(scenario.description.trim());
-  print(`Policy ${rel(scenario.policyPath)}, environment ${scenario.environment}, recorded series ${rel(scenario.seriesPath)}`);
-  print(`Deployed at ${hhmm(scenario.deployedAt)} UTC; replaying ${hhmm(scenario.from)}–${hhmm(scenario.to)} every ${formatDuration(scenario.step)}.`);
+  print(
+    `Policy ${rel(scenario.policyPath)}, environment ${scenario.environment}, recorded series ${rel(scenario.seriesPath)}`,
+  );
+  print(
+    `Deployed at ${hhmm(scenario.deployedAt)} UTC; replaying ${hhmm(scenario.from)}–${hhmm(scenario.to)} every ${formatDuration(scenario.step)}.`,
+  );
   print('');
 
   const names = policy.environments[scenario.environment]?.triggers.map((t) => t.name) ?? [];
@@ -60,7 +66,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     decisions.push(decision);
     const marker = at === scenario.deployedAt ? '  <- deploy' : '';
     const cells = decision.triggers.map((v, i) => cell(v).padEnd(widths[i] ?? 9));
-    print(`${hhmm(at)}  ${decision.decision.toUpperCase().padEnd(8)}  ${cells.join('  ')}${marker}`.trimEnd());
+    print(
+      `${hhmm(at)}  ${decision.decision.toUpperCase().padEnd(8)}  ${cells.join('  ')}${marker}`.trimEnd(),
+    );
     if (decision.decision === 'rollback' && !firstRollback) {
       firstRollback = decision;
       print('');
@@ -69,7 +77,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
   }
   print('');
-  print('Legend: value as the trigger sees it; ! breached, ? inconclusive (no data is never healthy).');
+  print(
+    'Legend: value as the trigger sees it; ! breached, ? inconclusive (no data is never healthy).',
+  );
   if (firstRollback) {
     const at = Date.parse(firstRollback.evaluatedAt);
     print(

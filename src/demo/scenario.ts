@@ -9,7 +9,9 @@ import { parseTime } from '../core/time-input.ts';
 
 const time = z.union([z.string(), z.number(), z.date()]).transform((v, ctx) => {
   try {
-    return v instanceof Date ? v.getTime() : parseTime(String(v), ctx.issues.length ? 'time' : 'time');
+    return v instanceof Date
+      ? v.getTime()
+      : parseTime(String(v), ctx.issues.length ? 'time' : 'time');
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: (e as Error).message });
     return z.NEVER;
@@ -45,7 +47,9 @@ export async function readScenario(path: string): Promise<Scenario> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new ConfigurationError(`scenario ${path} cannot be read; pass --scenario with a scenario file such as examples/demo/scenario.yml`);
+    throw new ConfigurationError(
+      `scenario ${path} cannot be read; pass --scenario with a scenario file such as examples/demo/scenario.yml`,
+    );
   }
   const parsed = scenarioSchema.safeParse(parse(text));
   if (!parsed.success) {

@@ -4,7 +4,12 @@
  * and the logger come in as parameters.
  */
 import { ConfigurationError, toError } from '../core/errors.ts';
-import { evaluateProbe, evaluateTrigger, rangeFor, type EvaluationContext } from '../core/engine.ts';
+import {
+  evaluateProbe,
+  evaluateTrigger,
+  rangeFor,
+  type EvaluationContext,
+} from '../core/engine.ts';
 import { decide } from '../core/decide.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Environment, Policy, ProbeTrigger, Trigger } from '../core/policy-schema.ts';
@@ -44,22 +49,32 @@ export async function evaluateEnvironment(opts: EvaluateOptions): Promise<Decisi
     lookback: env.lookback,
     ...(opts.deployedAt === undefined ? {} : { deployedAt: opts.deployedAt }),
   };
-  const verdicts = await Promise.all(env.triggers.map((trigger) => evaluateOne(trigger, ctx, opts)));
+  const verdicts = await Promise.all(
+    env.triggers.map((trigger) => evaluateOne(trigger, ctx, opts)),
+  );
   const impact = opts.impactOverride ?? (await readImpact(env, ctx, opts, verdicts));
   return decide(opts.environment, env, verdicts, opts.at, impact);
 }
 
-async function evaluateOne(trigger: Trigger, ctx: EvaluationContext, opts: EvaluateOptions): Promise<Verdict> {
+async function evaluateOne(
+  trigger: Trigger,
+  ctx: EvaluationContext,
+  opts: EvaluateOptions,
+): Promise<Verdict> {
   const source = opts.sources.get(trigger.source);
   const missingData = opts.policy.sources[trigger.source]?.missing_data ?? 'inconclusive';
   if (!source) {
     // The policy loader rejects unknown sources; this guards sources that failed to build.
-    const data: SignalResult = { ok: false, reason: `source "${trigger.source}" is not available`, query: trigger.query };
+    const data: SignalResult = {
+      ok: false,
+      reason: `source "${trigger.source}" is not available`,
+      query: trigger.query,
+    };
     return evaluateTrigger(trigger, data, ctx, missingData, trigger.source);
   }
   try {
     if (trigger.kind === 'probe' && source.probe) {
-      return await runProbe(trigger, source, ctx, opts);
+      return await runProbe(trigger, source.probe.bind(source), ctx, opts);
     }
     const data = await source.fetchRange(rangeFor(trigger, ctx));
     if (trigger.kind === 'probe') {
@@ -78,12 +93,12 @@ async function evaluateOne(trigger: Trigger, ctx: EvaluationContext, opts: Evalu
 
 async function runProbe(
   trigger: ProbeTrigger,
-  source: SignalSource,
+  probe: NonNullable<SignalSource['probe']>,
   ctx: EvaluationContext,
   opts: EvaluateOptions,
 ): Promise<Verdict> {
   const history = opts.probeHistory?.get(trigger.name) ?? [];
-  const result = await source.probe!(trigger.expect, ctx.at);
+  const result = await probe(trigger.expect, ctx.at);
   history.push(result);
   // Only the last `failures` results decide; keep the history bounded across a long watch.
   const kept = history.slice(-Math.max(trigger.failures, 1) * 2);
@@ -97,7 +112,8 @@ function probesFromSeries(data: SignalResult, at: number): ProbeResult[] {
   const results: ProbeResult[] = [];
   for (const series of data.series) {
     for (const s of series.samples) {
-      if (s.t <= at) results.push({ t: s.t, ok: s.v > 0, detail: s.v > 0 ? 'probe succeeded' : 'probe failed' });
+      if (s.t <= at)
+        results.push({ t: s.t, ok: s.v > 0, detail: s.v > 0 ? 'probe succeeded' : 'probe failed' });
     }
   }
   return results.sort((a, b) => a.t - b.t);
@@ -112,9 +128,16 @@ async function readImpact(
   if (!env.impact || !verdicts.some((v) => v.status === 'breached')) return null;
   const source = opts.sources.get(env.impact.source);
   if (!source) return null;
-  const data = await source.fetchRange({ query: env.impact.query, start: ctx.at - ctx.lookback, end: ctx.at, step: ctx.step });
+  const data = await source.fetchRange({
+    query: env.impact.query,
+    start: ctx.at - ctx.lookback,
+    end: ctx.at,
+    step: ctx.step,
+  });
   if (!data.ok) {
-    opts.logger.warning(`impact query failed: ${data.reason}; the decision matrix uses the triggers' impact`);
+    opts.logger.warning(
+      `impact query failed: ${data.reason}; the decision matrix uses the triggers' impact`,
+    );
     return null;
   }
   let latest: number | null = null;

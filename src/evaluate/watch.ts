@@ -7,7 +7,11 @@
 import type { ProbeResult } from '../core/signal.ts';
 import type { Decision, Verdict } from '../core/verdict.ts';
 import { decide } from '../core/decide.ts';
-import { environmentOf, evaluateEnvironment, type EvaluateOptions } from './evaluate-environment.ts';
+import {
+  environmentOf,
+  evaluateEnvironment,
+  type EvaluateOptions,
+} from './evaluate-environment.ts';
 
 export interface WatchOptions extends Omit<EvaluateOptions, 'at' | 'probeHistory'> {
   duration: number;

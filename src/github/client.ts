@@ -1,0 +1,76 @@
+/**
+ * One Octokit for every action: the token input, GitHub Enterprise Server through
+ * GITHUB_API_URL, Octokit's retry and throttling plugins (secondary rate limits and
+ * `retry-after` honoured), and a request counter for the job summary.
+ */
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { Logger } from '../core/logger.ts';
+
+export type GitHubClient = ReturnType<typeof getOctokit>;
+
+export interface ClientOptions {
+  token: string;
+  /** GITHUB_API_URL on the runner; api.github.com when unset. */
+  baseUrl?: string | undefined;
+  logger: Logger;
+  /** Retries after a rate limit before giving up (each waits what GitHub says). */
+  rateLimitRetries?: number;
+  /** Base delay of plugin-retry between attempts; tests shorten it. */
+  retryAfterBaseValue?: number;
+}
+
+export interface CountedClient {
+  octokit: GitHubClient;
+  /** Requests sent so far (each retry counts), by "METHOD /route". */
+  requests: Map<string, number>;
+  totalRequests(): number;
+}
+
+export function createGitHubClient(opts: ClientOptions): CountedClient {
+  const rateLimitRetries = opts.rateLimitRetries ?? 4;
+  const octokit = getOctokit(
+    opts.token,
+    {
+      baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+      retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
+      throttle: {
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          opts.logger.warning(
+            `GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`,
+          );
+          return retryCount < rateLimitRetries;
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          opts.logger.warning(
+            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`,
+          );
+          return retryCount < rateLimitRetries;
+        },
+      },
+    },
+    retry,
+    throttling,
+  );
+  const requests = new Map<string, number>();
+  octokit.hook.before('request', (options) => {
+    const key = `${options.method} ${String(options.url)}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
+  });
+  return {
+    octokit,
+    requests,
+    totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
+  };
+}

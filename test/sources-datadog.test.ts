@@ -149,7 +149,13 @@ describe('datadog source', () => {
     }
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(
-      /sources\.dd\.app_key needs the environment variable DD_APP_KEY, which is empty/,
+      /sources\.dd\.app_key: environment variable DD_APP_KEY is empty/,
     );
+  });
+
+  test('every missing variable is named at once', () => {
+    expect(() =>
+      createSources(policy(), { env: {}, policyDir: '/', logger: silentLogger }),
+    ).toThrow(/missing secrets DD_API_KEY, DD_APP_KEY/);
   });
 });

@@ -217,7 +217,7 @@ describe('prometheus source faults (loopback receivers)', () => {
       prometheusSource({ url: 'http://127.0.0.1:1', auth: { bearer: '${PROM_TOKEN}' } });
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(
-      /sources\.prom\.auth\.bearer needs the environment variable PROM_TOKEN, which is not set/,
+      /sources\.prom\.auth\.bearer: environment variable PROM_TOKEN is not set/,
     );
     expect(build).toThrow(/secrets\.PROM_TOKEN/);
   });

@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { resolveSecrets } from '../core/secrets.ts';
 import type { Policy, ProbeTrigger, Source } from '../core/policy-schema.ts';
 import type { ProbeResult, RangeRequest, SignalResult } from '../core/signal.ts';
 import { createDatadogSource } from './datadog.ts';
@@ -54,6 +55,7 @@ export function createSources(
     ...Object.values(policy.environments).map((e) => e.lookback),
   );
 
+  const problems: string[] = [];
   for (const [name, config] of Object.entries(policy.sources)) {
     if (opts.fileOverride !== undefined) {
       // A replay needs no credentials: nothing is resolved, nothing is contacted.
@@ -63,129 +65,103 @@ export function createSources(
       );
       continue;
     }
-    const where = `sources.${name}`;
-    const secret = (value: string, path: string): string => {
-      const resolved = resolveSecretRefs(value, opts.env, `${where}.${path}`);
-      for (const s of resolved.secrets) secrets.add(s);
-      return resolved.value;
-    };
-    sources.set(name, build(name, config));
+    let resolved: Source;
+    try {
+      const result = resolveSecrets(config, opts.env, `sources.${name}`);
+      resolved = result.value;
+      for (const s of result.secrets) secrets.add(s);
+    } catch (thrown) {
+      // Collected across sources, so one run names every variable the workflow lacks.
+      if (!(thrown instanceof ConfigurationError)) throw thrown;
+      problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
+      continue;
+    }
+    sources.set(name, build(name, resolved));
+  }
+  if (problems.length > 0) {
+    const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? '?'))];
+    throw new ConfigurationError(
+      `missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')}: set ${names.length > 1 ? 'them' : 'it'} from the workflow's secrets`,
+      problems,
+    );
+  }
 
-    function build(sourceName: string, source: Source): SignalSource {
-      switch (source.type) {
-        case 'prometheus': {
-          const headers = resolveHeaders(source.headers, secret);
-          let url = source.url;
-          const parsed = new URL(url);
-          if (parsed.username !== '' || parsed.password !== '') {
-            // fetch refuses URLs with credentials; they travel as a Basic header instead.
-            const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-            if (parsed.password !== '') secrets.add(decodeURIComponent(parsed.password));
-            headers.authorization ??= basic(pair, secrets);
-            parsed.username = '';
-            parsed.password = '';
-            url = parsed.toString();
-          }
-          if (source.auth && 'bearer' in source.auth) {
-            headers.authorization = `Bearer ${secret(source.auth.bearer, 'auth.bearer')}`;
-          } else if (source.auth) {
-            const password = secret(source.auth.password, 'auth.password');
-            headers.authorization = basic(`${source.auth.username}:${password}`, secrets);
-          }
-          return createPrometheusSource(
-            sourceName,
-            { url, timeout: source.timeout, retries: source.retries },
-            { fetch: fetchFn, logger: opts.logger, headers, secrets: [...secrets], retryDelayMs },
-          );
+  function build(sourceName: string, source: Source): SignalSource {
+    switch (source.type) {
+      case 'prometheus': {
+        const headers = lowerCaseKeys(source.headers);
+        let url = source.url;
+        const parsed = new URL(url);
+        if (parsed.username !== '' || parsed.password !== '') {
+          // fetch refuses URLs with credentials; they travel as a Basic header instead.
+          const password = decodeURIComponent(parsed.password);
+          if (password !== '') secrets.add(password);
+          headers.authorization ??= basic(`${decodeURIComponent(parsed.username)}:${password}`);
+          parsed.username = '';
+          parsed.password = '';
+          url = parsed.toString();
         }
-        case 'datadog': {
-          const headers = {
-            'DD-API-KEY': secret(source.api_key, 'api_key'),
-            'DD-APPLICATION-KEY': secret(source.app_key, 'app_key'),
-          };
-          return createDatadogSource(
-            sourceName,
-            { site: source.site, timeout: source.timeout, retries: source.retries },
-            {
-              fetch: fetchFn,
-              logger: opts.logger,
-              headers,
-              secrets: [...secrets],
-              retryDelayMs,
-              ...(opts.datadogBaseUrl !== undefined ? { baseUrl: opts.datadogBaseUrl } : {}),
-            },
-          );
+        if (source.auth && 'bearer' in source.auth) {
+          headers.authorization = `Bearer ${source.auth.bearer}`;
+        } else if (source.auth) {
+          headers.authorization = basic(`${source.auth.username}:${source.auth.password}`);
         }
-        case 'http': {
-          const headers = resolveHeaders(source.headers, secret);
-          return createHttpSource(
-            sourceName,
-            {
-              url: source.url,
-              method: source.method,
-              timeout: source.timeout,
-              retries: source.retries,
-            },
-            {
-              fetch: fetchFn,
-              logger: opts.logger,
-              headers,
-              secrets: [...secrets],
-              retryDelayMs,
-              now,
-            },
-          );
-        }
-        case 'file': {
-          const path = isAbsolute(source.path) ? source.path : resolve(opts.policyDir, source.path);
-          return createFileSource(sourceName, path, { logger: opts.logger, lookbackMs });
-        }
+        return createPrometheusSource(
+          sourceName,
+          { url, timeout: source.timeout, retries: source.retries },
+          { fetch: fetchFn, logger: opts.logger, headers, secrets: [...secrets], retryDelayMs },
+        );
+      }
+      case 'datadog':
+        return createDatadogSource(
+          sourceName,
+          { site: source.site, timeout: source.timeout, retries: source.retries },
+          {
+            fetch: fetchFn,
+            logger: opts.logger,
+            headers: { 'DD-API-KEY': source.api_key, 'DD-APPLICATION-KEY': source.app_key },
+            secrets: [...secrets],
+            retryDelayMs,
+            ...(opts.datadogBaseUrl !== undefined ? { baseUrl: opts.datadogBaseUrl } : {}),
+          },
+        );
+      case 'http':
+        return createHttpSource(
+          sourceName,
+          {
+            url: source.url,
+            method: source.method,
+            timeout: source.timeout,
+            retries: source.retries,
+          },
+          {
+            fetch: fetchFn,
+            logger: opts.logger,
+            headers: lowerCaseKeys(source.headers),
+            secrets: [...secrets],
+            retryDelayMs,
+            now,
+          },
+        );
+      case 'file': {
+        const path = isAbsolute(source.path) ? source.path : resolve(opts.policyDir, source.path);
+        return createFileSource(sourceName, path, { logger: opts.logger, lookbackMs });
       }
     }
   }
+
+  function basic(pair: string): string {
+    const encoded = Buffer.from(pair, 'utf8').toString('base64');
+    secrets.add(encoded);
+    return `Basic ${encoded}`;
+  }
+
   return { sources, secrets: [...secrets] };
 }
 
-function resolveHeaders(
-  headers: Record<string, string> | undefined,
-  secret: (value: string, path: string) => string,
-): Record<string, string> {
+/** Header names are case-insensitive; one spelling lets auth replace a user's Authorization. */
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    out[key.toLowerCase()] = secret(value, `headers.${key}`);
-  }
+  for (const [key, value] of Object.entries(headers ?? {})) out[key.toLowerCase()] = value;
   return out;
-}
-
-function basic(pair: string, secrets: Set<string>): string {
-  const encoded = Buffer.from(pair, 'utf8').toString('base64');
-  secrets.add(encoded);
-  return `Basic ${encoded}`;
-}
-
-const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/**
- * Replaces `${NAME}` references with environment variables. An unset secret in GitHub Actions
- * arrives as an empty string, so empty counts as missing: an empty token would only fail
- * later, as a puzzling 401.
- */
-export function resolveSecretRefs(
-  value: string,
-  env: Record<string, string | undefined>,
-  where: string,
-): { value: string; secrets: string[] } {
-  const secrets: string[] = [];
-  const resolved = value.replace(REF, (_match, name: string) => {
-    const found = env[name];
-    if (found === undefined || found === '') {
-      throw new ConfigurationError(
-        `${where} needs the environment variable ${name}, which is ${found === undefined ? 'not set' : 'empty'}; ` +
-          `set it from a secret in the workflow step: env: { ${name}: \${{ secrets.${name} }} }`,
-      );
-    }
-    secrets.push(found);
-    return found;
-  });
-  return { value: resolved, secrets };
 }

@@ -82,6 +82,15 @@ describe('http source: fetchRange', () => {
       series: [{ labels: {}, samples: [{ t: NOW, v: 0.07 }] }],
       query: '.data.error_rate',
     });
+    // Read just after the evaluation time: stamped at the end of the range; long after: now.
+    const late = await source.fetchRange({ query: '.data.error_rate', ...req, end: NOW - 5_000 });
+    expect(late.ok && late.series[0]?.samples[0]?.t).toBe(NOW - 5_000);
+    const replay = await source.fetchRange({
+      query: '.data.error_rate',
+      ...req,
+      end: NOW - 3_600_000,
+    });
+    expect(replay.ok && replay.series[0]?.samples[0]?.t).toBe(NOW);
     expect(r.requests[0]?.method).toBe('GET');
     expect(r.requests[0]?.path).toBe('/status');
     expect(r.requests[0]?.headers.authorization).toBe('Token tok-123');

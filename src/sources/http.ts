@@ -17,6 +17,8 @@ import type { SignalSource } from './index.ts';
 import { describeJsonValue, getJsonPath, parseJsonPath } from './json-path.ts';
 import type { HttpSourceDeps } from './prometheus.ts';
 
+const CLOCK_SKEW_MS = 60_000;
+
 export interface HttpDeps extends HttpSourceDeps {
   now: () => number;
 }
@@ -90,10 +92,16 @@ export function createHttpSource(
           `${query} is ${describeJsonValue(found.value)} in the answer of ${where}, not a number`,
         );
       }
+      // The engine evaluates at req.end, usually read from the clock a moment before this
+      // request: a value read just after it belongs to that evaluation, not to the future.
+      // A range that ended long ago (a replay) keeps the true time, so the value is not
+      // mistaken for history.
+      const t = deps.now();
+      const stamp = t > req.end && t - req.end <= Math.max(req.step, CLOCK_SKEW_MS) ? req.end : t;
       return {
         ok: true,
         kind: 'raw',
-        series: [{ labels: {}, samples: [{ t: deps.now(), v }] }],
+        series: [{ labels: {}, samples: [{ t: stamp, v }] }],
         query,
       };
     },

@@ -1,0 +1,13 @@
+/** All implemented operations, keyed by operationId. */
+import type { RouteTable } from './context.ts';
+import { deploymentRoutes } from './deployments.ts';
+import { gitRoutes } from './git.ts';
+import { issueRoutes } from './issues.ts';
+import { repoRoutes } from './repos.ts';
+
+export const routes: RouteTable = {
+  ...deploymentRoutes,
+  ...gitRoutes,
+  ...issueRoutes,
+  ...repoRoutes,
+};

@@ -141,6 +141,15 @@ describe('prometheus source against a real Prometheus', () => {
     expect(nan.series[0]?.samples[0]?.v).toBeNaN();
   });
 
+  test('a long query sent as a form body works against Prometheus', async () => {
+    const query = Array.from(
+      { length: 200 },
+      (_, i) => `error_ratio{service="api", n!="${i}"}`,
+    ).join(' or ');
+    const result = expectOk(await source.fetchRange({ query, start, end, step: 10 * MIN }));
+    expect(result.series[0]?.samples[0]?.v).toBe(ratioAt(0));
+  });
+
   test("bad PromQL: the reason carries Prometheus' parse error", async () => {
     const reason = expectFailure(
       await source.fetchRange({
@@ -198,6 +207,15 @@ describe('prometheus source faults (loopback receivers)', () => {
     expect(sent?.headers.authorization).toBe('Bearer s3cret-token');
     expect(sent?.headers['x-scope-orgid']).toBe('tenant-blue');
     expect(secrets).toEqual(expect.arrayContaining(['s3cret-token', 'blue']));
+  });
+
+  test('a very long query goes as a form body (POST)', async () => {
+    const r = await receive(() => ({ body: matrix([[1_700_000_000, '1']]) }));
+    const { source } = prometheusSource({ url: r.url });
+    const query = Array.from({ length: 300 }, (_, i) => `up{job="job-${i}"}`).join(' or ');
+    expectOk(await source.fetchRange({ ...req, query }));
+    expect(r.requests[0]?.method).toBe('POST');
+    expect(new URLSearchParams(r.requests[0]?.body).get('query')).toBe(query);
   });
 
   test('basic auth', async () => {

@@ -11,6 +11,8 @@ import { seriesFromQueryResponse } from './file.ts';
 import { displayUrl, redact, requestWithRetry, snippet } from './fetch-with-retry.ts';
 import type { SignalSource } from './index.ts';
 
+const MAX_GET_PARAMS = 4000;
+
 export interface HttpSourceDeps {
   fetch: typeof fetch;
   logger: Logger;
@@ -39,15 +41,28 @@ export function createPrometheusSource(
         query,
       });
       if (query.trim() === '') return fail('the query is empty');
-      const url = new URL(endpoint);
-      url.searchParams.set('query', query);
-      url.searchParams.set('start', seconds(req.start));
-      url.searchParams.set('end', seconds(req.end));
-      url.searchParams.set('step', step(req.step));
-      deps.logger.debug(`${label}: GET ${displayUrl(endpoint)} query=${query}`);
+      const params = new URLSearchParams({
+        query,
+        start: seconds(req.start),
+        end: seconds(req.end),
+        step: step(req.step),
+      });
+      const encoded = params.toString();
+      // Long PromQL would overflow the URL limits of proxies in front of Prometheus; the API
+      // takes the same parameters as a form body.
+      const post = encoded.length > MAX_GET_PARAMS;
+      deps.logger.debug(
+        `${label}: ${post ? 'POST' : 'GET'} ${displayUrl(endpoint)} query=${query}`,
+      );
       const outcome = await requestWithRetry(
-        url.toString(),
-        { method: 'GET', headers },
+        post ? endpoint : `${endpoint}?${encoded}`,
+        post
+          ? {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+              body: encoded,
+            }
+          : { method: 'GET', headers },
         {
           fetch: deps.fetch,
           timeoutMs: config.timeout,

@@ -352,3 +352,135 @@ describe('GitHub stand-in: faults and call counts', () => {
     expect(gh.calls.counts()).toEqual({ 'repos/get': 1 });
   });
 });
+
+describe('GitHub stand-in: report pull request, dispatch, permissions', () => {
+  it('writes a file on a new branch and opens one pull request (422 on a duplicate)', async () => {
+    const gh = await start();
+    const octokit = plainClient(gh.url);
+    const repoInfo = await octokit.rest.repos.get({ owner, repo });
+    const main = await octokit.rest.repos.getBranch({
+      owner,
+      repo,
+      branch: repoInfo.data.default_branch,
+    });
+    const branch = 'ripcord/incident-7';
+    await octokit.rest.git.createRef({
+      owner,
+      repo,
+      ref: `refs/heads/${branch}`,
+      sha: main.data.commit.sha,
+    });
+    const path = 'docs/incidents/7.md';
+    const created = await octokit.rest.repos.createOrUpdateFileContents({
+      owner,
+      repo,
+      path,
+      branch,
+      message: 'Incident 7 report',
+      content: Buffer.from('# Incident 7\n').toString('base64'),
+    });
+    expect(created.status).toBe(201);
+    const file = await octokit.rest.repos.getContent({ owner, repo, path, ref: branch });
+    if (Array.isArray(file.data) || file.data.type !== 'file') throw new Error('expected a file');
+    expect(Buffer.from(file.data.content, 'base64').toString()).toBe('# Incident 7\n');
+    await expect(
+      octokit.rest.repos.createOrUpdateFileContents({
+        owner,
+        repo,
+        path,
+        branch,
+        message: 'stale',
+        content: '',
+        sha: '0'.repeat(40),
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+    const updated = await octokit.rest.repos.createOrUpdateFileContents({
+      owner,
+      repo,
+      path,
+      branch,
+      message: 'Update',
+      content: Buffer.from('# Incident 7 (final)\n').toString('base64'),
+      sha: file.data.sha,
+    });
+    expect(updated.status).toBe(200);
+
+    const pr = await octokit.rest.pulls.create({
+      owner,
+      repo,
+      head: branch,
+      base: 'main',
+      title: 'Incident 7',
+    });
+    await expect(
+      octokit.rest.pulls.create({ owner, repo, head: branch, base: 'main', title: 'again' }),
+    ).rejects.toMatchObject({ status: 422 });
+    const open = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${branch}` });
+    expect(open.data.map((p) => p.number)).toEqual([pr.data.number]);
+    await octokit.rest.pulls.update({ owner, repo, pull_number: pr.data.number, body: 'v2' });
+    const got = await octokit.rest.pulls.get({ owner, repo, pull_number: pr.data.number });
+    expect(got.data.body).toBe('v2');
+    gh.assertNoViolations();
+  });
+
+  it('dispatches a workflow; the test drives the run to completion', async () => {
+    const gh = await start();
+    const octokit = plainClient(gh.url);
+    const dispatched = await octokit.request(
+      'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      {
+        owner,
+        repo,
+        workflow_id: 'deploy.yml',
+        ref: 'main',
+        inputs: { version: 'v1.2.3' },
+        return_run_details: true,
+      },
+    );
+    expect(dispatched.status).toBe(200);
+    const plain = await octokit.rest.actions.createWorkflowDispatch({
+      owner,
+      repo,
+      workflow_id: 'deploy.yml',
+      ref: 'main',
+    });
+    expect(plain.status).toBe(204);
+    const r = gh.state.repo();
+    const [firstRun] = r.runs;
+    if (!firstRun) throw new Error('expected a run');
+    expect(firstRun.inputs).toEqual({ version: 'v1.2.3' });
+    r.setRunStatus(firstRun.id, 'completed', 'success');
+    const run = await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: firstRun.id });
+    expect(run.data).toMatchObject({ status: 'completed', conclusion: 'success' });
+    const runs = await octokit.rest.actions.listWorkflowRuns({
+      owner,
+      repo,
+      workflow_id: 'deploy.yml',
+      event: 'workflow_dispatch',
+    });
+    expect(runs.data.total_count).toBe(2);
+    gh.assertNoViolations();
+  });
+
+  it('reports collaborator permissions configured by the test', async () => {
+    const gh = await start();
+    gh.state.repo().setPermission('alice', 'admin');
+    const octokit = plainClient(gh.url);
+    const alice = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo,
+      username: 'alice',
+    });
+    expect(alice.data).toMatchObject({ permission: 'admin', role_name: 'admin' });
+    const bob = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo,
+      username: 'bob',
+    });
+    expect(bob.data.permission).toBe('none');
+    const limits = await octokit.rest.rateLimit.get();
+    expect(limits.data.rate.limit).toBe(5000);
+    expect(gh.calls.count()).toBe(3);
+    gh.assertNoViolations();
+  });
+});

@@ -234,7 +234,9 @@ export class RepoState {
     committer?: { name: string; email: string; date?: string };
   }): string {
     const date = this.now();
-    const who = { name: this.actor, email: `${this.actor}@users.noreply.github.com` };
+    // Brackets (`[bot]`) would fail the description's `format: email`.
+    const local = this.actor.replace(/[^A-Za-z0-9._+-]/g, '');
+    const who = { name: this.actor, email: `${local}@users.noreply.github.com` };
     const author = { ...who, date, ...input.author };
     const committer = { ...who, date, ...(input.committer ?? input.author) };
     const body = JSON.stringify([input.tree, input.parents, input.message, author, committer]);

@@ -1,8 +1,11 @@
 /** All implemented operations, keyed by operationId. */
+import { actionRoutes } from './actions.ts';
+import { contentRoutes } from './contents.ts';
 import type { RouteTable } from './context.ts';
 import { deploymentRoutes } from './deployments.ts';
 import { gitRoutes } from './git.ts';
 import { issueRoutes } from './issues.ts';
+import { pullRoutes } from './pulls.ts';
 import { repoRoutes } from './repos.ts';
 
 export const routes: RouteTable = {
@@ -10,4 +13,7 @@ export const routes: RouteTable = {
   ...gitRoutes,
   ...issueRoutes,
   ...repoRoutes,
+  ...contentRoutes,
+  ...pullRoutes,
+  ...actionRoutes,
 };

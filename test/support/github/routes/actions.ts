@@ -1,0 +1,89 @@
+/** Workflow dispatch (the redeploy step) and the runs it starts, driven by tests. */
+import type { WorkflowRunRecord } from '../state.ts';
+import { isObject } from '../spec.ts';
+import {
+  bodyObject,
+  newestFirst,
+  notFound,
+  paginate,
+  repoOf,
+  str,
+  unprocessable,
+  type RouteTable,
+} from './context.ts';
+
+export const actionRoutes: RouteTable = {
+  'actions/create-workflow-dispatch': (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const id = ctx.params['workflow_id'] ?? '';
+    // Workflow files spring into being on first use; numeric ids must have been seeded.
+    const workflow =
+      repo.findWorkflow(id) ?? (/\.ya?ml$/.test(id) ? repo.addWorkflow(id) : undefined);
+    if (!workflow) return notFound();
+    const body = bodyObject(ctx);
+    const ref = str(body['ref']) ?? '';
+    const branch = ref.replace(/^refs\/(heads|tags)\//, '');
+    const sha = repo.resolveRef(ref);
+    if (sha === undefined) return unprocessable(`No ref found for: ${ref}`);
+    const now = repo.now();
+    const run: WorkflowRunRecord = {
+      id: repo.nextId(),
+      workflow_id: workflow.id,
+      run_number: repo.runs.filter((r) => r.workflow_id === workflow.id).length + 1,
+      head_branch: branch,
+      head_sha: sha,
+      event: 'workflow_dispatch',
+      status: 'queued',
+      conclusion: null,
+      inputs: isObject(body['inputs']) ? body['inputs'] : {},
+      actor: ctx.state.actor,
+      created_at: now,
+      updated_at: now,
+    };
+    repo.runs.push(run);
+    ctx.state.onDispatch?.(run, repo);
+    if (body['return_run_details'] !== true) return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        workflow_run_id: run.id,
+        run_url: `${ctx.shapes.repoUrl(repo)}/actions/runs/${run.id}`,
+        html_url: ctx.shapes.html(`${repo.fullName}/actions/runs/${run.id}`),
+      },
+    };
+  },
+
+  'actions/list-workflow-runs': (ctx) => {
+    const repo = repoOf(ctx);
+    const workflow = repo?.findWorkflow(ctx.params['workflow_id'] ?? '');
+    if (!repo || !workflow) return notFound();
+    const q = ctx.query;
+    const status = q.get('status');
+    const matching = repo.runs.filter(
+      (r) =>
+        r.workflow_id === workflow.id &&
+        (q.get('branch') === null || r.head_branch === q.get('branch')) &&
+        (q.get('event') === null || r.event === q.get('event')) &&
+        (q.get('head_sha') === null || r.head_sha === q.get('head_sha')) &&
+        (q.get('actor') === null || r.actor === q.get('actor')) &&
+        (status === null || r.status === status || r.conclusion === status),
+    );
+    const { page, headers } = paginate(ctx, newestFirst(matching));
+    return {
+      status: 200,
+      headers,
+      body: {
+        total_count: matching.length,
+        workflow_runs: page.map((r) => ctx.shapes.workflowRun(repo, r)),
+      },
+    };
+  },
+
+  'actions/get-workflow-run': (ctx) => {
+    const repo = repoOf(ctx);
+    const run = repo?.runs.find((r) => r.id === Number(ctx.params['run_id']));
+    if (!repo || !run) return notFound();
+    return { status: 200, body: ctx.shapes.workflowRun(repo, run) };
+  },
+};

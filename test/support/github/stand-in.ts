@@ -1,6 +1,18 @@
 /**
  * An in-process api.github.com for tests: stateful routes for what Ripcord uses, every request
  * and response checked against GitHub's OpenAPI description, queued faults, and call counts.
+ *
+ *   const gh = await startGitHubStandIn();            // default repository acme/shop
+ *   const octokit = getOctokit('any-token', { baseUrl: gh.url });
+ *   gh.state.repo().addDeployment({ ref: 'main', environment: 'production',
+ *     created_at: '2024-01-01T00:00:00Z', statuses: [{ state: 'success' }] });
+ *   gh.faults.inject({ match: 'git/create-ref', kind: 'ref-race' });
+ *   ...code under test...
+ *   expect(gh.calls.count('repos/list-deployments')).toBeLessThanOrEqual(3);
+ *   await gh.close();                                 // throws if any violation was recorded
+ *
+ * A request or response that breaks the description is a violation; so is a route GitHub does
+ * not have (answered 404) or one the stand-in does not implement (answered 501).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

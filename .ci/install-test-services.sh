@@ -20,13 +20,16 @@ if [ ! -x "$NODE24_BIN/node" ]; then
   exit 1
 fi
 want=8.2.0
-have=$(cd test/support/unleash && "$NODE24_BIN/node" -p "require('unleash-server/package.json').version" 2>/dev/null || true)
+manifest=test/support/unleash/node_modules/unleash-server/package.json
+# Read the file: unleash-server's "exports" hide package.json from require().
+installed() { [ -f "$manifest" ] && "$NODE24_BIN/node" -p "JSON.parse(require('fs').readFileSync('$manifest', 'utf8')).version" || echo none; }
+have=$(installed)
 if [ "$have" != "$want" ]; then
   # --ignore-scripts: none of unleash-server's install scripts is needed to run it (husky,
   # a telemetry ping, optional native ssh2 helpers), and the machine has no network beyond
   # the registries.
   (cd test/support/unleash && PATH="$NODE24_BIN:$PATH" npm ci --no-audit --no-fund --ignore-scripts)
-  have=$(cd test/support/unleash && "$NODE24_BIN/node" -p "require('unleash-server/package.json').version")
+  have=$(installed)
 fi
 if [ "$have" != "$want" ]; then
   echo "test/support/unleash has unleash-server $have, expected $want" >&2

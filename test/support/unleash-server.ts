@@ -25,7 +25,7 @@ const UNLEASH_DIR = join(HERE, 'unleash');
 const REPO_ROOT = join(HERE, '..', '..');
 
 export const INSTALL_UNLEASH =
-  'bash .ci/install-test-services.sh   # or: cd test/support/unleash && PATH="$PWD/../../../node_modules/node/bin:$PATH" npm ci';
+  'bash .ci/install-test-services.sh (or: cd test/support/unleash && PATH="$PWD/../../../node_modules/node/bin:$PATH" npm ci --ignore-scripts)';
 
 export interface UnleashServer {
   url: string;

@@ -16,12 +16,20 @@ const entries = {
 const only = process.argv.slice(2);
 for (const [name, entry] of Object.entries(entries)) {
   if (only.length > 0 && !only.includes(name)) continue;
-  const { code, assets } = await ncc(join(root, entry), {
-    minify: false,
-    sourceMap: false,
-    quiet: true,
-    target: 'es2023',
-  });
+  let built;
+  try {
+    built = await ncc(join(root, entry), {
+      minify: false,
+      sourceMap: false,
+      quiet: true,
+      target: 'es2023',
+    });
+  } catch (error) {
+    // ncc's own stack prints its minified source; the first lines of the message say what broke.
+    console.error(`bundling ${entry} failed: ${String(error?.message ?? error).slice(0, 3000)}`);
+    process.exit(1);
+  }
+  const { code, assets } = built;
   const out = join(root, 'dist', name);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });

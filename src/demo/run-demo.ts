@@ -3,7 +3,8 @@
  * would have rolled back. Nothing is faked: the same policy loader, file source and engine as
  * the evaluate-triggers action, with the clock moved by the replay instead of waiting.
  */
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from '../core/duration.ts';
 import type { Logger } from '../core/logger.ts';
@@ -13,10 +14,23 @@ import { readPolicy } from '../policy/read-policy.ts';
 import { createSources } from '../sources/index.ts';
 import { readScenario } from './scenario.ts';
 
-// Resolved against this file so it works from the source tree and from dist/cli/index.js alike.
-export const defaultScenarioPath = fileURLToPath(
-  new URL('../../examples/demo/scenario.yml', import.meta.url),
-);
+/**
+ * The scenario shipped in the repository. Found by walking up from this file to the package
+ * root, so it works from src/ and from dist/cli/index.js alike; a static `new URL(...)` would
+ * make ncc copy the file into dist/ without the policy and series it points at.
+ */
+const SCENARIO_PARTS = 'examples/demo/scenario.yml'.split('/');
+
+export function defaultScenarioPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, ...SCENARIO_PARTS);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return join(process.cwd(), ...SCENARIO_PARTS);
+    dir = parent;
+  }
+}
 
 export interface DemoOptions {
   scenarioPath?: string | undefined;
@@ -30,7 +44,7 @@ export interface DemoResult {
 }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const scenario = await readScenario(opts.scenarioPath ?? defaultScenarioPath);
+  const scenario = await readScenario(opts.scenarioPath ?? defaultScenarioPath());
   const policy = await readPolicy(scenario.policyPath);
   const { sources } = createSources(policy, {
     env: {},

@@ -5,58 +5,10 @@
  * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
  */
 import { z } from 'zod';
-import { parseDuration, suggestDuration } from './duration.ts';
-import { parseQuantity, type Quantity } from './quantity.ts';
+import { duration, quantity, secretRef } from './schema-primitives.ts';
+import { flagProviderSchema, rollbackSchema } from './policy-rollback-schema.ts';
 
-const durationText = z
-  .string()
-  .meta({ description: 'A duration such as 30s, 15m, 1h30m or 2d.', examples: ['15m'] });
-
-export const duration = z.union([durationText, z.number()]).transform((value, ctx): number => {
-  const text = String(value);
-  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-  if (ms === undefined) {
-    const hint = suggestDuration(text) ?? (typeof value === 'number' ? `${value}s` : '15m');
-    const shown = typeof value === 'string' ? `"${text}"` : text;
-    ctx.addIssue({ code: 'custom', message: `${shown} is not a duration; write ${hint}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-export const quantity = z
-  .union([z.number(), z.string()])
-  .meta({
-    description:
-      'A number, or a number with a unit: 5% (ratio 0.05), 2s or 500ms (seconds), 500MB or 1GiB (bytes).',
-    examples: ['5%', '2s', '500MB', 0.9],
-  })
-  .transform((value, ctx): Quantity => {
-    const q = parseQuantity(value);
-    if (!q) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${String(value)}" is not a quantity; write a number or a number with a unit such as 5%, 2s, 500ms or 500MB`,
-      });
-      return z.NEVER;
-    }
-    return q;
-  });
-
-/** Secrets are never written inline: `${PROM_TOKEN}` names an environment variable. */
-export const SECRET_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-const secretRef = z
-  .string()
-  .meta({
-    description: 'A reference to an environment variable holding the secret: ${NAME}.',
-    examples: ['${PROM_TOKEN}'],
-    // Lets editors flag an inline secret as it is typed, like the refine below does on load.
-    pattern: SECRET_REF.source,
-  })
-  .refine((s) => SECRET_REF.test(s), {
-    message:
-      'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
-  });
+export { duration, quantity, SECRET_REF } from './schema-primitives.ts';
 
 const headers = z.record(z.string(), z.string()).meta({
   description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.',
@@ -318,6 +270,10 @@ export const environment = z.strictObject({
   }),
   default_strategy: strategyName.default('redeploy'),
   default_approval: z.string().default('none'),
+  rollback: rollbackSchema.prefault({}).meta({
+    description:
+      'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
+  }),
 });
 
 export const policySchema = z
@@ -325,6 +281,13 @@ export const policySchema = z
     $schema: z.string().optional(),
     version: z.literal(1).meta({ description: 'Policy format version.' }),
     sources: z.record(z.string(), source).default({}),
+    flags: z
+      .record(z.string(), flagProviderSchema)
+      .default({})
+      .meta({
+        description:
+          'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
+      }),
     environments: z.record(z.string(), environment),
   })
   .meta({

@@ -1,0 +1,167 @@
+/**
+ * The rollback half of the policy: flag providers, the strategies of each environment's
+ * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
+ * in policy-schema.ts (types, validation and JSON Schema all come from it).
+ */
+import { z } from 'zod';
+import { duration, secretRef } from './schema-primitives.ts';
+
+const httpRequest = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
+  url: z
+    .string()
+    .min(1)
+    .meta({ description: 'May use {{placeholders}} and ${SECRET} references.' }),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z
+    .string()
+    .optional()
+    .meta({ description: 'Body template with {{placeholders}} (JSON-escaped).' }),
+  expect_status: z
+    .array(z.number().int())
+    .optional()
+    .meta({ description: 'Statuses that mean success; any 2xx when omitted.' }),
+});
+
+export const stepSchema = z
+  .strictObject({
+    command: z.string().min(1).optional().meta({
+      description:
+        'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
+    }),
+    http: httpRequest.optional(),
+    timeout: duration.default(600_000),
+  })
+  .refine((s) => (s.command === undefined) !== (s.http === undefined), {
+    message: 'a step runs either a command or an http request; write exactly one of command, http',
+  });
+
+const unleashFlags = z.strictObject({
+  type: z.literal('unleash'),
+  url: z.url(),
+  token: secretRef,
+  project: z.string().default('default'),
+  timeout: duration.default(10_000),
+});
+
+const httpFlagOperation = httpRequest;
+const httpFlags = z.strictObject({
+  type: z.literal('http'),
+  disable: httpFlagOperation,
+  enable: httpFlagOperation.optional(),
+  set_rollout: httpFlagOperation.optional(),
+  get: httpFlagOperation
+    .extend({
+      enabled: z.string(),
+      rollout: z.string().optional(),
+      rollout_scale: z.number().positive().optional(),
+    })
+    .optional(),
+  disable_component: httpFlagOperation.optional(),
+  enable_component: httpFlagOperation.optional(),
+  timeout: duration.default(10_000),
+});
+
+export const flagProviderSchema = z.discriminatedUnion('type', [unleashFlags, httpFlags]);
+
+const featureFlagStrategy = z.strictObject({
+  provider: z.string().meta({ description: 'Name of a flag provider under `flags`.' }),
+  flag: z.string().min(1),
+  environment: z
+    .string()
+    .optional()
+    .meta({
+      description: "The flag service's environment; the Ripcord environment's name when omitted.",
+    }),
+  mode: z.enum(['immediate', 'gradual', 'components']).default('immediate'),
+  steps: z
+    .array(z.number().int().min(0).max(100))
+    .default([0])
+    .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+  step_wait: duration.default(0).meta({ description: 'gradual: time between two steps.' }),
+  components: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
+
+const redeployStrategy = z
+  .strictObject({
+    workflow: z
+      .string()
+      .optional()
+      .meta({
+        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
+      }),
+    ref_input: z
+      .string()
+      .default('ref')
+      .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
+    inputs: z.record(z.string(), z.string()).default({}),
+    command: z
+      .string()
+      .optional()
+      .meta({
+        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
+      }),
+    timeout: duration.default(1_800_000),
+  })
+  .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
+    message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
+  });
+
+const fullStrategy = z.strictObject({
+  maintenance_on: stepSchema,
+  restore_data: stepSchema,
+  maintenance_off: stepSchema,
+});
+
+export const strategiesSchema = z.strictObject({
+  'feature-flag': featureFlagStrategy.optional(),
+  config: stepSchema.optional(),
+  redeploy: redeployStrategy.optional(),
+  full: fullStrategy
+    .optional()
+    .meta({
+      description:
+        'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
+    }),
+});
+
+export const rollbackSchema = z.strictObject({
+  authority: z
+    .strictObject({
+      permission: z.enum(['read', 'triage', 'write', 'maintain', 'admin']).default('maintain'),
+      teams: z
+        .array(z.string())
+        .default([])
+        .meta({ description: 'Organisation team slugs whose members may also roll back.' }),
+      users: z.array(z.string()).default([]),
+    })
+    .prefault({})
+    .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
+  cooldown: duration
+    .default(0)
+    .meta({ description: 'No second rollback of the environment within this time.' }),
+  max_attempts: z.number().int().min(1).default(3),
+  escalate: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'When a strategy fails, go on to the next rung of the ladder.' }),
+  ladder: z
+    .array(z.enum(['feature-flag', 'config', 'redeploy', 'full']))
+    .default(['feature-flag', 'config', 'redeploy', 'full'])
+    .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
+  lock: z
+    .strictObject({ wait: duration.default(120_000), lease: duration.default(1_800_000) })
+    .prefault({}),
+  strategies: strategiesSchema.prefault({}),
+});
+
+export type RollbackPolicy = z.output<typeof rollbackSchema>;
+export type StrategiesPolicy = z.output<typeof strategiesSchema>;
+export type FeatureFlagStrategy = z.output<typeof featureFlagStrategy>;
+export type RedeployStrategy = z.output<typeof redeployStrategy>;
+export type FullStrategy = z.output<typeof fullStrategy>;
+export type StepPolicy = z.output<typeof stepSchema>;
+export type FlagProviderPolicy = z.output<typeof flagProviderSchema>;

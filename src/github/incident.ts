@@ -1,0 +1,289 @@
+/**
+ * The incident issue as a store: labels find it, the state block in its body is the record,
+ * comments are the audit log. At most one open incident per environment is the caller's
+ * invariant (it holds the environment lock around findOpen + create); this store reports
+ * a breach of it instead of hiding it.
+ */
+import { createHash } from 'node:crypto';
+import { ConfigurationError } from '../core/errors.ts';
+import {
+  extractStateBlock,
+  refreshIncidentBody,
+  renderIncidentBody,
+  sameState,
+  type IncidentState,
+} from '../core/incident-state.ts';
+import type { Logger } from '../core/logger.ts';
+import type { GitHubClient } from './client.ts';
+
+export const INCIDENT_LABEL = 'ripcord:incident';
+const ENV_LABEL_PREFIX = 'ripcord:env:';
+/** GitHub rejects longer label names ("name is too long (maximum is 50 characters)"). */
+const LABEL_MAX_LENGTH = 50;
+const LABEL_DESCRIPTION_MAX_LENGTH = 100;
+/** GitHub's limit on an issue body. */
+export const ISSUE_BODY_MAX_LENGTH = 65_536;
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * `ripcord:env:<env>`. A name that would pass GitHub's 50-character limit, or that holds a
+ * comma (the separator of the `labels` filter), keeps a readable prefix and ends in a hash
+ * of the full name, so the same environment always maps to the same label.
+ */
+export function environmentLabel(env: string): string {
+  const plain = `${ENV_LABEL_PREFIX}${env}`;
+  if ([...plain].length <= LABEL_MAX_LENGTH && !env.includes(',')) return plain;
+  const hash = createHash('sha256').update(env, 'utf8').digest('hex').slice(0, 8);
+  const room = LABEL_MAX_LENGTH - ENV_LABEL_PREFIX.length - 1 - hash.length;
+  const prefix = [...env.replaceAll(',', '_')].slice(0, room).join('');
+  return `${ENV_LABEL_PREFIX}${prefix}~${hash}`;
+}
+
+export interface IncidentRecord {
+  number: number;
+  url: string;
+  state: IncidentState;
+  body: string;
+  open: boolean;
+}
+
+export interface IncidentStore {
+  /** The open incident of `environment`, in one request; the oldest (with a warning) if several. */
+  findOpen(environment: string): Promise<IncidentRecord | null>;
+  /** Open or closed. A missing issue or an unreadable state block is a ConfigurationError. */
+  get(number: number): Promise<IncidentRecord>;
+  /** Creates the labels when missing, then the issue with the summary and the state block. */
+  create(state: IncidentState, title: string, summaryMarkdown?: string): Promise<IncidentRecord>;
+  /**
+   * Writes the new state block (and refreshes the generated facts next to it) into the issue
+   * body as it is on GitHub now, so text people added since `incident` was read is kept.
+   */
+  save(incident: IncidentRecord, state: IncidentState): Promise<IncidentRecord>;
+  comment(number: number, markdown: string): Promise<void>;
+  close(number: number, reason: 'completed' | 'not_planned'): Promise<void>;
+}
+
+interface IssueLike {
+  number: number;
+  html_url: string;
+  body?: string | null | undefined;
+  state: string;
+  pull_request?: unknown;
+}
+
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null || !('status' in err)) return undefined;
+  return typeof err.status === 'number' ? err.status : undefined;
+}
+
+/** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
+function isAlreadyExists(err: unknown): boolean {
+  if (statusOf(err) !== 422 || typeof err !== 'object' || err === null) return false;
+  const response = 'response' in err ? err.response : undefined;
+  const data =
+    typeof response === 'object' && response !== null && 'data' in response
+      ? response.data
+      : undefined;
+  const errors =
+    typeof data === 'object' && data !== null && 'errors' in data ? data.errors : undefined;
+  return (
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every(
+      (e: unknown) =>
+        typeof e === 'object' && e !== null && 'code' in e && e.code === 'already_exists',
+    )
+  );
+}
+
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+export function createIncidentStore(
+  octokit: GitHubClient,
+  repo: { owner: string; repo: string },
+  logger: Logger,
+): IncidentStore {
+  const fullName = `${repo.owner}/${repo.repo}`;
+  /** Labels known to exist, so a second incident in the same run costs no label requests. */
+  const ensuredLabels = new Set<string>();
+
+  const toRecord = (issue: IssueLike): IncidentRecord => {
+    const body = issue.body ?? '';
+    const extracted = extractStateBlock(body);
+    if ('absent' in extracted) {
+      throw new ConfigurationError(
+        `Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`,
+        [
+          `If it is not a Ripcord incident, remove its "${INCIDENT_LABEL}" label; otherwise restore the block from the issue's edit history (the "edited" menu above the issue body), then re-run the workflow.`,
+        ],
+      );
+    }
+    if ('error' in extracted) {
+      throw new ConfigurationError(
+        `The state block of incident issue ${issue.html_url} cannot be used.`,
+        [extracted.error],
+      );
+    }
+    return {
+      number: issue.number,
+      url: issue.html_url,
+      state: extracted.state,
+      body,
+      open: issue.state === 'open',
+    };
+  };
+
+  const fetchIssue = async (number: number): Promise<IssueLike> => {
+    try {
+      const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
+      if (data.pull_request) {
+        throw new ConfigurationError(
+          `#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`,
+        );
+      }
+      return data;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404 || status === 410) {
+        throw new ConfigurationError(
+          `Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`,
+          [
+            'Check the incident number, and that the token may read issues (permissions: issues: read).',
+          ],
+        );
+      }
+      throw err;
+    }
+  };
+
+  const ensureLabel = async (name: string, color: string, description: string): Promise<void> => {
+    if (ensuredLabels.has(name)) return;
+    try {
+      await octokit.rest.issues.createLabel({
+        ...repo,
+        name,
+        color,
+        description: truncate(description, LABEL_DESCRIPTION_MAX_LENGTH),
+      });
+      logger.info(`Created label "${name}" in ${fullName}`);
+    } catch (err) {
+      // Someone (an earlier incident, a person) made it already; its colour is theirs to keep.
+      if (!isAlreadyExists(err)) throw err;
+    }
+    ensuredLabels.add(name);
+  };
+
+  const checkSize = (body: string, what: string): void => {
+    if (body.length > ISSUE_BODY_MAX_LENGTH) {
+      throw new Error(
+        `${what}: the issue body would be ${body.length} characters, over GitHub's limit of ${ISSUE_BODY_MAX_LENGTH}. Shorten the text people added to the issue body (keep the state block), then re-run the workflow.`,
+      );
+    }
+  };
+
+  return {
+    async findOpen(environment) {
+      const envLabel = environmentLabel(environment);
+      const { data } = await octokit.rest.issues.listForRepo({
+        ...repo,
+        labels: `${INCIDENT_LABEL},${envLabel}`,
+        state: 'open',
+        sort: 'created',
+        direction: 'asc',
+        per_page: LIST_PAGE_SIZE,
+      });
+      // The issues endpoint also returns pull requests; a labelled PR is not an incident.
+      const issues = data.filter((i) => !i.pull_request);
+      const [oldest] = issues;
+      if (!oldest) return null;
+      if (issues.length > 1) {
+        logger.warning(
+          `${issues.length} open Ripcord incidents for environment "${environment}" in ${fullName} ` +
+            `(${issues.map((i) => `#${i.number}`).join(', ')}); using the oldest, #${oldest.number}. ` +
+            'There should be one: close the others once their history is merged into it.',
+        );
+      }
+      const record = toRecord(oldest);
+      if (record.state.environment.toLowerCase() !== environment.toLowerCase()) {
+        throw new ConfigurationError(
+          `Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`,
+          [
+            `Move the label to the right environment's incident, or fix "environment" in the state block.`,
+          ],
+        );
+      }
+      return record;
+    },
+
+    async get(number) {
+      return toRecord(await fetchIssue(number));
+    },
+
+    async create(state, title, summaryMarkdown = '') {
+      await ensureLabel(
+        INCIDENT_LABEL,
+        'b60205',
+        'Ripcord rollback incident; its body holds the state block Ripcord reads',
+      );
+      const envLabel = environmentLabel(state.environment);
+      await ensureLabel(
+        envLabel,
+        '5319e7',
+        `Ripcord incidents of environment ${state.environment}`,
+      );
+      const body = renderIncidentBody(state, summaryMarkdown);
+      checkSize(body, `Cannot open the incident for ${state.environment}`);
+      const { data } = await octokit.rest.issues.create({
+        ...repo,
+        title,
+        body,
+        labels: [INCIDENT_LABEL, envLabel],
+      });
+      logger.info(`Opened incident ${data.html_url}`);
+      return { number: data.number, url: data.html_url, state, body, open: true };
+    },
+
+    async save(incident, state) {
+      const current = await fetchIssue(incident.number);
+      const currentBody = current.body ?? '';
+      const before = extractStateBlock(currentBody);
+      if (!('state' in before) || !sameState(before.state, incident.state)) {
+        // Under the environment lock only this run writes the block; a difference means a person
+        // edited it. Recording what this run did matters more than their edit, but say so.
+        logger.warning(
+          `The state block of ${incident.url} changed since this run read it; writing this run's state over it (the previous body stays in the issue's edit history).`,
+        );
+      }
+      const body = refreshIncidentBody(currentBody, state);
+      checkSize(body, `Cannot save incident ${incident.url}`);
+      const { data } = await octokit.rest.issues.update({
+        ...repo,
+        issue_number: incident.number,
+        body,
+      });
+      return {
+        number: data.number,
+        url: data.html_url,
+        state,
+        body: data.body ?? body,
+        open: data.state === 'open',
+      };
+    },
+
+    async comment(number, markdown) {
+      await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: markdown });
+    },
+
+    async close(number, reason) {
+      await octokit.rest.issues.update({
+        ...repo,
+        issue_number: number,
+        state: 'closed',
+        state_reason: reason,
+      });
+    },
+  };
+}

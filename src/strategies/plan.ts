@@ -1,0 +1,431 @@
+/**
+ * A policy's rollback strategy as ordered, resumable steps.
+ *
+ * Each step has an id that stays the same from one run to the next as long as the policy does
+ * (`feature-flag:rollout-25`, `full:restore-data`), so a re-run of a crashed rollback can skip
+ * what the recorded timeline says is done. Everything the policy can get wrong (a missing
+ * provider, a misspelt placeholder, a missing secret) fails here, before any step runs.
+ *
+ * Steps never throw for operational failures: they return `{ok: false, detail}` with the reason.
+ * Every step is idempotent (a flag switched off twice, the same version redeployed twice),
+ * because a crash between a step's effect and its record makes the next run repeat it.
+ *
+ * Decisions:
+ * - gradual feature-flag steps ending at 0% leave the flag switched on at 0%, so staged recovery
+ *   only has to raise the percentage; the step's detail says so, since users matched by other
+ *   strategies of that flag still get it. Use mode `immediate` to switch it off.
+ * - `step_wait` is slept before each gradual step after the first, not after the last one, so
+ *   the last percentage is recorded as done as soon as it is set.
+ * - full: maintenance_off runs only when redeploy and restore_data succeeded (see ladder.ts).
+ *   Taking a site out of maintenance over a failed redeploy or a half-restored database exposes
+ *   users to the very state the runbook shut them out of; a person decides, and a re-run of the
+ *   rollback resumes after the steps already done.
+ * - Secrets (`${NAME}`) are resolved in http steps only. A command is bash: `${NAME}` there is
+ *   the shell's own expansion of the runner's environment, and splicing a secret's value into
+ *   the command text would break the rule that values reach commands only through variables.
+ */
+import { ConfigurationError, toError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type {
+  FeatureFlagStrategy,
+  FullStrategy,
+  RedeployStrategy,
+  RollbackPolicy,
+  StepPolicy,
+} from '../core/policy-rollback-schema.ts';
+import { resolveSecrets } from '../core/secrets.ts';
+import type { GitHubClient } from '../github/client.ts';
+import type { FlagProvider } from './flags/flag-provider.ts';
+import { ripcordEnv, runCommandStep, stepValues, type StepContext } from './steps/command-step.ts';
+import { compileHttpStep } from './steps/http-step.ts';
+import { compileWorkflowDispatch } from './workflow-dispatch-step.ts';
+
+export type StrategyName = 'feature-flag' | 'config' | 'redeploy' | 'full';
+
+export const STRATEGIES: readonly StrategyName[] = ['feature-flag', 'config', 'redeploy', 'full'];
+
+export interface StepRunContext {
+  step: StepContext;
+  logger: Logger;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface StepOutcome {
+  ok: boolean;
+  /** One line for the timeline: what was done, or why it failed. */
+  detail: string;
+}
+
+export interface PlannedStep {
+  /** Stable across runs of the same policy: `feature-flag:disable`, `full:maintenance-on`. */
+  id: string;
+  strategy: StrategyName;
+  /** For people: `Set chat-assistant rollout to 25%`. */
+  name: string;
+  kind: 'flag' | 'command' | 'http' | 'workflow-dispatch';
+  /** The step that restores data: its finish time ends the data-loss window. */
+  restoresData?: boolean;
+  /** Why it matters that this step did not run when an earlier step of its strategy failed. */
+  whenNotRun?: string;
+  run(ctx: StepRunContext): Promise<StepOutcome>;
+}
+
+export interface PlanDeps {
+  /** Built by createFlagProviders, by policy name. */
+  flags: Map<string, FlagProvider>;
+  /** Needed by a redeploy through a workflow. */
+  octokit?: GitHubClient;
+  repo?: { owner: string; repo: string };
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** Between two polls of a dispatched workflow run; 10 s when omitted. */
+  pollIntervalMs?: number;
+  /** Command working directory (the checkout); the process's when omitted. */
+  cwd?: string;
+  /** For http steps; global fetch when omitted. */
+  fetch?: typeof fetch;
+}
+
+export function planStrategy(
+  strategy: StrategyName,
+  environment: string,
+  rollback: RollbackPolicy,
+  deps: PlanDeps,
+): PlannedStep[] {
+  const where = `environments.${environment}.rollback.strategies`;
+  const strategies = rollback.strategies;
+  const missing = (name: StrategyName): ConfigurationError =>
+    new ConfigurationError(
+      `strategy ${name} is not configured for ${environment}; add rollback.strategies.${name} to the policy`,
+    );
+  switch (strategy) {
+    case 'feature-flag': {
+      const config = strategies['feature-flag'];
+      if (!config) throw missing(strategy);
+      return planFeatureFlag(config, environment, `${where}.feature-flag`, deps);
+    }
+    case 'config': {
+      const config = strategies.config;
+      if (!config) throw missing(strategy);
+      return [
+        planStepPolicy(
+          'config',
+          'config:restore',
+          'Restore config',
+          config,
+          `${where}.config`,
+          deps,
+        ),
+      ];
+    }
+    case 'redeploy': {
+      const config = strategies.redeploy;
+      if (!config) throw missing(strategy);
+      return [planRedeploy('redeploy', undefined, config, `${where}.redeploy`, deps)];
+    }
+    case 'full': {
+      const config = strategies.full;
+      if (!config) throw missing(strategy);
+      if (!strategies.redeploy) {
+        throw new ConfigurationError(
+          `strategy full redeploys as configured under rollback.strategies.redeploy, which ${environment} lacks; add it to the policy`,
+        );
+      }
+      return planFull(config, strategies.redeploy, `${where}.full`, deps);
+    }
+  }
+}
+
+/**
+ * The rungs a rollback starting at `start` may climb: `start`, then (when `escalate`) the
+ * configured strategies after it in `rollback.ladder`. A start outside the ladder (an operator's
+ * explicit choice) has no "after", so it is tried alone.
+ */
+export function ladderFrom(start: StrategyName, rollback: RollbackPolicy): StrategyName[] {
+  const rungs: StrategyName[] = [start];
+  if (!rollback.escalate) return rungs;
+  const at = rollback.ladder.indexOf(start);
+  if (at < 0) return rungs;
+  for (const rung of rollback.ladder.slice(at + 1)) {
+    if (rollback.strategies[rung] !== undefined && !rungs.includes(rung)) rungs.push(rung);
+  }
+  return rungs;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+/** Runs `body`, turning anything thrown into a failed outcome: a step never throws. */
+async function guarded(body: () => Promise<StepOutcome>): Promise<StepOutcome> {
+  try {
+    return await body();
+  } catch (thrown) {
+    return { ok: false, detail: oneLine(toError(thrown).message) };
+  }
+}
+
+function planFeatureFlag(
+  config: FeatureFlagStrategy,
+  environment: string,
+  where: string,
+  deps: PlanDeps,
+): PlannedStep[] {
+  const provider = deps.flags.get(config.provider);
+  if (!provider) {
+    const known = [...deps.flags.keys()];
+    throw new ConfigurationError(
+      `${where}.provider: flag provider ${config.provider} is not defined under flags${known.length > 0 ? ` (defined: ${known.join(', ')})` : ''}; add it under flags or fix the name`,
+    );
+  }
+  const flag = config.flag;
+  const flagEnv = config.environment ?? environment;
+  const base = { strategy: 'feature-flag' as const, kind: 'flag' as const };
+  const on = `${provider.kind} ${flagEnv}`;
+  switch (config.mode) {
+    case 'immediate':
+      return [
+        {
+          ...base,
+          id: 'feature-flag:disable',
+          name: `Switch flag ${flag} off`,
+          run: () =>
+            guarded(async () => {
+              await provider.disable(flag, flagEnv);
+              return { ok: true, detail: `flag ${flag} switched off in ${on}` };
+            }),
+        },
+      ];
+    case 'components': {
+      if (config.components.length === 0) {
+        throw new ConfigurationError(
+          `${where}.components: mode components needs the components to switch off; list them, or use mode immediate`,
+        );
+      }
+      const names = config.components;
+      return [
+        {
+          ...base,
+          id: 'feature-flag:components',
+          name: `Switch off ${names.join(', ')} of flag ${flag}`,
+          run: () =>
+            guarded(async () => {
+              await provider.disableComponents(flag, flagEnv, names);
+              return {
+                ok: true,
+                detail: `components ${names.join(', ')} of flag ${flag} switched off in ${on}; ${flag} itself left as it was`,
+              };
+            }),
+        },
+      ];
+    }
+    case 'gradual': {
+      if (config.steps.length === 0) {
+        throw new ConfigurationError(`${where}.steps: mode gradual needs at least one percentage`);
+      }
+      const seen = new Map<number, number>();
+      return config.steps.map((percent, index): PlannedStep => {
+        const count = (seen.get(percent) ?? 0) + 1;
+        seen.set(percent, count);
+        const wait = index > 0 ? config.step_wait : 0;
+        return {
+          ...base,
+          id: `feature-flag:rollout-${percent}${count > 1 ? `-${count}` : ''}`,
+          name: `Set flag ${flag} rollout to ${percent}%`,
+          run: (ctx) =>
+            guarded(async () => {
+              if (wait > 0) await ctx.sleep(wait);
+              await provider.setRollout(flag, flagEnv, percent);
+              const note =
+                percent === 0
+                  ? '; the flag stays switched on at 0% so staged recovery can raise it (users matched by its other strategies still get it)'
+                  : '';
+              return {
+                ok: true,
+                detail: `flag ${flag} rollout set to ${percent}% in ${on}${note}`,
+              };
+            }),
+        };
+      });
+    }
+  }
+}
+
+function planStepPolicy(
+  strategy: StrategyName,
+  id: string,
+  name: string,
+  config: StepPolicy,
+  where: string,
+  deps: PlanDeps,
+): PlannedStep {
+  if (config.command !== undefined) {
+    const command = config.command;
+    return {
+      id,
+      strategy,
+      name,
+      kind: 'command',
+      run: (ctx) => runCommand(command, config.timeout, strategy, ctx, deps),
+    };
+  }
+  if (config.http === undefined) {
+    throw new ConfigurationError(`${where}: write exactly one of command, http`);
+  }
+  const { value: http, secrets } = resolveSecrets(config.http, deps.env, `${where}.http`);
+  const compiled = compileHttpStep({
+    method: http.method,
+    url: http.url,
+    ...(http.headers ? { headers: http.headers } : {}),
+    ...(http.body !== undefined ? { body: http.body } : {}),
+    ...(http.expect_status ? { expectStatus: http.expect_status } : {}),
+    timeoutMs: config.timeout,
+    name: where,
+    secrets,
+  });
+  return {
+    id,
+    strategy,
+    name,
+    kind: 'http',
+    run: (ctx) =>
+      guarded(async () => {
+        const result = await compiled.run(stepValues({ ...ctx.step, strategy }), {
+          logger: ctx.logger,
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        });
+        return result.ok
+          ? { ok: true, detail: `HTTP ${String(result.status)} from ${http.method} request` }
+          : { ok: false, detail: oneLine(result.reason ?? `HTTP ${String(result.status)}`) };
+      }),
+  };
+}
+
+function runCommand(
+  command: string,
+  timeoutMs: number,
+  strategy: StrategyName,
+  ctx: StepRunContext,
+  deps: PlanDeps,
+): Promise<StepOutcome> {
+  return guarded(async () => {
+    const result = await runCommandStep({
+      command,
+      env: ripcordEnv({ ...ctx.step, strategy }),
+      timeoutMs,
+      logger: ctx.logger,
+      ...(deps.cwd !== undefined ? { cwd: deps.cwd } : {}),
+    });
+    return result.ok
+      ? { ok: true, detail: `command succeeded in ${Math.round(result.durationMs / 100) / 10}s` }
+      : { ok: false, detail: oneLine(result.reason ?? 'command failed') };
+  });
+}
+
+function planRedeploy(
+  strategy: StrategyName,
+  /** `redeploy:workflow` or `redeploy:command` when omitted. */
+  id: string | undefined,
+  config: RedeployStrategy,
+  where: string,
+  deps: PlanDeps,
+): PlannedStep {
+  if (config.command !== undefined) {
+    const command = config.command;
+    return {
+      id: id ?? 'redeploy:command',
+      strategy,
+      name: 'Redeploy the known-good version (command)',
+      kind: 'command',
+      run: (ctx) => runCommand(command, config.timeout, strategy, ctx, deps),
+    };
+  }
+  const workflow = config.workflow;
+  if (workflow === undefined) {
+    throw new ConfigurationError(`${where}: write exactly one of workflow, command`);
+  }
+  const { octokit, repo } = deps;
+  if (!octokit || !repo) {
+    // A wiring bug, not the user's: the action always has a token and a repository.
+    throw new Error(`${where}: a workflow redeploy needs a GitHub client and the repository`);
+  }
+  const compiled = compileWorkflowDispatch({
+    workflow,
+    refInput: config.ref_input,
+    inputs: config.inputs,
+    timeoutMs: config.timeout,
+    name: `${where}.workflow`,
+    ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+  });
+  return {
+    id: id ?? 'redeploy:workflow',
+    strategy,
+    name: `Redeploy the known-good version (${workflow})`,
+    kind: 'workflow-dispatch',
+    run: (ctx) =>
+      guarded(async () => {
+        const result = await compiled.run(
+          { ...ctx.step, strategy },
+          {
+            octokit,
+            owner: repo.owner,
+            repo: repo.repo,
+            logger: ctx.logger,
+            now: ctx.now,
+            sleep: ctx.sleep,
+          },
+        );
+        return { ok: result.ok, detail: oneLine(result.detail) };
+      }),
+  };
+}
+
+function planFull(
+  config: FullStrategy,
+  redeploy: RedeployStrategy,
+  where: string,
+  deps: PlanDeps,
+): PlannedStep[] {
+  const on = planStepPolicy(
+    'full',
+    'full:maintenance-on',
+    'Maintenance mode on',
+    config.maintenance_on,
+    `${where}.maintenance_on`,
+    deps,
+  );
+  const again = planRedeploy(
+    'full',
+    'full:redeploy',
+    redeploy,
+    where.replace(/full$/, 'redeploy'),
+    deps,
+  );
+  const restore = planStepPolicy(
+    'full',
+    'full:restore-data',
+    'Restore data',
+    config.restore_data,
+    `${where}.restore_data`,
+    deps,
+  );
+  const off = planStepPolicy(
+    'full',
+    'full:maintenance-off',
+    'Maintenance mode off',
+    config.maintenance_off,
+    `${where}.maintenance_off`,
+    deps,
+  );
+  return [
+    on,
+    again,
+    { ...restore, restoresData: true },
+    {
+      ...off,
+      whenNotRun:
+        'maintenance mode stays on: the redeploy or the restore is not known to be good, so users are kept out until someone checks; re-run the rollback to resume after the steps already done, or switch maintenance off by hand',
+    },
+  ];
+}

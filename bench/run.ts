@@ -11,6 +11,7 @@ const root = join(import.meta.dirname, '..');
 const node = process.execPath;
 
 function large(): Record<string, unknown> {
+  execFileSync(node, [join(root, 'bench', 'evaluate-large.ts'), 'generate'], { cwd: root });
   const out = execFileSync(node, [join(root, 'bench', 'evaluate-large.ts')], {
     cwd: root,
     encoding: 'utf8',

@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4762);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9075);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(`${text}\n`),
@@ -19,7 +19,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4762:
+/***/ 9075:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10860,19 +10860,14 @@ function didYouMean(word, candidates) {
     return best?.candidate;
 }
 
-;// CONCATENATED MODULE: ./src/core/policy-schema.ts
-/**
- * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
- * the TypeScript types (`Policy`, `Trigger`...), the validation, and the generated JSON Schema
- * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
- * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
- */
+;// CONCATENATED MODULE: ./src/core/schema-primitives.ts
+/** Schema building blocks shared by the trigger and rollback halves of the policy. */
 
 
 
 const durationText = schemas_string()
     .meta({ description: 'A duration such as 30s, 15m, 1h30m or 2d.', examples: ['15m'] });
-const policy_schema_duration = union([durationText, schemas_number()]).transform((value, ctx) => {
+const schema_primitives_duration = union([durationText, schemas_number()]).transform((value, ctx) => {
     const text = String(value);
     const ms = typeof value === 'string' ? duration_parseDuration(value) : undefined;
     if (ms === undefined) {
@@ -10911,6 +10906,151 @@ const secretRef = schemas_string()
     .refine((s) => SECRET_REF.test(s), {
     message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
 });
+
+;// CONCATENATED MODULE: ./src/core/policy-rollback-schema.ts
+/**
+ * The rollback half of the policy: flag providers, the strategies of each environment's
+ * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
+ * in policy-schema.ts (types, validation and JSON Schema all come from it).
+ */
+
+
+const httpRequest = strictObject({
+    method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
+    url: schemas_string()
+        .min(1)
+        .meta({ description: 'May use {{placeholders}} and ${SECRET} references.' }),
+    headers: record(schemas_string(), schemas_string()).optional(),
+    body: schemas_string()
+        .optional()
+        .meta({ description: 'Body template with {{placeholders}} (JSON-escaped).' }),
+    expect_status: array(schemas_number().int())
+        .optional()
+        .meta({ description: 'Statuses that mean success; any 2xx when omitted.' }),
+});
+const stepSchema = strictObject({
+    command: schemas_string().min(1).optional().meta({
+        description: 'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
+    }),
+    http: httpRequest.optional(),
+    timeout: schema_primitives_duration.default(600_000),
+})
+    .refine((s) => (s.command === undefined) !== (s.http === undefined), {
+    message: 'a step runs either a command or an http request; write exactly one of command, http',
+});
+const unleashFlags = strictObject({
+    type: literal('unleash'),
+    url: url(),
+    token: secretRef,
+    project: schemas_string().default('default'),
+    timeout: schema_primitives_duration.default(10_000),
+});
+const httpFlagOperation = httpRequest;
+const httpFlags = strictObject({
+    type: literal('http'),
+    disable: httpFlagOperation,
+    enable: httpFlagOperation.optional(),
+    set_rollout: httpFlagOperation.optional(),
+    get: httpFlagOperation
+        .extend({
+        enabled: schemas_string(),
+        rollout: schemas_string().optional(),
+        rollout_scale: schemas_number().positive().optional(),
+    })
+        .optional(),
+    disable_component: httpFlagOperation.optional(),
+    enable_component: httpFlagOperation.optional(),
+    timeout: schema_primitives_duration.default(10_000),
+});
+const flagProviderSchema = discriminatedUnion('type', [unleashFlags, httpFlags]);
+const featureFlagStrategy = strictObject({
+    provider: schemas_string().meta({ description: 'Name of a flag provider under `flags`.' }),
+    flag: schemas_string().min(1),
+    environment: schemas_string()
+        .optional()
+        .meta({
+        description: "The flag service's environment; the Ripcord environment's name when omitted.",
+    }),
+    mode: schemas_enum(['immediate', 'gradual', 'components']).default('immediate'),
+    steps: array(schemas_number().int().min(0).max(100))
+        .default([0])
+        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+    step_wait: schema_primitives_duration.default(0).meta({ description: 'gradual: time between two steps.' }),
+    components: array(schemas_string())
+        .default([])
+        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
+const redeployStrategy = strictObject({
+    workflow: schemas_string()
+        .optional()
+        .meta({
+        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
+    }),
+    ref_input: schemas_string()
+        .default('ref')
+        .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
+    inputs: record(schemas_string(), schemas_string()).default({}),
+    command: schemas_string()
+        .optional()
+        .meta({
+        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
+    }),
+    timeout: schema_primitives_duration.default(1_800_000),
+})
+    .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
+    message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
+});
+const fullStrategy = strictObject({
+    maintenance_on: stepSchema,
+    restore_data: stepSchema,
+    maintenance_off: stepSchema,
+});
+const strategiesSchema = strictObject({
+    'feature-flag': featureFlagStrategy.optional(),
+    config: stepSchema.optional(),
+    redeploy: redeployStrategy.optional(),
+    full: fullStrategy
+        .optional()
+        .meta({
+        description: 'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
+    }),
+});
+const rollbackSchema = strictObject({
+    authority: strictObject({
+        permission: schemas_enum(['read', 'triage', 'write', 'maintain', 'admin']).default('maintain'),
+        teams: array(schemas_string())
+            .default([])
+            .meta({ description: 'Organisation team slugs whose members may also roll back.' }),
+        users: array(schemas_string()).default([]),
+    })
+        .prefault({})
+        .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
+    cooldown: schema_primitives_duration
+        .default(0)
+        .meta({ description: 'No second rollback of the environment within this time.' }),
+    max_attempts: schemas_number().int().min(1).default(3),
+    escalate: schemas_boolean()
+        .default(true)
+        .meta({ description: 'When a strategy fails, go on to the next rung of the ladder.' }),
+    ladder: array(schemas_enum(['feature-flag', 'config', 'redeploy', 'full']))
+        .default(['feature-flag', 'config', 'redeploy', 'full'])
+        .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
+    lock: strictObject({ wait: schema_primitives_duration.default(120_000), lease: schema_primitives_duration.default(1_800_000) })
+        .prefault({}),
+    strategies: strategiesSchema.prefault({}),
+});
+
+;// CONCATENATED MODULE: ./src/core/policy-schema.ts
+/**
+ * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
+ * the TypeScript types (`Policy`, `Trigger`...), the validation, and the generated JSON Schema
+ * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
+ * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
+ */
+
+
+
+
 const headers = record(schemas_string(), schemas_string()).meta({
     description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.',
 });
@@ -10918,7 +11058,7 @@ const missingData = schemas_enum(['inconclusive', 'ok', 'breached']).default('in
     description: 'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
 });
 const sourceCommon = {
-    timeout: policy_schema_duration.default(10_000).meta({ description: 'Per request timeout.' }),
+    timeout: schema_primitives_duration.default(10_000).meta({ description: 'Per request timeout.' }),
     retries: schemas_number()
         .int()
         .min(0)
@@ -10992,7 +11132,7 @@ const thresholdTrigger = strictObject({
     ...triggerCommon,
     op: comparison,
     threshold: quantity,
-    for: policy_schema_duration
+    for: schema_primitives_duration
         .default(0)
         .meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
 });
@@ -11007,12 +11147,12 @@ const aggregateTrigger = strictObject({
         .max(1)
         .optional()
         .meta({ description: 'For aggregate: quantile, such as 0.95.' }),
-    window: policy_schema_duration.meta({
+    window: schema_primitives_duration.meta({
         description: 'The window aggregated over ("average over 5 minutes": 5m).',
     }),
     op: comparison,
     threshold: quantity,
-    for: policy_schema_duration.default(0),
+    for: schema_primitives_duration.default(0),
 });
 const probeTrigger = strictObject({
     kind: literal('probe'),
@@ -11027,7 +11167,7 @@ const probeTrigger = strictObject({
             equals: union([schemas_string(), schemas_number(), schemas_boolean(), schemas_null()]),
         }))
             .default([]),
-        latency: policy_schema_duration.optional().meta({ description: 'A slower answer counts as a failure.' }),
+        latency: schema_primitives_duration.optional().meta({ description: 'A slower answer counts as a failure.' }),
     })
         .default({ status: 200, json: [] }),
     failures: schemas_number()
@@ -11035,12 +11175,12 @@ const probeTrigger = strictObject({
         .min(1)
         .default(3)
         .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
-    interval: policy_schema_duration.default(30_000).meta({ description: 'Time between probes.' }),
+    interval: schema_primitives_duration.default(30_000).meta({ description: 'Time between probes.' }),
 });
 const trendTrigger = strictObject({
     kind: literal('trend'),
     ...triggerCommon,
-    window: policy_schema_duration.meta({ description: 'The value must grow over this whole window.' }),
+    window: schema_primitives_duration.meta({ description: 'The value must grow over this whole window.' }),
     min_increase: quantity
         .optional()
         .meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
@@ -11054,10 +11194,10 @@ const baselineTrigger = strictObject({
     change: schemas_enum(['drop', 'rise'])
         .meta({ description: 'drop: breached when the value falls by more than `by`.' }),
     by: quantity.meta({ description: 'Relative change that breaches, such as 20%.' }),
-    window: policy_schema_duration
+    window: schema_primitives_duration
         .default(900_000)
         .meta({ description: 'Recent window averaged for the current value.' }),
-    baseline_window: policy_schema_duration.default(3_600_000).meta({
+    baseline_window: schema_primitives_duration.default(3_600_000).meta({
         description: "Window before the deployment's creation time averaged for the baseline.",
     }),
 });
@@ -11069,8 +11209,8 @@ const burnRateTrigger = strictObject({
         .meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
     objective: quantity.meta({ description: 'The SLO, such as 99.9%.' }),
     windows: array(strictObject({
-        long: policy_schema_duration,
-        short: policy_schema_duration,
+        long: schema_primitives_duration,
+        short: schema_primitives_duration,
         factor: schemas_number()
             .positive()
             .meta({ description: 'Burn rate that breaches, such as 14.4.' }),
@@ -11107,10 +11247,10 @@ const decisionRule = strictObject({
     }),
 });
 const environment = strictObject({
-    step: policy_schema_duration
+    step: schema_primitives_duration
         .default(60_000)
         .meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
-    lookback: policy_schema_duration
+    lookback: schema_primitives_duration
         .default(300_000)
         .meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
     impact: strictObject({ source: schemas_string(), query: schemas_string() }).optional().meta({
@@ -11122,11 +11262,19 @@ const environment = strictObject({
     }),
     default_strategy: strategyName.default('redeploy'),
     default_approval: schemas_string().default('none'),
+    rollback: rollbackSchema.prefault({}).meta({
+        description: 'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
+    }),
 });
 const policySchema = strictObject({
     $schema: schemas_string().optional(),
     version: literal(1).meta({ description: 'Policy format version.' }),
     sources: record(schemas_string(), source).default({}),
+    flags: record(schemas_string(), flagProviderSchema)
+        .default({})
+        .meta({
+        description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
+    }),
     environments: record(schemas_string(), environment),
 })
     .meta({
@@ -11460,7 +11608,7 @@ function specialExpectation(path, data) {
     if (!found)
         return undefined;
     const inner = unwrapPipe(found.schema);
-    if (inner === policy_schema_duration.in)
+    if (inner === schema_primitives_duration.in)
         return 'a duration such as 15m';
     if (inner === quantity.in)
         return 'a number or a quantity such as 5%, 2s or 500MB';
@@ -13272,7 +13420,7 @@ const scenarioSchema = strictObject({
     deployed_at: scenario_time,
     from: scenario_time,
     to: scenario_time,
-    step: policy_schema_duration.default(60_000),
+    step: schema_primitives_duration.default(60_000),
 });
 async function readScenario(path) {
     let text;

@@ -1,5 +1,5 @@
 /**
- * The narrow surface an action's run() needs from the runner. main files pass @actions/core;
+ * The narrow surface an action's run() needs from the runner. main files pass runner-io.ts;
  * tests pass a recorder, so no module mocking is needed.
  */
 import type { Logger } from '../core/logger.ts';

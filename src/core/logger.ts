@@ -1,4 +1,4 @@
-/** The logger every part takes as a parameter (actions pass @actions/core, the CLI stderr, tests a recorder). */
+/** The logger every part takes as a parameter (actions pass the runner protocol, the CLI stderr, tests a recorder). */
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;

@@ -67,12 +67,9 @@ export const flagProviderSchema = z.discriminatedUnion('type', [unleashFlags, ht
 const featureFlagStrategy = z.strictObject({
   provider: z.string().meta({ description: 'Name of a flag provider under `flags`.' }),
   flag: z.string().min(1),
-  environment: z
-    .string()
-    .optional()
-    .meta({
-      description: "The flag service's environment; the Ripcord environment's name when omitted.",
-    }),
+  environment: z.string().optional().meta({
+    description: "The flag service's environment; the Ripcord environment's name when omitted.",
+  }),
   mode: z.enum(['immediate', 'gradual', 'components']).default('immediate'),
   steps: z
     .array(z.number().int().min(0).max(100))
@@ -87,23 +84,17 @@ const featureFlagStrategy = z.strictObject({
 
 const redeployStrategy = z
   .strictObject({
-    workflow: z
-      .string()
-      .optional()
-      .meta({
-        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
-      }),
+    workflow: z.string().optional().meta({
+      description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
+    }),
     ref_input: z
       .string()
       .default('ref')
       .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
     inputs: z.record(z.string(), z.string()).default({}),
-    command: z
-      .string()
-      .optional()
-      .meta({
-        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
-      }),
+    command: z.string().optional().meta({
+      description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
+    }),
     timeout: duration.default(1_800_000),
   })
   .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
@@ -120,12 +111,10 @@ export const strategiesSchema = z.strictObject({
   'feature-flag': featureFlagStrategy.optional(),
   config: stepSchema.optional(),
   redeploy: redeployStrategy.optional(),
-  full: fullStrategy
-    .optional()
-    .meta({
-      description:
-        'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
-    }),
+  full: fullStrategy.optional().meta({
+    description:
+      'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
+  }),
 });
 
 export const rollbackSchema = z.strictObject({

@@ -281,13 +281,10 @@ export const policySchema = z
     $schema: z.string().optional(),
     version: z.literal(1).meta({ description: 'Policy format version.' }),
     sources: z.record(z.string(), source).default({}),
-    flags: z
-      .record(z.string(), flagProviderSchema)
-      .default({})
-      .meta({
-        description:
-          'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
-      }),
+    flags: z.record(z.string(), flagProviderSchema).default({}).meta({
+      description:
+        'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
+    }),
     environments: z.record(z.string(), environment),
   })
   .meta({

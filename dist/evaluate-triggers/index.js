@@ -11079,9 +11079,7 @@ const flagProviderSchema = discriminatedUnion('type', [unleashFlags, httpFlags])
 const featureFlagStrategy = strictObject({
     provider: schemas_string().meta({ description: 'Name of a flag provider under `flags`.' }),
     flag: schemas_string().min(1),
-    environment: schemas_string()
-        .optional()
-        .meta({
+    environment: schemas_string().optional().meta({
         description: "The flag service's environment; the Ripcord environment's name when omitted.",
     }),
     mode: schemas_enum(['immediate', 'gradual', 'components']).default('immediate'),
@@ -11094,18 +11092,14 @@ const featureFlagStrategy = strictObject({
         .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
 });
 const redeployStrategy = strictObject({
-    workflow: schemas_string()
-        .optional()
-        .meta({
+    workflow: schemas_string().optional().meta({
         description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
     }),
     ref_input: schemas_string()
         .default('ref')
         .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
     inputs: record(schemas_string(), schemas_string()).default({}),
-    command: schemas_string()
-        .optional()
-        .meta({
+    command: schemas_string().optional().meta({
         description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
     }),
     timeout: schema_primitives_duration.default(1_800_000),
@@ -11122,9 +11116,7 @@ const strategiesSchema = strictObject({
     'feature-flag': featureFlagStrategy.optional(),
     config: stepSchema.optional(),
     redeploy: redeployStrategy.optional(),
-    full: fullStrategy
-        .optional()
-        .meta({
+    full: fullStrategy.optional().meta({
         description: 'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
     }),
 });
@@ -11383,9 +11375,7 @@ const policySchema = strictObject({
     $schema: schemas_string().optional(),
     version: literal(1).meta({ description: 'Policy format version.' }),
     sources: record(schemas_string(), source).default({}),
-    flags: record(schemas_string(), flagProviderSchema)
-        .default({})
-        .meta({
+    flags: record(schemas_string(), flagProviderSchema).default({}).meta({
         description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
     }),
     environments: record(schemas_string(), environment),

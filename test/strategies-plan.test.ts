@@ -2,7 +2,8 @@
  * A policy's rollback strategies turned into ordered steps: ids stable across runs, the order of
  * each strategy, the ladder's rungs, and configuration mistakes caught before anything runs.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from './support/http-receiver.ts';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { rollbackSchema, type RollbackPolicy } from '../src/core/policy-rollback-schema.ts';
@@ -256,6 +257,47 @@ describe('planStrategy', () => {
     expect(
       plan({ redeploy: { workflow: 'deploy.yml', ref_input: 'ref', inputs: { ref: 'x' } } }),
     ).toThrow(/input ref is also the ref_input/);
+  });
+});
+
+describe('http steps from the policy', () => {
+  let receiver: Receiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  it('config over http: placeholders filled, secret from the environment, never in the detail', async () => {
+    let answer = 200;
+    receiver = await startReceiver(() => ({ status: answer, body: { error: 'nope s3cret-tok' } }));
+    const policy = rollback({
+      strategies: {
+        config: {
+          http: {
+            url: `${receiver.url}/config/{{environment}}/restore?to={{target_sha}}`,
+            headers: { authorization: 'Bearer ${CFG_TOKEN}' },
+            body: '{"strategy": "{{strategy}}", "incident": {{incident}}}',
+          },
+        },
+      },
+    });
+    const [step] = planStrategy('config', 'production', policy, {
+      ...deps(),
+      env: { CFG_TOKEN: 's3cret-tok' },
+    });
+    const run = { ...ctx, step: { environment: 'production', targetSha: 'abc', incident: 9 } };
+    expect(await step?.run(run)).toEqual({ ok: true, detail: 'HTTP 200 from POST request' });
+    const [sent] = receiver.requests;
+    expect(sent?.path).toBe('/config/production/restore');
+    expect(sent?.query.get('to')).toBe('abc');
+    expect(sent?.headers.authorization).toBe('Bearer s3cret-tok');
+    expect(JSON.parse(sent?.body ?? '')).toEqual({ strategy: 'config', incident: 9 });
+
+    answer = 409;
+    const failed = await step?.run(run);
+    expect(failed?.ok).toBe(false);
+    expect(failed?.detail).toMatch(/answered HTTP 409, expected 2xx/);
+    expect(failed?.detail).not.toContain('s3cret-tok');
   });
 });
 

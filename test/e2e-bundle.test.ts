@@ -1,9 +1,10 @@
 /** Runs the committed bundles the way the runner and a terminal do: no source imports here. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { startGitHubStandIn } from './support/github/stand-in.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -21,7 +22,7 @@ function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
-function runAction(inputs: Record<string, string>) {
+function prepare(inputs: Record<string, string>, extraEnv: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-'));
   const output = join(dir, 'output');
   const summary = join(dir, 'summary');
@@ -31,19 +32,39 @@ function runAction(inputs: Record<string, string>) {
     PATH: process.env.PATH ?? '',
     GITHUB_OUTPUT: output,
     GITHUB_STEP_SUMMARY: summary,
+    ...extraEnv,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [join(root, 'dist/evaluate-triggers/index.js')], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-  });
-  return {
-    status: r.status,
-    stdout: r.stdout,
+  const result = (status: number | null, stdout: string) => ({
+    status,
+    stdout,
     outputs: parseOutputs(readFileSync(output, 'utf8')),
     summary: readFileSync(summary, 'utf8'),
-  };
+  });
+  return { env, result };
+}
+
+const bundle = join(root, 'dist/evaluate-triggers/index.js');
+
+function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
+  const { env, result } = prepare(inputs, extraEnv);
+  const r = spawnSync(process.execPath, [bundle], { cwd: root, env, encoding: 'utf8' });
+  return result(r.status, r.stdout);
+}
+
+/** For tests whose in-process servers must keep answering while the action runs. */
+async function runActionAsync(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+) {
+  const { env, result } = prepare(inputs, extraEnv);
+  const child = spawn(process.execPath, [bundle], { cwd: root, env });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const status = await new Promise<number | null>((done) =>
+    child.on('close', (code) => done(code)),
+  );
+  return result(status, stdout);
 }
 
 describe('dist/evaluate-triggers/index.js', () => {
@@ -62,6 +83,39 @@ describe('dist/evaluate-triggers/index.js', () => {
     expect(r.summary).toContain('xychart-beta');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/::error::rollback decided for production/);
+  });
+
+  test('reads the baseline deployment from GitHub through its lazily loaded chunk', async () => {
+    const gh = await startGitHubStandIn();
+    try {
+      const deployment = gh.state
+        .repo()
+        .addDeployment({
+          ref: 'v2.14.0',
+          environment: 'production',
+          created_at: '2026-11-24T10:00:00Z',
+        });
+      const r = await runActionAsync(
+        {
+          policy: 'examples/demo/policy.yml',
+          environment: 'production',
+          'source-file': 'examples/demo/incident.om',
+          at: '2026-11-24T10:12:00Z',
+          'baseline-deployment': String(deployment.id),
+          token: 'ghs_e2e',
+        },
+        { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+      );
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('::add-mask::ghs_e2e');
+      const report = JSON.parse(r.outputs.report ?? '{}') as {
+        triggers: { name: string; status: string }[];
+      };
+      expect(report.triggers.find((t) => t.name === 'completion-drop')?.status).toBe('breached');
+      expect(gh.calls.count('repos/get-deployment')).toBe(1);
+    } finally {
+      await gh.close();
+    }
   });
 
   test('a policy mistake fails the step with the located problem, not a stack trace', () => {

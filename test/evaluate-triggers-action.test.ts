@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run } from '../src/actions/evaluate-triggers.ts';
 import { recorder } from './support/action-recorder.ts';
+import { startGitHubStandIn } from './support/github/stand-in.ts';
 
 const POLICY = 'examples/demo/policy.yml';
 const SERIES = 'examples/demo/incident.om';
@@ -160,5 +161,48 @@ describe('evaluate-triggers against a live HTTP source', () => {
     expect(io.outputs.decision).toBe('rollback');
     const everything = JSON.stringify([io.logs, io.outputs, io.summaries, io.failed]);
     expect(everything).not.toContain('s3cr3t-token');
+  });
+});
+
+describe('evaluate-triggers with the baseline named by deployment id', () => {
+  test('reads the deployment creation time from GitHub (stand-in held to the OpenAPI description)', async () => {
+    const gh = await startGitHubStandIn();
+    try {
+      const deployment = gh.state.repo().addDeployment({
+        ref: 'v2.14.0',
+        environment: 'production',
+        created_at: '2026-11-24T10:00:00Z',
+      });
+      const io = recorder({
+        policy: POLICY,
+        environment: 'production',
+        'source-file': SERIES,
+        at: '2026-11-24T10:12:00Z',
+        'baseline-deployment': String(deployment.id),
+        token: 'ghs_test-token',
+      });
+      await run(io, {
+        env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+        now: () => 0,
+        sleep: noSleep,
+      });
+      const report = JSON.parse(io.outputs.report ?? '{}') as {
+        triggers: { name: string; status: string }[];
+      };
+      expect(report.triggers.find((t) => t.name === 'completion-drop')?.status).toBe('breached');
+      expect(io.secrets).toContain('ghs_test-token');
+      expect(gh.calls.count('repos/get-deployment')).toBe(1);
+
+      const missing = recorder({ ...io.inputs, 'baseline-deployment': '999999' });
+      await expect(
+        run(missing, {
+          env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+          now: () => 0,
+          sleep: noSleep,
+        }),
+      ).rejects.toThrow(/deployment 999999 not found in acme\/shop/);
+    } finally {
+      await gh.close();
+    }
   });
 });

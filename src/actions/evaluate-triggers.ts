@@ -40,7 +40,9 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   for (const secret of secrets) io.setSecret(secret);
 
   const atInput = io.getInput('at');
-  const deployedAt = await baselineTime(io.getInput('baseline'), deps.env);
+  const deployedAt = io.getInput('baseline-deployment')
+    ? await readDeploymentTime(io, deps.env)
+    : await baselineTime(io.getInput('baseline'), deps.env);
   const impactInput = io.getInput('impact');
   const impactOverride = impactInput ? impactFrom(impactInput) : null;
   const watchFor = io.getInput('watch')
@@ -130,4 +132,26 @@ async function baselineTime(
   } catch {
     return undefined;
   }
+}
+
+/** Loaded on demand so evaluations that need no GitHub call do not pay for Octokit at start-up. */
+async function readDeploymentTime(
+  io: ActionIO,
+  env: Record<string, string | undefined>,
+): Promise<number> {
+  if (io.getInput('baseline')) {
+    throw new ConfigurationError(
+      'inputs baseline and baseline-deployment exclude each other; pass one',
+    );
+  }
+  const { deploymentCreatedAt } = await import('../github/deployment-time.ts');
+  const token = io.getInput('token');
+  if (token) io.setSecret(token);
+  return deploymentCreatedAt({
+    deploymentId: io.getInput('baseline-deployment'),
+    token,
+    repository: env.GITHUB_REPOSITORY,
+    apiUrl: env.GITHUB_API_URL,
+    logger: io,
+  });
 }

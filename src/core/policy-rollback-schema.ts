@@ -52,6 +52,8 @@ const httpFlags = z.strictObject({
   set_rollout: httpFlagOperation.optional(),
   get: httpFlagOperation
     .extend({
+      // Reading a flag is a GET unless said otherwise; every other operation changes state.
+      method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
       enabled: z.string(),
       rollout: z.string().optional(),
       rollout_scale: z.number().positive().optional(),

@@ -233,6 +233,22 @@ describe('environment lock: acquire and release', () => {
     expect(leaseAt(standIn)?.parents).toEqual([]);
   });
 
+  it('a waiting run takes over once the lease expires, without re-reading an unchanged lease', async () => {
+    const standIn = await start();
+    const clock = fakeClock();
+    const octokit = fastClient(standIn.url);
+    held(await lockFor(octokit, clock, 'run 1 attempt 1', { leaseMs: 5_000 }).acquire());
+    standIn.calls.reset();
+    const result = await lockFor(octokit, clock, 'run 2 attempt 1', {
+      waitMs: 60_000,
+      pollMs: 2_000,
+    }).acquire();
+    expect(result).toMatchObject({ acquired: true, tookOverExpired: true, waitedMs: 6_000 });
+    expect(standIn.calls.count('git/get-commit')).toBe(1);
+    expect(standIn.calls.count('git/get-ref')).toBe(4);
+    expect(leaseAt(standIn)?.lease?.holder).toBe('run 2 attempt 1');
+  });
+
   it('the same holder re-acquires (a re-run of the attempt) and moves the lease forward', async () => {
     const standIn = await start();
     const clock = fakeClock();

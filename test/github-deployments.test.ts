@@ -279,10 +279,11 @@ describe('deployment store: writing', () => {
       payload,
       description: 'Ripcord rollback of production to v1.0.0 (incident #7)',
     });
+    const sent = { ...payload, target: { ref: 'v1.0.0', sha: goodSha } };
     expect(created).toMatchObject({
       sha: goodSha,
       environment: 'production',
-      ripcord: payload,
+      ripcord: sent,
       latestState: null,
       markedBad: false,
     });
@@ -293,8 +294,8 @@ describe('deployment store: writing', () => {
       auto_merge: false,
       required_contexts: [],
       transient_environment: false,
-      payload: { ripcord: payload },
     });
+    expect((request as { payload: unknown }).payload).toEqual({ ripcord: sent });
     expect(request).not.toHaveProperty('production_environment');
     const stored = r.findDeployment(created.id);
     expect(stored).toMatchObject({ auto_merge: false, required_contexts: [], sha: goodSha });

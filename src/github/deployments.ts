@@ -31,6 +31,12 @@ export interface RipcordPayload {
   incident: number;
   from: { deploymentId: number; ref: string; sha: string };
   strategy: string;
+  /**
+   * What the rollback deploys, by name and sha. Filled in by createRollbackDeployment: the
+   * deployment's own `ref` is the sha, so a deploy workflow that needs the version name
+   * (an image tag, say) reads it from here.
+   */
+  target?: { ref: string; sha: string };
 }
 
 export interface DeploymentRecord {
@@ -142,12 +148,17 @@ export function parseRipcordPayload(payload: unknown): RipcordPayload | null {
   ) {
     return null;
   }
-  return {
+  const parsed: RipcordPayload = {
     kind: 'rollback',
     incident: r['incident'],
     strategy: r['strategy'],
     from: { deploymentId: from['deploymentId'], ref: from['ref'], sha: from['sha'] },
   };
+  const target = r['target'];
+  if (isObject(target) && typeof target['ref'] === 'string' && typeof target['sha'] === 'string') {
+    parsed.target = { ref: target['ref'], sha: target['sha'] };
+  }
+  return parsed;
 }
 
 function toRecord(d: ApiDeployment, statuses: StatusSummary | null): DeploymentRecord {
@@ -314,7 +325,7 @@ export function createDeploymentStore(
         // the bad code again, and the checks of an old commit must not block a rollback.
         auto_merge: false,
         required_contexts: [],
-        payload: { ripcord: opts.payload },
+        payload: { ripcord: { ...opts.payload, target: { ref: opts.ref, sha: opts.sha } } },
         transient_environment: false,
         ...(opts.productionEnvironment !== undefined
           ? { production_environment: opts.productionEnvironment }

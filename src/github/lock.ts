@@ -114,8 +114,8 @@ interface Observed {
 type Attempt =
   | { kind: 'won'; sha: string; lease: Lease; tookOver: boolean }
   | { kind: 'held'; observed: Observed & { lease: Lease } }
-  /** The ref changed under us (deleted, or moved by a takeover we lost): look again at once. */
-  | { kind: 'changed' };
+  /** The ref changed under us: look again at once (create it when it is gone, else re-read it). */
+  | { kind: 'changed'; gone: boolean };
 
 /** Immediate re-looks before a poll interval is enforced, so a flapping ref cannot spin us. */
 const MAX_IMMEDIATE_RETRIES = 5;
@@ -281,7 +281,7 @@ export function createEnvironmentLock(
       observed = undefined;
     }
     const target = await readRef();
-    if (target === null) return { kind: 'changed' };
+    if (target === null) return { kind: 'changed', gone: true };
     if (observed?.sha !== target) observed = { sha: target, lease: await readLease(target) };
 
     const current = observed.lease;
@@ -302,7 +302,7 @@ export function createEnvironmentLock(
       return { kind: 'won', sha, lease, tookOver: !ours };
     }
     logger.debug(`lost the race to take over ${where}; looking again`);
-    return { kind: 'changed' };
+    return { kind: 'changed', gone: false };
   }
 
   async function acquire(): Promise<AcquireResult> {
@@ -326,9 +326,9 @@ export function createEnvironmentLock(
         };
       }
       if (result.kind === 'changed') {
-        // Absent now (or just moved): the next look creates or re-reads at once.
         known = undefined;
-        createFirst = true;
+        // A lost compare-and-swap means the ref exists: re-reading it is cheaper than a create.
+        createFirst = result.gone;
         immediate += 1;
         if (immediate <= MAX_IMMEDIATE_RETRIES) continue;
       } else {

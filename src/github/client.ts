@@ -6,6 +6,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck';
 import type { Logger } from '../core/logger.ts';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
@@ -19,11 +20,18 @@ export interface ClientOptions {
   rateLimitRetries?: number;
   /** Base delay of plugin-retry between attempts; tests shorten it. */
   retryAfterBaseValue?: number;
+  /**
+   * Minimum time between two writes of this client. plugin-throttling's default (1 s, shared
+   * by every client in the process) would add ten seconds to a ten-write rollback; a rollback
+   * writes a handful of times, far below what triggers secondary limits, and a 403 with
+   * retry-after is still honoured. Writes stay one at a time.
+   */
+  writeSpacingMs?: number;
 }
 
 export interface CountedClient {
   octokit: GitHubClient;
-  /** Requests sent so far (each retry counts), by "METHOD /route". */
+  /** Requests asked for so far, by "METHOD /route" (retries inside Octokit are not counted). */
   requests: Map<string, number>;
   totalRequests(): number;
 }
@@ -36,6 +44,7 @@ export function createGitHubClient(opts: ClientOptions): CountedClient {
       baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
       retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
       throttle: {
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 100 }),
         onRateLimit: (
           retryAfter: number,
           options: { method: string; url: string },

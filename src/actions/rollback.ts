@@ -1,0 +1,220 @@
+/**
+ * rollback: wire the runner's inputs and context to the rollback use-case, then write the
+ * outputs and a job summary (what happened, from which version to which, the steps, the API
+ * calls used).
+ */
+import { ConfigurationError } from '../core/errors.ts';
+import { escapeMarkdown } from '../core/markdown.ts';
+import { parseBooleanInput } from '../core/time-input.ts';
+import { createGitHubClient } from '../github/client.ts';
+import { createDeploymentStore } from '../github/deployments.ts';
+import { createIncidentStore } from '../github/incident.ts';
+import { createEnvironmentLock } from '../github/lock.ts';
+import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
+import { parseDecisionInput } from '../rollback/decision-input.ts';
+import { rollback, type RollbackResult } from '../rollback/rollback.ts';
+import { createFlagProviders } from '../strategies/flag-providers.ts';
+import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
+import { environmentOf } from '../evaluate/evaluate-environment.ts';
+import type { ActionIO } from './action-io.ts';
+
+export interface RollbackDepsIn {
+  env: Record<string, string | undefined>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Tests shorten Octokit's retry waits. */
+  retryAfterBaseValue?: number;
+  pollIntervalMs?: number;
+  lockPollMs?: number;
+}
+
+export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackResult> {
+  const environment = required(io, 'environment', 'production');
+  const policyPath = io.getInput('policy') || defaultPolicyPath;
+  const strategyInput = io.getInput('strategy') || 'auto';
+  if (strategyInput !== 'auto' && !STRATEGIES.includes(strategyInput as StrategyName)) {
+    throw new ConfigurationError(
+      `input strategy: "${strategyInput}" is not a strategy; write auto or one of ${STRATEGIES.join(', ')}`,
+    );
+  }
+  const decision = parseDecisionInput(io.getInput('decision'));
+  const dryRun = parseBooleanInput(io.getInput('dry-run'), 'input dry-run');
+  const reason = io.getInput('reason') || decision?.summary || '';
+  if (!reason)
+    throw new ConfigurationError(
+      'input reason is required when no decision is given; say why you roll back',
+    );
+  const token = io.getInput('token');
+  if (!token)
+    throw new ConfigurationError(
+      'input token is empty; pass ${{ github.token }} or a token with deployments, issues and contents write',
+    );
+  io.setSecret(token);
+
+  const repository = deps.env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new ConfigurationError(
+      'GITHUB_REPOSITORY is not set; the rollback action runs inside a workflow',
+    );
+  const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
+  const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
+  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+
+  const policy = await readPolicy(policyPath);
+  const env = environmentOf(policy, environment);
+  const client = createGitHubClient({
+    token,
+    baseUrl: deps.env.GITHUB_API_URL,
+    logger: io,
+    ...(deps.retryAfterBaseValue === undefined
+      ? {}
+      : { retryAfterBaseValue: deps.retryAfterBaseValue }),
+  });
+  const repoRef = { owner, repo };
+  const flagProvider = env.rollback.strategies['feature-flag']?.provider;
+  const flags = createFlagProviders(policy.flags, {
+    env: deps.env,
+    logger: io,
+    only: flagProvider ? [flagProvider] : [],
+  });
+  for (const secret of flags.secrets) io.setSecret(secret);
+
+  const result = await rollback(
+    {
+      environment,
+      reason,
+      strategy: strategyInput as 'auto' | StrategyName,
+      target: io.getInput('target') || 'last-known-good',
+      dryRun,
+      decision,
+      actor: deps.env.GITHUB_ACTOR ?? 'unknown',
+      manual: deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null,
+      run: { id: runId, attempt, url: runUrl },
+      repository,
+    },
+    {
+      policy,
+      deployments: createDeploymentStore(client.octokit, repoRef, io),
+      incidents: createIncidentStore(client.octokit, repoRef, io),
+      lock: createEnvironmentLock(client.octokit, repoRef, environment, {
+        holder: `run ${runId} attempt ${attempt}`,
+        runUrl,
+        leaseMs: env.rollback.lock.lease,
+        waitMs: env.rollback.lock.wait,
+        ...(deps.lockPollMs === undefined ? {} : { pollMs: deps.lockPollMs }),
+        now: deps.now,
+        sleep: deps.sleep,
+        logger: io,
+      }),
+      planDeps: {
+        flags: flags.providers,
+        octokit: client.octokit,
+        repo: repoRef,
+        env: deps.env,
+        logger: io,
+        ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),
+      },
+      actorAccess: async (actor) => {
+        const { data } = await client.octokit.rest.repos.getCollaboratorPermissionLevel({
+          owner,
+          repo,
+          username: actor,
+        });
+        return { role: data.role_name || data.permission, teams: [] };
+      },
+      commitExists: async (sha) => {
+        try {
+          await client.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha });
+          return true;
+        } catch (e) {
+          if (
+            (e as { status?: unknown }).status === 404 ||
+            (e as { status?: unknown }).status === 422
+          )
+            return false;
+          throw e;
+        }
+      },
+      now: deps.now,
+      sleep: deps.sleep,
+      logger: io,
+    },
+  );
+
+  io.info(result.message);
+  io.setOutput('result', result.result);
+  io.setOutput('incident', result.incident ? String(result.incident.number) : '');
+  io.setOutput('target-ref', result.target?.ref ?? '');
+  io.setOutput('target-sha', result.target?.sha ?? '');
+  io.setOutput('strategy', result.strategy ?? '');
+  io.setOutput('deployment-id', result.deploymentId ? String(result.deploymentId) : '');
+  io.setOutput('message', result.message);
+  await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
+  if (result.result === 'failed') io.setFailed(result.message);
+  return result;
+}
+
+function required(io: ActionIO, name: string, example: string): string {
+  const value = io.getInput(name);
+  if (!value)
+    throw new ConfigurationError(`input ${name} is required; set \`${name}: ${example}\``);
+  return value;
+}
+
+const HEADLINE: Record<RollbackResult['result'], string> = {
+  'rolled-back': '⏪ Rolled back',
+  failed: '❌ Rollback failed',
+  skipped: '⏭️ Nothing to do',
+  'dry-run': '🧪 Dry run',
+};
+
+export function renderRollbackSummary(
+  environment: string,
+  r: RollbackResult,
+  apiCalls: number,
+): string {
+  const lines = [
+    `## ${HEADLINE[r.result]}: ${escapeMarkdown(environment)}`,
+    '',
+    escapeMarkdown(r.message),
+    '',
+  ];
+  if (r.from || r.target) {
+    lines.push('| | Ref | Sha | Deployment |', '| --- | --- | --- | --- |');
+    if (r.from)
+      lines.push(
+        `| From (bad) | ${escapeMarkdown(r.from.ref)} | \`${r.from.sha.slice(0, 7)}\` | ${r.from.deploymentId} |`,
+      );
+    if (r.target)
+      lines.push(
+        `| To (known good) | ${escapeMarkdown(r.target.ref)} | \`${r.target.sha.slice(0, 7)}\` | ${r.target.deploymentId ?? '—'} |`,
+      );
+    lines.push('');
+  }
+  if (r.incident) lines.push(`Incident: [#${r.incident.number}](${r.incident.url})`, '');
+  const finished = r.steps.filter((e) => e.status !== 'running');
+  if (finished.length > 0) {
+    lines.push('| Time | Step | Result | Detail |', '| --- | --- | --- | --- |');
+    for (const e of finished)
+      lines.push(
+        `| ${e.at} | ${escapeMarkdown(e.name)} | ${e.status} | ${escapeMarkdown(e.detail ?? '')} |`,
+      );
+    lines.push('');
+  } else if (r.plan.length > 0) {
+    lines.push(
+      'Planned steps:',
+      '',
+      ...r.plan.map((s) => `1. ${escapeMarkdown(s.name)} (${s.strategy})`),
+      '',
+    );
+  }
+  if (r.dataLossWindow)
+    lines.push(
+      `Data-loss window: writes between ${r.dataLossWindow.from} and ${r.dataLossWindow.to} may be lost.`,
+      '',
+    );
+  lines.push(`GitHub API calls: ${apiCalls}.`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,35 @@
+/** The `decision` input: the report JSON that evaluate-triggers wrote to its `report` output. */
+import { z } from 'zod';
+import { ConfigurationError } from '../core/errors.ts';
+
+const decisionInputSchema = z.looseObject({
+  decision: z.enum(['rollback', 'warn', 'hold', 'none']),
+  environment: z.string().optional(),
+  severity: z.enum(['critical', 'warning']).nullable(),
+  strategy: z.enum(['feature-flag', 'config', 'redeploy', 'full']).nullable(),
+  approval: z.string().nullable(),
+  triggered: z.array(z.string()).default([]),
+  summary: z.string().default(''),
+});
+
+export type DecisionInput = z.output<typeof decisionInputSchema>;
+
+export function parseDecisionInput(text: string): DecisionInput | null {
+  if (!text.trim()) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigurationError(
+      `input decision is not JSON (${(e as Error).message}); pass \${{ steps.<evaluate step id>.outputs.report }}`,
+    );
+  }
+  const parsed = decisionInputSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      'input decision is not an evaluate-triggers report; pass ${{ steps.<evaluate step id>.outputs.report }}',
+      parsed.error.issues.map((i) => `decision.${i.path.join('.')}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,518 @@
+/**
+ * The rollback use-case: find the known-good version, execute the chosen strategy exactly once
+ * under the environment lock, and leave the whole record in GitHub (deployments, the incident
+ * issue and its timeline). GitHub, the clock and the strategy executors come in as parameters.
+ */
+import { ConfigurationError, toError } from '../core/errors.ts';
+import { formatDuration } from '../core/duration.ts';
+import { escapeMarkdown } from '../core/markdown.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Policy } from '../core/policy-schema.ts';
+import {
+  addRun,
+  INCIDENT_STATE_VERSION,
+  markStep,
+  planSteps,
+  withStatus,
+  type IncidentState,
+} from '../core/incident-state.ts';
+import type { DeploymentRecord, DeploymentStore } from '../github/deployments.ts';
+import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
+import type { AcquireResult } from '../github/lock.ts';
+import { executeLadder, type LadderResult, type StepEvent } from '../strategies/ladder.ts';
+import {
+  ladderFrom,
+  planStrategy,
+  type PlanDeps,
+  type PlannedStep,
+  type StrategyName,
+} from '../strategies/plan.ts';
+import { environmentOf } from '../evaluate/evaluate-environment.ts';
+import { assertMayRollBack, type ActorAccess } from './authority.ts';
+import type { DecisionInput } from './decision-input.ts';
+
+export type RollbackOutcome = 'rolled-back' | 'failed' | 'skipped' | 'dry-run';
+
+export interface RollbackRequest {
+  environment: string;
+  reason: string;
+  strategy: 'auto' | StrategyName;
+  /** `last-known-good`, a deployment id (digits), a 40-hex sha, or a ref. */
+  target: string;
+  dryRun: boolean;
+  decision: DecisionInput | null;
+  actor: string;
+  /** A person pressed the button (workflow_dispatch): authority is checked. */
+  manual: boolean;
+  run: { id: string; attempt: number; url: string | null };
+  repository: string;
+}
+
+export interface RollbackDeps {
+  policy: Policy;
+  deployments: DeploymentStore;
+  incidents: IncidentStore;
+  lock: { acquire(): Promise<AcquireResult> };
+  planDeps: PlanDeps;
+  actorAccess: (actor: string) => Promise<ActorAccess>;
+  /** Whether the repository has this commit: an explicit sha target is checked before anything is written. */
+  commitExists: (sha: string) => Promise<boolean>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  logger: Logger;
+}
+
+export interface RollbackResult {
+  result: RollbackOutcome;
+  message: string;
+  incident: { number: number; url: string } | null;
+  from: { deploymentId: number; ref: string; sha: string } | null;
+  target: { deploymentId: number | null; ref: string; sha: string } | null;
+  strategy: StrategyName | null;
+  deploymentId: number | null;
+  steps: StepEvent[];
+  plan: { id: string; name: string; strategy: string }[];
+  dataLossWindow: { from: string; to: string } | null;
+}
+
+const SHA = /^[0-9a-f]{40}$/i;
+
+export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promise<RollbackResult> {
+  const env = environmentOf(deps.policy, req.environment);
+  const policy = env.rollback;
+  const base = emptyResult();
+
+  if (req.manual) {
+    assertMayRollBack(req.actor, await deps.actorAccess(req.actor), policy.authority);
+  }
+  if (req.strategy === 'auto' && req.decision && req.decision.decision !== 'rollback') {
+    return {
+      ...base,
+      result: 'skipped',
+      message: `The decision is ${req.decision.decision}, not rollback: nothing to do.`,
+    };
+  }
+  const strategy = chooseStrategy(req, env.default_strategy);
+  const rungs = ladderFrom(strategy, policy);
+  // Plan every rung before anything changes, so a policy mistake fails first and cleanly.
+  const plans = new Map<StrategyName, PlannedStep[]>(
+    rungs.map((s) => [s, planStrategy(s, req.environment, policy, deps.planDeps)]),
+  );
+
+  if (req.dryRun) {
+    const bad = await deps.deployments.current(req.environment);
+    const target = bad ? await resolveTarget(req, bad, deps) : null;
+    return {
+      ...base,
+      result: 'dry-run',
+      message: `Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}; nothing was changed.`,
+      from: bad ? versionOf(bad) : null,
+      target: target ? { deploymentId: target.id, ref: target.ref, sha: target.sha } : null,
+      strategy,
+      plan: [...plans.values()]
+        .flat()
+        .map((s) => ({ id: s.id, name: s.name, strategy: s.strategy })),
+    };
+  }
+
+  const acquired = await deps.lock.acquire();
+  if (!acquired.acquired) {
+    return {
+      ...base,
+      result: 'skipped',
+      message: `Another run holds the ${req.environment} lock (${acquired.heldBy.holder}${acquired.heldBy.runUrl ? `, ${acquired.heldBy.runUrl}` : ''}, until ${acquired.heldBy.expiresAt}); it is rolling back, so this run did nothing. Waited ${formatDuration(acquired.waitedMs)}.`,
+    };
+  }
+  try {
+    return await underLock(req, deps, strategy, rungs, plans);
+  } finally {
+    await acquired.lock
+      .release()
+      .catch((e: unknown) =>
+        deps.logger.warning(`could not release the lock: ${toError(e).message}`),
+      );
+  }
+}
+
+async function underLock(
+  req: RollbackRequest,
+  deps: RollbackDeps,
+  strategy: StrategyName,
+  rungs: StrategyName[],
+  plans: Map<StrategyName, PlannedStep[]>,
+): Promise<RollbackResult> {
+  const env = environmentOf(deps.policy, req.environment);
+  const policy = env.rollback;
+  const now = () => new Date(deps.now()).toISOString();
+  let incident = await deps.incidents.findOpen(req.environment);
+
+  if (
+    incident &&
+    incident.state.status !== 'rolling-back' &&
+    incident.state.status !== 'rollback-failed'
+  ) {
+    return alreadyHandled(req, incident, deps.now(), policy.cooldown);
+  }
+  if (
+    incident &&
+    incident.state.status === 'rollback-failed' &&
+    incident.state.attempts >= policy.max_attempts
+  ) {
+    return {
+      ...emptyResult(),
+      result: 'skipped',
+      incident: { number: incident.number, url: incident.url },
+      message: `Incident #${incident.number} has failed ${incident.state.attempts} rollback attempts (max_attempts ${policy.max_attempts}); Ripcord will not try again on its own. Roll back by hand, then close the incident.`,
+    };
+  }
+
+  let state: IncidentState;
+  let bad: DeploymentRecord;
+  let target: { deploymentId: number | null; ref: string; sha: string };
+  if (incident && incident.state.target) {
+    // Resuming a run that stopped half-way, or retrying a failed one: the record decides.
+    state = incident.state;
+    bad = await deps.deployments.get(state.bad.deploymentId);
+    target = incident.state.target;
+  } else {
+    const current = await deps.deployments.current(req.environment);
+    if (!current) {
+      throw new ConfigurationError(
+        `${req.environment} has no deployments in ${req.repository}; there is nothing to roll back`,
+      );
+    }
+    if (current.ripcord && deps.now() - Date.parse(current.createdAt) < policy.cooldown) {
+      return {
+        ...emptyResult(),
+        result: 'skipped',
+        message: `${req.environment} was rolled back by Ripcord at ${current.createdAt} (incident #${current.ripcord.incident}), within the ${formatDuration(policy.cooldown)} cooldown; not rolling back again.`,
+      };
+    }
+    bad = current;
+    const found = await resolveTarget(req, bad, deps);
+    target = { deploymentId: found.id, ref: found.ref, sha: found.sha };
+    state = newState(req, bad, target, strategy, now());
+  }
+
+  state = addRun(state, req.run.id, req.run.attempt, now());
+  state = {
+    ...state,
+    status: 'rolling-back',
+    strategy,
+    attempts:
+      state.attempts +
+      (incident?.state.status === 'rollback-failed' ? 1 : state.attempts === 0 ? 1 : 0),
+  };
+  state = planSteps(state, planList(plans), now());
+  if (!incident) {
+    incident = await deps.incidents.create(
+      state,
+      `Rollback of ${req.environment}: ${truncate(req.reason, 80)}`,
+      startSummary(req, bad, target, strategy),
+    );
+  } else {
+    incident = await deps.incidents.save(incident, state);
+  }
+
+  let rollbackDeploymentId = state.rollbackDeploymentId;
+  if (rollbackDeploymentId === null) {
+    const created = await deps.deployments.createRollbackDeployment({
+      environment: req.environment,
+      ref: target.sha || target.ref,
+      sha: target.sha,
+      payload: { kind: 'rollback', incident: incident.number, from: versionOf(bad), strategy },
+      description: `Ripcord rollback to ${target.ref} (incident #${incident.number})`,
+    });
+    rollbackDeploymentId = created.id;
+    // An explicit ref is resolved to its sha by GitHub when the deployment is created.
+    if (!target.sha) target = { ...target, sha: created.sha };
+    state = { ...state, rollbackDeploymentId, target };
+    await deps.deployments.setStatus(
+      created.id,
+      'in_progress',
+      `Rolling back with ${strategy}`,
+      logUrl(req),
+    );
+    incident = await deps.incidents.save(incident, state);
+  } else {
+    await deps.deployments.setStatus(
+      rollbackDeploymentId,
+      'in_progress',
+      `Resuming the rollback with ${strategy}`,
+      logUrl(req),
+    );
+  }
+
+  const events: StepEvent[] = [];
+  const incidentNumber = incident.number;
+  let record = incident;
+  const done = new Set(state.steps.filter((s) => s.status === 'done').map((s) => s.id));
+  const doneAt = new Map(
+    state.steps.filter((s) => s.finishedAt).map((s) => [s.id, s.finishedAt ?? '']),
+  );
+  const ladder: LadderResult = await executeLadder({
+    rungs,
+    plan: (s) => plans.get(s) ?? [],
+    done,
+    doneAt,
+    badDeployedAt: bad.createdAt,
+    ctx: {
+      step: {
+        environment: req.environment,
+        targetRef: target.ref,
+        targetSha: target.sha,
+        fromRef: bad.ref,
+        fromSha: bad.sha,
+        incident: incidentNumber,
+        reason: req.reason,
+        strategy,
+        repository: req.repository,
+        ...(req.run.url ? { runUrl: req.run.url } : {}),
+      },
+      logger: deps.logger,
+      now: deps.now,
+      sleep: deps.sleep,
+    },
+    record: async (event) => {
+      events.push(event);
+      state = markStep(state, event.stepId, event.status, event.detail, event.at);
+      record = await deps.incidents.save(record, state);
+    },
+  });
+
+  const finished = now();
+  const from = versionOf(bad);
+  if (ladder.ok) {
+    state = {
+      ...withStatus(state, 'rolled-back', finished),
+      strategy: ladder.strategy,
+      lastRollbackAt: finished,
+      dataLossWindow: ladder.dataLossWindow,
+    };
+    await deps.deployments.setStatus(
+      rollbackDeploymentId,
+      'success',
+      `Rolled back to ${target.ref} with ${ladder.strategy ?? strategy}`,
+      logUrl(req),
+    );
+    await deps.deployments.markBad(bad, incidentNumber, req.reason);
+    record = await deps.incidents.save(record, state);
+    const message = `Rolled back ${req.environment} from ${from.ref} (${from.sha.slice(0, 7)}) to ${target.ref} (${target.sha.slice(0, 7)}) with ${ladder.tried.join(' then ')}; incident #${incidentNumber}.`;
+    await deps.incidents.comment(
+      incidentNumber,
+      timelineComment('Rollback completed', message, events),
+    );
+    return {
+      ...emptyResult(),
+      result: 'rolled-back',
+      message,
+      incident: { number: incidentNumber, url: record.url },
+      from,
+      target,
+      strategy: ladder.strategy,
+      deploymentId: rollbackDeploymentId,
+      steps: events,
+      plan: planList(plans),
+      dataLossWindow: ladder.dataLossWindow,
+    };
+  }
+  state = {
+    ...withStatus(state, 'rollback-failed', finished),
+    strategy: ladder.strategy,
+    dataLossWindow: ladder.dataLossWindow,
+  };
+  await deps.deployments.setStatus(
+    rollbackDeploymentId,
+    'failure',
+    `Rollback failed: ${ladder.failure ?? 'unknown'}`,
+    logUrl(req),
+  );
+  record = await deps.incidents.save(record, state);
+  const message = `Rollback of ${req.environment} failed after trying ${ladder.tried.join(', ')}: ${ladder.failure ?? 'unknown reason'}. Incident #${incidentNumber} records every step; fix the cause and run the rollback again (it resumes), or roll back by hand.`;
+  await deps.incidents.comment(incidentNumber, timelineComment('Rollback failed', message, events));
+  return {
+    ...emptyResult(),
+    result: 'failed',
+    message,
+    incident: { number: incidentNumber, url: record.url },
+    from,
+    target,
+    strategy: ladder.strategy,
+    deploymentId: rollbackDeploymentId,
+    steps: events,
+    plan: planList(plans),
+    dataLossWindow: ladder.dataLossWindow,
+  };
+}
+
+/** An open incident that already rolled back: a re-run, a concurrent loser, or within the cooldown. */
+function alreadyHandled(
+  req: RollbackRequest,
+  incident: IncidentRecord,
+  now: number,
+  cooldown: number,
+): RollbackResult {
+  const s = incident.state;
+  const byThisRun = s.runs.some((r) => r.runId === req.run.id);
+  const since = s.lastRollbackAt ? `at ${s.lastRollbackAt}` : '';
+  const cooling =
+    s.lastRollbackAt && now - Date.parse(s.lastRollbackAt) < cooldown
+      ? ` (within the ${formatDuration(cooldown)} cooldown)`
+      : '';
+  return {
+    ...emptyResult(),
+    result: 'skipped',
+    incident: { number: incident.number, url: incident.url },
+    from: { deploymentId: s.bad.deploymentId, ref: s.bad.ref, sha: s.bad.sha },
+    target: s.target,
+    strategy: (s.strategy as StrategyName | null) ?? null,
+    deploymentId: s.rollbackDeploymentId,
+    message: byThisRun
+      ? `This run already rolled ${req.environment} back ${since} (incident #${incident.number}); nothing new to do.`
+      : `${req.environment} was already rolled back ${since}${cooling} by run ${s.runs[0]?.runId ?? 'unknown'} (incident #${incident.number}, status ${s.status}); this run did nothing.`,
+  };
+}
+
+function chooseStrategy(req: RollbackRequest, fallback: StrategyName): StrategyName {
+  if (req.strategy !== 'auto') return req.strategy;
+  return req.decision?.strategy ?? fallback;
+}
+
+async function resolveTarget(
+  req: RollbackRequest,
+  bad: DeploymentRecord,
+  deps: RollbackDeps,
+): Promise<DeploymentRecord> {
+  const t = req.target.trim() || 'last-known-good';
+  if (t === 'last-known-good') {
+    const good = await deps.deployments.findLastKnownGood(req.environment, bad);
+    if (!good) {
+      throw new ConfigurationError(
+        `no known-good deployment of ${req.environment} older than ${bad.ref} (${bad.sha.slice(0, 7)}): none succeeded before it. Pass input target with a ref, sha or deployment id to roll back to`,
+      );
+    }
+    return good;
+  }
+  if (/^\d+$/.test(t)) return deps.deployments.get(Number(t));
+  if (SHA.test(t) && !(await deps.commitExists(t.toLowerCase()))) {
+    throw new ConfigurationError(
+      `target sha ${t} is not a commit of ${req.repository}; pass a sha from the repository's history, a tag, or last-known-good`,
+    );
+  }
+  // A ref name: GitHub checks it exists when the rollback deployment is created.
+  return {
+    ...bad,
+    id: 0,
+    ref: t,
+    sha: SHA.test(t) ? t.toLowerCase() : '',
+    ripcord: null,
+    createdAt: bad.createdAt,
+  };
+}
+
+function newState(
+  req: RollbackRequest,
+  bad: DeploymentRecord,
+  target: { deploymentId: number | null; ref: string; sha: string },
+  strategy: StrategyName,
+  at: string,
+): IncidentState {
+  return {
+    version: INCIDENT_STATE_VERSION,
+    environment: req.environment,
+    status: 'rolling-back',
+    openedAt: at,
+    updatedAt: at,
+    reason: req.reason,
+    ...(req.decision
+      ? {
+          decision: {
+            decision: req.decision.decision,
+            severity: req.decision.severity,
+            strategy: req.decision.strategy,
+            approval: req.decision.approval,
+            triggered: req.decision.triggered,
+            summary: req.decision.summary,
+          },
+        }
+      : {}),
+    bad: { deploymentId: bad.id, ref: bad.ref, sha: bad.sha, createdAt: bad.createdAt },
+    target: { ...target, deploymentId: target.deploymentId || null },
+    rollbackDeploymentId: null,
+    strategy,
+    attempts: 0,
+    lastRollbackAt: null,
+    runs: [],
+    steps: [],
+    dataLossWindow: null,
+    recovery: null,
+  };
+}
+
+function startSummary(
+  req: RollbackRequest,
+  bad: DeploymentRecord,
+  target: { ref: string; sha: string },
+  strategy: StrategyName,
+): string {
+  const lines = [
+    `Ripcord is rolling back **${escapeMarkdown(req.environment)}** from \`${escapeMarkdown(bad.ref)}\` to \`${escapeMarkdown(target.ref)}\` with **${strategy}**.`,
+    '',
+    `Reason: ${escapeMarkdown(req.reason)}`,
+  ];
+  if (req.decision?.summary) lines.push('', `Decision: ${escapeMarkdown(req.decision.summary)}`);
+  if (req.run.url) lines.push('', `Run: ${req.run.url}`);
+  return lines.join('\n');
+}
+
+function timelineComment(title: string, message: string, events: StepEvent[]): string {
+  const rows = events
+    .filter((e) => e.status !== 'running')
+    .map(
+      (e) =>
+        `| ${e.at} | ${escapeMarkdown(e.name)} | ${e.status} | ${escapeMarkdown(e.detail ?? '')} |`,
+    );
+  return [
+    `### ${title}`,
+    '',
+    escapeMarkdown(message),
+    ...(rows.length > 0
+      ? ['', '| Time | Step | Result | Detail |', '| --- | --- | --- | --- |', ...rows]
+      : []),
+  ].join('\n');
+}
+
+function versionOf(d: DeploymentRecord) {
+  return { deploymentId: d.id, ref: d.ref, sha: d.sha };
+}
+
+function describe(d: { ref: string; sha: string } | null): string {
+  return d ? `${d.ref} (${d.sha.slice(0, 7) || 'sha unknown'})` : 'nothing (no deployment found)';
+}
+
+function logUrl(req: RollbackRequest): { logUrl?: string } {
+  return req.run.url ? { logUrl: req.run.url } : {};
+}
+
+function planList(plans: Map<StrategyName, PlannedStep[]>) {
+  return [...plans.values()].flat().map((s) => ({ id: s.id, name: s.name, strategy: s.strategy }));
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function emptyResult(): RollbackResult {
+  return {
+    result: 'skipped',
+    message: '',
+    incident: null,
+    from: null,
+    target: null,
+    strategy: null,
+    deploymentId: null,
+    steps: [],
+    plan: [],
+    dataLossWindow: null,
+  };
+}

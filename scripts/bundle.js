@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = {
   'evaluate-triggers': 'src/actions/evaluate-triggers-main.ts',
+  rollback: 'src/actions/rollback-main.ts',
   cli: 'src/cli-main.ts',
 };
 // ncc must type-check (not transpileOnly): with NodeNext, TypeScript only knows a file is ESM

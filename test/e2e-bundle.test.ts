@@ -56,9 +56,10 @@ function runAction(inputs: Record<string, string>, extraEnv: Record<string, stri
 async function runActionAsync(
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
+  entry = bundle,
 ) {
   const { env, result } = prepare(inputs, extraEnv);
-  const child = spawn(process.execPath, [bundle], { cwd: root, env });
+  const child = spawn(process.execPath, [entry], { cwd: root, env });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const status = await new Promise<number | null>((done) =>
@@ -88,13 +89,11 @@ describe('dist/evaluate-triggers/index.js', () => {
   test('reads the baseline deployment from GitHub through its lazily loaded chunk', async () => {
     const gh = await startGitHubStandIn();
     try {
-      const deployment = gh.state
-        .repo()
-        .addDeployment({
-          ref: 'v2.14.0',
-          environment: 'production',
-          created_at: '2026-11-24T10:00:00Z',
-        });
+      const deployment = gh.state.repo().addDeployment({
+        ref: 'v2.14.0',
+        environment: 'production',
+        created_at: '2026-11-24T10:00:00Z',
+      });
       const r = await runActionAsync(
         {
           policy: 'examples/demo/policy.yml',
@@ -131,6 +130,74 @@ describe('dist/evaluate-triggers/index.js', () => {
       `${policy}:5:11: environments.production.step: "soon" is not a duration`,
     );
     expect(r.stdout).not.toMatch(/at .*\.js:\d+/);
+  });
+});
+
+describe('dist/rollback/index.js', () => {
+  test('rolls back to the last known-good deployment, as the runner runs it', async () => {
+    const gh = await startGitHubStandIn();
+    const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-rollback-'));
+    const log = join(dir, 'executions.log');
+    const policy = join(dir, 'ripcord.yml');
+    writeFileSync(
+      policy,
+      [
+        'version: 1',
+        'environments:',
+        '  production:',
+        '    rollback:',
+        '      strategies:',
+        `        config: {command: "echo $RIPCORD_TARGET_SHA >> ${log}"}`,
+        '',
+      ].join('\n'),
+    );
+    try {
+      const repo = gh.state.repo();
+      const good = repo.addDeployment({
+        ref: 'v1',
+        sha: 'a'.repeat(40),
+        environment: 'production',
+        statuses: [{ state: 'success' }],
+      });
+      repo.addDeployment({
+        ref: 'v2',
+        sha: 'b'.repeat(40),
+        environment: 'production',
+        statuses: [{ state: 'success' }],
+      });
+      const r = await runActionAsync(
+        {
+          environment: 'production',
+          policy,
+          strategy: 'config',
+          token: 'ghs_e2e',
+          decision: JSON.stringify({
+            decision: 'rollback',
+            severity: 'critical',
+            strategy: 'config',
+            approval: 'none',
+            triggered: ['error-rate'],
+            summary: 'error rate above 5%',
+          }),
+        },
+        {
+          GITHUB_REPOSITORY: 'acme/shop',
+          GITHUB_API_URL: gh.url,
+          GITHUB_RUN_ID: '77',
+          GITHUB_RUN_ATTEMPT: '1',
+          GITHUB_EVENT_NAME: 'deployment_status',
+        },
+        join(root, 'dist/rollback/index.js'),
+      );
+      expect(r.status).toBe(0);
+      expect(r.outputs.result).toBe('rolled-back');
+      expect(r.outputs['target-ref']).toBe(good.ref);
+      expect(readFileSync(log, 'utf8').trim()).toBe('a'.repeat(40));
+      expect(r.summary).toMatch(/Rolled back: production/);
+      expect(r.stdout).toContain('::add-mask::ghs_e2e');
+    } finally {
+      await gh.close();
+    }
   });
 });
 

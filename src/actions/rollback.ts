@@ -15,6 +15,7 @@ import { parseDecisionInput } from '../rollback/decision-input.ts';
 import { rollback, type RollbackResult } from '../rollback/rollback.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
+import type { StepEvent } from '../strategies/ladder.ts';
 import { environmentOf } from '../evaluate/evaluate-environment.ts';
 import type { ActionIO } from './action-io.ts';
 
@@ -26,6 +27,7 @@ export interface RollbackDepsIn {
   retryAfterBaseValue?: number;
   pollIntervalMs?: number;
   lockPollMs?: number;
+  onStepEvent?: (event: StepEvent) => void;
 }
 
 export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackResult> {
@@ -140,6 +142,12 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       now: deps.now,
       sleep: deps.sleep,
       logger: io,
+      onStepEvent: (event) => {
+        io.info(
+          `${event.at} ${event.name}: ${event.status}${event.detail ? ` (${event.detail})` : ''}`,
+        );
+        deps.onStepEvent?.(event);
+      },
     },
   );
 

@@ -44,7 +44,10 @@ export function createGitHubClient(opts: ClientOptions): CountedClient {
       baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
       retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
       throttle: {
-        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 100 }),
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 0 }),
+        // Comments and pull requests notify people: the plugin's default spaces them 3 s apart
+        // process-wide, which would hold an incident's one or two comments for seconds.
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 0 }),
         onRateLimit: (
           retryAfter: number,
           options: { method: string; url: string },

@@ -53,12 +53,28 @@ export interface IncidentStore {
   /** Open or closed. A missing issue or an unreadable state block is a ConfigurationError. */
   get(number: number): Promise<IncidentRecord>;
   /** Creates the labels when missing, then the issue with the summary and the state block. */
-  create(state: IncidentState, title: string, summaryMarkdown?: string): Promise<IncidentRecord>;
+  /**
+   * `fast` skips setting up the labels' colour and description: GitHub creates missing labels
+   * with the issue, and a rollback should not wait two calls for cosmetics (setUpLabels later).
+   */
+  create(
+    state: IncidentState,
+    title: string,
+    summaryMarkdown?: string,
+    opts?: { fast?: boolean },
+  ): Promise<IncidentRecord>;
+  /** Creates (or leaves) both labels with their colour and description. */
+  setUpLabels(environment: string): Promise<void>;
   /**
    * Writes the new state block (and refreshes the generated facts next to it) into the issue
    * body as it is on GitHub now, so text people added since `incident` was read is kept.
    */
-  save(incident: IncidentRecord, state: IncidentState): Promise<IncidentRecord>;
+  save(
+    incident: IncidentRecord,
+    state: IncidentState,
+    /** Skip re-reading the body: only for a record this run wrote a moment ago. */
+    opts?: { unchangedSinceRead?: boolean },
+  ): Promise<IncidentRecord>;
   comment(number: number, markdown: string): Promise<void>;
   close(number: number, reason: 'completed' | 'not_planned'): Promise<void>;
 }
@@ -176,6 +192,19 @@ export function createIncidentStore(
     ensuredLabels.add(name);
   };
 
+  const setUpLabels = async (environment: string): Promise<void> => {
+    await ensureLabel(
+      INCIDENT_LABEL,
+      'b60205',
+      'Ripcord rollback incident; its body holds the state block Ripcord reads',
+    );
+    await ensureLabel(
+      environmentLabel(environment),
+      '5319e7',
+      `Ripcord incidents of environment ${environment}`,
+    );
+  };
+
   const checkSize = (body: string, what: string): void => {
     if (body.length > ISSUE_BODY_MAX_LENGTH) {
       throw new Error(
@@ -222,18 +251,9 @@ export function createIncidentStore(
       return toRecord(await fetchIssue(number));
     },
 
-    async create(state, title, summaryMarkdown = '') {
-      await ensureLabel(
-        INCIDENT_LABEL,
-        'b60205',
-        'Ripcord rollback incident; its body holds the state block Ripcord reads',
-      );
+    async create(state, title, summaryMarkdown = '', opts = {}) {
+      if (!opts.fast) await setUpLabels(state.environment);
       const envLabel = environmentLabel(state.environment);
-      await ensureLabel(
-        envLabel,
-        '5319e7',
-        `Ripcord incidents of environment ${state.environment}`,
-      );
       const body = renderIncidentBody(state, summaryMarkdown);
       checkSize(body, `Cannot open the incident for ${state.environment}`);
       const { data } = await octokit.rest.issues.create({
@@ -246,9 +266,12 @@ export function createIncidentStore(
       return { number: data.number, url: data.html_url, state, body, open: true };
     },
 
-    async save(incident, state) {
-      const current = await fetchIssue(incident.number);
-      const currentBody = current.body ?? '';
+    setUpLabels,
+
+    async save(incident, state, opts = {}) {
+      const currentBody = opts.unchangedSinceRead
+        ? incident.body
+        : ((await fetchIssue(incident.number)).body ?? '');
       const before = extractStateBlock(currentBody);
       if (!('state' in before) || !sameState(before.state, incident.state)) {
         // Under the environment lock only this run writes the block; a difference means a person

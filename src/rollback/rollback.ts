@@ -60,6 +60,8 @@ export interface RollbackDeps {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
+  /** Told of each step as it starts and ends (logs, and the bench's time-to-first-step). */
+  onStepEvent?: (event: StepEvent) => void;
 }
 
 export interface RollbackResult {
@@ -204,14 +206,20 @@ async function underLock(
       (incident?.state.status === 'rollback-failed' ? 1 : state.attempts === 0 ? 1 : 0),
   };
   state = planSteps(state, planList(plans), now());
+  // Re-reading the issue before each write keeps notes people add during the incident; right
+  // after this run wrote it there is nothing new to keep, so the next write skips the read.
+  let justWritten = false;
   if (!incident) {
     incident = await deps.incidents.create(
       state,
       `Rollback of ${req.environment}: ${truncate(req.reason, 80)}`,
       startSummary(req, bad, target, strategy),
+      { fast: true },
     );
+    justWritten = true;
   } else {
     incident = await deps.incidents.save(incident, state);
+    justWritten = true;
   }
 
   let rollbackDeploymentId = state.rollbackDeploymentId;
@@ -233,7 +241,7 @@ async function underLock(
       `Rolling back with ${strategy}`,
       logUrl(req),
     );
-    incident = await deps.incidents.save(incident, state);
+    incident = await deps.incidents.save(incident, state, { unchangedSinceRead: justWritten });
   } else {
     await deps.deployments.setStatus(
       rollbackDeploymentId,
@@ -276,7 +284,9 @@ async function underLock(
     record: async (event) => {
       events.push(event);
       state = markStep(state, event.stepId, event.status, event.detail, event.at);
-      record = await deps.incidents.save(record, state);
+      record = await deps.incidents.save(record, state, { unchangedSinceRead: justWritten });
+      justWritten = false;
+      deps.onStepEvent?.(event);
     },
   });
 

@@ -47,7 +47,10 @@ export function createGitHubClient(opts: ClientOptions): CountedClient {
         write: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 0 }),
         // Comments and pull requests notify people: the plugin's default spaces them 3 s apart
         // process-wide, which would hold an incident's one or two comments for seconds.
-        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 0 }),
+        notifications: new Bottleneck.Group({
+          maxConcurrent: 1,
+          minTime: opts.writeSpacingMs ?? 0,
+        }),
         onRateLimit: (
           retryAfter: number,
           options: { method: string; url: string },

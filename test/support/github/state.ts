@@ -130,6 +130,12 @@ export interface WorkflowRunRecord {
   updated_at: string;
 }
 
+/** A user's membership of an organisation team (`pending` until they accept the invitation). */
+export interface TeamMembershipRecord {
+  role: 'member' | 'maintainer';
+  state: 'active' | 'pending';
+}
+
 export interface Permission {
   permission: 'admin' | 'write' | 'read' | 'none';
   role_name: string;
@@ -534,6 +540,8 @@ export class StandInState {
   private readonly repos = new Map<string, RepoState>();
   private readonly fixed: boolean;
   private readonly defaultRepository: string;
+  /** `org/team_slug` (lower case) -> login (lower case) -> membership. Teams live on orgs, not repos. */
+  readonly teamMembers = new Map<string, Map<string, TeamMembershipRecord>>();
   /** Called for each run a workflow dispatch creates (e.g. to complete it at once). */
   onDispatch: ((run: WorkflowRunRecord, repo: RepoState) => void) | undefined;
 
@@ -557,6 +565,29 @@ export class StandInState {
     const created = new RepoState(owner, repoName, this.ids, this.clock, this.actor);
     this.repos.set(full.toLowerCase(), created);
     return created;
+  }
+
+  /** Makes `username` a member of the organisation team `org/slug` (GitHub logins and slugs ignore case). */
+  setTeamMember(
+    org: string,
+    slug: string,
+    username: string,
+    role: TeamMembershipRecord['role'] = 'member',
+    state: TeamMembershipRecord['state'] = 'active',
+  ): void {
+    const key = `${org}/${slug}`.toLowerCase();
+    const members = this.teamMembers.get(key) ?? new Map<string, TeamMembershipRecord>();
+    members.set(username.toLowerCase(), { role, state });
+    this.teamMembers.set(key, members);
+  }
+
+  /** Lookup used by routes: undefined means not a member (404). */
+  findTeamMembership(
+    org: string,
+    slug: string,
+    username: string,
+  ): TeamMembershipRecord | undefined {
+    return this.teamMembers.get(`${org}/${slug}`.toLowerCase())?.get(username.toLowerCase());
   }
 
   /** Lookup used by routes: undefined means 404. */

@@ -7,6 +7,7 @@ import { gitRoutes } from './git.ts';
 import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
 import { repoRoutes } from './repos.ts';
+import { teamRoutes } from './teams.ts';
 
 export const routes: RouteTable = {
   ...deploymentRoutes,
@@ -16,4 +17,5 @@ export const routes: RouteTable = {
   ...contentRoutes,
   ...pullRoutes,
   ...actionRoutes,
+  ...teamRoutes,
 };

@@ -19,6 +19,14 @@ function large(): Record<string, unknown> {
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
+function rollbackBench(): Record<string, unknown> {
+  const out = execFileSync(node, [join(root, 'bench', 'rollback.ts')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+}
+
 function coldStart(runs: number): { nodeMs: number; actionMs: number; ratio: number } {
   const dir = join(root, '.tmp', 'bench-cold');
   mkdirSync(dir, { recursive: true });
@@ -89,6 +97,7 @@ const result = {
   node: process.version,
   evaluateLarge: large(),
   coldStart: coldStart(15),
+  rollback: rollbackBench(),
   bundles: bundleSizes(),
 };
 console.log(JSON.stringify(result, null, 2));
@@ -98,4 +107,13 @@ console.log(
 );
 console.log(
   `cold start: action ${result.coldStart.actionMs} ms vs node -e 0 ${result.coldStart.nodeMs} ms = ${result.coldStart.ratio}x (aim < 4x)`,
+);
+const rb = result.rollback as {
+  msToFirstStep: number;
+  callsBeforeFirstStep: number;
+  overheadBeyondLatencyMs: number;
+  totalCalls: number;
+};
+console.log(
+  `rollback, 50 ms per GitHub call: first strategy step after ${rb.msToFirstStep} ms with ${rb.callsBeforeFirstStep} calls before it (aim <= 12), ${rb.overheadBeyondLatencyMs} ms besides latency (aim < 1000 ms), ${rb.totalCalls} calls in all`,
 );

@@ -277,6 +277,22 @@ describe('rollback', () => {
     expect(ok.result.result).toBe('rolled-back');
   });
 
+  test('a member of an allowed team may roll back by hand', async () => {
+    writePolicy();
+    const text = readFileSync(policy, 'utf8').replace(
+      'users: [oncall-bot]',
+      'users: [oncall-bot], teams: [sre]',
+    );
+    writeFileSync(policy, text);
+    gh.state.setTeamMember('acme', 'sre', 'bob');
+    const r = await rollbackRun(
+      { decision: '', reason: 'checkout is broken' },
+      envFor('5101', { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'bob' }),
+    );
+    expect(r.result.result).toBe('rolled-back');
+    expect(gh.calls.count('teams/get-membership-for-user-in-org')).toBe(1);
+  });
+
   test('dry-run plans and changes nothing', async () => {
     const { result, io } = await rollbackRun({ 'dry-run': 'true' }, envFor('6001'));
     expect(result.result).toBe('dry-run');

@@ -10953,6 +10953,8 @@ const httpFlags = strictObject({
     set_rollout: httpFlagOperation.optional(),
     get: httpFlagOperation
         .extend({
+        // Reading a flag is a GET unless said otherwise; every other operation changes state.
+        method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
         enabled: schemas_string(),
         rollout: schemas_string().optional(),
         rollout_scale: schemas_number().positive().optional(),

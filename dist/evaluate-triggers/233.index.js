@@ -19,6 +19,9 @@ var github = __webpack_require__(1758);
 var dist_bundle = __webpack_require__(9735);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var plugin_throttling_dist_bundle = __webpack_require__(6856);
+// EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
+var lib = __webpack_require__(2203);
+var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 ;// CONCATENATED MODULE: ./src/github/client.ts
 /**
  * One Octokit for every action: the token input, GitHub Enterprise Server through
@@ -28,12 +31,20 @@ var plugin_throttling_dist_bundle = __webpack_require__(6856);
 
 
 
+
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
     const octokit = (0,github/* getOctokit */.Q)(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
         throttle: {
+            write: new (lib_default()).Group({ maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 0 }),
+            // Comments and pull requests notify people: the plugin's default spaces them 3 s apart
+            // process-wide, which would hold an incident's one or two comments for seconds.
+            notifications: new (lib_default()).Group({
+                maxConcurrent: 1,
+                minTime: opts.writeSpacingMs ?? 0,
+            }),
             onRateLimit: (retryAfter, options, _o, retryCount) => {
                 opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
                 return retryCount < rateLimitRetries;

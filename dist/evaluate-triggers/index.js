@@ -11066,6 +11066,8 @@ const httpFlags = strictObject({
     set_rollout: httpFlagOperation.optional(),
     get: httpFlagOperation
         .extend({
+        // Reading a flag is a GET unless said otherwise; every other operation changes state.
+        method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
         enabled: schemas_string(),
         rollout: schemas_string().optional(),
         rollout_scale: schemas_number().positive().optional(),
@@ -13608,7 +13610,7 @@ async function readDeploymentTime(io, env) {
     if (io.getInput('baseline')) {
         throw new errors/* ConfigurationError */.j('inputs baseline and baseline-deployment exclude each other; pass one');
     }
-    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4233));
+    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4233));
     const token = io.getInput('token');
     if (token)
         io.setSecret(token);
@@ -22659,6 +22661,18 @@ exports.visitAsync = visitAsync;
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

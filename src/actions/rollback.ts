@@ -12,6 +12,8 @@ import { createIncidentStore } from '../github/incident.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { parseDecisionInput } from '../rollback/decision-input.ts';
+import { roleAtLeast } from '../rollback/authority.ts';
+import { teamsOf } from '../github/team-membership.ts';
 import { rollback, type RollbackResult } from '../rollback/rollback.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
@@ -124,7 +126,15 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
           repo,
           username: actor,
         });
-        return { role: data.role_name || data.permission, teams: [] };
+        const role = data.role_name || data.permission;
+        const authority = env.rollback.authority;
+        // Team membership needs a token that may read the organisation (read:org); ask only
+        // when the permission and the users list are not enough on their own.
+        const enough = authority.users.includes(actor) || roleAtLeast(role, authority.permission);
+        return {
+          role,
+          teams: enough ? [] : await teamsOf(client.octokit, owner, actor, authority.teams),
+        };
       },
       commitExists: async (sha) => {
         try {

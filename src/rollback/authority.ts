@@ -20,6 +20,11 @@ export interface ActorAccess {
   teams: readonly string[];
 }
 
+/** Whether a repository role is at least the required one (custom role names rank lowest). */
+export function roleAtLeast(role: string, required: string): boolean {
+  return (RANK[role] ?? 0) >= (RANK[required] ?? 5);
+}
+
 /** Throws before anything is touched when the actor may not roll back, saying who may. */
 export function assertMayRollBack(
   actor: string,
@@ -27,7 +32,7 @@ export function assertMayRollBack(
   authority: RollbackPolicy['authority'],
 ): void {
   if (authority.users.includes(actor)) return;
-  if ((RANK[access.role] ?? 0) >= (RANK[authority.permission] ?? 5)) return;
+  if (roleAtLeast(access.role, authority.permission)) return;
   if (access.teams.some((t) => authority.teams.includes(t))) return;
   const who = [
     `people with the ${authority.permission} permission (or higher) on the repository`,

@@ -242,10 +242,11 @@ describe('rollback', () => {
     // redeploy starting. That one and all its retries fail: the run dies between two steps.
     let updates = 0;
     gh.faults.inject({
-      match: (t) => t.operationId === 'issues/update' && ++updates >= 4 && updates <= 7,
+      // 4 attempts of the step's record, then 4 of the run's attempt to record its own failure.
+      match: (t) => t.operationId === 'issues/update' && ++updates >= 4 && updates <= 11,
       kind: 'status',
       status: 500,
-      times: 4,
+      times: 8,
     });
     await expect(rollbackRun({ strategy: 'full' }, envFor('4101'))).rejects.toThrow();
     expect(lines()).toEqual(['on']);
@@ -291,6 +292,23 @@ describe('rollback', () => {
     );
     expect(r.result.result).toBe('rolled-back');
     expect(gh.calls.count('teams/get-membership-for-user-in-org')).toBe(1);
+  });
+
+  test('a token without deployments: write fails clearly, and the incident says why', async () => {
+    gh.faults.inject({
+      match: 'repos/create-deployment',
+      kind: 'status',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    await expect(rollbackRun({}, envFor('5201'))).rejects.toThrow(/permissions/);
+    expect(lines()).toEqual([]);
+    const incident = gh.state.repo().issues.find((i) => i.labels.includes('ripcord:incident'));
+    expect(incident?.body).toContain('"status": "rollback-failed"');
+    expect(incident?.comments.at(-1)?.body).toMatch(/Rollback stopped/);
+    expect([...gh.state.repo().refs.keys()].some((r) => r.startsWith('refs/ripcord/locks/'))).toBe(
+      false,
+    );
   });
 
   test('dry-run plans and changes nothing', async () => {

@@ -54515,6 +54515,7 @@ async function rollback(req, deps) {
                 .map((s) => ({ id: s.id, name: s.name, strategy: s.strategy })),
         };
     }
+    const opened = { incident: null, state: null };
     const acquired = await deps.lock.acquire();
     if (!acquired.acquired) {
         return {
@@ -54524,7 +54525,11 @@ async function rollback(req, deps) {
         };
     }
     try {
-        return await underLock(req, deps, strategy, rungs, plans);
+        return await underLock(req, deps, strategy, rungs, plans, opened);
+    }
+    catch (thrown) {
+        await recordAbort(opened, thrown, deps);
+        throw thrown;
     }
     finally {
         await acquired.lock
@@ -54532,7 +54537,25 @@ async function rollback(req, deps) {
             .catch((e) => deps.logger.warning(`could not release the lock: ${(0,errors/* toError */.i)(e).message}`));
     }
 }
-async function underLock(req, deps, strategy, rungs, plans) {
+/**
+ * A run that stops with an error after touching the incident (a token without a permission,
+ * a target GitHub refuses) records why on it, so nothing is left looking as if it were still
+ * rolling back. Best effort: the original error is what the step reports.
+ */
+async function recordAbort(opened, thrown, deps) {
+    if (!opened.incident || !opened.state || opened.state.status !== 'rolling-back')
+        return;
+    const message = (0,errors/* toError */.i)(thrown).message;
+    try {
+        const state = withStatus(opened.state, 'rollback-failed', new Date(deps.now()).toISOString());
+        await deps.incidents.save(opened.incident, state);
+        await deps.incidents.comment(opened.incident.number, `### Rollback stopped\n\n${escapeMarkdown(message)}\n\nFix the cause and run the rollback again: it resumes from the steps recorded here.`);
+    }
+    catch (e) {
+        deps.logger.warning(`could not record the failure on incident #${opened.incident.number}: ${(0,errors/* toError */.i)(e).message}`);
+    }
+}
+async function underLock(req, deps, strategy, rungs, plans, opened) {
     const env = environmentOf(deps.policy, req.environment);
     const policy = env.rollback;
     const now = () => new Date(deps.now()).toISOString();
@@ -54598,6 +54621,8 @@ async function underLock(req, deps, strategy, rungs, plans) {
         incident = await deps.incidents.save(incident, state);
         justWritten = true;
     }
+    opened.incident = incident;
+    opened.state = state;
     let rollbackDeploymentId = state.rollbackDeploymentId;
     if (rollbackDeploymentId === null) {
         const created = await deps.deployments.createRollbackDeployment({
@@ -54614,6 +54639,8 @@ async function underLock(req, deps, strategy, rungs, plans) {
         state = { ...state, rollbackDeploymentId, target };
         await deps.deployments.setStatus(created.id, 'in_progress', `Rolling back with ${strategy}`, logUrl(req));
         incident = await deps.incidents.save(incident, state, { unchangedSinceRead: justWritten });
+        opened.incident = incident;
+        opened.state = state;
     }
     else {
         await deps.deployments.setStatus(rollbackDeploymentId, 'in_progress', `Resuming the rollback with ${strategy}`, logUrl(req));
@@ -54650,6 +54677,8 @@ async function underLock(req, deps, strategy, rungs, plans) {
             events.push(event);
             state = markStep(state, event.stepId, event.status, event.detail, event.at);
             record = await deps.incidents.save(record, state, { unchangedSinceRead: justWritten });
+            opened.incident = record;
+            opened.state = state;
             justWritten = false;
             deps.onStepEvent?.(event);
         },

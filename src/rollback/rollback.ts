@@ -117,6 +117,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     };
   }
 
+  const opened: Opened = { incident: null, state: null };
   const acquired = await deps.lock.acquire();
   if (!acquired.acquired) {
     return {
@@ -126,7 +127,10 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     };
   }
   try {
-    return await underLock(req, deps, strategy, rungs, plans);
+    return await underLock(req, deps, strategy, rungs, plans, opened);
+  } catch (thrown) {
+    await recordAbort(opened, thrown, deps);
+    throw thrown;
   } finally {
     await acquired.lock
       .release()
@@ -136,12 +140,41 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   }
 }
 
+/** The incident this run opened or resumed, so an error after that point is recorded on it. */
+interface Opened {
+  incident: IncidentRecord | null;
+  state: IncidentState | null;
+}
+
+/**
+ * A run that stops with an error after touching the incident (a token without a permission,
+ * a target GitHub refuses) records why on it, so nothing is left looking as if it were still
+ * rolling back. Best effort: the original error is what the step reports.
+ */
+async function recordAbort(opened: Opened, thrown: unknown, deps: RollbackDeps): Promise<void> {
+  if (!opened.incident || !opened.state || opened.state.status !== 'rolling-back') return;
+  const message = toError(thrown).message;
+  try {
+    const state = withStatus(opened.state, 'rollback-failed', new Date(deps.now()).toISOString());
+    await deps.incidents.save(opened.incident, state);
+    await deps.incidents.comment(
+      opened.incident.number,
+      `### Rollback stopped\n\n${escapeMarkdown(message)}\n\nFix the cause and run the rollback again: it resumes from the steps recorded here.`,
+    );
+  } catch (e) {
+    deps.logger.warning(
+      `could not record the failure on incident #${opened.incident.number}: ${toError(e).message}`,
+    );
+  }
+}
+
 async function underLock(
   req: RollbackRequest,
   deps: RollbackDeps,
   strategy: StrategyName,
   rungs: StrategyName[],
   plans: Map<StrategyName, PlannedStep[]>,
+  opened: Opened,
 ): Promise<RollbackResult> {
   const env = environmentOf(deps.policy, req.environment);
   const policy = env.rollback;
@@ -222,6 +255,9 @@ async function underLock(
     justWritten = true;
   }
 
+  opened.incident = incident;
+  opened.state = state;
+
   let rollbackDeploymentId = state.rollbackDeploymentId;
   if (rollbackDeploymentId === null) {
     const created = await deps.deployments.createRollbackDeployment({
@@ -242,6 +278,8 @@ async function underLock(
       logUrl(req),
     );
     incident = await deps.incidents.save(incident, state, { unchangedSinceRead: justWritten });
+    opened.incident = incident;
+    opened.state = state;
   } else {
     await deps.deployments.setStatus(
       rollbackDeploymentId,
@@ -285,6 +323,8 @@ async function underLock(
       events.push(event);
       state = markStep(state, event.stepId, event.status, event.detail, event.at);
       record = await deps.incidents.save(record, state, { unchangedSinceRead: justWritten });
+      opened.incident = record;
+      opened.state = state;
       justWritten = false;
       deps.onStepEvent?.(event);
     },

@@ -5,7 +5,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9075);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1988);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(`${text}\n`),
@@ -19,7 +19,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9075:
+/***/ 1988:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11034,6 +11034,21 @@ const rollbackSchema = strictObject({
     strategies: strategiesSchema.prefault({}),
 });
 
+;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
+/** The `notify` part of the policy (placeholder: filled in by the notify work). */
+
+const notifySchema = strictObject({});
+
+;// CONCATENATED MODULE: ./src/core/policy-recovery-schema.ts
+/** The `recovery` part of the policy (placeholder: filled in by the recovery work). */
+
+const recoverySchema = strictObject({});
+
+;// CONCATENATED MODULE: ./src/core/policy-verify-schema.ts
+/** The `verify` part of the policy (placeholder: filled in by the verify work). */
+
+const verifySchema = strictObject({});
+
 ;// CONCATENATED MODULE: ./src/core/policy-schema.ts
 /**
  * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
@@ -11041,6 +11056,9 @@ const rollbackSchema = strictObject({
  * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
  * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
  */
+
+
+
 
 
 
@@ -11256,6 +11274,12 @@ const environment = strictObject({
     }),
     default_strategy: strategyName.default('redeploy'),
     default_approval: schemas_string().default('none'),
+    verify: verifySchema.prefault({}).meta({
+        description: 'How to prove a deploy or a rollback healthy: probes, metric checks, smoke commands, timing.',
+    }),
+    recovery: recoverySchema.prefault({}).meta({
+        description: 'How to bring the change back after a rollback: stages, gates, approval, attempts.',
+    }),
     rollback: rollbackSchema.prefault({}).meta({
         description: 'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
     }),
@@ -11264,6 +11288,9 @@ const policySchema = strictObject({
     $schema: schemas_string().optional(),
     version: literal(1).meta({ description: 'Policy format version.' }),
     sources: record(schemas_string(), source).default({}),
+    notify: notifySchema.prefault({}).meta({
+        description: 'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
+    }),
     flags: record(schemas_string(), flagProviderSchema).default({}).meta({
         description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
     }),

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _evaluate_triggers_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3286);
+/* harmony import */ var _evaluate_triggers_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6251);
 
 
 await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
@@ -22,7 +22,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3286:
+/***/ 6251:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11147,6 +11147,21 @@ const rollbackSchema = strictObject({
     strategies: strategiesSchema.prefault({}),
 });
 
+;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
+/** The `notify` part of the policy (placeholder: filled in by the notify work). */
+
+const notifySchema = strictObject({});
+
+;// CONCATENATED MODULE: ./src/core/policy-recovery-schema.ts
+/** The `recovery` part of the policy (placeholder: filled in by the recovery work). */
+
+const recoverySchema = strictObject({});
+
+;// CONCATENATED MODULE: ./src/core/policy-verify-schema.ts
+/** The `verify` part of the policy (placeholder: filled in by the verify work). */
+
+const verifySchema = strictObject({});
+
 ;// CONCATENATED MODULE: ./src/core/policy-schema.ts
 /**
  * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
@@ -11154,6 +11169,9 @@ const rollbackSchema = strictObject({
  * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
  * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
  */
+
+
+
 
 
 
@@ -11369,6 +11387,12 @@ const environment = strictObject({
     }),
     default_strategy: strategyName.default('redeploy'),
     default_approval: schemas_string().default('none'),
+    verify: verifySchema.prefault({}).meta({
+        description: 'How to prove a deploy or a rollback healthy: probes, metric checks, smoke commands, timing.',
+    }),
+    recovery: recoverySchema.prefault({}).meta({
+        description: 'How to bring the change back after a rollback: stages, gates, approval, attempts.',
+    }),
     rollback: rollbackSchema.prefault({}).meta({
         description: 'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
     }),
@@ -11377,6 +11401,9 @@ const policySchema = strictObject({
     $schema: schemas_string().optional(),
     version: literal(1).meta({ description: 'Policy format version.' }),
     sources: record(schemas_string(), source).default({}),
+    notify: notifySchema.prefault({}).meta({
+        description: 'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
+    }),
     flags: record(schemas_string(), flagProviderSchema).default({}).meta({
         description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
     }),

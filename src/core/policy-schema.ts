@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { duration, quantity, secretRef } from './schema-primitives.ts';
 import { flagProviderSchema, rollbackSchema } from './policy-rollback-schema.ts';
+import { notifySchema } from './policy-notify-schema.ts';
+import { recoverySchema } from './policy-recovery-schema.ts';
+import { verifySchema } from './policy-verify-schema.ts';
 
 export { duration, quantity, SECRET_REF } from './schema-primitives.ts';
 
@@ -270,6 +273,14 @@ export const environment = z.strictObject({
   }),
   default_strategy: strategyName.default('redeploy'),
   default_approval: z.string().default('none'),
+  verify: verifySchema.prefault({}).meta({
+    description:
+      'How to prove a deploy or a rollback healthy: probes, metric checks, smoke commands, timing.',
+  }),
+  recovery: recoverySchema.prefault({}).meta({
+    description:
+      'How to bring the change back after a rollback: stages, gates, approval, attempts.',
+  }),
   rollback: rollbackSchema.prefault({}).meta({
     description:
       'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
@@ -281,6 +292,10 @@ export const policySchema = z
     $schema: z.string().optional(),
     version: z.literal(1).meta({ description: 'Policy format version.' }),
     sources: z.record(z.string(), source).default({}),
+    notify: notifySchema.prefault({}).meta({
+      description:
+        'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
+    }),
     flags: z.record(z.string(), flagProviderSchema).default({}).meta({
       description:
         'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',

@@ -5,5 +5,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    server: {
+      deps: {
+        // It imports its JSON schemas without import attributes, which only a bundler accepts.
+        inline: ['@actions/workflow-parser'],
+      },
+    },
   },
 });

@@ -97,6 +97,27 @@ export function comparableReport(markdown: string): string {
     .join('\n');
 }
 
+const RCA_HEADING = '## Root-cause analysis';
+const FOOTER_RULE = '\n---\n';
+
+/**
+ * People fill in the root-cause sections on the report's branch; a later render (the record
+ * changed) must not wipe them. Keeps `existing`'s section from its heading to the footer.
+ */
+export function keepHumanSections(existing: string | null, next: string): string {
+  if (existing === null) return next;
+  const span = (text: string): { start: number; end: number } | null => {
+    const start = text.indexOf(`\n${RCA_HEADING}\n`);
+    const end = text.lastIndexOf(FOOTER_RULE);
+    return start < 0 || end < start ? null : { start, end };
+  };
+  const old = span(existing.replace(/\r\n/g, '\n'));
+  const fresh = span(next);
+  if (!old || !fresh) return next;
+  const kept = existing.replace(/\r\n/g, '\n').slice(old.start, old.end);
+  return next.slice(0, fresh.start) + kept + next.slice(fresh.end);
+}
+
 export function isResolved(status: IncidentStatus, issueOpen: boolean): boolean {
   return status === 'recovered' || status === 'closed' || !issueOpen;
 }
@@ -527,7 +548,7 @@ export function renderIncidentReport(input: IncidentReportInput): string {
 
   // Analysis for people
   const todo = '_To be filled in._';
-  out('## Root-cause analysis', '');
+  out(RCA_HEADING, '');
   out(
     '<!-- Ripcord fills in the facts above; the sections below are for the people who handled the incident. -->',
     '',

@@ -270,7 +270,7 @@ function stageLabel(stage: z.infer<typeof recoveryStageSchema>, index: number): 
 function ganttName(text: string): string {
   return (
     mermaidLabel(text)
-      .replace(/[:;#%]/g, ' ')
+      .replace(/[:;#]|%%/g, ' ')
       .replace(/\s+/g, ' ')
       .trim() || 'step'
   );
@@ -444,9 +444,13 @@ export function renderIncidentReport(input: IncidentReportInput): string {
       out(`### ${escapeMarkdown(v.name)}`, '');
       const chart = renderChart(v);
       if (chart) out(chart, '');
-      // In a code span nothing is a mention or HTML; only a backtick or newline could end it.
+      // A code span shows HTML as text; a backtick or newline would end it, and the zero-width
+      // space after @ costs nothing where mentions are inert and stops a ping where they are not.
       out(
-        `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``,
+        `Query (${escapeMarkdown(v.source)}): \`${v.query
+          .replace(/`/g, "'")
+          .replace(/\r?\n/g, ' ')
+          .replace(/@/g, '@\u200b')}\``,
         '',
       );
     }

@@ -91,7 +91,8 @@ export function unknownPlaceholders(template: string): string[] {
 }
 
 /** The text formats values are escaped for. */
-export type TextFormat = 'slack' | 'teams' | 'markdown' | 'plain';
+/** `raw` is for JSON consumers (webhooks), which receive values exactly as they are. */
+export type TextFormat = 'slack' | 'teams' | 'markdown' | 'plain' | 'raw';
 
 /**
  * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
@@ -132,6 +133,7 @@ export const ESCAPERS: Record<TextFormat, (text: string) => string> = {
   teams: escapeTeams,
   markdown: escapeMarkdown,
   plain: escapePlain,
+  raw: (text) => text,
 };
 
 /**

@@ -1,0 +1,315 @@
+/**
+ * verify: wire the runner's inputs to the verify use-case (checks from the policy or the
+ * `checks` input, timing from the policy with input overrides), then write the outputs, the
+ * job summary, and the outcome on the deployment and the incident.
+ */
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { formatDuration } from '../core/duration.ts';
+import { ConfigurationError } from '../core/errors.ts';
+import { checkSchema, CHECK_TYPES, type VerifyCheck } from '../core/policy-verify-schema.ts';
+import { resolveSecrets } from '../core/secrets.ts';
+import { parseBooleanInput, parseDurationInput, parseTime } from '../core/time-input.ts';
+import { timingProblems, type VerifyTiming } from '../core/verify-timing.ts';
+import { environmentOf } from '../evaluate/evaluate-environment.ts';
+import { createGitHubClient } from '../github/client.ts';
+import { createDeploymentStore } from '../github/deployments.ts';
+import { createIncidentStore, type IncidentRecord } from '../github/incident.ts';
+import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
+import { createSources, type SignalSource } from '../sources/index.ts';
+import { createFlagProviders } from '../strategies/flag-providers.ts';
+import type { ExecFn } from '../strategies/steps/command-step.ts';
+import type { CheckContext } from '../verify/checks.ts';
+import {
+  checksOutput,
+  recordVerification,
+  renderVerifySummary,
+  verifyChecks,
+  VERIFY_MODES,
+  type RecordResult,
+  type VerifyMode,
+  type VerifyOutcome,
+} from '../verify/run-verify.ts';
+import type { ActionIO } from './action-io.ts';
+
+export interface VerifyDepsIn {
+  env: Record<string, string | undefined>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Tests shorten Octokit's retry waits and source retries. */
+  retryAfterBaseValue?: number;
+  retryDelayMs?: number;
+  exec?: ExecFn;
+}
+
+export interface VerifyActionResult {
+  outcome: VerifyOutcome;
+  record: RecordResult;
+}
+
+export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActionResult> {
+  const environment = io.getInput('environment');
+  if (!environment)
+    throw new ConfigurationError('input environment is required; set `environment: production`');
+  const modeInput = io.getInput('mode');
+  if (!VERIFY_MODES.includes(modeInput as VerifyMode)) {
+    throw new ConfigurationError(
+      `input mode: ${modeInput ? `"${modeInput}" is not a mode` : 'is required'}; write ${VERIFY_MODES.join(' or ')}`,
+    );
+  }
+  const mode = modeInput as VerifyMode;
+  const policyPath = io.getInput('policy') || defaultPolicyPath;
+  const policy = await readPolicy(policyPath);
+  const env = environmentOf(policy, environment);
+
+  const checks = parseChecksInput(io.getInput('checks')) ?? env.verify.checks;
+  if (checks.length === 0) {
+    throw new ConfigurationError(
+      `no checks to verify ${environment} with; add environments.${environment}.verify.checks to the policy or pass the checks input`,
+    );
+  }
+  const timing = timingFrom(io, env.verify);
+  const failStep = parseBooleanInput(
+    io.getInput('fail-on-unverified') || 'true',
+    'input fail-on-unverified',
+  );
+  const deploymentInput = positiveInt(io.getInput('deployment-id'), 'deployment-id');
+  const incidentInput = positiveInt(io.getInput('incident'), 'incident');
+  const sinceInput = io.getInput('since');
+  let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
+
+  const token = io.getInput('token');
+  if (!token)
+    throw new ConfigurationError(
+      'input token is empty; pass ${{ github.token }} or a token with deployments and issues write',
+    );
+  io.setSecret(token);
+  const repository = deps.env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new ConfigurationError(
+      'GITHUB_REPOSITORY is not set; the verify action runs inside a workflow',
+    );
+  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = deps.env.GITHUB_RUN_ID
+    ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
+    : null;
+
+  // Secrets: only probe URLs and headers take ${NAME}; a smoke command keeps its own `$VARS`.
+  const secrets = new Set<string>();
+  const resolved: VerifyCheck[] = checks.map((check) => {
+    if (check.type !== 'probe') return check;
+    const r = resolveSecrets(
+      { url: check.url, headers: check.headers },
+      deps.env,
+      `verify.checks.${check.name}`,
+    );
+    for (const s of r.secrets) secrets.add(s);
+    return { ...check, url: r.value.url, ...(r.value.headers ? { headers: r.value.headers } : {}) };
+  });
+  let sources = new Map<string, SignalSource>();
+  if (resolved.some((c) => c.type === 'metric')) {
+    const built = createSources(policy, {
+      env: deps.env,
+      policyDir: dirname(resolve(policyPath)),
+      logger: io,
+      now: deps.now,
+      ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
+    });
+    sources = built.sources;
+    for (const s of built.secrets) secrets.add(s);
+  }
+  const providersUsed = resolved.flatMap((c) => (c.type === 'flag-off' ? [c.provider] : []));
+  const flags = createFlagProviders(policy.flags, {
+    env: deps.env,
+    logger: io,
+    only: providersUsed,
+    ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
+  });
+  for (const s of flags.secrets) secrets.add(s);
+  for (const s of secrets) io.setSecret(s);
+
+  const client = createGitHubClient({
+    token,
+    baseUrl: deps.env.GITHUB_API_URL,
+    logger: io,
+    ...(deps.retryAfterBaseValue === undefined
+      ? {}
+      : { retryAfterBaseValue: deps.retryAfterBaseValue }),
+  });
+  const repoRef = { owner, repo };
+  const deployments = createDeploymentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io);
+
+  let incident: IncidentRecord | null = null;
+  if (incidentInput !== null) incident = await incidents.get(incidentInput);
+  else if (mode === 'after-rollback') incident = await incidents.findOpen(environment);
+  if (mode === 'after-rollback' && !incident)
+    io.warning(
+      `no open incident for ${environment}: the outcome is recorded on the deployment only`,
+    );
+
+  let deploymentId = deploymentInput ?? incident?.state.rollbackDeploymentId ?? null;
+  let deployedAt: number | undefined;
+  if (deploymentId === null && mode === 'after-deploy') {
+    const current = await deployments.current(environment);
+    deploymentId = current?.id ?? null;
+    if (current) deployedAt = Date.parse(current.createdAt);
+  }
+  if (since === undefined) {
+    if (mode === 'after-rollback' && incident?.state.lastRollbackAt)
+      since = Date.parse(incident.state.lastRollbackAt);
+    else if (mode === 'after-deploy') {
+      if (deployedAt === undefined && deploymentId !== null && needsSince(resolved))
+        deployedAt = Date.parse((await deployments.get(deploymentId)).createdAt);
+      since = deployedAt;
+    }
+  }
+
+  const ctx: CheckContext = {
+    environment,
+    now: deps.now,
+    logger: io,
+    sources,
+    flags: flags.providers,
+    step: env.step,
+    lookback: env.lookback,
+    ...(since === undefined ? {} : { since }),
+    stepContext: {
+      ...(incident ? { incident: incident.number } : {}),
+      ...(incident?.state.target
+        ? { targetRef: incident.state.target.ref, targetSha: incident.state.target.sha }
+        : {}),
+      ...(incident ? { fromRef: incident.state.bad.ref, fromSha: incident.state.bad.sha } : {}),
+      ...(incident?.state.strategy ? { strategy: incident.state.strategy } : {}),
+      repository,
+      ...(runUrl ? { runUrl } : {}),
+    },
+    secrets: [...secrets],
+    ...(deps.exec ? { exec: deps.exec } : {}),
+  };
+
+  io.info(
+    `verifying ${environment} (${mode}): ${resolved.length} check${resolved.length === 1 ? '' : 's'}, ${describeTiming(timing)}`,
+  );
+  const outcome = await verifyChecks({
+    checks: resolved,
+    timing,
+    ctx,
+    sleep: deps.sleep,
+    onRound: (round, results, roundResult) => {
+      io.info(`round ${round}: ${roundResult}`);
+      for (const r of results) io.info(`  ${r.name}: ${r.status}: ${r.detail}`);
+    },
+  });
+  io.info(`verification ${outcome.result}: ${outcome.reason}`);
+
+  const record = await recordVerification(
+    {
+      mode,
+      environment,
+      outcome,
+      deploymentId,
+      incident,
+      rollback: env.rollback,
+      escalate: env.verify.escalate,
+      runUrl,
+    },
+    { deployments, incidents, now: deps.now, logger: io },
+  );
+
+  io.setOutput('result', outcome.result);
+  io.setOutput('reason', outcome.reason);
+  io.setOutput('checks', checksOutput(outcome));
+  io.setOutput('rollback-recommended', String(record.rollbackRecommended));
+  io.setOutput('escalate', String(record.escalate));
+  io.setOutput('next-strategy', record.nextStrategy ?? '');
+  io.setOutput('incident', incident ? String(incident.number) : '');
+  await io.appendSummary(renderVerifySummary(environment, mode, outcome, record));
+  if (failStep && outcome.result !== 'passed')
+    io.setFailed(`verification ${outcome.result}: ${outcome.reason}. ${record.next}`);
+  return { outcome, record };
+}
+
+function needsSince(checks: readonly VerifyCheck[]): boolean {
+  return checks.some((c) => c.type === 'metric' && c.improved !== undefined);
+}
+
+function positiveInt(text: string, name: string): number | null {
+  if (!text) return null;
+  if (!/^\d+$/.test(text) || Number(text) <= 0)
+    throw new ConfigurationError(`input ${name}: "${text}" is not a number; write it like 1234`);
+  return Number(text);
+}
+
+/** The `checks` input: a YAML (or JSON) list in the policy's shape; null when empty. */
+export function parseChecksInput(text: string): VerifyCheck[] | null {
+  if (text.trim() === '') return null;
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (thrown) {
+    throw new ConfigurationError(
+      `input checks is not YAML: ${(thrown as Error).message.split('\n')[0] ?? ''}`,
+    );
+  }
+  const parsed = z.array(checkSchema).min(1).safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const where = `checks[${issue.path.map(String).join('].')}`.replace(/\]\.(\D)/g, '].$1');
+    if (issue.code === 'invalid_union' && issue.path.at(-1) === 'type') {
+      const index = issue.path[0];
+      const item = Array.isArray(raw) && typeof index === 'number' ? (raw[index] as unknown) : null;
+      const type =
+        typeof item === 'object' && item !== null && 'type' in item ? String(item.type) : '';
+      return `${where}: ${type ? `unknown check type "${type}"` : 'type is missing'}; write one of ${CHECK_TYPES.join(', ')}`;
+    }
+    return `${where}: ${issue.message}`;
+  });
+  throw new ConfigurationError(
+    `input checks is not a valid list of checks (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`,
+    problems,
+  );
+}
+
+function timingFrom(
+  io: ActionIO,
+  policy: {
+    stabilization: number;
+    interval: number;
+    duration: number;
+    successes: number;
+    failures_tolerated: number;
+  },
+): VerifyTiming {
+  const duration = (name: string, fallback: number) => {
+    const text = io.getInput(name);
+    return text ? parseDurationInput(text, `input ${name}`) : fallback;
+  };
+  const count = (name: string, fallback: number) => {
+    const text = io.getInput(name);
+    if (!text) return fallback;
+    if (!/^\d+$/.test(text))
+      throw new ConfigurationError(
+        `input ${name}: "${text}" is not a whole number; write it like 3`,
+      );
+    return Number(text);
+  };
+  const timing: VerifyTiming = {
+    stabilization: duration('stabilization', policy.stabilization),
+    interval: duration('interval', policy.interval),
+    duration: duration('duration', policy.duration),
+    successes: count('successes', policy.successes),
+    failuresTolerated: count('failures-tolerated', policy.failures_tolerated),
+  };
+  const problems = timingProblems(timing);
+  if (problems.length > 0)
+    throw new ConfigurationError(`verify timing: ${problems.join('; ')}`, problems);
+  return timing;
+}
+
+function describeTiming(t: VerifyTiming): string {
+  const d = formatDuration;
+  return `stabilization ${d(t.stabilization)}, every ${d(t.interval)} for up to ${d(t.duration)}, ${t.successes} consecutive success${t.successes === 1 ? '' : 'es'}, ${t.failuresTolerated} failure${t.failuresTolerated === 1 ? '' : 's'} tolerated`;
+}

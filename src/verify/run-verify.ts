@@ -1,0 +1,288 @@
+/**
+ * The verify use-case: run the checks round after round under the timing state machine, then
+ * record the outcome in GitHub (a deployment status, a comment on the incident, the incident
+ * marked verification-failed after a failed rollback) and say what comes next: a rollback
+ * after a failed deploy, the next rung of the ladder after a failed rollback.
+ */
+import { formatDuration } from '../core/duration.ts';
+import { withStatus } from '../core/incident-state.ts';
+import type { Logger } from '../core/logger.ts';
+import { escapeMarkdown } from '../core/markdown.ts';
+import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
+import type { VerifyCheck } from '../core/policy-verify-schema.ts';
+import {
+  nextAction,
+  recordRound,
+  roundOutcome,
+  startTiming,
+  type RoundOutcome,
+  type VerifyResult,
+  type VerifyTiming,
+} from '../core/verify-timing.ts';
+import type { DeploymentState, DeploymentStore } from '../github/deployments.ts';
+import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
+import { ladderFrom, STRATEGIES, type StrategyName } from '../strategies/plan.ts';
+import { runChecksOnce, type CheckContext, type CheckResult, type CheckStatus } from './checks.ts';
+
+export type VerifyMode = 'after-deploy' | 'after-rollback';
+export const VERIFY_MODES: readonly VerifyMode[] = ['after-deploy', 'after-rollback'];
+
+export interface CheckReport {
+  name: string;
+  type: VerifyCheck['type'];
+  /** The check's status in the last round. */
+  status: CheckStatus;
+  detail: string;
+  history: { at: number; status: CheckStatus; value: number | null }[];
+}
+
+export interface VerifyOutcome {
+  result: VerifyResult;
+  reason: string;
+  rounds: RoundOutcome[];
+  checks: CheckReport[];
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface VerifyLoopOptions {
+  checks: readonly VerifyCheck[];
+  timing: VerifyTiming;
+  ctx: CheckContext;
+  sleep: (ms: number) => Promise<void>;
+  onRound?: (round: number, results: CheckResult[], outcome: RoundOutcome) => void;
+}
+
+/** Rounds of runChecksOnce until the timing machine says the outcome is certain. */
+export async function verifyChecks(opts: VerifyLoopOptions): Promise<VerifyOutcome> {
+  const { ctx } = opts;
+  const startedAt = ctx.now();
+  let state = startTiming(opts.timing, startedAt);
+  const reports = new Map<string, CheckReport>(
+    opts.checks.map((c) => [
+      c.name,
+      { name: c.name, type: c.type, status: 'inconclusive', detail: 'not run', history: [] },
+    ]),
+  );
+  for (;;) {
+    const action = nextAction(state, ctx.now());
+    if (action.kind === 'done') {
+      return {
+        result: action.result,
+        reason: action.reason,
+        rounds: state.rounds,
+        checks: [...reports.values()],
+        startedAt,
+        finishedAt: ctx.now(),
+      };
+    }
+    if (action.kind === 'wait') {
+      await opts.sleep(action.ms);
+      continue;
+    }
+    const roundStart = ctx.now();
+    const results = await runChecksOnce(opts.checks, ctx);
+    for (const r of results) {
+      const report = reports.get(r.name);
+      if (!report) continue;
+      report.status = r.status;
+      report.detail = r.detail;
+      report.history.push({ at: r.at, status: r.status, value: r.value });
+    }
+    const outcome = roundOutcome(results.map((r) => r.status));
+    opts.onRound?.(state.rounds.length + 1, results, outcome);
+    state = recordRound(state, outcome, roundStart, ctx.now());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording the outcome
+
+export interface RecordInput {
+  mode: VerifyMode;
+  environment: string;
+  outcome: VerifyOutcome;
+  /** The deployment to put the status on, when known. */
+  deploymentId: number | null;
+  incident: IncidentRecord | null;
+  rollback: RollbackPolicy;
+  escalate: boolean;
+  runUrl: string | null;
+}
+
+export interface RecordDeps {
+  deployments: DeploymentStore;
+  incidents: IncidentStore;
+  now: () => number;
+  logger: Logger;
+}
+
+export interface RecordResult {
+  rollbackRecommended: boolean;
+  escalate: boolean;
+  nextStrategy: StrategyName | null;
+  /** What happened next, in one sentence. */
+  next: string;
+}
+
+const DEPLOYMENT_STATE: Record<VerifyResult, DeploymentState> = {
+  passed: 'success',
+  failed: 'failure',
+  // GitHub's `error` says "could not tell", which is what inconclusive means; never success.
+  inconclusive: 'error',
+};
+
+export async function recordVerification(
+  input: RecordInput,
+  deps: RecordDeps,
+): Promise<RecordResult> {
+  const { outcome, mode, incident } = input;
+  const failed = outcome.result === 'failed';
+  let nextStrategy: StrategyName | null = null;
+  if (failed && mode === 'after-rollback' && input.escalate && incident) {
+    const ran = incident.state.strategy;
+    if (ran !== null && (STRATEGIES as readonly string[]).includes(ran)) {
+      nextStrategy = ladderFrom(ran as StrategyName, input.rollback)[1] ?? null;
+    }
+  }
+  const result: RecordResult = {
+    rollbackRecommended: failed && mode === 'after-deploy',
+    escalate: nextStrategy !== null,
+    nextStrategy,
+    next: nextSentence(input, nextStrategy),
+  };
+
+  if (input.deploymentId !== null) {
+    await deps.deployments.setStatus(
+      input.deploymentId,
+      DEPLOYMENT_STATE[outcome.result],
+      `Verification ${outcome.result} (${mode}): ${oneLine(outcome.reason)}`,
+      {
+        ...(input.runUrl === null ? {} : { logUrl: input.runUrl }),
+        // A passed rollback must not make the bad deployment look inactive-after-success.
+        autoInactive: false,
+      },
+    );
+  } else {
+    deps.logger.warning(
+      'no deployment to record the verification on; pass deployment-id, or run after a rollback with an incident',
+    );
+  }
+
+  if (incident) {
+    if (failed && mode === 'after-rollback') {
+      await deps.incidents.save(
+        incident,
+        withStatus(incident.state, 'verification-failed', deps.now()),
+      );
+    }
+    await deps.incidents.comment(incident.number, renderIncidentComment(input, result));
+  }
+  return result;
+}
+
+function nextSentence(input: RecordInput, nextStrategy: StrategyName | null): string {
+  const { outcome, mode } = input;
+  if (outcome.result === 'passed')
+    return mode === 'after-rollback' ? 'The rollback is verified.' : 'The deploy is verified.';
+  if (outcome.result === 'inconclusive')
+    return 'Nothing was decided automatically: look at the checks, then verify again or act by hand.';
+  if (mode === 'after-deploy') return 'A rollback is recommended.';
+  if (nextStrategy) return `Escalating: the next strategy of the ladder is ${nextStrategy}.`;
+  return 'The incident is marked verification-failed; no further strategy is allowed by the policy, so a person has to act.';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+const ICON: Record<CheckStatus, string> = { pass: '✅', fail: '❌', inconclusive: '❔' };
+const HEADLINE: Record<VerifyResult, string> = {
+  passed: '✅ Verification passed',
+  failed: '❌ Verification failed',
+  inconclusive: '❔ Verification inconclusive',
+};
+
+function renderIncidentComment(input: RecordInput, result: RecordResult): string {
+  const o = input.outcome;
+  const lines = [
+    `### ${HEADLINE[o.result]} (${input.mode})`,
+    '',
+    `${escapeMarkdown(o.reason)}. ${escapeMarkdown(result.next)}`,
+    '',
+    '| Check | Result | Detail |',
+    '| --- | --- | --- |',
+    ...o.checks.map(
+      (c) =>
+        `| ${escapeMarkdown(c.name)} | ${ICON[c.status]} ${c.status} | ${escapeMarkdown(c.detail)} |`,
+    ),
+    '',
+    `${o.rounds.length} round${o.rounds.length === 1 ? '' : 's'} in ${formatDuration(o.finishedAt - o.startedAt)}${input.runUrl ? ` ([run](${input.runUrl}))` : ''}.`,
+  ];
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job summary
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Values as block characters scaled between their min and max; a gap for no value. */
+export function sparkline(values: readonly (number | null)[]): string {
+  const numbers = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (numbers.length === 0) return values.map(() => '·').join('');
+  const min = Math.min(...numbers);
+  const max = Math.max(...numbers);
+  return values
+    .map((v) => {
+      if (v === null || !Number.isFinite(v)) return '·';
+      if (max === min) return BARS[3];
+      return BARS[Math.round(((v - min) / (max - min)) * (BARS.length - 1))];
+    })
+    .join('');
+}
+
+export function renderVerifySummary(
+  environment: string,
+  mode: VerifyMode,
+  outcome: VerifyOutcome,
+  record: RecordResult | null,
+): string {
+  const lines = [
+    `## ${HEADLINE[outcome.result]}: ${escapeMarkdown(environment)} (${mode})`,
+    '',
+    `**Why:** ${escapeMarkdown(outcome.reason)}.${record ? ` ${escapeMarkdown(record.next)}` : ''}`,
+    '',
+    '| Check | Type | Result | History | Last |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const c of outcome.checks) {
+    const marks = c.history.map((h) => ICON[h.status]).join('');
+    const spark = sparkline(c.history.map((h) => h.value));
+    lines.push(
+      `| ${escapeMarkdown(c.name)} | ${c.type} | ${ICON[c.status]} ${c.status} | \`${spark}\` ${marks} | ${escapeMarkdown(c.detail)} |`,
+    );
+  }
+  lines.push(
+    '',
+    `Rounds: ${outcome.rounds.map((r) => ICON[r]).join('') || 'none'} in ${formatDuration(outcome.finishedAt - outcome.startedAt)}.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** The `checks` output: per-check results as JSON. */
+export function checksOutput(outcome: VerifyOutcome): string {
+  return JSON.stringify(
+    outcome.checks.map((c) => ({
+      name: c.name,
+      type: c.type,
+      status: c.status,
+      detail: c.detail,
+      history: c.history.map((h) => ({
+        at: new Date(h.at).toISOString(),
+        status: h.status,
+        value: h.value,
+      })),
+    })),
+  );
+}

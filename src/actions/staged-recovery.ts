@@ -1,0 +1,246 @@
+/**
+ * staged-recovery: wire the runner's inputs to one recovery run (a scheduled tick, or a
+ * person's proceed / abort / status), then write the outputs and a job summary: the plan with
+ * the current stage marked, the gate evidence, and what happens next and when.
+ */
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError } from '../core/errors.ts';
+import { formatDuration } from '../core/duration.ts';
+import { escapeMarkdown } from '../core/markdown.ts';
+import { createGitHubClient } from '../github/client.ts';
+import { createIncidentStore } from '../github/incident.ts';
+import { createEnvironmentLock } from '../github/lock.ts';
+import { teamsOf } from '../github/team-membership.ts';
+import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
+import { roleAtLeast } from '../rollback/authority.ts';
+import { environmentOf, evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
+import {
+  combineGates,
+  gateEvidence,
+  gateFromVerdicts,
+  percentDriver,
+  runRecovery,
+  type GateReader,
+  type GateReading,
+  type RecoveryCommand,
+  type RecoveryResult,
+} from '../recovery/run-recovery.ts';
+import { createSources } from '../sources/index.ts';
+import { createFlagProviders } from '../strategies/flag-providers.ts';
+import type { ActionIO } from './action-io.ts';
+
+export interface StagedRecoveryDeps {
+  env: Record<string, string | undefined>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Tests shorten Octokit's retry waits. */
+  retryAfterBaseValue?: number;
+  lockPollMs?: number;
+  /** Seam for extra gates (the verify checks); `recovery.gates.verify` needs it. */
+  verifyGates?: GateReader;
+}
+
+const COMMANDS: readonly RecoveryCommand[] = ['tick', 'proceed', 'abort', 'status'];
+
+export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<RecoveryResult> {
+  const environment = io.getInput('environment');
+  if (!environment)
+    throw new ConfigurationError('input environment is required; set `environment: production`');
+  const commandInput = (io.getInput('command') || 'tick').trim().toLowerCase();
+  if (!COMMANDS.includes(commandInput as RecoveryCommand)) {
+    throw new ConfigurationError(
+      `input command: "${commandInput}" is not a command; write one of ${COMMANDS.join(', ')} (empty means tick)`,
+    );
+  }
+  const command = commandInput as RecoveryCommand;
+  const policyPath = io.getInput('policy') || defaultPolicyPath;
+  const token = io.getInput('token');
+  if (!token)
+    throw new ConfigurationError(
+      'input token is empty; pass ${{ github.token }} or a token with issues and contents write',
+    );
+  io.setSecret(token);
+  const repository = deps.env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new ConfigurationError(
+      'GITHUB_REPOSITORY is not set; the staged-recovery action runs inside a workflow',
+    );
+  const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
+  const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
+  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+
+  const policy = await readPolicy(policyPath);
+  const env = environmentOf(policy, environment);
+  if (env.recovery.gates.verify && !deps.verifyGates) {
+    throw new ConfigurationError(
+      `environments.${environment}.recovery.gates.verify: the verify checks are not wired into staged-recovery in this build; set it to false (the environment's triggers still gate every stage)`,
+    );
+  }
+  const client = createGitHubClient({
+    token,
+    baseUrl: deps.env.GITHUB_API_URL,
+    logger: io,
+    ...(deps.retryAfterBaseValue === undefined
+      ? {}
+      : { retryAfterBaseValue: deps.retryAfterBaseValue }),
+  });
+  const repoRef = { owner, repo };
+  const wantedFlag =
+    env.recovery.command === undefined
+      ? (env.recovery.flag?.provider ?? env.rollback.strategies['feature-flag']?.provider)
+      : undefined;
+  const flags = createFlagProviders(policy.flags, {
+    env: deps.env,
+    logger: io,
+    only: wantedFlag ? [wantedFlag] : [],
+  });
+  for (const secret of flags.secrets) io.setSecret(secret);
+  const driver = percentDriver(env, {
+    environment,
+    flags: flags.providers,
+    repository,
+    logger: io,
+  });
+  // Sources (and their secrets) are built only when a gate is read: a waiting tick needs none.
+  const gates: GateReader = async (at, since) => {
+    const { sources, secrets } = createSources(policy, {
+      env: deps.env,
+      policyDir: dirname(resolve(policyPath)),
+      logger: io,
+    });
+    for (const secret of secrets) io.setSecret(secret);
+    const readings: GateReading[] = [];
+    if (env.recovery.gates.triggers && env.triggers.length > 0) {
+      const decision = await evaluateEnvironment({
+        policy,
+        environment,
+        sources,
+        at,
+        ...(since === null ? {} : { deployedAt: since }),
+        logger: io,
+      });
+      readings.push(gateFromVerdicts(decision.triggers));
+    }
+    if (env.recovery.gates.verify && deps.verifyGates)
+      readings.push(await deps.verifyGates(at, since));
+    return combineGates(readings);
+  };
+
+  const manual = command === 'proceed' || command === 'abort';
+  const result = await runRecovery(
+    {
+      environment,
+      command,
+      actor: deps.env.GITHUB_ACTOR ?? 'unknown',
+      ...(io.getInput('reason') ? { reason: io.getInput('reason') } : {}),
+      run: { id: runId, attempt, url: runUrl },
+    },
+    {
+      policy,
+      incidents: createIncidentStore(client.octokit, repoRef, io),
+      lock: createEnvironmentLock(client.octokit, repoRef, environment, {
+        holder: `run ${runId} attempt ${attempt}`,
+        runUrl,
+        leaseMs: env.rollback.lock.lease,
+        // A scheduled tick that finds the lock taken leaves the work to its holder; a person's
+        // command waits for it.
+        waitMs: manual ? env.rollback.lock.wait : 0,
+        ...(deps.lockPollMs === undefined ? {} : { pollMs: deps.lockPollMs }),
+        now: deps.now,
+        sleep: deps.sleep,
+        logger: io,
+      }),
+      gates,
+      driver,
+      actorAccess: async (actor) => {
+        const { data } = await client.octokit.rest.repos.getCollaboratorPermissionLevel({
+          owner,
+          repo,
+          username: actor,
+        });
+        const role = data.role_name || data.permission;
+        const authority = env.recovery.approval ?? env.rollback.authority;
+        const enough = authority.users.includes(actor) || roleAtLeast(role, authority.permission);
+        return {
+          role,
+          teams: enough ? [] : await teamsOf(client.octokit, owner, actor, authority.teams),
+        };
+      },
+      now: deps.now,
+      logger: io,
+    },
+  );
+
+  io.info(result.message);
+  const s = result.state;
+  io.setOutput('outcome', result.outcome);
+  io.setOutput('status', s?.status ?? '');
+  io.setOutput('stage', s && s.stage >= 0 ? String(s.stage + 1) : '0');
+  io.setOutput('percentage', s ? String(s.percent) : '');
+  io.setOutput('next-action', result.next.action);
+  io.setOutput('next-at', result.next.at ?? '');
+  io.setOutput('incident', result.incident ? String(result.incident.number) : '');
+  io.setOutput('message', result.message);
+  await io.appendSummary(renderRecoverySummary(environment, result, client.totalRequests()));
+  return result;
+}
+
+const HEADLINE: Record<RecoveryResult['outcome'], string> = {
+  'no-incident': '💤 No open incident',
+  'not-ready': '⏸️ Not ready to recover',
+  waiting: '⏳ Waiting',
+  held: '✋ Holding (gates inconclusive)',
+  advanced: '⏫ Advanced',
+  'awaiting-approval': '🙋 Waiting for proceed',
+  'rolled-back-again': '⏪ Regressed: rolled back again',
+  recovered: '✅ Recovered',
+  aborted: '🛑 Recovery aborted',
+  skipped: '⏭️ Another run is on it',
+  status: 'ℹ️ Status',
+};
+
+export function renderRecoverySummary(
+  environment: string,
+  r: RecoveryResult,
+  apiCalls: number,
+): string {
+  const lines = [
+    `## ${HEADLINE[r.outcome]}: ${escapeMarkdown(environment)} staged recovery`,
+    '',
+    escapeMarkdown(r.message),
+    '',
+  ];
+  if (r.incident) lines.push(`Incident: [#${r.incident.number}](${r.incident.url})`, '');
+  const s = r.state;
+  lines.push('| | Stage | Percentage | Dwell |', '| --- | --- | --- | --- |');
+  r.plan.stages.forEach((stage, i) => {
+    const current = s !== null && s.stage === i && s.status !== 'recovered';
+    const passed = s !== null && (i < s.stage || s.status === 'recovered');
+    const mark = current ? '👉' : passed ? '✔️' : '';
+    lines.push(
+      `| ${mark} | ${i + 1} | ${stage.percent}% | ${stage.dwell > 0 ? formatDuration(stage.dwell) : '-'} |`,
+    );
+  });
+  lines.push('');
+  if (s) {
+    lines.push(
+      `Attempt ${s.attempt} of ${r.plan.maxAttempts}, status ${s.status}, live ${s.percent}%.`,
+      '',
+    );
+  }
+  const next =
+    r.next.action === 'none'
+      ? 'Nothing more to do.'
+      : `Next: ${r.next.action}${r.next.at ? ` at ${r.next.at}` : ' on the next run'}.`;
+  lines.push(next, '');
+  if (r.gates) lines.push(gateEvidence(r.gates), '');
+  else if (s?.lastGate)
+    lines.push(
+      `Last gates: **${s.lastGate.result}** at ${s.lastGate.at}${s.lastGate.detail ? ` (${escapeMarkdown(s.lastGate.detail)})` : ''}`,
+      '',
+    );
+  lines.push(`GitHub API calls: ${apiCalls}.`);
+  return lines.join('\n') + '\n';
+}

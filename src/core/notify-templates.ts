@@ -271,16 +271,20 @@ export function renderMessage(
 ): RenderedMessage {
   const escape = ESCAPERS[format];
   const builtin = BUILTIN_TEMPLATES[event];
-  const override = overrides?.[event] ?? overrides?.default;
+  // Field by field, so an event's text override still gets the default title override.
+  const override: TemplateOverride = {
+    title: overrides?.[event]?.title ?? overrides?.default?.title,
+    text: overrides?.[event]?.text ?? overrides?.default?.text,
+  };
   const filled: NotifyValues = {
     event,
     next_steps: DEFAULT_NEXT_STEPS[event],
     ...values,
   };
   const title =
-    renderTemplate(override?.title ?? builtin.title, filled, escape) ||
+    renderTemplate(override.title ?? builtin.title, filled, escape) ||
     `${event} ${escape(values.environment ?? '')}`.trim();
-  if (override?.text !== undefined) {
+  if (override.text !== undefined) {
     return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
   }
   const facts = builtin.facts

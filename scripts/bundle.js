@@ -9,6 +9,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = {
   'evaluate-triggers': 'src/actions/evaluate-triggers-main.ts',
   rollback: 'src/actions/rollback-main.ts',
+  verify: 'src/actions/verify-main.ts',
+  'staged-recovery': 'src/actions/staged-recovery-main.ts',
+  notify: 'src/actions/notify-main.ts',
   cli: 'src/cli-main.ts',
 };
 // ncc must type-check (not transpileOnly): with NodeNext, TypeScript only knows a file is ESM

@@ -33615,7 +33615,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _rollback_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4144);
+/* harmony import */ var _rollback_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3931);
 
 
 await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
@@ -33631,7 +33631,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4144:
+/***/ 3931:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50146,20 +50146,638 @@ const rollbackSchema = strictObject({
     strategies: strategiesSchema.prefault({}),
 });
 
-;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
-/** The `notify` part of the policy (placeholder: filled in by the notify work). */
+;// CONCATENATED MODULE: ./src/core/notify-templates.ts
+/**
+ * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
+ * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
+ *
+ * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
+ * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
+ * inject links and markup. Templates themselves are the policy author's text and are not escaped.
+ */
 
-const notifySchema = strictObject({});
+const NOTIFY_EVENTS = [
+    'rollback.started',
+    'rollback.completed',
+    'rollback.failed',
+    'verify.failed',
+    'recovery.started',
+    'recovery.stage',
+    'recovery.completed',
+    'recovery.aborted',
+    'warning',
+];
+const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
+/** What an event means when the caller does not say: critical pages, info only informs. */
+const DEFAULT_SEVERITY = {
+    'rollback.started': 'critical',
+    'rollback.completed': 'warning',
+    'rollback.failed': 'critical',
+    'verify.failed': 'critical',
+    'recovery.started': 'info',
+    'recovery.stage': 'info',
+    'recovery.completed': 'info',
+    'recovery.aborted': 'critical',
+    warning: 'warning',
+};
+function isNotifyEvent(value) {
+    return NOTIFY_EVENTS.includes(value);
+}
+function isNotifySeverity(value) {
+    return NOTIFY_SEVERITIES.includes(value);
+}
+/** Every name a template may use as `{{name}}`; anything else is a policy error. */
+const PLACEHOLDERS = [
+    'event',
+    'severity',
+    'repository',
+    'environment',
+    'feature',
+    'reason',
+    'trigger',
+    'value',
+    'threshold',
+    'impact',
+    'strategy',
+    'status',
+    'from',
+    'to',
+    'stage',
+    'next_steps',
+    'next_update',
+    'actor',
+    'incident',
+    'incident_url',
+    'run_url',
+    'deployment_url',
+];
+function isPlaceholder(name) {
+    return PLACEHOLDERS.includes(name);
+}
+/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
+const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** The placeholders in `template` that do not exist, each once, in order of appearance. */
+function unknownPlaceholders(template) {
+    const unknown = [];
+    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+        const name = match[1] ?? '';
+        if (!isPlaceholder(name) && !unknown.includes(name))
+            unknown.push(name);
+    }
+    return unknown;
+}
+/**
+ * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
+ * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
+ * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
+ */
+function escapeSlack(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
+        .replace(/\r?\n/g, ' ');
+}
+/**
+ * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
+ * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
+ * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
+ */
+function escapeTeams(text) {
+    return text
+        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+        .replace(/</g, '\u2039')
+        .replace(/>/g, '\u203a')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
+function escapePlain(text) {
+    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
+}
+const ESCAPERS = {
+    slack: escapeSlack,
+    teams: escapeTeams,
+    markdown: escapeMarkdown,
+    plain: escapePlain,
+    raw: (text) => text,
+};
+/**
+ * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
+ * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
+ * Unknown names never reach here (the policy schema rejects them); they render as nothing.
+ */
+function renderTemplate(template, values, escape) {
+    const out = [];
+    for (const line of template.split('\n')) {
+        let used = 0;
+        let filled = 0;
+        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
+            used++;
+            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
+            if (value !== '')
+                filled++;
+            return escape(value);
+        });
+        if (used === 0 || filled > 0)
+            out.push(rendered);
+    }
+    return out.join('\n').trim();
+}
+const COMMON_FACTS = [
+    ['Feature', '{{feature}}'],
+    ['Environment', '{{environment}}'],
+    ['Reason', '{{reason}}'],
+    ['Trigger', '{{trigger}} {{value}}'],
+    ['Threshold', '{{threshold}}'],
+    ['Impact', '{{impact}}'],
+    ['Strategy', '{{strategy}}'],
+    ['Status', '{{status}}'],
+    ['Version', '{{from}} → {{to}}'],
+    ['Stage', '{{stage}}'],
+    ['Next steps', '{{next_steps}}'],
+    ['Next update', '{{next_update}}'],
+];
+const BUILTIN_TEMPLATES = {
+    'rollback.started': {
+        title: 'Rolling back {{environment}}',
+        text: 'Ripcord is rolling back {{environment}}.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.completed': {
+        title: 'Rolled back {{environment}}',
+        text: '{{environment}} was rolled back to a known-good version.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.failed': {
+        title: 'Rollback of {{environment}} failed',
+        text: 'Ripcord could not roll back {{environment}}: act now.',
+        facts: COMMON_FACTS,
+    },
+    'verify.failed': {
+        title: 'Verification of {{environment}} failed',
+        text: 'The checks after the rollback of {{environment}} failed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.started': {
+        title: 'Recovery of {{environment}} started',
+        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.stage': {
+        title: 'Recovery of {{environment}}: stage {{stage}}',
+        text: '{{environment}} moved to stage {{stage}}.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.completed': {
+        title: 'Recovered {{environment}}',
+        text: '{{environment}} is fully recovered; the incident can be closed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.aborted': {
+        title: 'Recovery of {{environment}} aborted',
+        text: 'The recovery of {{environment}} was stopped and rolled back again.',
+        facts: COMMON_FACTS,
+    },
+    warning: {
+        title: 'Warning on {{environment}}',
+        text: '{{reason}}',
+        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
+    },
+};
+/** What to do next, when the caller does not say: the runbook's line for each event. */
+const DEFAULT_NEXT_STEPS = {
+    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
+    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
+    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
+    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
+    'recovery.started': 'Nothing to do unless a stage needs approval.',
+    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
+    'recovery.completed': 'Write the incident report and close the incident.',
+    'recovery.aborted': 'Find why the stage regressed before trying again.',
+    warning: 'Look at the trigger; nothing was rolled back.',
+};
+/**
+ * The message of `event` for one channel format: the built-in template, with the channel's
+ * override (for this event, else its `default`) replacing the title and/or the text. An
+ * overridden text replaces the facts too, so the author controls the whole body.
+ */
+function renderMessage(event, values, format, overrides) {
+    const escape = ESCAPERS[format];
+    const builtin = BUILTIN_TEMPLATES[event];
+    // Field by field, so an event's text override still gets the default title override.
+    const override = {
+        title: overrides?.[event]?.title ?? overrides?.default?.title,
+        text: overrides?.[event]?.text ?? overrides?.default?.text,
+    };
+    const filled = {
+        event,
+        next_steps: DEFAULT_NEXT_STEPS[event],
+        ...values,
+    };
+    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
+        `${event} ${escape(values.environment ?? '')}`.trim();
+    if (override.text !== undefined) {
+        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
+    }
+    const facts = builtin.facts
+        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
+        .filter((f) => f.value !== '');
+    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
+}
+
+;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
+/**
+ * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, the
+ * incident issue), routes from events and severities to channels, templates per channel,
+ * and delivery retries. Every URL or key that grants access is a `${SECRET}` reference.
+ */
+
+
+
+
+/** Template text: `{{name}}` must be a known placeholder, so a typo fails validation, not a page. */
+const templateText = schemas_string()
+    .meta({
+    description: `Text with {{placeholders}}: ${PLACEHOLDERS.join(', ')}. Values are escaped for the channel.`,
+})
+    .superRefine((text, ctx) => {
+    for (const name of unknownPlaceholders(text)) {
+        const hint = didYouMean(name, PLACEHOLDERS);
+        ctx.addIssue({
+            code: 'custom',
+            message: `unknown placeholder {{${name}}}${hint ? ` (did you mean {{${hint}}}?)` : ''}; known placeholders are ${PLACEHOLDERS.join(', ')}`,
+        });
+    }
+});
+const templateOverride = strictObject({
+    title: templateText.optional(),
+    text: templateText.optional().meta({
+        description: 'Replaces the built-in sentence and its facts (reason, trigger, versions...).',
+    }),
+});
+const templateKeys = ['default', ...NOTIFY_EVENTS];
+const templateSchema = strictObject(Object.fromEntries(templateKeys.map((k) => [k, templateOverride.optional()])))
+    .meta({
+    description: 'Overrides of the built-in templates, per event or for every event (default): title and/or text.',
+});
+const channelCommon = {
+    required: schemas_boolean().default(false).meta({
+        description: 'When true a delivery that still fails after the retries fails the step; otherwise it warns.',
+    }),
+    template: templateSchema.optional(),
+};
+const slackChannel = strictObject({
+    type: literal('slack'),
+    url: secretRef.meta({ description: 'Slack incoming webhook URL, as ${NAME}.' }),
+    ...channelCommon,
+});
+const teamsChannel = strictObject({
+    type: literal('teams'),
+    url: secretRef.meta({
+        description: 'Microsoft Teams workflow webhook URL (Adaptive Card), as ${NAME}.',
+    }),
+    ...channelCommon,
+});
+const pagerdutyChannel = strictObject({
+    type: literal('pagerduty'),
+    routing_key: secretRef.meta({
+        description: 'PagerDuty Events API v2 integration (routing) key, as ${NAME}.',
+    }),
+    url: url().default('https://events.pagerduty.com').meta({
+        description: 'Events API base URL; https://events.eu.pagerduty.com for the EU service region.',
+    }),
+    ...channelCommon,
+});
+const webhookChannel = strictObject({
+    type: literal('webhook'),
+    url: secretRef.meta({ description: 'Where to POST the JSON event, as ${NAME}.' }),
+    secret: secretRef.optional().meta({
+        description: 'Signs the body: X-Ripcord-Signature-256: sha256=<hex HMAC-SHA256>, like GitHub webhooks.',
+    }),
+    ...channelCommon,
+});
+const issueChannel = strictObject({
+    type: literal('issue'),
+    ...channelCommon,
+});
+const notifyChannelSchema = discriminatedUnion('type', [
+    slackChannel,
+    teamsChannel,
+    pagerdutyChannel,
+    webhookChannel,
+    issueChannel,
+]);
+const channelName = schemas_string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall');
+const routeSchema = strictObject({
+    events: union([literal('*'), array(schemas_enum(NOTIFY_EVENTS)).min(1)])
+        .meta({ description: `'*' or a list of: ${NOTIFY_EVENTS.join(', ')}.` }),
+    severity: array(schemas_enum(NOTIFY_SEVERITIES))
+        .min(1)
+        .optional()
+        .meta({ description: 'Matches only these severities; any when omitted.' }),
+    channels: array(schemas_string())
+        .min(1)
+        .meta({ description: 'Names of channels under notify.channels.' }),
+});
+const notifySchema = strictObject({
+    channels: record(channelName, notifyChannelSchema).default({}),
+    routes: array(routeSchema).default([]).meta({
+        description: 'Every route that matches an event and severity delivers to its channels (each channel once).',
+    }),
+    retries: schemas_number().int().min(0).max(10).default(3).meta({
+        description: 'Retries of a failed delivery (network errors, HTTP 429 and 5xx).',
+    }),
+    backoff: schema_primitives_duration.default(1000).meta({
+        description: 'Wait before the first retry; it doubles at every retry.',
+    }),
+})
+    .superRefine((notify, ctx) => {
+    const known = Object.keys(notify.channels);
+    notify.routes.forEach((route, r) => {
+        route.channels.forEach((name, c) => {
+            if (!(name in notify.channels)) {
+                const hint = didYouMean(name, known);
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['routes', r, 'channels', c],
+                    message: known.length === 0
+                        ? `no channel "${name}": define it under notify.channels`
+                        : `no channel "${name}" under notify.channels${hint ? ` (did you mean "${hint}"?)` : ''}; known channels are ${known.join(', ')}`,
+                });
+            }
+        });
+    });
+});
 
 ;// CONCATENATED MODULE: ./src/core/policy-recovery-schema.ts
-/** The `recovery` part of the policy (placeholder: filled in by the recovery work). */
+/**
+ * The `recovery` part of an environment: how staged-recovery brings a rolled-back change back
+ * (5% -> 25% -> 50% -> 100%), what gates each stage, who may press `proceed`, and how often it
+ * tries again after a regression. Part of the one zod schema in policy-schema.ts.
+ */
 
-const recoverySchema = strictObject({});
+
+const stage = strictObject({
+    percent: schemas_number()
+        .int('a stage percent is a whole number such as 5 or 25')
+        .min(1, 'a stage percent is at least 1 (0 is the rolled-back state, not a stage)')
+        .max(100, 'a stage percent is at most 100'),
+    dwell: schema_primitives_duration.default(0).meta({
+        description: 'How long the stage holds before its gates are read; on the last stage, how long 100% must hold before the incident counts as recovered.',
+    }),
+});
+const DEFAULT_STAGES = [
+    { percent: 5, dwell: '30m' },
+    { percent: 25, dwell: '1h' },
+    { percent: 50, dwell: '2h' },
+    { percent: 100 },
+];
+const stages = array(stage)
+    .min(1, 'recovery needs at least one stage; the last one is 100')
+    .superRefine((list, ctx) => {
+    for (let i = 1; i < list.length; i++) {
+        const before = list[i - 1];
+        const current = list[i];
+        if (before && current && current.percent <= before.percent) {
+            ctx.addIssue({
+                code: 'custom',
+                path: [i, 'percent'],
+                message: `stages must increase: ${current.percent} after ${before.percent}`,
+            });
+        }
+    }
+    const last = list.at(-1);
+    if (last && last.percent < 100) {
+        ctx.addIssue({
+            code: 'custom',
+            path: [list.length - 1, 'percent'],
+            message: `the last stage must be 100, not ${last.percent}: recovery ends with everyone on the change`,
+        });
+    }
+});
+const permission = schemas_enum(['read', 'triage', 'write', 'maintain', 'admin']);
+const recoverySchema = strictObject({
+    stages: stages.prefault(DEFAULT_STAGES).meta({
+        description: 'Rollout percentages in order, strictly increasing, ending at 100.',
+        examples: [DEFAULT_STAGES],
+    }),
+    gates: strictObject({
+        triggers: schemas_boolean().default(true).meta({
+            description: "The environment's triggers gate every stage: a critical breach regresses, anything inconclusive holds.",
+        }),
+        verify: schemas_boolean().default(false).meta({
+            description: "Also run the environment's verify checks once at the end of each stage.",
+        }),
+    })
+        .prefault({}),
+    auto_proceed: schemas_boolean().default(true).meta({
+        description: 'false: stop after each healthy stage until someone runs `proceed`.',
+    }),
+    max_attempts: schemas_number().int().min(1).default(3).meta({
+        description: 'Recovery attempts before Ripcord stops trying; a regression ends an attempt.',
+    }),
+    backoff: strictObject({
+        base: schema_primitives_duration.default(900_000),
+        max: schema_primitives_duration.default(14_400_000),
+    })
+        .prefault({})
+        .refine((b) => b.base <= b.max, {
+        message: 'backoff.base must not be longer than backoff.max',
+    })
+        .meta({ description: 'Wait before attempt n+1: base * 2^(n-1), at most max.' }),
+    approval: strictObject({
+        permission: permission.default('maintain'),
+        teams: array(schemas_string()).default([]),
+        users: array(schemas_string()).default([]),
+    })
+        .optional()
+        .meta({ description: 'Who may run `proceed` and `abort`; rollback.authority when omitted.' }),
+    flag: strictObject({
+        provider: schemas_string().optional(),
+        flag: schemas_string().min(1).optional(),
+        environment: schemas_string().optional(),
+    })
+        .optional()
+        .meta({
+        description: "The flag whose rollout is raised at each stage; the feature-flag strategy's provider and flag when omitted.",
+    }),
+    command: schemas_string().min(1).optional().meta({
+        description: 'Instead of a flag: a bash command run at each stage with RIPCORD_PERCENT (0 to roll back again).',
+    }),
+    timeout: schema_primitives_duration.default(600_000).meta({ description: 'Time limit of the command.' }),
+})
+    .refine((r) => r.flag === undefined || r.command === undefined, {
+    message: 'recovery drives either a flag or a command; write at most one of flag, command',
+});
 
 ;// CONCATENATED MODULE: ./src/core/policy-verify-schema.ts
-/** The `verify` part of the policy (placeholder: filled in by the verify work). */
+/**
+ * The `verify` part of the policy: the checks that prove a deploy or a rollback healthy (HTTP
+ * probes, metric checks through the trigger engine, smoke commands, "the flag is really off")
+ * and the timing that repeats them. Part of the one zod schema in policy-schema.ts; it cannot
+ * import from there (policy-schema imports this file), so it builds on schema-primitives.
+ */
 
-const verifySchema = strictObject({});
+
+const checkName = schemas_string()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as health')
+    .meta({ description: 'Unique name of the check, shown in the job summary and the outputs.' });
+const jsonExpectation = strictObject({
+    path: schemas_string().regex(/^\./, 'a JSON path starts with ".", such as .health'),
+    equals: union([schemas_string(), schemas_number(), schemas_boolean(), schemas_null()]),
+});
+const probeCheckSchema = strictObject({
+    type: literal('probe'),
+    name: checkName,
+    url: url().meta({ description: 'The health endpoint.' }),
+    method: schemas_enum(['GET', 'POST', 'HEAD']).default('GET'),
+    headers: record(schemas_string(), schemas_string()).optional().meta({
+        description: 'Request headers. Values may reference environment variables with ${NAME}.',
+    }),
+    timeout: schema_primitives_duration.default(10_000).meta({ description: 'Time limit of one request.' }),
+    status: union([schemas_number().int(), array(schemas_number().int()).min(1)])
+        .default(200)
+        .meta({ description: 'Expected status (or statuses).' }),
+    json: array(jsonExpectation).default([]).meta({
+        description: 'Fields the JSON answer must hold, such as {path: .health, equals: healthy}.',
+    }),
+    latency: schema_primitives_duration.optional().meta({ description: 'Latency budget: a slower answer fails.' }),
+    expect_headers: record(schemas_string(), schemas_string()).default({}).meta({
+        description: 'Response headers that must be present; the value is a regular expression the header must match (".*" for any).',
+    }),
+});
+const comparison = schemas_enum(['>', '>=', '<', '<=']);
+const metricCheckSchema = strictObject({
+    type: literal('metric'),
+    name: checkName,
+    source: schemas_string().meta({ description: 'Name of a source under `sources`.' }),
+    query: schemas_string().min(1),
+    op: comparison.optional().meta({
+        description: 'Absolute check: the healthy condition, such as < for "error ratio < 1%".',
+    }),
+    threshold: quantity.optional(),
+    aggregate: schemas_enum(['avg', 'max', 'min', 'quantile']).optional().meta({
+        description: 'Absolute check over a window, like avg_over_time or quantile_over_time.',
+    }),
+    quantile: schemas_number().min(0).max(1).optional(),
+    window: schema_primitives_duration.optional().meta({
+        description: 'Aggregate window of an absolute check; averaging window of the current value of an improved check (15m when omitted).',
+    }),
+    for: schema_primitives_duration.default(0).meta({
+        description: 'How long the healthy condition must have held (Prometheus `for` semantics); a condition that holds but not yet long enough is inconclusive, not failed.',
+    }),
+    improved: schemas_enum(['lower', 'higher']).optional().meta({
+        description: 'Relative check: the current window average must be lower (or higher) than the average before the rollback or deploy.',
+    }),
+    by: quantity.optional().meta({
+        description: 'Improved check: the least relative improvement, such as 20%; any when omitted.',
+    }),
+    before: schema_primitives_duration.default(1_800_000).meta({
+        description: 'Improved check: the window before the rollback (or deploy) averaged as "before".',
+    }),
+})
+    .superRefine((c, ctx) => {
+    const absolute = c.op !== undefined || c.threshold !== undefined;
+    if (absolute && c.improved !== undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'a metric check is either absolute (op, threshold) or improved; not both',
+        });
+    }
+    else if (!absolute && c.improved === undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'a metric check needs op and threshold (such as op: "<", threshold: 1%) or improved: lower|higher',
+        });
+    }
+    else if (absolute && (c.op === undefined || c.threshold === undefined)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'an absolute metric check needs both op and threshold',
+        });
+    }
+    if (c.aggregate !== undefined && c.window === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'an aggregate needs a window, such as 5m' });
+    }
+    if (c.aggregate === 'quantile' && c.quantile === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'aggregate quantile needs quantile, such as 0.95' });
+    }
+});
+const smokeCheckSchema = strictObject({
+    type: literal('smoke'),
+    name: checkName,
+    command: schemas_string().min(1).meta({
+        description: 'A bash command; exit code 0 passes. Values reach it only as RIPCORD_* environment variables.',
+    }),
+    timeout: schema_primitives_duration.default(120_000).meta({ description: 'A longer run is stopped and fails.' }),
+});
+const flagOffCheckSchema = strictObject({
+    type: literal('flag-off'),
+    name: checkName,
+    provider: schemas_string().meta({ description: 'Name of a flag provider under `flags`.' }),
+    flag: schemas_string().min(1),
+    environment: schemas_string().optional().meta({
+        description: "The flag service's environment; the Ripcord environment's name when omitted.",
+    }),
+    components: array(schemas_string().min(1)).optional().meta({
+        description: 'Only these component flags (<flag>.<component>) must be off, not the flag.',
+    }),
+});
+const checkSchema = discriminatedUnion('type', [
+    probeCheckSchema,
+    metricCheckSchema,
+    smokeCheckSchema,
+    flagOffCheckSchema,
+]);
+const CHECK_TYPES = (/* unused pure expression or super */ null && (['probe', 'metric', 'smoke', 'flag-off']));
+const verifyTimingSchema = strictObject({
+    stabilization: schema_primitives_duration
+        .default(60_000)
+        .meta({ description: 'Wait before the first round, while the system settles.' }),
+    interval: schema_primitives_duration.default(30_000).meta({ description: 'Time between two rounds of checks.' }),
+    duration: schema_primitives_duration.default(600_000).meta({
+        description: 'Total time from the start (stabilisation included) after which verification stops: inconclusive unless decided.',
+    }),
+    successes: schemas_number()
+        .int()
+        .min(1)
+        .default(3)
+        .meta({ description: 'Consecutive passing rounds that prove it healthy.' }),
+    failures_tolerated: schemas_number().int().min(0).default(1).meta({
+        description: 'Consecutive failing rounds tolerated; one more fails the verification.',
+    }),
+});
+const verifySchema = verifyTimingSchema
+    .extend({
+    checks: array(checkSchema).default([]),
+    escalate: schemas_boolean().default(true).meta({
+        description: 'after-rollback: on failure, recommend the next strategy of the rollback ladder (when rollback.escalate allows one).',
+    }),
+})
+    .superRefine((v, ctx) => {
+    const seen = new Set();
+    v.checks.forEach((c, i) => {
+        if (seen.has(c.name))
+            ctx.addIssue({
+                code: 'custom',
+                path: ['checks', i, 'name'],
+                message: `check name "${c.name}" is used twice; names are unique`,
+            });
+        seen.add(c.name);
+    });
+    if (v.duration < v.stabilization)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['duration'],
+            message: 'duration includes the stabilization delay, so it cannot be shorter',
+        });
+    if (!(v.interval > 0))
+        ctx.addIssue({ code: 'custom', path: ['interval'], message: 'interval must be positive' });
+});
 
 ;// CONCATENATED MODULE: ./src/core/policy-schema.ts
 /**
@@ -50236,7 +50854,7 @@ const source = discriminatedUnion('type', [
 ]);
 const severity = schemas_enum(['critical', 'warning'])
     .meta({ description: 'critical rolls back; warning warns.' });
-const comparison = schemas_enum(['>', '>=', '<', '<=']).default('>');
+const policy_schema_comparison = schemas_enum(['>', '>=', '<', '<=']).default('>');
 const triggerCommon = {
     name: schemas_string()
         .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as error-rate')
@@ -50254,7 +50872,7 @@ const triggerCommon = {
 const thresholdTrigger = strictObject({
     kind: literal('threshold').default('threshold'),
     ...triggerCommon,
-    op: comparison,
+    op: policy_schema_comparison,
     threshold: quantity,
     for: schema_primitives_duration
         .default(0)
@@ -50274,7 +50892,7 @@ const aggregateTrigger = strictObject({
     window: schema_primitives_duration.meta({
         description: 'The window aggregated over ("average over 5 minutes": 5m).',
     }),
-    op: comparison,
+    op: policy_schema_comparison,
     threshold: quantity,
     for: schema_primitives_duration.default(0),
 });
@@ -55063,7 +55681,7 @@ function componentFlag(flag, component) {
 
 
 
-const PLACEHOLDERS = {
+const http_flag_PLACEHOLDERS = {
     disable: ['flag', 'environment'],
     enable: ['flag', 'environment'],
     get: ['flag', 'environment'],
@@ -55074,7 +55692,7 @@ const PLACEHOLDERS = {
 const http_flag_METHOD = /^[A-Z]+$/;
 function compileOperation(provider, name, operation) {
     const where = `flag provider ${provider}: ${name}`;
-    const allowed = PLACEHOLDERS[name];
+    const allowed = http_flag_PLACEHOLDERS[name];
     const method = (operation.method ?? (name === 'get' ? 'GET' : 'POST')).toUpperCase();
     if (!http_flag_METHOD.test(method)) {
         throw new errors/* ConfigurationError */.j(`${where}: "${operation.method}" is not an HTTP method`);
@@ -55120,7 +55738,7 @@ function createHttpFlagProvider(config) {
     const secrets = config.secrets ?? [];
     const ops = {};
     const problems = [];
-    for (const name of Object.keys(PLACEHOLDERS)) {
+    for (const name of Object.keys(http_flag_PLACEHOLDERS)) {
         const operation = config[name];
         if (operation === undefined)
             continue;

@@ -25,6 +25,7 @@ const USAGE = `Usage:
   ripcord validate [--policy .github/ripcord.yml]
   ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
   ripcord demo [--scenario examples/demo/scenario.yml]
+  ripcord close --incident N --reason R [--repo owner/name]   (GITHUB_TOKEN; writes the report PR)
 
 --at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
 --source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
@@ -40,6 +41,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await evaluate(rest, io, logger);
       case 'demo':
         return await demo(rest, io, logger);
+      case 'close':
+        return await close(rest, io, logger);
       case undefined:
       case 'help':
       case '--help':
@@ -121,6 +124,46 @@ async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<numb
 async function demo(args: string[], io: CliIO, logger: Logger): Promise<number> {
   const { values } = parseArgs({ args, options: { scenario: { type: 'string' } }, strict: true });
   await runDemo({ scenarioPath: values.scenario, print: io.stdout, logger });
+  return 0;
+}
+
+/** Closes an incident by hand and proposes its report; the report PR's URL goes to stdout. */
+async function close(args: string[], io: CliIO, logger: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { incident: { type: 'string' }, reason: { type: 'string' }, repo: { type: 'string' } },
+    strict: true,
+  });
+  const incident = Number(values.incident);
+  if (!Number.isInteger(incident) || incident <= 0) {
+    throw new ConfigurationError(
+      '--incident is required: the incident issue number, such as --incident 42',
+    );
+  }
+  const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new ConfigurationError('--repo owner/name is required (or GITHUB_REPOSITORY)');
+  const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (!token)
+    throw new ConfigurationError(
+      'set GITHUB_TOKEN (contents, issues and pull-requests write) to close an incident',
+    );
+  const { createGitHubClient } = await import('./github/client.ts');
+  const { closeIncident } = await import('./report/close-incident.ts');
+  const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
+  const result = await closeIncident({
+    octokit,
+    repo: { owner, repo },
+    incident,
+    reason: values.reason ?? '',
+    actor: io.env.GITHUB_ACTOR ?? io.env.USER ?? 'someone',
+    serverUrl: io.env.GITHUB_SERVER_URL ?? 'https://github.com',
+    now: io.now,
+    logger,
+  });
+  io.stderr(`incident #${incident} closed; report ${result.result}: ${result.path}`);
+  io.stdout(result.pullRequest?.url ?? '');
   return 0;
 }
 

@@ -9,6 +9,9 @@ import { parseBooleanInput } from '../core/time-input.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { createDeploymentStore } from '../github/deployments.ts';
 import { createIncidentStore } from '../github/incident.ts';
+import type { NotifyEvent, NotifyValues } from '../core/notify-templates.ts';
+import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
+import { createCommentHistory } from '../notify/issue-comment.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { parseDecisionInput } from '../rollback/decision-input.ts';
@@ -30,6 +33,7 @@ export interface RollbackDepsIn {
   pollIntervalMs?: number;
   lockPollMs?: number;
   onStepEvent?: (event: StepEvent) => void;
+  fetch?: typeof fetch;
 }
 
 export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackResult> {
@@ -77,6 +81,44 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
   });
   const repoRef = { owner, repo };
+  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const notifyDeps = {
+    policy: policy.notify,
+    env: deps.env,
+    incidents,
+    history: createCommentHistory(client.octokit, repoRef),
+    logger: io,
+    mask: (secret: string) => io.setSecret(secret),
+    sleep: deps.sleep,
+    now: deps.now,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  };
+  const baseValues: NotifyValues = {
+    reason,
+    ...(runUrl ? { run_url: runUrl } : {}),
+    deployment_url: `${serverUrl}/${repository}/deployments`,
+    ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
+    ...(decision && decision.triggered.length > 0
+      ? { trigger: decision.triggered.join(', ') }
+      : {}),
+  };
+  const send = (
+    event: NotifyEvent,
+    incident: { number: number; url: string } | null,
+    values: NotifyValues,
+  ): Promise<NotifyReport | null> =>
+    notify(
+      { event, environment, repository, incident, values: { ...baseValues, ...values } },
+      notifyDeps,
+    ).catch((thrown: unknown) => {
+      // A notification must never turn a rollback red; notify() reports channel failures itself.
+      io.warning(
+        `could not send ${event}: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+      );
+      return null;
+    });
+  // Started when the first step starts and awaited at the end, so it never delays the step.
+  const pending: { started?: Promise<NotifyReport | null> } = {};
   const flagProvider = env.rollback.strategies['feature-flag']?.provider;
   const flags = createFlagProviders(policy.flags, {
     env: deps.env,
@@ -101,7 +143,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     {
       policy,
       deployments: createDeploymentStore(client.octokit, repoRef, io),
-      incidents: createIncidentStore(client.octokit, repoRef, io),
+      incidents,
       lock: createEnvironmentLock(client.octokit, repoRef, environment, {
         holder: `run ${runId} attempt ${attempt}`,
         runUrl,
@@ -152,14 +194,36 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       now: deps.now,
       sleep: deps.sleep,
       logger: io,
-      onStepEvent: (event) => {
+      onStepEvent: (event, incident) => {
         io.info(
           `${event.at} ${event.name}: ${event.status}${event.detail ? ` (${event.detail})` : ''}`,
         );
         deps.onStepEvent?.(event);
+        if (event.status === 'running' && pending.started === undefined)
+          pending.started = send('rollback.started', incident, {
+            status: 'rolling-back',
+            strategy: event.strategy,
+          });
       },
     },
   );
+
+  const reports: NotifyReport[] = [];
+  const startedReport = await pending.started;
+  if (startedReport) reports.push(startedReport);
+  if (result.result === 'rolled-back' || result.result === 'failed') {
+    const finished = await send(
+      result.result === 'rolled-back' ? 'rollback.completed' : 'rollback.failed',
+      result.incident,
+      {
+        status: result.result === 'rolled-back' ? 'rolled-back' : 'rollback-failed',
+        ...(result.strategy ? { strategy: result.strategy } : {}),
+        ...(result.from ? { from: result.from.ref } : {}),
+        ...(result.target ? { to: result.target.ref } : {}),
+      },
+    );
+    if (finished) reports.push(finished);
+  }
 
   io.info(result.message);
   io.setOutput('result', result.result);
@@ -170,8 +234,36 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   io.setOutput('deployment-id', result.deploymentId ? String(result.deploymentId) : '');
   io.setOutput('message', result.message);
   await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
+  const notifyFailure = await reportNotifications(io, reports);
   if (result.result === 'failed') io.setFailed(result.message);
+  else if (notifyFailure) io.setFailed(notifyFailure);
   return result;
+}
+
+/**
+ * The job-summary sections for what was routed, and the step's verdict on the channels: the
+ * same as the notify action's (a failed channel warns, a failed `required` one fails the step).
+ * Returns the failure message for the caller to set, so its own failure keeps precedence.
+ */
+export async function reportNotifications(
+  io: ActionIO,
+  reports: readonly NotifyReport[],
+): Promise<string | null> {
+  for (const r of reports)
+    if (r.outcomes.length > 0) await io.appendSummary(renderNotifySummary(r));
+  const failed = reports.flatMap((r) => r.failed);
+  const required = reports.flatMap((r) => r.requiredFailed);
+  if (required.length > 0)
+    return `required notification channel${required.length > 1 ? 's' : ''} failed: ${required
+      .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
+      .join('; ')}`;
+  if (failed.length > 0)
+    io.warning(
+      `notification channel${failed.length > 1 ? 's' : ''} failed: ${failed
+        .map((o) => o.channel)
+        .join(', ')}; see the job summary`,
+    );
+  return null;
 }
 
 function required(io: ActionIO, name: string, example: string): string {

@@ -60,8 +60,11 @@ export interface RollbackDeps {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
-  /** Told of each step as it starts and ends (logs, and the bench's time-to-first-step). */
-  onStepEvent?: (event: StepEvent) => void;
+  /**
+   * Told of each step as it starts and ends (logs, the bench's time-to-first-step, and the
+   * rollback.started notification, which needs the incident the step belongs to).
+   */
+  onStepEvent?: (event: StepEvent, incident: { number: number; url: string }) => void;
 }
 
 export interface RollbackResult {
@@ -326,7 +329,7 @@ async function underLock(
       opened.incident = record;
       opened.state = state;
       justWritten = false;
-      deps.onStepEvent?.(event);
+      deps.onStepEvent?.(event, { number: incidentNumber, url: record.url });
     },
   });
 

@@ -16,6 +16,8 @@ import { environmentOf } from '../evaluate/evaluate-environment.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { createDeploymentStore } from '../github/deployments.ts';
 import { createIncidentStore, type IncidentRecord } from '../github/incident.ts';
+import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
+import { createCommentHistory } from '../notify/issue-comment.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { createSources, type SignalSource } from '../sources/index.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
@@ -41,6 +43,7 @@ export interface VerifyDepsIn {
   retryAfterBaseValue?: number;
   retryDelayMs?: number;
   exec?: ExecFn;
+  fetch?: typeof fetch;
 }
 
 export interface VerifyActionResult {
@@ -227,9 +230,69 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   io.setOutput('next-strategy', record.nextStrategy ?? '');
   io.setOutput('incident', incident ? String(incident.number) : '');
   await io.appendSummary(renderVerifySummary(environment, mode, outcome, record));
+
+  let notifyFailure: string | null = null;
+  if (outcome.result === 'failed') {
+    const report = await notify(
+      {
+        event: 'verify.failed',
+        environment,
+        repository,
+        incident: incident ? { number: incident.number, url: incident.url } : null,
+        values: {
+          reason: outcome.reason,
+          ...(incident ? { status: 'verification-failed', from: incident.state.bad.ref } : {}),
+          ...(incident?.state.target ? { to: incident.state.target.ref } : {}),
+          ...(incident?.state.strategy ? { strategy: incident.state.strategy } : {}),
+          next_steps: record.next,
+          ...(runUrl ? { run_url: runUrl } : {}),
+          deployment_url: `${serverUrl}/${repository}/deployments`,
+          ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
+        },
+      },
+      {
+        policy: policy.notify,
+        env: deps.env,
+        incidents,
+        history: createCommentHistory(client.octokit, repoRef),
+        logger: io,
+        mask: (secret) => io.setSecret(secret),
+        sleep: deps.sleep,
+        now: deps.now,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      },
+    ).catch((thrown: unknown) => {
+      // The verification's outcome is already recorded; a notification problem must not hide it.
+      io.warning(
+        `could not send verify.failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+      );
+      return null;
+    });
+    if (report) notifyFailure = await reportNotification(io, report);
+  }
   if (failStep && outcome.result !== 'passed')
     io.setFailed(`verification ${outcome.result}: ${outcome.reason}. ${record.next}`);
+  else if (notifyFailure) io.setFailed(notifyFailure);
   return { outcome, record };
+}
+
+/**
+ * The notify action's verdict on the channels: a failed channel warns, a failed `required` one
+ * fails the step (returned, so the verification's own failure keeps precedence).
+ */
+async function reportNotification(io: ActionIO, report: NotifyReport): Promise<string | null> {
+  if (report.outcomes.length > 0) await io.appendSummary(renderNotifySummary(report));
+  if (report.requiredFailed.length > 0)
+    return `required notification channel${report.requiredFailed.length > 1 ? 's' : ''} failed: ${report.requiredFailed
+      .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
+      .join('; ')}`;
+  if (report.failed.length > 0)
+    io.warning(
+      `notification channel${report.failed.length > 1 ? 's' : ''} failed: ${report.failed
+        .map((o) => o.channel)
+        .join(', ')}; see the job summary`,
+    );
+  return null;
 }
 
 function needsSince(checks: readonly VerifyCheck[]): boolean {

@@ -161,7 +161,9 @@ describe('staged-recovery action', () => {
       '### recovery.stage',
       '### recovery.stage',
       '### recovery.completed',
+      expect.stringMatching(/^📝 Incident report proposed in http/),
     ]);
+    expect(done.io.outputs['report-pr']).toMatch(/\/pull\/\d+$/);
   });
 
   test('a tick with nothing to do costs one GitHub call and takes no lock', async () => {

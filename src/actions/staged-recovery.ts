@@ -9,6 +9,9 @@ import { formatDuration } from '../core/duration.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { createIncidentStore } from '../github/incident.ts';
+import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
+import { createCommentHistory } from '../notify/issue-comment.ts';
+import { writeIncidentReport } from '../report/write-report.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
 import { teamsOf } from '../github/team-membership.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
@@ -38,6 +41,7 @@ export interface StagedRecoveryDeps {
   lockPollMs?: number;
   /** Seam for extra gates (the verify checks); `recovery.gates.verify` needs it. */
   verifyGates?: GateReader;
+  fetch?: typeof fetch;
 }
 
 const COMMANDS: readonly RecoveryCommand[] = ['tick', 'proceed', 'abort', 'status'];
@@ -128,6 +132,10 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     return combineGates(readings);
   };
 
+  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const history = createCommentHistory(client.octokit, repoRef);
+  const reports: NotifyReport[] = [];
+
   const manual = command === 'proceed' || command === 'abort';
   const result = await runRecovery(
     {
@@ -139,7 +147,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     },
     {
       policy,
-      incidents: createIncidentStore(client.octokit, repoRef, io),
+      incidents,
       lock: createEnvironmentLock(client.octokit, repoRef, environment, {
         holder: `run ${runId} attempt ${attempt}`,
         runUrl,
@@ -170,8 +178,69 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
       },
       now: deps.now,
       logger: io,
+      notify: async (n) => {
+        const report = await notify(
+          {
+            event: n.event,
+            environment,
+            repository,
+            incident: n.incident,
+            values: {
+              status: n.state.status,
+              ...(n.state.stage >= 0 ? { stage: `${n.state.stage + 1}: ${n.state.percent}%` } : {}),
+              next_steps: [n.message, ...n.lines].join('\n'),
+              ...(runUrl ? { run_url: runUrl } : {}),
+              deployment_url: `${serverUrl}/${repository}/deployments`,
+              ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
+            },
+          },
+          {
+            policy: policy.notify,
+            env: deps.env,
+            incidents,
+            history,
+            logger: io,
+            mask: (secret) => io.setSecret(secret),
+            sleep: deps.sleep,
+            now: deps.now,
+            ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          },
+        ).catch((thrown: unknown) => {
+          // The transition is already saved; a notification problem must not undo the tick.
+          io.warning(
+            `could not send ${n.event}: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+          );
+          return null;
+        });
+        if (report) reports.push(report);
+        return report?.recorded ?? false;
+      },
     },
   );
+
+  let reportUrl = '';
+  if (result.incident && result.applied.some((e) => e.type === 'markRecovered')) {
+    // 'warn': the incident is recovered; a repository that refuses bot pull requests must not
+    // turn that red. writeIncidentReport attaches the report to the incident instead.
+    try {
+      const written = await writeIncidentReport({
+        octokit: client.octokit,
+        repo: repoRef,
+        incident: { number: result.incident.number, store: incidents },
+        evidence: result.gates?.verdicts,
+        serverUrl,
+        now: new Date(deps.now()),
+        logger: io,
+        onPublishError: 'warn',
+      });
+      reportUrl = written.pullRequest?.url ?? '';
+      if (reportUrl) io.info(`Incident report: ${reportUrl}`);
+    } catch (thrown) {
+      io.warning(
+        `could not write the incident report: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+      );
+    }
+  }
 
   io.info(result.message);
   const s = result.state;
@@ -183,7 +252,25 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   io.setOutput('next-at', result.next.at ?? '');
   io.setOutput('incident', result.incident ? String(result.incident.number) : '');
   io.setOutput('message', result.message);
+  io.setOutput('report-pr', reportUrl);
   await io.appendSummary(renderRecoverySummary(environment, result, client.totalRequests()));
+  if (reportUrl) await io.appendSummary(`Incident report: ${reportUrl}\n`);
+  for (const r of reports)
+    if (r.outcomes.length > 0) await io.appendSummary(renderNotifySummary(r));
+  const required = reports.flatMap((r) => r.requiredFailed);
+  const failed = reports.flatMap((r) => r.failed);
+  if (required.length > 0)
+    io.setFailed(
+      `required notification channel${required.length > 1 ? 's' : ''} failed: ${required
+        .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
+        .join('; ')}`,
+    );
+  else if (failed.length > 0)
+    io.warning(
+      `notification channel${failed.length > 1 ? 's' : ''} failed: ${failed
+        .map((o) => o.channel)
+        .join(', ')}; see the job summary`,
+    );
   return result;
 }
 

@@ -11,6 +11,7 @@
  */
 import { ConfigurationError, toError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import type { NotifyEvent } from '../core/notify-templates.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { Environment, Policy } from '../core/policy-schema.ts';
 import {
@@ -76,6 +77,21 @@ export interface RecoveryDeps {
   actorAccess: (actor: string) => Promise<ActorAccess>;
   now: () => number;
   logger: Logger;
+  /**
+   * Sends the transition's notify effects (the notify action's code). Resolves true when it
+   * recorded them on the incident, which then is the transition's audit record; without it, or
+   * when nothing was recorded, the transition is written as a plain incident comment.
+   */
+  notify?: (n: RecoveryNotification) => Promise<boolean>;
+}
+
+export interface RecoveryNotification {
+  event: NotifyEvent;
+  message: string;
+  incident: { number: number; url: string };
+  state: RecoveryState;
+  /** What this run did (percentages set, rollbacks), one line each. */
+  lines: string[];
 }
 
 export type RecoveryOutcome =
@@ -321,6 +337,22 @@ async function apply(
   };
   await deps.incidents.save(incident, state, { unchangedSinceRead: true });
   const notes = t.effects.flatMap((e) => (e.type === 'notify' ? [e] : []));
+  // The first stage of an attempt is the recovery starting; the machine calls every stage a stage.
+  const firstStage = t.effects.some((e) => e.type === 'setPercent' && e.stage === 0);
+  let recorded = false;
+  if (deps.notify) {
+    for (const note of notes) {
+      const event = note.event === 'recovery.stage' && firstStage ? 'recovery.started' : note.event;
+      const sent = await deps.notify({
+        event,
+        message: note.message,
+        incident: { number: incident.number, url: incident.url },
+        state: t.state,
+        lines,
+      });
+      recorded ||= sent;
+    }
+  }
   const title = notes[0]?.event ?? 'recovery';
   const comment = [
     `### ${title}`,
@@ -330,7 +362,7 @@ async function apply(
     ...(gates ? ['', gateEvidence(gates)] : []),
     ...(req.run.url ? ['', `Run: ${req.run.url}`] : []),
   ].join('\n');
-  await deps.incidents.comment(incident.number, comment);
+  if (!recorded) await deps.incidents.comment(incident.number, comment);
   if (t.state.status === 'recovered') await deps.incidents.close(incident.number, 'completed');
   return done;
 }

@@ -144,3 +144,57 @@ test('a recovery to 100% notifies each step, then opens one incident report pull
   expect(gh.state.repo().findIssue(issue.number)?.state).toBe('closed');
   expect(last.io.failed).toEqual([]);
 });
+
+test('gates.verify: the environment probe gates each stage; unhealthy regresses and rolls back again', async () => {
+  let healthy = true;
+  const health = await startReceiver(() =>
+    healthy ? { body: { health: 'healthy' } } : { status: 503, body: { health: 'down' } },
+  );
+  try {
+    writePolicy([
+      'environments:',
+      '  production:',
+      '    rollback:',
+      '      lock: {wait: 1s, lease: 10m}',
+      '    verify:',
+      '      checks:',
+      `        - {type: probe, name: health, url: "${health.url}/health", json: [{path: .health, equals: healthy}]}`,
+      '    recovery:',
+      '      stages: [{percent: 25, dwell: 10m}, {percent: 50, dwell: 10m}, {percent: 100}]',
+      `      command: 'echo "$RIPCORD_PERCENT $RIPCORD_ROLLBACK" >> ${join(dir, 'percents.log')}'`,
+      '      gates: {verify: true}',
+    ]);
+    openIncident();
+    const first = await tick(T0);
+    expect(first.result.outcome).toBe('advanced');
+    const second = await tick(T0 + 11 * MIN);
+    expect(second.result.outcome).toBe('advanced');
+    expect(second.result.gates?.result).toBe('healthy');
+    expect(second.result.gates?.verdicts.map((v) => v.name)).toEqual(['verify: health']);
+    const probed = health.requests.length;
+    expect(probed).toBeGreaterThan(0);
+
+    healthy = false;
+    const third = await tick(T0 + 22 * MIN);
+    expect(health.requests.length).toBeGreaterThan(probed);
+    expect(third.result.gates?.result).toBe('regressed');
+    expect(third.result.outcome).toBe('rolled-back-again');
+    expect(third.io.summaries[0]).toMatch(/verify: health \| breached/);
+  } finally {
+    await health.close();
+  }
+});
+
+test('gates.verify without verify checks is a policy mistake, reported before anything moves', async () => {
+  writePolicy([
+    'environments:',
+    '  production:',
+    '    recovery:',
+    '      stages: [{percent: 100}]',
+    '      command: "true"',
+    '      gates: {verify: true}',
+  ]);
+  openIncident();
+  await expect(tick(T0)).rejects.toThrow(/verify\.checks is empty/);
+  expect(gh.calls.total).toBe(0);
+});

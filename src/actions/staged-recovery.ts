@@ -28,7 +28,11 @@ import {
   type RecoveryCommand,
   type RecoveryResult,
 } from '../recovery/run-recovery.ts';
+import { resolveSecrets } from '../core/secrets.ts';
+import type { VerifyCheck } from '../core/policy-verify-schema.ts';
+import type { Verdict } from '../core/verdict.ts';
 import { createSources } from '../sources/index.ts';
+import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ActionIO } from './action-io.ts';
 
@@ -77,11 +81,32 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
 
   const policy = await readPolicy(policyPath);
   const env = environmentOf(policy, environment);
-  if (env.recovery.gates.verify && !deps.verifyGates) {
+  if (env.recovery.gates.verify && !deps.verifyGates && env.verify.checks.length === 0) {
     throw new ConfigurationError(
-      `environments.${environment}.recovery.gates.verify: the verify checks are not wired into staged-recovery in this build; set it to false (the environment's triggers still gate every stage)`,
+      `environments.${environment}.recovery.gates.verify: environments.${environment}.verify.checks is empty, so there is nothing to gate the stages with; add checks there or set gates.verify to false`,
     );
   }
+  // Probe URLs and headers take ${NAME} secrets, as in the verify action; resolved up front so
+  // a missing secret fails before any stage moves.
+  const verifySecrets = new Set<string>();
+  const verifyChecks: VerifyCheck[] =
+    env.recovery.gates.verify && !deps.verifyGates
+      ? env.verify.checks.map((check) => {
+          if (check.type !== 'probe') return check;
+          const r = resolveSecrets(
+            { url: check.url, headers: check.headers },
+            deps.env,
+            `environments.${environment}.verify.checks.${check.name}`,
+          );
+          for (const secret of r.secrets) verifySecrets.add(secret);
+          return {
+            ...check,
+            url: r.value.url,
+            ...(r.value.headers ? { headers: r.value.headers } : {}),
+          };
+        })
+      : [];
+  for (const secret of verifySecrets) io.setSecret(secret);
   const client = createGitHubClient({
     token,
     baseUrl: deps.env.GITHUB_API_URL,
@@ -98,7 +123,10 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   const flags = createFlagProviders(policy.flags, {
     env: deps.env,
     logger: io,
-    only: wantedFlag ? [wantedFlag] : [],
+    only: [
+      ...(wantedFlag ? [wantedFlag] : []),
+      ...verifyChecks.flatMap((c) => (c.type === 'flag-off' ? [c.provider] : [])),
+    ],
   });
   for (const secret of flags.secrets) io.setSecret(secret);
   const driver = percentDriver(env, {
@@ -115,6 +143,25 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
       logger: io,
     });
     for (const secret of secrets) io.setSecret(secret);
+    const verifyGates: GateReader | undefined =
+      deps.verifyGates ??
+      (verifyChecks.length > 0
+        ? async (_at, stageSince) =>
+            gateFromChecks(
+              await runChecksOnce(verifyChecks, {
+                environment,
+                now: deps.now,
+                logger: io,
+                sources,
+                flags: flags.providers,
+                step: env.step,
+                lookback: env.lookback,
+                ...(stageSince === null ? {} : { since: stageSince }),
+                stepContext: { repository, ...(runUrl ? { runUrl } : {}) },
+                secrets: [...verifySecrets, ...secrets],
+              }),
+            )
+        : undefined);
     const readings: GateReading[] = [];
     if (env.recovery.gates.triggers && env.triggers.length > 0) {
       const decision = await evaluateEnvironment({
@@ -127,8 +174,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
       });
       readings.push(gateFromVerdicts(decision.triggers));
     }
-    if (env.recovery.gates.verify && deps.verifyGates)
-      readings.push(await deps.verifyGates(at, since));
+    if (env.recovery.gates.verify && verifyGates) readings.push(await verifyGates(at, since));
     return combineGates(readings);
   };
 
@@ -272,6 +318,31 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
         .join(', ')}; see the job summary`,
     );
   return result;
+}
+
+/**
+ * The verify checks as gate verdicts, all critical: a failed check regresses the stage, an
+ * inconclusive one holds it (gateFromVerdicts), as the verify action would judge the round.
+ */
+export function gateFromChecks(results: readonly CheckResult[]): GateReading {
+  const verdicts: Verdict[] = results.map((r) => ({
+    name: `verify: ${r.name}`,
+    kind: r.type,
+    severity: 'critical',
+    status: r.status === 'pass' ? 'ok' : r.status === 'fail' ? 'breached' : 'inconclusive',
+    value: r.value,
+    valueText: r.value === null ? null : String(r.value),
+    threshold: 'check passes',
+    since: null,
+    reason: r.detail,
+    query: '',
+    source: r.type,
+    labels: {},
+    points: [],
+    thresholdValue: null,
+    impact: null,
+  }));
+  return gateFromVerdicts(verdicts);
 }
 
 const HEADLINE: Record<RecoveryResult['outcome'], string> = {

@@ -33615,11 +33615,11 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _rollback_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3931);
+/* harmony import */ var _rollback_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6759);
 
 
 await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
-    await (0,_rollback_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io, {
+    await (0,_rollback_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)(io, {
         env: process.env,
         now: () => Date.now(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -33631,16 +33631,16 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3931:
+/***/ 6759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: renderRollbackSummary
+// UNUSED EXPORTS: renderRollbackSummary, reportNotifications
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
@@ -49555,6 +49555,938 @@ function createIncidentStore(octokit, repo, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/secrets.ts
+/**
+ * `${NAME}` references in a policy are filled from environment variables at the last moment,
+ * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
+ * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
+ */
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
+ * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
+ * variable is reported at once; no message ever contains a secret's value.
+ */
+function resolveSecrets(value, env, where) {
+    const secrets = new Set();
+    const problems = [];
+    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
+        const found = env[name];
+        if (found === undefined || found === '') {
+            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
+            return whole;
+        }
+        secrets.add(found);
+        return found;
+    });
+    const walk = (node, path) => {
+        if (typeof node === 'string')
+            return fill(node, path);
+        if (Array.isArray(node))
+            return node.map((item, i) => walk(item, `${path}[${i}]`));
+        if (secrets_isPlainObject(node)) {
+            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
+        }
+        return node;
+    };
+    const resolved = walk(value, where);
+    if (problems.length > 0) {
+        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
+        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+    }
+    return { value: resolved, secrets: [...secrets] };
+}
+function secrets_isPlainObject(node) {
+    if (node === null || typeof node !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(node);
+    return proto === Object.prototype || proto === null;
+}
+function joinPath(path, key) {
+    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+    if (path === '')
+        return segment;
+    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/notify-templates.ts
+/**
+ * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
+ * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
+ *
+ * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
+ * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
+ * inject links and markup. Templates themselves are the policy author's text and are not escaped.
+ */
+
+const NOTIFY_EVENTS = [
+    'rollback.started',
+    'rollback.completed',
+    'rollback.failed',
+    'verify.failed',
+    'recovery.started',
+    'recovery.stage',
+    'recovery.completed',
+    'recovery.aborted',
+    'warning',
+];
+const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
+/** What an event means when the caller does not say: critical pages, info only informs. */
+const DEFAULT_SEVERITY = {
+    'rollback.started': 'critical',
+    'rollback.completed': 'warning',
+    'rollback.failed': 'critical',
+    'verify.failed': 'critical',
+    'recovery.started': 'info',
+    'recovery.stage': 'info',
+    'recovery.completed': 'info',
+    'recovery.aborted': 'critical',
+    warning: 'warning',
+};
+function isNotifyEvent(value) {
+    return NOTIFY_EVENTS.includes(value);
+}
+function isNotifySeverity(value) {
+    return NOTIFY_SEVERITIES.includes(value);
+}
+/** Every name a template may use as `{{name}}`; anything else is a policy error. */
+const PLACEHOLDERS = [
+    'event',
+    'severity',
+    'repository',
+    'environment',
+    'feature',
+    'reason',
+    'trigger',
+    'value',
+    'threshold',
+    'impact',
+    'strategy',
+    'status',
+    'from',
+    'to',
+    'stage',
+    'next_steps',
+    'next_update',
+    'actor',
+    'incident',
+    'incident_url',
+    'run_url',
+    'deployment_url',
+];
+function isPlaceholder(name) {
+    return PLACEHOLDERS.includes(name);
+}
+/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
+const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** The placeholders in `template` that do not exist, each once, in order of appearance. */
+function unknownPlaceholders(template) {
+    const unknown = [];
+    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+        const name = match[1] ?? '';
+        if (!isPlaceholder(name) && !unknown.includes(name))
+            unknown.push(name);
+    }
+    return unknown;
+}
+/**
+ * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
+ * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
+ * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
+ */
+function escapeSlack(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
+        .replace(/\r?\n/g, ' ');
+}
+/**
+ * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
+ * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
+ * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
+ */
+function escapeTeams(text) {
+    return text
+        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+        .replace(/</g, '\u2039')
+        .replace(/>/g, '\u203a')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
+function escapePlain(text) {
+    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
+}
+const ESCAPERS = {
+    slack: escapeSlack,
+    teams: escapeTeams,
+    markdown: escapeMarkdown,
+    plain: escapePlain,
+    raw: (text) => text,
+};
+/**
+ * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
+ * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
+ * Unknown names never reach here (the policy schema rejects them); they render as nothing.
+ */
+function renderTemplate(template, values, escape) {
+    const out = [];
+    for (const line of template.split('\n')) {
+        let used = 0;
+        let filled = 0;
+        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
+            used++;
+            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
+            if (value !== '')
+                filled++;
+            return escape(value);
+        });
+        if (used === 0 || filled > 0)
+            out.push(rendered);
+    }
+    return out.join('\n').trim();
+}
+const COMMON_FACTS = [
+    ['Feature', '{{feature}}'],
+    ['Environment', '{{environment}}'],
+    ['Reason', '{{reason}}'],
+    ['Trigger', '{{trigger}} {{value}}'],
+    ['Threshold', '{{threshold}}'],
+    ['Impact', '{{impact}}'],
+    ['Strategy', '{{strategy}}'],
+    ['Status', '{{status}}'],
+    ['Version', '{{from}} → {{to}}'],
+    ['Stage', '{{stage}}'],
+    ['Next steps', '{{next_steps}}'],
+    ['Next update', '{{next_update}}'],
+];
+const BUILTIN_TEMPLATES = {
+    'rollback.started': {
+        title: 'Rolling back {{environment}}',
+        text: 'Ripcord is rolling back {{environment}}.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.completed': {
+        title: 'Rolled back {{environment}}',
+        text: '{{environment}} was rolled back to a known-good version.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.failed': {
+        title: 'Rollback of {{environment}} failed',
+        text: 'Ripcord could not roll back {{environment}}: act now.',
+        facts: COMMON_FACTS,
+    },
+    'verify.failed': {
+        title: 'Verification of {{environment}} failed',
+        text: 'The checks after the rollback of {{environment}} failed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.started': {
+        title: 'Recovery of {{environment}} started',
+        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.stage': {
+        title: 'Recovery of {{environment}}: stage {{stage}}',
+        text: '{{environment}} moved to stage {{stage}}.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.completed': {
+        title: 'Recovered {{environment}}',
+        text: '{{environment}} is fully recovered; the incident can be closed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.aborted': {
+        title: 'Recovery of {{environment}} aborted',
+        text: 'The recovery of {{environment}} was stopped and rolled back again.',
+        facts: COMMON_FACTS,
+    },
+    warning: {
+        title: 'Warning on {{environment}}',
+        text: '{{reason}}',
+        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
+    },
+};
+/** What to do next, when the caller does not say: the runbook's line for each event. */
+const DEFAULT_NEXT_STEPS = {
+    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
+    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
+    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
+    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
+    'recovery.started': 'Nothing to do unless a stage needs approval.',
+    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
+    'recovery.completed': 'Write the incident report and close the incident.',
+    'recovery.aborted': 'Find why the stage regressed before trying again.',
+    warning: 'Look at the trigger; nothing was rolled back.',
+};
+/**
+ * The message of `event` for one channel format: the built-in template, with the channel's
+ * override (for this event, else its `default`) replacing the title and/or the text. An
+ * overridden text replaces the facts too, so the author controls the whole body.
+ */
+function renderMessage(event, values, format, overrides) {
+    const escape = ESCAPERS[format];
+    const builtin = BUILTIN_TEMPLATES[event];
+    // Field by field, so an event's text override still gets the default title override.
+    const override = {
+        title: overrides?.[event]?.title ?? overrides?.default?.title,
+        text: overrides?.[event]?.text ?? overrides?.default?.text,
+    };
+    const filled = {
+        event,
+        next_steps: DEFAULT_NEXT_STEPS[event],
+        ...values,
+    };
+    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
+        `${event} ${escape(values.environment ?? '')}`.trim();
+    if (override.text !== undefined) {
+        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
+    }
+    const facts = builtin.facts
+        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
+        .filter((f) => f.value !== '');
+    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
+}
+
+;// CONCATENATED MODULE: ./src/notify/types.ts
+/** Only http(s) links, and none that could close Slack's `<url|text>` or a Markdown link. */
+function safeUrl(url) {
+    if (!url || !/^https?:\/\/[^\s<>|()[\]"]+$/.test(url))
+        return null;
+    return url;
+}
+/** Cuts to `max` characters (code points), marking the cut. */
+function types_truncate(text, max) {
+    const chars = [...text];
+    return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/issue-comment.ts
+/**
+ * The incident issue as a channel and as the notification log. One comment per notify call
+ * carries the message (when the issue channel is routed), what was delivered where, what
+ * failed, and a hidden marker per delivery, `<!-- ripcord:notified <key> -->`, which later
+ * runs read back to send each event once per channel.
+ */
+
+
+
+function emptyLog() {
+    return { sent: {} };
+}
+function alreadySent(log, key) {
+    return Object.hasOwn(log.sent, key);
+}
+function markSent(log, key, meta) {
+    return { sent: { ...log.sent, [key]: meta } };
+}
+const MARKER = /<!--\s*ripcord:notified\s+(\S+)(?:\s+(\S+)\s+(\S+))?\s*-->/g;
+/** Keys are built from event, incident number, channel name and a sanitised stage: no spaces or `--`. */
+function notificationMarker(key, meta) {
+    return `<!-- ripcord:notified ${key} ${meta.channel} ${meta.at} -->`;
+}
+/** The log written in these comment bodies, oldest first. */
+function parseNotificationLog(bodies) {
+    let log = emptyLog();
+    for (const body of bodies)
+        for (const m of body.matchAll(MARKER)) {
+            const key = m[1];
+            if (key && !alreadySent(log, key))
+                log = markSent(log, key, { channel: m[2] ?? '', at: m[3] ?? '' });
+        }
+    return log;
+}
+/** Reads the markers from every comment of the incident issue (100 a page). */
+function createCommentHistory(octokit, repo) {
+    return {
+        async read(incident) {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+                ...repo,
+                issue_number: incident,
+                per_page: 100,
+            });
+            return parseNotificationLog(comments.map((c) => c.body ?? ''));
+        },
+    };
+}
+/** The issue channel's message in GitHub Markdown, values escaped so nobody is pinged. */
+function issueMessage(p) {
+    const msg = renderMessage(p.event, p.values, 'markdown', p.template);
+    const lines = [`### ${msg.title}`, ''];
+    if (msg.text)
+        lines.push(msg.text, '');
+    for (const f of msg.facts)
+        lines.push(`- **${f.label}:** ${f.value}`);
+    const links = p.links
+        .map((l) => ({ ...l, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => `[${escapeMarkdown(l.label)}](${l.url})`);
+    if (msg.facts.length > 0)
+        lines.push('');
+    if (links.length > 0)
+        lines.push(links.join(' · '), '');
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/notify/pagerduty.ts
+/**
+ * PagerDuty Events API v2: a critical event triggers an alert, recovery.completed resolves it.
+ * Both use the incident's dedup_key, so every critical event of one incident updates the same
+ * PagerDuty alert instead of paging again, and the resolve closes that alert.
+ */
+
+
+/** PagerDuty's limit on payload.summary. */
+const PAGERDUTY_SUMMARY_MAX = 1024;
+/** One alert per incident: `ripcord-<owner>-<repo>-<environment>-<incident>`. */
+function pagerdutyDedupKey(p) {
+    const incident = p.incident ? String(p.incident.number) : 'none';
+    return types_truncate(`ripcord-${p.repository.replace('/', '-')}-${p.environment}-${incident}`, 255);
+}
+function pagerdutyEvent(p, routingKey) {
+    const dedupKey = pagerdutyDedupKey(p);
+    if (p.event === 'recovery.completed')
+        return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+    if (p.severity !== 'critical')
+        return {
+            skip: `PagerDuty pages only for critical events and resolves on recovery.completed; ${p.event} is ${p.severity}`,
+        };
+    const msg = renderMessage(p.event, p.values, 'raw', p.template);
+    const reason = p.values.reason ? `: ${p.values.reason}` : '';
+    const runUrl = safeUrl(p.values.run_url);
+    const details = {};
+    for (const [k, v] of Object.entries(p.values))
+        if (v)
+            details[k] = v;
+    return {
+        routing_key: routingKey,
+        event_action: 'trigger',
+        dedup_key: dedupKey,
+        payload: {
+            summary: types_truncate(`${msg.title}${reason}`.replace(/\s+/g, ' '), PAGERDUTY_SUMMARY_MAX),
+            source: `${p.repository}/${p.environment}`,
+            severity: 'critical',
+            ...(p.values.feature ? { component: p.values.feature } : {}),
+            group: p.environment,
+            class: p.event,
+            custom_details: details,
+        },
+        client: 'Ripcord',
+        ...(runUrl ? { client_url: runUrl } : {}),
+        links: p.links
+            .map((l) => ({ text: l.label, href: safeUrl(l.url) }))
+            .filter((l) => l.href !== null),
+    };
+}
+function buildPagerDuty(p, routingKey, baseUrl) {
+    const event = pagerdutyEvent(p, routingKey);
+    if ('skip' in event)
+        return event;
+    return {
+        request: {
+            url: `${baseUrl.replace(/\/+$/, '')}/v2/enqueue`,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(event),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+/**
+ * Slack incoming webhook: Block Kit (header, sections in mrkdwn, a context line of links) and
+ * a top-level `text` that Slack shows in notifications and where blocks cannot render.
+ * Incoming webhooks answer "ok" and no message ts, so a follow-up is a new message: it cannot
+ * edit the first one or reply in its thread (that would need a bot token and chat.postMessage).
+ */
+
+
+/** Block Kit limits: header plain_text 150, section text 3000, 50 blocks per message. */
+const SLACK_HEADER_MAX = 150;
+const SLACK_SECTION_MAX = 3000;
+const SLACK_MAX_BLOCKS = 50;
+const SEVERITY_ICON = {
+    critical: ':rotating_light:',
+    warning: ':warning:',
+    info: ':information_source:',
+};
+/** Splits at line ends so no section passes Slack's limit; a single long line is cut. */
+function sections(text) {
+    const out = [];
+    let current = '';
+    for (const line of text.split('\n')) {
+        const piece = types_truncate(line, SLACK_SECTION_MAX);
+        if (current && current.length + 1 + piece.length > SLACK_SECTION_MAX) {
+            out.push(current);
+            current = piece;
+        }
+        else {
+            current = current ? `${current}\n${piece}` : piece;
+        }
+    }
+    if (current)
+        out.push(current);
+    return out;
+}
+function slackPayload(p) {
+    const msg = renderMessage(p.event, p.values, 'slack', p.template);
+    const body = [msg.text, ...msg.facts.map((f) => `*${f.label}:* ${f.value}`)]
+        .filter(Boolean)
+        .join('\n');
+    const links = p.links
+        .map((l) => ({ ...l, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => `<${l.url}|${l.label}>`);
+    const header = {
+        type: 'header',
+        text: {
+            type: 'plain_text',
+            text: types_truncate(`${SEVERITY_ICON[p.severity]} ${msg.title}`, SLACK_HEADER_MAX),
+            emoji: true,
+        },
+    };
+    const blocks = [
+        header,
+        ...sections(body).map((text) => ({
+            type: 'section',
+            text: { type: 'mrkdwn', text },
+        })),
+    ].slice(0, SLACK_MAX_BLOCKS - 1);
+    blocks.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: [`${p.event} · ${p.severity}`, ...links].join(' · ') }],
+    });
+    return { text: types_truncate(`${msg.title}: ${msg.text}`, SLACK_SECTION_MAX), blocks };
+}
+function buildSlack(p, url) {
+    return {
+        request: {
+            url,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(slackPayload(p)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/teams.ts
+/**
+ * Microsoft Teams through a workflow (Power Automate) webhook: a message carrying one Adaptive
+ * Card 1.5. Workflow webhooks answer 202 and keep no message id, so follow-ups are new cards.
+ */
+
+
+const COLOR = { critical: 'Attention', warning: 'Warning', info: 'Accent' };
+function teamsCard(p) {
+    const msg = renderMessage(p.event, p.values, 'teams', p.template);
+    const body = [
+        {
+            type: 'TextBlock',
+            text: msg.title,
+            weight: 'Bolder',
+            size: 'Large',
+            color: COLOR[p.severity],
+            wrap: true,
+            style: 'heading',
+        },
+    ];
+    if (msg.text)
+        body.push({ type: 'TextBlock', text: msg.text, wrap: true });
+    if (msg.facts.length > 0)
+        body.push({
+            type: 'FactSet',
+            facts: msg.facts.map((f) => ({ title: f.label, value: f.value })),
+        });
+    body.push({
+        type: 'TextBlock',
+        text: `${p.event} · ${p.severity}`,
+        isSubtle: true,
+        size: 'Small',
+        wrap: true,
+    });
+    const actions = p.links
+        .map((l) => ({ title: l.label, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => ({ type: 'Action.OpenUrl', ...l }));
+    return {
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body,
+        ...(actions.length > 0 ? { actions } : {}),
+        msteams: { width: 'Full' },
+    };
+}
+function teamsPayload(p) {
+    return {
+        type: 'message',
+        attachments: [
+            {
+                contentType: 'application/vnd.microsoft.card.adaptive',
+                contentUrl: null,
+                content: teamsCard(p),
+            },
+        ],
+    };
+}
+function buildTeams(p, url) {
+    return {
+        request: {
+            url,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(teamsPayload(p)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/webhook.ts
+/**
+ * A generic JSON webhook. Values go out raw (JSON needs no escaping; the receiver decides how
+ * to show them). With a secret the body is signed the way GitHub signs its webhooks, so
+ * receivers can reuse their verification code: `X-Ripcord-Signature-256: sha256=<hex>`.
+ */
+
+
+const WEBHOOK_PAYLOAD_VERSION = 1;
+function webhookPayload(p, sentAt) {
+    const msg = renderMessage(p.event, p.values, 'raw', p.template);
+    return {
+        version: WEBHOOK_PAYLOAD_VERSION,
+        event: p.event,
+        severity: p.severity,
+        environment: p.environment,
+        repository: p.repository,
+        incident: p.incident,
+        title: msg.title,
+        text: msg.text,
+        facts: msg.facts,
+        values: p.values,
+        links: p.links,
+        key: p.key,
+        sent_at: sentAt,
+    };
+}
+function signature(body, secret) {
+    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+function buildWebhook(p, url, secret, sentAt) {
+    const body = JSON.stringify(webhookPayload(p, sentAt));
+    return {
+        request: {
+            url,
+            headers: {
+                'content-type': 'application/json',
+                'x-ripcord-event': p.event,
+                'x-ripcord-delivery': p.key,
+                ...(secret ? { 'x-ripcord-signature-256': signature(body, secret) } : {}),
+            },
+            body,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/dispatch.ts
+/**
+ * notify(): route an event to the policy's channels, skip what this incident already got,
+ * deliver with retries, and record every delivery and failure on the incident issue. It never
+ * throws for a channel that fails: the report says which failed and which of those were
+ * `required`, and the caller decides whether its step fails.
+ */
+
+
+
+
+
+
+
+
+
+
+/** The channels every route matching this event and severity names, each once, in order. */
+function routeChannels(policy, event, severity) {
+    const names = [];
+    for (const route of policy.routes) {
+        if (route.events !== '*' && !route.events.includes(event))
+            continue;
+        if (route.severity && !route.severity.includes(severity))
+            continue;
+        for (const name of route.channels)
+            if (!names.includes(name))
+                names.push(name);
+    }
+    return names;
+}
+/**
+ * `<event>:<incident>:<channel>`, plus the stage for recovery.stage (each stage is news) and
+ * the trigger for a warning (each trigger is news). Safe inside an HTML comment.
+ */
+function dedupKey(event, incident, channel, values) {
+    const extra = event === 'recovery.stage' ? values.stage : event === 'warning' ? values.trigger : undefined;
+    const parts = [event, incident === null ? 'none' : String(incident), channel];
+    if (extra)
+        parts.push(extra);
+    return parts.map((p) => p.replace(/[^A-Za-z0-9_.%-]+/g, '_').replace(/-{2,}/g, '-')).join(':');
+}
+function linksOf(values, incident) {
+    const links = [];
+    if (values.run_url)
+        links.push({ label: 'Workflow run', url: values.run_url });
+    if (incident)
+        links.push({ label: `Incident #${incident.number}`, url: incident.url });
+    if (values.deployment_url)
+        links.push({ label: 'Deployment', url: values.deployment_url });
+    return links;
+}
+function redact(text, secrets) {
+    let out = text;
+    for (const s of secrets)
+        if (s)
+            out = out.split(s).join('***');
+    return out;
+}
+function describeError(thrown) {
+    const error = (0,errors/* toError */.i)(thrown);
+    const cause = error.cause;
+    if (error.name === 'TimeoutError')
+        return 'timed out';
+    if (cause instanceof Error) {
+        const code = cause.code;
+        return `${error.message}: ${typeof code === 'string' ? code : cause.message}`;
+    }
+    return error.message;
+}
+const RETRY_AFTER_MAX_MS = 60_000;
+async function deliver(request, channel, secrets, policy, deps) {
+    const doFetch = deps.fetch ?? fetch;
+    let detail;
+    for (let attempt = 1;; attempt++) {
+        let retryAfterMs = 0;
+        try {
+            const res = await doFetch(request.url, {
+                method: 'POST',
+                headers: request.headers,
+                body: request.body,
+                signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+            });
+            const text = await res.text().catch(() => '');
+            if (res.ok)
+                return { ok: true, attempts: attempt, detail: `HTTP ${res.status}` };
+            detail = `HTTP ${res.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
+            const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+            if (!retryable)
+                return { ok: false, attempts: attempt, detail: redact(detail, secrets) };
+            const after = Number(res.headers.get('retry-after'));
+            if (Number.isFinite(after) && after > 0)
+                retryAfterMs = Math.min(after * 1000, RETRY_AFTER_MAX_MS);
+        }
+        catch (thrown) {
+            detail = describeError(thrown);
+        }
+        detail = redact(detail, secrets);
+        if (attempt > policy.retries)
+            return { ok: false, attempts: attempt, detail };
+        const wait = Math.max(policy.backoff * 2 ** (attempt - 1), retryAfterMs);
+        deps.logger.info(`Notification to ${channel}: attempt ${attempt} failed (${detail}); retrying in ${wait} ms`);
+        await deps.sleep(wait);
+    }
+}
+function build(channel, prepared, sentAt) {
+    switch (channel.type) {
+        case 'slack':
+            return buildSlack(prepared, channel.url);
+        case 'teams':
+            return buildTeams(prepared, channel.url);
+        case 'pagerduty':
+            return buildPagerDuty(prepared, channel.routing_key, channel.url);
+        case 'webhook':
+            return buildWebhook(prepared, channel.url, channel.secret, sentAt);
+    }
+}
+/** Sends one notification to every routed channel; see the file comment. */
+async function notify(n, deps) {
+    const severity = n.severity ?? DEFAULT_SEVERITY[n.event];
+    const incident = n.incident ?? null;
+    const values = {
+        event: n.event,
+        severity,
+        environment: n.environment,
+        repository: n.repository,
+        ...(incident ? { incident: `#${incident.number}`, incident_url: incident.url } : {}),
+        ...n.values,
+    };
+    const names = routeChannels(deps.policy, n.event, severity);
+    const report = {
+        event: n.event,
+        severity,
+        outcomes: [],
+        failed: [],
+        requiredFailed: [],
+        recorded: false,
+    };
+    if (names.length === 0) {
+        deps.logger.info(`No notify route matches ${n.event} (${severity}); nothing to send.`);
+        return report;
+    }
+    let log = emptyLog();
+    if (incident && deps.history) {
+        try {
+            log = await deps.history.read(incident.number);
+        }
+        catch (thrown) {
+            // Sending twice is better than not at all: go on without the log, and say so.
+            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${(0,errors/* toError */.i)(thrown).message}); duplicates are possible.`);
+        }
+    }
+    const sentAt = new Date(deps.now()).toISOString();
+    const links = linksOf(values, incident);
+    const issueParts = [];
+    const outcomes = await Promise.all(names.map(async (name) => {
+        const channel = deps.policy.channels[name];
+        const key = dedupKey(n.event, incident?.number ?? null, name, values);
+        if (!channel) {
+            // The schema rejects routes to unknown channels; this guards a hand-built policy.
+            return {
+                channel: name,
+                type: 'webhook',
+                result: 'failed',
+                attempts: 0,
+                required: false,
+                key,
+                detail: `no channel "${name}" in notify.channels`,
+            };
+        }
+        const base = { channel: name, type: channel.type, required: channel.required, key };
+        if (incident && alreadySent(log, key)) {
+            return {
+                ...base,
+                result: 'duplicate',
+                attempts: 0,
+                detail: `already sent (${log.sent[key]?.at ?? 'earlier'})`,
+            };
+        }
+        const prepared = {
+            event: n.event,
+            severity,
+            environment: n.environment,
+            repository: n.repository,
+            incident,
+            values,
+            links,
+            key,
+            template: channel.template,
+        };
+        if (channel.type === 'issue') {
+            if (!incident || !deps.incidents)
+                return {
+                    ...base,
+                    result: 'skipped',
+                    attempts: 0,
+                    detail: 'no incident issue to comment on',
+                };
+            const outcome = { ...base, result: 'sent', attempts: 1 };
+            issueParts.push({ name, prepared, outcome });
+            return outcome;
+        }
+        let resolved;
+        let secrets;
+        try {
+            const r = resolveSecrets(channel, deps.env, `notify.channels.${name}`);
+            resolved = r.value;
+            secrets = r.secrets;
+        }
+        catch (thrown) {
+            return {
+                ...base,
+                result: 'failed',
+                attempts: 0,
+                detail: (0,errors/* toError */.i)(thrown).message.replace(/\s*\n\s*/g, '; '),
+            };
+        }
+        for (const s of secrets)
+            deps.mask(s);
+        const built = build(resolved, prepared, sentAt);
+        if ('skip' in built)
+            return { ...base, result: 'skipped', attempts: 0, detail: built.skip };
+        const d = await deliver(built.request, name, secrets, deps.policy, deps);
+        return d.ok
+            ? { ...base, result: 'sent', attempts: d.attempts }
+            : {
+                ...base,
+                result: 'failed',
+                attempts: d.attempts,
+                detail: `${d.detail} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`,
+            };
+    }));
+    report.outcomes = outcomes;
+    const news = outcomes.filter((o) => o.result === 'sent' || o.result === 'failed');
+    if (incident && deps.incidents && news.length > 0) {
+        const body = recordComment(n.event, severity, outcomes, issueParts.map((p) => issueMessage(p.prepared)), sentAt);
+        try {
+            await deps.incidents.comment(incident.number, body);
+            report.recorded = true;
+        }
+        catch (thrown) {
+            const why = (0,errors/* toError */.i)(thrown).message;
+            for (const part of issueParts) {
+                part.outcome.result = 'failed';
+                part.outcome.detail = `could not comment on #${incident.number}: ${why}`;
+            }
+            deps.logger.warning(`Could not record the notifications on incident #${incident.number} (${why}); a later run may send them again.`);
+        }
+    }
+    for (const o of outcomes) {
+        const what = `${o.channel} (${o.type}) ${n.event}`;
+        if (o.result === 'sent')
+            deps.logger.info(`Notified ${what}${o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}`);
+        else if (o.result === 'failed')
+            deps.logger.warning(`Notification ${what} failed${o.required ? ' (required channel)' : ''}: ${o.detail ?? ''}`);
+        else
+            deps.logger.info(`Notification ${what} ${o.result}: ${o.detail ?? ''}`);
+    }
+    report.failed = outcomes.filter((o) => o.result === 'failed');
+    report.requiredFailed = report.failed.filter((o) => o.required);
+    return report;
+}
+const RESULT_WORD = {
+    sent: '✅ sent',
+    duplicate: '⏭️ already sent',
+    skipped: '➖ skipped',
+    failed: '❌ failed',
+};
+function outcomeLine(o) {
+    const detail = o.detail ? `: ${escapeMarkdown(o.detail)}` : '';
+    return `- \`${o.channel}\` (${o.type}) ${RESULT_WORD[o.result]}${o.required && o.result === 'failed' ? ' (required)' : ''}${detail}`;
+}
+/** The incident comment: the issue message (if routed), what went where, and the dedup markers. */
+function recordComment(event, severity, outcomes, messages, at) {
+    const lines = [...messages];
+    const others = outcomes.filter((o) => o.type !== 'issue' || o.result !== 'sent');
+    if (others.length > 0) {
+        lines.push(`**Notifications** for \`${event}\` (${severity}):`, '', ...others.map(outcomeLine), '');
+    }
+    const failed = outcomes.filter((o) => o.result === 'failed');
+    if (failed.length > 0)
+        lines.push(`> [!WARNING]\n> Not delivered: ${failed.map((o) => `\`${o.channel}\``).join(', ')}. Fix the channel (URL, key, receiver) and re-run the notify step; channels already notified are skipped.`, '');
+    for (const o of outcomes)
+        if (o.result === 'sent')
+            lines.push(notificationMarker(o.key, { channel: o.channel, at }));
+    return lines.join('\n').trimEnd() + '\n';
+}
+/** A job-summary section for a report: one row per channel. */
+function renderNotifySummary(report) {
+    const lines = [`### Notifications: \`${report.event}\` (${report.severity})`, ''];
+    if (report.outcomes.length === 0)
+        return [...lines, 'No route matches this event.', ''].join('\n');
+    lines.push('| Channel | Type | Result | Attempts | Detail |', '| --- | --- | --- | --- | --- |');
+    for (const o of report.outcomes)
+        lines.push(`| ${escapeMarkdown(o.channel)} | ${o.type} | ${RESULT_WORD[o.result]}${o.required && o.result === 'failed' ? ' (required)' : ''} | ${o.attempts} | ${escapeMarkdown(o.detail ?? '')} |`);
+    if (report.failed.length > 0 && !report.recorded)
+        lines.push('', 'The failures could not be recorded on an incident issue; this summary is their record.');
+    return lines.join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./src/github/lock.ts
 
 
@@ -50145,248 +51077,6 @@ const rollbackSchema = strictObject({
         .prefault({}),
     strategies: strategiesSchema.prefault({}),
 });
-
-;// CONCATENATED MODULE: ./src/core/notify-templates.ts
-/**
- * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
- * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
- *
- * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
- * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
- * inject links and markup. Templates themselves are the policy author's text and are not escaped.
- */
-
-const NOTIFY_EVENTS = [
-    'rollback.started',
-    'rollback.completed',
-    'rollback.failed',
-    'verify.failed',
-    'recovery.started',
-    'recovery.stage',
-    'recovery.completed',
-    'recovery.aborted',
-    'warning',
-];
-const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
-/** What an event means when the caller does not say: critical pages, info only informs. */
-const DEFAULT_SEVERITY = {
-    'rollback.started': 'critical',
-    'rollback.completed': 'warning',
-    'rollback.failed': 'critical',
-    'verify.failed': 'critical',
-    'recovery.started': 'info',
-    'recovery.stage': 'info',
-    'recovery.completed': 'info',
-    'recovery.aborted': 'critical',
-    warning: 'warning',
-};
-function isNotifyEvent(value) {
-    return NOTIFY_EVENTS.includes(value);
-}
-function isNotifySeverity(value) {
-    return NOTIFY_SEVERITIES.includes(value);
-}
-/** Every name a template may use as `{{name}}`; anything else is a policy error. */
-const PLACEHOLDERS = [
-    'event',
-    'severity',
-    'repository',
-    'environment',
-    'feature',
-    'reason',
-    'trigger',
-    'value',
-    'threshold',
-    'impact',
-    'strategy',
-    'status',
-    'from',
-    'to',
-    'stage',
-    'next_steps',
-    'next_update',
-    'actor',
-    'incident',
-    'incident_url',
-    'run_url',
-    'deployment_url',
-];
-function isPlaceholder(name) {
-    return PLACEHOLDERS.includes(name);
-}
-/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
-const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
-/** The placeholders in `template` that do not exist, each once, in order of appearance. */
-function unknownPlaceholders(template) {
-    const unknown = [];
-    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
-        const name = match[1] ?? '';
-        if (!isPlaceholder(name) && !unknown.includes(name))
-            unknown.push(name);
-    }
-    return unknown;
-}
-/**
- * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
- * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
- * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
- */
-function escapeSlack(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
-        .replace(/\r?\n/g, ' ');
-}
-/**
- * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
- * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
- * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
- */
-function escapeTeams(text) {
-    return text
-        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
-        .replace(/</g, '\u2039')
-        .replace(/>/g, '\u203a')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
-function escapePlain(text) {
-    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
-}
-const ESCAPERS = {
-    slack: escapeSlack,
-    teams: escapeTeams,
-    markdown: escapeMarkdown,
-    plain: escapePlain,
-    raw: (text) => text,
-};
-/**
- * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
- * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
- * Unknown names never reach here (the policy schema rejects them); they render as nothing.
- */
-function renderTemplate(template, values, escape) {
-    const out = [];
-    for (const line of template.split('\n')) {
-        let used = 0;
-        let filled = 0;
-        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
-            used++;
-            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
-            if (value !== '')
-                filled++;
-            return escape(value);
-        });
-        if (used === 0 || filled > 0)
-            out.push(rendered);
-    }
-    return out.join('\n').trim();
-}
-const COMMON_FACTS = [
-    ['Feature', '{{feature}}'],
-    ['Environment', '{{environment}}'],
-    ['Reason', '{{reason}}'],
-    ['Trigger', '{{trigger}} {{value}}'],
-    ['Threshold', '{{threshold}}'],
-    ['Impact', '{{impact}}'],
-    ['Strategy', '{{strategy}}'],
-    ['Status', '{{status}}'],
-    ['Version', '{{from}} → {{to}}'],
-    ['Stage', '{{stage}}'],
-    ['Next steps', '{{next_steps}}'],
-    ['Next update', '{{next_update}}'],
-];
-const BUILTIN_TEMPLATES = {
-    'rollback.started': {
-        title: 'Rolling back {{environment}}',
-        text: 'Ripcord is rolling back {{environment}}.',
-        facts: COMMON_FACTS,
-    },
-    'rollback.completed': {
-        title: 'Rolled back {{environment}}',
-        text: '{{environment}} was rolled back to a known-good version.',
-        facts: COMMON_FACTS,
-    },
-    'rollback.failed': {
-        title: 'Rollback of {{environment}} failed',
-        text: 'Ripcord could not roll back {{environment}}: act now.',
-        facts: COMMON_FACTS,
-    },
-    'verify.failed': {
-        title: 'Verification of {{environment}} failed',
-        text: 'The checks after the rollback of {{environment}} failed.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.started': {
-        title: 'Recovery of {{environment}} started',
-        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.stage': {
-        title: 'Recovery of {{environment}}: stage {{stage}}',
-        text: '{{environment}} moved to stage {{stage}}.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.completed': {
-        title: 'Recovered {{environment}}',
-        text: '{{environment}} is fully recovered; the incident can be closed.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.aborted': {
-        title: 'Recovery of {{environment}} aborted',
-        text: 'The recovery of {{environment}} was stopped and rolled back again.',
-        facts: COMMON_FACTS,
-    },
-    warning: {
-        title: 'Warning on {{environment}}',
-        text: '{{reason}}',
-        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
-    },
-};
-/** What to do next, when the caller does not say: the runbook's line for each event. */
-const DEFAULT_NEXT_STEPS = {
-    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
-    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
-    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
-    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
-    'recovery.started': 'Nothing to do unless a stage needs approval.',
-    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
-    'recovery.completed': 'Write the incident report and close the incident.',
-    'recovery.aborted': 'Find why the stage regressed before trying again.',
-    warning: 'Look at the trigger; nothing was rolled back.',
-};
-/**
- * The message of `event` for one channel format: the built-in template, with the channel's
- * override (for this event, else its `default`) replacing the title and/or the text. An
- * overridden text replaces the facts too, so the author controls the whole body.
- */
-function renderMessage(event, values, format, overrides) {
-    const escape = ESCAPERS[format];
-    const builtin = BUILTIN_TEMPLATES[event];
-    // Field by field, so an event's text override still gets the default title override.
-    const override = {
-        title: overrides?.[event]?.title ?? overrides?.default?.title,
-        text: overrides?.[event]?.text ?? overrides?.default?.text,
-    };
-    const filled = {
-        event,
-        next_steps: DEFAULT_NEXT_STEPS[event],
-        ...values,
-    };
-    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
-        `${event} ${escape(values.environment ?? '')}`.trim();
-    if (override.text !== undefined) {
-        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
-    }
-    const facts = builtin.facts
-        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
-        .filter((f) => f.value !== '');
-    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
-}
 
 ;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
 /**
@@ -51806,61 +52496,6 @@ async function executeLadder(opts) {
         failure: failures.length > 0 ? failures.join(' | ') : 'no strategy to try',
         dataLossWindow: window(),
     };
-}
-
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-/**
- * `${NAME}` references in a policy are filled from environment variables at the last moment,
- * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
- * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
- */
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/**
- * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
- * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
- * variable is reported at once; no message ever contains a secret's value.
- */
-function resolveSecrets(value, env, where) {
-    const secrets = new Set();
-    const problems = [];
-    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
-        const found = env[name];
-        if (found === undefined || found === '') {
-            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
-            return whole;
-        }
-        secrets.add(found);
-        return found;
-    });
-    const walk = (node, path) => {
-        if (typeof node === 'string')
-            return fill(node, path);
-        if (Array.isArray(node))
-            return node.map((item, i) => walk(item, `${path}[${i}]`));
-        if (secrets_isPlainObject(node)) {
-            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
-        }
-        return node;
-    };
-    const resolved = walk(value, where);
-    if (problems.length > 0) {
-        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
-    }
-    return { value: resolved, secrets: [...secrets] };
-}
-function secrets_isPlainObject(node) {
-    if (node === null || typeof node !== 'object')
-        return false;
-    const proto = Object.getPrototypeOf(node);
-    return proto === Object.prototype || proto === null;
-}
-function joinPath(path, key) {
-    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-    if (path === '')
-        return segment;
-    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 }
 
 // EXTERNAL MODULE: external "string_decoder"
@@ -53299,7 +53934,7 @@ function snippet(text, max = 300) {
     return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
 /** Replaces every secret value in text, so server echoes cannot leak them into reasons. */
-function redact(text, secrets) {
+function fetch_with_retry_redact(text, secrets) {
     let out = text;
     for (const secret of secrets) {
         if (secret.length >= 3)
@@ -53508,7 +54143,7 @@ function compileHttpStep(config, allowed = STEP_PLACEHOLDERS) {
                     reason,
                 };
             }
-            const shown = `${method} ${redact(displayUrl(target), secrets)}`;
+            const shown = `${method} ${fetch_with_retry_redact(displayUrl(target), secrets)}`;
             runtime.logger.info(`${name}: ${shown}`);
             const outcome = await requestWithRetry(target, {
                 method,
@@ -53530,7 +54165,7 @@ function compileHttpStep(config, allowed = STEP_PLACEHOLDERS) {
             });
             const durationMs = elapsed();
             if (!outcome.ok) {
-                const reason = `${shown} failed: ${redact(outcome.reason, secrets)}`;
+                const reason = `${shown} failed: ${fetch_with_retry_redact(outcome.reason, secrets)}`;
                 runtime.logger.error(`${name}: ${reason}`);
                 return {
                     ok: false,
@@ -53541,7 +54176,7 @@ function compileHttpStep(config, allowed = STEP_PLACEHOLDERS) {
                     reason,
                 };
             }
-            const bodyTail = redact(outcome.text.slice(-2_000), secrets);
+            const bodyTail = fetch_with_retry_redact(outcome.text.slice(-2_000), secrets);
             const ok = expected
                 ? expected.includes(outcome.status)
                 : outcome.status >= 200 && outcome.status < 300;
@@ -55325,7 +55960,7 @@ async function underLock(req, deps, strategy, rungs, plans, opened) {
             opened.incident = record;
             opened.state = state;
             justWritten = false;
-            deps.onStepEvent?.(event);
+            deps.onStepEvent?.(event, { number: incidentNumber, url: record.url });
         },
     });
     const finished = now();
@@ -55784,7 +56419,7 @@ function createHttpFlagProvider(config) {
     async function send(op, values, subject) {
         const url = op.url.render(values);
         const what = `${op.name.replace('_', ' ')} ${subject}`;
-        const shownUrl = `${op.method} ${redact(displayUrl(url), secrets)}`;
+        const shownUrl = `${op.method} ${fetch_with_retry_redact(displayUrl(url), secrets)}`;
         const outcome = await requestWithRetry(url, {
             method: op.method,
             headers: {
@@ -55802,10 +56437,10 @@ function createHttpFlagProvider(config) {
             label: `${label} (${what})`,
         });
         if (!outcome.ok) {
-            throw new Error(`${label} could not ${what} (${shownUrl}): ${redact(outcome.reason, secrets)}`);
+            throw new Error(`${label} could not ${what} (${shownUrl}): ${fetch_with_retry_redact(outcome.reason, secrets)}`);
         }
         const { status } = outcome;
-        const body = redact(snippet(outcome.text), secrets);
+        const body = fetch_with_retry_redact(snippet(outcome.text), secrets);
         const expected = op.expectStatus
             ? op.expectStatus.includes(status)
             : status >= 200 && status < 300;
@@ -55970,9 +56605,9 @@ function createUnleashProvider(config) {
             label: `${where} (${what})`,
         });
         if (!outcome.ok) {
-            throw new Error(`${where} could not ${what}: ${redact(outcome.reason, [config.token])}`);
+            throw new Error(`${where} could not ${what}: ${fetch_with_retry_redact(outcome.reason, [config.token])}`);
         }
-        const message = redact(serverMessage(outcome.text), [config.token]);
+        const message = fetch_with_retry_redact(serverMessage(outcome.text), [config.token]);
         const status = outcome.status;
         if (status >= 200 && status < 300) {
             if (outcome.text.trim() === '')
@@ -56223,7 +56858,7 @@ function createFlagProviders(flags, opts) {
             continue;
         }
         try {
-            providers.set(name, build(name, resolved, config, [...secrets], opts));
+            providers.set(name, flag_providers_build(name, resolved, config, [...secrets], opts));
         }
         catch (thrown) {
             if (!(thrown instanceof errors/* ConfigurationError */.j))
@@ -56236,7 +56871,7 @@ function createFlagProviders(flags, opts) {
     }
     return { providers, secrets: [...secrets] };
 }
-function build(name, resolved, raw, secrets, opts) {
+function flag_providers_build(name, resolved, raw, secrets, opts) {
     const common = {
         logger: opts.logger,
         timeoutMs: resolved.timeout,
@@ -56288,6 +56923,8 @@ function build(name, resolved, raw, secrets, opts) {
 
 
 
+
+
 async function run(io, deps) {
     const environment = rollback_required(io, 'environment', 'production');
     const policyPath = io.getInput('policy') || defaultPolicyPath;
@@ -56323,6 +56960,34 @@ async function run(io, deps) {
             : { retryAfterBaseValue: deps.retryAfterBaseValue }),
     });
     const repoRef = { owner, repo };
+    const incidents = createIncidentStore(client.octokit, repoRef, io);
+    const notifyDeps = {
+        policy: policy.notify,
+        env: deps.env,
+        incidents,
+        history: createCommentHistory(client.octokit, repoRef),
+        logger: io,
+        mask: (secret) => io.setSecret(secret),
+        sleep: deps.sleep,
+        now: deps.now,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    };
+    const baseValues = {
+        reason,
+        ...(runUrl ? { run_url: runUrl } : {}),
+        deployment_url: `${serverUrl}/${repository}/deployments`,
+        ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
+        ...(decision && decision.triggered.length > 0
+            ? { trigger: decision.triggered.join(', ') }
+            : {}),
+    };
+    const send = (event, incident, values) => notify({ event, environment, repository, incident, values: { ...baseValues, ...values } }, notifyDeps).catch((thrown) => {
+        // A notification must never turn a rollback red; notify() reports channel failures itself.
+        io.warning(`could not send ${event}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+        return null;
+    });
+    // Started when the first step starts and awaited at the end, so it never delays the step.
+    const pending = {};
     const flagProvider = env.rollback.strategies['feature-flag']?.provider;
     const flags = createFlagProviders(policy.flags, {
         env: deps.env,
@@ -56345,7 +57010,7 @@ async function run(io, deps) {
     }, {
         policy,
         deployments: createDeploymentStore(client.octokit, repoRef, io),
-        incidents: createIncidentStore(client.octokit, repoRef, io),
+        incidents,
         lock: createEnvironmentLock(client.octokit, repoRef, environment, {
             holder: `run ${runId} attempt ${attempt}`,
             runUrl,
@@ -56395,11 +57060,30 @@ async function run(io, deps) {
         now: deps.now,
         sleep: deps.sleep,
         logger: io,
-        onStepEvent: (event) => {
+        onStepEvent: (event, incident) => {
             io.info(`${event.at} ${event.name}: ${event.status}${event.detail ? ` (${event.detail})` : ''}`);
             deps.onStepEvent?.(event);
+            if (event.status === 'running' && pending.started === undefined)
+                pending.started = send('rollback.started', incident, {
+                    status: 'rolling-back',
+                    strategy: event.strategy,
+                });
         },
     });
+    const reports = [];
+    const startedReport = await pending.started;
+    if (startedReport)
+        reports.push(startedReport);
+    if (result.result === 'rolled-back' || result.result === 'failed') {
+        const finished = await send(result.result === 'rolled-back' ? 'rollback.completed' : 'rollback.failed', result.incident, {
+            status: result.result === 'rolled-back' ? 'rolled-back' : 'rollback-failed',
+            ...(result.strategy ? { strategy: result.strategy } : {}),
+            ...(result.from ? { from: result.from.ref } : {}),
+            ...(result.target ? { to: result.target.ref } : {}),
+        });
+        if (finished)
+            reports.push(finished);
+    }
     io.info(result.message);
     io.setOutput('result', result.result);
     io.setOutput('incident', result.incident ? String(result.incident.number) : '');
@@ -56409,9 +57093,33 @@ async function run(io, deps) {
     io.setOutput('deployment-id', result.deploymentId ? String(result.deploymentId) : '');
     io.setOutput('message', result.message);
     await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
+    const notifyFailure = await reportNotifications(io, reports);
     if (result.result === 'failed')
         io.setFailed(result.message);
+    else if (notifyFailure)
+        io.setFailed(notifyFailure);
     return result;
+}
+/**
+ * The job-summary sections for what was routed, and the step's verdict on the channels: the
+ * same as the notify action's (a failed channel warns, a failed `required` one fails the step).
+ * Returns the failure message for the caller to set, so its own failure keeps precedence.
+ */
+async function reportNotifications(io, reports) {
+    for (const r of reports)
+        if (r.outcomes.length > 0)
+            await io.appendSummary(renderNotifySummary(r));
+    const failed = reports.flatMap((r) => r.failed);
+    const required = reports.flatMap((r) => r.requiredFailed);
+    if (required.length > 0)
+        return `required notification channel${required.length > 1 ? 's' : ''} failed: ${required
+            .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
+            .join('; ')}`;
+    if (failed.length > 0)
+        io.warning(`notification channel${failed.length > 1 ? 's' : ''} failed: ${failed
+            .map((o) => o.channel)
+            .join(', ')}; see the job summary`);
+    return null;
 }
 function rollback_required(io, name, example) {
     const value = io.getInput(name);

@@ -33716,11 +33716,11 @@ async function runAction(run) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _staged_recovery_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8203);
+/* harmony import */ var _staged_recovery_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7618);
 
 
 await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
-    await (0,_staged_recovery_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io, {
+    await (0,_staged_recovery_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)(io, {
         env: process.env,
         now: () => Date.now(),
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -33732,16 +33732,16 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8203:
+/***/ 7618:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: renderRecoverySummary
+// UNUSED EXPORTS: gateFromChecks, renderRecoverySummary
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -33825,7 +33825,7 @@ function formatDuration(ms) {
  * Text from metrics labels, trigger names or users lands in Markdown (job summaries, issue
  * comments). Escape it so it cannot break a table, inject HTML, or ping people and teams.
  */
-function escapeMarkdown(text) {
+function markdown_escapeMarkdown(text) {
     return text
         .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
         .replace(/&/g, '&amp;')
@@ -48139,7 +48139,7 @@ function looseObject(shape, params) {
         type: "object",
         shape,
         catchall: unknown(),
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodUnion = /*@__PURE__*/ $constructor("ZodUnion", (inst, def) => {
@@ -48961,9 +48961,9 @@ function replaceStateBlock(body, state) {
     return body.slice(0, located.span.start) + block + body.slice(located.span.end);
 }
 function describeVersion(v) {
-    const parts = [escapeMarkdown(v.ref)];
+    const parts = [markdown_escapeMarkdown(v.ref)];
     if (v.sha !== '')
-        parts.push(`@ ${escapeMarkdown(v.sha.slice(0, 12))}`);
+        parts.push(`@ ${markdown_escapeMarkdown(v.sha.slice(0, 12))}`);
     if (v.deploymentId !== null)
         parts.push(`(deployment ${v.deploymentId})`);
     return parts.join(' ');
@@ -48979,7 +48979,7 @@ const STATUS_TEXT = {
 };
 /** The facts a person scans first, rebuilt from the state on every save. Untrusted text escaped. */
 function renderStateSummary(state) {
-    const cell = (text) => text === null || text === undefined || text === '' ? '-' : escapeMarkdown(text);
+    const cell = (text) => text === null || text === undefined || text === '' ? '-' : markdown_escapeMarkdown(text);
     const rows = [
         ['Environment', cell(state.environment)],
         ['Status', STATUS_TEXT[state.status]],
@@ -49319,6 +49319,1459 @@ function createIncidentStore(octokit, repo, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/secrets.ts
+/**
+ * `${NAME}` references in a policy are filled from environment variables at the last moment,
+ * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
+ * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
+ */
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
+ * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
+ * variable is reported at once; no message ever contains a secret's value.
+ */
+function resolveSecrets(value, env, where) {
+    const secrets = new Set();
+    const problems = [];
+    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
+        const found = env[name];
+        if (found === undefined || found === '') {
+            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
+            return whole;
+        }
+        secrets.add(found);
+        return found;
+    });
+    const walk = (node, path) => {
+        if (typeof node === 'string')
+            return fill(node, path);
+        if (Array.isArray(node))
+            return node.map((item, i) => walk(item, `${path}[${i}]`));
+        if (secrets_isPlainObject(node)) {
+            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
+        }
+        return node;
+    };
+    const resolved = walk(value, where);
+    if (problems.length > 0) {
+        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
+        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+    }
+    return { value: resolved, secrets: [...secrets] };
+}
+function secrets_isPlainObject(node) {
+    if (node === null || typeof node !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(node);
+    return proto === Object.prototype || proto === null;
+}
+function joinPath(path, key) {
+    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+    if (path === '')
+        return segment;
+    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/notify-templates.ts
+/**
+ * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
+ * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
+ *
+ * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
+ * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
+ * inject links and markup. Templates themselves are the policy author's text and are not escaped.
+ */
+
+const NOTIFY_EVENTS = [
+    'rollback.started',
+    'rollback.completed',
+    'rollback.failed',
+    'verify.failed',
+    'recovery.started',
+    'recovery.stage',
+    'recovery.completed',
+    'recovery.aborted',
+    'warning',
+];
+const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
+/** What an event means when the caller does not say: critical pages, info only informs. */
+const DEFAULT_SEVERITY = {
+    'rollback.started': 'critical',
+    'rollback.completed': 'warning',
+    'rollback.failed': 'critical',
+    'verify.failed': 'critical',
+    'recovery.started': 'info',
+    'recovery.stage': 'info',
+    'recovery.completed': 'info',
+    'recovery.aborted': 'critical',
+    warning: 'warning',
+};
+function isNotifyEvent(value) {
+    return NOTIFY_EVENTS.includes(value);
+}
+function isNotifySeverity(value) {
+    return NOTIFY_SEVERITIES.includes(value);
+}
+/** Every name a template may use as `{{name}}`; anything else is a policy error. */
+const PLACEHOLDERS = [
+    'event',
+    'severity',
+    'repository',
+    'environment',
+    'feature',
+    'reason',
+    'trigger',
+    'value',
+    'threshold',
+    'impact',
+    'strategy',
+    'status',
+    'from',
+    'to',
+    'stage',
+    'next_steps',
+    'next_update',
+    'actor',
+    'incident',
+    'incident_url',
+    'run_url',
+    'deployment_url',
+];
+function isPlaceholder(name) {
+    return PLACEHOLDERS.includes(name);
+}
+/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
+const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** The placeholders in `template` that do not exist, each once, in order of appearance. */
+function unknownPlaceholders(template) {
+    const unknown = [];
+    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+        const name = match[1] ?? '';
+        if (!isPlaceholder(name) && !unknown.includes(name))
+            unknown.push(name);
+    }
+    return unknown;
+}
+/**
+ * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
+ * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
+ * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
+ */
+function escapeSlack(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
+        .replace(/\r?\n/g, ' ');
+}
+/**
+ * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
+ * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
+ * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
+ */
+function escapeTeams(text) {
+    return text
+        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+        .replace(/</g, '\u2039')
+        .replace(/>/g, '\u203a')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
+function escapePlain(text) {
+    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
+}
+const ESCAPERS = {
+    slack: escapeSlack,
+    teams: escapeTeams,
+    markdown: markdown_escapeMarkdown,
+    plain: escapePlain,
+    raw: (text) => text,
+};
+/**
+ * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
+ * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
+ * Unknown names never reach here (the policy schema rejects them); they render as nothing.
+ */
+function renderTemplate(template, values, escape) {
+    const out = [];
+    for (const line of template.split('\n')) {
+        let used = 0;
+        let filled = 0;
+        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
+            used++;
+            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
+            if (value !== '')
+                filled++;
+            return escape(value);
+        });
+        if (used === 0 || filled > 0)
+            out.push(rendered);
+    }
+    return out.join('\n').trim();
+}
+const COMMON_FACTS = [
+    ['Feature', '{{feature}}'],
+    ['Environment', '{{environment}}'],
+    ['Reason', '{{reason}}'],
+    ['Trigger', '{{trigger}} {{value}}'],
+    ['Threshold', '{{threshold}}'],
+    ['Impact', '{{impact}}'],
+    ['Strategy', '{{strategy}}'],
+    ['Status', '{{status}}'],
+    ['Version', '{{from}} → {{to}}'],
+    ['Stage', '{{stage}}'],
+    ['Next steps', '{{next_steps}}'],
+    ['Next update', '{{next_update}}'],
+];
+const BUILTIN_TEMPLATES = {
+    'rollback.started': {
+        title: 'Rolling back {{environment}}',
+        text: 'Ripcord is rolling back {{environment}}.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.completed': {
+        title: 'Rolled back {{environment}}',
+        text: '{{environment}} was rolled back to a known-good version.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.failed': {
+        title: 'Rollback of {{environment}} failed',
+        text: 'Ripcord could not roll back {{environment}}: act now.',
+        facts: COMMON_FACTS,
+    },
+    'verify.failed': {
+        title: 'Verification of {{environment}} failed',
+        text: 'The checks after the rollback of {{environment}} failed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.started': {
+        title: 'Recovery of {{environment}} started',
+        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.stage': {
+        title: 'Recovery of {{environment}}: stage {{stage}}',
+        text: '{{environment}} moved to stage {{stage}}.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.completed': {
+        title: 'Recovered {{environment}}',
+        text: '{{environment}} is fully recovered; the incident can be closed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.aborted': {
+        title: 'Recovery of {{environment}} aborted',
+        text: 'The recovery of {{environment}} was stopped and rolled back again.',
+        facts: COMMON_FACTS,
+    },
+    warning: {
+        title: 'Warning on {{environment}}',
+        text: '{{reason}}',
+        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
+    },
+};
+/** What to do next, when the caller does not say: the runbook's line for each event. */
+const DEFAULT_NEXT_STEPS = {
+    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
+    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
+    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
+    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
+    'recovery.started': 'Nothing to do unless a stage needs approval.',
+    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
+    'recovery.completed': 'Write the incident report and close the incident.',
+    'recovery.aborted': 'Find why the stage regressed before trying again.',
+    warning: 'Look at the trigger; nothing was rolled back.',
+};
+/**
+ * The message of `event` for one channel format: the built-in template, with the channel's
+ * override (for this event, else its `default`) replacing the title and/or the text. An
+ * overridden text replaces the facts too, so the author controls the whole body.
+ */
+function renderMessage(event, values, format, overrides) {
+    const escape = ESCAPERS[format];
+    const builtin = BUILTIN_TEMPLATES[event];
+    // Field by field, so an event's text override still gets the default title override.
+    const override = {
+        title: overrides?.[event]?.title ?? overrides?.default?.title,
+        text: overrides?.[event]?.text ?? overrides?.default?.text,
+    };
+    const filled = {
+        event,
+        next_steps: DEFAULT_NEXT_STEPS[event],
+        ...values,
+    };
+    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
+        `${event} ${escape(values.environment ?? '')}`.trim();
+    if (override.text !== undefined) {
+        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
+    }
+    const facts = builtin.facts
+        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
+        .filter((f) => f.value !== '');
+    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
+}
+
+;// CONCATENATED MODULE: ./src/notify/types.ts
+/** Only http(s) links, and none that could close Slack's `<url|text>` or a Markdown link. */
+function safeUrl(url) {
+    if (!url || !/^https?:\/\/[^\s<>|()[\]"]+$/.test(url))
+        return null;
+    return url;
+}
+/** Cuts to `max` characters (code points), marking the cut. */
+function types_truncate(text, max) {
+    const chars = [...text];
+    return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/issue-comment.ts
+/**
+ * The incident issue as a channel and as the notification log. One comment per notify call
+ * carries the message (when the issue channel is routed), what was delivered where, what
+ * failed, and a hidden marker per delivery, `<!-- ripcord:notified <key> -->`, which later
+ * runs read back to send each event once per channel.
+ */
+
+
+
+function emptyLog() {
+    return { sent: {} };
+}
+function alreadySent(log, key) {
+    return Object.hasOwn(log.sent, key);
+}
+function markSent(log, key, meta) {
+    return { sent: { ...log.sent, [key]: meta } };
+}
+const MARKER = /<!--\s*ripcord:notified\s+(\S+)(?:\s+(\S+)\s+(\S+))?\s*-->/g;
+/** Keys are built from event, incident number, channel name and a sanitised stage: no spaces or `--`. */
+function notificationMarker(key, meta) {
+    return `<!-- ripcord:notified ${key} ${meta.channel} ${meta.at} -->`;
+}
+/** The log written in these comment bodies, oldest first. */
+function parseNotificationLog(bodies) {
+    let log = emptyLog();
+    for (const body of bodies)
+        for (const m of body.matchAll(MARKER)) {
+            const key = m[1];
+            if (key && !alreadySent(log, key))
+                log = markSent(log, key, { channel: m[2] ?? '', at: m[3] ?? '' });
+        }
+    return log;
+}
+/** Reads the markers from every comment of the incident issue (100 a page). */
+function createCommentHistory(octokit, repo) {
+    return {
+        async read(incident) {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+                ...repo,
+                issue_number: incident,
+                per_page: 100,
+            });
+            return parseNotificationLog(comments.map((c) => c.body ?? ''));
+        },
+    };
+}
+/** The issue channel's message in GitHub Markdown, values escaped so nobody is pinged. */
+function issueMessage(p) {
+    const msg = renderMessage(p.event, p.values, 'markdown', p.template);
+    const lines = [`### ${msg.title}`, ''];
+    if (msg.text)
+        lines.push(msg.text, '');
+    for (const f of msg.facts)
+        lines.push(`- **${f.label}:** ${f.value}`);
+    const links = p.links
+        .map((l) => ({ ...l, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => `[${markdown_escapeMarkdown(l.label)}](${l.url})`);
+    if (msg.facts.length > 0)
+        lines.push('');
+    if (links.length > 0)
+        lines.push(links.join(' · '), '');
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/notify/pagerduty.ts
+/**
+ * PagerDuty Events API v2: a critical event triggers an alert, recovery.completed resolves it.
+ * Both use the incident's dedup_key, so every critical event of one incident updates the same
+ * PagerDuty alert instead of paging again, and the resolve closes that alert.
+ */
+
+
+/** PagerDuty's limit on payload.summary. */
+const PAGERDUTY_SUMMARY_MAX = 1024;
+/** One alert per incident: `ripcord-<owner>-<repo>-<environment>-<incident>`. */
+function pagerdutyDedupKey(p) {
+    const incident = p.incident ? String(p.incident.number) : 'none';
+    return types_truncate(`ripcord-${p.repository.replace('/', '-')}-${p.environment}-${incident}`, 255);
+}
+function pagerdutyEvent(p, routingKey) {
+    const dedupKey = pagerdutyDedupKey(p);
+    if (p.event === 'recovery.completed')
+        return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+    if (p.severity !== 'critical')
+        return {
+            skip: `PagerDuty pages only for critical events and resolves on recovery.completed; ${p.event} is ${p.severity}`,
+        };
+    const msg = renderMessage(p.event, p.values, 'raw', p.template);
+    const reason = p.values.reason ? `: ${p.values.reason}` : '';
+    const runUrl = safeUrl(p.values.run_url);
+    const details = {};
+    for (const [k, v] of Object.entries(p.values))
+        if (v)
+            details[k] = v;
+    return {
+        routing_key: routingKey,
+        event_action: 'trigger',
+        dedup_key: dedupKey,
+        payload: {
+            summary: types_truncate(`${msg.title}${reason}`.replace(/\s+/g, ' '), PAGERDUTY_SUMMARY_MAX),
+            source: `${p.repository}/${p.environment}`,
+            severity: 'critical',
+            ...(p.values.feature ? { component: p.values.feature } : {}),
+            group: p.environment,
+            class: p.event,
+            custom_details: details,
+        },
+        client: 'Ripcord',
+        ...(runUrl ? { client_url: runUrl } : {}),
+        links: p.links
+            .map((l) => ({ text: l.label, href: safeUrl(l.url) }))
+            .filter((l) => l.href !== null),
+    };
+}
+function buildPagerDuty(p, routingKey, baseUrl) {
+    const event = pagerdutyEvent(p, routingKey);
+    if ('skip' in event)
+        return event;
+    return {
+        request: {
+            url: `${baseUrl.replace(/\/+$/, '')}/v2/enqueue`,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(event),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+/**
+ * Slack incoming webhook: Block Kit (header, sections in mrkdwn, a context line of links) and
+ * a top-level `text` that Slack shows in notifications and where blocks cannot render.
+ * Incoming webhooks answer "ok" and no message ts, so a follow-up is a new message: it cannot
+ * edit the first one or reply in its thread (that would need a bot token and chat.postMessage).
+ */
+
+
+/** Block Kit limits: header plain_text 150, section text 3000, 50 blocks per message. */
+const SLACK_HEADER_MAX = 150;
+const SLACK_SECTION_MAX = 3000;
+const SLACK_MAX_BLOCKS = 50;
+const SEVERITY_ICON = {
+    critical: ':rotating_light:',
+    warning: ':warning:',
+    info: ':information_source:',
+};
+/** Splits at line ends so no section passes Slack's limit; a single long line is cut. */
+function sections(text) {
+    const out = [];
+    let current = '';
+    for (const line of text.split('\n')) {
+        const piece = types_truncate(line, SLACK_SECTION_MAX);
+        if (current && current.length + 1 + piece.length > SLACK_SECTION_MAX) {
+            out.push(current);
+            current = piece;
+        }
+        else {
+            current = current ? `${current}\n${piece}` : piece;
+        }
+    }
+    if (current)
+        out.push(current);
+    return out;
+}
+function slackPayload(p) {
+    const msg = renderMessage(p.event, p.values, 'slack', p.template);
+    const body = [msg.text, ...msg.facts.map((f) => `*${f.label}:* ${f.value}`)]
+        .filter(Boolean)
+        .join('\n');
+    const links = p.links
+        .map((l) => ({ ...l, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => `<${l.url}|${l.label}>`);
+    const header = {
+        type: 'header',
+        text: {
+            type: 'plain_text',
+            text: types_truncate(`${SEVERITY_ICON[p.severity]} ${msg.title}`, SLACK_HEADER_MAX),
+            emoji: true,
+        },
+    };
+    const blocks = [
+        header,
+        ...sections(body).map((text) => ({
+            type: 'section',
+            text: { type: 'mrkdwn', text },
+        })),
+    ].slice(0, SLACK_MAX_BLOCKS - 1);
+    blocks.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: [`${p.event} · ${p.severity}`, ...links].join(' · ') }],
+    });
+    return { text: types_truncate(`${msg.title}: ${msg.text}`, SLACK_SECTION_MAX), blocks };
+}
+function buildSlack(p, url) {
+    return {
+        request: {
+            url,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(slackPayload(p)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/teams.ts
+/**
+ * Microsoft Teams through a workflow (Power Automate) webhook: a message carrying one Adaptive
+ * Card 1.5. Workflow webhooks answer 202 and keep no message id, so follow-ups are new cards.
+ */
+
+
+const COLOR = { critical: 'Attention', warning: 'Warning', info: 'Accent' };
+function teamsCard(p) {
+    const msg = renderMessage(p.event, p.values, 'teams', p.template);
+    const body = [
+        {
+            type: 'TextBlock',
+            text: msg.title,
+            weight: 'Bolder',
+            size: 'Large',
+            color: COLOR[p.severity],
+            wrap: true,
+            style: 'heading',
+        },
+    ];
+    if (msg.text)
+        body.push({ type: 'TextBlock', text: msg.text, wrap: true });
+    if (msg.facts.length > 0)
+        body.push({
+            type: 'FactSet',
+            facts: msg.facts.map((f) => ({ title: f.label, value: f.value })),
+        });
+    body.push({
+        type: 'TextBlock',
+        text: `${p.event} · ${p.severity}`,
+        isSubtle: true,
+        size: 'Small',
+        wrap: true,
+    });
+    const actions = p.links
+        .map((l) => ({ title: l.label, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => ({ type: 'Action.OpenUrl', ...l }));
+    return {
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body,
+        ...(actions.length > 0 ? { actions } : {}),
+        msteams: { width: 'Full' },
+    };
+}
+function teamsPayload(p) {
+    return {
+        type: 'message',
+        attachments: [
+            {
+                contentType: 'application/vnd.microsoft.card.adaptive',
+                contentUrl: null,
+                content: teamsCard(p),
+            },
+        ],
+    };
+}
+function buildTeams(p, url) {
+    return {
+        request: {
+            url,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(teamsPayload(p)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/webhook.ts
+/**
+ * A generic JSON webhook. Values go out raw (JSON needs no escaping; the receiver decides how
+ * to show them). With a secret the body is signed the way GitHub signs its webhooks, so
+ * receivers can reuse their verification code: `X-Ripcord-Signature-256: sha256=<hex>`.
+ */
+
+
+const WEBHOOK_PAYLOAD_VERSION = 1;
+function webhookPayload(p, sentAt) {
+    const msg = renderMessage(p.event, p.values, 'raw', p.template);
+    return {
+        version: WEBHOOK_PAYLOAD_VERSION,
+        event: p.event,
+        severity: p.severity,
+        environment: p.environment,
+        repository: p.repository,
+        incident: p.incident,
+        title: msg.title,
+        text: msg.text,
+        facts: msg.facts,
+        values: p.values,
+        links: p.links,
+        key: p.key,
+        sent_at: sentAt,
+    };
+}
+function signature(body, secret) {
+    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+function buildWebhook(p, url, secret, sentAt) {
+    const body = JSON.stringify(webhookPayload(p, sentAt));
+    return {
+        request: {
+            url,
+            headers: {
+                'content-type': 'application/json',
+                'x-ripcord-event': p.event,
+                'x-ripcord-delivery': p.key,
+                ...(secret ? { 'x-ripcord-signature-256': signature(body, secret) } : {}),
+            },
+            body,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/dispatch.ts
+/**
+ * notify(): route an event to the policy's channels, skip what this incident already got,
+ * deliver with retries, and record every delivery and failure on the incident issue. It never
+ * throws for a channel that fails: the report says which failed and which of those were
+ * `required`, and the caller decides whether its step fails.
+ */
+
+
+
+
+
+
+
+
+
+
+/** The channels every route matching this event and severity names, each once, in order. */
+function routeChannels(policy, event, severity) {
+    const names = [];
+    for (const route of policy.routes) {
+        if (route.events !== '*' && !route.events.includes(event))
+            continue;
+        if (route.severity && !route.severity.includes(severity))
+            continue;
+        for (const name of route.channels)
+            if (!names.includes(name))
+                names.push(name);
+    }
+    return names;
+}
+/**
+ * `<event>:<incident>:<channel>`, plus the stage for recovery.stage (each stage is news) and
+ * the trigger for a warning (each trigger is news). Safe inside an HTML comment.
+ */
+function dedupKey(event, incident, channel, values) {
+    const extra = event === 'recovery.stage' ? values.stage : event === 'warning' ? values.trigger : undefined;
+    const parts = [event, incident === null ? 'none' : String(incident), channel];
+    if (extra)
+        parts.push(extra);
+    return parts.map((p) => p.replace(/[^A-Za-z0-9_.%-]+/g, '_').replace(/-{2,}/g, '-')).join(':');
+}
+function linksOf(values, incident) {
+    const links = [];
+    if (values.run_url)
+        links.push({ label: 'Workflow run', url: values.run_url });
+    if (incident)
+        links.push({ label: `Incident #${incident.number}`, url: incident.url });
+    if (values.deployment_url)
+        links.push({ label: 'Deployment', url: values.deployment_url });
+    return links;
+}
+function redact(text, secrets) {
+    let out = text;
+    for (const s of secrets)
+        if (s)
+            out = out.split(s).join('***');
+    return out;
+}
+function describeError(thrown) {
+    const error = (0,errors/* toError */.i)(thrown);
+    const cause = error.cause;
+    if (error.name === 'TimeoutError')
+        return 'timed out';
+    if (cause instanceof Error) {
+        const code = cause.code;
+        return `${error.message}: ${typeof code === 'string' ? code : cause.message}`;
+    }
+    return error.message;
+}
+const RETRY_AFTER_MAX_MS = 60_000;
+async function deliver(request, channel, secrets, policy, deps) {
+    const doFetch = deps.fetch ?? fetch;
+    let detail;
+    for (let attempt = 1;; attempt++) {
+        let retryAfterMs = 0;
+        try {
+            const res = await doFetch(request.url, {
+                method: 'POST',
+                headers: request.headers,
+                body: request.body,
+                signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+            });
+            const text = await res.text().catch(() => '');
+            if (res.ok)
+                return { ok: true, attempts: attempt, detail: `HTTP ${res.status}` };
+            detail = `HTTP ${res.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
+            const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+            if (!retryable)
+                return { ok: false, attempts: attempt, detail: redact(detail, secrets) };
+            const after = Number(res.headers.get('retry-after'));
+            if (Number.isFinite(after) && after > 0)
+                retryAfterMs = Math.min(after * 1000, RETRY_AFTER_MAX_MS);
+        }
+        catch (thrown) {
+            detail = describeError(thrown);
+        }
+        detail = redact(detail, secrets);
+        if (attempt > policy.retries)
+            return { ok: false, attempts: attempt, detail };
+        const wait = Math.max(policy.backoff * 2 ** (attempt - 1), retryAfterMs);
+        deps.logger.info(`Notification to ${channel}: attempt ${attempt} failed (${detail}); retrying in ${wait} ms`);
+        await deps.sleep(wait);
+    }
+}
+function build(channel, prepared, sentAt) {
+    switch (channel.type) {
+        case 'slack':
+            return buildSlack(prepared, channel.url);
+        case 'teams':
+            return buildTeams(prepared, channel.url);
+        case 'pagerduty':
+            return buildPagerDuty(prepared, channel.routing_key, channel.url);
+        case 'webhook':
+            return buildWebhook(prepared, channel.url, channel.secret, sentAt);
+    }
+}
+/** Sends one notification to every routed channel; see the file comment. */
+async function notify(n, deps) {
+    const severity = n.severity ?? DEFAULT_SEVERITY[n.event];
+    const incident = n.incident ?? null;
+    const values = {
+        event: n.event,
+        severity,
+        environment: n.environment,
+        repository: n.repository,
+        ...(incident ? { incident: `#${incident.number}`, incident_url: incident.url } : {}),
+        ...n.values,
+    };
+    const names = routeChannels(deps.policy, n.event, severity);
+    const report = {
+        event: n.event,
+        severity,
+        outcomes: [],
+        failed: [],
+        requiredFailed: [],
+        recorded: false,
+    };
+    if (names.length === 0) {
+        deps.logger.info(`No notify route matches ${n.event} (${severity}); nothing to send.`);
+        return report;
+    }
+    let log = emptyLog();
+    if (incident && deps.history) {
+        try {
+            log = await deps.history.read(incident.number);
+        }
+        catch (thrown) {
+            // Sending twice is better than not at all: go on without the log, and say so.
+            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${(0,errors/* toError */.i)(thrown).message}); duplicates are possible.`);
+        }
+    }
+    const sentAt = new Date(deps.now()).toISOString();
+    const links = linksOf(values, incident);
+    const issueParts = [];
+    const outcomes = await Promise.all(names.map(async (name) => {
+        const channel = deps.policy.channels[name];
+        const key = dedupKey(n.event, incident?.number ?? null, name, values);
+        if (!channel) {
+            // The schema rejects routes to unknown channels; this guards a hand-built policy.
+            return {
+                channel: name,
+                type: 'webhook',
+                result: 'failed',
+                attempts: 0,
+                required: false,
+                key,
+                detail: `no channel "${name}" in notify.channels`,
+            };
+        }
+        const base = { channel: name, type: channel.type, required: channel.required, key };
+        if (incident && alreadySent(log, key)) {
+            return {
+                ...base,
+                result: 'duplicate',
+                attempts: 0,
+                detail: `already sent (${log.sent[key]?.at ?? 'earlier'})`,
+            };
+        }
+        const prepared = {
+            event: n.event,
+            severity,
+            environment: n.environment,
+            repository: n.repository,
+            incident,
+            values,
+            links,
+            key,
+            template: channel.template,
+        };
+        if (channel.type === 'issue') {
+            if (!incident || !deps.incidents)
+                return {
+                    ...base,
+                    result: 'skipped',
+                    attempts: 0,
+                    detail: 'no incident issue to comment on',
+                };
+            const outcome = { ...base, result: 'sent', attempts: 1 };
+            issueParts.push({ name, prepared, outcome });
+            return outcome;
+        }
+        let resolved;
+        let secrets;
+        try {
+            const r = resolveSecrets(channel, deps.env, `notify.channels.${name}`);
+            resolved = r.value;
+            secrets = r.secrets;
+        }
+        catch (thrown) {
+            return {
+                ...base,
+                result: 'failed',
+                attempts: 0,
+                detail: (0,errors/* toError */.i)(thrown).message.replace(/\s*\n\s*/g, '; '),
+            };
+        }
+        for (const s of secrets)
+            deps.mask(s);
+        const built = build(resolved, prepared, sentAt);
+        if ('skip' in built)
+            return { ...base, result: 'skipped', attempts: 0, detail: built.skip };
+        const d = await deliver(built.request, name, secrets, deps.policy, deps);
+        return d.ok
+            ? { ...base, result: 'sent', attempts: d.attempts }
+            : {
+                ...base,
+                result: 'failed',
+                attempts: d.attempts,
+                detail: `${d.detail} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`,
+            };
+    }));
+    report.outcomes = outcomes;
+    const news = outcomes.filter((o) => o.result === 'sent' || o.result === 'failed');
+    if (incident && deps.incidents && news.length > 0) {
+        const body = recordComment(n.event, severity, outcomes, issueParts.map((p) => issueMessage(p.prepared)), sentAt);
+        try {
+            await deps.incidents.comment(incident.number, body);
+            report.recorded = true;
+        }
+        catch (thrown) {
+            const why = (0,errors/* toError */.i)(thrown).message;
+            for (const part of issueParts) {
+                part.outcome.result = 'failed';
+                part.outcome.detail = `could not comment on #${incident.number}: ${why}`;
+            }
+            deps.logger.warning(`Could not record the notifications on incident #${incident.number} (${why}); a later run may send them again.`);
+        }
+    }
+    for (const o of outcomes) {
+        const what = `${o.channel} (${o.type}) ${n.event}`;
+        if (o.result === 'sent')
+            deps.logger.info(`Notified ${what}${o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}`);
+        else if (o.result === 'failed')
+            deps.logger.warning(`Notification ${what} failed${o.required ? ' (required channel)' : ''}: ${o.detail ?? ''}`);
+        else
+            deps.logger.info(`Notification ${what} ${o.result}: ${o.detail ?? ''}`);
+    }
+    report.failed = outcomes.filter((o) => o.result === 'failed');
+    report.requiredFailed = report.failed.filter((o) => o.required);
+    return report;
+}
+const RESULT_WORD = {
+    sent: '✅ sent',
+    duplicate: '⏭️ already sent',
+    skipped: '➖ skipped',
+    failed: '❌ failed',
+};
+function outcomeLine(o) {
+    const detail = o.detail ? `: ${markdown_escapeMarkdown(o.detail)}` : '';
+    return `- \`${o.channel}\` (${o.type}) ${RESULT_WORD[o.result]}${o.required && o.result === 'failed' ? ' (required)' : ''}${detail}`;
+}
+/** The incident comment: the issue message (if routed), what went where, and the dedup markers. */
+function recordComment(event, severity, outcomes, messages, at) {
+    const lines = [...messages];
+    const others = outcomes.filter((o) => o.type !== 'issue' || o.result !== 'sent');
+    if (others.length > 0) {
+        lines.push(`**Notifications** for \`${event}\` (${severity}):`, '', ...others.map(outcomeLine), '');
+    }
+    const failed = outcomes.filter((o) => o.result === 'failed');
+    if (failed.length > 0)
+        lines.push(`> [!WARNING]\n> Not delivered: ${failed.map((o) => `\`${o.channel}\``).join(', ')}. Fix the channel (URL, key, receiver) and re-run the notify step; channels already notified are skipped.`, '');
+    for (const o of outcomes)
+        if (o.result === 'sent')
+            lines.push(notificationMarker(o.key, { channel: o.channel, at }));
+    return lines.join('\n').trimEnd() + '\n';
+}
+/** A job-summary section for a report: one row per channel. */
+function renderNotifySummary(report) {
+    const lines = [`### Notifications: \`${report.event}\` (${report.severity})`, ''];
+    if (report.outcomes.length === 0)
+        return [...lines, 'No route matches this event.', ''].join('\n');
+    lines.push('| Channel | Type | Result | Attempts | Detail |', '| --- | --- | --- | --- | --- |');
+    for (const o of report.outcomes)
+        lines.push(`| ${markdown_escapeMarkdown(o.channel)} | ${o.type} | ${RESULT_WORD[o.result]}${o.required && o.result === 'failed' ? ' (required)' : ''} | ${o.attempts} | ${markdown_escapeMarkdown(o.detail ?? '')} |`);
+    if (report.failed.length > 0 && !report.recorded)
+        lines.push('', 'The failures could not be recorded on an incident issue; this summary is their record.');
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/core/summary.ts
+/**
+ * The job summary of evaluate-triggers: the decision in one sentence, the table of triggers and,
+ * for each breached trigger, a chart of its series against the threshold (Mermaid xychart-beta,
+ * which GitHub renders in Markdown).
+ */
+
+const STATUS_ICON = {
+    breached: '🔴 breached',
+    ok: '🟢 ok',
+    inconclusive: '🟡 inconclusive',
+};
+const HEADLINE = {
+    rollback: '🚨 Roll back',
+    warn: '⚠️ Warning',
+    hold: '⏸️ Hold',
+    none: '✅ Healthy',
+};
+function renderDecisionSummary(decision) {
+    const lines = [];
+    lines.push(`## ${HEADLINE[decision.decision]}: ${escapeMarkdown(decision.environment)}`);
+    lines.push('');
+    lines.push(escapeMarkdown(decision.summary));
+    lines.push('');
+    lines.push(`Evaluated at ${decision.evaluatedAt}.`);
+    lines.push('');
+    lines.push('| Trigger | Severity | Status | Value | Threshold | Since | Reason |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const v of decision.triggers) {
+        lines.push(`| ${escapeMarkdown(v.name)} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${v.since ?? '—'} | ${escapeMarkdown(v.reason)} |`);
+    }
+    for (const v of decision.triggers.filter((t) => t.status === 'breached')) {
+        const chart = renderChart(v);
+        if (chart) {
+            lines.push('', `### ${escapeMarkdown(v.name)}`, '', chart);
+        }
+        lines.push('', `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'")}\``);
+    }
+    return lines.join('\n') + '\n';
+}
+const MAX_POINTS = 60;
+/** A line for the series and one for the threshold; gaps are left out rather than drawn as zero. */
+function renderChart(v) {
+    const points = downsample(v.points.filter((p) => p.v !== null && Number.isFinite(p.v)));
+    if (points.length < 2)
+        return null;
+    const values = points.map((p) => p.v);
+    const all = v.thresholdValue === null ? values : [...values, v.thresholdValue];
+    const lo = Math.min(0, ...all);
+    const hi = Math.max(...all) * 1.1 || 1;
+    const labels = points.map((p) => `"${new Date(p.t).toISOString().slice(11, 16)}"`);
+    const out = [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${mermaidLabel(`${v.name}: ${v.threshold}`)}"`,
+        `  x-axis [${labels.join(', ')}]`,
+        `  y-axis "${mermaidLabel(v.name)}" ${fmt(lo)} --> ${fmt(hi)}`,
+        `  line [${values.map(fmt).join(', ')}]`,
+    ];
+    const threshold = v.thresholdValue;
+    if (threshold !== null)
+        out.push(`  line [${points.map(() => fmt(threshold)).join(', ')}]`);
+    out.push('```');
+    return out.join('\n');
+}
+function downsample(points) {
+    if (points.length <= MAX_POINTS)
+        return points;
+    const stride = Math.ceil(points.length / MAX_POINTS);
+    return points.filter((_, i) => i % stride === 0 || i === points.length - 1);
+}
+function fmt(n) {
+    return String(Math.round(n * 1e6) / 1e6);
+}
+
+;// CONCATENATED MODULE: ./src/core/incident-report.ts
+/**
+ * The incident report: a Markdown file for `docs/incidents/`, rendered from what the incident
+ * recorded (its state block), the trigger evidence and the verification results. Pure: the
+ * same inputs give the same bytes (no clock reads, `generatedAt` is a parameter), so a re-run
+ * can tell "nothing changed" from a real update and leave the pull request alone.
+ */
+
+
+
+/**
+ * Staged recovery owns the shape of `state.recovery`; the report reads the parts it knows
+ * and ignores the rest, so a new field there never breaks a report.
+ */
+const looseTime = schemas_string().nullable().optional();
+const recoveryStageSchema = looseObject({
+    name: schemas_string().optional(),
+    percent: schemas_number().optional(),
+    status: schemas_string().optional(),
+    startedAt: looseTime,
+    finishedAt: looseTime,
+    completedAt: looseTime,
+});
+const recoverySchema = looseObject({
+    status: schemas_string().optional(),
+    startedAt: looseTime,
+    completedAt: looseTime,
+    stages: array(recoveryStageSchema).optional(),
+});
+/** Read from the record, or null when absent or in a shape this version does not know. */
+function recoveryOf(state) {
+    if (state.recovery === null)
+        return null;
+    const parsed = recoverySchema.safeParse(state.recovery);
+    return parsed.success ? parsed.data : null;
+}
+function reportBranch(incidentNumber) {
+    return `ripcord/incident-${incidentNumber}`;
+}
+/** Lower-case, other characters as `-`: an environment name is free text, a path is not. */
+function slug(text) {
+    const s = text
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '');
+    return s === '' ? 'environment' : s.slice(0, 60);
+}
+/** `docs/incidents/<date>-<environment>-incident-<n>.md`, dated by when the incident opened (UTC). */
+function reportPath(state, incidentNumber) {
+    return `docs/incidents/${state.openedAt.slice(0, 10)}-${slug(state.environment)}-incident-${incidentNumber}.md`;
+}
+function reportTitle(state, incidentNumber) {
+    const env = state.environment.replace(/[\r\n]+/g, ' ');
+    return `Incident report: ${env} incident #${incidentNumber} (${state.openedAt.slice(0, 10)})`;
+}
+/**
+ * The one line that changes on every render. Comparing reports without it
+ * (`comparableReport`) keeps a re-run from committing a new timestamp and nothing else.
+ */
+const GENERATED_PREFIX = '_Generated by Ripcord at ';
+function comparableReport(markdown) {
+    return markdown
+        .replace(/\r\n/g, '\n')
+        .split('\n')
+        .filter((line) => !line.startsWith(GENERATED_PREFIX))
+        .join('\n');
+}
+const RCA_HEADING = '## Root-cause analysis';
+const FOOTER_RULE = '\n---\n';
+/**
+ * People fill in the root-cause sections on the report's branch; a later render (the record
+ * changed) must not wipe them. Keeps `existing`'s section from its heading to the footer.
+ */
+function keepHumanSections(existing, next) {
+    if (existing === null)
+        return next;
+    const span = (text) => {
+        const start = text.indexOf(`\n${RCA_HEADING}\n`);
+        const end = text.lastIndexOf(FOOTER_RULE);
+        return start < 0 || end < start ? null : { start, end };
+    };
+    const old = span(existing.replace(/\r\n/g, '\n'));
+    const fresh = span(next);
+    if (!old || !fresh)
+        return next;
+    const kept = existing.replace(/\r\n/g, '\n').slice(old.start, old.end);
+    return next.slice(0, fresh.start) + kept + next.slice(fresh.end);
+}
+function isResolved(status, issueOpen) {
+    return status === 'recovered' || status === 'closed' || !issueOpen;
+}
+const incident_report_STATUS_TEXT = {
+    'rolling-back': 'rolling back',
+    'rolled-back': 'rolled back',
+    'rollback-failed': 'rollback failed',
+    'verification-failed': 'rolled back, verification failed',
+    recovering: 'recovering in stages',
+    recovered: 'recovered',
+    closed: 'closed',
+};
+const CHECK_ICON = {
+    passed: '🟢 passed',
+    failed: '🔴 failed',
+    inconclusive: '🟡 inconclusive',
+    skipped: '⚪ skipped',
+};
+const VERDICT_ICON = {
+    breached: '🔴 breached',
+    ok: '🟢 ok',
+    inconclusive: '🟡 inconclusive',
+};
+function ms(at) {
+    if (at === null || at === undefined)
+        return null;
+    const t = Date.parse(at);
+    return Number.isNaN(t) ? null : t;
+}
+/** `2024-05-01 10:12:30 UTC`: one format, whatever precision the record used. */
+function when(at) {
+    const t = ms(at);
+    if (t === null)
+        return '-';
+    return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+function incident_report_formatDuration(fromIso, toIso) {
+    const a = ms(fromIso);
+    const b = ms(toIso);
+    if (a === null || b === null || b < a)
+        return null;
+    let s = Math.round((b - a) / 1000);
+    const d = Math.floor(s / 86400);
+    s -= d * 86400;
+    const h = Math.floor(s / 3600);
+    s -= h * 3600;
+    const m = Math.floor(s / 60);
+    s -= m * 60;
+    const parts = [];
+    if (d > 0)
+        parts.push(`${d}d`);
+    if (h > 0)
+        parts.push(`${h}h`);
+    if (m > 0)
+        parts.push(`${m}m`);
+    if (s > 0 || parts.length === 0)
+        parts.push(`${s}s`);
+    return parts.join(' ');
+}
+function cell(text) {
+    return text === null || text === undefined || text === '' ? '-' : markdown_escapeMarkdown(text);
+}
+function isSha(sha) {
+    return /^[0-9a-f]{7,64}$/i.test(sha);
+}
+function commitLink(links, sha) {
+    if (!isSha(sha))
+        return sha === '' ? '-' : markdown_escapeMarkdown(sha);
+    const { owner, repo } = links.repo;
+    const url = `${links.server}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/commit/${sha.toLowerCase()}`;
+    return `[\`${sha.slice(0, 12).toLowerCase()}\`](${url})`;
+}
+function timelineEvents(input, recovery) {
+    const { state } = input;
+    const events = [];
+    const push = (at, what) => {
+        if (ms(at) !== null && at)
+            events.push({ at, what });
+    };
+    push(state.bad.createdAt, `Deployed ${markdown_escapeMarkdown(state.bad.ref)} (deployment ${state.bad.deploymentId})`);
+    for (const v of input.evidence ?? []) {
+        if (v.status === 'breached')
+            push(v.since, `Trigger ${markdown_escapeMarkdown(v.name)} started breaching (${markdown_escapeMarkdown(v.threshold)})`);
+    }
+    const decided = state.decision
+        ? `Detected; decision: ${state.decision.decision}${state.decision.severity ? ` (${state.decision.severity})` : ''}`
+        : `Detected; rollback requested: ${markdown_escapeMarkdown(state.reason)}`;
+    push(state.openedAt, `${decided}; incident opened`);
+    for (const step of state.steps) {
+        const name = markdown_escapeMarkdown(step.name || step.id);
+        push(step.startedAt, `Step started: ${name}`);
+        push(step.finishedAt, `Step ${step.status}: ${name}`);
+    }
+    push(state.lastRollbackAt, `Rollback done${state.target ? `: ${markdown_escapeMarkdown(state.target.ref)} is live` : ''}`);
+    for (const check of input.verification ?? []) {
+        push(check.at, `Verification ${check.status}: ${markdown_escapeMarkdown(check.name)}`);
+    }
+    if (recovery) {
+        push(recovery.startedAt, 'Staged recovery started');
+        for (const [i, stage] of (recovery.stages ?? []).entries()) {
+            const label = stageLabel(stage, i);
+            push(stage.startedAt, `Recovery stage ${label} started`);
+            push(stage.finishedAt ?? stage.completedAt, `Recovery stage ${label} ${stage.status ? markdown_escapeMarkdown(stage.status) : 'finished'}`);
+        }
+        push(recovery.completedAt, 'Recovered: the change is back at 100%');
+    }
+    // Stable sort: equal times keep the order above, which is the order things happen in.
+    return events
+        .map((e, i) => ({ e, i, t: ms(e.at) ?? 0 }))
+        .sort((a, b) => a.t - b.t || a.i - b.i)
+        .map(({ e }) => e);
+}
+function stageLabel(stage, index) {
+    if (stage.name !== undefined && stage.name !== '')
+        return markdown_escapeMarkdown(stage.name);
+    if (stage.percent !== undefined)
+        return `${stage.percent}%`;
+    return String(index + 1);
+}
+/** Gantt task names end at `:` and comments start at `#` or `%%`. */
+function ganttName(text) {
+    return (mermaidLabel(text)
+        .replace(/[:;#]|%%/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim() || 'step');
+}
+/**
+ * A Gantt chart of the phases (dateFormat `x` is milliseconds since the epoch, so no time zone
+ * or format ambiguity). Null when fewer than two phases have both ends.
+ */
+function renderGantt(input, recovery) {
+    const { state } = input;
+    const rows = [];
+    const add = (section, name, from, to, tag = '') => {
+        const a = ms(from);
+        const b = ms(to);
+        if (a !== null && b !== null && b >= a)
+            rows.push({ section, name, from: a, to: Math.max(b, a + 1000), tag });
+    };
+    add('Detection', 'Bad version live until detected', state.bad.createdAt, state.openedAt, 'crit');
+    add('Rollback', 'Rollback', state.openedAt, state.lastRollbackAt, 'active');
+    for (const step of state.steps) {
+        add('Rollback', step.name || step.id, step.startedAt, step.finishedAt, step.status === 'failed' ? 'crit' : 'done');
+    }
+    if (state.dataLossWindow)
+        add('Data', 'Data-loss window', state.dataLossWindow.from, state.dataLossWindow.to, 'crit');
+    for (const [i, stage] of (recovery?.stages ?? []).entries()) {
+        const label = stage.name ?? (stage.percent !== undefined ? `${stage.percent}%` : `stage ${i + 1}`);
+        add('Recovery', `Stage ${label}`, stage.startedAt, stage.finishedAt ?? stage.completedAt, 'done');
+    }
+    if (rows.length < 2)
+        return null;
+    const lines = [
+        '```mermaid',
+        'gantt',
+        `  title ${ganttName(`Incident ${input.incident.number} (${state.environment})`)}`,
+        '  dateFormat x',
+        '  axisFormat %H:%M',
+    ];
+    let section = '';
+    rows.forEach((r, i) => {
+        if (r.section !== section) {
+            section = r.section;
+            lines.push(`  section ${section}`);
+        }
+        const tags = r.tag === '' ? '' : `${r.tag}, `;
+        lines.push(`  ${ganttName(r.name)} :${tags}t${i}, ${r.from}, ${r.to}`);
+    });
+    lines.push('```');
+    return lines.join('\n');
+}
+function headline(input) {
+    const { state } = input;
+    const env = markdown_escapeMarkdown(state.environment);
+    const bad = markdown_escapeMarkdown(state.bad.ref);
+    if (state.target && state.lastRollbackAt) {
+        return `${env} was rolled back from ${bad} to ${markdown_escapeMarkdown(state.target.ref)}`;
+    }
+    return `${env}: rollback of ${bad} (${incident_report_STATUS_TEXT[state.status]})`;
+}
+function renderIncidentReport(input) {
+    const { state, incident } = input;
+    const links = { server: input.serverUrl.replace(/\/+$/, ''), repo: input.repo };
+    const recovery = recoveryOf(state);
+    const lines = [];
+    const out = (...l) => {
+        lines.push(...l);
+    };
+    out(`# Incident #${incident.number}: ${headline(input)}`, '');
+    out(`<!-- ripcord:incident-report incident=${incident.number} -->`, '');
+    // Summary
+    const ttd = incident_report_formatDuration(state.bad.createdAt, state.openedAt);
+    const ttr = incident_report_formatDuration(state.openedAt, state.lastRollbackAt);
+    const ttRecover = incident_report_formatDuration(state.openedAt, recovery?.completedAt);
+    out('## Summary', '');
+    const sentence = [
+        `On ${when(state.openedAt)}, Ripcord opened [incident #${incident.number}](${incident.url}) for **${markdown_escapeMarkdown(state.environment)}**: ${markdown_escapeMarkdown(state.reason)}.`,
+    ];
+    if (state.decision)
+        sentence.push(markdown_escapeMarkdown(state.decision.summary));
+    if (state.lastRollbackAt && state.target) {
+        sentence.push(`${markdown_escapeMarkdown(state.target.ref)} was live again ${ttr ?? 'after an unknown time'} after detection.`);
+    }
+    if (recovery?.completedAt && ttRecover) {
+        sentence.push(`The change was fully recovered ${ttRecover} after detection.`);
+    }
+    out(sentence.join(' '), '');
+    out('| | |', '|---|---|');
+    out(`| Environment | ${cell(state.environment)} |`);
+    out(`| Status | ${incident_report_STATUS_TEXT[state.status]} |`);
+    if (state.decision?.severity)
+        out(`| Severity | ${state.decision.severity} |`);
+    out(`| Strategy | ${cell(state.strategy ?? state.decision?.strategy)} |`);
+    out(`| Rollback attempts | ${state.attempts} |`);
+    out(`| Time to detect | ${ttd ?? '-'} |`);
+    out(`| Time to roll back | ${ttr ?? '-'} |`);
+    out(`| Time to recover | ${ttRecover ?? (recovery ? 'recovery not completed' : '-')} |`);
+    if (state.dataLossWindow) {
+        out(`| Data-loss window | ${incident_report_formatDuration(state.dataLossWindow.from, state.dataLossWindow.to) ?? '-'} |`);
+    }
+    out('');
+    // Timeline
+    out('## Timeline', '');
+    const gantt = renderGantt(input, recovery);
+    if (gantt)
+        out(gantt, '');
+    out('| Time (UTC) | Event |', '|---|---|');
+    for (const e of timelineEvents(input, recovery))
+        out(`| ${when(e.at)} | ${e.what} |`);
+    out('');
+    out('| Measure | From | To | Duration |', '|---|---|---|---|');
+    out(`| Time to detect | deploy ${when(state.bad.createdAt)} | detection ${when(state.openedAt)} | ${ttd ?? '-'} |`);
+    out(`| Time to roll back | detection ${when(state.openedAt)} | rollback done ${when(state.lastRollbackAt)} | ${ttr ?? '-'} |`);
+    out(`| Time to recover | detection ${when(state.openedAt)} | recovered ${when(recovery?.completedAt)} | ${ttRecover ?? '-'} |`);
+    out('');
+    // Trigger and evidence
+    out('## Trigger and evidence', '');
+    if (state.decision) {
+        out(`Decision: **${state.decision.decision}**${state.decision.severity ? ` (${state.decision.severity})` : ''}; triggered by ${state.decision.triggered.length > 0 ? state.decision.triggered.map((t) => markdown_escapeMarkdown(t)).join(', ') : 'nothing (manual)'}.`);
+        if (state.decision.approval)
+            out('', `Approval: ${markdown_escapeMarkdown(state.decision.approval)}.`);
+        out('');
+    }
+    else {
+        out(`Rolled back by hand: ${markdown_escapeMarkdown(state.reason)}.`, '');
+    }
+    const evidence = [...(input.evidence ?? [])];
+    if (evidence.length === 0) {
+        out('_No trigger evidence was recorded with this report._', '');
+    }
+    else {
+        out('| Trigger | Severity | Status | Value | Threshold | Since | Reason |', '|---|---|---|---|---|---|---|');
+        for (const v of evidence) {
+            out(`| ${cell(v.name)} | ${v.severity} | ${VERDICT_ICON[v.status]} | ${cell(v.valueText)} | ${cell(v.threshold)} | ${when(v.since)} | ${cell(v.reason)} |`);
+        }
+        out('');
+        for (const v of evidence.filter((t) => t.status === 'breached')) {
+            out(`### ${markdown_escapeMarkdown(v.name)}`, '');
+            const chart = renderChart(v);
+            if (chart)
+                out(chart, '');
+            // A code span shows HTML as text; a backtick or newline would end it, and the zero-width
+            // space after @ costs nothing where mentions are inert and stops a ping where they are not.
+            out(`Query (${markdown_escapeMarkdown(v.source)}): \`${v.query
+                .replace(/`/g, "'")
+                .replace(/\r?\n/g, ' ')
+                .replace(/@/g, '@\u200b')}\``, '');
+        }
+    }
+    // Versions
+    out('## Versions', '');
+    out('| | Ref | Commit | Deployment | Deployed |', '|---|---|---|---|---|');
+    out(`| Bad | ${cell(state.bad.ref)} | ${commitLink(links, state.bad.sha)} | ${state.bad.deploymentId} | ${when(state.bad.createdAt)} |`);
+    if (state.target) {
+        out(`| Known-good (rolled back to) | ${cell(state.target.ref)} | ${commitLink(links, state.target.sha)} | ${state.target.deploymentId ?? '-'} | - |`);
+    }
+    else {
+        out('| Known-good | none chosen | - | - | - |');
+    }
+    if (state.rollbackDeploymentId !== null)
+        out('', `Rollback deployment: ${state.rollbackDeploymentId}.`);
+    if (state.target && isSha(state.bad.sha) && isSha(state.target.sha)) {
+        const { owner, repo } = input.repo;
+        out('', `Changes rolled back: [${state.target.sha.slice(0, 12)}...${state.bad.sha.slice(0, 12)}](${links.server}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/compare/${state.target.sha}...${state.bad.sha}).`);
+    }
+    out('');
+    // Strategy and steps
+    out('## Strategy and steps taken', '');
+    out(`Strategy: **${cell(state.strategy)}**.`, '');
+    if (state.steps.length === 0) {
+        out('_No steps were recorded._', '');
+    }
+    else {
+        out('| # | Step | Strategy | Status | Started | Finished | Took | Detail |', '|---|---|---|---|---|---|---|---|');
+        state.steps.forEach((s, i) => {
+            out(`| ${i + 1} | ${cell(s.name || s.id)} | ${cell(s.strategy)} | ${s.status} | ${when(s.startedAt)} | ${when(s.finishedAt)} | ${incident_report_formatDuration(s.startedAt, s.finishedAt) ?? '-'} | ${cell(s.detail)} |`);
+        });
+        out('');
+    }
+    // Verification
+    out('## Verification', '');
+    const checks = input.verification ?? [];
+    if (checks.length === 0) {
+        out('_No verification results were recorded with this report._', '');
+    }
+    else {
+        out('| Check | Kind | Result | Attempts | At | Detail |', '|---|---|---|---|---|---|');
+        for (const c of checks) {
+            out(`| ${cell(c.name)} | ${cell(c.kind)} | ${CHECK_ICON[c.status]} | ${c.attempts ?? '-'} | ${when(c.at)} | ${cell(c.detail)} |`);
+        }
+        out('');
+    }
+    // Data loss
+    if (state.dataLossWindow) {
+        const { from, to } = state.dataLossWindow;
+        out('## Data-loss window', '');
+        out(`Data was restored to its state at ${when(from)}. Writes between **${when(from)}** and **${when(to)}** (${incident_report_formatDuration(from, to) ?? '-'}) are not in the restored data: find them (logs, queues, the backup taken before the restore) and replay or reconcile them.`, '');
+    }
+    // Recovery
+    if (state.recovery !== null) {
+        out('## Recovery', '');
+        if (!recovery) {
+            out('_The recovery record has a shape this version of Ripcord does not read; see the incident issue._', '');
+        }
+        else {
+            out(`Status: ${cell(recovery.status ?? (recovery.completedAt ? 'completed' : 'in progress'))}.`, '');
+            const stages = recovery.stages ?? [];
+            if (stages.length > 0) {
+                out('| Stage | Status | Started | Finished | Took |', '|---|---|---|---|---|');
+                stages.forEach((st, i) => {
+                    const end = st.finishedAt ?? st.completedAt;
+                    out(`| ${stageLabel(st, i)} | ${cell(st.status)} | ${when(st.startedAt)} | ${when(end)} | ${incident_report_formatDuration(st.startedAt, end) ?? '-'} |`);
+                });
+                out('');
+            }
+        }
+    }
+    // Analysis for people
+    const todo = '_To be filled in._';
+    out(RCA_HEADING, '');
+    out('<!-- Ripcord fills in the facts above; the sections below are for the people who handled the incident. -->', '');
+    out('### What happened and why', '', todo, '');
+    out('### Contributing factors', '', todo, '');
+    out('### What went well', '', todo, '');
+    out('### What to improve', '', todo, '');
+    out('### Action items', '');
+    out(`- [ ] Find and fix the defect in ${markdown_escapeMarkdown(state.bad.ref)}`);
+    out('- [ ] Add a test or check that would have caught it before deploy');
+    if (state.dataLossWindow)
+        out('- [ ] Reconcile the writes from the data-loss window');
+    out('- [ ] Review the triggers and thresholds that detected it (earlier? fewer false alarms?)');
+    out('');
+    out('### Prevention', '', todo, '');
+    out('---', '');
+    out(`${GENERATED_PREFIX}${when(input.generatedAt)} from [incident #${incident.number}](${incident.url}) (record updated ${when(state.updatedAt)})._`);
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/repo-ref.ts
 /**
  * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
@@ -49346,6 +50799,385 @@ function requestMessage(err) {
         }
     }
     return err instanceof Error ? err.message : String(err);
+}
+
+;// CONCATENATED MODULE: ./src/github/report-pr.ts
+/**
+ * One file on one branch, proposed as one pull request, the way peter-evans/create-pull-request
+ * does it: look before creating, update instead of duplicating, and say which happened
+ * (`created`, `updated`, `unchanged`). A re-run that would write the same file makes no commit
+ * and leaves the pull request alone.
+ *
+ * Writes go through the contents API (one commit per change, no local clone): the branch is
+ * created from the base branch's head when missing and only ever moves forward.
+ */
+
+
+const ACTIONS_PR_SETTING = 'Settings -> Actions -> General -> Workflow permissions -> "Allow GitHub Actions to create and approve pull requests"';
+/**
+ * A report that could not be proposed because of the repository's configuration (a missing
+ * permission, branch protection, the Actions pull-request setting). The fix is in the message.
+ */
+class ReportPublishError extends errors/* ConfigurationError */.j {
+    name = 'ReportPublishError';
+    stage;
+    status;
+    constructor(stage, status, message, fixes) {
+        super(message, fixes);
+        this.stage = stage;
+        this.status = status;
+    }
+}
+const NOT_ACCESSIBLE = /resource not accessible by integration/i;
+const ACTIONS_MAY_NOT_CREATE_PRS = /not permitted to create or approve pull requests/i;
+/** GitHub's words for a branch protection rule or ruleset refusing a write. */
+const PROTECTED = /protected branch|rule violation|ruleset|restricted|protection/i;
+/**
+ * Maps a failed write to what the person must change, or returns the error as it was (a 5xx
+ * that outlived the retries, a network failure: not the repository's configuration).
+ */
+function explain(err, stage, what, repo, branch) {
+    const status = requestStatus(err);
+    const message = requestMessage(err);
+    const full = repoName(repo);
+    const said = `GitHub answered ${status ?? '?'} "${message}"`;
+    if (status === 403 && ACTIONS_MAY_NOT_CREATE_PRS.test(message)) {
+        return new ReportPublishError(stage, status, `Cannot open the incident report pull request in ${full}: this repository does not allow GitHub Actions to create pull requests (${said}).`, [
+            `Turn on ${ACTIONS_PR_SETTING} (an organization can lock it: then in the organization's Settings -> Actions -> General),`,
+            'or pass a token that is not GITHUB_TOKEN (a GitHub App installation token with pull_requests: write).',
+        ]);
+    }
+    if (status === 403 && NOT_ACCESSIBLE.test(message)) {
+        const permission = stage === 'pull-request'
+            ? 'pull-requests: write'
+            : stage === 'read'
+                ? 'contents: read'
+                : 'contents: write';
+        return new ReportPublishError(stage, status, `Cannot ${what} in ${full}: the token lacks the "${permission}" permission (${said}).`, [
+            `Add "${permission}" under "permissions:" in the workflow job that writes the incident report (with "contents: write" and "pull-requests: write" both needed).`,
+        ]);
+    }
+    if ((status === 403 || status === 422 || status === 409) &&
+        stage !== 'pull-request' &&
+        PROTECTED.test(message)) {
+        return new ReportPublishError(stage, status, `Cannot ${what} in ${full}: a branch protection rule or ruleset refuses writes to "${branch}" (${said}).`, [
+            `Exempt branches named "ripcord/incident-*" from the rule (Settings -> Rules -> Rulesets, or Settings -> Branches), or let the workflow's token bypass it.`,
+        ]);
+    }
+    if (status === 403 && stage !== 'pull-request') {
+        // A 403 on a branch write that is neither of the above is still the repository's say-so.
+        return new ReportPublishError(stage, status, `Cannot ${what} in ${full} (${said}).`, [
+            `Check that the token has "contents: write" and that no branch protection rule or ruleset covers "${branch}".`,
+        ]);
+    }
+    return err;
+}
+function decodeBase64(content) {
+    return Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
+}
+async function publishFileAsPullRequest(input) {
+    const { octokit, repo, branch, path, logger } = input;
+    const same = input.sameContent ?? ((a, b) => a === b);
+    const guard = async (stage, what, call) => {
+        try {
+            return await call();
+        }
+        catch (err) {
+            throw explain(err, stage, what, repo, branch);
+        }
+    };
+    const baseBranch = input.baseBranch ??
+        (await guard('read', 'read the repository', () => octokit.rest.repos.get({ ...repo }))).data
+            .default_branch;
+    // The branch: reuse it (a re-run, or a person's edits on it), else create it from the base.
+    let branchExists = true;
+    try {
+        await octokit.rest.repos.getBranch({ ...repo, branch });
+    }
+    catch (err) {
+        if (requestStatus(err) !== 404)
+            throw explain(err, 'read', `read branch "${branch}"`, repo, branch);
+        branchExists = false;
+    }
+    if (!branchExists) {
+        const base = await guard('read', `read base branch "${baseBranch}"`, () => octokit.rest.repos.getBranch({ ...repo, branch: baseBranch }));
+        try {
+            await octokit.rest.git.createRef({
+                ...repo,
+                ref: `refs/heads/${branch}`,
+                sha: base.data.commit.sha,
+            });
+            logger.info(`Created branch ${branch} from ${baseBranch} in ${repoName(repo)}`);
+        }
+        catch (err) {
+            // Another run created it a moment ago: the same branch is what both want.
+            if (!(requestStatus(err) === 422 && /already exists/i.test(requestMessage(err)))) {
+                throw explain(err, 'branch', `create branch "${branch}"`, repo, branch);
+            }
+        }
+    }
+    // The file: write it only when its content differs (a person's edit to the RCA sections is
+    // the content too: only Ripcord's part is compared, by `sameContent`).
+    const readExisting = async () => {
+        try {
+            const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref: branch });
+            if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+                throw new errors/* ConfigurationError */.j(`${path} on branch ${branch} of ${repoName(repo)} is not a file.`, [`Move it away, then re-run the workflow.`]);
+            }
+            return { sha: data.sha, text: decodeBase64(data.content) };
+        }
+        catch (err) {
+            if (requestStatus(err) === 404)
+                return null;
+            throw explain(err, 'read', `read ${path} on "${branch}"`, repo, branch);
+        }
+    };
+    let commitSha = null;
+    for (let attempt = 1;; attempt++) {
+        const existing = await readExisting();
+        const content = typeof input.content === 'string' ? input.content : input.content(existing?.text ?? null);
+        if (existing && same(existing.text, content))
+            break;
+        try {
+            const { data } = await octokit.rest.repos.createOrUpdateFileContents({
+                ...repo,
+                path,
+                branch,
+                message: input.commitMessage,
+                content: Buffer.from(content, 'utf8').toString('base64'),
+                ...(existing ? { sha: existing.sha } : {}),
+            });
+            commitSha = data.commit.sha ?? null;
+            logger.info(`Committed ${path} to ${branch}${commitSha ? ` (${commitSha.slice(0, 12)})` : ''}`);
+            break;
+        }
+        catch (err) {
+            // 409: the file changed between read and write (a concurrent run): read it again, once.
+            if (requestStatus(err) === 409 && attempt < 2 && !PROTECTED.test(requestMessage(err)))
+                continue;
+            throw explain(err, 'contents', `commit ${path} to branch "${branch}"`, repo, branch);
+        }
+    }
+    // The pull request: at most one open for this branch.
+    const head = `${repo.owner}:${branch}`;
+    const findOpen = async () => {
+        const { data } = await guard('read', 'list pull requests', () => octokit.rest.pulls.list({ ...repo, head, state: 'open', per_page: 10 }));
+        const [first] = data;
+        return first ? { number: first.number, url: first.html_url } : null;
+    };
+    const open = await findOpen();
+    if (open) {
+        if (commitSha === null)
+            return { result: 'unchanged', branch, baseBranch, path, commitSha, pullRequest: open };
+        await guard('pull-request', `update pull request #${open.number}`, () => octokit.rest.pulls.update({
+            ...repo,
+            pull_number: open.number,
+            title: input.title,
+            body: input.body,
+        }));
+        logger.info(`Updated pull request ${open.url}`);
+        return { result: 'updated', branch, baseBranch, path, commitSha, pullRequest: open };
+    }
+    try {
+        const { data } = await octokit.rest.pulls.create({
+            ...repo,
+            head: branch,
+            base: baseBranch,
+            title: input.title,
+            body: input.body,
+            maintainer_can_modify: true,
+        });
+        logger.info(`Opened pull request ${data.html_url}`);
+        return {
+            result: 'created',
+            branch,
+            baseBranch,
+            path,
+            commitSha,
+            pullRequest: { number: data.number, url: data.html_url },
+        };
+    }
+    catch (err) {
+        // Another run opened it between our look and our create: use theirs.
+        if (requestStatus(err) === 422 &&
+            /already exists/i.test(requestMessage(err) + JSON.stringify(errorsOf(err)))) {
+            const raced = await findOpen();
+            if (raced)
+                return { result: 'unchanged', branch, baseBranch, path, commitSha, pullRequest: raced };
+        }
+        // The report is already on the base branch (an earlier pull request was merged): nothing to propose.
+        if (requestStatus(err) === 422 && /no commits between/i.test(JSON.stringify(errorsOf(err)))) {
+            const { data } = await guard('read', 'list pull requests', () => octokit.rest.pulls.list({ ...repo, head, state: 'closed', per_page: 1 }));
+            const [last] = data;
+            logger.info(`${path} is already on ${baseBranch} as wanted; no pull request needed`);
+            return {
+                result: 'unchanged',
+                branch,
+                baseBranch,
+                path,
+                commitSha,
+                pullRequest: last ? { number: last.number, url: last.html_url } : null,
+            };
+        }
+        throw explain(err, 'pull-request', `open a pull request from "${branch}" to "${baseBranch}"`, repo, branch);
+    }
+}
+function errorsOf(err) {
+    if (typeof err !== 'object' || err === null || !('response' in err))
+        return undefined;
+    const response = err.response;
+    if (typeof response !== 'object' || response === null || !('data' in response))
+        return undefined;
+    const data = response.data;
+    return typeof data === 'object' && data !== null && 'errors' in data ? data.errors : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/write-report.ts
+/**
+ * Writes the incident report as a pull request once an incident is resolved, and makes sure
+ * it is never lost: when the repository refuses the branch or the pull request (a missing
+ * permission, branch protection, the Actions pull-request setting), the report goes onto the
+ * incident issue as a comment before the error is raised.
+ */
+
+
+
+
+
+/** A ReportPublishError after the fallback: says where the report went. */
+class IncidentReportNotProposedError extends ReportPublishError {
+    name = 'IncidentReportNotProposedError';
+    attachedToIssue;
+    commentUrl;
+    constructor(cause, attached, incidentUrl) {
+        const where = attached
+            ? `The report is attached to the incident issue as a comment: ${attached.url}`
+            : `Attaching the report to ${incidentUrl} as a comment failed too; it is in this step's log.`;
+        super(cause.stage, cause.status, `${cause.message.split('\n')[0] ?? ''} ${where}`, cause.problems);
+        this.attachedToIssue = attached !== null;
+        this.commentUrl = attached?.url ?? null;
+    }
+}
+const FALLBACK_MARKER = '<!-- ripcord:incident-report-fallback -->';
+function isRecord(i) {
+    return 'state' in i;
+}
+function write_report_iso(now) {
+    const d = now instanceof Date ? now : new Date(now);
+    if (Number.isNaN(d.getTime()))
+        throw new RangeError(`Not a time: ${String(now)}`);
+    return d.toISOString();
+}
+async function writeIncidentReport(opts) {
+    const { octokit, repo, logger } = opts;
+    const incident = isRecord(opts.incident)
+        ? opts.incident
+        : await opts.incident.store.get(opts.incident.number);
+    const { state } = incident;
+    if (state.status !== 'recovered' && state.status !== 'closed' && incident.open) {
+        logger.warning(`Incident ${incident.url} is ${state.status}, not resolved: the report shows what is recorded so far.`);
+    }
+    const path = reportPath(state, incident.number);
+    const branch = reportBranch(incident.number);
+    const report = renderIncidentReport({
+        state,
+        incident: { number: incident.number, url: incident.url },
+        repo,
+        serverUrl: opts.serverUrl,
+        generatedAt: write_report_iso(opts.now),
+        evidence: opts.evidence,
+        verification: opts.verification,
+    });
+    const body = [
+        `Incident report for [incident #${incident.number}](${incident.url}) in **${markdown_escapeMarkdown(state.environment)}**, written by Ripcord from the incident record: \`${path}\`.`,
+        '',
+        'Before merging, fill in the root-cause analysis sections (contributing factors, what went well, what to improve, action items, prevention) on this branch. Ripcord keeps those sections when it updates the facts above them.',
+    ].join('\n');
+    try {
+        const outcome = await publishFileAsPullRequest({
+            octokit,
+            repo,
+            branch,
+            baseBranch: opts.baseBranch,
+            path,
+            content: (existing) => keepHumanSections(existing, report),
+            sameContent: (a, b) => comparableReport(a) === comparableReport(b),
+            commitMessage: `Incident report for #${incident.number} (${state.environment.replace(/[\r\n]+/g, ' ')})`,
+            title: reportTitle(state, incident.number),
+            body,
+            logger,
+        });
+        if (outcome.result === 'created' && outcome.pullRequest) {
+            // The issue is the audit log: the report's pull request belongs in it.
+            await octokit.rest.issues.createComment({
+                ...repo,
+                issue_number: incident.number,
+                body: `📝 Incident report proposed in ${outcome.pullRequest.url} (\`${path}\`).`,
+            });
+        }
+        return {
+            result: outcome.result,
+            path,
+            branch,
+            pullRequest: outcome.pullRequest,
+            attachedToIssue: false,
+        };
+    }
+    catch (err) {
+        if (!(err instanceof ReportPublishError))
+            throw err;
+        logger.error(err.message);
+        const attached = await attachToIssue(opts, incident, path, report, err).catch((attachErr) => {
+            logger.error(`Could not attach the incident report to ${incident.url}: ${attachErr instanceof Error ? attachErr.message : String(attachErr)}`);
+            logger.info(report);
+            return null;
+        });
+        if (opts.onPublishError === 'warn' && attached) {
+            logger.warning(`${err.message.split('\n')[0] ?? ''} The report is attached to ${attached.url}.`);
+            return { result: attached.result, path, branch, pullRequest: null, attachedToIssue: true };
+        }
+        throw new IncidentReportNotProposedError(err, attached, incident.url);
+    }
+}
+/** One fallback comment per incident, edited in place on re-runs (so a retry loop does not spam the issue). */
+async function attachToIssue(opts, incident, path, report, cause) {
+    const { octokit, repo } = opts;
+    const head = [
+        FALLBACK_MARKER,
+        `> [!WARNING]`,
+        `> Ripcord could not open the incident report pull request (\`${path}\` on \`${reportBranch(incident.number)}\`), so the report is here instead.`,
+        ...cause.message.split('\n').map((l) => `> ${markdown_escapeMarkdown(l.trim())}`),
+        '',
+    ].join('\n');
+    let text = `${head}\n${report}`;
+    if (text.length > ISSUE_BODY_MAX_LENGTH) {
+        const note = "\n\n_(cut to fit GitHub's comment limit; re-run once the pull request can be opened for the full report)_\n";
+        text = text.slice(0, ISSUE_BODY_MAX_LENGTH - note.length) + note;
+    }
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: incident.number,
+        per_page: 100,
+    });
+    const mine = comments.find((c) => (c.body ?? '').startsWith(FALLBACK_MARKER));
+    if (mine) {
+        if (comparableReport(mine.body ?? '') === comparableReport(text)) {
+            return { url: mine.html_url, result: 'unchanged' };
+        }
+        const { data } = await octokit.rest.issues.updateComment({
+            ...repo,
+            comment_id: mine.id,
+            body: text,
+        });
+        return { url: data.html_url, result: 'updated' };
+    }
+    const { data } = await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: incident.number,
+        body: text,
+    });
+    opts.logger.info(`Attached the incident report to ${repoName(repo)}#${incident.number}: ${data.html_url}`);
+    return { url: data.html_url, result: 'created' };
 }
 
 ;// CONCATENATED MODULE: ./src/github/lock.ts
@@ -49985,248 +51817,6 @@ const rollbackSchema = strictObject({
     strategies: strategiesSchema.prefault({}),
 });
 
-;// CONCATENATED MODULE: ./src/core/notify-templates.ts
-/**
- * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
- * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
- *
- * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
- * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
- * inject links and markup. Templates themselves are the policy author's text and are not escaped.
- */
-
-const NOTIFY_EVENTS = [
-    'rollback.started',
-    'rollback.completed',
-    'rollback.failed',
-    'verify.failed',
-    'recovery.started',
-    'recovery.stage',
-    'recovery.completed',
-    'recovery.aborted',
-    'warning',
-];
-const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
-/** What an event means when the caller does not say: critical pages, info only informs. */
-const DEFAULT_SEVERITY = {
-    'rollback.started': 'critical',
-    'rollback.completed': 'warning',
-    'rollback.failed': 'critical',
-    'verify.failed': 'critical',
-    'recovery.started': 'info',
-    'recovery.stage': 'info',
-    'recovery.completed': 'info',
-    'recovery.aborted': 'critical',
-    warning: 'warning',
-};
-function isNotifyEvent(value) {
-    return NOTIFY_EVENTS.includes(value);
-}
-function isNotifySeverity(value) {
-    return NOTIFY_SEVERITIES.includes(value);
-}
-/** Every name a template may use as `{{name}}`; anything else is a policy error. */
-const PLACEHOLDERS = [
-    'event',
-    'severity',
-    'repository',
-    'environment',
-    'feature',
-    'reason',
-    'trigger',
-    'value',
-    'threshold',
-    'impact',
-    'strategy',
-    'status',
-    'from',
-    'to',
-    'stage',
-    'next_steps',
-    'next_update',
-    'actor',
-    'incident',
-    'incident_url',
-    'run_url',
-    'deployment_url',
-];
-function isPlaceholder(name) {
-    return PLACEHOLDERS.includes(name);
-}
-/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
-const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
-/** The placeholders in `template` that do not exist, each once, in order of appearance. */
-function unknownPlaceholders(template) {
-    const unknown = [];
-    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
-        const name = match[1] ?? '';
-        if (!isPlaceholder(name) && !unknown.includes(name))
-            unknown.push(name);
-    }
-    return unknown;
-}
-/**
- * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
- * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
- * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
- */
-function escapeSlack(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
-        .replace(/\r?\n/g, ' ');
-}
-/**
- * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
- * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
- * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
- */
-function escapeTeams(text) {
-    return text
-        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
-        .replace(/</g, '\u2039')
-        .replace(/>/g, '\u203a')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
-function escapePlain(text) {
-    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
-}
-const ESCAPERS = {
-    slack: escapeSlack,
-    teams: escapeTeams,
-    markdown: escapeMarkdown,
-    plain: escapePlain,
-    raw: (text) => text,
-};
-/**
- * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
- * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
- * Unknown names never reach here (the policy schema rejects them); they render as nothing.
- */
-function renderTemplate(template, values, escape) {
-    const out = [];
-    for (const line of template.split('\n')) {
-        let used = 0;
-        let filled = 0;
-        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
-            used++;
-            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
-            if (value !== '')
-                filled++;
-            return escape(value);
-        });
-        if (used === 0 || filled > 0)
-            out.push(rendered);
-    }
-    return out.join('\n').trim();
-}
-const COMMON_FACTS = [
-    ['Feature', '{{feature}}'],
-    ['Environment', '{{environment}}'],
-    ['Reason', '{{reason}}'],
-    ['Trigger', '{{trigger}} {{value}}'],
-    ['Threshold', '{{threshold}}'],
-    ['Impact', '{{impact}}'],
-    ['Strategy', '{{strategy}}'],
-    ['Status', '{{status}}'],
-    ['Version', '{{from}} → {{to}}'],
-    ['Stage', '{{stage}}'],
-    ['Next steps', '{{next_steps}}'],
-    ['Next update', '{{next_update}}'],
-];
-const BUILTIN_TEMPLATES = {
-    'rollback.started': {
-        title: 'Rolling back {{environment}}',
-        text: 'Ripcord is rolling back {{environment}}.',
-        facts: COMMON_FACTS,
-    },
-    'rollback.completed': {
-        title: 'Rolled back {{environment}}',
-        text: '{{environment}} was rolled back to a known-good version.',
-        facts: COMMON_FACTS,
-    },
-    'rollback.failed': {
-        title: 'Rollback of {{environment}} failed',
-        text: 'Ripcord could not roll back {{environment}}: act now.',
-        facts: COMMON_FACTS,
-    },
-    'verify.failed': {
-        title: 'Verification of {{environment}} failed',
-        text: 'The checks after the rollback of {{environment}} failed.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.started': {
-        title: 'Recovery of {{environment}} started',
-        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.stage': {
-        title: 'Recovery of {{environment}}: stage {{stage}}',
-        text: '{{environment}} moved to stage {{stage}}.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.completed': {
-        title: 'Recovered {{environment}}',
-        text: '{{environment}} is fully recovered; the incident can be closed.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.aborted': {
-        title: 'Recovery of {{environment}} aborted',
-        text: 'The recovery of {{environment}} was stopped and rolled back again.',
-        facts: COMMON_FACTS,
-    },
-    warning: {
-        title: 'Warning on {{environment}}',
-        text: '{{reason}}',
-        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
-    },
-};
-/** What to do next, when the caller does not say: the runbook's line for each event. */
-const DEFAULT_NEXT_STEPS = {
-    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
-    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
-    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
-    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
-    'recovery.started': 'Nothing to do unless a stage needs approval.',
-    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
-    'recovery.completed': 'Write the incident report and close the incident.',
-    'recovery.aborted': 'Find why the stage regressed before trying again.',
-    warning: 'Look at the trigger; nothing was rolled back.',
-};
-/**
- * The message of `event` for one channel format: the built-in template, with the channel's
- * override (for this event, else its `default`) replacing the title and/or the text. An
- * overridden text replaces the facts too, so the author controls the whole body.
- */
-function renderMessage(event, values, format, overrides) {
-    const escape = ESCAPERS[format];
-    const builtin = BUILTIN_TEMPLATES[event];
-    // Field by field, so an event's text override still gets the default title override.
-    const override = {
-        title: overrides?.[event]?.title ?? overrides?.default?.title,
-        text: overrides?.[event]?.text ?? overrides?.default?.text,
-    };
-    const filled = {
-        event,
-        next_steps: DEFAULT_NEXT_STEPS[event],
-        ...values,
-    };
-    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
-        `${event} ${escape(values.environment ?? '')}`.trim();
-    if (override.text !== undefined) {
-        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
-    }
-    const facts = builtin.facts
-        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
-        .filter((f) => f.value !== '');
-    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
-}
-
 ;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
 /**
  * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, the
@@ -50399,7 +51989,7 @@ const stages = array(stage)
     }
 });
 const permission = schemas_enum(['read', 'triage', 'write', 'maintain', 'admin']);
-const recoverySchema = strictObject({
+const policy_recovery_schema_recoverySchema = strictObject({
     stages: stages.prefault(DEFAULT_STAGES).meta({
         description: 'Rollout percentages in order, strictly increasing, ending at 100.',
         examples: [DEFAULT_STAGES],
@@ -50846,7 +52436,7 @@ const environment = strictObject({
     verify: verifySchema.prefault({}).meta({
         description: 'How to prove a deploy or a rollback healthy: probes, metric checks, smoke commands, timing.',
     }),
-    recovery: recoverySchema.prefault({}).meta({
+    recovery: policy_recovery_schema_recoverySchema.prefault({}).meta({
         description: 'How to bring the change back after a rollback: stages, gates, approval, attempts.',
     }),
     rollback: rollbackSchema.prefault({}).meta({
@@ -54235,7 +55825,7 @@ async function runRecovery(req, deps) {
     const notReady = readiness(incident);
     if (notReady)
         return { ...base, outcome: 'not-ready', incident: ref, message: notReady };
-    const read = recoveryOf(incident, now);
+    const read = run_recovery_recoveryOf(incident, now);
     let gates = null;
     let decided = transition(plan, read, eventFor(req, null, ''), now);
     if (decided.effects.some((e) => e.type === 'evaluateGates')) {
@@ -54270,12 +55860,12 @@ async function runRecovery(req, deps) {
         if (!fresh ||
             fresh.number !== incident.number ||
             fresh.state.status !== incident.state.status ||
-            JSON.stringify(recoveryOf(fresh, now)) !== JSON.stringify(read)) {
+            JSON.stringify(run_recovery_recoveryOf(fresh, now)) !== JSON.stringify(read)) {
             return {
                 ...summary,
                 gates,
                 outcome: 'skipped',
-                state: fresh ? recoveryOf(fresh, now) : read,
+                state: fresh ? run_recovery_recoveryOf(fresh, now) : read,
                 next: nextOf(decided),
                 message: fresh
                     ? `Another run moved the recovery of incident #${incident.number} first; this run did nothing.`
@@ -54329,7 +55919,7 @@ function readiness(incident) {
             return `Incident #${incident.number} is closed: nothing to recover.`;
     }
 }
-function recoveryOf(incident, now) {
+function run_recovery_recoveryOf(incident, now) {
     if (incident.state.recovery === null) {
         return initialRecoveryState(Date.parse(incident.state.lastRollbackAt ?? '') || now);
     }
@@ -54374,7 +55964,7 @@ async function apply(req, deps, incident, t, gates) {
         // The stored state still says where the recovery was, so the next run retries this step.
         const error = (0,errors/* toError */.i)(thrown);
         await deps.incidents
-            .comment(incident.number, `### Recovery step failed\n\n${escapeMarkdown(t.message)}\n\nFailed: ${escapeMarkdown(error.message)}\n\nThe recovery state is unchanged; the next run tries again.`)
+            .comment(incident.number, `### Recovery step failed\n\n${markdown_escapeMarkdown(t.message)}\n\nFailed: ${markdown_escapeMarkdown(error.message)}\n\nThe recovery state is unchanged; the next run tries again.`)
             .catch((e) => deps.logger.warning(`could not comment on #${incident.number}: ${(0,errors/* toError */.i)(e).message}`));
         throw error;
     }
@@ -54386,16 +55976,33 @@ async function apply(req, deps, incident, t, gates) {
     };
     await deps.incidents.save(incident, state, { unchangedSinceRead: true });
     const notes = t.effects.flatMap((e) => (e.type === 'notify' ? [e] : []));
+    // The first stage of an attempt is the recovery starting; the machine calls every stage a stage.
+    const firstStage = t.effects.some((e) => e.type === 'setPercent' && e.stage === 0);
+    let recorded = false;
+    if (deps.notify) {
+        for (const note of notes) {
+            const event = note.event === 'recovery.stage' && firstStage ? 'recovery.started' : note.event;
+            const sent = await deps.notify({
+                event,
+                message: note.message,
+                incident: { number: incident.number, url: incident.url },
+                state: t.state,
+                lines,
+            });
+            recorded ||= sent;
+        }
+    }
     const title = notes[0]?.event ?? 'recovery';
     const comment = [
         `### ${title}`,
         '',
-        escapeMarkdown(t.message),
-        ...lines.map((l) => `- ${escapeMarkdown(l)}`),
+        markdown_escapeMarkdown(t.message),
+        ...lines.map((l) => `- ${markdown_escapeMarkdown(l)}`),
         ...(gates ? ['', gateEvidence(gates)] : []),
         ...(req.run.url ? ['', `Run: ${req.run.url}`] : []),
     ].join('\n');
-    await deps.incidents.comment(incident.number, comment);
+    if (!recorded)
+        await deps.incidents.comment(incident.number, comment);
     if (t.state.status === 'recovered')
         await deps.incidents.close(incident.number, 'completed');
     return done;
@@ -54416,9 +56023,9 @@ function incidentStatusFor(r) {
 }
 /** The gate evidence as Markdown: one row per trigger verdict. */
 function gateEvidence(g) {
-    const rows = g.verdicts.map((v) => `| ${escapeMarkdown(v.name)} | ${v.status} | ${escapeMarkdown(v.valueText ?? '-')} | ${escapeMarkdown(v.threshold)} | ${escapeMarkdown(v.reason)} |`);
+    const rows = g.verdicts.map((v) => `| ${markdown_escapeMarkdown(v.name)} | ${v.status} | ${markdown_escapeMarkdown(v.valueText ?? '-')} | ${markdown_escapeMarkdown(v.threshold)} | ${markdown_escapeMarkdown(v.reason)} |`);
     return [
-        `Gates: **${g.result}**${g.detail ? ` (${escapeMarkdown(g.detail)})` : ''}`,
+        `Gates: **${g.result}**${g.detail ? ` (${markdown_escapeMarkdown(g.detail)})` : ''}`,
         ...(rows.length > 0
             ? [
                 '',
@@ -54572,61 +56179,6 @@ function percentDriver(env, opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/secrets.ts
-/**
- * `${NAME}` references in a policy are filled from environment variables at the last moment,
- * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
- * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
- */
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/**
- * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
- * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
- * variable is reported at once; no message ever contains a secret's value.
- */
-function resolveSecrets(value, env, where) {
-    const secrets = new Set();
-    const problems = [];
-    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
-        const found = env[name];
-        if (found === undefined || found === '') {
-            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
-            return whole;
-        }
-        secrets.add(found);
-        return found;
-    });
-    const walk = (node, path) => {
-        if (typeof node === 'string')
-            return fill(node, path);
-        if (Array.isArray(node))
-            return node.map((item, i) => walk(item, `${path}[${i}]`));
-        if (secrets_isPlainObject(node)) {
-            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
-        }
-        return node;
-    };
-    const resolved = walk(value, where);
-    if (problems.length > 0) {
-        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
-    }
-    return { value: resolved, secrets: [...secrets] };
-}
-function secrets_isPlainObject(node) {
-    if (node === null || typeof node !== 'object')
-        return false;
-    const proto = Object.getPrototypeOf(node);
-    return proto === Object.prototype || proto === null;
-}
-function joinPath(path, key) {
-    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-    if (path === '')
-        return segment;
-    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
-}
-
 ;// CONCATENATED MODULE: ./src/sources/fetch-with-retry.ts
 /**
  * One HTTP request with a per-attempt timeout and retries on transient faults (network errors,
@@ -54755,7 +56307,7 @@ function snippet(text, max = 300) {
     return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
 /** Replaces every secret value in text, so server echoes cannot leak them into reasons. */
-function redact(text, secrets) {
+function fetch_with_retry_redact(text, secrets) {
     let out = text;
     for (const secret of secrets) {
         if (secret.length >= 3)
@@ -55524,7 +57076,7 @@ function createPrometheusSource(name, config, deps) {
             const query = req.query;
             const fail = (reason) => ({
                 ok: false,
-                reason: redact(reason, deps.secrets),
+                reason: fetch_with_retry_redact(reason, deps.secrets),
                 query,
             });
             if (query.trim() === '')
@@ -55648,7 +57200,7 @@ function createDatadogSource(name, config, deps) {
             const query = req.query;
             const fail = (reason) => ({
                 ok: false,
-                reason: redact(reason, deps.secrets),
+                reason: fetch_with_retry_redact(reason, deps.secrets),
                 query,
             });
             const url = new URL(endpoint);
@@ -55887,7 +57439,7 @@ function createHttpSource(name, config, deps) {
             const query = req.query;
             const fail = (reason) => ({
                 ok: false,
-                reason: redact(reason, deps.secrets),
+                reason: fetch_with_retry_redact(reason, deps.secrets),
                 query,
             });
             let path;
@@ -55939,7 +57491,7 @@ function createHttpSource(name, config, deps) {
             // No retries: the probe trigger counts consecutive failures itself.
             const outcome = await requestWithRetry(config.url, init, requestOptions(0));
             if (!outcome.ok) {
-                return { t: at, ok: false, detail: redact(`${where}: ${outcome.reason}`, deps.secrets) };
+                return { t: at, ok: false, detail: fetch_with_retry_redact(`${where}: ${outcome.reason}`, deps.secrets) };
             }
             const latencyMs = Math.round(outcome.latencyMs);
             const problems = [];
@@ -55984,7 +57536,7 @@ function createHttpSource(name, config, deps) {
             const ok = problems.length === 0;
             const detail = ok
                 ? `status ${outcome.status} in ${formatDuration(latencyMs)}`
-                : redact(problems.join('; '), deps.secrets);
+                : fetch_with_retry_redact(problems.join('; '), deps.secrets);
             return { t: at, ok, detail, status: outcome.status, latencyMs };
         },
     };
@@ -56115,6 +57667,257 @@ function lowerCaseKeys(headers) {
     const out = {};
     for (const [key, value] of Object.entries(headers ?? {}))
         out[key.toLowerCase()] = value;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/verify/checks.ts
+/**
+ * The verify checks, one evaluation each: HTTP probes (through the http source's probe, plus
+ * response headers), metric checks (through the trigger engine), smoke commands (through the
+ * command step) and "the flag is really off" (through the flag provider). `runChecksOnce` is
+ * the entry staged recovery reuses for its gates; the timing loop lives in run-verify.ts.
+ *
+ * A check never throws for a problem with the system under test: that is its result. It throws
+ * a ConfigurationError only for a policy mistake (an unknown source or flag provider, a flag
+ * that does not exist), which no amount of retrying fixes.
+ */
+
+
+
+
+
+/** Policy mistakes in the checks (unknown source, provider, duplicate name), all at once. */
+function checkProblems(checks, ctx) {
+    const problems = [];
+    const names = new Set();
+    for (const check of checks) {
+        if (names.has(check.name))
+            problems.push(`check "${check.name}" is defined twice`);
+        names.add(check.name);
+        if (check.type === 'metric' && !ctx.sources.has(check.source)) {
+            const known = [...ctx.sources.keys()];
+            problems.push(`check "${check.name}": source "${check.source}" is not defined; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under sources:'}`);
+        }
+        if (check.type === 'flag-off' && !ctx.flags.has(check.provider)) {
+            const known = [...ctx.flags.keys()];
+            problems.push(`check "${check.name}": flag provider "${check.provider}" is not defined; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under flags:'}`);
+        }
+    }
+    return problems;
+}
+/**
+ * One evaluation of every check, concurrently, in the order given. No timing, no retries:
+ * staged recovery calls this at each gate; verify calls it once per round.
+ */
+async function runChecksOnce(checks, ctx) {
+    const problems = checkProblems(checks, ctx);
+    if (problems.length > 0) {
+        throw new errors/* ConfigurationError */.j(`the verify checks have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+    }
+    return Promise.all(checks.map((check) => runCheck(check, ctx)));
+}
+async function runCheck(check, ctx) {
+    const at = ctx.now();
+    const result = (status, detail, value = null) => ({
+        name: check.name,
+        type: check.type,
+        status,
+        detail: checks_redact(detail, ctx.secrets ?? []),
+        value,
+        at,
+    });
+    try {
+        switch (check.type) {
+            case 'probe':
+                return await probeCheck(check, ctx, at, result);
+            case 'metric':
+                return await metricCheck(check, ctx, at, result);
+            case 'smoke':
+                return await smokeCheck(check, ctx, result);
+            case 'flag-off':
+                return await flagOffCheck(check, ctx, result);
+        }
+    }
+    catch (thrown) {
+        const error = (0,errors/* toError */.i)(thrown);
+        if (error instanceof errors/* ConfigurationError */.j)
+            throw error;
+        // Unexpected trouble reading the system is not evidence either way.
+        ctx.logger.warning(`check ${check.name}: ${error.message}`);
+        return result('inconclusive', `could not be evaluated: ${error.message}`);
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// probe
+async function probeCheck(check, ctx, at, make) {
+    const baseFetch = ctx.fetch ?? globalThis.fetch;
+    let responseHeaders = null;
+    // The http source's probe judges status, JSON fields and latency; wrapping its fetch lets
+    // this check see the response headers too without a second request.
+    const capturing = async (input, init) => {
+        const response = await baseFetch(input, init);
+        responseHeaders = response.headers;
+        return response;
+    };
+    const source = createHttpSource(check.name, { url: check.url, method: check.method, timeout: check.timeout, retries: 0 }, {
+        fetch: capturing,
+        logger: ctx.logger,
+        headers: checks_lowerCaseKeys(check.headers),
+        secrets: [...(ctx.secrets ?? [])],
+        retryDelayMs: 0,
+        now: ctx.now,
+    });
+    const probe = await source.probe?.({ status: check.status, json: check.json, latency: check.latency }, at);
+    if (!probe)
+        return make('inconclusive', 'the http source cannot probe');
+    const problems = probe.ok ? [] : [probe.detail];
+    const headers = responseHeaders;
+    if (headers !== null) {
+        for (const [name, pattern] of Object.entries(check.expect_headers)) {
+            const value = headers.get(name);
+            if (value === null)
+                problems.push(`header ${name} is missing`);
+            else if (!new RegExp(`^(?:${pattern})$`).test(value))
+                problems.push(`header ${name} is "${value}", expected /${pattern}/`);
+        }
+    }
+    const latency = probe.latencyMs ?? null;
+    if (problems.length === 0)
+        return make('pass', probe.detail, latency);
+    return make('fail', problems.join('; '), latency);
+}
+function checks_lowerCaseKeys(headers) {
+    const out = {};
+    for (const [key, value] of Object.entries(headers ?? {}))
+        out[key.toLowerCase()] = value;
+    return out;
+}
+// ---------------------------------------------------------------------------------------------
+// metric
+/**
+ * A metric check is a trigger whose condition is the healthy one: "error ratio < 1% for 30m"
+ * passes when the engine finds that condition held (its `breached`). The engine's `ok` splits
+ * in two: the condition does not hold now (fail), or it holds but not yet for long enough
+ * (inconclusive: not proven yet). An improved check is a baseline trigger: "lower" passes when
+ * the current average dropped below the average before `since`.
+ */
+function metricTrigger(check) {
+    const common = {
+        name: check.name,
+        severity: 'critical',
+        source: check.source,
+        query: check.query,
+    };
+    if (check.improved !== undefined) {
+        return {
+            ...common,
+            kind: 'baseline',
+            change: check.improved === 'lower' ? 'drop' : 'rise',
+            by: check.by ?? { value: 0, unit: 'ratio', text: '0%' },
+            window: check.window ?? 900_000,
+            baseline_window: check.before,
+        };
+    }
+    if (check.op === undefined || check.threshold === undefined) {
+        throw new errors/* ConfigurationError */.j(`check "${check.name}": an absolute metric check needs op and threshold`);
+    }
+    if (check.aggregate !== undefined) {
+        return {
+            ...common,
+            kind: 'aggregate',
+            aggregate: check.aggregate,
+            ...(check.quantile === undefined ? {} : { quantile: check.quantile }),
+            window: check.window ?? 300_000,
+            op: check.op,
+            threshold: check.threshold,
+            for: check.for,
+        };
+    }
+    return { ...common, kind: 'threshold', op: check.op, threshold: check.threshold, for: check.for };
+}
+async function metricCheck(check, ctx, at, make) {
+    const source = ctx.sources.get(check.source);
+    if (!source)
+        throw new errors/* ConfigurationError */.j(`check "${check.name}": source "${check.source}" is not defined`);
+    const trigger = metricTrigger(check);
+    if (trigger.kind === 'baseline' && ctx.since === undefined) {
+        return make('inconclusive', 'no "before" time: pass the rollback or deploy time (input since, or an incident) to compare with');
+    }
+    const ectx = {
+        at,
+        step: ctx.step,
+        lookback: ctx.lookback,
+        ...(ctx.since === undefined ? {} : { deployedAt: ctx.since }),
+    };
+    const data = await source.fetchRange(rangeFor(trigger, ectx));
+    // No data is never healthy, whatever the source's missing_data says for triggers.
+    const verdict = evaluateTrigger(trigger, data, ectx, 'inconclusive', check.source);
+    const reason = verdict.reason.replace(/\bpre-deploy baseline\b/g, 'value before');
+    if (verdict.status === 'breached')
+        return make('pass', reason, verdict.value);
+    if (verdict.status === 'inconclusive')
+        return make('inconclusive', reason, verdict.value);
+    if (verdict.since !== null && trigger.kind !== 'baseline') {
+        const held = at - Date.parse(verdict.since);
+        return make('inconclusive', `${check.name} has been healthy for ${formatDuration(Math.max(held, 0))}, not yet the ${formatDuration(check.for)} required: ${reason}`, verdict.value);
+    }
+    return make('fail', reason, verdict.value);
+}
+// ---------------------------------------------------------------------------------------------
+// smoke
+async function smokeCheck(check, ctx, make) {
+    const outcome = await runCommandStep({
+        command: check.command,
+        env: {
+            ...ripcordEnv({ ...ctx.stepContext, environment: ctx.environment }),
+            RIPCORD_CHECK: check.name,
+        },
+        timeoutMs: check.timeout,
+        logger: ctx.logger,
+        ...(ctx.exec ? { exec: ctx.exec } : {}),
+    });
+    if (outcome.ok)
+        return make('pass', `exited 0 in ${formatDuration(outcome.durationMs)}`, outcome.durationMs);
+    return make('fail', outcome.reason ?? 'command failed', outcome.durationMs);
+}
+// ---------------------------------------------------------------------------------------------
+// flag-off
+async function flagOffCheck(check, ctx, make) {
+    const provider = ctx.flags.get(check.provider);
+    if (!provider)
+        throw new errors/* ConfigurationError */.j(`check "${check.name}": flag provider "${check.provider}" is not defined`);
+    const environment = check.environment ?? ctx.environment;
+    const components = check.components ?? [];
+    const state = await provider.getState(check.flag, environment, components.length > 0 ? { components } : {});
+    const where = `${check.flag} in ${environment} (${provider.kind})`;
+    if (components.length > 0) {
+        const on = [];
+        for (const component of components) {
+            const c = state.components?.[component];
+            if (!c)
+                return make('inconclusive', `${where}: component ${component} was not reported`);
+            if (servesAnyone(c))
+                on.push(`${component}${c.rollout === null ? '' : ` at ${c.rollout}%`}`);
+        }
+        if (on.length > 0)
+            return make('fail', `${where}: still on for ${on.join(', ')}`, on.length);
+        return make('pass', `${where}: components ${components.join(', ')} are off`, 0);
+    }
+    const rollout = state.enabled ? (state.rollout ?? 100) : 0;
+    if (servesAnyone(state)) {
+        return make('fail', `${where} is still on${state.rollout === null ? '' : ` at ${state.rollout}%`}`, rollout);
+    }
+    return make('pass', state.enabled ? `${where} is on but rolled out to 0%` : `${where} is off`, 0);
+}
+/** Switched on with no percentage (everyone), or with a percentage above zero. */
+function servesAnyone(s) {
+    return s.enabled && (s.rollout === null || s.rollout > 0);
+}
+function checks_redact(text, secrets) {
+    let out = text;
+    for (const secret of secrets)
+        if (secret)
+            out = out.split(secret).join('***');
     return out;
 }
 
@@ -56371,7 +58174,7 @@ function createHttpFlagProvider(config) {
     async function send(op, values, subject) {
         const url = op.url.render(values);
         const what = `${op.name.replace('_', ' ')} ${subject}`;
-        const shownUrl = `${op.method} ${redact(displayUrl(url), secrets)}`;
+        const shownUrl = `${op.method} ${fetch_with_retry_redact(displayUrl(url), secrets)}`;
         const outcome = await requestWithRetry(url, {
             method: op.method,
             headers: {
@@ -56389,10 +58192,10 @@ function createHttpFlagProvider(config) {
             label: `${label} (${what})`,
         });
         if (!outcome.ok) {
-            throw new Error(`${label} could not ${what} (${shownUrl}): ${redact(outcome.reason, secrets)}`);
+            throw new Error(`${label} could not ${what} (${shownUrl}): ${fetch_with_retry_redact(outcome.reason, secrets)}`);
         }
         const { status } = outcome;
-        const body = redact(snippet(outcome.text), secrets);
+        const body = fetch_with_retry_redact(snippet(outcome.text), secrets);
         const expected = op.expectStatus
             ? op.expectStatus.includes(status)
             : status >= 200 && status < 300;
@@ -56557,9 +58360,9 @@ function createUnleashProvider(config) {
             label: `${where} (${what})`,
         });
         if (!outcome.ok) {
-            throw new Error(`${where} could not ${what}: ${redact(outcome.reason, [config.token])}`);
+            throw new Error(`${where} could not ${what}: ${fetch_with_retry_redact(outcome.reason, [config.token])}`);
         }
-        const message = redact(serverMessage(outcome.text), [config.token]);
+        const message = fetch_with_retry_redact(serverMessage(outcome.text), [config.token]);
         const status = outcome.status;
         if (status >= 200 && status < 300) {
             if (outcome.text.trim() === '')
@@ -56810,7 +58613,7 @@ function createFlagProviders(flags, opts) {
             continue;
         }
         try {
-            providers.set(name, build(name, resolved, config, [...secrets], opts));
+            providers.set(name, flag_providers_build(name, resolved, config, [...secrets], opts));
         }
         catch (thrown) {
             if (!(thrown instanceof errors/* ConfigurationError */.j))
@@ -56823,7 +58626,7 @@ function createFlagProviders(flags, opts) {
     }
     return { providers, secrets: [...secrets] };
 }
-function build(name, resolved, raw, secrets, opts) {
+function flag_providers_build(name, resolved, raw, secrets, opts) {
     const common = {
         logger: opts.logger,
         timeoutMs: resolved.timeout,
@@ -56874,6 +58677,11 @@ function build(name, resolved, raw, secrets, opts) {
 
 
 
+
+
+
+
+
 const COMMANDS = ['tick', 'proceed', 'abort', 'status'];
 async function run(io, deps) {
     const environment = io.getInput('environment');
@@ -56899,9 +58707,28 @@ async function run(io, deps) {
     const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
     const policy = await readPolicy(policyPath);
     const env = environmentOf(policy, environment);
-    if (env.recovery.gates.verify && !deps.verifyGates) {
-        throw new errors/* ConfigurationError */.j(`environments.${environment}.recovery.gates.verify: the verify checks are not wired into staged-recovery in this build; set it to false (the environment's triggers still gate every stage)`);
+    if (env.recovery.gates.verify && !deps.verifyGates && env.verify.checks.length === 0) {
+        throw new errors/* ConfigurationError */.j(`environments.${environment}.recovery.gates.verify: environments.${environment}.verify.checks is empty, so there is nothing to gate the stages with; add checks there or set gates.verify to false`);
     }
+    // Probe URLs and headers take ${NAME} secrets, as in the verify action; resolved up front so
+    // a missing secret fails before any stage moves.
+    const verifySecrets = new Set();
+    const verifyChecks = env.recovery.gates.verify && !deps.verifyGates
+        ? env.verify.checks.map((check) => {
+            if (check.type !== 'probe')
+                return check;
+            const r = resolveSecrets({ url: check.url, headers: check.headers }, deps.env, `environments.${environment}.verify.checks.${check.name}`);
+            for (const secret of r.secrets)
+                verifySecrets.add(secret);
+            return {
+                ...check,
+                url: r.value.url,
+                ...(r.value.headers ? { headers: r.value.headers } : {}),
+            };
+        })
+        : [];
+    for (const secret of verifySecrets)
+        io.setSecret(secret);
     const client = createGitHubClient({
         token,
         baseUrl: deps.env.GITHUB_API_URL,
@@ -56917,7 +58744,10 @@ async function run(io, deps) {
     const flags = createFlagProviders(policy.flags, {
         env: deps.env,
         logger: io,
-        only: wantedFlag ? [wantedFlag] : [],
+        only: [
+            ...(wantedFlag ? [wantedFlag] : []),
+            ...verifyChecks.flatMap((c) => (c.type === 'flag-off' ? [c.provider] : [])),
+        ],
     });
     for (const secret of flags.secrets)
         io.setSecret(secret);
@@ -56936,6 +58766,21 @@ async function run(io, deps) {
         });
         for (const secret of secrets)
             io.setSecret(secret);
+        const verifyGates = deps.verifyGates ??
+            (verifyChecks.length > 0
+                ? async (_at, stageSince) => gateFromChecks(await runChecksOnce(verifyChecks, {
+                    environment,
+                    now: deps.now,
+                    logger: io,
+                    sources,
+                    flags: flags.providers,
+                    step: env.step,
+                    lookback: env.lookback,
+                    ...(stageSince === null ? {} : { since: stageSince }),
+                    stepContext: { repository, ...(runUrl ? { runUrl } : {}) },
+                    secrets: [...verifySecrets, ...secrets],
+                }))
+                : undefined);
         const readings = [];
         if (env.recovery.gates.triggers && env.triggers.length > 0) {
             const decision = await evaluateEnvironment({
@@ -56948,10 +58793,13 @@ async function run(io, deps) {
             });
             readings.push(gateFromVerdicts(decision.triggers));
         }
-        if (env.recovery.gates.verify && deps.verifyGates)
-            readings.push(await deps.verifyGates(at, since));
+        if (env.recovery.gates.verify && verifyGates)
+            readings.push(await verifyGates(at, since));
         return combineGates(readings);
     };
+    const incidents = createIncidentStore(client.octokit, repoRef, io);
+    const history = createCommentHistory(client.octokit, repoRef);
+    const reports = [];
     const manual = command === 'proceed' || command === 'abort';
     const result = await runRecovery({
         environment,
@@ -56961,7 +58809,7 @@ async function run(io, deps) {
         run: { id: runId, attempt, url: runUrl },
     }, {
         policy,
-        incidents: createIncidentStore(client.octokit, repoRef, io),
+        incidents,
         lock: createEnvironmentLock(client.octokit, repoRef, environment, {
             holder: `run ${runId} attempt ${attempt}`,
             runUrl,
@@ -56992,7 +58840,63 @@ async function run(io, deps) {
         },
         now: deps.now,
         logger: io,
+        notify: async (n) => {
+            const report = await notify({
+                event: n.event,
+                environment,
+                repository,
+                incident: n.incident,
+                values: {
+                    status: n.state.status,
+                    ...(n.state.stage >= 0 ? { stage: `${n.state.stage + 1}: ${n.state.percent}%` } : {}),
+                    next_steps: [n.message, ...n.lines].join('\n'),
+                    ...(runUrl ? { run_url: runUrl } : {}),
+                    deployment_url: `${serverUrl}/${repository}/deployments`,
+                    ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
+                },
+            }, {
+                policy: policy.notify,
+                env: deps.env,
+                incidents,
+                history,
+                logger: io,
+                mask: (secret) => io.setSecret(secret),
+                sleep: deps.sleep,
+                now: deps.now,
+                ...(deps.fetch ? { fetch: deps.fetch } : {}),
+            }).catch((thrown) => {
+                // The transition is already saved; a notification problem must not undo the tick.
+                io.warning(`could not send ${n.event}: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+                return null;
+            });
+            if (report)
+                reports.push(report);
+            return report?.recorded ?? false;
+        },
     });
+    let reportUrl = '';
+    if (result.incident && result.applied.some((e) => e.type === 'markRecovered')) {
+        // 'warn': the incident is recovered; a repository that refuses bot pull requests must not
+        // turn that red. writeIncidentReport attaches the report to the incident instead.
+        try {
+            const written = await writeIncidentReport({
+                octokit: client.octokit,
+                repo: repoRef,
+                incident: { number: result.incident.number, store: incidents },
+                evidence: result.gates?.verdicts,
+                serverUrl,
+                now: new Date(deps.now()),
+                logger: io,
+                onPublishError: 'warn',
+            });
+            reportUrl = written.pullRequest?.url ?? '';
+            if (reportUrl)
+                io.info(`Incident report: ${reportUrl}`);
+        }
+        catch (thrown) {
+            io.warning(`could not write the incident report: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+        }
+    }
     io.info(result.message);
     const s = result.state;
     io.setOutput('outcome', result.outcome);
@@ -57003,10 +58907,50 @@ async function run(io, deps) {
     io.setOutput('next-at', result.next.at ?? '');
     io.setOutput('incident', result.incident ? String(result.incident.number) : '');
     io.setOutput('message', result.message);
+    io.setOutput('report-pr', reportUrl);
     await io.appendSummary(renderRecoverySummary(environment, result, client.totalRequests()));
+    if (reportUrl)
+        await io.appendSummary(`Incident report: ${reportUrl}\n`);
+    for (const r of reports)
+        if (r.outcomes.length > 0)
+            await io.appendSummary(renderNotifySummary(r));
+    const required = reports.flatMap((r) => r.requiredFailed);
+    const failed = reports.flatMap((r) => r.failed);
+    if (required.length > 0)
+        io.setFailed(`required notification channel${required.length > 1 ? 's' : ''} failed: ${required
+            .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
+            .join('; ')}`);
+    else if (failed.length > 0)
+        io.warning(`notification channel${failed.length > 1 ? 's' : ''} failed: ${failed
+            .map((o) => o.channel)
+            .join(', ')}; see the job summary`);
     return result;
 }
-const HEADLINE = {
+/**
+ * The verify checks as gate verdicts, all critical: a failed check regresses the stage, an
+ * inconclusive one holds it (gateFromVerdicts), as the verify action would judge the round.
+ */
+function gateFromChecks(results) {
+    const verdicts = results.map((r) => ({
+        name: `verify: ${r.name}`,
+        kind: r.type,
+        severity: 'critical',
+        status: r.status === 'pass' ? 'ok' : r.status === 'fail' ? 'breached' : 'inconclusive',
+        value: r.value,
+        valueText: r.value === null ? null : String(r.value),
+        threshold: 'check passes',
+        since: null,
+        reason: r.detail,
+        query: '',
+        source: r.type,
+        labels: {},
+        points: [],
+        thresholdValue: null,
+        impact: null,
+    }));
+    return gateFromVerdicts(verdicts);
+}
+const staged_recovery_HEADLINE = {
     'no-incident': '💤 No open incident',
     'not-ready': '⏸️ Not ready to recover',
     waiting: '⏳ Waiting',
@@ -57021,9 +58965,9 @@ const HEADLINE = {
 };
 function renderRecoverySummary(environment, r, apiCalls) {
     const lines = [
-        `## ${HEADLINE[r.outcome]}: ${escapeMarkdown(environment)} staged recovery`,
+        `## ${staged_recovery_HEADLINE[r.outcome]}: ${markdown_escapeMarkdown(environment)} staged recovery`,
         '',
-        escapeMarkdown(r.message),
+        markdown_escapeMarkdown(r.message),
         '',
     ];
     if (r.incident)
@@ -57047,7 +58991,7 @@ function renderRecoverySummary(environment, r, apiCalls) {
     if (r.gates)
         lines.push(gateEvidence(r.gates), '');
     else if (s?.lastGate)
-        lines.push(`Last gates: **${s.lastGate.result}** at ${s.lastGate.at}${s.lastGate.detail ? ` (${escapeMarkdown(s.lastGate.detail)})` : ''}`, '');
+        lines.push(`Last gates: **${s.lastGate.result}** at ${s.lastGate.at}${s.lastGate.detail ? ` (${markdown_escapeMarkdown(s.lastGate.detail)})` : ''}`, '');
     lines.push(`GitHub API calls: ${apiCalls}.`);
     return lines.join('\n') + '\n';
 }

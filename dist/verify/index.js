@@ -33716,7 +33716,7 @@ async function runAction(run) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _verify_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3267);
+/* harmony import */ var _verify_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2682);
 
 
 await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
@@ -33732,7 +33732,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3267:
+/***/ 2682:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51178,187 +51178,6 @@ function createIncidentStore(octokit, repo, logger) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/core/did-you-mean.ts
-/**
- * "Did you mean" suggestions for misspelt keys and names. Optimal string alignment distance
- * (Levenshtein plus adjacent transpositions), because the typical slip is `treshold` or
- * `sevreity`, and a transposition should cost one edit, not two.
- */
-function editDistance(a, b) {
-    const rows = a.length + 1;
-    const cols = b.length + 1;
-    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    const at = (i, j) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
-    for (let i = 1; i < rows; i++) {
-        const row = d[i];
-        if (!row)
-            continue;
-        for (let j = 1; j < cols; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                best = Math.min(best, at(i - 2, j - 2) + 1);
-            }
-            row[j] = best;
-        }
-    }
-    return at(a.length, b.length);
-}
-/**
- * The closest candidate, or undefined when nothing is close enough to be a plausible typo.
- * Case and `-`/`_` differences are free: `Min-Impact` is obviously `min_impact`.
- */
-function didYouMean(word, candidates) {
-    const fold = (s) => s.toLowerCase().replaceAll('-', '_');
-    const target = fold(word);
-    // A third of the word's length, at least one edit: short keys tolerate one slip, long ones more.
-    const limit = Math.max(1, Math.floor(target.length / 3));
-    let best;
-    for (const candidate of candidates) {
-        if (candidate === word)
-            continue;
-        const distance = editDistance(target, fold(candidate));
-        // On a tie, a candidate of the same length wins: `=>` is a swapped `>=`, not a longer `>`.
-        const lengthGap = Math.abs(candidate.length - word.length);
-        if (distance <= limit &&
-            (best === undefined ||
-                distance < best.distance ||
-                (distance === best.distance && lengthGap < best.lengthGap))) {
-            best = { candidate, distance, lengthGap };
-        }
-    }
-    return best?.candidate;
-}
-
-;// CONCATENATED MODULE: ./src/core/policy-rollback-schema.ts
-/**
- * The rollback half of the policy: flag providers, the strategies of each environment's
- * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
- * in policy-schema.ts (types, validation and JSON Schema all come from it).
- */
-
-
-const httpRequest = strictObject({
-    method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
-    url: schemas_string()
-        .min(1)
-        .meta({ description: 'May use {{placeholders}} and ${SECRET} references.' }),
-    headers: record(schemas_string(), schemas_string()).optional(),
-    body: schemas_string()
-        .optional()
-        .meta({ description: 'Body template with {{placeholders}} (JSON-escaped).' }),
-    expect_status: array(schemas_number().int())
-        .optional()
-        .meta({ description: 'Statuses that mean success; any 2xx when omitted.' }),
-});
-const stepSchema = strictObject({
-    command: schemas_string().min(1).optional().meta({
-        description: 'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
-    }),
-    http: httpRequest.optional(),
-    timeout: schema_primitives_duration.default(600_000),
-})
-    .refine((s) => (s.command === undefined) !== (s.http === undefined), {
-    message: 'a step runs either a command or an http request; write exactly one of command, http',
-});
-const unleashFlags = strictObject({
-    type: literal('unleash'),
-    url: url(),
-    token: secretRef,
-    project: schemas_string().default('default'),
-    timeout: schema_primitives_duration.default(10_000),
-});
-const httpFlagOperation = httpRequest;
-const httpFlags = strictObject({
-    type: literal('http'),
-    disable: httpFlagOperation,
-    enable: httpFlagOperation.optional(),
-    set_rollout: httpFlagOperation.optional(),
-    get: httpFlagOperation
-        .extend({
-        // Reading a flag is a GET unless said otherwise; every other operation changes state.
-        method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
-        enabled: schemas_string(),
-        rollout: schemas_string().optional(),
-        rollout_scale: schemas_number().positive().optional(),
-    })
-        .optional(),
-    disable_component: httpFlagOperation.optional(),
-    enable_component: httpFlagOperation.optional(),
-    timeout: schema_primitives_duration.default(10_000),
-});
-const flagProviderSchema = discriminatedUnion('type', [unleashFlags, httpFlags]);
-const featureFlagStrategy = strictObject({
-    provider: schemas_string().meta({ description: 'Name of a flag provider under `flags`.' }),
-    flag: schemas_string().min(1),
-    environment: schemas_string().optional().meta({
-        description: "The flag service's environment; the Ripcord environment's name when omitted.",
-    }),
-    mode: schemas_enum(['immediate', 'gradual', 'components']).default('immediate'),
-    steps: array(schemas_number().int().min(0).max(100))
-        .default([0])
-        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
-    step_wait: schema_primitives_duration.default(0).meta({ description: 'gradual: time between two steps.' }),
-    components: array(schemas_string())
-        .default([])
-        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
-});
-const redeployStrategy = strictObject({
-    workflow: schemas_string().optional().meta({
-        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
-    }),
-    ref_input: schemas_string()
-        .default('ref')
-        .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
-    inputs: record(schemas_string(), schemas_string()).default({}),
-    command: schemas_string().optional().meta({
-        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
-    }),
-    timeout: schema_primitives_duration.default(1_800_000),
-})
-    .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
-    message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
-});
-const fullStrategy = strictObject({
-    maintenance_on: stepSchema,
-    restore_data: stepSchema,
-    maintenance_off: stepSchema,
-});
-const strategiesSchema = strictObject({
-    'feature-flag': featureFlagStrategy.optional(),
-    config: stepSchema.optional(),
-    redeploy: redeployStrategy.optional(),
-    full: fullStrategy.optional().meta({
-        description: 'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
-    }),
-});
-const rollbackSchema = strictObject({
-    authority: strictObject({
-        permission: schemas_enum(['read', 'triage', 'write', 'maintain', 'admin']).default('maintain'),
-        teams: array(schemas_string())
-            .default([])
-            .meta({ description: 'Organisation team slugs whose members may also roll back.' }),
-        users: array(schemas_string()).default([]),
-    })
-        .prefault({})
-        .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
-    cooldown: schema_primitives_duration
-        .default(0)
-        .meta({ description: 'No second rollback of the environment within this time.' }),
-    max_attempts: schemas_number().int().min(1).default(3),
-    escalate: schemas_boolean()
-        .default(true)
-        .meta({ description: 'When a strategy fails, go on to the next rung of the ladder.' }),
-    ladder: array(schemas_enum(['feature-flag', 'config', 'redeploy', 'full']))
-        .default(['feature-flag', 'config', 'redeploy', 'full'])
-        .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
-    lock: strictObject({ wait: schema_primitives_duration.default(120_000), lease: schema_primitives_duration.default(1_800_000) })
-        .prefault({}),
-    strategies: strategiesSchema.prefault({}),
-});
-
 ;// CONCATENATED MODULE: ./src/core/notify-templates.ts
 /**
  * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
@@ -51600,6 +51419,822 @@ function renderMessage(event, values, format, overrides) {
         .filter((f) => f.value !== '');
     return { title, text: renderTemplate(builtin.text, filled, escape), facts };
 }
+
+;// CONCATENATED MODULE: ./src/notify/types.ts
+/** Only http(s) links, and none that could close Slack's `<url|text>` or a Markdown link. */
+function safeUrl(url) {
+    if (!url || !/^https?:\/\/[^\s<>|()[\]"]+$/.test(url))
+        return null;
+    return url;
+}
+/** Cuts to `max` characters (code points), marking the cut. */
+function types_truncate(text, max) {
+    const chars = [...text];
+    return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+;// CONCATENATED MODULE: ./src/notify/issue-comment.ts
+/**
+ * The incident issue as a channel and as the notification log. One comment per notify call
+ * carries the message (when the issue channel is routed), what was delivered where, what
+ * failed, and a hidden marker per delivery, `<!-- ripcord:notified <key> -->`, which later
+ * runs read back to send each event once per channel.
+ */
+
+
+
+function emptyLog() {
+    return { sent: {} };
+}
+function alreadySent(log, key) {
+    return Object.hasOwn(log.sent, key);
+}
+function markSent(log, key, meta) {
+    return { sent: { ...log.sent, [key]: meta } };
+}
+const MARKER = /<!--\s*ripcord:notified\s+(\S+)(?:\s+(\S+)\s+(\S+))?\s*-->/g;
+/** Keys are built from event, incident number, channel name and a sanitised stage: no spaces or `--`. */
+function notificationMarker(key, meta) {
+    return `<!-- ripcord:notified ${key} ${meta.channel} ${meta.at} -->`;
+}
+/** The log written in these comment bodies, oldest first. */
+function parseNotificationLog(bodies) {
+    let log = emptyLog();
+    for (const body of bodies)
+        for (const m of body.matchAll(MARKER)) {
+            const key = m[1];
+            if (key && !alreadySent(log, key))
+                log = markSent(log, key, { channel: m[2] ?? '', at: m[3] ?? '' });
+        }
+    return log;
+}
+/** Reads the markers from every comment of the incident issue (100 a page). */
+function createCommentHistory(octokit, repo) {
+    return {
+        async read(incident) {
+            const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+                ...repo,
+                issue_number: incident,
+                per_page: 100,
+            });
+            return parseNotificationLog(comments.map((c) => c.body ?? ''));
+        },
+    };
+}
+/** The issue channel's message in GitHub Markdown, values escaped so nobody is pinged. */
+function issueMessage(p) {
+    const msg = renderMessage(p.event, p.values, 'markdown', p.template);
+    const lines = [`### ${msg.title}`, ''];
+    if (msg.text)
+        lines.push(msg.text, '');
+    for (const f of msg.facts)
+        lines.push(`- **${f.label}:** ${f.value}`);
+    const links = p.links
+        .map((l) => ({ ...l, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => `[${escapeMarkdown(l.label)}](${l.url})`);
+    if (msg.facts.length > 0)
+        lines.push('');
+    if (links.length > 0)
+        lines.push(links.join(' · '), '');
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/notify/pagerduty.ts
+/**
+ * PagerDuty Events API v2: a critical event triggers an alert, recovery.completed resolves it.
+ * Both use the incident's dedup_key, so every critical event of one incident updates the same
+ * PagerDuty alert instead of paging again, and the resolve closes that alert.
+ */
+
+
+/** PagerDuty's limit on payload.summary. */
+const PAGERDUTY_SUMMARY_MAX = 1024;
+/** One alert per incident: `ripcord-<owner>-<repo>-<environment>-<incident>`. */
+function pagerdutyDedupKey(p) {
+    const incident = p.incident ? String(p.incident.number) : 'none';
+    return types_truncate(`ripcord-${p.repository.replace('/', '-')}-${p.environment}-${incident}`, 255);
+}
+function pagerdutyEvent(p, routingKey) {
+    const dedupKey = pagerdutyDedupKey(p);
+    if (p.event === 'recovery.completed')
+        return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+    if (p.severity !== 'critical')
+        return {
+            skip: `PagerDuty pages only for critical events and resolves on recovery.completed; ${p.event} is ${p.severity}`,
+        };
+    const msg = renderMessage(p.event, p.values, 'raw', p.template);
+    const reason = p.values.reason ? `: ${p.values.reason}` : '';
+    const runUrl = safeUrl(p.values.run_url);
+    const details = {};
+    for (const [k, v] of Object.entries(p.values))
+        if (v)
+            details[k] = v;
+    return {
+        routing_key: routingKey,
+        event_action: 'trigger',
+        dedup_key: dedupKey,
+        payload: {
+            summary: types_truncate(`${msg.title}${reason}`.replace(/\s+/g, ' '), PAGERDUTY_SUMMARY_MAX),
+            source: `${p.repository}/${p.environment}`,
+            severity: 'critical',
+            ...(p.values.feature ? { component: p.values.feature } : {}),
+            group: p.environment,
+            class: p.event,
+            custom_details: details,
+        },
+        client: 'Ripcord',
+        ...(runUrl ? { client_url: runUrl } : {}),
+        links: p.links
+            .map((l) => ({ text: l.label, href: safeUrl(l.url) }))
+            .filter((l) => l.href !== null),
+    };
+}
+function buildPagerDuty(p, routingKey, baseUrl) {
+    const event = pagerdutyEvent(p, routingKey);
+    if ('skip' in event)
+        return event;
+    return {
+        request: {
+            url: `${baseUrl.replace(/\/+$/, '')}/v2/enqueue`,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(event),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+/**
+ * Slack incoming webhook: Block Kit (header, sections in mrkdwn, a context line of links) and
+ * a top-level `text` that Slack shows in notifications and where blocks cannot render.
+ * Incoming webhooks answer "ok" and no message ts, so a follow-up is a new message: it cannot
+ * edit the first one or reply in its thread (that would need a bot token and chat.postMessage).
+ */
+
+
+/** Block Kit limits: header plain_text 150, section text 3000, 50 blocks per message. */
+const SLACK_HEADER_MAX = 150;
+const SLACK_SECTION_MAX = 3000;
+const SLACK_MAX_BLOCKS = 50;
+const SEVERITY_ICON = {
+    critical: ':rotating_light:',
+    warning: ':warning:',
+    info: ':information_source:',
+};
+/** Splits at line ends so no section passes Slack's limit; a single long line is cut. */
+function sections(text) {
+    const out = [];
+    let current = '';
+    for (const line of text.split('\n')) {
+        const piece = types_truncate(line, SLACK_SECTION_MAX);
+        if (current && current.length + 1 + piece.length > SLACK_SECTION_MAX) {
+            out.push(current);
+            current = piece;
+        }
+        else {
+            current = current ? `${current}\n${piece}` : piece;
+        }
+    }
+    if (current)
+        out.push(current);
+    return out;
+}
+function slackPayload(p) {
+    const msg = renderMessage(p.event, p.values, 'slack', p.template);
+    const body = [msg.text, ...msg.facts.map((f) => `*${f.label}:* ${f.value}`)]
+        .filter(Boolean)
+        .join('\n');
+    const links = p.links
+        .map((l) => ({ ...l, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => `<${l.url}|${l.label}>`);
+    const header = {
+        type: 'header',
+        text: {
+            type: 'plain_text',
+            text: types_truncate(`${SEVERITY_ICON[p.severity]} ${msg.title}`, SLACK_HEADER_MAX),
+            emoji: true,
+        },
+    };
+    const blocks = [
+        header,
+        ...sections(body).map((text) => ({
+            type: 'section',
+            text: { type: 'mrkdwn', text },
+        })),
+    ].slice(0, SLACK_MAX_BLOCKS - 1);
+    blocks.push({
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: [`${p.event} · ${p.severity}`, ...links].join(' · ') }],
+    });
+    return { text: types_truncate(`${msg.title}: ${msg.text}`, SLACK_SECTION_MAX), blocks };
+}
+function buildSlack(p, url) {
+    return {
+        request: {
+            url,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(slackPayload(p)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/teams.ts
+/**
+ * Microsoft Teams through a workflow (Power Automate) webhook: a message carrying one Adaptive
+ * Card 1.5. Workflow webhooks answer 202 and keep no message id, so follow-ups are new cards.
+ */
+
+
+const COLOR = { critical: 'Attention', warning: 'Warning', info: 'Accent' };
+function teamsCard(p) {
+    const msg = renderMessage(p.event, p.values, 'teams', p.template);
+    const body = [
+        {
+            type: 'TextBlock',
+            text: msg.title,
+            weight: 'Bolder',
+            size: 'Large',
+            color: COLOR[p.severity],
+            wrap: true,
+            style: 'heading',
+        },
+    ];
+    if (msg.text)
+        body.push({ type: 'TextBlock', text: msg.text, wrap: true });
+    if (msg.facts.length > 0)
+        body.push({
+            type: 'FactSet',
+            facts: msg.facts.map((f) => ({ title: f.label, value: f.value })),
+        });
+    body.push({
+        type: 'TextBlock',
+        text: `${p.event} · ${p.severity}`,
+        isSubtle: true,
+        size: 'Small',
+        wrap: true,
+    });
+    const actions = p.links
+        .map((l) => ({ title: l.label, url: safeUrl(l.url) }))
+        .filter((l) => l.url !== null)
+        .map((l) => ({ type: 'Action.OpenUrl', ...l }));
+    return {
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body,
+        ...(actions.length > 0 ? { actions } : {}),
+        msteams: { width: 'Full' },
+    };
+}
+function teamsPayload(p) {
+    return {
+        type: 'message',
+        attachments: [
+            {
+                contentType: 'application/vnd.microsoft.card.adaptive',
+                contentUrl: null,
+                content: teamsCard(p),
+            },
+        ],
+    };
+}
+function buildTeams(p, url) {
+    return {
+        request: {
+            url,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(teamsPayload(p)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/webhook.ts
+/**
+ * A generic JSON webhook. Values go out raw (JSON needs no escaping; the receiver decides how
+ * to show them). With a secret the body is signed the way GitHub signs its webhooks, so
+ * receivers can reuse their verification code: `X-Ripcord-Signature-256: sha256=<hex>`.
+ */
+
+
+const WEBHOOK_PAYLOAD_VERSION = 1;
+function webhookPayload(p, sentAt) {
+    const msg = renderMessage(p.event, p.values, 'raw', p.template);
+    return {
+        version: WEBHOOK_PAYLOAD_VERSION,
+        event: p.event,
+        severity: p.severity,
+        environment: p.environment,
+        repository: p.repository,
+        incident: p.incident,
+        title: msg.title,
+        text: msg.text,
+        facts: msg.facts,
+        values: p.values,
+        links: p.links,
+        key: p.key,
+        sent_at: sentAt,
+    };
+}
+function signature(body, secret) {
+    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+function buildWebhook(p, url, secret, sentAt) {
+    const body = JSON.stringify(webhookPayload(p, sentAt));
+    return {
+        request: {
+            url,
+            headers: {
+                'content-type': 'application/json',
+                'x-ripcord-event': p.event,
+                'x-ripcord-delivery': p.key,
+                ...(secret ? { 'x-ripcord-signature-256': signature(body, secret) } : {}),
+            },
+            body,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/notify/dispatch.ts
+/**
+ * notify(): route an event to the policy's channels, skip what this incident already got,
+ * deliver with retries, and record every delivery and failure on the incident issue. It never
+ * throws for a channel that fails: the report says which failed and which of those were
+ * `required`, and the caller decides whether its step fails.
+ */
+
+
+
+
+
+
+
+
+
+
+/** The channels every route matching this event and severity names, each once, in order. */
+function routeChannels(policy, event, severity) {
+    const names = [];
+    for (const route of policy.routes) {
+        if (route.events !== '*' && !route.events.includes(event))
+            continue;
+        if (route.severity && !route.severity.includes(severity))
+            continue;
+        for (const name of route.channels)
+            if (!names.includes(name))
+                names.push(name);
+    }
+    return names;
+}
+/**
+ * `<event>:<incident>:<channel>`, plus the stage for recovery.stage (each stage is news) and
+ * the trigger for a warning (each trigger is news). Safe inside an HTML comment.
+ */
+function dedupKey(event, incident, channel, values) {
+    const extra = event === 'recovery.stage' ? values.stage : event === 'warning' ? values.trigger : undefined;
+    const parts = [event, incident === null ? 'none' : String(incident), channel];
+    if (extra)
+        parts.push(extra);
+    return parts.map((p) => p.replace(/[^A-Za-z0-9_.%-]+/g, '_').replace(/-{2,}/g, '-')).join(':');
+}
+function linksOf(values, incident) {
+    const links = [];
+    if (values.run_url)
+        links.push({ label: 'Workflow run', url: values.run_url });
+    if (incident)
+        links.push({ label: `Incident #${incident.number}`, url: incident.url });
+    if (values.deployment_url)
+        links.push({ label: 'Deployment', url: values.deployment_url });
+    return links;
+}
+function dispatch_redact(text, secrets) {
+    let out = text;
+    for (const s of secrets)
+        if (s)
+            out = out.split(s).join('***');
+    return out;
+}
+function describeError(thrown) {
+    const error = (0,errors/* toError */.i)(thrown);
+    const cause = error.cause;
+    if (error.name === 'TimeoutError')
+        return 'timed out';
+    if (cause instanceof Error) {
+        const code = cause.code;
+        return `${error.message}: ${typeof code === 'string' ? code : cause.message}`;
+    }
+    return error.message;
+}
+const RETRY_AFTER_MAX_MS = 60_000;
+async function deliver(request, channel, secrets, policy, deps) {
+    const doFetch = deps.fetch ?? fetch;
+    let detail;
+    for (let attempt = 1;; attempt++) {
+        let retryAfterMs = 0;
+        try {
+            const res = await doFetch(request.url, {
+                method: 'POST',
+                headers: request.headers,
+                body: request.body,
+                signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+            });
+            const text = await res.text().catch(() => '');
+            if (res.ok)
+                return { ok: true, attempts: attempt, detail: `HTTP ${res.status}` };
+            detail = `HTTP ${res.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
+            const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
+            if (!retryable)
+                return { ok: false, attempts: attempt, detail: dispatch_redact(detail, secrets) };
+            const after = Number(res.headers.get('retry-after'));
+            if (Number.isFinite(after) && after > 0)
+                retryAfterMs = Math.min(after * 1000, RETRY_AFTER_MAX_MS);
+        }
+        catch (thrown) {
+            detail = describeError(thrown);
+        }
+        detail = dispatch_redact(detail, secrets);
+        if (attempt > policy.retries)
+            return { ok: false, attempts: attempt, detail };
+        const wait = Math.max(policy.backoff * 2 ** (attempt - 1), retryAfterMs);
+        deps.logger.info(`Notification to ${channel}: attempt ${attempt} failed (${detail}); retrying in ${wait} ms`);
+        await deps.sleep(wait);
+    }
+}
+function build(channel, prepared, sentAt) {
+    switch (channel.type) {
+        case 'slack':
+            return buildSlack(prepared, channel.url);
+        case 'teams':
+            return buildTeams(prepared, channel.url);
+        case 'pagerduty':
+            return buildPagerDuty(prepared, channel.routing_key, channel.url);
+        case 'webhook':
+            return buildWebhook(prepared, channel.url, channel.secret, sentAt);
+    }
+}
+/** Sends one notification to every routed channel; see the file comment. */
+async function notify(n, deps) {
+    const severity = n.severity ?? DEFAULT_SEVERITY[n.event];
+    const incident = n.incident ?? null;
+    const values = {
+        event: n.event,
+        severity,
+        environment: n.environment,
+        repository: n.repository,
+        ...(incident ? { incident: `#${incident.number}`, incident_url: incident.url } : {}),
+        ...n.values,
+    };
+    const names = routeChannels(deps.policy, n.event, severity);
+    const report = {
+        event: n.event,
+        severity,
+        outcomes: [],
+        failed: [],
+        requiredFailed: [],
+        recorded: false,
+    };
+    if (names.length === 0) {
+        deps.logger.info(`No notify route matches ${n.event} (${severity}); nothing to send.`);
+        return report;
+    }
+    let log = emptyLog();
+    if (incident && deps.history) {
+        try {
+            log = await deps.history.read(incident.number);
+        }
+        catch (thrown) {
+            // Sending twice is better than not at all: go on without the log, and say so.
+            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${(0,errors/* toError */.i)(thrown).message}); duplicates are possible.`);
+        }
+    }
+    const sentAt = new Date(deps.now()).toISOString();
+    const links = linksOf(values, incident);
+    const issueParts = [];
+    const outcomes = await Promise.all(names.map(async (name) => {
+        const channel = deps.policy.channels[name];
+        const key = dedupKey(n.event, incident?.number ?? null, name, values);
+        if (!channel) {
+            // The schema rejects routes to unknown channels; this guards a hand-built policy.
+            return {
+                channel: name,
+                type: 'webhook',
+                result: 'failed',
+                attempts: 0,
+                required: false,
+                key,
+                detail: `no channel "${name}" in notify.channels`,
+            };
+        }
+        const base = { channel: name, type: channel.type, required: channel.required, key };
+        if (incident && alreadySent(log, key)) {
+            return {
+                ...base,
+                result: 'duplicate',
+                attempts: 0,
+                detail: `already sent (${log.sent[key]?.at ?? 'earlier'})`,
+            };
+        }
+        const prepared = {
+            event: n.event,
+            severity,
+            environment: n.environment,
+            repository: n.repository,
+            incident,
+            values,
+            links,
+            key,
+            template: channel.template,
+        };
+        if (channel.type === 'issue') {
+            if (!incident || !deps.incidents)
+                return {
+                    ...base,
+                    result: 'skipped',
+                    attempts: 0,
+                    detail: 'no incident issue to comment on',
+                };
+            const outcome = { ...base, result: 'sent', attempts: 1 };
+            issueParts.push({ name, prepared, outcome });
+            return outcome;
+        }
+        let resolved;
+        let secrets;
+        try {
+            const r = secrets_resolveSecrets(channel, deps.env, `notify.channels.${name}`);
+            resolved = r.value;
+            secrets = r.secrets;
+        }
+        catch (thrown) {
+            return {
+                ...base,
+                result: 'failed',
+                attempts: 0,
+                detail: (0,errors/* toError */.i)(thrown).message.replace(/\s*\n\s*/g, '; '),
+            };
+        }
+        for (const s of secrets)
+            deps.mask(s);
+        const built = build(resolved, prepared, sentAt);
+        if ('skip' in built)
+            return { ...base, result: 'skipped', attempts: 0, detail: built.skip };
+        const d = await deliver(built.request, name, secrets, deps.policy, deps);
+        return d.ok
+            ? { ...base, result: 'sent', attempts: d.attempts }
+            : {
+                ...base,
+                result: 'failed',
+                attempts: d.attempts,
+                detail: `${d.detail} after ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`,
+            };
+    }));
+    report.outcomes = outcomes;
+    const news = outcomes.filter((o) => o.result === 'sent' || o.result === 'failed');
+    if (incident && deps.incidents && news.length > 0) {
+        const body = recordComment(n.event, severity, outcomes, issueParts.map((p) => issueMessage(p.prepared)), sentAt);
+        try {
+            await deps.incidents.comment(incident.number, body);
+            report.recorded = true;
+        }
+        catch (thrown) {
+            const why = (0,errors/* toError */.i)(thrown).message;
+            for (const part of issueParts) {
+                part.outcome.result = 'failed';
+                part.outcome.detail = `could not comment on #${incident.number}: ${why}`;
+            }
+            deps.logger.warning(`Could not record the notifications on incident #${incident.number} (${why}); a later run may send them again.`);
+        }
+    }
+    for (const o of outcomes) {
+        const what = `${o.channel} (${o.type}) ${n.event}`;
+        if (o.result === 'sent')
+            deps.logger.info(`Notified ${what}${o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}`);
+        else if (o.result === 'failed')
+            deps.logger.warning(`Notification ${what} failed${o.required ? ' (required channel)' : ''}: ${o.detail ?? ''}`);
+        else
+            deps.logger.info(`Notification ${what} ${o.result}: ${o.detail ?? ''}`);
+    }
+    report.failed = outcomes.filter((o) => o.result === 'failed');
+    report.requiredFailed = report.failed.filter((o) => o.required);
+    return report;
+}
+const RESULT_WORD = {
+    sent: '✅ sent',
+    duplicate: '⏭️ already sent',
+    skipped: '➖ skipped',
+    failed: '❌ failed',
+};
+function outcomeLine(o) {
+    const detail = o.detail ? `: ${escapeMarkdown(o.detail)}` : '';
+    return `- \`${o.channel}\` (${o.type}) ${RESULT_WORD[o.result]}${o.required && o.result === 'failed' ? ' (required)' : ''}${detail}`;
+}
+/** The incident comment: the issue message (if routed), what went where, and the dedup markers. */
+function recordComment(event, severity, outcomes, messages, at) {
+    const lines = [...messages];
+    const others = outcomes.filter((o) => o.type !== 'issue' || o.result !== 'sent');
+    if (others.length > 0) {
+        lines.push(`**Notifications** for \`${event}\` (${severity}):`, '', ...others.map(outcomeLine), '');
+    }
+    const failed = outcomes.filter((o) => o.result === 'failed');
+    if (failed.length > 0)
+        lines.push(`> [!WARNING]\n> Not delivered: ${failed.map((o) => `\`${o.channel}\``).join(', ')}. Fix the channel (URL, key, receiver) and re-run the notify step; channels already notified are skipped.`, '');
+    for (const o of outcomes)
+        if (o.result === 'sent')
+            lines.push(notificationMarker(o.key, { channel: o.channel, at }));
+    return lines.join('\n').trimEnd() + '\n';
+}
+/** A job-summary section for a report: one row per channel. */
+function renderNotifySummary(report) {
+    const lines = [`### Notifications: \`${report.event}\` (${report.severity})`, ''];
+    if (report.outcomes.length === 0)
+        return [...lines, 'No route matches this event.', ''].join('\n');
+    lines.push('| Channel | Type | Result | Attempts | Detail |', '| --- | --- | --- | --- | --- |');
+    for (const o of report.outcomes)
+        lines.push(`| ${escapeMarkdown(o.channel)} | ${o.type} | ${RESULT_WORD[o.result]}${o.required && o.result === 'failed' ? ' (required)' : ''} | ${o.attempts} | ${escapeMarkdown(o.detail ?? '')} |`);
+    if (report.failed.length > 0 && !report.recorded)
+        lines.push('', 'The failures could not be recorded on an incident issue; this summary is their record.');
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/core/did-you-mean.ts
+/**
+ * "Did you mean" suggestions for misspelt keys and names. Optimal string alignment distance
+ * (Levenshtein plus adjacent transpositions), because the typical slip is `treshold` or
+ * `sevreity`, and a transposition should cost one edit, not two.
+ */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const cols = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    const at = (i, j) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
+    for (let i = 1; i < rows; i++) {
+        const row = d[i];
+        if (!row)
+            continue;
+        for (let j = 1; j < cols; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                best = Math.min(best, at(i - 2, j - 2) + 1);
+            }
+            row[j] = best;
+        }
+    }
+    return at(a.length, b.length);
+}
+/**
+ * The closest candidate, or undefined when nothing is close enough to be a plausible typo.
+ * Case and `-`/`_` differences are free: `Min-Impact` is obviously `min_impact`.
+ */
+function didYouMean(word, candidates) {
+    const fold = (s) => s.toLowerCase().replaceAll('-', '_');
+    const target = fold(word);
+    // A third of the word's length, at least one edit: short keys tolerate one slip, long ones more.
+    const limit = Math.max(1, Math.floor(target.length / 3));
+    let best;
+    for (const candidate of candidates) {
+        if (candidate === word)
+            continue;
+        const distance = editDistance(target, fold(candidate));
+        // On a tie, a candidate of the same length wins: `=>` is a swapped `>=`, not a longer `>`.
+        const lengthGap = Math.abs(candidate.length - word.length);
+        if (distance <= limit &&
+            (best === undefined ||
+                distance < best.distance ||
+                (distance === best.distance && lengthGap < best.lengthGap))) {
+            best = { candidate, distance, lengthGap };
+        }
+    }
+    return best?.candidate;
+}
+
+;// CONCATENATED MODULE: ./src/core/policy-rollback-schema.ts
+/**
+ * The rollback half of the policy: flag providers, the strategies of each environment's
+ * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
+ * in policy-schema.ts (types, validation and JSON Schema all come from it).
+ */
+
+
+const httpRequest = strictObject({
+    method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
+    url: schemas_string()
+        .min(1)
+        .meta({ description: 'May use {{placeholders}} and ${SECRET} references.' }),
+    headers: record(schemas_string(), schemas_string()).optional(),
+    body: schemas_string()
+        .optional()
+        .meta({ description: 'Body template with {{placeholders}} (JSON-escaped).' }),
+    expect_status: array(schemas_number().int())
+        .optional()
+        .meta({ description: 'Statuses that mean success; any 2xx when omitted.' }),
+});
+const stepSchema = strictObject({
+    command: schemas_string().min(1).optional().meta({
+        description: 'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
+    }),
+    http: httpRequest.optional(),
+    timeout: schema_primitives_duration.default(600_000),
+})
+    .refine((s) => (s.command === undefined) !== (s.http === undefined), {
+    message: 'a step runs either a command or an http request; write exactly one of command, http',
+});
+const unleashFlags = strictObject({
+    type: literal('unleash'),
+    url: url(),
+    token: secretRef,
+    project: schemas_string().default('default'),
+    timeout: schema_primitives_duration.default(10_000),
+});
+const httpFlagOperation = httpRequest;
+const httpFlags = strictObject({
+    type: literal('http'),
+    disable: httpFlagOperation,
+    enable: httpFlagOperation.optional(),
+    set_rollout: httpFlagOperation.optional(),
+    get: httpFlagOperation
+        .extend({
+        // Reading a flag is a GET unless said otherwise; every other operation changes state.
+        method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+        enabled: schemas_string(),
+        rollout: schemas_string().optional(),
+        rollout_scale: schemas_number().positive().optional(),
+    })
+        .optional(),
+    disable_component: httpFlagOperation.optional(),
+    enable_component: httpFlagOperation.optional(),
+    timeout: schema_primitives_duration.default(10_000),
+});
+const flagProviderSchema = discriminatedUnion('type', [unleashFlags, httpFlags]);
+const featureFlagStrategy = strictObject({
+    provider: schemas_string().meta({ description: 'Name of a flag provider under `flags`.' }),
+    flag: schemas_string().min(1),
+    environment: schemas_string().optional().meta({
+        description: "The flag service's environment; the Ripcord environment's name when omitted.",
+    }),
+    mode: schemas_enum(['immediate', 'gradual', 'components']).default('immediate'),
+    steps: array(schemas_number().int().min(0).max(100))
+        .default([0])
+        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+    step_wait: schema_primitives_duration.default(0).meta({ description: 'gradual: time between two steps.' }),
+    components: array(schemas_string())
+        .default([])
+        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
+const redeployStrategy = strictObject({
+    workflow: schemas_string().optional().meta({
+        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
+    }),
+    ref_input: schemas_string()
+        .default('ref')
+        .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
+    inputs: record(schemas_string(), schemas_string()).default({}),
+    command: schemas_string().optional().meta({
+        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
+    }),
+    timeout: schema_primitives_duration.default(1_800_000),
+})
+    .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
+    message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
+});
+const fullStrategy = strictObject({
+    maintenance_on: stepSchema,
+    restore_data: stepSchema,
+    maintenance_off: stepSchema,
+});
+const strategiesSchema = strictObject({
+    'feature-flag': featureFlagStrategy.optional(),
+    config: stepSchema.optional(),
+    redeploy: redeployStrategy.optional(),
+    full: fullStrategy.optional().meta({
+        description: 'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
+    }),
+});
+const rollbackSchema = strictObject({
+    authority: strictObject({
+        permission: schemas_enum(['read', 'triage', 'write', 'maintain', 'admin']).default('maintain'),
+        teams: array(schemas_string())
+            .default([])
+            .meta({ description: 'Organisation team slugs whose members may also roll back.' }),
+        users: array(schemas_string()).default([]),
+    })
+        .prefault({})
+        .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
+    cooldown: schema_primitives_duration
+        .default(0)
+        .meta({ description: 'No second rollback of the environment within this time.' }),
+    max_attempts: schemas_number().int().min(1).default(3),
+    escalate: schemas_boolean()
+        .default(true)
+        .meta({ description: 'When a strategy fails, go on to the next rung of the ladder.' }),
+    ladder: array(schemas_enum(['feature-flag', 'config', 'redeploy', 'full']))
+        .default(['feature-flag', 'config', 'redeploy', 'full'])
+        .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
+    lock: strictObject({ wait: schema_primitives_duration.default(120_000), lease: schema_primitives_duration.default(1_800_000) })
+        .prefault({}),
+    strategies: strategiesSchema.prefault({}),
+});
 
 ;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
 /**
@@ -54821,7 +55456,7 @@ function createFlagProviders(flags, opts) {
             continue;
         }
         try {
-            providers.set(name, build(name, resolved, config, [...secrets], opts));
+            providers.set(name, flag_providers_build(name, resolved, config, [...secrets], opts));
         }
         catch (thrown) {
             if (!(thrown instanceof errors/* ConfigurationError */.j))
@@ -54834,7 +55469,7 @@ function createFlagProviders(flags, opts) {
     }
     return { providers, secrets: [...secrets] };
 }
-function build(name, resolved, raw, secrets, opts) {
+function flag_providers_build(name, resolved, raw, secrets, opts) {
     const common = {
         logger: opts.logger,
         timeoutMs: resolved.timeout,
@@ -57293,6 +57928,8 @@ function checksOutput(outcome) {
 
 
 
+
+
 async function run(io, deps) {
     const environment = io.getInput('environment');
     if (!environment)
@@ -57449,9 +58086,63 @@ async function run(io, deps) {
     io.setOutput('next-strategy', record.nextStrategy ?? '');
     io.setOutput('incident', incident ? String(incident.number) : '');
     await io.appendSummary(renderVerifySummary(environment, mode, outcome, record));
+    let notifyFailure = null;
+    if (outcome.result === 'failed') {
+        const report = await notify({
+            event: 'verify.failed',
+            environment,
+            repository,
+            incident: incident ? { number: incident.number, url: incident.url } : null,
+            values: {
+                reason: outcome.reason,
+                ...(incident ? { status: 'verification-failed', from: incident.state.bad.ref } : {}),
+                ...(incident?.state.target ? { to: incident.state.target.ref } : {}),
+                ...(incident?.state.strategy ? { strategy: incident.state.strategy } : {}),
+                next_steps: record.next,
+                ...(runUrl ? { run_url: runUrl } : {}),
+                deployment_url: `${serverUrl}/${repository}/deployments`,
+                ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
+            },
+        }, {
+            policy: policy.notify,
+            env: deps.env,
+            incidents,
+            history: createCommentHistory(client.octokit, repoRef),
+            logger: io,
+            mask: (secret) => io.setSecret(secret),
+            sleep: deps.sleep,
+            now: deps.now,
+            ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        }).catch((thrown) => {
+            // The verification's outcome is already recorded; a notification problem must not hide it.
+            io.warning(`could not send verify.failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+            return null;
+        });
+        if (report)
+            notifyFailure = await reportNotification(io, report);
+    }
     if (failStep && outcome.result !== 'passed')
         io.setFailed(`verification ${outcome.result}: ${outcome.reason}. ${record.next}`);
+    else if (notifyFailure)
+        io.setFailed(notifyFailure);
     return { outcome, record };
+}
+/**
+ * The notify action's verdict on the channels: a failed channel warns, a failed `required` one
+ * fails the step (returned, so the verification's own failure keeps precedence).
+ */
+async function reportNotification(io, report) {
+    if (report.outcomes.length > 0)
+        await io.appendSummary(renderNotifySummary(report));
+    if (report.requiredFailed.length > 0)
+        return `required notification channel${report.requiredFailed.length > 1 ? 's' : ''} failed: ${report.requiredFailed
+            .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
+            .join('; ')}`;
+    if (report.failed.length > 0)
+        io.warning(`notification channel${report.failed.length > 1 ? 's' : ''} failed: ${report.failed
+            .map((o) => o.channel)
+            .join(', ')}; see the job summary`);
+    return null;
 }
 function needsSince(checks) {
     return checks.some((c) => c.type === 'metric' && c.improved !== undefined);

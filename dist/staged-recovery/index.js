@@ -56001,7 +56001,9 @@ async function apply(req, deps, incident, t, gates) {
         ...(gates ? ['', gateEvidence(gates)] : []),
         ...(req.run.url ? ['', `Run: ${req.run.url}`] : []),
     ].join('\n');
-    if (!recorded)
+    // The gate evidence is the audit record of why a stage advanced or rolled back: keep it on
+    // the incident even when a notification already recorded the transition itself.
+    if (!recorded || gates)
         await deps.incidents.comment(incident.number, comment);
     if (t.state.status === 'recovered')
         await deps.incidents.close(incident.number, 'completed');

@@ -362,7 +362,9 @@ async function apply(
     ...(gates ? ['', gateEvidence(gates)] : []),
     ...(req.run.url ? ['', `Run: ${req.run.url}`] : []),
   ].join('\n');
-  if (!recorded) await deps.incidents.comment(incident.number, comment);
+  // The gate evidence is the audit record of why a stage advanced or rolled back: keep it on
+  // the incident even when a notification already recorded the transition itself.
+  if (!recorded || gates) await deps.incidents.comment(incident.number, comment);
   if (t.state.status === 'recovered') await deps.incidents.close(incident.number, 'completed');
   return done;
 }

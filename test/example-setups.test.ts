@@ -42,6 +42,14 @@ const setups: Expected[] = [
     triggered: ['context-extraction'],
     after: '7m',
   },
+  {
+    name: 'django-celery-postgres',
+    rollbackAt: '2026-12-08T09:45:00.000Z',
+    strategy: 'redeploy',
+    approval: 'on-call',
+    triggered: ['celery-failures', 'celery-backlog'],
+    after: '15m',
+  },
 ];
 
 const ripcord = /^your-org\/ripcord\/actions\/[a-z-]+@v1$/;

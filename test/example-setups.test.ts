@@ -50,6 +50,14 @@ const setups: Expected[] = [
     triggered: ['celery-failures', 'celery-backlog'],
     after: '15m',
   },
+  {
+    name: 'node-mvp',
+    rollbackAt: '2026-12-15T16:09:00.000Z',
+    strategy: 'full',
+    approval: 'lead',
+    triggered: ['order-writes'],
+    after: '9m',
+  },
 ];
 
 const ripcord = /^your-org\/ripcord\/actions\/[a-z-]+@v1$/;

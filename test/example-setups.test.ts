@@ -58,6 +58,14 @@ const setups: Expected[] = [
     triggered: ['order-writes'],
     after: '9m',
   },
+  {
+    name: 'blue-green',
+    rollbackAt: '2026-12-03T11:03:00.000Z',
+    strategy: 'redeploy',
+    approval: 'none',
+    triggered: ['error-rate'],
+    after: '3m',
+  },
 ];
 
 const ripcord = /^your-org\/ripcord\/actions\/[a-z-]+@v1$/;

@@ -66,6 +66,14 @@ const setups: Expected[] = [
     triggered: ['error-rate'],
     after: '3m',
   },
+  {
+    name: 'helm-kubernetes',
+    rollbackAt: '2026-12-10T13:09:00.000Z',
+    strategy: 'redeploy',
+    approval: 'none',
+    triggered: ['unavailable-replicas'],
+    after: '9m',
+  },
 ];
 
 const ripcord = /^your-org\/ripcord\/actions\/[a-z-]+@v1$/;

@@ -4762,7 +4762,7 @@ async function cli_close(args, io, logger) {
     if (!token)
         throw new errors/* ConfigurationError */.j('set GITHUB_TOKEN (contents, issues and pull-requests write) to close an incident');
     const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
-    const { closeIncident } = await __nccwpck_require__.e(/* import() */ 537).then(__nccwpck_require__.bind(__nccwpck_require__, 6537));
+    const { closeIncident } = await __nccwpck_require__.e(/* import() */ 568).then(__nccwpck_require__.bind(__nccwpck_require__, 7568));
     const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
     const result = await closeIncident({
         octokit,

@@ -50251,6 +50251,384 @@ function renderNotifySummary(report) {
     return lines.join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ./src/core/recovery-machine.ts
+/**
+ * The staged-recovery state machine, pure: `(plan, state, event, now) -> {state, effects}`.
+ * Scheduled runs come late, twice or not at all, so every decision is computed from the
+ * timestamps recorded in the state, never from how many runs there were. The caller applies
+ * the effects (flag, incident, comments) and then stores the new state; a transition that
+ * returns `changed: false` needs no write and therefore no lock.
+ *
+ * The state lives in the incident's `recovery` block, validated with its own versioned schema,
+ * so a hand edit that breaks it is reported instead of silently restarting the rollout.
+ */
+
+const RECOVERY_STATE_VERSION = 1;
+const HISTORY_LIMIT = 40;
+const recovery_machine_timestamp = iso_datetime({ offset: true });
+const gateResultSchema = schemas_enum(['healthy', 'regressed', 'inconclusive']);
+const recoveryStatusSchema = schemas_enum([
+    /** Not started yet (the incident was only rolled back). */
+    'pending',
+    /** A stage is live: its dwell runs, then its gates are read. */
+    'running',
+    /** auto_proceed is off: waiting for someone to run `proceed`. */
+    'awaiting-approval',
+    /** The last attempt regressed and was rolled back; the next starts at `nextAttemptAt`. */
+    'backoff',
+    'recovered',
+    'aborted',
+]);
+const recoveryStateSchema = strictObject({
+    version: literal(RECOVERY_STATE_VERSION),
+    status: recoveryStatusSchema,
+    /** Index into the policy's stages; -1 before the first stage of an attempt. */
+    stage: schemas_number().int().min(-1),
+    /** The percentage live now (0 when rolled back). */
+    percent: schemas_number().int().min(0).max(100),
+    attempt: schemas_number().int().min(1),
+    /** When the current stage's percentage went live: its dwell counts from here. */
+    stageStartedAt: recovery_machine_timestamp.nullable(),
+    nextAttemptAt: recovery_machine_timestamp.nullable(),
+    lastGate: strictObject({ at: recovery_machine_timestamp, result: gateResultSchema, detail: schemas_string() })
+        .nullable(),
+    abortReason: schemas_string().nullable(),
+    updatedAt: recovery_machine_timestamp,
+    history: array(strictObject({
+        at: recovery_machine_timestamp,
+        event: schemas_string(),
+        attempt: schemas_number().int(),
+        stage: schemas_number().int(),
+        percent: schemas_number().int(),
+        detail: schemas_string(),
+    })),
+});
+function planOf(policy) {
+    return {
+        stages: policy.stages,
+        autoProceed: policy.auto_proceed,
+        maxAttempts: policy.max_attempts,
+        backoff: policy.backoff,
+    };
+}
+const recovery_machine_iso = (ms) => new Date(ms).toISOString();
+function initialRecoveryState(now) {
+    return {
+        version: RECOVERY_STATE_VERSION,
+        status: 'pending',
+        stage: -1,
+        percent: 0,
+        attempt: 1,
+        stageStartedAt: null,
+        nextAttemptAt: null,
+        lastGate: null,
+        abortReason: null,
+        updatedAt: recovery_machine_iso(now),
+        history: [],
+    };
+}
+function isTerminal(state) {
+    return state.status === 'recovered' || state.status === 'aborted';
+}
+/** Wait before attempt n+1 after attempt n regressed: base * 2^(n-1), capped. */
+function backoffDelay(plan, failedAttempt) {
+    const exponent = Math.max(0, failedAttempt - 1);
+    // 2^exponent overflows to Infinity long after it passed any sane max; min() keeps it finite.
+    return Math.min(plan.backoff.base * 2 ** Math.min(exponent, 52), plan.backoff.max);
+}
+/** When the current stage's dwell ends, or null when no stage is live. */
+function dwellEndsAt(plan, state) {
+    const stage = plan.stages[state.stage];
+    if (!stage || state.stageStartedAt === null)
+        return null;
+    return Date.parse(state.stageStartedAt) + stage.dwell;
+}
+function transition(plan, state, event, now) {
+    checkPlan(plan);
+    if (state.stage >= plan.stages.length) {
+        throw new RangeError(`the recovery state is at stage ${state.stage + 1} but the policy has ${plan.stages.length} stages; the stages changed during the recovery`);
+    }
+    switch (event.type) {
+        case 'status':
+            return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
+        case 'abort':
+            return abort(plan, state, event, now);
+        case 'proceed':
+            return proceed(plan, state, event, now);
+        case 'tick':
+            return tick(plan, state, event, now);
+    }
+}
+function tick(plan, state, event, now) {
+    switch (state.status) {
+        case 'recovered':
+        case 'aborted':
+            return unchanged(state, recovery_machine_describe(plan, state, now), []);
+        case 'pending':
+            return plan.autoProceed
+                ? startAttempt(plan, state, now, 'start')
+                : awaitApproval(plan, state, now, 'recovery is ready to start');
+        case 'backoff': {
+            const at = state.nextAttemptAt === null ? now : Date.parse(state.nextAttemptAt);
+            if (now < at)
+                return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
+            return plan.autoProceed
+                ? startAttempt(plan, state, now, 'retry')
+                : awaitApproval(plan, state, now, `attempt ${state.attempt} is ready to start`);
+        }
+        case 'running':
+        case 'awaiting-approval': {
+            if (state.stage < 0) {
+                // Awaiting approval before the first stage: nothing is live, so nothing to gate; a
+                // policy switched to auto_proceed since then starts it.
+                if (plan.autoProceed)
+                    return startAttempt(plan, state, now, 'start');
+                return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
+            }
+            const ends = dwellEndsAt(plan, state) ?? now;
+            if (now < ends)
+                return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
+            if (event.gates === null) {
+                return unchanged(state, `stage ${state.stage + 1} dwell is over: reading its gates`, [
+                    { type: 'evaluateGates' },
+                ]);
+            }
+            return judge(plan, state, event.gates, event.detail ?? '', now, true);
+        }
+    }
+}
+/** The gates of a live stage whose dwell is over decide what happens next. */
+function judge(plan, state, gates, detail, now, mayAdvance) {
+    const lastGate = { at: recovery_machine_iso(now), result: gates, detail };
+    if (gates === 'regressed')
+        return regress(plan, state, detail, now);
+    if (gates === 'inconclusive') {
+        // Holding does not need a write when it was already holding: costs stay flat while metrics are down.
+        const message = `stage ${state.stage + 1} (${state.percent}%) holds: its gates are inconclusive${detail ? ` (${detail})` : ''}; it never advances on missing data`;
+        if (state.lastGate?.result === 'inconclusive') {
+            return unchanged(state, message, [{ type: 'wait', until: null, reason: 'gates' }]);
+        }
+        return changedTo({ ...state, lastGate }, 'held', detail, now, message, [
+            { type: 'wait', until: null, reason: 'gates' },
+        ]);
+    }
+    const last = state.stage === plan.stages.length - 1;
+    if (last) {
+        const message = `${state.percent}% held healthy for its dwell: recovered (attempt ${state.attempt})`;
+        return changedTo({ ...state, status: 'recovered', lastGate, nextAttemptAt: null }, 'recovered', detail, now, message, [{ type: 'markRecovered' }, { type: 'notify', event: 'recovery.completed', message }]);
+    }
+    if (!mayAdvance || !plan.autoProceed) {
+        if (state.status === 'awaiting-approval') {
+            return unchanged(state, recovery_machine_describe(plan, state, now), [
+                { type: 'wait', until: null, reason: 'approval' },
+            ]);
+        }
+        return awaitApproval(plan, { ...state, lastGate }, now, `stage ${state.stage + 1} (${state.percent}%) is healthy`);
+    }
+    return advance(plan, { ...state, lastGate }, now, detail);
+}
+function proceed(plan, state, event, now) {
+    if (isTerminal(state)) {
+        return unchanged(state, `proceed does nothing: the recovery is ${state.status}${state.abortReason ? ` (${state.abortReason})` : ''}`, []);
+    }
+    if (state.status === 'pending' || state.status === 'backoff' || state.stage < 0) {
+        // Nothing is live, so there is nothing to gate: a person may start (or retry early).
+        return startAttempt(plan, state, now, `proceed by ${event.actor}`);
+    }
+    const ends = dwellEndsAt(plan, state) ?? now;
+    if (now < ends) {
+        return unchanged(state, `proceed refused: stage ${state.stage + 1} (${state.percent}%) dwells until ${recovery_machine_iso(ends)}; stages are never cut short`, waitFor(plan, state, now));
+    }
+    if (event.gates === null) {
+        return unchanged(state, 'reading the gates before proceeding', [{ type: 'evaluateGates' }]);
+    }
+    if (event.gates !== 'healthy') {
+        return judge(plan, state, event.gates, event.detail ?? '', now, false);
+    }
+    const lastGate = { at: recovery_machine_iso(now), result: event.gates, detail: event.detail ?? '' };
+    if (state.stage === plan.stages.length - 1) {
+        return judge(plan, state, 'healthy', event.detail ?? '', now, true);
+    }
+    return advance(plan, { ...state, lastGate }, now, `proceed by ${event.actor}`);
+}
+function abort(plan, state, event, now) {
+    if (isTerminal(state)) {
+        return unchanged(state, `abort does nothing: the recovery is already ${state.status}`, []);
+    }
+    const reason = `aborted by ${event.actor}${event.reason ? `: ${event.reason}` : ''}`;
+    const message = `recovery ${reason}; the change stays rolled back`;
+    const effects = [];
+    if (state.percent > 0)
+        effects.push({ type: 'rollbackAgain', reason });
+    effects.push({ type: 'notify', event: 'recovery.aborted', message });
+    return changedTo({
+        ...state,
+        status: 'aborted',
+        percent: 0,
+        abortReason: reason,
+        nextAttemptAt: null,
+        stageStartedAt: null,
+    }, 'aborted', reason, now, message, effects);
+}
+function regress(plan, state, detail, now) {
+    const lastGate = { at: recovery_machine_iso(now), result: 'regressed', detail };
+    const where = `stage ${state.stage + 1} (${state.percent}%) of attempt ${state.attempt} regressed${detail ? ` (${detail})` : ''}`;
+    if (state.attempt >= plan.maxAttempts) {
+        const reason = `${where}; max_attempts ${plan.maxAttempts} reached`;
+        const message = `${reason}: rolled back again and stopped trying`;
+        return changedTo({
+            ...state,
+            status: 'aborted',
+            percent: 0,
+            lastGate,
+            abortReason: reason,
+            stageStartedAt: null,
+            nextAttemptAt: null,
+        }, 'regressed', detail, now, message, [
+            { type: 'rollbackAgain', reason: where },
+            { type: 'notify', event: 'recovery.aborted', message },
+        ]);
+    }
+    const next = now + backoffDelay(plan, state.attempt);
+    const message = `${where}: rolled back again; attempt ${state.attempt + 1} of ${plan.maxAttempts} starts at ${recovery_machine_iso(next)}`;
+    return changedTo({
+        ...state,
+        status: 'backoff',
+        stage: -1,
+        percent: 0,
+        attempt: state.attempt + 1,
+        lastGate,
+        stageStartedAt: null,
+        nextAttemptAt: recovery_machine_iso(next),
+    }, 'regressed', detail, now, message, [
+        { type: 'rollbackAgain', reason: where },
+        { type: 'notify', event: 'recovery.aborted', message },
+        { type: 'wait', until: recovery_machine_iso(next), reason: 'backoff' },
+    ]);
+}
+function startAttempt(plan, state, now, why) {
+    return advance(plan, { ...state, stage: -1, nextAttemptAt: null }, now, why);
+}
+/** Exactly one stage forward: never more, so no stage is ever skipped. */
+function advance(plan, state, now, why) {
+    const stage = state.stage + 1;
+    const next = plan.stages[stage];
+    if (!next)
+        throw new RangeError(`no stage ${stage + 1}: the plan has ${plan.stages.length}`);
+    const until = now + next.dwell;
+    const message = `attempt ${state.attempt}: stage ${stage + 1} of ${plan.stages.length}, ${next.percent}% (${why}); its gates are read after ${recovery_machine_iso(until)}`;
+    return changedTo({ ...state, status: 'running', stage, percent: next.percent, stageStartedAt: recovery_machine_iso(now) }, 'stage', why, now, message, [
+        { type: 'setPercent', percent: next.percent, stage },
+        { type: 'notify', event: 'recovery.stage', message },
+        { type: 'wait', until: recovery_machine_iso(until), reason: 'dwell' },
+    ]);
+}
+function awaitApproval(plan, state, now, why) {
+    const nextStage = plan.stages[state.stage + 1];
+    const message = `${why}; waiting for someone with the approval permission to run proceed${nextStage ? ` (next: ${nextStage.percent}%)` : ''}`;
+    return changedTo({ ...state, status: 'awaiting-approval', nextAttemptAt: null }, 'awaiting-approval', why, now, message, [
+        { type: 'notify', event: 'recovery.stage', message },
+        { type: 'wait', until: null, reason: 'approval' },
+    ]);
+}
+function changedTo(state, event, detail, now, message, effects) {
+    const entry = {
+        at: recovery_machine_iso(now),
+        event,
+        attempt: state.attempt,
+        stage: state.stage,
+        percent: state.percent,
+        detail,
+    };
+    return {
+        state: {
+            ...state,
+            updatedAt: recovery_machine_iso(now),
+            history: [...state.history, entry].slice(-HISTORY_LIMIT),
+        },
+        effects,
+        changed: true,
+        message,
+    };
+}
+function unchanged(state, message, effects) {
+    return { state, effects, changed: false, message };
+}
+/** What the recovery waits for now, as a wait effect (empty when it is over). */
+function waitFor(plan, state, now) {
+    switch (state.status) {
+        case 'recovered':
+        case 'aborted':
+            return [];
+        case 'pending':
+            return [{ type: 'wait', until: null, reason: plan.autoProceed ? 'gates' : 'approval' }];
+        case 'backoff':
+            return [{ type: 'wait', until: state.nextAttemptAt, reason: 'backoff' }];
+        case 'awaiting-approval':
+            return [{ type: 'wait', until: null, reason: 'approval' }];
+        case 'running': {
+            const ends = dwellEndsAt(plan, state);
+            return ends !== null && now < ends
+                ? [{ type: 'wait', until: recovery_machine_iso(ends), reason: 'dwell' }]
+                : [{ type: 'wait', until: null, reason: 'gates' }];
+        }
+    }
+}
+/** The state in one sentence. */
+function recovery_machine_describe(plan, state, now) {
+    const of = `stage ${state.stage + 1} of ${plan.stages.length} (${state.percent}%), attempt ${state.attempt}`;
+    switch (state.status) {
+        case 'pending':
+            return 'recovery has not started';
+        case 'recovered':
+            return `recovered at 100% (attempt ${state.attempt})`;
+        case 'aborted':
+            return `recovery aborted: ${state.abortReason ?? 'no reason recorded'}`;
+        case 'backoff':
+            return `rolled back after a regression; attempt ${state.attempt} of ${plan.maxAttempts} starts at ${state.nextAttemptAt ?? 'the next run'}`;
+        case 'awaiting-approval':
+            return state.stage < 0
+                ? `attempt ${state.attempt} waits for proceed before its first stage`
+                : `${of} is healthy and waits for proceed`;
+        case 'running': {
+            const ends = dwellEndsAt(plan, state);
+            return ends !== null && now < ends
+                ? `${of} dwells until ${recovery_machine_iso(ends)}`
+                : `${of}: dwell over, gates due`;
+        }
+    }
+}
+function checkPlan(plan) {
+    // The policy schema guarantees this; a plan built by hand (tests, the CLI) gets the same rules.
+    const stages = plan.stages;
+    if (stages.length === 0 || stages.at(-1)?.percent !== 100) {
+        throw new RangeError('a recovery plan needs stages ending at 100%');
+    }
+    for (let i = 1; i < stages.length; i++) {
+        const a = stages[i - 1];
+        const b = stages[i];
+        if (a && b && b.percent <= a.percent) {
+            throw new RangeError(`stages must increase: ${b.percent} after ${a.percent}`);
+        }
+    }
+}
+/** The recovery block as stored, or every problem with it (a hand edit) and how to fix it. */
+function parseRecoveryState(raw) {
+    if (typeof raw === 'object' && raw !== null && 'version' in raw) {
+        const version = raw.version;
+        if (typeof version === 'number' && version > RECOVERY_STATE_VERSION) {
+            return {
+                error: `the recovery block has version ${version}, written by a newer Ripcord than this one (which reads ${RECOVERY_STATE_VERSION}); upgrade the staged-recovery action`,
+            };
+        }
+    }
+    const parsed = recoveryStateSchema.safeParse(raw);
+    if (parsed.success)
+        return { state: parsed.data };
+    const problems = parsed.error.issues.map((i) => `recovery.${i.path.map(String).join('.') || '(block)'}: ${i.message}`);
+    return { error: problems.join('; ') };
+}
+
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 /**
  * The job summary of evaluate-triggers: the decision in one sentence, the table of triggers and,
@@ -50336,6 +50714,7 @@ function fmt(n) {
 
 
 
+
 /**
  * Staged recovery owns the shape of `state.recovery`; the report reads the parts it knows
  * and ignores the rest, so a new field there never breaks a report.
@@ -50359,8 +50738,30 @@ const recoverySchema = looseObject({
 function recoveryOf(state) {
     if (state.recovery === null)
         return null;
+    const machine = recoveryStateSchema.safeParse(state.recovery);
+    if (machine.success)
+        return fromMachine(machine.data);
     const parsed = recoverySchema.safeParse(state.recovery);
     return parsed.success ? parsed.data : null;
+}
+/**
+ * The staged-recovery machine records a history of transitions; the report wants stages with
+ * start and end times: each percentage that went live is a stage, ending when the next began.
+ */
+function fromMachine(r) {
+    const live = r.history.filter((h, i, all) => h.percent > 0 && h.percent !== all[i - 1]?.percent);
+    const completedAt = r.status === 'recovered' ? (r.history.at(-1)?.at ?? r.updatedAt) : null;
+    return {
+        status: r.status,
+        startedAt: r.history[0]?.at ?? null,
+        completedAt,
+        stages: live.map((h, i) => ({
+            percent: h.percent,
+            status: live[i + 1] || completedAt ? 'done' : r.status,
+            startedAt: h.at,
+            finishedAt: live[i + 1]?.at ?? completedAt,
+        })),
+    };
 }
 function reportBranch(incidentNumber) {
     return `ripcord/incident-${incidentNumber}`;
@@ -50610,10 +51011,12 @@ function renderIncidentReport(input) {
     const ttRecover = incident_report_formatDuration(state.openedAt, recovery?.completedAt);
     out('## Summary', '');
     const sentence = [
-        `On ${when(state.openedAt)}, Ripcord opened [incident #${incident.number}](${incident.url}) for **${markdown_escapeMarkdown(state.environment)}**: ${markdown_escapeMarkdown(state.reason)}.`,
+        `On ${when(state.openedAt)}, Ripcord opened [incident #${incident.number}](${incident.url}) for **${markdown_escapeMarkdown(state.environment)}**: ${markdown_escapeMarkdown(state.reason.replace(/\.\s*$/, ''))}.`,
     ];
-    if (state.decision)
+    // The rollback's reason defaults to the decision's summary: say it once.
+    if (state.decision && state.decision.summary.trim() !== state.reason.trim()) {
         sentence.push(markdown_escapeMarkdown(state.decision.summary));
+    }
     if (state.lastRollbackAt && state.target) {
         sentence.push(`${markdown_escapeMarkdown(state.target.ref)} was live again ${ttr ?? 'after an unknown time'} after detection.`);
     }
@@ -54080,384 +54483,6 @@ async function readImpact(env, ctx, opts, verdicts) {
             latest = last.v;
     }
     return latest;
-}
-
-;// CONCATENATED MODULE: ./src/core/recovery-machine.ts
-/**
- * The staged-recovery state machine, pure: `(plan, state, event, now) -> {state, effects}`.
- * Scheduled runs come late, twice or not at all, so every decision is computed from the
- * timestamps recorded in the state, never from how many runs there were. The caller applies
- * the effects (flag, incident, comments) and then stores the new state; a transition that
- * returns `changed: false` needs no write and therefore no lock.
- *
- * The state lives in the incident's `recovery` block, validated with its own versioned schema,
- * so a hand edit that breaks it is reported instead of silently restarting the rollout.
- */
-
-const RECOVERY_STATE_VERSION = 1;
-const HISTORY_LIMIT = 40;
-const recovery_machine_timestamp = iso_datetime({ offset: true });
-const gateResultSchema = schemas_enum(['healthy', 'regressed', 'inconclusive']);
-const recoveryStatusSchema = schemas_enum([
-    /** Not started yet (the incident was only rolled back). */
-    'pending',
-    /** A stage is live: its dwell runs, then its gates are read. */
-    'running',
-    /** auto_proceed is off: waiting for someone to run `proceed`. */
-    'awaiting-approval',
-    /** The last attempt regressed and was rolled back; the next starts at `nextAttemptAt`. */
-    'backoff',
-    'recovered',
-    'aborted',
-]);
-const recoveryStateSchema = strictObject({
-    version: literal(RECOVERY_STATE_VERSION),
-    status: recoveryStatusSchema,
-    /** Index into the policy's stages; -1 before the first stage of an attempt. */
-    stage: schemas_number().int().min(-1),
-    /** The percentage live now (0 when rolled back). */
-    percent: schemas_number().int().min(0).max(100),
-    attempt: schemas_number().int().min(1),
-    /** When the current stage's percentage went live: its dwell counts from here. */
-    stageStartedAt: recovery_machine_timestamp.nullable(),
-    nextAttemptAt: recovery_machine_timestamp.nullable(),
-    lastGate: strictObject({ at: recovery_machine_timestamp, result: gateResultSchema, detail: schemas_string() })
-        .nullable(),
-    abortReason: schemas_string().nullable(),
-    updatedAt: recovery_machine_timestamp,
-    history: array(strictObject({
-        at: recovery_machine_timestamp,
-        event: schemas_string(),
-        attempt: schemas_number().int(),
-        stage: schemas_number().int(),
-        percent: schemas_number().int(),
-        detail: schemas_string(),
-    })),
-});
-function planOf(policy) {
-    return {
-        stages: policy.stages,
-        autoProceed: policy.auto_proceed,
-        maxAttempts: policy.max_attempts,
-        backoff: policy.backoff,
-    };
-}
-const recovery_machine_iso = (ms) => new Date(ms).toISOString();
-function initialRecoveryState(now) {
-    return {
-        version: RECOVERY_STATE_VERSION,
-        status: 'pending',
-        stage: -1,
-        percent: 0,
-        attempt: 1,
-        stageStartedAt: null,
-        nextAttemptAt: null,
-        lastGate: null,
-        abortReason: null,
-        updatedAt: recovery_machine_iso(now),
-        history: [],
-    };
-}
-function isTerminal(state) {
-    return state.status === 'recovered' || state.status === 'aborted';
-}
-/** Wait before attempt n+1 after attempt n regressed: base * 2^(n-1), capped. */
-function backoffDelay(plan, failedAttempt) {
-    const exponent = Math.max(0, failedAttempt - 1);
-    // 2^exponent overflows to Infinity long after it passed any sane max; min() keeps it finite.
-    return Math.min(plan.backoff.base * 2 ** Math.min(exponent, 52), plan.backoff.max);
-}
-/** When the current stage's dwell ends, or null when no stage is live. */
-function dwellEndsAt(plan, state) {
-    const stage = plan.stages[state.stage];
-    if (!stage || state.stageStartedAt === null)
-        return null;
-    return Date.parse(state.stageStartedAt) + stage.dwell;
-}
-function transition(plan, state, event, now) {
-    checkPlan(plan);
-    if (state.stage >= plan.stages.length) {
-        throw new RangeError(`the recovery state is at stage ${state.stage + 1} but the policy has ${plan.stages.length} stages; the stages changed during the recovery`);
-    }
-    switch (event.type) {
-        case 'status':
-            return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
-        case 'abort':
-            return abort(plan, state, event, now);
-        case 'proceed':
-            return proceed(plan, state, event, now);
-        case 'tick':
-            return tick(plan, state, event, now);
-    }
-}
-function tick(plan, state, event, now) {
-    switch (state.status) {
-        case 'recovered':
-        case 'aborted':
-            return unchanged(state, recovery_machine_describe(plan, state, now), []);
-        case 'pending':
-            return plan.autoProceed
-                ? startAttempt(plan, state, now, 'start')
-                : awaitApproval(plan, state, now, 'recovery is ready to start');
-        case 'backoff': {
-            const at = state.nextAttemptAt === null ? now : Date.parse(state.nextAttemptAt);
-            if (now < at)
-                return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
-            return plan.autoProceed
-                ? startAttempt(plan, state, now, 'retry')
-                : awaitApproval(plan, state, now, `attempt ${state.attempt} is ready to start`);
-        }
-        case 'running':
-        case 'awaiting-approval': {
-            if (state.stage < 0) {
-                // Awaiting approval before the first stage: nothing is live, so nothing to gate; a
-                // policy switched to auto_proceed since then starts it.
-                if (plan.autoProceed)
-                    return startAttempt(plan, state, now, 'start');
-                return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
-            }
-            const ends = dwellEndsAt(plan, state) ?? now;
-            if (now < ends)
-                return unchanged(state, recovery_machine_describe(plan, state, now), waitFor(plan, state, now));
-            if (event.gates === null) {
-                return unchanged(state, `stage ${state.stage + 1} dwell is over: reading its gates`, [
-                    { type: 'evaluateGates' },
-                ]);
-            }
-            return judge(plan, state, event.gates, event.detail ?? '', now, true);
-        }
-    }
-}
-/** The gates of a live stage whose dwell is over decide what happens next. */
-function judge(plan, state, gates, detail, now, mayAdvance) {
-    const lastGate = { at: recovery_machine_iso(now), result: gates, detail };
-    if (gates === 'regressed')
-        return regress(plan, state, detail, now);
-    if (gates === 'inconclusive') {
-        // Holding does not need a write when it was already holding: costs stay flat while metrics are down.
-        const message = `stage ${state.stage + 1} (${state.percent}%) holds: its gates are inconclusive${detail ? ` (${detail})` : ''}; it never advances on missing data`;
-        if (state.lastGate?.result === 'inconclusive') {
-            return unchanged(state, message, [{ type: 'wait', until: null, reason: 'gates' }]);
-        }
-        return changedTo({ ...state, lastGate }, 'held', detail, now, message, [
-            { type: 'wait', until: null, reason: 'gates' },
-        ]);
-    }
-    const last = state.stage === plan.stages.length - 1;
-    if (last) {
-        const message = `${state.percent}% held healthy for its dwell: recovered (attempt ${state.attempt})`;
-        return changedTo({ ...state, status: 'recovered', lastGate, nextAttemptAt: null }, 'recovered', detail, now, message, [{ type: 'markRecovered' }, { type: 'notify', event: 'recovery.completed', message }]);
-    }
-    if (!mayAdvance || !plan.autoProceed) {
-        if (state.status === 'awaiting-approval') {
-            return unchanged(state, recovery_machine_describe(plan, state, now), [
-                { type: 'wait', until: null, reason: 'approval' },
-            ]);
-        }
-        return awaitApproval(plan, { ...state, lastGate }, now, `stage ${state.stage + 1} (${state.percent}%) is healthy`);
-    }
-    return advance(plan, { ...state, lastGate }, now, detail);
-}
-function proceed(plan, state, event, now) {
-    if (isTerminal(state)) {
-        return unchanged(state, `proceed does nothing: the recovery is ${state.status}${state.abortReason ? ` (${state.abortReason})` : ''}`, []);
-    }
-    if (state.status === 'pending' || state.status === 'backoff' || state.stage < 0) {
-        // Nothing is live, so there is nothing to gate: a person may start (or retry early).
-        return startAttempt(plan, state, now, `proceed by ${event.actor}`);
-    }
-    const ends = dwellEndsAt(plan, state) ?? now;
-    if (now < ends) {
-        return unchanged(state, `proceed refused: stage ${state.stage + 1} (${state.percent}%) dwells until ${recovery_machine_iso(ends)}; stages are never cut short`, waitFor(plan, state, now));
-    }
-    if (event.gates === null) {
-        return unchanged(state, 'reading the gates before proceeding', [{ type: 'evaluateGates' }]);
-    }
-    if (event.gates !== 'healthy') {
-        return judge(plan, state, event.gates, event.detail ?? '', now, false);
-    }
-    const lastGate = { at: recovery_machine_iso(now), result: event.gates, detail: event.detail ?? '' };
-    if (state.stage === plan.stages.length - 1) {
-        return judge(plan, state, 'healthy', event.detail ?? '', now, true);
-    }
-    return advance(plan, { ...state, lastGate }, now, `proceed by ${event.actor}`);
-}
-function abort(plan, state, event, now) {
-    if (isTerminal(state)) {
-        return unchanged(state, `abort does nothing: the recovery is already ${state.status}`, []);
-    }
-    const reason = `aborted by ${event.actor}${event.reason ? `: ${event.reason}` : ''}`;
-    const message = `recovery ${reason}; the change stays rolled back`;
-    const effects = [];
-    if (state.percent > 0)
-        effects.push({ type: 'rollbackAgain', reason });
-    effects.push({ type: 'notify', event: 'recovery.aborted', message });
-    return changedTo({
-        ...state,
-        status: 'aborted',
-        percent: 0,
-        abortReason: reason,
-        nextAttemptAt: null,
-        stageStartedAt: null,
-    }, 'aborted', reason, now, message, effects);
-}
-function regress(plan, state, detail, now) {
-    const lastGate = { at: recovery_machine_iso(now), result: 'regressed', detail };
-    const where = `stage ${state.stage + 1} (${state.percent}%) of attempt ${state.attempt} regressed${detail ? ` (${detail})` : ''}`;
-    if (state.attempt >= plan.maxAttempts) {
-        const reason = `${where}; max_attempts ${plan.maxAttempts} reached`;
-        const message = `${reason}: rolled back again and stopped trying`;
-        return changedTo({
-            ...state,
-            status: 'aborted',
-            percent: 0,
-            lastGate,
-            abortReason: reason,
-            stageStartedAt: null,
-            nextAttemptAt: null,
-        }, 'regressed', detail, now, message, [
-            { type: 'rollbackAgain', reason: where },
-            { type: 'notify', event: 'recovery.aborted', message },
-        ]);
-    }
-    const next = now + backoffDelay(plan, state.attempt);
-    const message = `${where}: rolled back again; attempt ${state.attempt + 1} of ${plan.maxAttempts} starts at ${recovery_machine_iso(next)}`;
-    return changedTo({
-        ...state,
-        status: 'backoff',
-        stage: -1,
-        percent: 0,
-        attempt: state.attempt + 1,
-        lastGate,
-        stageStartedAt: null,
-        nextAttemptAt: recovery_machine_iso(next),
-    }, 'regressed', detail, now, message, [
-        { type: 'rollbackAgain', reason: where },
-        { type: 'notify', event: 'recovery.aborted', message },
-        { type: 'wait', until: recovery_machine_iso(next), reason: 'backoff' },
-    ]);
-}
-function startAttempt(plan, state, now, why) {
-    return advance(plan, { ...state, stage: -1, nextAttemptAt: null }, now, why);
-}
-/** Exactly one stage forward: never more, so no stage is ever skipped. */
-function advance(plan, state, now, why) {
-    const stage = state.stage + 1;
-    const next = plan.stages[stage];
-    if (!next)
-        throw new RangeError(`no stage ${stage + 1}: the plan has ${plan.stages.length}`);
-    const until = now + next.dwell;
-    const message = `attempt ${state.attempt}: stage ${stage + 1} of ${plan.stages.length}, ${next.percent}% (${why}); its gates are read after ${recovery_machine_iso(until)}`;
-    return changedTo({ ...state, status: 'running', stage, percent: next.percent, stageStartedAt: recovery_machine_iso(now) }, 'stage', why, now, message, [
-        { type: 'setPercent', percent: next.percent, stage },
-        { type: 'notify', event: 'recovery.stage', message },
-        { type: 'wait', until: recovery_machine_iso(until), reason: 'dwell' },
-    ]);
-}
-function awaitApproval(plan, state, now, why) {
-    const nextStage = plan.stages[state.stage + 1];
-    const message = `${why}; waiting for someone with the approval permission to run proceed${nextStage ? ` (next: ${nextStage.percent}%)` : ''}`;
-    return changedTo({ ...state, status: 'awaiting-approval', nextAttemptAt: null }, 'awaiting-approval', why, now, message, [
-        { type: 'notify', event: 'recovery.stage', message },
-        { type: 'wait', until: null, reason: 'approval' },
-    ]);
-}
-function changedTo(state, event, detail, now, message, effects) {
-    const entry = {
-        at: recovery_machine_iso(now),
-        event,
-        attempt: state.attempt,
-        stage: state.stage,
-        percent: state.percent,
-        detail,
-    };
-    return {
-        state: {
-            ...state,
-            updatedAt: recovery_machine_iso(now),
-            history: [...state.history, entry].slice(-HISTORY_LIMIT),
-        },
-        effects,
-        changed: true,
-        message,
-    };
-}
-function unchanged(state, message, effects) {
-    return { state, effects, changed: false, message };
-}
-/** What the recovery waits for now, as a wait effect (empty when it is over). */
-function waitFor(plan, state, now) {
-    switch (state.status) {
-        case 'recovered':
-        case 'aborted':
-            return [];
-        case 'pending':
-            return [{ type: 'wait', until: null, reason: plan.autoProceed ? 'gates' : 'approval' }];
-        case 'backoff':
-            return [{ type: 'wait', until: state.nextAttemptAt, reason: 'backoff' }];
-        case 'awaiting-approval':
-            return [{ type: 'wait', until: null, reason: 'approval' }];
-        case 'running': {
-            const ends = dwellEndsAt(plan, state);
-            return ends !== null && now < ends
-                ? [{ type: 'wait', until: recovery_machine_iso(ends), reason: 'dwell' }]
-                : [{ type: 'wait', until: null, reason: 'gates' }];
-        }
-    }
-}
-/** The state in one sentence. */
-function recovery_machine_describe(plan, state, now) {
-    const of = `stage ${state.stage + 1} of ${plan.stages.length} (${state.percent}%), attempt ${state.attempt}`;
-    switch (state.status) {
-        case 'pending':
-            return 'recovery has not started';
-        case 'recovered':
-            return `recovered at 100% (attempt ${state.attempt})`;
-        case 'aborted':
-            return `recovery aborted: ${state.abortReason ?? 'no reason recorded'}`;
-        case 'backoff':
-            return `rolled back after a regression; attempt ${state.attempt} of ${plan.maxAttempts} starts at ${state.nextAttemptAt ?? 'the next run'}`;
-        case 'awaiting-approval':
-            return state.stage < 0
-                ? `attempt ${state.attempt} waits for proceed before its first stage`
-                : `${of} is healthy and waits for proceed`;
-        case 'running': {
-            const ends = dwellEndsAt(plan, state);
-            return ends !== null && now < ends
-                ? `${of} dwells until ${recovery_machine_iso(ends)}`
-                : `${of}: dwell over, gates due`;
-        }
-    }
-}
-function checkPlan(plan) {
-    // The policy schema guarantees this; a plan built by hand (tests, the CLI) gets the same rules.
-    const stages = plan.stages;
-    if (stages.length === 0 || stages.at(-1)?.percent !== 100) {
-        throw new RangeError('a recovery plan needs stages ending at 100%');
-    }
-    for (let i = 1; i < stages.length; i++) {
-        const a = stages[i - 1];
-        const b = stages[i];
-        if (a && b && b.percent <= a.percent) {
-            throw new RangeError(`stages must increase: ${b.percent} after ${a.percent}`);
-        }
-    }
-}
-/** The recovery block as stored, or every problem with it (a hand edit) and how to fix it. */
-function parseRecoveryState(raw) {
-    if (typeof raw === 'object' && raw !== null && 'version' in raw) {
-        const version = raw.version;
-        if (typeof version === 'number' && version > RECOVERY_STATE_VERSION) {
-            return {
-                error: `the recovery block has version ${version}, written by a newer Ripcord than this one (which reads ${RECOVERY_STATE_VERSION}); upgrade the staged-recovery action`,
-            };
-        }
-    }
-    const parsed = recoveryStateSchema.safeParse(raw);
-    if (parsed.success)
-        return { state: parsed.data };
-    const problems = parsed.error.issues.map((i) => `recovery.${i.path.map(String).join('.') || '(block)'}: ${i.message}`);
-    return { error: problems.join('; ') };
 }
 
 // EXTERNAL MODULE: external "string_decoder"
@@ -58716,7 +58741,11 @@ async function run(io, deps) {
     // a missing secret fails before any stage moves.
     const verifySecrets = new Set();
     const verifyChecks = env.recovery.gates.verify && !deps.verifyGates
-        ? env.verify.checks.map((check) => {
+        ? env.verify.checks
+            // "The flag is really off" proves a rollback; during recovery the flag is meant to be
+            // on again, so as a stage gate it would roll back every first stage.
+            .filter((check) => check.type !== 'flag-off')
+            .map((check) => {
             if (check.type !== 'probe')
                 return check;
             const r = resolveSecrets({ url: check.url, headers: check.headers }, deps.env, `environments.${environment}.verify.checks.${check.name}`);

@@ -91,20 +91,24 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   const verifySecrets = new Set<string>();
   const verifyChecks: VerifyCheck[] =
     env.recovery.gates.verify && !deps.verifyGates
-      ? env.verify.checks.map((check) => {
-          if (check.type !== 'probe') return check;
-          const r = resolveSecrets(
-            { url: check.url, headers: check.headers },
-            deps.env,
-            `environments.${environment}.verify.checks.${check.name}`,
-          );
-          for (const secret of r.secrets) verifySecrets.add(secret);
-          return {
-            ...check,
-            url: r.value.url,
-            ...(r.value.headers ? { headers: r.value.headers } : {}),
-          };
-        })
+      ? env.verify.checks
+          // "The flag is really off" proves a rollback; during recovery the flag is meant to be
+          // on again, so as a stage gate it would roll back every first stage.
+          .filter((check) => check.type !== 'flag-off')
+          .map((check) => {
+            if (check.type !== 'probe') return check;
+            const r = resolveSecrets(
+              { url: check.url, headers: check.headers },
+              deps.env,
+              `environments.${environment}.verify.checks.${check.name}`,
+            );
+            for (const secret of r.secrets) verifySecrets.add(secret);
+            return {
+              ...check,
+              url: r.value.url,
+              ...(r.value.headers ? { headers: r.value.headers } : {}),
+            };
+          })
       : [];
   for (const secret of verifySecrets) io.setSecret(secret);
   const client = createGitHubClient({

@@ -5,6 +5,7 @@
  * can tell "nothing changed" from a real update and leave the pull request alone.
  */
 import { z } from 'zod';
+import { recoveryStateSchema, type RecoveryState } from './recovery-machine.ts';
 import type { IncidentState, IncidentStatus } from './incident-state.ts';
 import { escapeMarkdown, mermaidLabel } from './markdown.ts';
 import { renderChart } from './summary.ts';
@@ -57,8 +58,30 @@ export type RecoveryView = z.infer<typeof recoverySchema>;
 /** Read from the record, or null when absent or in a shape this version does not know. */
 export function recoveryOf(state: IncidentState): RecoveryView | null {
   if (state.recovery === null) return null;
+  const machine = recoveryStateSchema.safeParse(state.recovery);
+  if (machine.success) return fromMachine(machine.data);
   const parsed = recoverySchema.safeParse(state.recovery);
   return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The staged-recovery machine records a history of transitions; the report wants stages with
+ * start and end times: each percentage that went live is a stage, ending when the next began.
+ */
+function fromMachine(r: RecoveryState): RecoveryView {
+  const live = r.history.filter((h, i, all) => h.percent > 0 && h.percent !== all[i - 1]?.percent);
+  const completedAt = r.status === 'recovered' ? (r.history.at(-1)?.at ?? r.updatedAt) : null;
+  return {
+    status: r.status,
+    startedAt: r.history[0]?.at ?? null,
+    completedAt,
+    stages: live.map((h, i) => ({
+      percent: h.percent,
+      status: live[i + 1] || completedAt ? 'done' : r.status,
+      startedAt: h.at,
+      finishedAt: live[i + 1]?.at ?? completedAt,
+    })),
+  };
 }
 
 export function reportBranch(incidentNumber: number): string {
@@ -368,9 +391,12 @@ export function renderIncidentReport(input: IncidentReportInput): string {
   const ttRecover = formatDuration(state.openedAt, recovery?.completedAt);
   out('## Summary', '');
   const sentence = [
-    `On ${when(state.openedAt)}, Ripcord opened [incident #${incident.number}](${incident.url}) for **${escapeMarkdown(state.environment)}**: ${escapeMarkdown(state.reason)}.`,
+    `On ${when(state.openedAt)}, Ripcord opened [incident #${incident.number}](${incident.url}) for **${escapeMarkdown(state.environment)}**: ${escapeMarkdown(state.reason.replace(/\.\s*$/, ''))}.`,
   ];
-  if (state.decision) sentence.push(escapeMarkdown(state.decision.summary));
+  // The rollback's reason defaults to the decision's summary: say it once.
+  if (state.decision && state.decision.summary.trim() !== state.reason.trim()) {
+    sentence.push(escapeMarkdown(state.decision.summary));
+  }
   if (state.lastRollbackAt && state.target) {
     sentence.push(
       `${escapeMarkdown(state.target.ref)} was live again ${ttr ?? 'after an unknown time'} after detection.`,

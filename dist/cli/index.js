@@ -1091,7 +1091,7 @@ function summarise(input) {
     switch (input.decision) {
         case 'rollback':
             return (`Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
-                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers also breached')}`);
+                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`);
         case 'hold':
             return (`Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
                 `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +

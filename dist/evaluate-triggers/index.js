@@ -1,42 +1,121 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 5512:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _evaluate_triggers_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6411);
-
-
-await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
-    await (0,_evaluate_triggers_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io, {
-        env: process.env,
-        now: () => Date.now(),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    });
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 6411:
+/***/ 1689:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ evaluate_triggers_entry_run)
 });
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/actions/runner-io.ts
+/**
+ * ActionIO over the runner's documented protocol: inputs in INPUT_* variables, outputs and the
+ * job summary appended to the files named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, and
+ * `::command::` lines on stdout. @actions/core does the same but loads an HTTP client for OIDC
+ * at start-up (about 150 ms of a 220 ms cold start here), which every step would pay for.
+ */
+
+
+
+/** Escapes a command's data the way the runner unescapes it, so a value cannot end the command. */
+function escapeData(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function runnerIO(runner) {
+    const command = (name, message) => runner.write(`::${name}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`);
+    return {
+        getInput: (name) => (runner.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+        setOutput: (name, value) => {
+            const file = runner.env.GITHUB_OUTPUT;
+            if (!file) {
+                command('warning', `GITHUB_OUTPUT is not set; output ${name} is not recorded`);
+                return;
+            }
+            // A random delimiter cannot occur in the value, so the value cannot forge other outputs.
+            const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
+            (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`);
+        },
+        setSecret: (value) => {
+            if (value)
+                command('add-mask', value);
+        },
+        appendSummary: async (markdown) => {
+            const file = runner.env.GITHUB_STEP_SUMMARY;
+            if (file)
+                (0,external_node_fs_namespaceObject.appendFileSync)(file, `${markdown}${external_node_os_namespaceObject.EOL}`);
+        },
+        setFailed: (message) => {
+            runner.setExitCode(1);
+            command('error', message);
+        },
+        debug: (message) => command('debug', message),
+        info: (message) => runner.write(`${message}${external_node_os_namespaceObject.EOL}`),
+        warning: (message) => command('warning', message),
+        error: (message) => command('error', message),
+    };
+}
+function processRunnerIO() {
+    return runnerIO({
+        env: process.env,
+        write: (line) => process.stdout.write(line),
+        setExitCode: (code) => {
+            process.exitCode = code;
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/actions/run-action.ts
+/**
+ * Wires the runner to an action's run(). Every failure, including a thrown non-Error, fails
+ * the step: a ConfigurationError as the user's fix-it message, anything else as an internal error.
+ */
+
+
+async function runAction(run) {
+    const io = processRunnerIO();
+    try {
+        await run(io);
+    }
+    catch (thrown) {
+        const error = (0,errors/* toError */.i)(thrown);
+        if (error instanceof errors/* ConfigurationError */.j) {
+            io.setFailed(error.message);
+        }
+        else {
+            io.debug(error.stack ?? error.message);
+            io.setFailed(`internal error (please report it): ${error.message}`);
+        }
+    }
+}
+/**
+ * An action's entry point with no arguments, as the runner's bundle and @github/local-action
+ * call it (`export run()` in `<name>-entry.ts`, called by `<name>-main.ts`).
+ */
+function entryPoint(run) {
+    return () => runAction(async (io) => {
+        await run(io, {
+            env: process.env,
+            now: () => Date.now(),
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        });
+    });
+}
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/core/quantity.ts
 /**
  * Thresholds as a runbook writes them: `5%`, `2s`, `500ms`, `500MB`, `1.5GiB`, or a plain number.
@@ -1184,7 +1263,7 @@ function summarise(input) {
     switch (input.decision) {
         case 'rollback':
             return (`Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
-                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers also breached')}`);
+                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`);
         case 'hold':
             return (`Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
                 `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
@@ -14268,107 +14347,25 @@ async function readDeploymentTime(io, env) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/actions/evaluate-triggers-entry.ts
+
+
+/** What the bundle runs, and what `local-action run actions/evaluate-triggers src/actions/evaluate-triggers-entry.ts .env` calls. */
+const evaluate_triggers_entry_run = entryPoint(run);
+
 
 /***/ }),
 
-/***/ 4997:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 5512:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1689);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runAction)
-});
+await (0,_evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/actions/runner-io.ts
-/**
- * ActionIO over the runner's documented protocol: inputs in INPUT_* variables, outputs and the
- * job summary appended to the files named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, and
- * `::command::` lines on stdout. @actions/core does the same but loads an HTTP client for OIDC
- * at start-up (about 150 ms of a 220 ms cold start here), which every step would pay for.
- */
-
-
-
-/** Escapes a command's data the way the runner unescapes it, so a value cannot end the command. */
-function escapeData(value) {
-    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function runnerIO(runner) {
-    const command = (name, message) => runner.write(`::${name}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`);
-    return {
-        getInput: (name) => (runner.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
-        setOutput: (name, value) => {
-            const file = runner.env.GITHUB_OUTPUT;
-            if (!file) {
-                command('warning', `GITHUB_OUTPUT is not set; output ${name} is not recorded`);
-                return;
-            }
-            // A random delimiter cannot occur in the value, so the value cannot forge other outputs.
-            const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-            (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`);
-        },
-        setSecret: (value) => {
-            if (value)
-                command('add-mask', value);
-        },
-        appendSummary: async (markdown) => {
-            const file = runner.env.GITHUB_STEP_SUMMARY;
-            if (file)
-                (0,external_node_fs_namespaceObject.appendFileSync)(file, `${markdown}${external_node_os_namespaceObject.EOL}`);
-        },
-        setFailed: (message) => {
-            runner.setExitCode(1);
-            command('error', message);
-        },
-        debug: (message) => command('debug', message),
-        info: (message) => runner.write(`${message}${external_node_os_namespaceObject.EOL}`),
-        warning: (message) => command('warning', message),
-        error: (message) => command('error', message),
-    };
-}
-function processRunnerIO() {
-    return runnerIO({
-        env: process.env,
-        write: (line) => process.stdout.write(line),
-        setExitCode: (code) => {
-            process.exitCode = code;
-        },
-    });
-}
-
-;// CONCATENATED MODULE: ./src/actions/run-action.ts
-/**
- * Wires the runner to an action's run(). Every failure, including a thrown non-Error, fails
- * the step: a ConfigurationError as the user's fix-it message, anything else as an internal error.
- */
-
-
-async function runAction(run) {
-    const io = processRunnerIO();
-    try {
-        await run(io);
-    }
-    catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j) {
-            io.setFailed(error.message);
-        }
-        else {
-            io.debug(error.stack ?? error.message);
-            io.setFailed(`internal error (please report it): ${error.message}`);
-        }
-    }
-}
-
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 4844:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,7 +54,7 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
+const pm = __importStar(__nccwpck_require__(4988));
 const tunnel = __importStar(__nccwpck_require__(770));
 const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 4988:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33610,40 +33610,144 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3606:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _notify_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8847);
-
-
-await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
-    await (0,_notify_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io, {
-        env: process.env,
-        now: () => Date.now(),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    });
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8847:
+/***/ 5392:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ notify_entry_run)
 });
 
-// UNUSED EXPORTS: parseFields
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
+ * Actions and the CLI report these as they are (exit 1) and everything else as an internal
+ * error (exit 2), so a user never has to read a stack trace to fix their own input.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+    /** Each problem on its own line: `file:line:column: path: message`. */
+    problems;
+    constructor(message, problems = []) {
+        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
+        this.problems = problems;
+    }
+}
+/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
+function toError(thrown) {
+    if (thrown instanceof Error)
+        return thrown;
+    if (typeof thrown === 'string')
+        return new Error(thrown);
+    try {
+        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
+    }
+    catch {
+        return new Error(`non-Error thrown: ${String(thrown)}`);
+    }
+}
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/actions/runner-io.ts
+/**
+ * ActionIO over the runner's documented protocol: inputs in INPUT_* variables, outputs and the
+ * job summary appended to the files named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, and
+ * `::command::` lines on stdout. @actions/core does the same but loads an HTTP client for OIDC
+ * at start-up (about 150 ms of a 220 ms cold start here), which every step would pay for.
+ */
+
+
+
+/** Escapes a command's data the way the runner unescapes it, so a value cannot end the command. */
+function escapeData(value) {
+    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function runnerIO(runner) {
+    const command = (name, message) => runner.write(`::${name}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`);
+    return {
+        getInput: (name) => (runner.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+        setOutput: (name, value) => {
+            const file = runner.env.GITHUB_OUTPUT;
+            if (!file) {
+                command('warning', `GITHUB_OUTPUT is not set; output ${name} is not recorded`);
+                return;
+            }
+            // A random delimiter cannot occur in the value, so the value cannot forge other outputs.
+            const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
+            (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`);
+        },
+        setSecret: (value) => {
+            if (value)
+                command('add-mask', value);
+        },
+        appendSummary: async (markdown) => {
+            const file = runner.env.GITHUB_STEP_SUMMARY;
+            if (file)
+                (0,external_node_fs_namespaceObject.appendFileSync)(file, `${markdown}${external_node_os_namespaceObject.EOL}`);
+        },
+        setFailed: (message) => {
+            runner.setExitCode(1);
+            command('error', message);
+        },
+        debug: (message) => command('debug', message),
+        info: (message) => runner.write(`${message}${external_node_os_namespaceObject.EOL}`),
+        warning: (message) => command('warning', message),
+        error: (message) => command('error', message),
+    };
+}
+function processRunnerIO() {
+    return runnerIO({
+        env: process.env,
+        write: (line) => process.stdout.write(line),
+        setExitCode: (code) => {
+            process.exitCode = code;
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/actions/run-action.ts
+/**
+ * Wires the runner to an action's run(). Every failure, including a thrown non-Error, fails
+ * the step: a ConfigurationError as the user's fix-it message, anything else as an internal error.
+ */
+
+
+async function runAction(run) {
+    const io = processRunnerIO();
+    try {
+        await run(io);
+    }
+    catch (thrown) {
+        const error = toError(thrown);
+        if (error instanceof ConfigurationError) {
+            io.setFailed(error.message);
+        }
+        else {
+            io.debug(error.stack ?? error.message);
+            io.setFailed(`internal error (please report it): ${error.message}`);
+        }
+    }
+}
+/**
+ * An action's entry point with no arguments, as the runner's bundle and @github/local-action
+ * call it (`export run()` in `<name>-entry.ts`, called by `<name>-main.ts`).
+ */
+function entryPoint(run) {
+    return () => runAction(async (io) => {
+        await run(io, {
+            env: process.env,
+            now: () => Date.now(),
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/core/markdown.ts
 /**
  * Text from metrics labels, trigger names or users lands in Markdown (job summaries, issue
@@ -33960,8 +34064,8 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(4844);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
@@ -39282,8 +39386,6 @@ function createGitHubClient(opts) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -49237,12 +49339,12 @@ function createIncidentStore(octokit, repo, logger) {
         const body = issue.body ?? '';
         const extracted = extractStateBlock(body);
         if ('absent' in extracted) {
-            throw new errors/* ConfigurationError */.j(`Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`, [
+            throw new ConfigurationError(`Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`, [
                 `If it is not a Ripcord incident, remove its "${INCIDENT_LABEL}" label; otherwise restore the block from the issue's edit history (the "edited" menu above the issue body), then re-run the workflow.`,
             ]);
         }
         if ('error' in extracted) {
-            throw new errors/* ConfigurationError */.j(`The state block of incident issue ${issue.html_url} cannot be used.`, [extracted.error]);
+            throw new ConfigurationError(`The state block of incident issue ${issue.html_url} cannot be used.`, [extracted.error]);
         }
         return {
             number: issue.number,
@@ -49256,14 +49358,14 @@ function createIncidentStore(octokit, repo, logger) {
         try {
             const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
             if (data.pull_request) {
-                throw new errors/* ConfigurationError */.j(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
+                throw new ConfigurationError(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
             }
             return data;
         }
         catch (err) {
             const status = statusOf(err);
             if (status === 404 || status === 410) {
-                throw new errors/* ConfigurationError */.j(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
+                throw new ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
                 ]);
             }
@@ -49321,7 +49423,7 @@ function createIncidentStore(octokit, repo, logger) {
             }
             const record = toRecord(oldest);
             if (record.state.environment.toLowerCase() !== environment.toLowerCase()) {
-                throw new errors/* ConfigurationError */.j(`Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`, [
+                throw new ConfigurationError(`Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`, [
                     `Move the label to the right environment's incident, or fix "environment" in the state block.`,
                 ]);
             }
@@ -49423,7 +49525,7 @@ function resolveSecrets(value, env, where) {
     const resolved = walk(value, where);
     if (problems.length > 0) {
         const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+        throw new ConfigurationError(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
     }
     return { value: resolved, secrets: [...secrets] };
 }
@@ -49835,7 +49937,7 @@ function redact(text, secrets) {
     return out;
 }
 function describeError(thrown) {
-    const error = (0,errors/* toError */.i)(thrown);
+    const error = toError(thrown);
     const cause = error.cause;
     if (error.name === 'TimeoutError')
         return 'timed out';
@@ -49924,7 +50026,7 @@ async function notify(n, deps) {
         }
         catch (thrown) {
             // Sending twice is better than not at all: go on without the log, and say so.
-            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${(0,errors/* toError */.i)(thrown).message}); duplicates are possible.`);
+            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${toError(thrown).message}); duplicates are possible.`);
         }
     }
     const sentAt = new Date(deps.now()).toISOString();
@@ -49989,7 +50091,7 @@ async function notify(n, deps) {
                 ...base,
                 result: 'failed',
                 attempts: 0,
-                detail: (0,errors/* toError */.i)(thrown).message.replace(/\s*\n\s*/g, '; '),
+                detail: toError(thrown).message.replace(/\s*\n\s*/g, '; '),
             };
         }
         for (const s of secrets)
@@ -50016,7 +50118,7 @@ async function notify(n, deps) {
             report.recorded = true;
         }
         catch (thrown) {
-            const why = (0,errors/* toError */.i)(thrown).message;
+            const why = toError(thrown).message;
             for (const part of issueParts) {
                 part.outcome.result = 'failed';
                 part.outcome.detail = `could not comment on #${incident.number}: ${why}`;
@@ -51645,10 +51747,10 @@ async function readPolicy(path = defaultPolicyPath) {
     catch (thrown) {
         const code = thrown.code;
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new errors/* ConfigurationError */.j(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
+            throw new ConfigurationError(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
         }
         if (code === 'EISDIR') {
-            throw new errors/* ConfigurationError */.j(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
+            throw new ConfigurationError(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
         }
         throw thrown;
     }
@@ -51656,7 +51758,7 @@ async function readPolicy(path = defaultPolicyPath) {
     if (result.ok)
         return result.policy;
     const n = result.problems.length;
-    throw new errors/* ConfigurationError */.j(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
+    throw new ConfigurationError(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
 }
 
 ;// CONCATENATED MODULE: ./src/actions/notify.ts
@@ -51682,14 +51784,14 @@ function parseFields(text) {
         raw = JSON.parse(text);
     }
     catch (thrown) {
-        throw new errors/* ConfigurationError */.j(`input fields is not JSON (${thrown instanceof Error ? thrown.message : String(thrown)}); write an object such as {"trigger": "error-rate", "value": "7%"}`);
+        throw new ConfigurationError(`input fields is not JSON (${thrown instanceof Error ? thrown.message : String(thrown)}); write an object such as {"trigger": "error-rate", "value": "7%"}`);
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        throw new errors/* ConfigurationError */.j('input fields must be a JSON object such as {"trigger": "error-rate", "value": "7%"}');
+        throw new ConfigurationError('input fields must be a JSON object such as {"trigger": "error-rate", "value": "7%"}');
     const values = {};
     for (const [key, value] of Object.entries(raw)) {
         if (!isPlaceholder(key))
-            throw new errors/* ConfigurationError */.j(`input fields: unknown field "${key}"; known fields are ${PLACEHOLDERS.join(', ')}`);
+            throw new ConfigurationError(`input fields: unknown field "${key}"; known fields are ${PLACEHOLDERS.join(', ')}`);
         if (value === null || value === undefined)
             continue;
         values[key] = typeof value === 'string' ? value : JSON.stringify(value);
@@ -51711,26 +51813,26 @@ function valuesFromIncident(incident) {
 async function run(io, deps) {
     const event = io.getInput('event');
     if (!isNotifyEvent(event))
-        throw new errors/* ConfigurationError */.j(`input event: "${event}" is not an event; write one of ${NOTIFY_EVENTS.join(', ')}`);
+        throw new ConfigurationError(`input event: "${event}" is not an event; write one of ${NOTIFY_EVENTS.join(', ')}`);
     const environment = io.getInput('environment');
     if (!environment)
-        throw new errors/* ConfigurationError */.j('input environment is required; set `environment: production`');
+        throw new ConfigurationError('input environment is required; set `environment: production`');
     const severityInput = io.getInput('severity');
     if (severityInput && !isNotifySeverity(severityInput))
-        throw new errors/* ConfigurationError */.j(`input severity: "${severityInput}" is not a severity; write one of ${NOTIFY_SEVERITIES.join(', ')} or leave it empty for the event's own (${DEFAULT_SEVERITY[event]})`);
+        throw new ConfigurationError(`input severity: "${severityInput}" is not a severity; write one of ${NOTIFY_SEVERITIES.join(', ')} or leave it empty for the event's own (${DEFAULT_SEVERITY[event]})`);
     const incidentInput = io.getInput('incident');
     if (incidentInput && !/^[1-9]\d*$/.test(incidentInput))
-        throw new errors/* ConfigurationError */.j(`input incident: "${incidentInput}" is not an issue number; write a number such as 42, or leave it empty to use the open incident of ${environment}`);
+        throw new ConfigurationError(`input incident: "${incidentInput}" is not an issue number; write a number such as 42, or leave it empty to use the open incident of ${environment}`);
     const fields = parseFields(io.getInput('fields'));
     const reason = io.getInput('reason');
     const token = io.getInput('token');
     if (!token)
-        throw new errors/* ConfigurationError */.j('input token is empty; pass ${{ github.token }} or a token with issues: write');
+        throw new ConfigurationError('input token is empty; pass ${{ github.token }} or a token with issues: write');
     io.setSecret(token);
     const repository = deps.env.GITHUB_REPOSITORY ?? '';
     const [owner, repo] = repository.split('/');
     if (!owner || !repo)
-        throw new errors/* ConfigurationError */.j('GITHUB_REPOSITORY is not set; the notify action runs inside a workflow');
+        throw new ConfigurationError('GITHUB_REPOSITORY is not set; the notify action runs inside a workflow');
     const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
     const runUrl = deps.env.GITHUB_RUN_ID
         ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
@@ -51799,145 +51901,25 @@ async function run(io, deps) {
     return report;
 }
 
-
-/***/ }),
-
-/***/ 4997:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+;// CONCATENATED MODULE: ./src/actions/notify-entry.ts
 
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runAction)
-});
-
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/actions/runner-io.ts
-/**
- * ActionIO over the runner's documented protocol: inputs in INPUT_* variables, outputs and the
- * job summary appended to the files named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, and
- * `::command::` lines on stdout. @actions/core does the same but loads an HTTP client for OIDC
- * at start-up (about 150 ms of a 220 ms cold start here), which every step would pay for.
- */
-
-
-
-/** Escapes a command's data the way the runner unescapes it, so a value cannot end the command. */
-function escapeData(value) {
-    return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function runnerIO(runner) {
-    const command = (name, message) => runner.write(`::${name}::${escapeData(message)}${external_node_os_namespaceObject.EOL}`);
-    return {
-        getInput: (name) => (runner.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
-        setOutput: (name, value) => {
-            const file = runner.env.GITHUB_OUTPUT;
-            if (!file) {
-                command('warning', `GITHUB_OUTPUT is not set; output ${name} is not recorded`);
-                return;
-            }
-            // A random delimiter cannot occur in the value, so the value cannot forge other outputs.
-            const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-            (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`);
-        },
-        setSecret: (value) => {
-            if (value)
-                command('add-mask', value);
-        },
-        appendSummary: async (markdown) => {
-            const file = runner.env.GITHUB_STEP_SUMMARY;
-            if (file)
-                (0,external_node_fs_namespaceObject.appendFileSync)(file, `${markdown}${external_node_os_namespaceObject.EOL}`);
-        },
-        setFailed: (message) => {
-            runner.setExitCode(1);
-            command('error', message);
-        },
-        debug: (message) => command('debug', message),
-        info: (message) => runner.write(`${message}${external_node_os_namespaceObject.EOL}`),
-        warning: (message) => command('warning', message),
-        error: (message) => command('error', message),
-    };
-}
-function processRunnerIO() {
-    return runnerIO({
-        env: process.env,
-        write: (line) => process.stdout.write(line),
-        setExitCode: (code) => {
-            process.exitCode = code;
-        },
-    });
-}
-
-;// CONCATENATED MODULE: ./src/actions/run-action.ts
-/**
- * Wires the runner to an action's run(). Every failure, including a thrown non-Error, fails
- * the step: a ConfigurationError as the user's fix-it message, anything else as an internal error.
- */
-
-
-async function runAction(run) {
-    const io = processRunnerIO();
-    try {
-        await run(io);
-    }
-    catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j) {
-            io.setFailed(error.message);
-        }
-        else {
-            io.debug(error.stack ?? error.message);
-            io.setFailed(`internal error (please report it): ${error.message}`);
-        }
-    }
-}
+/** What the bundle runs, and what `local-action run actions/notify src/actions/notify-entry.ts .env` calls. */
+const notify_entry_run = entryPoint(run);
 
 
 /***/ }),
 
-/***/ 4296:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 3606:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ toError),
-/* harmony export */   j: () => (/* binding */ ConfigurationError)
-/* harmony export */ });
-/**
- * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
- * Actions and the CLI report these as they are (exit 1) and everything else as an internal
- * error (exit 2), so a user never has to read a stack trace to fix their own input.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-    /** Each problem on its own line: `file:line:column: path: message`. */
-    problems;
-    constructor(message, problems = []) {
-        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
-        this.problems = problems;
-    }
-}
-/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
-function toError(thrown) {
-    if (thrown instanceof Error)
-        return thrown;
-    if (typeof thrown === 'string')
-        return new Error(thrown);
-    try {
-        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
-    }
-    catch {
-        return new Error(`non-Error thrown: ${String(thrown)}`);
-    }
-}
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _notify_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5392);
 
+await (0,_notify_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 

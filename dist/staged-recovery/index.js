@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 4844:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,7 +54,7 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
+const pm = __importStar(__nccwpck_require__(4988));
 const tunnel = __importStar(__nccwpck_require__(770));
 const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 4988:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -33610,17 +33610,44 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4997:
+/***/ 4673:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runAction)
+  e: () => (/* binding */ staged_recovery_entry_run)
 });
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
+ * Actions and the CLI report these as they are (exit 1) and everything else as an internal
+ * error (exit 2), so a user never has to read a stack trace to fix their own input.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+    /** Each problem on its own line: `file:line:column: path: message`. */
+    problems;
+    constructor(message, problems = []) {
+        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
+        this.problems = problems;
+    }
+}
+/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
+function toError(thrown) {
+    if (thrown instanceof Error)
+        return thrown;
+    if (typeof thrown === 'string')
+        return new Error(thrown);
+    try {
+        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
+    }
+    catch {
+        return new Error(`non-Error thrown: ${String(thrown)}`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -33697,8 +33724,8 @@ async function runAction(run) {
         await run(io);
     }
     catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j) {
+        const error = toError(thrown);
+        if (error instanceof ConfigurationError) {
             io.setFailed(error.message);
         }
         else {
@@ -33707,46 +33734,22 @@ async function runAction(run) {
         }
     }
 }
-
-
-/***/ }),
-
-/***/ 7955:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _staged_recovery_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7618);
-
-
-await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
-    await (0,_staged_recovery_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)(io, {
-        env: process.env,
-        now: () => Date.now(),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+/**
+ * An action's entry point with no arguments, as the runner's bundle and @github/local-action
+ * call it (`export run()` in `<name>-entry.ts`, called by `<name>-main.ts`).
+ */
+function entryPoint(run) {
+    return () => runAction(async (io) => {
+        await run(io, {
+            env: process.env,
+            now: () => Date.now(),
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        });
     });
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 7618:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
-});
-
-// UNUSED EXPORTS: gateFromChecks, renderRecoverySummary
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/core/duration.ts
 /**
  * Durations as written in a policy: Prometheus style (`30s`, `15m`, `1h30m`, `2d`, `500ms`).
@@ -33894,8 +33897,8 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(4844);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
@@ -39216,8 +39219,6 @@ function createGitHubClient(opts) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -49171,12 +49172,12 @@ function createIncidentStore(octokit, repo, logger) {
         const body = issue.body ?? '';
         const extracted = extractStateBlock(body);
         if ('absent' in extracted) {
-            throw new errors/* ConfigurationError */.j(`Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`, [
+            throw new ConfigurationError(`Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`, [
                 `If it is not a Ripcord incident, remove its "${INCIDENT_LABEL}" label; otherwise restore the block from the issue's edit history (the "edited" menu above the issue body), then re-run the workflow.`,
             ]);
         }
         if ('error' in extracted) {
-            throw new errors/* ConfigurationError */.j(`The state block of incident issue ${issue.html_url} cannot be used.`, [extracted.error]);
+            throw new ConfigurationError(`The state block of incident issue ${issue.html_url} cannot be used.`, [extracted.error]);
         }
         return {
             number: issue.number,
@@ -49190,14 +49191,14 @@ function createIncidentStore(octokit, repo, logger) {
         try {
             const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
             if (data.pull_request) {
-                throw new errors/* ConfigurationError */.j(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
+                throw new ConfigurationError(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
             }
             return data;
         }
         catch (err) {
             const status = statusOf(err);
             if (status === 404 || status === 410) {
-                throw new errors/* ConfigurationError */.j(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
+                throw new ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
                 ]);
             }
@@ -49255,7 +49256,7 @@ function createIncidentStore(octokit, repo, logger) {
             }
             const record = toRecord(oldest);
             if (record.state.environment.toLowerCase() !== environment.toLowerCase()) {
-                throw new errors/* ConfigurationError */.j(`Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`, [
+                throw new ConfigurationError(`Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`, [
                     `Move the label to the right environment's incident, or fix "environment" in the state block.`,
                 ]);
             }
@@ -49357,7 +49358,7 @@ function resolveSecrets(value, env, where) {
     const resolved = walk(value, where);
     if (problems.length > 0) {
         const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+        throw new ConfigurationError(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
     }
     return { value: resolved, secrets: [...secrets] };
 }
@@ -50011,7 +50012,7 @@ function redact(text, secrets) {
     return out;
 }
 function describeError(thrown) {
-    const error = (0,errors/* toError */.i)(thrown);
+    const error = toError(thrown);
     const cause = error.cause;
     if (error.name === 'TimeoutError')
         return 'timed out';
@@ -50100,7 +50101,7 @@ async function notify(n, deps) {
         }
         catch (thrown) {
             // Sending twice is better than not at all: go on without the log, and say so.
-            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${(0,errors/* toError */.i)(thrown).message}); duplicates are possible.`);
+            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${toError(thrown).message}); duplicates are possible.`);
         }
     }
     const sentAt = new Date(deps.now()).toISOString();
@@ -50165,7 +50166,7 @@ async function notify(n, deps) {
                 ...base,
                 result: 'failed',
                 attempts: 0,
-                detail: (0,errors/* toError */.i)(thrown).message.replace(/\s*\n\s*/g, '; '),
+                detail: toError(thrown).message.replace(/\s*\n\s*/g, '; '),
             };
         }
         for (const s of secrets)
@@ -50192,7 +50193,7 @@ async function notify(n, deps) {
             report.recorded = true;
         }
         catch (thrown) {
-            const why = (0,errors/* toError */.i)(thrown).message;
+            const why = toError(thrown).message;
             for (const part of issueParts) {
                 part.outcome.result = 'failed';
                 part.outcome.detail = `could not comment on #${incident.number}: ${why}`;
@@ -51221,7 +51222,7 @@ const ACTIONS_PR_SETTING = 'Settings -> Actions -> General -> Workflow permissio
  * A report that could not be proposed because of the repository's configuration (a missing
  * permission, branch protection, the Actions pull-request setting). The fix is in the message.
  */
-class ReportPublishError extends errors/* ConfigurationError */.j {
+class ReportPublishError extends ConfigurationError {
     name = 'ReportPublishError';
     stage;
     status;
@@ -51325,7 +51326,7 @@ async function publishFileAsPullRequest(input) {
         try {
             const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref: branch });
             if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
-                throw new errors/* ConfigurationError */.j(`${path} on branch ${branch} of ${repoName(repo)} is not a file.`, [`Move it away, then re-run the workflow.`]);
+                throw new ConfigurationError(`${path} on branch ${branch} of ${repoName(repo)} is not a file.`, [`Move it away, then re-run the workflow.`]);
             }
             return { sha: data.sha, text: decodeBase64(data.content) };
         }
@@ -51598,7 +51599,7 @@ const LEASE_VERSION = 1;
 function lockComponent(environment) {
     const trimmed = environment.trim();
     if (trimmed === '')
-        throw new errors/* ConfigurationError */.j('the environment name for the lock is empty');
+        throw new ConfigurationError('the environment name for the lock is empty');
     let name = trimmed.toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
     name = name.replace(/\.{2,}/g, '-');
     name = name.replace(/^\./, '-').replace(/\.$/, '-');
@@ -51726,7 +51727,7 @@ function createEnvironmentLock(octokit, repo, environment, opts) {
     function lockError(action, err) {
         const status = requestStatus(err);
         if (status === 403 || status === 404) {
-            return new errors/* ConfigurationError */.j(`cannot ${action} the lock ${where} (GitHub said ${status}: ${requestMessage(err)}); give the workflow \`permissions: contents: write\``);
+            return new ConfigurationError(`cannot ${action} the lock ${where} (GitHub said ${status}: ${requestMessage(err)}); give the workflow \`permissions: contents: write\``);
         }
         return new Error(`could not ${action} the lock ${where}: ${requestMessage(err)}`, {
             cause: err,
@@ -51902,7 +51903,7 @@ async function teamsOf(octokit, org, username, slugs) {
             if (status === 404)
                 continue;
             if (status === 403 && !/rate limit/i.test(messageOf(thrown))) {
-                throw new errors/* ConfigurationError */.j(`cannot check whether ${username} is a member of team @${org}/${slug} (HTTP 403): ` +
+                throw new ConfigurationError(`cannot check whether ${username} is a member of team @${org}/${slug} (HTTP 403): ` +
                     'the token needs `read:org` to check team membership (the default GITHUB_TOKEN cannot read organisation teams). ' +
                     'Pass a GitHub App token or a personal access token with read:org as the `token` input, ' +
                     'or list people under rollback.authority.users instead of rollback.authority.teams');
@@ -53408,10 +53409,10 @@ async function readPolicy(path = defaultPolicyPath) {
     catch (thrown) {
         const code = thrown.code;
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new errors/* ConfigurationError */.j(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
+            throw new ConfigurationError(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
         }
         if (code === 'EISDIR') {
-            throw new errors/* ConfigurationError */.j(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
+            throw new ConfigurationError(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
         }
         throw thrown;
     }
@@ -53419,7 +53420,7 @@ async function readPolicy(path = defaultPolicyPath) {
     if (result.ok)
         return result.policy;
     const n = result.problems.length;
-    throw new errors/* ConfigurationError */.j(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
+    throw new ConfigurationError(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
 }
 
 ;// CONCATENATED MODULE: ./src/rollback/authority.ts
@@ -53455,7 +53456,7 @@ function assertMayRollBack(actor, access, authority) {
             : []),
         ...(authority.users.length > 0 ? [authority.users.join(', ')] : []),
     ].join('; ');
-    throw new errors/* ConfigurationError */.j(`${actor} may not roll back (their permission is ${access.role}); who may: ${who}. Ask one of them to run the workflow, or change rollback.authority in the policy`);
+    throw new ConfigurationError(`${actor} may not roll back (their permission is ${access.role}); who may: ${who}. Ask one of them to run the workflow, or change rollback.authority in the policy`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/promql.ts
@@ -54334,7 +54335,7 @@ function summarise(input) {
     switch (input.decision) {
         case 'rollback':
             return (`Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
-                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers also breached')}`);
+                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`);
         case 'hold':
             return (`Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
                 `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
@@ -54390,7 +54391,7 @@ function environmentOf(policy, name) {
     const env = policy.environments[name];
     if (!env) {
         const known = Object.keys(policy.environments);
-        throw new errors/* ConfigurationError */.j(`environment "${name}" is not in the policy; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under environments:'}`);
+        throw new ConfigurationError(`environment "${name}" is not in the policy; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under environments:'}`);
     }
     return env;
 }
@@ -54430,8 +54431,8 @@ async function evaluateOne(trigger, ctx, opts) {
     }
     catch (thrown) {
         // A source must never crash the run: an unexpected failure is an inconclusive verdict with its reason.
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j)
+        const error = toError(thrown);
+        if (error instanceof ConfigurationError)
             throw error;
         opts.logger.warning(`trigger ${trigger.name}: ${error.message}`);
         const data = { ok: false, reason: error.message, query: trigger.query };
@@ -55674,9 +55675,9 @@ const TIMEOUT_EXITS = new Set([124, 137]);
 async function runCommandStep(options) {
     const { command, logger } = options;
     if (command.trim() === '')
-        throw new errors/* ConfigurationError */.j('a command step has an empty command');
+        throw new ConfigurationError('a command step has an empty command');
     if (!(options.timeoutMs > 0)) {
-        throw new errors/* ConfigurationError */.j(`a command step needs a positive timeout, not ${options.timeoutMs}`);
+        throw new ConfigurationError(`a command step needs a positive timeout, not ${options.timeoutMs}`);
     }
     const problems = [];
     for (const [name, value] of Object.entries(options.env)) {
@@ -55686,7 +55687,7 @@ async function runCommandStep(options) {
             problems.push(`${name}: the value contains a NUL byte`);
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j('invalid environment for a command step', problems);
+        throw new ConfigurationError('invalid environment for a command step', problems);
     }
     // The runner's environment minus any RIPCORD_* left over from an earlier step, so the
     // command sees exactly this step's values.
@@ -55749,7 +55750,7 @@ async function runCommandStep(options) {
         output = outcome;
     }
     catch (thrown) {
-        const message = (0,errors/* toError */.i)(thrown).message;
+        const message = toError(thrown).message;
         const reason = /Unable to locate executable file: timeout/.test(message)
             ? 'coreutils `timeout` is not installed on this runner (it is on every Linux runner; on macOS: brew install coreutils)'
             : `command could not be started: ${message}`;
@@ -55832,9 +55833,9 @@ async function runRecovery(req, deps) {
             assertMayRollBack(req.actor, await deps.actorAccess(req.actor), authority);
         }
         catch (e) {
-            if (!(e instanceof errors/* ConfigurationError */.j))
+            if (!(e instanceof ConfigurationError))
                 throw e;
-            throw new errors/* ConfigurationError */.j(`${req.actor} may not ${req.command} the recovery of ${req.environment}: ${e.message.replace(/^.*? may not roll back /, '')}`);
+            throw new ConfigurationError(`${req.actor} may not ${req.command} the recovery of ${req.environment}: ${e.message.replace(/^.*? may not roll back /, '')}`);
         }
     }
     const now = deps.now();
@@ -55911,7 +55912,7 @@ async function runRecovery(req, deps) {
     finally {
         await acquired.lock
             .release()
-            .catch((e) => deps.logger.warning(`could not release the lock: ${(0,errors/* toError */.i)(e).message}`));
+            .catch((e) => deps.logger.warning(`could not release the lock: ${toError(e).message}`));
     }
 }
 function eventFor(req, gates, detail) {
@@ -55950,7 +55951,7 @@ function run_recovery_recoveryOf(incident, now) {
     }
     const parsed = parseRecoveryState(incident.state.recovery);
     if ('error' in parsed) {
-        throw new errors/* ConfigurationError */.j(`The recovery block in the state of incident ${incident.url} cannot be used; nothing was changed.`, [
+        throw new ConfigurationError(`The recovery block in the state of incident ${incident.url} cannot be used; nothing was changed.`, [
             parsed.error,
             'Fix it by hand, or restore it from the issue\'s edit history (the "edited" menu above the issue body), then re-run the workflow. Delete the whole "recovery" value (set it to null) only to start the recovery over.',
         ]);
@@ -55961,7 +55962,7 @@ function checkGatesConfigured(env, name) {
     const gates = env.recovery.gates;
     const triggers = gates.triggers && env.triggers.length > 0;
     if (!triggers && !gates.verify) {
-        throw new errors/* ConfigurationError */.j(`recovery of ${name} has no gates: a stage would advance without evidence. Add triggers to environments.${name}, or set recovery.gates.verify`);
+        throw new ConfigurationError(`recovery of ${name} has no gates: a stage would advance without evidence. Add triggers to environments.${name}, or set recovery.gates.verify`);
     }
 }
 async function apply(req, deps, incident, t, gates) {
@@ -55987,10 +55988,10 @@ async function apply(req, deps, incident, t, gates) {
     }
     catch (thrown) {
         // The stored state still says where the recovery was, so the next run retries this step.
-        const error = (0,errors/* toError */.i)(thrown);
+        const error = toError(thrown);
         await deps.incidents
             .comment(incident.number, `### Recovery step failed\n\n${markdown_escapeMarkdown(t.message)}\n\nFailed: ${markdown_escapeMarkdown(error.message)}\n\nThe recovery state is unchanged; the next run tries again.`)
-            .catch((e) => deps.logger.warning(`could not comment on #${incident.number}: ${(0,errors/* toError */.i)(e).message}`));
+            .catch((e) => deps.logger.warning(`could not comment on #${incident.number}: ${toError(e).message}`));
         throw error;
     }
     let state = addRun(incident.state, req.run.id, req.run.attempt, at);
@@ -56177,11 +56178,11 @@ function percentDriver(env, opts) {
     const flag = recovery.flag?.flag ?? strategy?.flag;
     const flagEnv = recovery.flag?.environment ?? strategy?.environment ?? opts.environment;
     if (!providerName || !flag) {
-        throw new errors/* ConfigurationError */.j(`${where}: nothing to drive; set recovery.flag (provider and flag), configure rollback.strategies.feature-flag, or set recovery.command`);
+        throw new ConfigurationError(`${where}: nothing to drive; set recovery.flag (provider and flag), configure rollback.strategies.feature-flag, or set recovery.command`);
     }
     const provider = opts.flags.get(providerName);
     if (!provider) {
-        throw new errors/* ConfigurationError */.j(`${where}: flag provider "${providerName}" is not available; define it under flags`);
+        throw new ConfigurationError(`${where}: flag provider "${providerName}" is not available; define it under flags`);
     }
     const name = `${flag} in ${provider.kind} ${flagEnv}`;
     return {
@@ -56199,7 +56200,7 @@ function percentDriver(env, opts) {
             }
             catch (e) {
                 // The flag is off, which is what protects users; a stale percentage only matters later.
-                opts.logger.warning(`flag ${name} is off but its rollout stays: ${(0,errors/* toError */.i)(e).message}`);
+                opts.logger.warning(`flag ${name} is off but its rollout stays: ${toError(e).message}`);
             }
             return `flag ${name} switched off (rollout 0%)`;
         },
@@ -56429,7 +56430,7 @@ function parseOpenMetrics(text, file) {
         }
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`${file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`, problems);
+        throw new ConfigurationError(`${file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`, problems);
     }
     const out = [];
     for (const builder of state.byCanonicalKey.values()) {
@@ -56726,9 +56727,9 @@ function parseSelector(text) {
         const outside = q.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
         if (maybePromql &&
             /[([]|\s(?:by|without|offset|and|or|unless)\b|[+*/^<>]|\s-\s/.test(outside)) {
-            throw new errors/* ConfigurationError */.j(`file sources take a series selector such as ${EXAMPLE}; "${q}" is PromQL`);
+            throw new ConfigurationError(`file sources take a series selector such as ${EXAMPLE}; "${q}" is PromQL`);
         }
-        throw new errors/* ConfigurationError */.j(`"${q}" is not a series selector (${detail}); write one such as ${EXAMPLE}`);
+        throw new ConfigurationError(`"${q}" is not a series selector (${detail}); write one such as ${EXAMPLE}`);
     };
     let i = 0;
     const isNameStart = (c) => c !== undefined && /[A-Za-z_:]/.test(c);
@@ -56777,7 +56778,7 @@ function parseSelector(text) {
                     matcher.regex = new RegExp(`^(?:${value})$`);
                 }
                 catch (thrown) {
-                    fail(`${label}${op}"${value}" is not a valid regular expression: ${(0,errors/* toError */.i)(thrown).message}`, false);
+                    fail(`${label}${op}"${value}" is not a valid regular expression: ${toError(thrown).message}`, false);
                 }
             }
             matchers.push(matcher);
@@ -56863,7 +56864,7 @@ function parseRecording(text, file) {
         doc = JSON.parse(text);
     }
     catch (thrown) {
-        throw new errors/* ConfigurationError */.j(`${file} is not valid JSON: ${(0,errors/* toError */.i)(thrown).message}`);
+        throw new ConfigurationError(`${file} is not valid JSON: ${toError(thrown).message}`);
     }
     if (isObject(doc) && isObject(doc.queries)) {
         const queries = new Map();
@@ -56883,7 +56884,7 @@ function isObject(value) {
 /** Reads a Prometheus query_range (or query) response body into series. */
 function seriesFromQueryResponse(doc, where) {
     const bad = (message) => {
-        throw new errors/* ConfigurationError */.j(`${where}: ${message}`);
+        throw new ConfigurationError(`${where}: ${message}`);
     };
     if (!isObject(doc))
         return bad('expected a Prometheus query_range response (a JSON object)');
@@ -56987,9 +56988,9 @@ async function loadFresh(path, abs) {
     }
     catch (thrown) {
         const code = thrown.code;
-        throw new errors/* ConfigurationError */.j(code === 'ENOENT'
+        throw new ConfigurationError(code === 'ENOENT'
             ? `recorded series file ${path} does not exist`
-            : `cannot read recorded series file ${path}: ${(0,errors/* toError */.i)(thrown).message}`);
+            : `cannot read recorded series file ${path}: ${toError(thrown).message}`);
     }
     const cached = cache.get(abs);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) {
@@ -57013,7 +57014,7 @@ function createFileSource(name, path, options) {
                 recording = await loadRecording(path);
             }
             catch (thrown) {
-                return { ok: false, reason: (0,errors/* toError */.i)(thrown).message, query };
+                return { ok: false, reason: toError(thrown).message, query };
             }
             let candidates = recording.queries?.get(normaliseQuery(query));
             if (candidates === undefined) {
@@ -57025,7 +57026,7 @@ function createFileSource(name, path, options) {
                     const hint = recording.queries
                         ? ` (nor is it one of the ${recording.queries.size} queries recorded in ${path})`
                         : '';
-                    return { ok: false, reason: `${(0,errors/* toError */.i)(thrown).message}${hint}`, query };
+                    return { ok: false, reason: `${toError(thrown).message}${hint}`, query };
                 }
                 const pool = selector.name !== undefined
                     ? (recording.byName.get(selector.name) ?? [])
@@ -57172,7 +57173,7 @@ function createPrometheusSource(name, config, deps) {
                 series = seriesFromQueryResponse(body, `${where} answered`);
             }
             catch (thrown) {
-                return fail((0,errors/* toError */.i)(thrown).message);
+                return fail(toError(thrown).message);
             }
             series = series.filter((s) => s.samples.length > 0);
             if (series.length === 0)
@@ -57207,7 +57208,7 @@ function joinUrl(base, path) {
         url = new URL(base);
     }
     catch {
-        throw new errors/* ConfigurationError */.j(`"${base}" is not a URL`);
+        throw new ConfigurationError(`"${base}" is not a URL`);
     }
     url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
     return url.toString();
@@ -57333,7 +57334,7 @@ function labelsOf(entry) {
 
 function parseJsonPath(path) {
     const fail = (message) => {
-        throw new errors/* ConfigurationError */.j(`"${path}" is not a JSON path: ${message}; write one such as .data.error_rate or .items[0].value`);
+        throw new ConfigurationError(`"${path}" is not a JSON path: ${message}; write one such as .data.error_rate or .items[0].value`);
     };
     if (!path.startsWith('.') && !path.startsWith('['))
         fail('it must start with "."');
@@ -57474,7 +57475,7 @@ function createHttpSource(name, config, deps) {
                 path = parseJsonPath(query);
             }
             catch (thrown) {
-                return fail((0,errors/* toError */.i)(thrown).message);
+                return fail(toError(thrown).message);
             }
             if (config.method === 'HEAD') {
                 return fail(`${where}: a HEAD answer has no body to read ${query} from; use GET`);
@@ -57548,7 +57549,7 @@ function createHttpSource(name, config, deps) {
                             found = getJsonPath(doc, parseJsonPath(check.path));
                         }
                         catch (thrown) {
-                            problems.push((0,errors/* toError */.i)(thrown).message);
+                            problems.push(toError(thrown).message);
                             continue;
                         }
                         const expected = describeJsonValue(check.equals);
@@ -57618,7 +57619,7 @@ function createSources(policy, opts) {
         }
         catch (thrown) {
             // Collected across sources, so one run names every variable the workflow lacks.
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
             continue;
@@ -57627,7 +57628,7 @@ function createSources(policy, opts) {
     }
     if (problems.length > 0) {
         const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? '?'))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')}: set ${names.length > 1 ? 'them' : 'it'} from the workflow's secrets`, problems);
+        throw new ConfigurationError(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')}: set ${names.length > 1 ? 'them' : 'it'} from the workflow's secrets`, problems);
     }
     function build(sourceName, source) {
         switch (source.type) {
@@ -57739,7 +57740,7 @@ function checkProblems(checks, ctx) {
 async function runChecksOnce(checks, ctx) {
     const problems = checkProblems(checks, ctx);
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`the verify checks have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+        throw new ConfigurationError(`the verify checks have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
     }
     return Promise.all(checks.map((check) => runCheck(check, ctx)));
 }
@@ -57766,8 +57767,8 @@ async function runCheck(check, ctx) {
         }
     }
     catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j)
+        const error = toError(thrown);
+        if (error instanceof ConfigurationError)
             throw error;
         // Unexpected trouble reading the system is not evidence either way.
         ctx.logger.warning(`check ${check.name}: ${error.message}`);
@@ -57846,7 +57847,7 @@ function metricTrigger(check) {
         };
     }
     if (check.op === undefined || check.threshold === undefined) {
-        throw new errors/* ConfigurationError */.j(`check "${check.name}": an absolute metric check needs op and threshold`);
+        throw new ConfigurationError(`check "${check.name}": an absolute metric check needs op and threshold`);
     }
     if (check.aggregate !== undefined) {
         return {
@@ -57865,7 +57866,7 @@ function metricTrigger(check) {
 async function metricCheck(check, ctx, at, make) {
     const source = ctx.sources.get(check.source);
     if (!source)
-        throw new errors/* ConfigurationError */.j(`check "${check.name}": source "${check.source}" is not defined`);
+        throw new ConfigurationError(`check "${check.name}": source "${check.source}" is not defined`);
     const trigger = metricTrigger(check);
     if (trigger.kind === 'baseline' && ctx.since === undefined) {
         return make('inconclusive', 'no "before" time: pass the rollback or deploy time (input since, or an incident) to compare with');
@@ -57912,7 +57913,7 @@ async function smokeCheck(check, ctx, make) {
 async function flagOffCheck(check, ctx, make) {
     const provider = ctx.flags.get(check.provider);
     if (!provider)
-        throw new errors/* ConfigurationError */.j(`check "${check.name}": flag provider "${check.provider}" is not defined`);
+        throw new ConfigurationError(`check "${check.name}": flag provider "${check.provider}" is not defined`);
     const environment = check.environment ?? ctx.environment;
     const components = check.components ?? [];
     const state = await provider.getState(check.flag, environment, components.length > 0 ? { components } : {});
@@ -57990,7 +57991,7 @@ function compileTemplate(source, options) {
             placeholders.push(name);
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`invalid template in ${options.where}`, problems);
+        throw new ConfigurationError(`invalid template in ${options.where}`, problems);
     }
     return {
         source,
@@ -58015,7 +58016,7 @@ function escapeValue(value, escaping, name, where) {
             return encodeURIComponent(text);
         case 'header':
             if (/[\r\n\0]/.test(text)) {
-                throw new errors/* ConfigurationError */.j(`${where}: the value of {{${name}}} contains a line break, which cannot go into an HTTP header`);
+                throw new ConfigurationError(`${where}: the value of {{${name}}} contains a line break, which cannot go into an HTTP header`);
             }
             return text;
         case 'text':
@@ -58035,14 +58036,14 @@ function compileHeaders(headers, allowed, where) {
             });
         }
         catch (thrown) {
-            if (thrown instanceof errors/* ConfigurationError */.j)
+            if (thrown instanceof ConfigurationError)
                 problems.push(...thrown.problems);
             else
                 throw thrown;
         }
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`invalid template in ${where}`, problems);
+        throw new ConfigurationError(`invalid template in ${where}`, problems);
     }
     return out;
 }
@@ -58112,10 +58113,10 @@ function compileOperation(provider, name, operation) {
     const allowed = http_flag_PLACEHOLDERS[name];
     const method = (operation.method ?? (name === 'get' ? 'GET' : 'POST')).toUpperCase();
     if (!METHOD.test(method)) {
-        throw new errors/* ConfigurationError */.j(`${where}: "${operation.method}" is not an HTTP method`);
+        throw new ConfigurationError(`${where}: "${operation.method}" is not an HTTP method`);
     }
     if (!/^https?:\/\//i.test(operation.url)) {
-        throw new errors/* ConfigurationError */.j(`${where}: url "${operation.url}" must start with http:// or https://`);
+        throw new ConfigurationError(`${where}: url "${operation.url}" must start with http:// or https://`);
     }
     const problems = [];
     const collect = (compile) => {
@@ -58123,7 +58124,7 @@ function compileOperation(provider, name, operation) {
             return compile();
         }
         catch (thrown) {
-            if (thrown instanceof errors/* ConfigurationError */.j) {
+            if (thrown instanceof ConfigurationError) {
                 problems.push(...thrown.problems);
                 return undefined;
             }
@@ -58140,13 +58141,13 @@ function compileOperation(provider, name, operation) {
             where: `${where}.body`,
         }));
     if (problems.length > 0 || url === undefined || headers === undefined) {
-        throw new errors/* ConfigurationError */.j(`invalid request template for flag provider ${provider}`, problems);
+        throw new ConfigurationError(`invalid request template for flag provider ${provider}`, problems);
     }
     return { name, method, url, headers, body, expectStatus: operation.expect_status };
 }
 function validPercent(flag, percent) {
     if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-        throw new errors/* ConfigurationError */.j(`rollout ${String(percent)} for flag ${flag} is not a percentage; write a whole number from 0 to 100`);
+        throw new ConfigurationError(`rollout ${String(percent)} for flag ${flag} is not a percentage; write a whole number from 0 to 100`);
     }
 }
 function createHttpFlagProvider(config) {
@@ -58163,7 +58164,7 @@ function createHttpFlagProvider(config) {
             ops[name] = compileOperation(config.name, name, operation);
         }
         catch (thrown) {
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
         }
@@ -58178,7 +58179,7 @@ function createHttpFlagProvider(config) {
                 config.get.rollout === undefined ? undefined : parseJsonPath(config.get.rollout);
         }
         catch (thrown) {
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof ConfigurationError))
                 throw thrown;
             problems.push(`${label}: get: ${thrown.message}`);
         }
@@ -58186,7 +58187,7 @@ function createHttpFlagProvider(config) {
             problems.push(`${label}: get.rollout_scale must be a positive number`);
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`invalid flag provider ${config.name}`, problems);
+        throw new ConfigurationError(`invalid flag provider ${config.name}`, problems);
     }
     const credentialHint = config.secret_envs && config.secret_envs.length > 0
         ? `check the secret${config.secret_envs.length > 1 ? 's' : ''} behind ${config.secret_envs.join(', ')}`
@@ -58194,7 +58195,7 @@ function createHttpFlagProvider(config) {
     function need(name) {
         const op = ops[name];
         if (!op) {
-            throw new errors/* ConfigurationError */.j(`${label} has no ${name} request; add one under its ${name} key to use this step`);
+            throw new ConfigurationError(`${label} has no ${name} request; add one under its ${name} key to use this step`);
         }
         return op;
     }
@@ -58230,10 +58231,10 @@ function createHttpFlagProvider(config) {
             return outcome.text;
         const detail = `HTTP ${status} from ${shownUrl}${body ? `: ${body}` : ''}`;
         if (status === 401 || status === 403) {
-            throw new errors/* ConfigurationError */.j(`${label} refused to ${what} (${detail}); ${credentialHint}`);
+            throw new ConfigurationError(`${label} refused to ${what} (${detail}); ${credentialHint}`);
         }
         if (status === 404) {
-            throw new errors/* ConfigurationError */.j(`${subject} not found by ${label} (${detail}); was it deleted, or is the URL template wrong?`);
+            throw new ConfigurationError(`${subject} not found by ${label} (${detail}); was it deleted, or is the URL template wrong?`);
         }
         const tries = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
         throw new Error(`${label} could not ${what}${tries}: ${detail}`);
@@ -58290,8 +58291,8 @@ function createHttpFlagProvider(config) {
         if (failures.length > 1) {
             const message = `${failures.length} of ${components.length} components of flag ${flag} failed`;
             const lines = failures.map((f) => f.message);
-            throw failures.every((f) => f instanceof errors/* ConfigurationError */.j)
-                ? new errors/* ConfigurationError */.j(message, lines)
+            throw failures.every((f) => f instanceof ConfigurationError)
+                ? new ConfigurationError(message, lines)
                 : new Error(`${message}:\n  ${lines.join('\n  ')}`);
         }
     }
@@ -58350,10 +58351,10 @@ const PERCENT_HELP = 'write a whole number from 0 to 100';
 function createUnleashProvider(config) {
     const base = config.url.replace(/\/+$/, '');
     if (!/^https?:\/\//.test(base)) {
-        throw new errors/* ConfigurationError */.j(`Unleash url "${config.url}" is not an http(s) URL; write the server's base URL, such as https://unleash.example.com`);
+        throw new ConfigurationError(`Unleash url "${config.url}" is not an http(s) URL; write the server's base URL, such as https://unleash.example.com`);
     }
     if (config.token.trim() === '') {
-        throw new errors/* ConfigurationError */.j(`the Unleash token${config.tokenEnv ? ` in ${config.tokenEnv}` : ''} is empty; set it from a secret holding an admin API token`);
+        throw new ConfigurationError(`the Unleash token${config.tokenEnv ? ` in ${config.tokenEnv}` : ''} is empty; set it from a secret holding an admin API token`);
     }
     const project = config.project ?? 'default';
     const tokenName = config.tokenEnv ?? 'the Unleash token';
@@ -58362,9 +58363,9 @@ function createUnleashProvider(config) {
     const projectPath = `/api/admin/projects/${encodeURIComponent(project)}/features`;
     const featurePath = (flag) => `${projectPath}/${encodeURIComponent(flag)}`;
     const envPath = (flag, env) => `${featurePath(flag)}/environments/${encodeURIComponent(env)}`;
-    const flagNotFound = (flag, serverMessage) => new errors/* ConfigurationError */.j(`flag ${flag} not found in Unleash project ${project}; was it deleted or archived?` +
+    const flagNotFound = (flag, serverMessage) => new ConfigurationError(`flag ${flag} not found in Unleash project ${project}; was it deleted or archived?` +
         (serverMessage ? ` (Unleash says: ${serverMessage})` : ''));
-    const envNotFound = (flag, env) => new errors/* ConfigurationError */.j(`environment ${env} not found for flag ${flag} in Unleash project ${project}; check the environment name and that it is enabled in the project`);
+    const envNotFound = (flag, env) => new ConfigurationError(`environment ${env} not found for flag ${flag} in Unleash project ${project}; check the environment name and that it is enabled in the project`);
     /**
      * One Admin API call. `retry: false` for requests that are not idempotent, where a timeout
      * may hide a success and a retry would do the change twice.
@@ -58402,11 +58403,11 @@ function createUnleashProvider(config) {
             }
         }
         if (status === 401) {
-            throw new errors/* ConfigurationError */.j(`${where} rejected ${tokenName} (HTTP 401${message ? `: ${message}` : ''}); ` +
+            throw new ConfigurationError(`${where} rejected ${tokenName} (HTTP 401${message ? `: ${message}` : ''}); ` +
                 `check that ${config.tokenEnv ? `the secret behind ${config.tokenEnv}` : 'it'} holds a valid admin API token or personal access token for this server`);
         }
         if (status === 403) {
-            throw new errors/* ConfigurationError */.j(`${where} does not allow ${tokenName} to ${what} (HTTP 403${message ? `: ${message}` : ''}); ` +
+            throw new ConfigurationError(`${where} does not allow ${tokenName} to ${what} (HTTP 403${message ? `: ${message}` : ''}); ` +
                 `Ripcord needs an admin API token, or a personal access token that may update flags in project ${project}, not a client/backend token`);
         }
         if (status === 404)
@@ -58446,7 +58447,7 @@ function createUnleashProvider(config) {
     }
     async function setRollout(flag, env, percent) {
         if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-            throw new errors/* ConfigurationError */.j(`rollout ${String(percent)} for flag ${flag} is not a percentage; ${PERCENT_HELP}`);
+            throw new ConfigurationError(`rollout ${String(percent)} for flag ${flag} is not a percentage; ${PERCENT_HELP}`);
         }
         const environment = await getEnvironment(flag, env);
         const strategies = (environment.strategies ?? []).filter((s) => s.disabled !== true);
@@ -58455,7 +58456,7 @@ function createUnleashProvider(config) {
             (s.constraints ?? []).length === 0 &&
             (s.segments ?? []).length === 0);
         if (everyone.length > 0 && percent < 100) {
-            throw new errors/* ConfigurationError */.j(`flag ${flag} in ${env} has a "default" strategy that gives it to everyone; Unleash ORs strategies, ` +
+            throw new ConfigurationError(`flag ${flag} in ${env} has a "default" strategy that gives it to everyone; Unleash ORs strategies, ` +
                 `so a ${percent}% rollout would change nothing. Remove that strategy in Unleash or switch the flag off instead`);
         }
         const others = strategies.filter((s) => s.name !== 'flexibleRollout' && !everyone.includes(s));
@@ -58503,7 +58504,7 @@ function createUnleashProvider(config) {
     }
     async function discoverComponents(flag) {
         const body = (await call('GET', projectPath, `list the flags of project ${project}`, {
-            onNotFound: () => new errors/* ConfigurationError */.j(`Unleash project ${project} not found; check the project name`),
+            onNotFound: () => new ConfigurationError(`Unleash project ${project} not found; check the project name`),
         }));
         const prefix = componentFlag(flag, '');
         return (body?.features ?? [])
@@ -58526,11 +58527,11 @@ function createUnleashProvider(config) {
         if (failures.length === 1 && failures[0])
             throw failures[0];
         if (failures.length > 1) {
-            const allConfig = failures.every((f) => f instanceof errors/* ConfigurationError */.j);
+            const allConfig = failures.every((f) => f instanceof ConfigurationError);
             const message = `${failures.length} of ${components.length} components of flag ${flag} failed`;
             const lines = failures.map((f) => f.message);
             throw allConfig
-                ? new errors/* ConfigurationError */.j(message, lines)
+                ? new ConfigurationError(message, lines)
                 : new Error(`${message}:\n  ${lines.join('\n  ')}`);
         }
     }
@@ -58634,7 +58635,7 @@ function createFlagProviders(flags, opts) {
         }
         catch (thrown) {
             // Collected across providers, so one run names every variable the workflow lacks.
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
             continue;
@@ -58643,13 +58644,13 @@ function createFlagProviders(flags, opts) {
             providers.set(name, flag_providers_build(name, resolved, config, [...secrets], opts));
         }
         catch (thrown) {
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
         }
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j('invalid flag providers', problems);
+        throw new ConfigurationError('invalid flag providers', problems);
     }
     return { providers, secrets: [...secrets] };
 }
@@ -58713,21 +58714,21 @@ const COMMANDS = ['tick', 'proceed', 'abort', 'status'];
 async function run(io, deps) {
     const environment = io.getInput('environment');
     if (!environment)
-        throw new errors/* ConfigurationError */.j('input environment is required; set `environment: production`');
+        throw new ConfigurationError('input environment is required; set `environment: production`');
     const commandInput = (io.getInput('command') || 'tick').trim().toLowerCase();
     if (!COMMANDS.includes(commandInput)) {
-        throw new errors/* ConfigurationError */.j(`input command: "${commandInput}" is not a command; write one of ${COMMANDS.join(', ')} (empty means tick)`);
+        throw new ConfigurationError(`input command: "${commandInput}" is not a command; write one of ${COMMANDS.join(', ')} (empty means tick)`);
     }
     const command = commandInput;
     const policyPath = io.getInput('policy') || defaultPolicyPath;
     const token = io.getInput('token');
     if (!token)
-        throw new errors/* ConfigurationError */.j('input token is empty; pass ${{ github.token }} or a token with issues and contents write');
+        throw new ConfigurationError('input token is empty; pass ${{ github.token }} or a token with issues and contents write');
     io.setSecret(token);
     const repository = deps.env.GITHUB_REPOSITORY ?? '';
     const [owner, repo] = repository.split('/');
     if (!owner || !repo)
-        throw new errors/* ConfigurationError */.j('GITHUB_REPOSITORY is not set; the staged-recovery action runs inside a workflow');
+        throw new ConfigurationError('GITHUB_REPOSITORY is not set; the staged-recovery action runs inside a workflow');
     const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
     const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
     const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -58735,7 +58736,7 @@ async function run(io, deps) {
     const policy = await readPolicy(policyPath);
     const env = environmentOf(policy, environment);
     if (env.recovery.gates.verify && !deps.verifyGates && env.verify.checks.length === 0) {
-        throw new errors/* ConfigurationError */.j(`environments.${environment}.recovery.gates.verify: environments.${environment}.verify.checks is empty, so there is nothing to gate the stages with; add checks there or set gates.verify to false`);
+        throw new ConfigurationError(`environments.${environment}.recovery.gates.verify: environments.${environment}.verify.checks is empty, so there is nothing to gate the stages with; add checks there or set gates.verify to false`);
     }
     // Probe URLs and headers take ${NAME} secrets, as in the verify action; resolved up front so
     // a missing secret fails before any stage moves.
@@ -59027,44 +59028,25 @@ function renderRecoverySummary(environment, r, apiCalls) {
     return lines.join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ./src/actions/staged-recovery-entry.ts
+
+
+/** What the bundle runs, and what `local-action run actions/staged-recovery src/actions/staged-recovery-entry.ts .env` calls. */
+const staged_recovery_entry_run = entryPoint(run);
+
 
 /***/ }),
 
-/***/ 4296:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 7955:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ toError),
-/* harmony export */   j: () => (/* binding */ ConfigurationError)
-/* harmony export */ });
-/**
- * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
- * Actions and the CLI report these as they are (exit 1) and everything else as an internal
- * error (exit 2), so a user never has to read a stack trace to fix their own input.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-    /** Each problem on its own line: `file:line:column: path: message`. */
-    problems;
-    constructor(message, problems = []) {
-        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
-        this.problems = problems;
-    }
-}
-/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
-function toError(thrown) {
-    if (thrown instanceof Error)
-        return thrown;
-    if (typeof thrown === 'string')
-        return new Error(thrown);
-    try {
-        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
-    }
-    catch {
-        return new Error(`non-Error thrown: ${String(thrown)}`);
-    }
-}
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _staged_recovery_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4673);
 
+await (0,_staged_recovery_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 

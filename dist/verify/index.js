@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
+/***/ 4844:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,7 +54,7 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
+const pm = __importStar(__nccwpck_require__(4988));
 const tunnel = __importStar(__nccwpck_require__(770));
 const undici_1 = __nccwpck_require__(4371);
 var HttpCodes;
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 3335:
+/***/ 4988:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15947,7 +15947,7 @@ const {
 } = __nccwpck_require__(1117)
 const MockClient = __nccwpck_require__(7365)
 const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
+const { matchValue, buildMockOptions } = __nccwpck_require__(5778)
 const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
 const Dispatcher = __nccwpck_require__(883)
 const Pluralizer = __nccwpck_require__(1529)
@@ -16101,7 +16101,7 @@ module.exports = MockAgent
 
 const { promisify } = __nccwpck_require__(7975)
 const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { buildMockDispatch } = __nccwpck_require__(5778)
 const {
   kDispatches,
   kMockAgent,
@@ -16200,7 +16200,7 @@ module.exports = {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(5778)
 const {
   kDispatches,
   kDispatchKey,
@@ -16416,7 +16416,7 @@ module.exports.MockScope = MockScope
 
 const { promisify } = __nccwpck_require__(7975)
 const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { buildMockDispatch } = __nccwpck_require__(5778)
 const {
   kDispatches,
   kMockAgent,
@@ -16505,7 +16505,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 5778:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -33610,17 +33610,44 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4997:
+/***/ 3397:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runAction)
+  e: () => (/* binding */ verify_entry_run)
 });
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
+ * Actions and the CLI report these as they are (exit 1) and everything else as an internal
+ * error (exit 2), so a user never has to read a stack trace to fix their own input.
+ */
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+    /** Each problem on its own line: `file:line:column: path: message`. */
+    problems;
+    constructor(message, problems = []) {
+        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
+        this.problems = problems;
+    }
+}
+/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
+function errors_toError(thrown) {
+    if (thrown instanceof Error)
+        return thrown;
+    if (typeof thrown === 'string')
+        return new Error(thrown);
+    try {
+        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
+    }
+    catch {
+        return new Error(`non-Error thrown: ${String(thrown)}`);
+    }
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -33697,8 +33724,8 @@ async function runAction(run) {
         await run(io);
     }
     catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j) {
+        const error = errors_toError(thrown);
+        if (error instanceof errors_ConfigurationError) {
             io.setFailed(error.message);
         }
         else {
@@ -33707,41 +33734,19 @@ async function runAction(run) {
         }
     }
 }
-
-
-/***/ }),
-
-/***/ 818:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
-/* harmony import */ var _verify_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2682);
-
-
-await (0,_run_action_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .C)(async (io) => {
-    await (0,_verify_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(io, {
-        env: process.env,
-        now: () => Date.now(),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+/**
+ * An action's entry point with no arguments, as the runner's bundle and @github/local-action
+ * call it (`export run()` in `<name>-entry.ts`, called by `<name>-main.ts`).
+ */
+function entryPoint(run) {
+    return () => runAction(async (io) => {
+        await run(io, {
+            env: process.env,
+            now: () => Date.now(),
+            sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        });
     });
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 2682:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// UNUSED EXPORTS: parseChecksInput
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -43355,8 +43360,6 @@ function duration_formatDuration(ms) {
     return sign + parts.join('');
 }
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/core/quantity.ts
 /**
  * Thresholds as a runbook writes them: `5%`, `2s`, `500ms`, `500MB`, `1.5GiB`, or a plain number.
@@ -43684,7 +43687,7 @@ function secrets_resolveSecrets(value, env, where) {
     const resolved = walk(value, where);
     if (problems.length > 0) {
         const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+        throw new errors_ConfigurationError(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
     }
     return { value: resolved, secrets: [...secrets] };
 }
@@ -43712,12 +43715,12 @@ function parseTime(text, where) {
     const ms = Date.parse(trimmed);
     if (/^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(ms))
         return ms;
-    throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a time; write ISO 8601 such as 2026-11-24T10:15:00Z, or unix seconds such as 1795000000`);
+    throw new errors_ConfigurationError(`${where}: "${text}" is not a time; write ISO 8601 such as 2026-11-24T10:15:00Z, or unix seconds such as 1795000000`);
 }
 function parseDurationInput(text, where) {
     const ms = parseDuration(text);
     if (ms === undefined) {
-        throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`);
+        throw new errors_ConfigurationError(`${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`);
     }
     return ms;
 }
@@ -43727,7 +43730,7 @@ function parseBooleanInput(text, where) {
         return true;
     if (['false', 'no', '0', 'off', ''].includes(t))
         return false;
-    throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a boolean; write true or false`);
+    throw new errors_ConfigurationError(`${where}: "${text}" is not a boolean; write true or false`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/verify-timing.ts
@@ -44753,7 +44756,7 @@ function summarise(input) {
     switch (input.decision) {
         case 'rollback':
             return (`Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
-                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers also breached')}`);
+                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`);
         case 'hold':
             return (`Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
                 `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
@@ -44809,7 +44812,7 @@ function environmentOf(policy, name) {
     const env = policy.environments[name];
     if (!env) {
         const known = Object.keys(policy.environments);
-        throw new errors/* ConfigurationError */.j(`environment "${name}" is not in the policy; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under environments:'}`);
+        throw new errors_ConfigurationError(`environment "${name}" is not in the policy; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under environments:'}`);
     }
     return env;
 }
@@ -44961,8 +44964,8 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(4844);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
@@ -50451,7 +50454,7 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
         }
         catch (err) {
             if (requestStatus(err) === 404) {
-                throw new errors/* ConfigurationError */.j(`deployment ${id} not found in ${where}; pass an id from the repository's deployments ` +
+                throw new errors_ConfigurationError(`deployment ${id} not found in ${where}; pass an id from the repository's deployments ` +
                     `(Settings > Environments, or GET /repos/${where}/deployments), or leave it out to ` +
                     'use the newest deployment of the environment');
             }
@@ -50545,10 +50548,10 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
             const status = requestStatus(err);
             const message = requestMessage(err);
             if (status === 422 && /no ref found|not found|does not exist/i.test(message)) {
-                throw new errors/* ConfigurationError */.j(`target ref ${opts.ref} (${opts.sha}) does not exist in ${where}; pick a version that is in the repository (GitHub said: ${message})`);
+                throw new errors_ConfigurationError(`target ref ${opts.ref} (${opts.sha}) does not exist in ${where}; pick a version that is in the repository (GitHub said: ${message})`);
             }
             if (status === 403 || status === 404) {
-                throw new errors/* ConfigurationError */.j(`cannot create a deployment in ${where} (GitHub said ${status}: ${message}); give the workflow \`permissions: deployments: write\``);
+                throw new errors_ConfigurationError(`cannot create a deployment in ${where} (GitHub said ${status}: ${message}); give the workflow \`permissions: deployments: write\``);
             }
             if (status === 409 || status === 422) {
                 throw new Error(`GitHub refused the rollback deployment of ${opts.ref} (${opts.sha}) to ${opts.environment} in ${where}: ${status} ${message}`, { cause: err });
@@ -50577,7 +50580,7 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
         catch (err) {
             const status = requestStatus(err);
             if (status === 404 || status === 403) {
-                throw new errors/* ConfigurationError */.j(`cannot set status ${state} on deployment ${id} in ${where} (GitHub said ${status}: ${requestMessage(err)}); check that the deployment exists and the workflow has \`permissions: deployments: write\``);
+                throw new errors_ConfigurationError(`cannot set status ${state} on deployment ${id} in ${where} (GitHub said ${status}: ${requestMessage(err)}); check that the deployment exists and the workflow has \`permissions: deployments: write\``);
             }
             throw err;
         }
@@ -50593,8 +50596,6 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
     return { current, get, findLastKnownGood, createRollbackDeployment, setStatus, markBad };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
 
@@ -51030,12 +51031,12 @@ function createIncidentStore(octokit, repo, logger) {
         const body = issue.body ?? '';
         const extracted = extractStateBlock(body);
         if ('absent' in extracted) {
-            throw new errors/* ConfigurationError */.j(`Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`, [
+            throw new errors_ConfigurationError(`Incident issue ${issue.html_url} has no Ripcord state block ("<!-- ripcord:state ... -->").`, [
                 `If it is not a Ripcord incident, remove its "${INCIDENT_LABEL}" label; otherwise restore the block from the issue's edit history (the "edited" menu above the issue body), then re-run the workflow.`,
             ]);
         }
         if ('error' in extracted) {
-            throw new errors/* ConfigurationError */.j(`The state block of incident issue ${issue.html_url} cannot be used.`, [extracted.error]);
+            throw new errors_ConfigurationError(`The state block of incident issue ${issue.html_url} cannot be used.`, [extracted.error]);
         }
         return {
             number: issue.number,
@@ -51049,14 +51050,14 @@ function createIncidentStore(octokit, repo, logger) {
         try {
             const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
             if (data.pull_request) {
-                throw new errors/* ConfigurationError */.j(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
+                throw new errors_ConfigurationError(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
             }
             return data;
         }
         catch (err) {
             const status = statusOf(err);
             if (status === 404 || status === 410) {
-                throw new errors/* ConfigurationError */.j(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
+                throw new errors_ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
                 ]);
             }
@@ -51114,7 +51115,7 @@ function createIncidentStore(octokit, repo, logger) {
             }
             const record = toRecord(oldest);
             if (record.state.environment.toLowerCase() !== environment.toLowerCase()) {
-                throw new errors/* ConfigurationError */.j(`Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`, [
+                throw new errors_ConfigurationError(`Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`, [
                     `Move the label to the right environment's incident, or fix "environment" in the state block.`,
                 ]);
             }
@@ -51815,7 +51816,7 @@ function dispatch_redact(text, secrets) {
     return out;
 }
 function describeError(thrown) {
-    const error = (0,errors/* toError */.i)(thrown);
+    const error = errors_toError(thrown);
     const cause = error.cause;
     if (error.name === 'TimeoutError')
         return 'timed out';
@@ -51904,7 +51905,7 @@ async function notify(n, deps) {
         }
         catch (thrown) {
             // Sending twice is better than not at all: go on without the log, and say so.
-            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${(0,errors/* toError */.i)(thrown).message}); duplicates are possible.`);
+            deps.logger.warning(`Could not read which notifications incident #${incident.number} already got (${errors_toError(thrown).message}); duplicates are possible.`);
         }
     }
     const sentAt = new Date(deps.now()).toISOString();
@@ -51969,7 +51970,7 @@ async function notify(n, deps) {
                 ...base,
                 result: 'failed',
                 attempts: 0,
-                detail: (0,errors/* toError */.i)(thrown).message.replace(/\s*\n\s*/g, '; '),
+                detail: errors_toError(thrown).message.replace(/\s*\n\s*/g, '; '),
             };
         }
         for (const s of secrets)
@@ -51996,7 +51997,7 @@ async function notify(n, deps) {
             report.recorded = true;
         }
         catch (thrown) {
-            const why = (0,errors/* toError */.i)(thrown).message;
+            const why = errors_toError(thrown).message;
             for (const part of issueParts) {
                 part.outcome.result = 'failed';
                 part.outcome.detail = `could not comment on #${incident.number}: ${why}`;
@@ -53259,10 +53260,10 @@ async function readPolicy(path = defaultPolicyPath) {
     catch (thrown) {
         const code = thrown.code;
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new errors/* ConfigurationError */.j(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
+            throw new errors_ConfigurationError(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
         }
         if (code === 'EISDIR') {
-            throw new errors/* ConfigurationError */.j(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
+            throw new errors_ConfigurationError(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
         }
         throw thrown;
     }
@@ -53270,7 +53271,7 @@ async function readPolicy(path = defaultPolicyPath) {
     if (result.ok)
         return result.policy;
     const n = result.problems.length;
-    throw new errors/* ConfigurationError */.j(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
+    throw new errors_ConfigurationError(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
 }
 
 ;// CONCATENATED MODULE: ./src/sources/fetch-with-retry.ts
@@ -53496,7 +53497,7 @@ function parseOpenMetrics(text, file) {
         }
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`${file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`, problems);
+        throw new errors_ConfigurationError(`${file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`, problems);
     }
     const out = [];
     for (const builder of state.byCanonicalKey.values()) {
@@ -53793,9 +53794,9 @@ function parseSelector(text) {
         const outside = q.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
         if (maybePromql &&
             /[([]|\s(?:by|without|offset|and|or|unless)\b|[+*/^<>]|\s-\s/.test(outside)) {
-            throw new errors/* ConfigurationError */.j(`file sources take a series selector such as ${EXAMPLE}; "${q}" is PromQL`);
+            throw new errors_ConfigurationError(`file sources take a series selector such as ${EXAMPLE}; "${q}" is PromQL`);
         }
-        throw new errors/* ConfigurationError */.j(`"${q}" is not a series selector (${detail}); write one such as ${EXAMPLE}`);
+        throw new errors_ConfigurationError(`"${q}" is not a series selector (${detail}); write one such as ${EXAMPLE}`);
     };
     let i = 0;
     const isNameStart = (c) => c !== undefined && /[A-Za-z_:]/.test(c);
@@ -53844,7 +53845,7 @@ function parseSelector(text) {
                     matcher.regex = new RegExp(`^(?:${value})$`);
                 }
                 catch (thrown) {
-                    fail(`${label}${op}"${value}" is not a valid regular expression: ${(0,errors/* toError */.i)(thrown).message}`, false);
+                    fail(`${label}${op}"${value}" is not a valid regular expression: ${errors_toError(thrown).message}`, false);
                 }
             }
             matchers.push(matcher);
@@ -53930,7 +53931,7 @@ function parseRecording(text, file) {
         doc = JSON.parse(text);
     }
     catch (thrown) {
-        throw new errors/* ConfigurationError */.j(`${file} is not valid JSON: ${(0,errors/* toError */.i)(thrown).message}`);
+        throw new errors_ConfigurationError(`${file} is not valid JSON: ${errors_toError(thrown).message}`);
     }
     if (file_isObject(doc) && file_isObject(doc.queries)) {
         const queries = new Map();
@@ -53950,7 +53951,7 @@ function file_isObject(value) {
 /** Reads a Prometheus query_range (or query) response body into series. */
 function seriesFromQueryResponse(doc, where) {
     const bad = (message) => {
-        throw new errors/* ConfigurationError */.j(`${where}: ${message}`);
+        throw new errors_ConfigurationError(`${where}: ${message}`);
     };
     if (!file_isObject(doc))
         return bad('expected a Prometheus query_range response (a JSON object)');
@@ -54054,9 +54055,9 @@ async function loadFresh(path, abs) {
     }
     catch (thrown) {
         const code = thrown.code;
-        throw new errors/* ConfigurationError */.j(code === 'ENOENT'
+        throw new errors_ConfigurationError(code === 'ENOENT'
             ? `recorded series file ${path} does not exist`
-            : `cannot read recorded series file ${path}: ${(0,errors/* toError */.i)(thrown).message}`);
+            : `cannot read recorded series file ${path}: ${errors_toError(thrown).message}`);
     }
     const cached = cache.get(abs);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) {
@@ -54080,7 +54081,7 @@ function createFileSource(name, path, options) {
                 recording = await loadRecording(path);
             }
             catch (thrown) {
-                return { ok: false, reason: (0,errors/* toError */.i)(thrown).message, query };
+                return { ok: false, reason: errors_toError(thrown).message, query };
             }
             let candidates = recording.queries?.get(normaliseQuery(query));
             if (candidates === undefined) {
@@ -54092,7 +54093,7 @@ function createFileSource(name, path, options) {
                     const hint = recording.queries
                         ? ` (nor is it one of the ${recording.queries.size} queries recorded in ${path})`
                         : '';
-                    return { ok: false, reason: `${(0,errors/* toError */.i)(thrown).message}${hint}`, query };
+                    return { ok: false, reason: `${errors_toError(thrown).message}${hint}`, query };
                 }
                 const pool = selector.name !== undefined
                     ? (recording.byName.get(selector.name) ?? [])
@@ -54239,7 +54240,7 @@ function createPrometheusSource(name, config, deps) {
                 series = seriesFromQueryResponse(body, `${where} answered`);
             }
             catch (thrown) {
-                return fail((0,errors/* toError */.i)(thrown).message);
+                return fail(errors_toError(thrown).message);
             }
             series = series.filter((s) => s.samples.length > 0);
             if (series.length === 0)
@@ -54274,7 +54275,7 @@ function joinUrl(base, path) {
         url = new URL(base);
     }
     catch {
-        throw new errors/* ConfigurationError */.j(`"${base}" is not a URL`);
+        throw new errors_ConfigurationError(`"${base}" is not a URL`);
     }
     url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
     return url.toString();
@@ -54400,7 +54401,7 @@ function labelsOf(entry) {
 
 function parseJsonPath(path) {
     const fail = (message) => {
-        throw new errors/* ConfigurationError */.j(`"${path}" is not a JSON path: ${message}; write one such as .data.error_rate or .items[0].value`);
+        throw new errors_ConfigurationError(`"${path}" is not a JSON path: ${message}; write one such as .data.error_rate or .items[0].value`);
     };
     if (!path.startsWith('.') && !path.startsWith('['))
         fail('it must start with "."');
@@ -54541,7 +54542,7 @@ function createHttpSource(name, config, deps) {
                 path = parseJsonPath(query);
             }
             catch (thrown) {
-                return fail((0,errors/* toError */.i)(thrown).message);
+                return fail(errors_toError(thrown).message);
             }
             if (config.method === 'HEAD') {
                 return fail(`${where}: a HEAD answer has no body to read ${query} from; use GET`);
@@ -54615,7 +54616,7 @@ function createHttpSource(name, config, deps) {
                             found = getJsonPath(doc, parseJsonPath(check.path));
                         }
                         catch (thrown) {
-                            problems.push((0,errors/* toError */.i)(thrown).message);
+                            problems.push(errors_toError(thrown).message);
                             continue;
                         }
                         const expected = describeJsonValue(check.equals);
@@ -54685,7 +54686,7 @@ function createSources(policy, opts) {
         }
         catch (thrown) {
             // Collected across sources, so one run names every variable the workflow lacks.
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof errors_ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
             continue;
@@ -54694,7 +54695,7 @@ function createSources(policy, opts) {
     }
     if (problems.length > 0) {
         const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? '?'))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')}: set ${names.length > 1 ? 'them' : 'it'} from the workflow's secrets`, problems);
+        throw new errors_ConfigurationError(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')}: set ${names.length > 1 ? 'them' : 'it'} from the workflow's secrets`, problems);
     }
     function build(sourceName, source) {
         switch (source.type) {
@@ -54806,7 +54807,7 @@ function template_compileTemplate(source, options) {
             placeholders.push(name);
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`invalid template in ${options.where}`, problems);
+        throw new errors_ConfigurationError(`invalid template in ${options.where}`, problems);
     }
     return {
         source,
@@ -54831,7 +54832,7 @@ function escapeValue(value, escaping, name, where) {
             return encodeURIComponent(text);
         case 'header':
             if (/[\r\n\0]/.test(text)) {
-                throw new errors/* ConfigurationError */.j(`${where}: the value of {{${name}}} contains a line break, which cannot go into an HTTP header`);
+                throw new errors_ConfigurationError(`${where}: the value of {{${name}}} contains a line break, which cannot go into an HTTP header`);
             }
             return text;
         case 'text':
@@ -54851,14 +54852,14 @@ function template_compileHeaders(headers, allowed, where) {
             });
         }
         catch (thrown) {
-            if (thrown instanceof errors/* ConfigurationError */.j)
+            if (thrown instanceof errors_ConfigurationError)
                 problems.push(...thrown.problems);
             else
                 throw thrown;
         }
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`invalid template in ${where}`, problems);
+        throw new errors_ConfigurationError(`invalid template in ${where}`, problems);
     }
     return out;
 }
@@ -54928,10 +54929,10 @@ function compileOperation(provider, name, operation) {
     const allowed = http_flag_PLACEHOLDERS[name];
     const method = (operation.method ?? (name === 'get' ? 'GET' : 'POST')).toUpperCase();
     if (!METHOD.test(method)) {
-        throw new errors/* ConfigurationError */.j(`${where}: "${operation.method}" is not an HTTP method`);
+        throw new errors_ConfigurationError(`${where}: "${operation.method}" is not an HTTP method`);
     }
     if (!/^https?:\/\//i.test(operation.url)) {
-        throw new errors/* ConfigurationError */.j(`${where}: url "${operation.url}" must start with http:// or https://`);
+        throw new errors_ConfigurationError(`${where}: url "${operation.url}" must start with http:// or https://`);
     }
     const problems = [];
     const collect = (compile) => {
@@ -54939,7 +54940,7 @@ function compileOperation(provider, name, operation) {
             return compile();
         }
         catch (thrown) {
-            if (thrown instanceof errors/* ConfigurationError */.j) {
+            if (thrown instanceof errors_ConfigurationError) {
                 problems.push(...thrown.problems);
                 return undefined;
             }
@@ -54956,13 +54957,13 @@ function compileOperation(provider, name, operation) {
             where: `${where}.body`,
         }));
     if (problems.length > 0 || url === undefined || headers === undefined) {
-        throw new errors/* ConfigurationError */.j(`invalid request template for flag provider ${provider}`, problems);
+        throw new errors_ConfigurationError(`invalid request template for flag provider ${provider}`, problems);
     }
     return { name, method, url, headers, body, expectStatus: operation.expect_status };
 }
 function validPercent(flag, percent) {
     if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-        throw new errors/* ConfigurationError */.j(`rollout ${String(percent)} for flag ${flag} is not a percentage; write a whole number from 0 to 100`);
+        throw new errors_ConfigurationError(`rollout ${String(percent)} for flag ${flag} is not a percentage; write a whole number from 0 to 100`);
     }
 }
 function createHttpFlagProvider(config) {
@@ -54979,7 +54980,7 @@ function createHttpFlagProvider(config) {
             ops[name] = compileOperation(config.name, name, operation);
         }
         catch (thrown) {
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof errors_ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
         }
@@ -54994,7 +54995,7 @@ function createHttpFlagProvider(config) {
                 config.get.rollout === undefined ? undefined : parseJsonPath(config.get.rollout);
         }
         catch (thrown) {
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof errors_ConfigurationError))
                 throw thrown;
             problems.push(`${label}: get: ${thrown.message}`);
         }
@@ -55002,7 +55003,7 @@ function createHttpFlagProvider(config) {
             problems.push(`${label}: get.rollout_scale must be a positive number`);
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`invalid flag provider ${config.name}`, problems);
+        throw new errors_ConfigurationError(`invalid flag provider ${config.name}`, problems);
     }
     const credentialHint = config.secret_envs && config.secret_envs.length > 0
         ? `check the secret${config.secret_envs.length > 1 ? 's' : ''} behind ${config.secret_envs.join(', ')}`
@@ -55010,7 +55011,7 @@ function createHttpFlagProvider(config) {
     function need(name) {
         const op = ops[name];
         if (!op) {
-            throw new errors/* ConfigurationError */.j(`${label} has no ${name} request; add one under its ${name} key to use this step`);
+            throw new errors_ConfigurationError(`${label} has no ${name} request; add one under its ${name} key to use this step`);
         }
         return op;
     }
@@ -55046,10 +55047,10 @@ function createHttpFlagProvider(config) {
             return outcome.text;
         const detail = `HTTP ${status} from ${shownUrl}${body ? `: ${body}` : ''}`;
         if (status === 401 || status === 403) {
-            throw new errors/* ConfigurationError */.j(`${label} refused to ${what} (${detail}); ${credentialHint}`);
+            throw new errors_ConfigurationError(`${label} refused to ${what} (${detail}); ${credentialHint}`);
         }
         if (status === 404) {
-            throw new errors/* ConfigurationError */.j(`${subject} not found by ${label} (${detail}); was it deleted, or is the URL template wrong?`);
+            throw new errors_ConfigurationError(`${subject} not found by ${label} (${detail}); was it deleted, or is the URL template wrong?`);
         }
         const tries = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
         throw new Error(`${label} could not ${what}${tries}: ${detail}`);
@@ -55106,8 +55107,8 @@ function createHttpFlagProvider(config) {
         if (failures.length > 1) {
             const message = `${failures.length} of ${components.length} components of flag ${flag} failed`;
             const lines = failures.map((f) => f.message);
-            throw failures.every((f) => f instanceof errors/* ConfigurationError */.j)
-                ? new errors/* ConfigurationError */.j(message, lines)
+            throw failures.every((f) => f instanceof errors_ConfigurationError)
+                ? new errors_ConfigurationError(message, lines)
                 : new Error(`${message}:\n  ${lines.join('\n  ')}`);
         }
     }
@@ -55166,10 +55167,10 @@ const PERCENT_HELP = 'write a whole number from 0 to 100';
 function createUnleashProvider(config) {
     const base = config.url.replace(/\/+$/, '');
     if (!/^https?:\/\//.test(base)) {
-        throw new errors/* ConfigurationError */.j(`Unleash url "${config.url}" is not an http(s) URL; write the server's base URL, such as https://unleash.example.com`);
+        throw new errors_ConfigurationError(`Unleash url "${config.url}" is not an http(s) URL; write the server's base URL, such as https://unleash.example.com`);
     }
     if (config.token.trim() === '') {
-        throw new errors/* ConfigurationError */.j(`the Unleash token${config.tokenEnv ? ` in ${config.tokenEnv}` : ''} is empty; set it from a secret holding an admin API token`);
+        throw new errors_ConfigurationError(`the Unleash token${config.tokenEnv ? ` in ${config.tokenEnv}` : ''} is empty; set it from a secret holding an admin API token`);
     }
     const project = config.project ?? 'default';
     const tokenName = config.tokenEnv ?? 'the Unleash token';
@@ -55178,9 +55179,9 @@ function createUnleashProvider(config) {
     const projectPath = `/api/admin/projects/${encodeURIComponent(project)}/features`;
     const featurePath = (flag) => `${projectPath}/${encodeURIComponent(flag)}`;
     const envPath = (flag, env) => `${featurePath(flag)}/environments/${encodeURIComponent(env)}`;
-    const flagNotFound = (flag, serverMessage) => new errors/* ConfigurationError */.j(`flag ${flag} not found in Unleash project ${project}; was it deleted or archived?` +
+    const flagNotFound = (flag, serverMessage) => new errors_ConfigurationError(`flag ${flag} not found in Unleash project ${project}; was it deleted or archived?` +
         (serverMessage ? ` (Unleash says: ${serverMessage})` : ''));
-    const envNotFound = (flag, env) => new errors/* ConfigurationError */.j(`environment ${env} not found for flag ${flag} in Unleash project ${project}; check the environment name and that it is enabled in the project`);
+    const envNotFound = (flag, env) => new errors_ConfigurationError(`environment ${env} not found for flag ${flag} in Unleash project ${project}; check the environment name and that it is enabled in the project`);
     /**
      * One Admin API call. `retry: false` for requests that are not idempotent, where a timeout
      * may hide a success and a retry would do the change twice.
@@ -55218,11 +55219,11 @@ function createUnleashProvider(config) {
             }
         }
         if (status === 401) {
-            throw new errors/* ConfigurationError */.j(`${where} rejected ${tokenName} (HTTP 401${message ? `: ${message}` : ''}); ` +
+            throw new errors_ConfigurationError(`${where} rejected ${tokenName} (HTTP 401${message ? `: ${message}` : ''}); ` +
                 `check that ${config.tokenEnv ? `the secret behind ${config.tokenEnv}` : 'it'} holds a valid admin API token or personal access token for this server`);
         }
         if (status === 403) {
-            throw new errors/* ConfigurationError */.j(`${where} does not allow ${tokenName} to ${what} (HTTP 403${message ? `: ${message}` : ''}); ` +
+            throw new errors_ConfigurationError(`${where} does not allow ${tokenName} to ${what} (HTTP 403${message ? `: ${message}` : ''}); ` +
                 `Ripcord needs an admin API token, or a personal access token that may update flags in project ${project}, not a client/backend token`);
         }
         if (status === 404)
@@ -55262,7 +55263,7 @@ function createUnleashProvider(config) {
     }
     async function setRollout(flag, env, percent) {
         if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-            throw new errors/* ConfigurationError */.j(`rollout ${String(percent)} for flag ${flag} is not a percentage; ${PERCENT_HELP}`);
+            throw new errors_ConfigurationError(`rollout ${String(percent)} for flag ${flag} is not a percentage; ${PERCENT_HELP}`);
         }
         const environment = await getEnvironment(flag, env);
         const strategies = (environment.strategies ?? []).filter((s) => s.disabled !== true);
@@ -55271,7 +55272,7 @@ function createUnleashProvider(config) {
             (s.constraints ?? []).length === 0 &&
             (s.segments ?? []).length === 0);
         if (everyone.length > 0 && percent < 100) {
-            throw new errors/* ConfigurationError */.j(`flag ${flag} in ${env} has a "default" strategy that gives it to everyone; Unleash ORs strategies, ` +
+            throw new errors_ConfigurationError(`flag ${flag} in ${env} has a "default" strategy that gives it to everyone; Unleash ORs strategies, ` +
                 `so a ${percent}% rollout would change nothing. Remove that strategy in Unleash or switch the flag off instead`);
         }
         const others = strategies.filter((s) => s.name !== 'flexibleRollout' && !everyone.includes(s));
@@ -55319,7 +55320,7 @@ function createUnleashProvider(config) {
     }
     async function discoverComponents(flag) {
         const body = (await call('GET', projectPath, `list the flags of project ${project}`, {
-            onNotFound: () => new errors/* ConfigurationError */.j(`Unleash project ${project} not found; check the project name`),
+            onNotFound: () => new errors_ConfigurationError(`Unleash project ${project} not found; check the project name`),
         }));
         const prefix = componentFlag(flag, '');
         return (body?.features ?? [])
@@ -55342,11 +55343,11 @@ function createUnleashProvider(config) {
         if (failures.length === 1 && failures[0])
             throw failures[0];
         if (failures.length > 1) {
-            const allConfig = failures.every((f) => f instanceof errors/* ConfigurationError */.j);
+            const allConfig = failures.every((f) => f instanceof errors_ConfigurationError);
             const message = `${failures.length} of ${components.length} components of flag ${flag} failed`;
             const lines = failures.map((f) => f.message);
             throw allConfig
-                ? new errors/* ConfigurationError */.j(message, lines)
+                ? new errors_ConfigurationError(message, lines)
                 : new Error(`${message}:\n  ${lines.join('\n  ')}`);
         }
     }
@@ -55450,7 +55451,7 @@ function createFlagProviders(flags, opts) {
         }
         catch (thrown) {
             // Collected across providers, so one run names every variable the workflow lacks.
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof errors_ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
             continue;
@@ -55459,13 +55460,13 @@ function createFlagProviders(flags, opts) {
             providers.set(name, flag_providers_build(name, resolved, config, [...secrets], opts));
         }
         catch (thrown) {
-            if (!(thrown instanceof errors/* ConfigurationError */.j))
+            if (!(thrown instanceof errors_ConfigurationError))
                 throw thrown;
             problems.push(...(thrown.problems.length > 0 ? thrown.problems : [thrown.message]));
         }
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j('invalid flag providers', problems);
+        throw new errors_ConfigurationError('invalid flag providers', problems);
     }
     return { providers, secrets: [...secrets] };
 }
@@ -56689,9 +56690,9 @@ const TIMEOUT_EXITS = new Set([124, 137]);
 async function command_step_runCommandStep(options) {
     const { command, logger } = options;
     if (command.trim() === '')
-        throw new errors/* ConfigurationError */.j('a command step has an empty command');
+        throw new errors_ConfigurationError('a command step has an empty command');
     if (!(options.timeoutMs > 0)) {
-        throw new errors/* ConfigurationError */.j(`a command step needs a positive timeout, not ${options.timeoutMs}`);
+        throw new errors_ConfigurationError(`a command step needs a positive timeout, not ${options.timeoutMs}`);
     }
     const problems = [];
     for (const [name, value] of Object.entries(options.env)) {
@@ -56701,7 +56702,7 @@ async function command_step_runCommandStep(options) {
             problems.push(`${name}: the value contains a NUL byte`);
     }
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j('invalid environment for a command step', problems);
+        throw new errors_ConfigurationError('invalid environment for a command step', problems);
     }
     // The runner's environment minus any RIPCORD_* left over from an earlier step, so the
     // command sees exactly this step's values.
@@ -56764,7 +56765,7 @@ async function command_step_runCommandStep(options) {
         output = outcome;
     }
     catch (thrown) {
-        const message = (0,errors/* toError */.i)(thrown).message;
+        const message = errors_toError(thrown).message;
         const reason = /Unable to locate executable file: timeout/.test(message)
             ? 'coreutils `timeout` is not installed on this runner (it is on every Linux runner; on macOS: brew install coreutils)'
             : `command could not be started: ${message}`;
@@ -57514,7 +57515,7 @@ function checkProblems(checks, ctx) {
 async function runChecksOnce(checks, ctx) {
     const problems = checkProblems(checks, ctx);
     if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`the verify checks have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+        throw new errors_ConfigurationError(`the verify checks have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
     }
     return Promise.all(checks.map((check) => runCheck(check, ctx)));
 }
@@ -57541,8 +57542,8 @@ async function runCheck(check, ctx) {
         }
     }
     catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j)
+        const error = errors_toError(thrown);
+        if (error instanceof errors_ConfigurationError)
             throw error;
         // Unexpected trouble reading the system is not evidence either way.
         ctx.logger.warning(`check ${check.name}: ${error.message}`);
@@ -57621,7 +57622,7 @@ function metricTrigger(check) {
         };
     }
     if (check.op === undefined || check.threshold === undefined) {
-        throw new errors/* ConfigurationError */.j(`check "${check.name}": an absolute metric check needs op and threshold`);
+        throw new errors_ConfigurationError(`check "${check.name}": an absolute metric check needs op and threshold`);
     }
     if (check.aggregate !== undefined) {
         return {
@@ -57640,7 +57641,7 @@ function metricTrigger(check) {
 async function metricCheck(check, ctx, at, make) {
     const source = ctx.sources.get(check.source);
     if (!source)
-        throw new errors/* ConfigurationError */.j(`check "${check.name}": source "${check.source}" is not defined`);
+        throw new errors_ConfigurationError(`check "${check.name}": source "${check.source}" is not defined`);
     const trigger = metricTrigger(check);
     if (trigger.kind === 'baseline' && ctx.since === undefined) {
         return make('inconclusive', 'no "before" time: pass the rollback or deploy time (input since, or an incident) to compare with');
@@ -57687,7 +57688,7 @@ async function smokeCheck(check, ctx, make) {
 async function flagOffCheck(check, ctx, make) {
     const provider = ctx.flags.get(check.provider);
     if (!provider)
-        throw new errors/* ConfigurationError */.j(`check "${check.name}": flag provider "${check.provider}" is not defined`);
+        throw new errors_ConfigurationError(`check "${check.name}": flag provider "${check.provider}" is not defined`);
     const environment = check.environment ?? ctx.environment;
     const components = check.components ?? [];
     const state = await provider.getState(check.flag, environment, components.length > 0 ? { components } : {});
@@ -57933,10 +57934,10 @@ function checksOutput(outcome) {
 async function run(io, deps) {
     const environment = io.getInput('environment');
     if (!environment)
-        throw new errors/* ConfigurationError */.j('input environment is required; set `environment: production`');
+        throw new errors_ConfigurationError('input environment is required; set `environment: production`');
     const modeInput = io.getInput('mode');
     if (!VERIFY_MODES.includes(modeInput)) {
-        throw new errors/* ConfigurationError */.j(`input mode: ${modeInput ? `"${modeInput}" is not a mode` : 'is required'}; write ${VERIFY_MODES.join(' or ')}`);
+        throw new errors_ConfigurationError(`input mode: ${modeInput ? `"${modeInput}" is not a mode` : 'is required'}; write ${VERIFY_MODES.join(' or ')}`);
     }
     const mode = modeInput;
     const policyPath = io.getInput('policy') || defaultPolicyPath;
@@ -57944,7 +57945,7 @@ async function run(io, deps) {
     const env = environmentOf(policy, environment);
     const checks = parseChecksInput(io.getInput('checks')) ?? env.verify.checks;
     if (checks.length === 0) {
-        throw new errors/* ConfigurationError */.j(`no checks to verify ${environment} with; add environments.${environment}.verify.checks to the policy or pass the checks input`);
+        throw new errors_ConfigurationError(`no checks to verify ${environment} with; add environments.${environment}.verify.checks to the policy or pass the checks input`);
     }
     const timing = timingFrom(io, env.verify);
     const failStep = parseBooleanInput(io.getInput('fail-on-unverified') || 'true', 'input fail-on-unverified');
@@ -57954,12 +57955,12 @@ async function run(io, deps) {
     let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
     const token = io.getInput('token');
     if (!token)
-        throw new errors/* ConfigurationError */.j('input token is empty; pass ${{ github.token }} or a token with deployments and issues write');
+        throw new errors_ConfigurationError('input token is empty; pass ${{ github.token }} or a token with deployments and issues write');
     io.setSecret(token);
     const repository = deps.env.GITHUB_REPOSITORY ?? '';
     const [owner, repo] = repository.split('/');
     if (!owner || !repo)
-        throw new errors/* ConfigurationError */.j('GITHUB_REPOSITORY is not set; the verify action runs inside a workflow');
+        throw new errors_ConfigurationError('GITHUB_REPOSITORY is not set; the verify action runs inside a workflow');
     const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
     const runUrl = deps.env.GITHUB_RUN_ID
         ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
@@ -58151,7 +58152,7 @@ function positiveInt(text, name) {
     if (!text)
         return null;
     if (!/^\d+$/.test(text) || Number(text) <= 0)
-        throw new errors/* ConfigurationError */.j(`input ${name}: "${text}" is not a number; write it like 1234`);
+        throw new errors_ConfigurationError(`input ${name}: "${text}" is not a number; write it like 1234`);
     return Number(text);
 }
 /** The `checks` input: a YAML (or JSON) list in the policy's shape; null when empty. */
@@ -58163,7 +58164,7 @@ function parseChecksInput(text) {
         raw = (0,dist/* parse */.qg)(text);
     }
     catch (thrown) {
-        throw new errors/* ConfigurationError */.j(`input checks is not YAML: ${thrown.message.split('\n')[0] ?? ''}`);
+        throw new errors_ConfigurationError(`input checks is not YAML: ${thrown.message.split('\n')[0] ?? ''}`);
     }
     const parsed = array(checkSchema).min(1).safeParse(raw);
     if (parsed.success)
@@ -58178,7 +58179,7 @@ function parseChecksInput(text) {
         }
         return `${where}: ${issue.message}`;
     });
-    throw new errors/* ConfigurationError */.j(`input checks is not a valid list of checks (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`, problems);
+    throw new errors_ConfigurationError(`input checks is not a valid list of checks (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`, problems);
 }
 function timingFrom(io, policy) {
     const duration = (name, fallback) => {
@@ -58190,7 +58191,7 @@ function timingFrom(io, policy) {
         if (!text)
             return fallback;
         if (!/^\d+$/.test(text))
-            throw new errors/* ConfigurationError */.j(`input ${name}: "${text}" is not a whole number; write it like 3`);
+            throw new errors_ConfigurationError(`input ${name}: "${text}" is not a whole number; write it like 3`);
         return Number(text);
     };
     const timing = {
@@ -58202,7 +58203,7 @@ function timingFrom(io, policy) {
     };
     const problems = timingProblems(timing);
     if (problems.length > 0)
-        throw new errors/* ConfigurationError */.j(`verify timing: ${problems.join('; ')}`, problems);
+        throw new errors_ConfigurationError(`verify timing: ${problems.join('; ')}`, problems);
     return timing;
 }
 function describeTiming(t) {
@@ -58210,44 +58211,25 @@ function describeTiming(t) {
     return `stabilization ${d(t.stabilization)}, every ${d(t.interval)} for up to ${d(t.duration)}, ${t.successes} consecutive success${t.successes === 1 ? '' : 'es'}, ${t.failuresTolerated} failure${t.failuresTolerated === 1 ? '' : 's'} tolerated`;
 }
 
+;// CONCATENATED MODULE: ./src/actions/verify-entry.ts
+
+
+/** What the bundle runs, and what `local-action run actions/verify src/actions/verify-entry.ts .env` calls. */
+const verify_entry_run = entryPoint(run);
+
 
 /***/ }),
 
-/***/ 4296:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+/***/ 818:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ toError),
-/* harmony export */   j: () => (/* binding */ ConfigurationError)
-/* harmony export */ });
-/**
- * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
- * Actions and the CLI report these as they are (exit 1) and everything else as an internal
- * error (exit 2), so a user never has to read a stack trace to fix their own input.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-    /** Each problem on its own line: `file:line:column: path: message`. */
-    problems;
-    constructor(message, problems = []) {
-        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
-        this.problems = problems;
-    }
-}
-/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
-function toError(thrown) {
-    if (thrown instanceof Error)
-        return thrown;
-    if (typeof thrown === 'string')
-        return new Error(thrown);
-    try {
-        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
-    }
-    catch {
-        return new Error(`non-Error thrown: ${String(thrown)}`);
-    }
-}
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _verify_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3397);
 
+await (0,_verify_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 

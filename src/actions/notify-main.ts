@@ -1,10 +1,3 @@
-import { runAction } from './run-action.ts';
-import { run } from './notify.ts';
+import { run } from './notify-entry.ts';
 
-await runAction(async (io) => {
-  await run(io, {
-    env: process.env,
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
-});
+await run();

@@ -20,3 +20,26 @@ export async function runAction(run: (io: ActionIO) => Promise<void>): Promise<v
     }
   }
 }
+
+export interface ProcessDeps {
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * An action's entry point with no arguments, as the runner's bundle and @github/local-action
+ * call it (`export run()` in `<name>-entry.ts`, called by `<name>-main.ts`).
+ */
+export function entryPoint(
+  run: (io: ActionIO, deps: ProcessDeps) => Promise<unknown>,
+): () => Promise<void> {
+  return () =>
+    runAction(async (io) => {
+      await run(io, {
+        env: process.env,
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      });
+    });
+}

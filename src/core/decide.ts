@@ -97,7 +97,7 @@ function summarise(input: SummaryInput): string {
     case 'rollback':
       return (
         `Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
-        `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers also breached')}`
+        `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`
       );
     case 'hold':
       return (

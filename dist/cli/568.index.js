@@ -377,6 +377,35 @@ function sameState(a, b) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/github/repo-ref.ts
+/**
+ * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
+ * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
+ */
+function repoName(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
+function requestStatus(err) {
+    if (typeof err !== 'object' || err === null || !('status' in err))
+        return undefined;
+    return typeof err.status === 'number' ? err.status : undefined;
+}
+/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
+function requestMessage(err) {
+    if (typeof err === 'object' && err !== null && 'response' in err) {
+        const response = err.response;
+        if (typeof response === 'object' && response !== null && 'data' in response) {
+            const data = response.data;
+            if (typeof data === 'object' && data !== null && 'message' in data) {
+                if (typeof data.message === 'string')
+                    return data.message;
+            }
+        }
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+
 ;// CONCATENATED MODULE: ./src/github/incident.ts
 /**
  * The incident issue as a store: labels find it, the state block in its body is the record,
@@ -384,6 +413,7 @@ var external_node_crypto_ = __webpack_require__(7598);
  * invariant (it holds the environment lock around findOpen + create); this store reports
  * a breach of it instead of hiding it.
  */
+
 
 
 
@@ -409,14 +439,9 @@ function environmentLabel(env) {
     const prefix = [...env.replaceAll(',', '_')].slice(0, room).join('');
     return `${ENV_LABEL_PREFIX}${prefix}~${hash}`;
 }
-function statusOf(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
 function isAlreadyExists(err) {
-    if (statusOf(err) !== 422 || typeof err !== 'object' || err === null)
+    if (requestStatus(err) !== 422 || typeof err !== 'object' || err === null)
         return false;
     const response = 'response' in err ? err.response : undefined;
     const data = typeof response === 'object' && response !== null && 'data' in response
@@ -463,7 +488,7 @@ function createIncidentStore(octokit, repo, logger) {
             return data;
         }
         catch (err) {
-            const status = statusOf(err);
+            const status = requestStatus(err);
             if (status === 404 || status === 410) {
                 throw new errors/* ConfigurationError */.j(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
@@ -1509,35 +1534,6 @@ function renderIncidentReport(input) {
     out('---', '');
     out(`${GENERATED_PREFIX}${when(input.generatedAt)} from [incident #${incident.number}](${incident.url}) (record updated ${when(state.updatedAt)})._`);
     return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/github/repo-ref.ts
-/**
- * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
- * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
- */
-function repoName(ref) {
-    return `${ref.owner}/${ref.repo}`;
-}
-/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
-function requestStatus(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
-/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
-function requestMessage(err) {
-    if (typeof err === 'object' && err !== null && 'response' in err) {
-        const response = err.response;
-        if (typeof response === 'object' && response !== null && 'data' in response) {
-            const data = response.data;
-            if (typeof data === 'object' && data !== null && 'message' in data) {
-                if (typeof data.message === 'string')
-                    return data.message;
-            }
-        }
-    }
-    return err instanceof Error ? err.message : String(err);
 }
 
 ;// CONCATENATED MODULE: ./src/github/report-pr.ts

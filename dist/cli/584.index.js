@@ -24,6 +24,11 @@ export const modules = {
 
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+    };
     const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
@@ -35,14 +40,8 @@ function createGitHubClient(opts) {
                 maxConcurrent: 1,
                 minTime: opts.writeSpacingMs ?? 0,
             }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_2__/* .retry */ .L, _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_3__/* .throttling */ .A);
     const requests = new Map();

@@ -2978,6 +2978,25 @@ function joinPath(path, key) {
         return segment;
     return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 }
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
+}
 
 ;// CONCATENATED MODULE: ./src/sources/fetch-with-retry.ts
 /**

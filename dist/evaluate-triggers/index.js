@@ -12724,6 +12724,25 @@ function joinPath(path, key) {
         return segment;
     return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 }
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
+}
 
 ;// CONCATENATED MODULE: ./src/sources/fetch-with-retry.ts
 /**
@@ -14334,7 +14353,7 @@ async function readDeploymentTime(io, env) {
     if (io.getInput('baseline')) {
         throw new errors/* ConfigurationError */.j('inputs baseline and baseline-deployment exclude each other; pass one');
     }
-    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4233));
+    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(418)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4418));
     const token = io.getInput('token');
     if (token)
         io.setSecret(token);

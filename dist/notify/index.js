@@ -33610,7 +33610,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5392:
+/***/ 2912:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39353,6 +39353,11 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+    };
     const octokit = getOctokit(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
@@ -39364,14 +39369,8 @@ function createGitHubClient(opts) {
                 maxConcurrent: 1,
                 minTime: opts.writeSpacingMs ?? 0,
             }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, retry, throttling);
     const requests = new Map();
@@ -49277,6 +49276,35 @@ function sameState(a, b) {
     return canonical(a) === canonical(b);
 }
 
+;// CONCATENATED MODULE: ./src/github/repo-ref.ts
+/**
+ * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
+ * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
+ */
+function repoName(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
+function requestStatus(err) {
+    if (typeof err !== 'object' || err === null || !('status' in err))
+        return undefined;
+    return typeof err.status === 'number' ? err.status : undefined;
+}
+/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
+function requestMessage(err) {
+    if (typeof err === 'object' && err !== null && 'response' in err) {
+        const response = err.response;
+        if (typeof response === 'object' && response !== null && 'data' in response) {
+            const data = response.data;
+            if (typeof data === 'object' && data !== null && 'message' in data) {
+                if (typeof data.message === 'string')
+                    return data.message;
+            }
+        }
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+
 ;// CONCATENATED MODULE: ./src/github/incident.ts
 /**
  * The incident issue as a store: labels find it, the state block in its body is the record,
@@ -49284,6 +49312,7 @@ function sameState(a, b) {
  * invariant (it holds the environment lock around findOpen + create); this store reports
  * a breach of it instead of hiding it.
  */
+
 
 
 
@@ -49309,14 +49338,9 @@ function environmentLabel(env) {
     const prefix = [...env.replaceAll(',', '_')].slice(0, room).join('');
     return `${ENV_LABEL_PREFIX}${prefix}~${hash}`;
 }
-function statusOf(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
 function isAlreadyExists(err) {
-    if (statusOf(err) !== 422 || typeof err !== 'object' || err === null)
+    if (requestStatus(err) !== 422 || typeof err !== 'object' || err === null)
         return false;
     const response = 'response' in err ? err.response : undefined;
     const data = typeof response === 'object' && response !== null && 'data' in response
@@ -49363,7 +49387,7 @@ function createIncidentStore(octokit, repo, logger) {
             return data;
         }
         catch (err) {
-            const status = statusOf(err);
+            const status = requestStatus(err);
             if (status === 404 || status === 410) {
                 throw new ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
@@ -49540,6 +49564,25 @@ function joinPath(path, key) {
     if (path === '')
         return segment;
     return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
 }
 
 ;// CONCATENATED MODULE: ./src/notify/types.ts
@@ -51761,6 +51804,41 @@ async function readPolicy(path = defaultPolicyPath) {
     throw new ConfigurationError(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
 }
 
+;// CONCATENATED MODULE: ./src/actions/run-context.ts
+/**
+ * What every GitHub-writing action reads from the runner before it starts: the token (masked at
+ * once), the repository, and the run it belongs to.
+ */
+
+/**
+ * @param action names the action in the "runs inside a workflow" message.
+ * @param tokenNeeds what the token must be allowed to do, for the "input token is empty" message.
+ */
+function runContext(io, env, now, action, tokenNeeds) {
+    const token = io.getInput('token');
+    if (!token) {
+        throw new ConfigurationError(`input token is empty; pass \${{ github.token }} or a token with ${tokenNeeds}`);
+    }
+    io.setSecret(token);
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) {
+        throw new ConfigurationError(`GITHUB_REPOSITORY is not set; the ${action} action runs inside a workflow`);
+    }
+    const runId = env.GITHUB_RUN_ID ?? `local-${now()}`;
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+        token,
+        repository,
+        owner,
+        repo,
+        runId,
+        attempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
+        serverUrl,
+        runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/notify.ts
 /**
  * notify: send one event about an environment's incident to the channels the policy routes it
@@ -51768,6 +51846,7 @@ async function readPolicy(path = defaultPolicyPath) {
  * incident issue and in the job summary. A failed channel warns; a failed `required` one fails
  * the step.
  */
+
 
 
 
@@ -51825,18 +51904,8 @@ async function run(io, deps) {
         throw new ConfigurationError(`input incident: "${incidentInput}" is not an issue number; write a number such as 42, or leave it empty to use the open incident of ${environment}`);
     const fields = parseFields(io.getInput('fields'));
     const reason = io.getInput('reason');
-    const token = io.getInput('token');
-    if (!token)
-        throw new ConfigurationError('input token is empty; pass ${{ github.token }} or a token with issues: write');
-    io.setSecret(token);
-    const repository = deps.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new ConfigurationError('GITHUB_REPOSITORY is not set; the notify action runs inside a workflow');
-    const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const runUrl = deps.env.GITHUB_RUN_ID
-        ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
-        : undefined;
+    const { token, repository, owner, repo, serverUrl, runUrl: runLink, } = runContext(io, deps.env, deps.now, 'notify', 'issues: write');
+    const runUrl = runLink ?? undefined;
     const policy = await readPolicy(io.getInput('policy') || defaultPolicyPath);
     const client = createGitHubClient({
         token,
@@ -51914,7 +51983,7 @@ const notify_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _notify_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5392);
+/* harmony import */ var _notify_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2912);
 
 await (0,_notify_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -33610,7 +33610,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4997:
+/***/ 4571:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39213,6 +39213,11 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+    };
     const octokit = getOctokit(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
@@ -39224,14 +39229,8 @@ function createGitHubClient(opts) {
                 maxConcurrent: 1,
                 minTime: opts.writeSpacingMs ?? 0,
             }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, retry, throttling);
     const requests = new Map();
@@ -49457,6 +49456,7 @@ function sameState(a, b) {
 
 
 
+
 const INCIDENT_LABEL = 'ripcord:incident';
 const ENV_LABEL_PREFIX = 'ripcord:env:';
 /** GitHub rejects longer label names ("name is too long (maximum is 50 characters)"). */
@@ -49479,14 +49479,9 @@ function environmentLabel(env) {
     const prefix = [...env.replaceAll(',', '_')].slice(0, room).join('');
     return `${ENV_LABEL_PREFIX}${prefix}~${hash}`;
 }
-function statusOf(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
 function isAlreadyExists(err) {
-    if (statusOf(err) !== 422 || typeof err !== 'object' || err === null)
+    if (requestStatus(err) !== 422 || typeof err !== 'object' || err === null)
         return false;
     const response = 'response' in err ? err.response : undefined;
     const data = typeof response === 'object' && response !== null && 'data' in response
@@ -49533,7 +49528,7 @@ function createIncidentStore(octokit, repo, logger) {
             return data;
         }
         catch (err) {
-            const status = statusOf(err);
+            const status = requestStatus(err);
             if (status === 404 || status === 410) {
                 throw new errors_ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
@@ -49710,6 +49705,25 @@ function joinPath(path, key) {
     if (path === '')
         return segment;
     return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
 }
 
 ;// CONCATENATED MODULE: ./src/core/notify-templates.ts
@@ -52455,11 +52469,7 @@ function assertMayRollBack(actor, access, authority) {
  * stops at the first where the actor is an active member: authority needs only one.
  */
 
-function team_membership_statusOf(thrown) {
-    if (typeof thrown !== 'object' || thrown === null || !('status' in thrown))
-        return undefined;
-    return typeof thrown.status === 'number' ? thrown.status : undefined;
-}
+
 function messageOf(thrown) {
     return thrown instanceof Error ? thrown.message : String(thrown);
 }
@@ -52481,7 +52491,7 @@ async function teamsOf(octokit, org, username, slugs) {
                 return [slug];
         }
         catch (thrown) {
-            const status = team_membership_statusOf(thrown);
+            const status = requestStatus(thrown);
             if (status === 404)
                 continue;
             if (status === 403 && !/rate limit/i.test(messageOf(thrown))) {
@@ -54336,6 +54346,7 @@ async function runHttpStep(options) {
 
 
 
+
 /** How far a run's created_at may sit before the dispatch's Date header (second resolution). */
 const SERVER_CLOCK_SLACK_MS = 1_000;
 /** How long a dispatch may take to show up as a run when the run id did not come back. */
@@ -54446,7 +54457,7 @@ function compileWorkflowDispatch(config) {
                 }
                 catch (thrown) {
                     // A 404 will not heal; anything else (network, 5xx past Octokit's retries) may.
-                    if (workflow_dispatch_step_statusOf(thrown) === 404)
+                    if (requestStatus(thrown) === 404)
                         return fail(`run ${runId} disappeared: ${apiReason(thrown)}`);
                     lastError = apiReason(thrown);
                     logger.warning(`${name}: could not read run ${runId}: ${lastError}; trying again`);
@@ -54506,18 +54517,13 @@ function compileWorkflowDispatch(config) {
 function isRecord(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
-function workflow_dispatch_step_statusOf(thrown) {
-    if (isRecord(thrown) && typeof thrown['status'] === 'number')
-        return thrown['status'];
-    return undefined;
-}
 function apiReason(thrown) {
-    const status = workflow_dispatch_step_statusOf(thrown);
+    const status = requestStatus(thrown);
     const message = errors_toError(thrown).message.split('\n')[0] ?? '';
     return status === undefined ? message : `HTTP ${status}: ${message}`;
 }
 function dispatchReason(thrown, workflow, owner, repo) {
-    const status = workflow_dispatch_step_statusOf(thrown);
+    const status = requestStatus(thrown);
     const reason = apiReason(thrown);
     const prefix = `could not dispatch ${workflow} in ${owner}/${repo} (${reason})`;
     if (status === 404) {
@@ -56908,26 +56914,7 @@ function serverMessage(text) {
 
 
 
-const flag_providers_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
-function referencedEnvs(value) {
-    const names = new Set();
-    const walk = (node) => {
-        if (typeof node === 'string') {
-            for (const match of node.matchAll(flag_providers_REFERENCE))
-                if (match[1])
-                    names.add(match[1]);
-        }
-        else if (Array.isArray(node)) {
-            node.forEach(walk);
-        }
-        else if (node !== null && typeof node === 'object') {
-            Object.values(node).forEach(walk);
-        }
-    };
-    walk(value);
-    return [...names];
-}
+
 function createFlagProviders(flags, opts) {
     const providers = new Map();
     const secrets = new Set();
@@ -57004,12 +56991,49 @@ function flag_providers_build(name, resolved, raw, secrets, opts) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/actions/run-context.ts
+/**
+ * What every GitHub-writing action reads from the runner before it starts: the token (masked at
+ * once), the repository, and the run it belongs to.
+ */
+
+/**
+ * @param action names the action in the "runs inside a workflow" message.
+ * @param tokenNeeds what the token must be allowed to do, for the "input token is empty" message.
+ */
+function runContext(io, env, now, action, tokenNeeds) {
+    const token = io.getInput('token');
+    if (!token) {
+        throw new errors_ConfigurationError(`input token is empty; pass \${{ github.token }} or a token with ${tokenNeeds}`);
+    }
+    io.setSecret(token);
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) {
+        throw new errors_ConfigurationError(`GITHUB_REPOSITORY is not set; the ${action} action runs inside a workflow`);
+    }
+    const runId = env.GITHUB_RUN_ID ?? `local-${now()}`;
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+        token,
+        repository,
+        owner,
+        repo,
+        runId,
+        attempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
+        serverUrl,
+        runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/rollback.ts
 /**
  * rollback: wire the runner's inputs and context to the rollback use-case, then write the
  * outputs and a job summary (what happened, from which version to which, the steps, the API
  * calls used).
  */
+
+
 
 
 
@@ -57039,18 +57063,7 @@ async function run(io, deps) {
     const reason = io.getInput('reason') || decision?.summary || '';
     if (!reason)
         throw new errors_ConfigurationError('input reason is required when no decision is given; say why you roll back');
-    const token = io.getInput('token');
-    if (!token)
-        throw new errors_ConfigurationError('input token is empty; pass ${{ github.token }} or a token with deployments, issues and contents write');
-    io.setSecret(token);
-    const repository = deps.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new errors_ConfigurationError('GITHUB_REPOSITORY is not set; the rollback action runs inside a workflow');
-    const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
-    const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
-    const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+    const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(io, deps.env, deps.now, 'rollback', 'deployments, issues and contents write');
     const policy = await readPolicy(policyPath);
     const env = environmentOf(policy, environment);
     const client = createGitHubClient({
@@ -57153,8 +57166,7 @@ async function run(io, deps) {
                 return true;
             }
             catch (e) {
-                if (e.status === 404 ||
-                    e.status === 422)
+                if (requestStatus(e) === 404 || requestStatus(e) === 422)
                     return false;
                 throw e;
             }
@@ -57281,7 +57293,7 @@ const rollback_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _rollback_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
+/* harmony import */ var _rollback_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4571);
 
 await (0,_rollback_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

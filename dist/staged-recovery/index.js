@@ -33610,7 +33610,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4673:
+/***/ 5306:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39186,6 +39186,11 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+    };
     const octokit = getOctokit(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
@@ -39197,14 +39202,8 @@ function createGitHubClient(opts) {
                 maxConcurrent: 1,
                 minTime: opts.writeSpacingMs ?? 0,
             }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, retry, throttling);
     const requests = new Map();
@@ -49110,6 +49109,35 @@ function sameState(a, b) {
     return canonical(a) === canonical(b);
 }
 
+;// CONCATENATED MODULE: ./src/github/repo-ref.ts
+/**
+ * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
+ * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
+ */
+function repoName(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
+function requestStatus(err) {
+    if (typeof err !== 'object' || err === null || !('status' in err))
+        return undefined;
+    return typeof err.status === 'number' ? err.status : undefined;
+}
+/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
+function requestMessage(err) {
+    if (typeof err === 'object' && err !== null && 'response' in err) {
+        const response = err.response;
+        if (typeof response === 'object' && response !== null && 'data' in response) {
+            const data = response.data;
+            if (typeof data === 'object' && data !== null && 'message' in data) {
+                if (typeof data.message === 'string')
+                    return data.message;
+            }
+        }
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+
 ;// CONCATENATED MODULE: ./src/github/incident.ts
 /**
  * The incident issue as a store: labels find it, the state block in its body is the record,
@@ -49117,6 +49145,7 @@ function sameState(a, b) {
  * invariant (it holds the environment lock around findOpen + create); this store reports
  * a breach of it instead of hiding it.
  */
+
 
 
 
@@ -49142,14 +49171,9 @@ function environmentLabel(env) {
     const prefix = [...env.replaceAll(',', '_')].slice(0, room).join('');
     return `${ENV_LABEL_PREFIX}${prefix}~${hash}`;
 }
-function statusOf(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
 function isAlreadyExists(err) {
-    if (statusOf(err) !== 422 || typeof err !== 'object' || err === null)
+    if (requestStatus(err) !== 422 || typeof err !== 'object' || err === null)
         return false;
     const response = 'response' in err ? err.response : undefined;
     const data = typeof response === 'object' && response !== null && 'data' in response
@@ -49196,7 +49220,7 @@ function createIncidentStore(octokit, repo, logger) {
             return data;
         }
         catch (err) {
-            const status = statusOf(err);
+            const status = requestStatus(err);
             if (status === 404 || status === 410) {
                 throw new ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
@@ -49373,6 +49397,25 @@ function joinPath(path, key) {
     if (path === '')
         return segment;
     return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
 }
 
 ;// CONCATENATED MODULE: ./src/core/notify-templates.ts
@@ -51176,35 +51219,6 @@ function renderIncidentReport(input) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/github/repo-ref.ts
-/**
- * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
- * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
- */
-function repoName(ref) {
-    return `${ref.owner}/${ref.repo}`;
-}
-/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
-function requestStatus(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
-/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
-function requestMessage(err) {
-    if (typeof err === 'object' && err !== null && 'response' in err) {
-        const response = err.response;
-        if (typeof response === 'object' && response !== null && 'data' in response) {
-            const data = response.data;
-            if (typeof data === 'object' && data !== null && 'message' in data) {
-                if (typeof data.message === 'string')
-                    return data.message;
-            }
-        }
-    }
-    return err instanceof Error ? err.message : String(err);
-}
-
 ;// CONCATENATED MODULE: ./src/github/report-pr.ts
 /**
  * One file on one branch, proposed as one pull request, the way peter-evans/create-pull-request
@@ -51873,11 +51887,7 @@ function createEnvironmentLock(octokit, repo, environment, opts) {
  * stops at the first where the actor is an active member: authority needs only one.
  */
 
-function team_membership_statusOf(thrown) {
-    if (typeof thrown !== 'object' || thrown === null || !('status' in thrown))
-        return undefined;
-    return typeof thrown.status === 'number' ? thrown.status : undefined;
-}
+
 function messageOf(thrown) {
     return thrown instanceof Error ? thrown.message : String(thrown);
 }
@@ -51899,7 +51909,7 @@ async function teamsOf(octokit, org, username, slugs) {
                 return [slug];
         }
         catch (thrown) {
-            const status = team_membership_statusOf(thrown);
+            const status = requestStatus(thrown);
             if (status === 404)
                 continue;
             if (status === 403 && !/rate limit/i.test(messageOf(thrown))) {
@@ -58589,26 +58599,7 @@ function serverMessage(text) {
 
 
 
-const flag_providers_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
-function referencedEnvs(value) {
-    const names = new Set();
-    const walk = (node) => {
-        if (typeof node === 'string') {
-            for (const match of node.matchAll(flag_providers_REFERENCE))
-                if (match[1])
-                    names.add(match[1]);
-        }
-        else if (Array.isArray(node)) {
-            node.forEach(walk);
-        }
-        else if (node !== null && typeof node === 'object') {
-            Object.values(node).forEach(walk);
-        }
-    };
-    walk(value);
-    return [...names];
-}
+
 function createFlagProviders(flags, opts) {
     const providers = new Map();
     const secrets = new Set();
@@ -58685,12 +58676,48 @@ function flag_providers_build(name, resolved, raw, secrets, opts) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/actions/run-context.ts
+/**
+ * What every GitHub-writing action reads from the runner before it starts: the token (masked at
+ * once), the repository, and the run it belongs to.
+ */
+
+/**
+ * @param action names the action in the "runs inside a workflow" message.
+ * @param tokenNeeds what the token must be allowed to do, for the "input token is empty" message.
+ */
+function runContext(io, env, now, action, tokenNeeds) {
+    const token = io.getInput('token');
+    if (!token) {
+        throw new ConfigurationError(`input token is empty; pass \${{ github.token }} or a token with ${tokenNeeds}`);
+    }
+    io.setSecret(token);
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) {
+        throw new ConfigurationError(`GITHUB_REPOSITORY is not set; the ${action} action runs inside a workflow`);
+    }
+    const runId = env.GITHUB_RUN_ID ?? `local-${now()}`;
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+        token,
+        repository,
+        owner,
+        repo,
+        runId,
+        attempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
+        serverUrl,
+        runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/staged-recovery.ts
 /**
  * staged-recovery: wire the runner's inputs to one recovery run (a scheduled tick, or a
  * person's proceed / abort / status), then write the outputs and a job summary: the plan with
  * the current stage marked, the gate evidence, and what happens next and when.
  */
+
 
 
 
@@ -58721,18 +58748,7 @@ async function run(io, deps) {
     }
     const command = commandInput;
     const policyPath = io.getInput('policy') || defaultPolicyPath;
-    const token = io.getInput('token');
-    if (!token)
-        throw new ConfigurationError('input token is empty; pass ${{ github.token }} or a token with issues and contents write');
-    io.setSecret(token);
-    const repository = deps.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new ConfigurationError('GITHUB_REPOSITORY is not set; the staged-recovery action runs inside a workflow');
-    const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
-    const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
-    const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+    const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(io, deps.env, deps.now, 'staged-recovery', 'issues and contents write');
     const policy = await readPolicy(policyPath);
     const env = environmentOf(policy, environment);
     if (env.recovery.gates.verify && !deps.verifyGates && env.verify.checks.length === 0) {
@@ -59041,7 +59057,7 @@ const staged_recovery_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _staged_recovery_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4673);
+/* harmony import */ var _staged_recovery_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5306);
 
 await (0,_staged_recovery_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -15947,7 +15947,7 @@ const {
 } = __nccwpck_require__(1117)
 const MockClient = __nccwpck_require__(7365)
 const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(5778)
+const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
 const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
 const Dispatcher = __nccwpck_require__(883)
 const Pluralizer = __nccwpck_require__(1529)
@@ -16101,7 +16101,7 @@ module.exports = MockAgent
 
 const { promisify } = __nccwpck_require__(7975)
 const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(5778)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -16200,7 +16200,7 @@ module.exports = {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(5778)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -16416,7 +16416,7 @@ module.exports.MockScope = MockScope
 
 const { promisify } = __nccwpck_require__(7975)
 const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(5778)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -16505,7 +16505,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5778:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -33610,7 +33610,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 5684:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -43703,6 +43703,25 @@ function joinPath(path, key) {
         return segment;
     return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 }
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
+}
 
 ;// CONCATENATED MODULE: ./src/core/time-input.ts
 
@@ -50253,6 +50272,11 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+    };
     const octokit = getOctokit(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
@@ -50264,14 +50288,8 @@ function createGitHubClient(opts) {
                 maxConcurrent: 1,
                 minTime: opts.writeSpacingMs ?? 0,
             }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, retry, throttling);
     const requests = new Map();
@@ -50295,7 +50313,7 @@ function repoName(ref) {
     return `${ref.owner}/${ref.repo}`;
 }
 /** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
-function requestStatus(err) {
+function repo_ref_requestStatus(err) {
     if (typeof err !== 'object' || err === null || !('status' in err))
         return undefined;
     return typeof err.status === 'number' ? err.status : undefined;
@@ -50453,7 +50471,7 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
             deployment = (await octokit.rest.repos.getDeployment({ ...repo, deployment_id: id })).data;
         }
         catch (err) {
-            if (requestStatus(err) === 404) {
+            if (repo_ref_requestStatus(err) === 404) {
                 throw new errors_ConfigurationError(`deployment ${id} not found in ${where}; pass an id from the repository's deployments ` +
                     `(Settings > Environments, or GET /repos/${where}/deployments), or leave it out to ` +
                     'use the newest deployment of the environment');
@@ -50545,7 +50563,7 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
             }));
         }
         catch (err) {
-            const status = requestStatus(err);
+            const status = repo_ref_requestStatus(err);
             const message = requestMessage(err);
             if (status === 422 && /no ref found|not found|does not exist/i.test(message)) {
                 throw new errors_ConfigurationError(`target ref ${opts.ref} (${opts.sha}) does not exist in ${where}; pick a version that is in the repository (GitHub said: ${message})`);
@@ -50578,7 +50596,7 @@ function createDeploymentStore(octokit, repo, logger, options = {}) {
             });
         }
         catch (err) {
-            const status = requestStatus(err);
+            const status = repo_ref_requestStatus(err);
             if (status === 404 || status === 403) {
                 throw new errors_ConfigurationError(`cannot set status ${state} on deployment ${id} in ${where} (GitHub said ${status}: ${requestMessage(err)}); check that the deployment exists and the workflow has \`permissions: deployments: write\``);
             }
@@ -50979,6 +50997,7 @@ function sameState(a, b) {
 
 
 
+
 const INCIDENT_LABEL = 'ripcord:incident';
 const ENV_LABEL_PREFIX = 'ripcord:env:';
 /** GitHub rejects longer label names ("name is too long (maximum is 50 characters)"). */
@@ -51001,14 +51020,9 @@ function environmentLabel(env) {
     const prefix = [...env.replaceAll(',', '_')].slice(0, room).join('');
     return `${ENV_LABEL_PREFIX}${prefix}~${hash}`;
 }
-function statusOf(err) {
-    if (typeof err !== 'object' || err === null || !('status' in err))
-        return undefined;
-    return typeof err.status === 'number' ? err.status : undefined;
-}
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
 function isAlreadyExists(err) {
-    if (statusOf(err) !== 422 || typeof err !== 'object' || err === null)
+    if (repo_ref_requestStatus(err) !== 422 || typeof err !== 'object' || err === null)
         return false;
     const response = 'response' in err ? err.response : undefined;
     const data = typeof response === 'object' && response !== null && 'data' in response
@@ -51055,7 +51069,7 @@ function createIncidentStore(octokit, repo, logger) {
             return data;
         }
         catch (err) {
-            const status = statusOf(err);
+            const status = repo_ref_requestStatus(err);
             if (status === 404 || status === 410) {
                 throw new errors_ConfigurationError(`Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`, [
                     'Check the incident number, and that the token may read issues (permissions: issues: read).',
@@ -55405,26 +55419,7 @@ function serverMessage(text) {
 
 
 
-const flag_providers_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
-function referencedEnvs(value) {
-    const names = new Set();
-    const walk = (node) => {
-        if (typeof node === 'string') {
-            for (const match of node.matchAll(flag_providers_REFERENCE))
-                if (match[1])
-                    names.add(match[1]);
-        }
-        else if (Array.isArray(node)) {
-            node.forEach(walk);
-        }
-        else if (node !== null && typeof node === 'object') {
-            Object.values(node).forEach(walk);
-        }
-    };
-    walk(value);
-    return [...names];
-}
+
 function createFlagProviders(flags, opts) {
     const providers = new Map();
     const secrets = new Set();
@@ -56987,6 +56982,7 @@ async function runHttpStep(options) {
 
 
 
+
 /** How far a run's created_at may sit before the dispatch's Date header (second resolution). */
 const SERVER_CLOCK_SLACK_MS = 1_000;
 /** How long a dispatch may take to show up as a run when the run id did not come back. */
@@ -57097,7 +57093,7 @@ function workflow_dispatch_step_compileWorkflowDispatch(config) {
                 }
                 catch (thrown) {
                     // A 404 will not heal; anything else (network, 5xx past Octokit's retries) may.
-                    if (workflow_dispatch_step_statusOf(thrown) === 404)
+                    if (requestStatus(thrown) === 404)
                         return fail(`run ${runId} disappeared: ${apiReason(thrown)}`);
                     lastError = apiReason(thrown);
                     logger.warning(`${name}: could not read run ${runId}: ${lastError}; trying again`);
@@ -57157,18 +57153,13 @@ function workflow_dispatch_step_compileWorkflowDispatch(config) {
 function isRecord(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
-function workflow_dispatch_step_statusOf(thrown) {
-    if (isRecord(thrown) && typeof thrown['status'] === 'number')
-        return thrown['status'];
-    return undefined;
-}
 function apiReason(thrown) {
-    const status = workflow_dispatch_step_statusOf(thrown);
+    const status = requestStatus(thrown);
     const message = toError(thrown).message.split('\n')[0] ?? '';
     return status === undefined ? message : `HTTP ${status}: ${message}`;
 }
 function dispatchReason(thrown, workflow, owner, repo) {
-    const status = workflow_dispatch_step_statusOf(thrown);
+    const status = requestStatus(thrown);
     const reason = apiReason(thrown);
     const prefix = `could not dispatch ${workflow} in ${owner}/${repo} (${reason})`;
     if (status === 404) {
@@ -57906,12 +57897,48 @@ function checksOutput(outcome) {
     })));
 }
 
+;// CONCATENATED MODULE: ./src/actions/run-context.ts
+/**
+ * What every GitHub-writing action reads from the runner before it starts: the token (masked at
+ * once), the repository, and the run it belongs to.
+ */
+
+/**
+ * @param action names the action in the "runs inside a workflow" message.
+ * @param tokenNeeds what the token must be allowed to do, for the "input token is empty" message.
+ */
+function runContext(io, env, now, action, tokenNeeds) {
+    const token = io.getInput('token');
+    if (!token) {
+        throw new errors_ConfigurationError(`input token is empty; pass \${{ github.token }} or a token with ${tokenNeeds}`);
+    }
+    io.setSecret(token);
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo) {
+        throw new errors_ConfigurationError(`GITHUB_REPOSITORY is not set; the ${action} action runs inside a workflow`);
+    }
+    const runId = env.GITHUB_RUN_ID ?? `local-${now()}`;
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    return {
+        token,
+        repository,
+        owner,
+        repo,
+        runId,
+        attempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
+        serverUrl,
+        runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/verify.ts
 /**
  * verify: wire the runner's inputs to the verify use-case (checks from the policy or the
  * `checks` input, timing from the policy with input overrides), then write the outputs, the
  * job summary, and the outcome on the deployment and the incident.
  */
+
 
 
 
@@ -57953,18 +57980,7 @@ async function run(io, deps) {
     const incidentInput = positiveInt(io.getInput('incident'), 'incident');
     const sinceInput = io.getInput('since');
     let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
-    const token = io.getInput('token');
-    if (!token)
-        throw new errors_ConfigurationError('input token is empty; pass ${{ github.token }} or a token with deployments and issues write');
-    io.setSecret(token);
-    const repository = deps.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new errors_ConfigurationError('GITHUB_REPOSITORY is not set; the verify action runs inside a workflow');
-    const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const runUrl = deps.env.GITHUB_RUN_ID
-        ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
-        : null;
+    const { token, repository, owner, repo, serverUrl, runUrl } = runContext(io, deps.env, deps.now, 'verify', 'deployments and issues write');
     // Secrets: only probe URLs and headers take ${NAME}; a smoke command keeps its own `$VARS`.
     const secrets = new Set();
     const resolved = checks.map((check) => {
@@ -58224,7 +58240,7 @@ const verify_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _verify_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3397);
+/* harmony import */ var _verify_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5684);
 
 await (0,_verify_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

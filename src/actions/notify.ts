@@ -21,6 +21,7 @@ import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispat
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import type { ActionIO } from './action-io.ts';
+import { runContext } from './run-context.ts';
 
 export interface NotifyDepsIn {
   env: Record<string, string | undefined>;
@@ -90,23 +91,15 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
     );
   const fields = parseFields(io.getInput('fields'));
   const reason = io.getInput('reason');
-  const token = io.getInput('token');
-  if (!token)
-    throw new ConfigurationError(
-      'input token is empty; pass ${{ github.token }} or a token with issues: write',
-    );
-  io.setSecret(token);
-
-  const repository = deps.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!owner || !repo)
-    throw new ConfigurationError(
-      'GITHUB_REPOSITORY is not set; the notify action runs inside a workflow',
-    );
-  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = deps.env.GITHUB_RUN_ID
-    ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
-    : undefined;
+  const {
+    token,
+    repository,
+    owner,
+    repo,
+    serverUrl,
+    runUrl: runLink,
+  } = runContext(io, deps.env, deps.now, 'notify', 'issues: write');
+  const runUrl = runLink ?? undefined;
 
   const policy = await readPolicy(io.getInput('policy') || defaultPolicyPath);
   const client = createGitHubClient({

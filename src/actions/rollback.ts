@@ -23,6 +23,8 @@ import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
 import type { StepEvent } from '../strategies/ladder.ts';
 import { environmentOf } from '../evaluate/evaluate-environment.ts';
 import type { ActionIO } from './action-io.ts';
+import { runContext } from './run-context.ts';
+import { requestStatus } from '../github/repo-ref.ts';
 
 export interface RollbackDepsIn {
   env: Record<string, string | undefined>;
@@ -52,23 +54,13 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     throw new ConfigurationError(
       'input reason is required when no decision is given; say why you roll back',
     );
-  const token = io.getInput('token');
-  if (!token)
-    throw new ConfigurationError(
-      'input token is empty; pass ${{ github.token }} or a token with deployments, issues and contents write',
-    );
-  io.setSecret(token);
-
-  const repository = deps.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!owner || !repo)
-    throw new ConfigurationError(
-      'GITHUB_REPOSITORY is not set; the rollback action runs inside a workflow',
-    );
-  const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
-  const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
-  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(
+    io,
+    deps.env,
+    deps.now,
+    'rollback',
+    'deployments, issues and contents write',
+  );
 
   const policy = await readPolicy(policyPath);
   const env = environmentOf(policy, environment);
@@ -183,11 +175,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
           await client.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha });
           return true;
         } catch (e) {
-          if (
-            (e as { status?: unknown }).status === 404 ||
-            (e as { status?: unknown }).status === 422
-          )
-            return false;
+          if (requestStatus(e) === 404 || requestStatus(e) === 422) return false;
           throw e;
         }
       },

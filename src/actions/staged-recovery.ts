@@ -35,6 +35,7 @@ import { createSources } from '../sources/index.ts';
 import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ActionIO } from './action-io.ts';
+import { runContext } from './run-context.ts';
 
 export interface StagedRecoveryDeps {
   env: Record<string, string | undefined>;
@@ -62,22 +63,13 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   }
   const command = commandInput as RecoveryCommand;
   const policyPath = io.getInput('policy') || defaultPolicyPath;
-  const token = io.getInput('token');
-  if (!token)
-    throw new ConfigurationError(
-      'input token is empty; pass ${{ github.token }} or a token with issues and contents write',
-    );
-  io.setSecret(token);
-  const repository = deps.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!owner || !repo)
-    throw new ConfigurationError(
-      'GITHUB_REPOSITORY is not set; the staged-recovery action runs inside a workflow',
-    );
-  const runId = deps.env.GITHUB_RUN_ID ?? `local-${deps.now()}`;
-  const attempt = Number(deps.env.GITHUB_RUN_ATTEMPT ?? '1') || 1;
-  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = deps.env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null;
+  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(
+    io,
+    deps.env,
+    deps.now,
+    'staged-recovery',
+    'issues and contents write',
+  );
 
   const policy = await readPolicy(policyPath);
   const env = environmentOf(policy, environment);

@@ -34,6 +34,7 @@ import {
   type VerifyOutcome,
 } from '../verify/run-verify.ts';
 import type { ActionIO } from './action-io.ts';
+import { runContext } from './run-context.ts';
 
 export interface VerifyDepsIn {
   env: Record<string, string | undefined>;
@@ -82,22 +83,13 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   const sinceInput = io.getInput('since');
   let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
 
-  const token = io.getInput('token');
-  if (!token)
-    throw new ConfigurationError(
-      'input token is empty; pass ${{ github.token }} or a token with deployments and issues write',
-    );
-  io.setSecret(token);
-  const repository = deps.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!owner || !repo)
-    throw new ConfigurationError(
-      'GITHUB_REPOSITORY is not set; the verify action runs inside a workflow',
-    );
-  const serverUrl = deps.env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl = deps.env.GITHUB_RUN_ID
-    ? `${serverUrl}/${repository}/actions/runs/${deps.env.GITHUB_RUN_ID}`
-    : null;
+  const { token, repository, owner, repo, serverUrl, runUrl } = runContext(
+    io,
+    deps.env,
+    deps.now,
+    'verify',
+    'deployments and issues write',
+  );
 
   // Secrets: only probe URLs and headers take ${NAME}; a smoke command keeps its own `$VARS`.
   const secrets = new Set<string>();

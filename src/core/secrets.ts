@@ -72,3 +72,19 @@ function joinPath(path: string, key: string): string {
   if (path === '') return segment;
   return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
 }
+
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+export function referencedEnvs(value: unknown): string[] {
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') {
+      for (const match of node.matchAll(REFERENCE)) if (match[1]) names.add(match[1]);
+    } else if (Array.isArray(node)) {
+      node.forEach(walk);
+    } else if (node !== null && typeof node === 'object') {
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(value);
+  return [...names];
+}

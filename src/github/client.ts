@@ -38,6 +38,20 @@ export interface CountedClient {
 
 export function createGitHubClient(opts: ClientOptions): CountedClient {
   const rateLimitRetries = opts.rateLimitRetries ?? 4;
+  // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      options: { method: string; url: string },
+      _o: unknown,
+      retryCount: number,
+    ) => {
+      opts.logger.warning(
+        `GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`,
+      );
+      return retryCount < rateLimitRetries;
+    };
   const octokit = getOctokit(
     opts.token,
     {
@@ -51,28 +65,8 @@ export function createGitHubClient(opts: ClientOptions): CountedClient {
           maxConcurrent: 1,
           minTime: opts.writeSpacingMs ?? 0,
         }),
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          opts.logger.warning(
-            `GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`,
-          );
-          return retryCount < rateLimitRetries;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          opts.logger.warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`,
-          );
-          return retryCount < rateLimitRetries;
-        },
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
       },
     },
     retry,

@@ -5,6 +5,7 @@
 import { ConfigurationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { createGitHubClient } from './client.ts';
+import { requestStatus } from './repo-ref.ts';
 
 export interface DeploymentTimeOptions {
   deploymentId: string;
@@ -41,7 +42,7 @@ export async function deploymentCreatedAt(opts: DeploymentTimeOptions): Promise<
     const { data } = await octokit.rest.repos.getDeployment({ owner, repo, deployment_id: id });
     return Date.parse(data.created_at);
   } catch (thrown) {
-    const status = (thrown as { status?: unknown }).status;
+    const status = requestStatus(thrown);
     if (status === 404) {
       throw new ConfigurationError(
         `deployment ${id} not found in ${owner}/${repo}; check input baseline-deployment`,

@@ -15,6 +15,7 @@ import {
 } from '../core/incident-state.ts';
 import type { Logger } from '../core/logger.ts';
 import type { GitHubClient } from './client.ts';
+import { requestStatus } from './repo-ref.ts';
 
 export const INCIDENT_LABEL = 'ripcord:incident';
 const ENV_LABEL_PREFIX = 'ripcord:env:';
@@ -87,14 +88,9 @@ interface IssueLike {
   pull_request?: unknown;
 }
 
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null || !('status' in err)) return undefined;
-  return typeof err.status === 'number' ? err.status : undefined;
-}
-
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
 function isAlreadyExists(err: unknown): boolean {
-  if (statusOf(err) !== 422 || typeof err !== 'object' || err === null) return false;
+  if (requestStatus(err) !== 422 || typeof err !== 'object' || err === null) return false;
   const response = 'response' in err ? err.response : undefined;
   const data =
     typeof response === 'object' && response !== null && 'data' in response
@@ -162,7 +158,7 @@ export function createIncidentStore(
       }
       return data;
     } catch (err) {
-      const status = statusOf(err);
+      const status = requestStatus(err);
       if (status === 404 || status === 410) {
         throw new ConfigurationError(
           `Incident issue #${number} does not exist in ${fullName} (GitHub answered ${status}).`,

@@ -5,11 +5,7 @@
  */
 import { ConfigurationError } from '../core/errors.ts';
 import type { GitHubClient } from './client.ts';
-
-function statusOf(thrown: unknown): number | undefined {
-  if (typeof thrown !== 'object' || thrown === null || !('status' in thrown)) return undefined;
-  return typeof thrown.status === 'number' ? thrown.status : undefined;
-}
+import { requestStatus } from './repo-ref.ts';
 
 function messageOf(thrown: unknown): string {
   return thrown instanceof Error ? thrown.message : String(thrown);
@@ -36,7 +32,7 @@ export async function teamsOf(
       });
       if (data.state === 'active') return [slug];
     } catch (thrown) {
-      const status = statusOf(thrown);
+      const status = requestStatus(thrown);
       if (status === 404) continue;
       if (status === 403 && !/rate limit/i.test(messageOf(thrown))) {
         throw new ConfigurationError(

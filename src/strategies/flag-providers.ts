@@ -10,6 +10,7 @@ import { resolveSecrets } from '../core/secrets.ts';
 import type { FlagProvider } from './flags/flag-provider.ts';
 import { createHttpFlagProvider } from './flags/http-flag.ts';
 import { createUnleashProvider } from './flags/unleash.ts';
+import { referencedEnvs } from '../core/secrets.ts';
 
 export interface CreateFlagProvidersOptions {
   env: Record<string, string | undefined>;
@@ -29,24 +30,6 @@ export interface FlagProviders {
   providers: Map<string, FlagProvider>;
   /** Every secret value substituted, to be masked. */
   secrets: string[];
-}
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
-function referencedEnvs(value: unknown): string[] {
-  const names = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (typeof node === 'string') {
-      for (const match of node.matchAll(REFERENCE)) if (match[1]) names.add(match[1]);
-    } else if (Array.isArray(node)) {
-      node.forEach(walk);
-    } else if (node !== null && typeof node === 'object') {
-      Object.values(node).forEach(walk);
-    }
-  };
-  walk(value);
-  return [...names];
 }
 
 export function createFlagProviders(

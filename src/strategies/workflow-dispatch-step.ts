@@ -26,6 +26,7 @@ import type { Logger } from '../core/logger.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { STEP_PLACEHOLDERS, stepValues, type StepContext } from './steps/command-step.ts';
 import { compileTemplate, type Template } from './template.ts';
+import { requestStatus } from '../github/repo-ref.ts';
 
 export interface WorkflowDispatchConfig {
   /** Workflow file name (`deploy.yml`) or numeric id. */
@@ -190,7 +191,7 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
           if (run.status === 'completed') break;
         } catch (thrown) {
           // A 404 will not heal; anything else (network, 5xx past Octokit's retries) may.
-          if (statusOf(thrown) === 404)
+          if (requestStatus(thrown) === 404)
             return fail(`run ${runId} disappeared: ${apiReason(thrown)}`);
           lastError = apiReason(thrown);
           logger.warning(`${name}: could not read run ${runId}: ${lastError}; trying again`);
@@ -264,19 +265,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function statusOf(thrown: unknown): number | undefined {
-  if (isRecord(thrown) && typeof thrown['status'] === 'number') return thrown['status'];
-  return undefined;
-}
-
 function apiReason(thrown: unknown): string {
-  const status = statusOf(thrown);
+  const status = requestStatus(thrown);
   const message = toError(thrown).message.split('\n')[0] ?? '';
   return status === undefined ? message : `HTTP ${status}: ${message}`;
 }
 
 function dispatchReason(thrown: unknown, workflow: string, owner: string, repo: string): string {
-  const status = statusOf(thrown);
+  const status = requestStatus(thrown);
   const reason = apiReason(thrown);
   const prefix = `could not dispatch ${workflow} in ${owner}/${repo} (${reason})`;
   if (status === 404) {

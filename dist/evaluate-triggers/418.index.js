@@ -1,8 +1,8 @@
-export const id = 233;
-export const ids = [233];
+export const id = 418;
+export const ids = [418];
 export const modules = {
 
-/***/ 4233:
+/***/ 4418:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -34,6 +34,11 @@ var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+    };
     const octokit = (0,github/* getOctokit */.Q)(opts.token, {
         baseUrl: (opts.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
         retry: { retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000 },
@@ -45,14 +50,8 @@ function createGitHubClient(opts) {
                 maxConcurrent: 1,
                 minTime: opts.writeSpacingMs ?? 0,
             }),
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                opts.logger.warning(`GitHub secondary rate limit on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
-                return retryCount < rateLimitRetries;
-            },
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
     const requests = new Map();
@@ -67,11 +66,41 @@ function createGitHubClient(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/repo-ref.ts
+/**
+ * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
+ * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
+ */
+function repoName(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
+function requestStatus(err) {
+    if (typeof err !== 'object' || err === null || !('status' in err))
+        return undefined;
+    return typeof err.status === 'number' ? err.status : undefined;
+}
+/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
+function requestMessage(err) {
+    if (typeof err === 'object' && err !== null && 'response' in err) {
+        const response = err.response;
+        if (typeof response === 'object' && response !== null && 'data' in response) {
+            const data = response.data;
+            if (typeof data === 'object' && data !== null && 'message' in data) {
+                if (typeof data.message === 'string')
+                    return data.message;
+            }
+        }
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+
 ;// CONCATENATED MODULE: ./src/github/deployment-time.ts
 /**
  * The creation time of a deployment, for baseline triggers ("completion rate drops more than
  * 20% against the hour before the deploy") when the workflow names the deployment by id.
  */
+
 
 
 async function deploymentCreatedAt(opts) {
@@ -96,7 +125,7 @@ async function deploymentCreatedAt(opts) {
         return Date.parse(data.created_at);
     }
     catch (thrown) {
-        const status = thrown.status;
+        const status = requestStatus(thrown);
         if (status === 404) {
             throw new errors/* ConfigurationError */.j(`deployment ${id} not found in ${owner}/${repo}; check input baseline-deployment`);
         }

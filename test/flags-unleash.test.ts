@@ -3,12 +3,12 @@
  * checked twice: through the Admin API (what Unleash stored) and through the client API with a
  * backend token (what SDKs in the application would actually get).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../src/core/errors.ts';
 import type { Logger } from '../src/core/logger.ts';
 import { createUnleashProvider } from '../src/strategies/flags/unleash.ts';
 import type { FlagProvider } from '../src/strategies/flags/flag-provider.ts';
-import { startUnleash, type UnleashServer } from './support/unleash-server.ts';
+import { sharedUnleash, type UnleashServer } from './support/unleash-server.ts';
 
 const ENV = 'production';
 
@@ -23,20 +23,14 @@ const logger: Logger = {
   error: () => {},
 };
 
-beforeAll(async () => {
-  const started = performance.now();
-  unleash = await startUnleash();
-  console.info(`unleash-server ready in ${Math.round(performance.now() - started)} ms`);
+beforeAll(() => {
+  unleash = sharedUnleash();
   provider = createUnleashProvider({
     url: unleash.url,
     token: unleash.adminToken,
     tokenEnv: 'UNLEASH_TOKEN',
     logger,
   });
-}, 90_000);
-
-afterAll(async () => {
-  await unleash?.stop();
 });
 
 async function admin(method: string, path: string, body?: unknown): Promise<unknown> {

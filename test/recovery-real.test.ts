@@ -16,11 +16,11 @@ import { recorder } from './support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
 import { closedPort } from './support/http-receiver.ts';
 import { startPrometheus, type PrometheusServer } from './support/prometheus-server.ts';
-import { startUnleash, type UnleashServer } from './support/unleash-server.ts';
+import { sharedUnleash, type UnleashServer } from './support/unleash-server.ts';
 
 const MIN = 60_000;
 const ENV = 'production';
-const FLAG = 'checkout-v2';
+const FLAG = 'basket-v2';
 // Backfilled blocks must be older than Prometheus' head: the story ends five hours ago.
 const T0 = Math.floor((Date.now() - 9 * 60 * MIN) / MIN) * MIN;
 
@@ -51,11 +51,12 @@ function history(): string {
 }
 
 beforeAll(async () => {
-  [unleash, prom] = await Promise.all([startUnleash(), startPrometheus(history())]);
+  unleash = sharedUnleash();
+  prom = await startPrometheus(history());
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([unleash?.stop(), prom?.stop()]);
+  await prom?.stop();
 });
 
 async function admin(method: string, path: string, body?: unknown): Promise<void> {

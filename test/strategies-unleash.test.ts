@@ -3,7 +3,7 @@
  * section with a `${UNLEASH_TOKEN}` secret, planned into steps, run by the ladder, and the flag
  * checked through the client API (what the application's SDK would get).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/core/logger.ts';
 import {
   flagProviderSchema,
@@ -13,17 +13,13 @@ import {
 import { createFlagProviders } from '../src/strategies/flag-providers.ts';
 import { executeLadder, type StepEvent } from '../src/strategies/ladder.ts';
 import { planStrategy } from '../src/strategies/plan.ts';
-import { startUnleash, type UnleashServer } from './support/unleash-server.ts';
+import { sharedUnleash, type UnleashServer } from './support/unleash-server.ts';
 
 const ENV = 'production';
 let unleash: UnleashServer;
 
-beforeAll(async () => {
-  unleash = await startUnleash();
-}, 90_000);
-
-afterAll(async () => {
-  await unleash?.stop();
+beforeAll(() => {
+  unleash = sharedUnleash();
 });
 
 async function admin(method: string, path: string, body?: unknown): Promise<void> {
@@ -173,18 +169,18 @@ describe('feature-flag strategy against a real Unleash', () => {
   });
 
   it('components: only the named component flags go off', async () => {
-    await createFlag('assistant');
-    for (const c of ['voice', 'streaming', 'search']) await createFlag(`assistant.${c}`);
+    await createFlag('copilot');
+    for (const c of ['voice', 'streaming', 'search']) await createFlag(`copilot.${c}`);
     const { result } = await rollBack({
-      flag: 'assistant',
+      flag: 'copilot',
       mode: 'components',
       components: ['voice', 'streaming'],
     });
     expect(result.ok).toBe(true);
-    expect((await clientView('assistant'))?.enabled).toBe(true);
-    expect((await clientView('assistant.voice'))?.enabled).toBe(false);
-    expect((await clientView('assistant.streaming'))?.enabled).toBe(false);
-    expect((await clientView('assistant.search'))?.enabled).toBe(true);
+    expect((await clientView('copilot'))?.enabled).toBe(true);
+    expect((await clientView('copilot.voice'))?.enabled).toBe(false);
+    expect((await clientView('copilot.streaming'))?.enabled).toBe(false);
+    expect((await clientView('copilot.search'))?.enabled).toBe(true);
   });
 
   it('a deleted flag fails the step with the reason instead of reporting success', async () => {

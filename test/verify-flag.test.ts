@@ -1,18 +1,18 @@
-/** "The flag is really off" through the flag provider against a real unleash-server (one start). */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+/** "The flag is really off" through the flag provider against the run's real unleash-server. */
+import { beforeAll, describe, expect, test } from 'vitest';
 import { silentLogger } from '../src/core/logger.ts';
 import { flagProviderSchema } from '../src/core/policy-rollback-schema.ts';
 import { checkSchema } from '../src/core/policy-verify-schema.ts';
 import { createFlagProviders } from '../src/strategies/flag-providers.ts';
 import { runChecksOnce, type CheckContext } from '../src/verify/checks.ts';
-import { startUnleash, type UnleashServer } from './support/unleash-server.ts';
+import { sharedUnleash, type UnleashServer } from './support/unleash-server.ts';
 
 const ENV = 'production';
 let unleash: UnleashServer;
 let ctx: CheckContext;
 
-beforeAll(async () => {
-  unleash = await startUnleash();
+beforeAll(() => {
+  unleash = sharedUnleash();
   const { providers } = createFlagProviders(
     {
       unleash: flagProviderSchema.parse({
@@ -32,10 +32,6 @@ beforeAll(async () => {
     step: 60_000,
     lookback: 300_000,
   };
-}, 90_000);
-
-afterAll(async () => {
-  await unleash?.stop();
 });
 
 async function admin(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -76,17 +72,14 @@ async function flagOff(flag: string, extra: Record<string, unknown> = {}) {
 
 describe('flag-off checks against Unleash', () => {
   test('a flag still on fails; switched off it passes', async () => {
-    await createFlag('chat-assistant', 100);
-    const on = await flagOff('chat-assistant');
+    await createFlag('help-chat', 100);
+    const on = await flagOff('help-chat');
     expect(on.status).toBe('fail');
-    expect(on.detail).toMatch(/chat-assistant in production \(unleash\) is still on at 100%/);
-    await admin(
-      'POST',
-      `/api/admin/projects/default/features/chat-assistant/environments/${ENV}/off`,
-    );
-    const off = await flagOff('chat-assistant');
+    expect(on.detail).toMatch(/help-chat in production \(unleash\) is still on at 100%/);
+    await admin('POST', `/api/admin/projects/default/features/help-chat/environments/${ENV}/off`);
+    const off = await flagOff('help-chat');
     expect(off.status).toBe('pass');
-    expect(off.detail).toBe('chat-assistant in production (unleash) is off');
+    expect(off.detail).toBe('help-chat in production (unleash) is off');
   });
 
   test('on but rolled out to 0% serves nobody: passes', async () => {

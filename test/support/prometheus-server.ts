@@ -3,15 +3,16 @@
  * `promtool tsdb create-blocks-from openmetrics`. Backfilled blocks must be older than the
  * head block, so recorded windows should end a few hours before now.
  *
- * Missing binaries fail the test with the command that installs them: a skipped integration
- * test would let a broken adapter pass CI.
+ * One per test file that needs its own history; the binaries come from the run's global setup
+ * (test/support/services/prometheus-binaries.ts: PATH, or the distribution's package unpacked
+ * into a cache), which stops the run naming the install command when it cannot find them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import { freePort } from './http-receiver.ts';
 
 const run = promisify(execFile);
@@ -21,20 +22,8 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-function findBinary(name: string): string {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin']) {
-    const candidate = join(dir, name);
-    if (dir !== '' && existsSync(candidate)) return candidate;
-  }
-  throw new Error(
-    `${name} is not installed; the Prometheus integration tests need a real Prometheus: ` +
-      'sudo apt-get install -y prometheus (Debian/Ubuntu; brings prometheus and promtool)',
-  );
-}
-
 export async function startPrometheus(openMetrics: string): Promise<PrometheusServer> {
-  const prometheus = findBinary('prometheus');
-  const promtool = findBinary('promtool');
+  const { prometheus, promtool } = inject('prometheusBinaries');
   const dir = await mkdtemp(join(tmpdir(), 'ripcord-prom-'));
   const tsdb = join(dir, 'data');
   await mkdir(tsdb);

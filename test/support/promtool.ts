@@ -1,19 +1,18 @@
 /**
  * Runs Prometheus' own rule unit tester, so the engine's verdicts can be held to what
- * Prometheus would fire. Missing promtool is a failure, not a skip: CI installs it.
+ * Prometheus would fire. Missing promtool is a failure, not a skip: the run's global setup
+ * provides it (test/support/services/prometheus-binaries.ts) or stops naming how to install it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-
-export const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
+import { inject } from 'vitest';
 
 export function requirePromtool(): string {
-  if (!existsSync(PROMTOOL)) {
-    throw new Error(
-      `promtool not found at ${PROMTOOL}: install it with \`apt-get install prometheus\` (or set PROMTOOL to its path); the agreement test needs Prometheus 2.x's promtool`,
-    );
+  const { promtool } = inject('prometheusBinaries');
+  if (!existsSync(promtool)) {
+    throw new Error(`promtool is gone from ${promtool} since the run's global setup found it`);
   }
-  return PROMTOOL;
+  return promtool;
 }
 
 export interface PromtoolRun {

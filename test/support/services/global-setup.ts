@@ -58,7 +58,8 @@ function startSupervisor(
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, RIPCORD_SERVICES_CONFIG: JSON.stringify(config) },
   });
-  const lines = createInterface({ input: child.stdout! });
+  if (child.stdout === null) throw new Error('the supervisor has no stdout pipe');
+  const lines = createInterface({ input: child.stdout });
   return { child, events: lines[Symbol.asyncIterator]() };
 }
 

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import process from 'node:process';
+import { setTimeout } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 
 const raw = process.env.RIPCORD_UNLEASH_CONFIG;

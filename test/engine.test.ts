@@ -10,7 +10,7 @@ import {
   type ProbeTrigger,
   type Trigger,
 } from '../src/core/policy-schema.ts';
-import { quantile } from '../src/core/promql.ts';
+import { quantileOverTime as quantile } from '../src/core/window-functions.ts';
 import type { ProbeResult, Series, SignalResult } from '../src/core/signal.ts';
 
 const MIN = 60_000;

@@ -38,6 +38,8 @@ export interface PromtoolBatch extends PromtoolRun {
   failed: string[];
   /** The test files promtool reported as SUCCESS. */
   passed: string[];
+  /** What promtool printed for each file, from its "Unit Testing" line on. */
+  reports: Map<string, string>;
 }
 
 /**
@@ -63,19 +65,22 @@ export function testRulesBatch(testFiles: string[], cwd: string): PromtoolBatch 
   const output = readFileSync(log, 'utf8');
   const failed: string[] = [];
   const passed: string[] = [];
+  const reports = new Map<string, string>();
   let current: string | undefined;
+  let decided = false;
   for (const line of output.split('\n')) {
     const unit = /^Unit Testing:\s+(.+?)\s*$/.exec(line);
-    if (unit) current = unit[1];
-    else if (current !== undefined && /^\s+FAILED:/.test(line)) {
-      failed.push(current);
-      current = undefined;
-    } else if (current !== undefined && /^\s+SUCCESS/.test(line)) {
-      passed.push(current);
-      current = undefined;
+    if (unit) {
+      current = unit[1] ?? '';
+      decided = false;
+      reports.set(current, '');
+    } else if (current !== undefined && !decided && /^\s+(FAILED:|SUCCESS)/.test(line)) {
+      (line.includes('FAILED:') ? failed : passed).push(current);
+      decided = true;
     }
+    if (current !== undefined) reports.set(current, `${reports.get(current) ?? ''}${line}\n`);
   }
-  return { status: result.status, output, failed, passed };
+  return { status: result.status, output, failed, passed, reports };
 }
 
 /** Durations as promtool reads them (`90s`, `10m`, `10m30s`). */

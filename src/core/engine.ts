@@ -265,7 +265,8 @@ function verdict(
     kind: frame.trigger.kind,
     severity: frame.trigger.severity,
     value,
-    valueText: value === null ? null : formatValue(value, frame.unit),
+    valueText:
+      value === null ? null : formatValue(value, frame.unit, frame.thresholdValue ?? undefined),
     threshold: frame.threshold,
     since: null,
     query: frame.query,
@@ -483,7 +484,7 @@ function levelReading(
     valueAt,
     holds: semantics.compare(trigger.op, limit),
     conditionText: `${OP_WORDS[trigger.op]} ${trigger.threshold.text}`,
-    format: (v) => formatValue(v, unit),
+    format: (v) => formatValue(v, unit, limit),
     badness: trigger.op.startsWith('>') ? (v) => v : (v) => -v,
     thresholdValue: limit,
   };

@@ -533,6 +533,11 @@ describe('engine and Prometheus 2.42 (promtool test rules) agree', () => {
     const count = (f: (x: (typeof checks)[number]) => boolean): number => checks.filter(f).length;
     const stats = {
       cases: cases.length,
+      casesFiring: baseline.filter((cs) => cs.some((p) => p.firing.length > 0)).length,
+      casesInconclusive: baseline.filter((cs) =>
+        cs.some((p) => p.statuses.includes('inconclusive')),
+      ).length,
+      /** One check: one series at one evaluation time. */
       checks: checks.length,
       fired: count((x) => x.status === 'breached'),
       inconclusive: count((x) => x.status === 'inconclusive'),

@@ -673,7 +673,7 @@ function baselineReading(
   const limit = baseline * (drop ? 1 - trigger.by.value : 1 + trigger.by.value);
   return {
     valueAt: (t) => meanOver(series, t, trigger.window, semantics),
-    holds: drop ? (v) => v < limit : (v) => v > limit,
+    holds: (semantics ?? PROMETHEUS_2_42).compare(drop ? '<' : '>', limit),
     conditionText: `${drop ? 'below' : 'above'} ${formatValue(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
     format: (v) => formatValue(v, 'number'),
     badness: drop ? (v) => -v / baseline : (v) => v / baseline,
@@ -722,7 +722,7 @@ function judgeBurn(
     };
     const reading: Reading = {
       valueAt: (t) => worse(burnAt(t, pair.long), burnAt(t, pair.short)),
-      holds: (v) => v > pair.factor,
+      holds: (ctx.semantics ?? PROMETHEUS_2_42).compare('>', pair.factor),
       conditionText: `burning faster than ${pair.factor}x over both ${formatDuration(pair.long)} and ${formatDuration(pair.short)}`,
       format: (v) => `${formatValue(v, 'number')}x`,
       badness: (v) => v / pair.factor,

@@ -10,7 +10,7 @@ import {
   type ProbeTrigger,
   type Trigger,
 } from '../src/core/policy-schema.ts';
-import { quantile } from '../src/core/promql.ts';
+import { quantileOverTime as quantile } from '../src/core/window-functions.ts';
 import type { ProbeResult, Series, SignalResult } from '../src/core/signal.ts';
 
 const MIN = 60_000;
@@ -290,6 +290,20 @@ describe('aggregate', () => {
     ).toBe('inconclusive');
   });
 
+  // Issue 17: Prometheus 2.42 averages these to 0.11499999999999999, so `< 0.115` fires, and
+  // the evidence shows the digits that make the difference.
+  test('avg decides in the last bit as Prometheus 2.42 does, and says so', () => {
+    const v = run(
+      { kind: 'aggregate', aggregate: 'avg', window: '4m', op: '<', threshold: 0.115 },
+      raw(series([0.115, 0.115, 0.11, 0.125, 0.11])),
+      ctxAt(4),
+    );
+    expect(v.status).toBe('breached');
+    expect(v.value).toBe(0.11499999999999999);
+    expect(v.valueText).toBe('0.11499999999999999');
+    expect(v.reason).toMatch(/has been below 0\.115 \(now 0\.11499999999999999\)/);
+  });
+
   test('quantile interpolates at rank q*(n-1)', () => {
     expect(quantile(0.95, [1, 2, 3, 4, 5])).toBeCloseTo(4.8, 12);
     expect(quantile(0, [3, 1])).toBe(1);
@@ -412,6 +426,22 @@ describe('burn-rate', () => {
     );
     expect(v.status).toBe('breached');
     expect(v.thresholdValue).toBe(6);
+  });
+
+  test("averages each window with avg_over_time's arithmetic, not a prefix-sum mean", () => {
+    // sum/count gives 0.11500000000000002 here; Prometheus 2.42 gives 0.11499999999999999, so
+    // `avg_over_time(q[4m]) / 1 > 0.11499999999999999` does not fire.
+    const v = run(
+      {
+        kind: 'burn-rate',
+        objective: '0%',
+        windows: [{ long: '4m', short: '4m', factor: 0.11499999999999999 }],
+      },
+      raw(series([0.115, 0.115, 0.11, 0.125, 0.11])),
+      ctxAt(4),
+    );
+    expect(v.value).toBe(0.11499999999999999);
+    expect(v.status).toBe('ok');
   });
 
   test('rangeFor covers the longest window', () => {

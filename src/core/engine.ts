@@ -23,10 +23,12 @@ import type { ProbeResult, RangeRequest, SignalResult } from './signal.ts';
 import type { Verdict, VerdictStatus } from './verdict.ts';
 import {
   alignDown,
-  fastMean,
   instantValue,
+  PROMETHEUS_2_42,
   sortSeries,
   windowValue,
+  type ComparisonOp,
+  type Semantics,
   type SortedSeries,
   type StepValue,
   type WindowFunction,
@@ -41,6 +43,11 @@ export interface EvaluationContext {
   lookback: number;
   /** When the deployment was created, unix ms: the end of the baseline window. */
   deployedAt?: number;
+  /**
+   * The Prometheus semantics to follow; Prometheus 2.42's unless given. Only the agreement test
+   * passes others (deliberately wrong ones, to show promtool catches each).
+   */
+  semantics?: Semantics;
 }
 
 /** Charts read better with at least half an hour of context, whatever the trigger needs. */
@@ -48,7 +55,7 @@ const DISPLAY_SPAN = 30 * 60_000;
 /** Bounds the walk back in time that finds since when a condition has held. */
 const MAX_SINCE_STEPS = 5_000;
 
-type Op = '>' | '>=' | '<' | '<=';
+type Op = ComparisonOp;
 
 // ---------------------------------------------------------------------------------------------
 // Range
@@ -152,6 +159,7 @@ function judgeHeld(
   line: Timeline,
   holdFor: number,
   labels: Record<string, string>,
+  semantics: Semantics = PROMETHEUS_2_42,
 ): SeriesJudgement {
   const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
   const now = line.at(0);
@@ -177,7 +185,7 @@ function judgeHeld(
       detail: `is ${valueText}, not ${reading.conditionText}`,
     };
   }
-  const holdSteps = Math.round((line.end - alignDown(line.end - holdFor, line.step)) / line.step);
+  const holdSteps = semantics.holdSteps(holdFor, line.step);
   for (let k = 1; k <= holdSteps; k++) {
     const sv = line.at(k);
     const since = line.end - (k - 1) * line.step;
@@ -257,7 +265,8 @@ function verdict(
     kind: frame.trigger.kind,
     severity: frame.trigger.severity,
     value,
-    valueText: value === null ? null : formatValue(value, frame.unit),
+    valueText:
+      value === null ? null : formatValue(value, frame.unit, frame.thresholdValue ?? undefined),
     threshold: frame.threshold,
     since: null,
     query: frame.query,
@@ -466,15 +475,16 @@ function levelReading(
 ): Reading {
   const limit = trigger.threshold.value;
   const unit = trigger.threshold.unit;
+  const semantics = ctx.semantics ?? PROMETHEUS_2_42;
   const valueAt =
     trigger.kind === 'threshold'
-      ? (t: number) => instantValue(series, t, ctx.lookback)
-      : windowReader(series, trigger.window, trigger.aggregate, trigger.quantile ?? 0.5);
+      ? (t: number) => instantValue(series, t, ctx.lookback, semantics)
+      : windowReader(series, trigger.window, trigger.aggregate, trigger.quantile ?? 0.5, semantics);
   return {
     valueAt,
-    holds: comparator(trigger.op, limit),
+    holds: semantics.compare(trigger.op, limit),
     conditionText: `${OP_WORDS[trigger.op]} ${trigger.threshold.text}`,
-    format: (v) => formatValue(v, unit),
+    format: (v) => formatValue(v, unit, limit),
     badness: trigger.op.startsWith('>') ? (v) => v : (v) => -v,
     thresholdValue: limit,
   };
@@ -485,8 +495,9 @@ function windowReader(
   window: number,
   fn: WindowFunction,
   q: number,
+  semantics: Semantics,
 ): (t: number) => StepValue {
-  return (t) => windowValue(series, t, window, fn, q);
+  return (t) => windowValue(series, t, window, fn, q, semantics);
 }
 
 const OP_WORDS: Record<Op, string> = {
@@ -496,19 +507,6 @@ const OP_WORDS: Record<Op, string> = {
   '<=': 'at or below',
 };
 
-function comparator(op: Op, limit: number): (v: number) => boolean {
-  switch (op) {
-    case '>':
-      return (v) => v > limit;
-    case '>=':
-      return (v) => v >= limit;
-    case '<':
-      return (v) => v < limit;
-    case '<=':
-      return (v) => v <= limit;
-  }
-}
-
 function judgeLevel(
   trigger: ThresholdTrigger | AggregateTrigger,
   series: SortedSeries,
@@ -517,7 +515,7 @@ function judgeLevel(
 ): SeriesJudgement {
   const reading = levelReading(trigger, series, ctx);
   const line = timeline(reading, end, ctx.step);
-  const judgement = judgeHeld(reading, line, trigger.for, series.labels);
+  const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
   return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
 }
 
@@ -604,6 +602,21 @@ function judgeTrend(
 // ---------------------------------------------------------------------------------------------
 // baseline
 
+/**
+ * `avg_over_time(query[window])` at t, with Prometheus' arithmetic: baseline and burn-rate
+ * triggers are what a user would otherwise write as such rules, so they decide as those would.
+ * Each step walks its window (as Prometheus does); a prefix-sum mean would be faster but
+ * rounds differently, which decides the other way when a value sits on its limit.
+ */
+function meanOver(
+  series: SortedSeries,
+  t: number,
+  window: number,
+  semantics: Semantics | undefined,
+): StepValue {
+  return windowValue(series, t, window, 'avg', 0.5, semantics ?? PROMETHEUS_2_42);
+}
+
 function judgeBaseline(
   trigger: BaselineTrigger,
   series: SortedSeries,
@@ -611,8 +624,8 @@ function judgeBaseline(
   end: number,
   deployedAt: number,
 ): SeriesJudgement {
-  const before = fastMean(series, deployedAt, trigger.baseline_window);
-  const reading0 = baselineReading(trigger, series, 0);
+  const before = meanOver(series, deployedAt, trigger.baseline_window, ctx.semantics);
+  const reading0 = baselineReading(trigger, series, 0, ctx.semantics);
   const line0 = timeline(reading0, end, ctx.step);
   const span = Math.max(DISPLAY_SPAN, end - (deployedAt - trigger.baseline_window));
   const base = { labels: series.labels, thresholdValue: null, points: chartPoints(line0, span) };
@@ -639,7 +652,7 @@ function judgeBaseline(
     };
   }
   const baseline = before.v;
-  const reading = baselineReading(trigger, series, baseline);
+  const reading = baselineReading(trigger, series, baseline, ctx.semantics);
   const line = timeline(reading, end, ctx.step);
   const judgement = judgeHeld(reading, line, 0, series.labels);
   const current = judgement.value;
@@ -654,12 +667,13 @@ function baselineReading(
   trigger: BaselineTrigger,
   series: SortedSeries,
   baseline: number,
+  semantics: Semantics | undefined,
 ): Reading {
   const drop = trigger.change === 'drop';
   const limit = baseline * (drop ? 1 - trigger.by.value : 1 + trigger.by.value);
   return {
-    valueAt: (t) => fastMean(series, t, trigger.window),
-    holds: drop ? (v) => v < limit : (v) => v > limit,
+    valueAt: (t) => meanOver(series, t, trigger.window, semantics),
+    holds: (semantics ?? PROMETHEUS_2_42).compare(drop ? '<' : '>', limit),
     conditionText: `${drop ? 'below' : 'above'} ${formatValue(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
     format: (v) => formatValue(v, 'number'),
     badness: drop ? (v) => -v / baseline : (v) => v / baseline,
@@ -703,12 +717,12 @@ function judgeBurn(
 ): SeriesJudgement {
   const pairs = trigger.windows.map((pair) => {
     const burnAt = (t: number, window: number): StepValue => {
-      const avg = fastMean(series, t, window);
+      const avg = meanOver(series, t, window, ctx.semantics);
       return avg.state === 'value' ? { state: 'value', v: avg.v / budget } : avg;
     };
     const reading: Reading = {
       valueAt: (t) => worse(burnAt(t, pair.long), burnAt(t, pair.short)),
-      holds: (v) => v > pair.factor,
+      holds: (ctx.semantics ?? PROMETHEUS_2_42).compare('>', pair.factor),
       conditionText: `burning faster than ${pair.factor}x over both ${formatDuration(pair.long)} and ${formatDuration(pair.short)}`,
       format: (v) => `${formatValue(v, 'number')}x`,
       badness: (v) => v / pair.factor,

@@ -1,10 +1,16 @@
 /**
- * PromQL's instant-vector lookup and `*_over_time` functions over one series, as Prometheus 2.42
- * (the version Debian ships and the agreement tests run) computes them: closed intervals
- * `[t - lookback, t]` and `[t - window, t]`, and the same arithmetic for avg and quantile, so a
- * verdict near a threshold falls on the same side as Prometheus' alert.
+ * PromQL's instant-vector lookup and `*_over_time` window selection over one series, as
+ * Prometheus 2.42 (the version Debian ships and the agreement tests run) does them: closed
+ * intervals `[t - lookback, t]` and `[t - window, t]`, then the arithmetic of
+ * window-functions.ts (ported from the same version), so a verdict near a threshold falls on the
+ * same side as Prometheus' alert.
+ *
+ * The choices that Prometheus versions differ on, or that a careless port gets wrong, are one
+ * `Semantics` value: Prometheus 2.42's is the default, and the agreement test hands the engine
+ * deliberately wrong ones to prove that promtool notices each.
  */
 import type { Series } from './signal.ts';
+import { avgOverTime, maxOverTime, minOverTime, quantileOverTime } from './window-functions.ts';
 
 /** The evaluated value of a series at one step. `unusable` keeps the NaN/Inf that made it so. */
 export type StepValue =
@@ -14,14 +20,58 @@ export type StepValue =
 
 export type WindowFunction = 'avg' | 'max' | 'min' | 'quantile';
 
+export type ComparisonOp = '>' | '>=' | '<' | '<=';
+
 /** A series with samples sorted by time in typed arrays, so lookups are binary searches. */
 export interface SortedSeries {
   labels: Record<string, string>;
   times: Float64Array;
   values: Float64Array;
-  /** Prefix sums and counts of non-finite values, built on first use by `fastMean`. */
-  prefix?: { sums: Float64Array; bad: Int32Array };
 }
+
+/** What a Prometheus version does at the edges where versions (and careless ports) differ. */
+export interface Semantics {
+  /**
+   * Whether a sample exactly at `t - window` is in `<fn>_over_time(x[window])` at t. Prometheus
+   * 2.x: yes, `[t - window, t]` (engine.go, matrixIterSlice: `t >= mint`); 3.x: no.
+   */
+  windowIncludesStart: boolean;
+  /**
+   * Whether a sample exactly `lookback` old is still the instant value. Prometheus 2.x: yes,
+   * `[t - lookback, t]` (engine.go, vectorSelectorSingle: dropped only when `t < refTime -
+   * lookbackDelta`); 3.x: no.
+   */
+  lookbackIncludesStart: boolean;
+  /** avg_over_time's arithmetic (window-functions.ts: 2.42's Kahan-compensated running mean). */
+  avg: (values: ArrayLike<number>) => number;
+  /**
+   * How many evaluation steps before the current one the condition must also have held for an
+   * alert with this `for` to fire. Prometheus (rules/alerting.go, AlertingRule.Eval): firing
+   * once `ts - ActiveAt >= holdDuration`, ActiveAt being the first step of the run.
+   */
+  holdSteps: (holdFor: number, step: number) => number;
+  /** A comparison operator against a constant, as PromQL's filtering comparison reads it. */
+  compare: (op: ComparisonOp, limit: number) => (v: number) => boolean;
+}
+
+export const PROMETHEUS_2_42: Semantics = Object.freeze({
+  windowIncludesStart: true,
+  lookbackIncludesStart: true,
+  avg: avgOverTime,
+  holdSteps: (holdFor: number, step: number) => Math.ceil(holdFor / step),
+  compare: (op: ComparisonOp, limit: number): ((v: number) => boolean) => {
+    switch (op) {
+      case '>':
+        return (v) => v > limit;
+      case '>=':
+        return (v) => v >= limit;
+      case '<':
+        return (v) => v < limit;
+      case '<=':
+        return (v) => v <= limit;
+    }
+  },
+});
 
 const MISSING: StepValue = { state: 'missing' };
 
@@ -73,12 +123,17 @@ export function firstAtOrAfter(times: Float64Array, t: number): number {
   return lo;
 }
 
-/** The instant value at t: the latest sample in [t - lookback, t]. */
-export function instantValue(series: SortedSeries, t: number, lookback: number): StepValue {
+/** The instant value at t: the latest sample in [t - lookback, t] (Prometheus 2.x). */
+export function instantValue(
+  series: SortedSeries,
+  t: number,
+  lookback: number,
+  semantics: Semantics = PROMETHEUS_2_42,
+): StepValue {
   const i = lastAtOrBefore(series.times, t);
   if (i < 0) return MISSING;
   const at = series.times[i] ?? -Infinity;
-  if (at < t - lookback) return MISSING;
+  if (semantics.lookbackIncludesStart ? at < t - lookback : at <= t - lookback) return MISSING;
   const v = series.values[i] ?? NaN;
   return Number.isFinite(v) ? { state: 'value', v } : { state: 'unusable', v, t: at };
 }
@@ -90,8 +145,12 @@ export function windowValue(
   window: number,
   fn: WindowFunction,
   q = 0.5,
+  semantics: Semantics = PROMETHEUS_2_42,
 ): StepValue {
-  const lo = firstAtOrAfter(series.times, t - window);
+  const start = t - window;
+  const lo = semantics.windowIncludesStart
+    ? firstAtOrAfter(series.times, start)
+    : lastAtOrBefore(series.times, start) + 1;
   const hi = lastAtOrBefore(series.times, t);
   if (hi < lo) return MISSING;
   // Real Prometheus drops NaN staleness markers before this point; in recorded data a NaN or
@@ -101,84 +160,25 @@ export function windowValue(
     if (!Number.isFinite(v)) return { state: 'unusable', v, t: series.times[i] ?? t };
   }
   const slice = series.values.subarray(lo, hi + 1);
-  return { state: 'value', v: aggregate(slice, fn, q) };
+  return { state: 'value', v: aggregate(slice, fn, q, semantics) };
 }
 
-/**
- * The mean over [t - window, t] in O(log n) from prefix sums. Rounding can differ from
- * Prometheus' in the last bits, so it serves the kinds Prometheus has no rule for (burn rate
- * and baseline over long windows), where walking every window would be quadratic.
- */
-export function fastMean(series: SortedSeries, t: number, window: number): StepValue {
-  const lo = firstAtOrAfter(series.times, t - window);
-  const hi = lastAtOrBefore(series.times, t);
-  if (hi < lo) return MISSING;
-  const { sums, bad } = prefixOf(series);
-  if ((bad[hi + 1] ?? 0) - (bad[lo] ?? 0) > 0) return windowValue(series, t, window, 'avg');
-  return { state: 'value', v: ((sums[hi + 1] ?? 0) - (sums[lo] ?? 0)) / (hi - lo + 1) };
-}
-
-function prefixOf(series: SortedSeries): { sums: Float64Array; bad: Int32Array } {
-  if (series.prefix) return series.prefix;
-  const n = series.values.length;
-  const sums = new Float64Array(n + 1);
-  const bad = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const v = series.values[i] ?? NaN;
-    const finite = Number.isFinite(v);
-    sums[i + 1] = (sums[i] ?? 0) + (finite ? v : 0);
-    bad[i + 1] = (bad[i] ?? 0) + (finite ? 0 : 1);
-  }
-  series.prefix = { sums, bad };
-  return series.prefix;
-}
-
-function aggregate(values: Float64Array, fn: WindowFunction, q: number): number {
+function aggregate(
+  values: Float64Array,
+  fn: WindowFunction,
+  q: number,
+  semantics: Semantics,
+): number {
   switch (fn) {
     case 'avg':
-      return avgOverTime(values);
+      return semantics.avg(values);
     case 'max':
-      return values.reduce((m, v) => (v > m ? v : m), -Infinity);
+      return maxOverTime(values);
     case 'min':
-      return values.reduce((m, v) => (v < m ? v : m), Infinity);
+      return minOverTime(values);
     case 'quantile':
-      return quantile(q, values);
+      return quantileOverTime(q, values);
   }
-}
-
-/** Prometheus' incremental mean (it avoids overflow on large sums; kept for identical rounding). */
-export function avgOverTime(values: ArrayLike<number>): number {
-  let mean = 0;
-  let count = 0;
-  for (let i = 0; i < values.length; i++) {
-    count++;
-    mean += (values[i] ?? 0) / count - mean / count;
-  }
-  return mean;
-}
-
-/** Prometheus' quantile: linear interpolation between the samples around rank q*(n-1). */
-export function quantile(q: number, values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  const sorted = scratchCopy(values).sort();
-  const rank = q * (n - 1);
-  const lower = Math.max(0, Math.floor(rank));
-  const upper = Math.min(n - 1, lower + 1);
-  const weight = rank - Math.floor(rank);
-  return (sorted[lower] ?? NaN) * (1 - weight) + (sorted[upper] ?? NaN) * weight;
-}
-
-let scratch = new Float64Array(64);
-
-/** Quantiles run at every step of every series: reusing one buffer spares the allocations. */
-function scratchCopy(values: ArrayLike<number>): Float64Array {
-  if (scratch.length < values.length) scratch = new Float64Array(values.length * 2);
-  const view = scratch.subarray(0, values.length);
-  for (let i = 0; i < values.length; i++) view[i] = values[i] ?? NaN;
-  return view;
 }
 
 /** Evaluation steps sit on multiples of `step` in unix time, like Prometheus rule evaluation. */

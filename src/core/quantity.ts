@@ -54,8 +54,25 @@ export function parseQuantity(input: number | string): Quantity | undefined {
   return { value: Number(m[1]) * factor, unit, text: input.trim() };
 }
 
-/** Renders a value in the unit of the threshold it is compared with, so evidence reads naturally. */
-export function formatValue(value: number, unit: QuantityUnit): string {
+/**
+ * Renders a value in the unit of the threshold it is compared with, so evidence reads naturally.
+ * With `near` (that threshold), a value that would round to the same text gets the digits that
+ * tell them apart: "0.11499999999999999, below 0.115", never "0.115, below 0.115".
+ */
+export function formatValue(value: number, unit: QuantityUnit, near?: number): string {
+  const text = formatDigits(value, unit, 3);
+  if (near === undefined || value === near || !Number.isFinite(value) || !Number.isFinite(near)) {
+    return text;
+  }
+  for (let digits = 3; digits <= 17; digits++) {
+    const mine = formatDigits(value, unit, digits);
+    if (mine !== formatDigits(near, unit, digits)) return mine;
+  }
+  return formatDigits(value, unit, 17);
+}
+
+function formatDigits(value: number, unit: QuantityUnit, digits: number): string {
+  const round = (n: number): number => (n === 0 ? 0 : Number(n.toPrecision(digits)));
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   switch (unit) {
@@ -73,10 +90,4 @@ export function formatValue(value: number, unit: QuantityUnit): string {
     default:
       return String(round(value));
   }
-}
-
-/** Three significant digits: evidence is read by people, and 7.907% says no more than 7.91%. */
-function round(n: number): number {
-  if (n === 0) return 0;
-  return Number(n.toPrecision(3));
 }

@@ -211,3 +211,15 @@ describe('ripcord validate --github', () => {
     expect(noRepo.stderr).toContain('--repo owner/name is required');
   });
 });
+
+test('the secrets a set-up needs include what its commands read, not the RIPCORD_* variables', async () => {
+  const dir = fresh();
+  const { io: cli, out } = io();
+  expect(await main(['init', '--yes', '--dir', dir, '--strategy', 'redeploy'], cli)).toBe(0);
+  expect(out.stdout).toMatch(
+    /secrets: PROM_TOKEN, SLACK_WEBHOOK_URL, MAINTENANCE_TOKEN, MONGODB_URI\n/,
+  );
+  const button = readFileSync(join(dir, WORKFLOW_PATHS.rollback), 'utf8');
+  expect(button).toContain('MONGODB_URI: ${{ secrets.MONGODB_URI }}');
+  expect(button).not.toContain('RIPCORD_FROM_SHA');
+});

@@ -58,7 +58,9 @@ function ripcord(args: string[], cwd: string) {
 
 beforeAll(() => {
   const out = npm(['pack', '--json', '--pack-destination', work], root);
-  [packed] = JSON.parse(out) as PackResult[];
+  const [result] = JSON.parse(out) as PackResult[];
+  if (!result) throw new Error(`npm pack printed no result: ${out}`);
+  packed = result;
   const app = join(work, 'app');
   execFileSync('mkdir', ['-p', app]);
   npm(['install', '--offline', '--no-package-lock', join(work, packed.filename)], app);

@@ -216,7 +216,7 @@ export async function planInit(answers: InitAnswers, examples: string): Promise<
   const setup = STRATEGY_SETUPS[answers.strategy];
   const policyText = await readFile(join(examples, setup, 'policy.yml'), 'utf8');
   const policy = adaptPolicy(policyText, answers, setup);
-  const secrets = referencedEnvs(policy.toJS());
+  const secrets = secretsOf(policy.toJS());
   const [first] = answers.environments;
   const workflow = async (name: string) =>
     readFile(join(examples, 'workflows', name), 'utf8').then((text) =>
@@ -309,6 +309,24 @@ function adaptPolicy(text: string, answers: InitAnswers, setup: string): Documen
   return doc;
 }
 
+/**
+ * The secrets the policy needs from the workflow: its `${NAME}` references, and the variables
+ * its shell commands read (`$MONGODB_URI`), except the RIPCORD_* ones Ripcord sets itself.
+ */
+export function secretsOf(policy: unknown): string[] {
+  const names = new Set(referencedEnvs(policy));
+  const walk = (node: unknown, key: string): void => {
+    if (typeof node === 'string' && key === 'command') {
+      for (const m of node.matchAll(/\$\{?([A-Z][A-Z0-9_]*)\}?/g))
+        if (m[1] && !m[1].startsWith('RIPCORD_') && !m[1].startsWith('GITHUB_')) names.add(m[1]);
+    } else if (Array.isArray(node)) node.forEach((item) => walk(item, key));
+    else if (node !== null && typeof node === 'object')
+      for (const [k, v] of Object.entries(node)) walk(v, k);
+  };
+  walk(policy, '');
+  return [...names];
+}
+
 /** The schema modeline stays the first line (editors read it there); what init did follows it. */
 function withProvenance(policy: string, answers: InitAnswers): string {
   const setup = STRATEGY_SETUPS[answers.strategy];
@@ -364,7 +382,7 @@ function adaptWorkflow(
 
 function nextSteps(answers: InitAnswers, files: PlannedFile[], where: string): string {
   const policy = files[0];
-  const secrets = policy ? referencedEnvs(parseDocument(policy.content).toJS()) : [];
+  const secrets = policy ? secretsOf(parseDocument(policy.content).toJS()) : [];
   const envs = expectedEnvironments(answers.environments);
   const lines = [
     `Wrote ${files.map((f) => f.path).join(', ')} in ${where}, from examples/${STRATEGY_SETUPS[answers.strategy]}.`,
@@ -381,6 +399,11 @@ function nextSteps(answers: InitAnswers, files: PlannedFile[], where: string): s
     `     GITHUB_TOKEN=... npx ${PACKAGE_NAME} validate --github --repo owner/name`,
     `3. Commit and push: git add .github && git commit -m "Ripcord: rollback policy and workflows" && git push`,
   ];
+  if (answers.strategy === 'helm' || answers.strategy === 'blue-green')
+    lines.push(
+      '',
+      `Note: the rollback commands run ${answers.strategy === 'helm' ? 'helm and kubectl' : 'kubectl'}: give the rollback jobs cluster access, as the KUBECONFIG_DATA step of examples/${STRATEGY_SETUPS[answers.strategy]}/workflow.yml does.`,
+    );
   if (answers.source === 'datadog')
     lines.push('', `Note: the queries in ${POLICY_PATH} are PromQL: rewrite them for Datadog.`);
   if (answers.environments.length > 1)

@@ -19,7 +19,9 @@ const schema = JSON.parse(readFileSync(join(root, 'schema', 'ripcord.schema.json
 };
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats.default(ajv);
-const { $schema: _draft, ...compilable } = schema;
+// ajv 8 knows draft-07 without being told; its $schema URL would make it look for a meta-schema.
+const compilable = { ...schema };
+delete compilable.$schema;
 const schemaAccepts = ajv.compile(compilable);
 
 const dir = mkdtempSync(join(tmpdir(), 'ripcord-schema-agrees-'));

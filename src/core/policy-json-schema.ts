@@ -27,7 +27,8 @@ export function policyJsonSchema(): Record<string, unknown> {
         const { description, examples } = durationStringMeta(jsonSchema);
         replace(jsonSchema, { type: 'string', pattern: DURATION_PATTERN, description, examples });
       } else if (zodSchema === quantityInput) {
-        const { anyOf: _anyOf, ...meta } = jsonSchema;
+        const meta = { ...jsonSchema };
+        delete meta.anyOf;
         replace(jsonSchema, {
           ...meta,
           anyOf: [{ type: 'number' }, { type: 'string', pattern: QUANTITY_PATTERN }],
@@ -57,6 +58,6 @@ function durationStringMeta(schema: Record<string, unknown>): {
 
 /** override() must edit zod's object in place: it keeps the reference. */
 function replace(target: Record<string, unknown>, next: Record<string, unknown>): void {
-  for (const key of Object.keys(target)) delete target[key];
+  for (const key of Object.keys(target)) Reflect.deleteProperty(target, key);
   Object.assign(target, next);
 }

@@ -5,4 +5,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
   now: () => Date.now(),
+  stdin: process.stdin,
 });

@@ -19,10 +19,13 @@ export interface CliIO {
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
   now: () => number;
+  /** Answers to `init`'s prompts; absent, init asks nothing (as with --yes). */
+  stdin?: NodeJS.ReadableStream | undefined;
 }
 
 const USAGE = `Usage:
-  ripcord validate [--policy .github/ripcord.yml]
+  ripcord init [--environments production] [--source S] [--strategy S] [--notify C] [--yes]
+  ripcord validate [--policy .github/ripcord.yml] [--github [--repo owner/name]]   (--github: GITHUB_TOKEN)
   ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
   ripcord demo [--scenario examples/demo/scenario.yml]
   ripcord close --incident N --reason R [--repo owner/name]   (GITHUB_TOKEN; writes the report PR)
@@ -35,8 +38,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
+      case 'init': {
+        const { init } = await import('./cli/init.ts');
+        return await init(rest, io);
+      }
       case 'validate':
-        return await validate(rest, io);
+        return await validate(rest, io, logger);
       case 'evaluate':
         return await evaluate(rest, io, logger);
       case 'demo':
@@ -51,7 +58,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return command === undefined ? 1 : 0;
       default:
         throw new ConfigurationError(
-          `unknown command "${command}"; run one of validate, evaluate, demo\n\n${USAGE}`,
+          `unknown command "${command}"; run one of init, validate, evaluate, demo, close\n\n${USAGE}`,
         );
     }
   } catch (thrown) {
@@ -65,8 +72,17 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-async function validate(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { policy: { type: 'string' } }, strict: true });
+async function validate(args: string[], io: CliIO, logger: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      policy: { type: 'string' },
+      github: { type: 'boolean', default: false },
+      repo: { type: 'string' },
+      token: { type: 'string' },
+    },
+    strict: true,
+  });
   const path = values.policy ?? defaultPolicyPath;
   const policy = await readPolicy(path);
   const envs = Object.entries(policy.environments);
@@ -75,7 +91,44 @@ async function validate(args: string[], io: CliIO): Promise<number> {
       .map(([name, env]) => `${name}: ${env.triggers.length} triggers`)
       .join('; ')})`,
   );
+  if (!values.github) return 0;
+  const { owner, repo, token } = githubTarget(
+    values,
+    io,
+    'read the environments (any token that can read the repository; a fine-grained one needs Environments: read)',
+  );
+  const { createGitHubClient } = await import('./github/client.ts');
+  const { checkEnvironments, expectedEnvironments } = await import('./github/environments.ts');
+  const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
+  const findings = await checkEnvironments(
+    octokit,
+    { owner, repo },
+    expectedEnvironments(envs.map(([name]) => name)),
+  );
+  for (const f of findings) io.stderr(`${f.ok ? 'ok  ' : 'FAIL'} ${f.message}`);
+  const failed = findings.filter((f) => !f.ok);
+  if (failed.length > 0) {
+    throw new ConfigurationError(
+      `${owner}/${repo}: ${failed.length} GitHub Environment${failed.length === 1 ? '' : 's'} not set up as the workflows expect (see above)`,
+    );
+  }
+  io.stderr(`${owner}/${repo}: the GitHub Environments the workflows use exist as expected`);
   return 0;
+}
+
+/** --repo / GITHUB_REPOSITORY and --token / GITHUB_TOKEN / GH_TOKEN, or a message saying which is missing. */
+function githubTarget(
+  values: { repo?: string | undefined; token?: string | undefined },
+  io: CliIO,
+  purpose: string,
+): { owner: string; repo: string; token: string } {
+  const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
+  const [owner, repo] = repository.split('/');
+  if (!owner || !repo)
+    throw new ConfigurationError('--repo owner/name is required (or GITHUB_REPOSITORY)');
+  const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  if (!token) throw new ConfigurationError(`set GITHUB_TOKEN or pass --token to ${purpose}`);
+  return { owner, repo, token };
 }
 
 async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<number> {

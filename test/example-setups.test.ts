@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { MAJOR_TAG, REPOSITORY } from '../src/core/published.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
 import type { StrategyName } from '../src/core/policy-schema.ts';
@@ -76,7 +77,7 @@ const setups: Expected[] = [
   },
 ];
 
-const ripcord = /^your-org\/ripcord\/actions\/[a-z-]+@v1$/;
+const ripcord = new RegExp(`^${REPOSITORY.replace(/[.]/g, '\\.')}/actions/[a-z-]+@${MAJOR_TAG}$`);
 const pinned = /^[^@\s]+@[0-9a-f]{40}$/;
 
 function read(name: string, file: string): string {

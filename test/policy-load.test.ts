@@ -7,6 +7,7 @@ import { didYouMean, editDistance } from '../src/core/did-you-mean.ts';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
 import { defaultPolicyPath, readPolicy } from '../src/policy/read-policy.ts';
+import { POLICY_SCHEMA_MODELINE } from '../src/core/published.ts';
 
 const fixtures = 'test/fixtures/policies';
 
@@ -211,9 +212,7 @@ describe('the runbook example', () => {
   });
 
   test('points editors at the generated schema', () => {
-    expect(text.split('\n')[0]).toBe(
-      '# yaml-language-server: $schema=../../schema/ripcord.schema.json',
-    );
+    expect(text.split('\n')[0]).toBe(POLICY_SCHEMA_MODELINE);
   });
 });
 

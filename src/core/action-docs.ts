@@ -288,7 +288,7 @@ function renderExample(directory: string, meta: ActionMetadata, data: ActionDocD
   const lines = [
     '- uses: actions/checkout@v4',
     `- id: ${data.example.id}`,
-    `  uses: your-org/ripcord/actions/${directory}@main`,
+    `  uses: ripcord-dev/ripcord/actions/${directory}@v1`,
     ...block('env', data.example.env),
     ...block('with', data.example.with),
   ];

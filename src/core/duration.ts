@@ -12,6 +12,12 @@ const UNIT_MS: Record<string, number> = {
 };
 
 const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
+
+/**
+ * The same language as DURATION_RE, untrimmed text included, as a JSON Schema `pattern`, so an
+ * editor rejects `5 minutes` or `300` exactly where `ripcord validate` does.
+ */
+export const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w))+\\s*$';
 const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 
 /** Parses `15m` / `1h30m` / `500ms`; returns undefined when the text is not a duration. */

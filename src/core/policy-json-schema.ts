@@ -4,7 +4,10 @@
  * committed; a test fails when it goes stale.
  */
 import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.ts';
 import { policySchema } from './policy-schema.ts';
+import { QUANTITY_PATTERN } from './quantity.ts';
+import { durationInput, quantityInput } from './schema-primitives.ts';
 
 /** A name, not a download address: editors find the file through the modeline or their settings. */
 export const policySchemaId = 'urn:ripcord:policy:1';
@@ -16,6 +19,22 @@ export function policyJsonSchema(): Record<string, unknown> {
     // draft-07 is what editor YAML plugins understand most widely.
     target: 'draft-07',
     unrepresentable: 'any',
+    // zod sees a duration as "string or number" and a quantity as "number or any string": the
+    // parse is in a transform, which JSON Schema cannot carry. Without these patterns an editor
+    // would accept `for: 5 minutes` or `for: 300`, which validate rejects (test/schema-agrees).
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema === durationInput) {
+        const { description, examples } = durationStringMeta(jsonSchema);
+        replace(jsonSchema, { type: 'string', pattern: DURATION_PATTERN, description, examples });
+      } else if (zodSchema === quantityInput) {
+        const meta = { ...jsonSchema };
+        delete meta.anyOf;
+        replace(jsonSchema, {
+          ...meta,
+          anyOf: [{ type: 'number' }, { type: 'string', pattern: QUANTITY_PATTERN }],
+        });
+      }
+    },
   });
   // $id and $schema first: readers of the file look for them at the top.
   const { $schema, ...rest } = generated;
@@ -25,4 +44,20 @@ export function policyJsonSchema(): Record<string, unknown> {
 /** Deterministic text of the committed file: two-space JSON and a final newline. */
 export function policyJsonSchemaText(): string {
   return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
+}
+
+/** The description and examples zod put on the string branch of a duration's anyOf. */
+function durationStringMeta(schema: Record<string, unknown>): {
+  description?: unknown;
+  examples?: unknown;
+} {
+  const branches = Array.isArray(schema.anyOf) ? (schema.anyOf as Record<string, unknown>[]) : [];
+  const text = branches.find((b) => b.type === 'string') ?? {};
+  return { description: text.description, examples: text.examples };
+}
+
+/** override() must edit zod's object in place: it keeps the reference. */
+function replace(target: Record<string, unknown>, next: Record<string, unknown>): void {
+  for (const key of Object.keys(target)) Reflect.deleteProperty(target, key);
+  Object.assign(target, next);
 }

@@ -6,6 +6,7 @@
  * variant); an object that appears again identically links to its first section. Pure and
  * deterministic: the same schema gives the same text.
  */
+import { POLICY_SCHEMA_MODELINE } from './published.ts';
 import { tableCell } from './action-docs.ts';
 
 type JsonObject = Record<string, unknown>;
@@ -189,7 +190,8 @@ export function renderPolicyReference(schema: JsonObject): string {
     '# Policy reference',
     '',
     'Every key of `.github/ripcord.yml`, generated from the schema Ripcord validates with (also',
-    'published as [`schema/ripcord.schema.json`](../schema/ripcord.schema.json) for editors).',
+    'published as [`schema/ripcord.schema.json`](../schema/ripcord.schema.json) for editors:',
+    `put \`${POLICY_SCHEMA_MODELINE}\` on the first line).`,
     '`<name>` stands for a name you choose; `[]` for an item of a list. Durations are written',
     'as `30s`, `15m`, `1h30m` or `2d`, quantities as `5%`, `2s`, `500ms` or `500MB`; secrets only',
     'as `${NAME}` references to environment variables of the step.',

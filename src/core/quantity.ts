@@ -23,6 +23,9 @@ const SUFFIX: Record<string, number> = {
 const QUANTITY_RE =
   /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%|ms|s|m|h|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/;
 
+/** QUANTITY_RE as a JSON Schema `pattern`, for the string form of a quantity. */
+export const QUANTITY_PATTERN = QUANTITY_RE.source;
+
 export type QuantityUnit = 'ratio' | 'seconds' | 'bytes' | 'number';
 
 export interface Quantity {

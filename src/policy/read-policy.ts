@@ -15,7 +15,7 @@ export async function readPolicy(path: string = defaultPolicyPath): Promise<Poli
     const code = (thrown as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new ConfigurationError(
-        `no Ripcord policy at ${path} (looked for ${resolve(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`,
+        `no Ripcord policy at ${path} (looked for ${resolve(path)}); create one with npx ripcord-rollback init (or copy examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}), adapt its queries, then check it with npx ripcord-rollback validate`,
       );
     }
     if (code === 'EISDIR') {

@@ -136,6 +136,15 @@ export interface TeamMembershipRecord {
   state: 'active' | 'pending';
 }
 
+export interface EnvironmentRecord {
+  id: number;
+  name: string;
+  created_at: string;
+  /** Logins of the required reviewers; none means no required_reviewers rule. */
+  reviewers: string[];
+  waitTimer: number;
+}
+
 export interface Permission {
   permission: 'admin' | 'write' | 'read' | 'none';
   role_name: string;
@@ -179,6 +188,8 @@ export class RepoState {
   readonly runs: WorkflowRunRecord[] = [];
   /** Login -> permission; users not listed have `none`. */
   readonly permissions = new Map<string, Permission>();
+  /** GitHub Environments by lower-cased name. */
+  readonly environments = new Map<string, EnvironmentRecord>();
   private readonly ids: Counters;
   private readonly clock: Clock;
   private readonly actor: string;
@@ -505,6 +516,21 @@ export class RepoState {
 
   setPermission(login: string, permission: Permission['permission'], roleName?: string): void {
     this.permissions.set(login, { permission, role_name: roleName ?? permission });
+  }
+
+  addEnvironment(
+    name: string,
+    options: { reviewers?: string[]; waitTimer?: number } = {},
+  ): EnvironmentRecord {
+    const record: EnvironmentRecord = {
+      id: this.ids.id(),
+      name,
+      created_at: this.now(),
+      reviewers: options.reviewers ?? [],
+      waitTimer: options.waitTimer ?? 0,
+    };
+    this.environments.set(name.toLowerCase(), record);
+    return record;
   }
 
   findIssue(number: number): IssueRecord | undefined {

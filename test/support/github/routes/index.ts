@@ -3,6 +3,7 @@ import { actionRoutes } from './actions.ts';
 import { contentRoutes } from './contents.ts';
 import type { RouteTable } from './context.ts';
 import { deploymentRoutes } from './deployments.ts';
+import { environmentRoutes } from './environments.ts';
 import { gitRoutes } from './git.ts';
 import { issueRoutes } from './issues.ts';
 import { pullRoutes } from './pulls.ts';
@@ -18,4 +19,5 @@ export const routes: RouteTable = {
   ...pullRoutes,
   ...actionRoutes,
   ...teamRoutes,
+  ...environmentRoutes,
 };

@@ -224,6 +224,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         body: requestBody,
         state,
         shapes,
+        token: auth.replace(/^(token|bearer) /i, ''),
       };
       let result: Reply | undefined;
       for (const fault of fired) {

@@ -542,6 +542,16 @@ export class StandInState {
   private readonly defaultRepository: string;
   /** `org/team_slug` (lower case) -> login (lower case) -> membership. Teams live on orgs, not repos. */
   readonly teamMembers = new Map<string, Map<string, TeamMembershipRecord>>();
+  /**
+   * Tokens that lack `read:org` (as a workflow's GITHUB_TOKEN does): teams are invisible to
+   * them, answered 404. Other tokens see every team.
+   */
+  readonly tokensWithoutReadOrg = new Set<string>();
+  /** Creates an empty team (teams also spring into being with setTeamMember). */
+  addTeam(org: string, slug: string): void {
+    const key = `${org}/${slug}`.toLowerCase();
+    if (!this.teamMembers.has(key)) this.teamMembers.set(key, new Map());
+  }
   /** Called for each run a workflow dispatch creates (e.g. to complete it at once). */
   onDispatch: ((run: WorkflowRunRecord, repo: RepoState) => void) | undefined;
 

@@ -110,6 +110,11 @@ export interface WorkflowRecord {
   id: number;
   name: string;
   path: string;
+  /**
+   * The inputs its `on: workflow_dispatch` declares; a dispatch with any other is refused
+   * (422 "Unexpected inputs provided"). Undefined: not modelled, every input is accepted.
+   */
+  inputs?: string[];
 }
 
 export type RunStatus =
@@ -474,13 +479,14 @@ export class RepoState {
     return comment;
   }
 
-  addWorkflow(path: string, name?: string): WorkflowRecord {
+  addWorkflow(path: string, name?: string, inputs?: string[]): WorkflowRecord {
     const file = path.includes('/') ? path : `.github/workflows/${path}`;
     for (const w of this.workflows.values()) if (w.path === file) return w;
     const workflow: WorkflowRecord = {
       id: this.nextId(),
       name: name ?? file.split('/').pop() ?? file,
       path: file,
+      ...(inputs ? { inputs } : {}),
     };
     this.workflows.set(workflow.id, workflow);
     return workflow;
@@ -552,6 +558,11 @@ export class StandInState {
     const key = `${org}/${slug}`.toLowerCase();
     if (!this.teamMembers.has(key)) this.teamMembers.set(key, new Map());
   }
+  /**
+   * Set to a GitHub Enterprise Server version before 3.21 (e.g. '3.19'): the dispatch API then
+   * refuses `return_run_details` with 422, as those servers do.
+   */
+  enterpriseServer: string | undefined;
   /** Called for each run a workflow dispatch creates (e.g. to complete it at once). */
   onDispatch: ((run: WorkflowRunRecord, repo: RepoState) => void) | undefined;
 

@@ -479,7 +479,9 @@ describe('GitHub stand-in: report pull request, dispatch, permissions', () => {
     });
     expect(bob.data.permission).toBe('none');
     const limits = await octokit.rest.rateLimit.get();
-    expect(limits.data.rate.limit).toBe(5000);
+    // A workflow's GITHUB_TOKEN: 1,000 requests an hour per repository.
+    expect(limits.data.rate.limit).toBe(1000);
+    expect(limits.data.rate.used).toBe(2);
     expect(gh.calls.count()).toBe(3);
     gh.assertNoViolations();
   });

@@ -62,6 +62,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     token,
     baseUrl: deps.env.GITHUB_API_URL,
     logger: io,
+    maxRateLimitWaitMs: env.rollback.rate_limit_wait,
     ...(deps.retryAfterBaseValue === undefined
       ? {}
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),

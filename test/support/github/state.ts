@@ -559,6 +559,18 @@ export class StandInState {
     if (!this.teamMembers.has(key)) this.teamMembers.set(key, new Map());
   }
   /**
+   * The primary rate limit as GitHub applies it to a workflow's GITHUB_TOKEN: 1,000 requests
+   * an hour per repository (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions),
+   * the window starting at the first request. Past it, requests are answered 403 "API rate
+   * limit exceeded" with `x-ratelimit-remaining: 0` and the reset time. Tests may set `used`
+   * (to start near the limit) or `resetAt` (epoch seconds).
+   */
+  readonly rateLimit: { limit: number; used: number; resetAt: number | undefined } = {
+    limit: 1000,
+    used: 0,
+    resetAt: undefined,
+  };
+  /**
    * Set to a GitHub Enterprise Server version before 3.21 (e.g. '3.19'): the dispatch API then
    * refuses `return_run_details` with 422, as those servers do.
    */

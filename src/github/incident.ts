@@ -108,6 +108,22 @@ function isAlreadyExists(err: unknown): boolean {
   );
 }
 
+/**
+ * A comment cut to GitHub's 65,536-character limit (a longer one is refused with 422). The
+ * middle goes: the head says what happened, and the tail holds the hidden markers (such as
+ * the notification record) that later runs read back.
+ */
+export function fitComment(markdown: string, limit = ISSUE_BODY_MAX_LENGTH): string {
+  if (markdown.length <= limit) return markdown;
+  const mark = (cut: number): string =>
+    `\n\n… _(${cut} characters cut to fit GitHub's comment limit; the job log has everything)_ …\n\n`;
+  const tail = Math.min(4_000, Math.floor(limit / 4));
+  // The note for the longest cut is at least as long as the one written, so it always fits.
+  const head = limit - tail - mark(markdown.length).length;
+  const note = mark(markdown.length - head - tail);
+  return `${markdown.slice(0, head)}${note}${markdown.slice(markdown.length - tail)}`;
+}
+
 function truncate(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
@@ -293,7 +309,11 @@ export function createIncidentStore(
     },
 
     async comment(number, markdown) {
-      await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: markdown });
+      await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: number,
+        body: fitComment(markdown),
+      });
     },
 
     async close(number, reason) {

@@ -445,4 +445,26 @@ describe('rollback', () => {
     expect(lines()).toEqual([]);
     expect(gh.state.repo().deployments).toHaveLength(3);
   });
+
+  test('a 5xx after GitHub performed the write: no second incident issue, no second rollback deployment (#10)', async () => {
+    // plugin-retry retries a POST answered 5xx; the stand-in performs it first, as GitHub may.
+    gh.faults.inject({ match: 'issues/create', kind: 'after-write', status: 502 });
+    gh.faults.inject({ match: 'repos/create-deployment', kind: 'after-write', status: 502 });
+    const { io, result } = await rollbackRun({}, envFor('7401'));
+    expect(result.result).toBe('rolled-back');
+    const incidents = gh.state.repo().issues.filter((i) => i.labels.includes('ripcord:incident'));
+    expect(incidents).toHaveLength(1);
+    expect(result.incident?.number).toBe(incidents[0]?.number);
+    const rollbacks = gh.state.repo().deployments.filter((d) => d.sha === GOOD_SHA);
+    expect(rollbacks).toHaveLength(2); // the known-good one, and one rollback deployment
+    expect(result.deploymentId).toBe(rollbacks.at(-1)?.id);
+    expect(gh.calls.count('issues/create')).toBe(1);
+    expect(gh.calls.count('repos/create-deployment')).toBe(1);
+    expect(io.logs.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/GitHub answered 502 to opening the incident, but it was opened/),
+      ]),
+    );
+    expect(lines()).toHaveLength(1);
+  });
 });

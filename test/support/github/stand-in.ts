@@ -265,6 +265,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
           return error(501, `The GitHub stand-in does not implement ${operation.operationId}`);
         }
         result = handler(ctx);
+        const lost = fired.find((f) => f.kind === 'after-write');
+        if (lost?.kind === 'after-write') result = error(lost.status ?? 502, 'Server Error');
       }
       return tamper ? tamper(result) : result;
     })();

@@ -603,7 +603,7 @@ describe('environment lock: untrusted leases (#11)', () => {
       logger: log,
     }).acquire();
     expect(result).toMatchObject({ acquired: true, tookOverExpired: true });
-    expect(log.lines.join('\n')).toMatch(/committed by "Mallory", not by github-actions\[bot\]/);
+    expect(log.lines.join('\n')).toMatch(/written by "Mallory", not by github-actions\[bot\]/);
   });
 });
 

@@ -169,6 +169,9 @@ describe('rollback', () => {
   });
 
   test('20 concurrent runs: one rollback deployment, one incident, one execution; the others report the winner', async () => {
+    // 19 waiters poll the lock every 50 ms here (2 s in a workflow): past a GITHUB_TOKEN's
+    // 1,000 requests, which this test is not about.
+    gh.state.rateLimit.limit = 10_000;
     const runs = await Promise.all(
       Array.from({ length: 20 }, (_, i) => rollbackRun({}, envFor(String(2000 + i)))),
     );

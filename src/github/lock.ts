@@ -15,8 +15,8 @@
  * Anyone who may push can write a ref under refs/ripcord/locks/, so a lease is input, not
  * truth: a lease running further ahead than the policy's `lease` allows (a lock "until 2099"
  * would stop every rollback) is invalid and taken over with a warning, and where the
- * identity Ripcord runs as is a bot (whose commits carry its login as committer name), a lease
- * commit somebody else committed is not trusted either. A run holding the lock keeps its lease
+ * identity Ripcord runs as is a bot (whose API commits carry its login as author), a lease
+ * commit somebody else wrote is not trusted either. A run holding the lock keeps its lease
  * alive (keepAlive) so a long step cannot outlive it and let a second run in.
  */
 import type { Logger } from '../core/logger.ts';
@@ -213,11 +213,20 @@ export function createEnvironmentLock(
       );
       return null;
     }
+    // A commit made through the API without an author is authored by the token's identity
+    // (and committed by it, unless GitHub signs it as its web-flow committer): a bot's commit
+    // carries the bot's login as author name.
     const identity = opts.identity;
+    const author = data.author.name;
     const committer = data.committer.name;
-    if (identity && identity.logins.every((l) => l.endsWith('[bot]')) && !identity.is(committer)) {
+    if (
+      identity &&
+      identity.logins.every((l) => l.endsWith('[bot]')) &&
+      !identity.is(author) &&
+      !identity.is(committer)
+    ) {
       logger.warning(
-        `the lease on ${where} (commit ${sha}, "held by ${lease.holder}") was committed by ${JSON.stringify(committer)}, not by ${identity.describe} as Ripcord's leases are; not trusting it, taking the lock over`,
+        `the lease on ${where} (commit ${sha}, "held by ${lease.holder}") was written by ${JSON.stringify(author)}, not by ${identity.describe} as Ripcord's leases are; not trusting it, taking the lock over`,
       );
       return null;
     }

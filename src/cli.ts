@@ -204,6 +204,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
     );
   const { createGitHubClient } = await import('./github/client.ts');
   const { closeIncident } = await import('./report/close-incident.ts');
+  const { identityFromEnv } = await import('./github/identity.ts');
   const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
   const result = await closeIncident({
     octokit,
@@ -214,6 +215,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
     serverUrl: io.env.GITHUB_SERVER_URL ?? 'https://github.com',
     now: io.now,
     logger,
+    identity: identityFromEnv(io.env),
   });
   io.stderr(`incident #${incident} closed; report ${result.result}: ${result.path}`);
   io.stdout(result.pullRequest?.url ?? '');

@@ -313,8 +313,10 @@ describe('deployment store: writing', () => {
       'in_progress',
       'success',
     ]);
-    // auto_inactive (default) retired the older success; the bad one keeps its failure.
-    expect(good?.statuses.map((s) => s.state)).toEqual(['success', 'inactive']);
+    // auto_inactive only retires older deployments of non-production environments (GitHub's
+    // documented behaviour): in production the known-good keeps its success; the bad one
+    // keeps its failure.
+    expect(good?.statuses.map((s) => s.state)).toEqual(['success']);
     const badStatuses = r.findDeployment(bad?.id ?? 0)?.statuses ?? [];
     expect(badStatuses.at(-1)).toMatchObject({
       state: 'failure',

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../src/core/logger.ts';
 import { createGitHubClient, type GitHubClient } from '../src/github/client.ts';
+import { ripcordIdentity } from '../src/github/identity.ts';
 import {
   createEnvironmentLock,
   lockComponent,
@@ -527,5 +529,152 @@ describe('lease parsing', () => {
     expect(parseLease('{"holder": 1}')).toBeNull();
     expect(parseLease(JSON.stringify({ ...lease, expiresAt: 'soon' }))).toBeNull();
     expect(parseLease(JSON.stringify({ ...lease, runUrl: 5 }))).toBeNull();
+  });
+});
+
+/** A lease commit someone pushed by hand (or through the API), as Ripcord would word it. */
+function plantLease(
+  standIn: GitHubStandIn,
+  lease: { holder: string; acquiredAt: string; expiresAt: string },
+  committer?: { name: string; email: string },
+): string {
+  const r = standIn.state.repo();
+  const json = JSON.stringify({ v: 1, environment: 'production', runUrl: null, ...lease });
+  const sha = r.writeCommit({
+    tree: r.writeTree(new Map()),
+    parents: [],
+    message: `Ripcord lock for production: held by ${lease.holder} until ${lease.expiresAt}\n\n${json}\n`,
+    ...(committer ? { author: committer, committer } : {}),
+  });
+  r.refs.set(REF, sha);
+  return sha;
+}
+
+describe('environment lock: untrusted leases (#11)', () => {
+  it('a planted lease running to 2099 is invalid: taken over at once, with a warning', async () => {
+    const standIn = await start();
+    const planted = plantLease(standIn, {
+      holder: 'run 1 attempt 1',
+      acquiredAt: '2030-01-01T00:00:00.000Z',
+      expiresAt: '2099-12-31T23:59:59.000Z',
+    });
+    const log = recorder();
+    const result = await lockFor(fastClient(standIn.url), fakeClock(), 'run 2 attempt 1', {
+      logger: log,
+      waitMs: 60_000,
+    }).acquire();
+    expect(result).toMatchObject({ acquired: true, tookOverExpired: true, waitedMs: 0 });
+    expect(leaseAt(standIn)).toMatchObject({
+      parents: [planted],
+      lease: { holder: 'run 2 attempt 1' },
+    });
+    expect(log.lines.join('\n')).toMatch(
+      /warning: .*runs until 2099-12-31T23:59:59.000Z, longer than the policy's lease of 60000 ms allows/,
+    );
+  });
+
+  it("a lease within the policy's length is honoured", async () => {
+    const standIn = await start();
+    plantLease(standIn, {
+      holder: 'run 1 attempt 1',
+      acquiredAt: '2030-01-01T00:00:00.000Z',
+      expiresAt: '2030-01-01T00:01:30.000Z',
+    });
+    const result = await lockFor(fastClient(standIn.url), fakeClock(), 'run 2 attempt 1', {
+      identity: ripcordIdentity(),
+    }).acquire();
+    expect(result).toMatchObject({ acquired: false, heldBy: { holder: 'run 1 attempt 1' } });
+  });
+
+  it('a lease committed by someone other than the bot Ripcord runs as is not trusted', async () => {
+    const standIn = await start();
+    plantLease(
+      standIn,
+      {
+        holder: 'run 1 attempt 1',
+        acquiredAt: '2030-01-01T00:00:00.000Z',
+        expiresAt: '2030-01-01T00:00:50.000Z',
+      },
+      { name: 'Mallory', email: 'mallory@example.com' },
+    );
+    const log = recorder();
+    const result = await lockFor(fastClient(standIn.url), fakeClock(), 'run 2 attempt 1', {
+      identity: ripcordIdentity(),
+      logger: log,
+    }).acquire();
+    expect(result).toMatchObject({ acquired: true, tookOverExpired: true });
+    expect(log.lines.join('\n')).toMatch(/written by "Mallory", not by github-actions\[bot\]/);
+  });
+});
+
+describe('environment lock: GitHub answers seen on real repositories (#10)', () => {
+  for (const status of [409, 422]) {
+    it(`a create answered ${status} "Reference update failed" is a lost race: look again, then acquire`, async () => {
+      const standIn = await start();
+      // https://github.com/github/rest-api-description/issues/4887: POST /git/refs sometimes
+      // answers "Reference update failed" (409 or 422) when another write touches the ref.
+      standIn.faults.inject({
+        match: 'git/create-ref',
+        kind: 'status',
+        status,
+        message: 'Reference update failed',
+      });
+      const result = await lockFor(fastClient(standIn.url), fakeClock(), 'run 1 attempt 1', {
+        waitMs: 10_000,
+      }).acquire();
+      expect(result).toMatchObject({ acquired: true });
+      expect(standIn.calls.log.map((c) => [c.operationId, c.status])).toContainEqual([
+        'git/create-ref',
+        status,
+      ]);
+      expect(leaseAt(standIn)?.lease?.holder).toBe('run 1 attempt 1');
+    });
+  }
+
+  it('release deletes the ref even when a (lagging) read says it is gone', async () => {
+    const standIn = await start();
+    const lock = held(
+      await lockFor(fastClient(standIn.url), fakeClock(), 'run 1 attempt 1').acquire(),
+    );
+    standIn.faults.inject({
+      match: 'git/get-ref',
+      kind: 'status',
+      status: 404,
+      message: 'Not Found',
+    });
+    await lock.release();
+    expect(standIn.state.repo().refs.has(REF)).toBe(false);
+    // Really gone: the delete's 422 "Reference does not exist" is not an error.
+    await lock.release();
+  });
+
+  it('keepAlive renews a held lease, so a second run cannot take it over mid-step', async () => {
+    const standIn = await start();
+    const octokit = fastClient(standIn.url);
+    const lease = 400;
+    const real = { now: () => Date.now(), sleep: (ms: number) => sleep(ms) };
+    const first = held(
+      await createEnvironmentLock(octokit, repo, 'production', {
+        holder: 'run 1 attempt 1',
+        leaseMs: lease,
+        waitMs: 0,
+        ...real,
+        logger: silentLogger,
+      }).acquire(),
+    );
+    const keeper = first.keepAlive();
+    await sleep(lease * 2.5);
+    const second = await createEnvironmentLock(octokit, repo, 'production', {
+      holder: 'run 2 attempt 1',
+      leaseMs: lease,
+      waitMs: 0,
+      ...real,
+      logger: silentLogger,
+    }).acquire();
+    expect(second.acquired).toBe(false);
+    expect(keeper.lost).toBe(false);
+    expect(standIn.calls.count('git/update-ref')).toBeGreaterThanOrEqual(3);
+    await first.release();
+    expect(standIn.state.repo().refs.has(REF)).toBe(false);
   });
 });

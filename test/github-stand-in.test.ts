@@ -44,6 +44,64 @@ afterEach(async () => {
 });
 
 describe('GitHub stand-in: deployments', () => {
+  it('auto_inactive retires older successes only in non-production, non-transient environments (#10)', async () => {
+    const gh = await start();
+    const octokit = plainClient(gh.url);
+    const r = gh.state.repo();
+    const seed = (environment: string, extra: { transient_environment?: boolean } = {}) =>
+      r.addDeployment({ ref: 'main', environment, statuses: [{ state: 'success' }], ...extra });
+    const stagingOld = seed('staging');
+    const previewOld = seed('pr-7', { transient_environment: true });
+    const prodOld = seed('production');
+    for (const environment of ['staging', 'pr-7', 'production']) {
+      const created = await octokit.rest.repos.createDeployment({
+        owner,
+        repo,
+        ref: 'main',
+        environment,
+        auto_merge: false,
+        required_contexts: [],
+        ...(environment === 'pr-7' ? { transient_environment: true } : {}),
+      });
+      if (!('id' in created.data)) throw new Error('expected a deployment');
+      await octokit.rest.repos.createDeploymentStatus({
+        owner,
+        repo,
+        deployment_id: created.data.id,
+        state: 'success',
+      });
+    }
+    expect(stagingOld.statuses.map((s) => s.state)).toEqual(['success', 'inactive']);
+    expect(previewOld.statuses.map((s) => s.state)).toEqual(['success']);
+    expect(prodOld.statuses.map((s) => s.state)).toEqual(['success']);
+    gh.assertNoViolations();
+  });
+
+  it('createDeployment of a branch behind the default branch answers 202 (auto-merge) unless auto_merge is false (#10)', async () => {
+    const gh = await start();
+    const octokit = plainClient(gh.url);
+    const r = gh.state.repo();
+    r.commitFiles('release-1.1', { 'app.txt': 'v1.1' });
+    r.commitFiles('main', { 'app.txt': 'v1.2' });
+    const merged = await octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ref: 'release-1.1',
+      environment: 'production',
+    });
+    expect(merged.status).toBe(202);
+    expect(merged.data).toEqual({ message: 'Auto-merged main into release-1.1 on deployment.' });
+    const plain = await octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ref: 'release-1.1',
+      environment: 'production',
+      auto_merge: false,
+    });
+    expect(plain.status).toBe(201);
+    gh.assertNoViolations();
+  });
+
   it('creates deployments and statuses, lists them newest first, applies auto_inactive', async () => {
     const gh = await start();
     const octokit = plainClient(gh.url);
@@ -93,8 +151,9 @@ describe('GitHub stand-in: deployments', () => {
       repo,
       deployment_id: first.data.id,
     });
-    expect(statuses.data.map((s) => s.state)).toEqual(['inactive', 'success']);
-    expect(statuses.data[1]?.target_url).toBe('https://ci.example/run/1');
+    // auto_inactive leaves production deployments alone (see the next test for staging).
+    expect(statuses.data.map((s) => s.state)).toEqual(['success']);
+    expect(statuses.data[0]?.target_url).toBe('https://ci.example/run/1');
     gh.assertNoViolations();
   });
 
@@ -479,7 +538,9 @@ describe('GitHub stand-in: report pull request, dispatch, permissions', () => {
     });
     expect(bob.data.permission).toBe('none');
     const limits = await octokit.rest.rateLimit.get();
-    expect(limits.data.rate.limit).toBe(5000);
+    // A workflow's GITHUB_TOKEN: 1,000 requests an hour per repository.
+    expect(limits.data.rate.limit).toBe(1000);
+    expect(limits.data.rate.used).toBe(2);
     expect(gh.calls.count()).toBe(3);
     gh.assertNoViolations();
   });

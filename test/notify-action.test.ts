@@ -285,6 +285,58 @@ describe('notify action', () => {
     });
   });
 
+  test("an outsider's comment carrying Ripcord's marker does not silence a channel (#11)", async () => {
+    // The attack: anyone who may comment writes the "already sent" marker of a page that has
+    // not gone out yet. Only comments by the identity Ripcord runs as count.
+    const issue = addIncident();
+    const r = gh.state.repo();
+    for (const channel of ['pager', 'oncall', 'ops-teams', 'audit', 'incident'])
+      r.addComment(r.findIssue(issue.number) ?? issue, {
+        user: 'mallory',
+        body: `+1 <!-- ripcord:notified rollback.started:${issue.number}:${channel} pager 2026-11-24T10:00:00Z -->`,
+      });
+    const io = await notifyRun({ event: 'rollback.started' });
+    expect(sent(io).map((s) => [s.channel, s.result])).toEqual([
+      ['pager', 'sent'],
+      ['oncall', 'sent'],
+      ['ops-teams', 'sent'],
+      ['audit', 'sent'],
+      ['incident', 'sent'],
+    ]);
+    expect(pd.requests).toHaveLength(1);
+    expect(
+      io.logs.filter(
+        (l) => l.level === 'warning' && /ignored notification markers/.test(l.message),
+      ),
+    ).toHaveLength(5);
+    expect(io.logs.map((l) => l.message).join('\n')).toContain('by mallory');
+    // Ripcord's own record still deduplicates.
+    const again = await notifyRun({ event: 'rollback.started' });
+    expect(sent(again).every((s) => s.result === 'duplicate')).toBe(true);
+  });
+
+  test('RIPCORD_BOT_LOGIN names the App Ripcord runs as; then github-actions[bot] markers do not count', async () => {
+    const issue = addIncident();
+    const r = gh.state.repo();
+    r.addComment(r.findIssue(issue.number) ?? issue, {
+      user: 'github-actions[bot]',
+      body: `<!-- ripcord:notified rollback.started:${issue.number}:pager pager 2026-11-24T10:00:00Z -->`,
+    });
+    const io = recorder({
+      policy,
+      environment: 'production',
+      token: 'ghs_token',
+      event: 'rollback.started',
+    });
+    await run(io, {
+      env: { ...env(), RIPCORD_BOT_LOGIN: 'ripcord-app[bot]' },
+      now: () => Date.parse('2026-11-24T10:10:00Z'),
+      sleep: async () => {},
+      retryAfterBaseValue: 1,
+    });
+    expect(sent(io).find((s) => s.channel === 'pager')?.result).toBe('sent');
+  });
+
   test('routes by severity: a warning goes to the team channel only', async () => {
     addIncident();
     const io = await notifyRun({

@@ -268,4 +268,32 @@ describe('writeIncidentReport', () => {
     expect(out.result).toBe('created');
     expect(standIn.state.repo().pulls).toHaveLength(1);
   });
+
+  it("edits only Ripcord's own fallback comment, never a look-alike someone else wrote (#11)", async () => {
+    const { standIn, issue, options } = await setUp();
+    const r = standIn.state.repo();
+    const planted = r.addComment(r.findIssue(issue.number) ?? issue, {
+      user: 'mallory',
+      body: '<!-- ripcord:incident-report-fallback -->\nnothing to see',
+    });
+    standIn.faults.inject({
+      match: 'pulls/create',
+      kind: 'status',
+      status: 403,
+      message: 'GitHub Actions is not permitted to create or approve pull requests.',
+      times: 2,
+    });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warning: (m: string) => warnings.push(m) };
+    const first = await writeIncidentReport(options({ onPublishError: 'warn', logger }));
+    expect(first.result).toBe('created');
+    expect(planted.body).toBe('<!-- ripcord:incident-report-fallback -->\nnothing to see');
+    expect(warnings.join('\n')).toMatch(/left alone a comment on #\d+ by mallory/);
+    const comments = r.findIssue(issue.number)?.comments ?? [];
+    expect(comments.map((c) => c.user)).toEqual(['mallory', 'github-actions[bot]']);
+    // A re-run edits its own comment in place and still leaves the planted one alone.
+    const second = await writeIncidentReport(options({ onPublishError: 'warn', logger }));
+    expect(second.result).toBe('unchanged');
+    expect(r.findIssue(issue.number)?.comments).toHaveLength(2);
+  });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../src/actions/rollback.ts';
+import { ConfigurationError } from '../src/core/errors.ts';
 import { recorder } from './support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
 
@@ -168,6 +169,9 @@ describe('rollback', () => {
   });
 
   test('20 concurrent runs: one rollback deployment, one incident, one execution; the others report the winner', async () => {
+    // 19 waiters poll the lock every 50 ms here (2 s in a workflow): past a GITHUB_TOKEN's
+    // 1,000 requests, which this test is not about.
+    gh.state.rateLimit.limit = 10_000;
     const runs = await Promise.all(
       Array.from({ length: 20 }, (_, i) => rollbackRun({}, envFor(String(2000 + i)))),
     );
@@ -364,5 +368,106 @@ describe('rollback', () => {
     await expect(rollbackRun({}, envFor('9001'))).rejects.toThrow(
       /no known-good deployment of production .* Pass input target/,
     );
+  });
+
+  test('the lease is renewed while the run holds the lock: lease 2s, a 4s step, a second run at 2.5s; the step runs once (#10)', async () => {
+    writePolicy(
+      '',
+      `echo "start $RIPCORD_INCIDENT" >> ${executions}; sleep 4; echo "done $RIPCORD_INCIDENT" >> ${executions}`,
+    );
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8').replace(
+        'lock: {wait: 2m, lease: 10m}',
+        'lock: {wait: 1s, lease: 2s}',
+      ),
+    );
+    const first = rollbackRun({}, envFor('7001'));
+    await new Promise((r) => setTimeout(r, 2_500));
+    const second = await rollbackRun({}, envFor('7002'));
+    expect(second.result.result).toBe('skipped');
+    expect(second.result.message).toMatch(
+      /Another run holds the production lock \(run 7001 attempt 1/,
+    );
+    expect((await first).result.result).toBe('rolled-back');
+    expect(lines().filter((l) => l.startsWith('start'))).toHaveLength(1);
+  }, 20_000);
+
+  test('a custom repository role based on write counts as write (role_name and permission, the higher) (#10)', async () => {
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8').replace('permission: maintain', 'permission: write'),
+    );
+    gh.state.repo().setPermission('dana', 'write', 'deployer');
+    gh.state.repo().setPermission('erin', 'read', 'auditor');
+    const ok = await rollbackRun(
+      { decision: '', reason: 'checkout is broken' },
+      envFor('7101', { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'dana' }),
+    );
+    expect(ok.result.result).toBe('rolled-back');
+    await expect(
+      rollbackRun(
+        { decision: '', reason: 'again' },
+        envFor('7102', { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'erin' }),
+      ),
+    ).rejects.toThrow(/erin may not roll back \(their permission is auditor \(read\)\)/);
+  });
+
+  test('a re-run is authorised as the person who pressed Re-run (GITHUB_TRIGGERING_ACTOR) (#10)', async () => {
+    const before = gh.calls.total;
+    await expect(
+      rollbackRun(
+        { decision: '', reason: 'checkout is broken' },
+        envFor('7201', {
+          GITHUB_EVENT_NAME: 'workflow_dispatch',
+          GITHUB_RUN_ATTEMPT: '2',
+          GITHUB_ACTOR: 'alice',
+          GITHUB_TRIGGERING_ACTOR: 'bob',
+        }),
+      ),
+    ).rejects.toThrow(/bob may not roll back/);
+    expect(gh.calls.total - before).toBe(1);
+    expect(lines()).toEqual([]);
+  });
+
+  test('a 403 from the permission API refuses the rollback as a ConfigurationError (fail closed) (#10)', async () => {
+    gh.faults.inject({
+      match: 'repos/get-collaborator-permission-level',
+      kind: 'status',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const thrown = await rollbackRun(
+      { decision: '', reason: 'checkout is broken' },
+      envFor('7301', { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'alice' }),
+    ).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as Error).message).toMatch(
+      /cannot check whether alice may roll back: GitHub answered 403/,
+    );
+    expect(lines()).toEqual([]);
+    expect(gh.state.repo().deployments).toHaveLength(3);
+  });
+
+  test('a 5xx after GitHub performed the write: no second incident issue, no second rollback deployment (#10)', async () => {
+    // plugin-retry retries a POST answered 5xx; the stand-in performs it first, as GitHub may.
+    gh.faults.inject({ match: 'issues/create', kind: 'after-write', status: 502 });
+    gh.faults.inject({ match: 'repos/create-deployment', kind: 'after-write', status: 502 });
+    const { io, result } = await rollbackRun({}, envFor('7401'));
+    expect(result.result).toBe('rolled-back');
+    const incidents = gh.state.repo().issues.filter((i) => i.labels.includes('ripcord:incident'));
+    expect(incidents).toHaveLength(1);
+    expect(result.incident?.number).toBe(incidents[0]?.number);
+    const rollbacks = gh.state.repo().deployments.filter((d) => d.sha === GOOD_SHA);
+    expect(rollbacks).toHaveLength(2); // the known-good one, and one rollback deployment
+    expect(result.deploymentId).toBe(rollbacks.at(-1)?.id);
+    expect(gh.calls.count('issues/create')).toBe(1);
+    expect(gh.calls.count('repos/create-deployment')).toBe(1);
+    expect(io.logs.filter((l) => l.level === 'warning').map((l) => l.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/GitHub answered 502 to opening the incident, but it was opened/),
+      ]),
+    );
+    expect(lines()).toHaveLength(1);
   });
 });

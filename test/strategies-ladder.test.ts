@@ -556,6 +556,47 @@ describe('redeploy by workflow dispatch (GitHub stand-in)', () => {
     expect(gh?.calls.count('actions/list-workflow-runs')).toBe(1);
   });
 
+  it('GitHub Enterprise Server before 3.21 refuses return_run_details: dispatch again without it and find the run (#10)', async () => {
+    const clock = fakeClock();
+    clock.onSleep = () => {
+      const r = gh?.state.repo();
+      const dispatched = r?.runs.at(-1);
+      if (r && dispatched) r.setRunStatus(dispatched.id, 'completed', 'success');
+    };
+    const { result } = await run(redeployPolicy(), clock, {
+      setup: (standIn) => {
+        standIn.state.enterpriseServer = '3.19';
+      },
+    });
+    expect(result.ok).toBe(true);
+    const dispatches = gh?.calls.log.filter(
+      (c) => c.operationId === 'actions/create-workflow-dispatch',
+    );
+    expect(dispatches?.map((c) => c.status)).toEqual([422, 204]);
+    expect(dispatches?.[1]?.requestBody).not.toHaveProperty('return_run_details');
+    // The refused request started nothing: one run, found by listing.
+    expect(gh?.state.repo().runs).toHaveLength(1);
+    expect(gh?.calls.count('actions/list-workflow-runs')).toBe(1);
+    gh?.assertNoViolations();
+  });
+
+  it('an input the deploy workflow does not declare is a 422 naming it, and the step says what to fix (#10)', async () => {
+    const clock = fakeClock();
+    const { result } = await run(redeployPolicy(), clock, {
+      setup: (standIn) => {
+        standIn.state.repo().addWorkflow('deploy.yml', 'Deploy', ['version', 'environment']);
+      },
+    });
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatch(
+      /deploy\.yml does not declare the input\(s\) \["reason"\]: declare them under on: workflow_dispatch: inputs: in deploy\.yml, or remove them from rollback\.strategies\.redeploy/,
+    );
+    expect(gh?.state.repo().runs).toHaveLength(0);
+    // Not mistaken for a server that refuses return_run_details: dispatched once.
+    expect(gh?.calls.count('actions/create-workflow-dispatch')).toBe(1);
+    gh?.assertNoViolations();
+  });
+
   it('an unknown workflow or a missing known-good version fails with what to fix', async () => {
     gh = await startGitHubStandIn();
     gh.state.repo().addWorkflow('deploy.yml');

@@ -48,7 +48,9 @@ describe('teamsOf', () => {
     gh.state.setTeamMember('acme', 'sre', 'alice');
     await expect(teamsOf(octokit, 'acme', 'mallory', ['sre', 'oncall'])).resolves.toEqual([]);
     expect(gh.calls.count(OP)).toBe(2);
-    expect(gh.calls.log.map((c) => c.status)).toEqual([404, 404]);
+    // Then one look at the first team: visible, so the 404s meant "not a member".
+    expect(gh.calls.log.map((c) => c.status)).toEqual([404, 404, 200]);
+    expect(gh.calls.log.at(-1)?.path).toBe('/orgs/acme/teams/sre');
     expect(gh.violations).toEqual([]);
   });
 
@@ -79,7 +81,7 @@ describe('teamsOf', () => {
     gh.state.setTeamMember('acme', 'oncall', 'carol');
     await expect(teamsOf(octokit, 'acme', 'carol', ['sre'])).resolves.toEqual([]);
     await expect(teamsOf(octokit, 'acme', 'carol', ['sre', 'oncall'])).resolves.toEqual(['oncall']);
-    expect(gh.calls.log.map((c) => c.status)).toEqual([200, 200, 200]);
+    expect(gh.calls.log.map((c) => c.status)).toEqual([200, 200, 200, 200]);
     expect(gh.violations).toEqual([]);
   });
 
@@ -106,6 +108,38 @@ describe('teamsOf', () => {
   });
 });
 
+describe('teamsOf with a token that cannot read the organisation (#10)', () => {
+  it('the stand-in answers such a token 404, not 403, for a real member and for the team itself', async () => {
+    const { gh, octokit } = await start();
+    gh.state.setTeamMember('acme', 'sre', 'alice');
+    gh.state.tokensWithoutReadOrg.add('t');
+    const member = await octokit.rest.teams
+      .getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'alice' })
+      .catch((e: unknown) => e);
+    expect(member).toMatchObject({ status: 404 });
+    await expect(
+      octokit.rest.teams.getByName({ org: 'acme', team_slug: 'sre' }),
+    ).rejects.toMatchObject({ status: 404 });
+    gh.state.tokensWithoutReadOrg.clear();
+    const seen = await octokit.rest.teams.getByName({ org: 'acme', team_slug: 'sre' });
+    expect(seen.data).toMatchObject({ slug: 'sre', organization: { login: 'acme' } });
+    expect(gh.violations).toEqual([]);
+  });
+
+  it('a team member is not silently refused: the invisible team is a ConfigurationError naming read:org', async () => {
+    const { gh, octokit } = await start();
+    gh.state.setTeamMember('acme', 'sre', 'alice');
+    gh.state.tokensWithoutReadOrg.add('t');
+    const thrown = await teamsOf(octokit, 'acme', 'alice', ['sre', 'oncall']).catch(
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as Error).message).toMatch(/read:org/);
+    expect((thrown as Error).message).toMatch(/404 rather than 403/);
+    expect(gh.calls.log.map((c) => c.operationId)).toEqual([OP, OP, 'teams/get-by-name']);
+  });
+});
+
 describe('assertMayRollBack with teams', () => {
   const authority: RollbackPolicy['authority'] = {
     permission: 'maintain',
@@ -123,6 +157,7 @@ describe('assertMayRollBack with teams', () => {
 
   it('refuses a pending member or a non-member, naming the teams that may', async () => {
     const { gh, octokit } = await start();
+    gh.state.addTeam('acme', 'platform');
     gh.state.setTeamMember('acme', 'sre', 'erin', 'member', 'pending');
     for (const actor of ['erin', 'mallory']) {
       const teams = await teamsOf(octokit, 'acme', actor, authority.teams);

@@ -98,6 +98,7 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
     repo,
     serverUrl,
     runUrl: runLink,
+    identity,
   } = runContext(io, deps.env, deps.now, 'notify', 'issues: write');
   const runUrl = runLink ?? undefined;
 
@@ -140,7 +141,7 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
       policy: policy.notify,
       env: deps.env,
       incidents,
-      history: createCommentHistory(client.octokit, repoRef),
+      history: createCommentHistory(client.octokit, repoRef, identity, io),
       logger: io,
       mask: (secret) => io.setSecret(secret),
       sleep: deps.sleep,

@@ -15,8 +15,7 @@ import { createCommentHistory } from '../notify/issue-comment.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { parseDecisionInput } from '../rollback/decision-input.ts';
-import { roleAtLeast } from '../rollback/authority.ts';
-import { teamsOf } from '../github/team-membership.ts';
+import { decidingActor, readActorAccess } from '../rollback/authority.ts';
 import { rollback, type RollbackResult } from '../rollback/rollback.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
@@ -54,13 +53,8 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     throw new ConfigurationError(
       'input reason is required when no decision is given; say why you roll back',
     );
-  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(
-    io,
-    deps.env,
-    deps.now,
-    'rollback',
-    'deployments, issues and contents write',
-  );
+  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl, identity } =
+    runContext(io, deps.env, deps.now, 'rollback', 'deployments, issues and contents write');
 
   const policy = await readPolicy(policyPath);
   const env = environmentOf(policy, environment);
@@ -68,6 +62,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     token,
     baseUrl: deps.env.GITHUB_API_URL,
     logger: io,
+    maxRateLimitWaitMs: env.rollback.rate_limit_wait,
     ...(deps.retryAfterBaseValue === undefined
       ? {}
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
@@ -78,7 +73,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     policy: policy.notify,
     env: deps.env,
     incidents,
-    history: createCommentHistory(client.octokit, repoRef),
+    history: createCommentHistory(client.octokit, repoRef, identity, io),
     logger: io,
     mask: (secret: string) => io.setSecret(secret),
     sleep: deps.sleep,
@@ -127,7 +122,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       target: io.getInput('target') || 'last-known-good',
       dryRun,
       decision,
-      actor: deps.env.GITHUB_ACTOR ?? 'unknown',
+      actor: decidingActor(deps.env),
       manual: deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null,
       run: { id: runId, attempt, url: runUrl },
       repository,
@@ -138,6 +133,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       incidents,
       lock: createEnvironmentLock(client.octokit, repoRef, environment, {
         holder: `run ${runId} attempt ${attempt}`,
+        identity,
         runUrl,
         leaseMs: env.rollback.lock.lease,
         waitMs: env.rollback.lock.wait,
@@ -154,22 +150,8 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
         logger: io,
         ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),
       },
-      actorAccess: async (actor) => {
-        const { data } = await client.octokit.rest.repos.getCollaboratorPermissionLevel({
-          owner,
-          repo,
-          username: actor,
-        });
-        const role = data.role_name || data.permission;
-        const authority = env.rollback.authority;
-        // Team membership needs a token that may read the organisation (read:org); ask only
-        // when the permission and the users list are not enough on their own.
-        const enough = authority.users.includes(actor) || roleAtLeast(role, authority.permission);
-        return {
-          role,
-          teams: enough ? [] : await teamsOf(client.octokit, owner, actor, authority.teams),
-        };
-      },
+      actorAccess: (actor) =>
+        readActorAccess(client.octokit, repoRef, actor, env.rollback.authority),
       commitExists: async (sha) => {
         try {
           await client.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha });

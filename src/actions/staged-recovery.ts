@@ -13,9 +13,8 @@ import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispat
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { writeIncidentReport } from '../report/write-report.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
-import { teamsOf } from '../github/team-membership.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
-import { roleAtLeast } from '../rollback/authority.ts';
+import { decidingActor, readActorAccess } from '../rollback/authority.ts';
 import { environmentOf, evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
 import {
   combineGates,
@@ -63,13 +62,8 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   }
   const command = commandInput as RecoveryCommand;
   const policyPath = io.getInput('policy') || defaultPolicyPath;
-  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(
-    io,
-    deps.env,
-    deps.now,
-    'staged-recovery',
-    'issues and contents write',
-  );
+  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl, identity } =
+    runContext(io, deps.env, deps.now, 'staged-recovery', 'issues and contents write');
 
   const policy = await readPolicy(policyPath);
   const env = environmentOf(policy, environment);
@@ -175,7 +169,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   };
 
   const incidents = createIncidentStore(client.octokit, repoRef, io);
-  const history = createCommentHistory(client.octokit, repoRef);
+  const history = createCommentHistory(client.octokit, repoRef, identity, io);
   const reports: NotifyReport[] = [];
 
   const manual = command === 'proceed' || command === 'abort';
@@ -183,7 +177,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     {
       environment,
       command,
-      actor: deps.env.GITHUB_ACTOR ?? 'unknown',
+      actor: decidingActor(deps.env),
       ...(io.getInput('reason') ? { reason: io.getInput('reason') } : {}),
       run: { id: runId, attempt, url: runUrl },
     },
@@ -192,6 +186,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
       incidents,
       lock: createEnvironmentLock(client.octokit, repoRef, environment, {
         holder: `run ${runId} attempt ${attempt}`,
+        identity,
         runUrl,
         leaseMs: env.rollback.lock.lease,
         // A scheduled tick that finds the lock taken leaves the work to its holder; a person's
@@ -204,20 +199,13 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
       }),
       gates,
       driver,
-      actorAccess: async (actor) => {
-        const { data } = await client.octokit.rest.repos.getCollaboratorPermissionLevel({
-          owner,
-          repo,
-          username: actor,
-        });
-        const role = data.role_name || data.permission;
-        const authority = env.recovery.approval ?? env.rollback.authority;
-        const enough = authority.users.includes(actor) || roleAtLeast(role, authority.permission);
-        return {
-          role,
-          teams: enough ? [] : await teamsOf(client.octokit, owner, actor, authority.teams),
-        };
-      },
+      actorAccess: (actor) =>
+        readActorAccess(
+          client.octokit,
+          repoRef,
+          actor,
+          env.recovery.approval ?? env.rollback.authority,
+        ),
       now: deps.now,
       logger: io,
       notify: async (n) => {
@@ -266,6 +254,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     // turn that red. writeIncidentReport attaches the report to the incident instead.
     try {
       const written = await writeIncidentReport({
+        identity,
         octokit: client.octokit,
         repo: repoRef,
         incident: { number: result.incident.number, store: incidents },

@@ -83,7 +83,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   const sinceInput = io.getInput('since');
   let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
 
-  const { token, repository, owner, repo, serverUrl, runUrl } = runContext(
+  const { token, repository, owner, repo, serverUrl, runUrl, identity } = runContext(
     io,
     deps.env,
     deps.now,
@@ -246,7 +246,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
         policy: policy.notify,
         env: deps.env,
         incidents,
-        history: createCommentHistory(client.octokit, repoRef),
+        history: createCommentHistory(client.octokit, repoRef, identity, io),
         logger: io,
         mask: (secret) => io.setSecret(secret),
         sleep: deps.sleep,

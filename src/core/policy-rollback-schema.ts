@@ -146,6 +146,10 @@ export const rollbackSchema = z.strictObject({
   lock: z
     .strictObject({ wait: duration.default(120_000), lease: duration.default(1_800_000) })
     .prefault({}),
+  rate_limit_wait: duration.default(300_000).meta({
+    description:
+      "The longest Ripcord waits for GitHub's API rate limit to reset before failing with a clear message. A workflow's GITHUB_TOKEN may make 1,000 requests an hour per repository, and the reset can be most of an hour away: better to fail and act by hand than to sleep through the incident.",
+  }),
   strategies: strategiesSchema.prefault({}),
 });
 

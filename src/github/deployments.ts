@@ -328,9 +328,10 @@ export function createDeploymentStore(
   }): Promise<DeploymentRecord> {
     newestPage.delete(opts.environment);
     let data: Awaited<ReturnType<typeof octokit.rest.repos.createDeployment>>['data'];
-    try {
-      ({ data } = await octokit.rest.repos.createDeployment({
+    const create = (retries?: number) =>
+      octokit.rest.repos.createDeployment({
         ...repo,
+        ...(retries === undefined ? {} : { request: { retries } }),
         // The sha, not the ref name: a branch has usually moved on to the bad code since the
         // known-good deployment, and GitHub resolves `ref` when the deployment is created.
         ref: opts.sha,
@@ -345,7 +346,28 @@ export function createDeploymentStore(
         ...(opts.productionEnvironment !== undefined
           ? { production_environment: opts.productionEnvironment }
           : {}),
-      }));
+      });
+    try {
+      try {
+        // Not retried blindly: a 5xx can come after GitHub created the deployment, and a
+        // second rollback deployment would confuse the history. Look first, then create again.
+        ({ data } = await create(0));
+      } catch (err) {
+        const status = requestStatus(err);
+        if (status !== undefined && status < 500) throw err;
+        const existing = await findCreatedRollback(
+          opts.environment,
+          opts.sha,
+          opts.payload.incident,
+        );
+        if (existing) {
+          logger.warning(
+            `GitHub answered ${status ?? 'no response'} to creating the rollback deployment, but it was created (${existing.id}); using it`,
+          );
+          return existing;
+        }
+        ({ data } = await create());
+      }
     } catch (err) {
       const status = requestStatus(err);
       const message = requestMessage(err);
@@ -377,6 +399,24 @@ export function createDeploymentStore(
       `created rollback deployment ${data.id} of ${opts.ref} (${opts.sha}) to ${opts.environment}`,
     );
     return toRecord(data, { latestState: null, everSucceeded: false, markedBad: false });
+  }
+
+  /** A rollback deployment of `sha` to `environment` for this incident, created moments ago. */
+  async function findCreatedRollback(
+    environment: string,
+    sha: string,
+    incident: number,
+  ): Promise<DeploymentRecord | undefined> {
+    const { data: list } = await octokit.rest.repos.listDeployments({
+      ...repo,
+      environment,
+      sha,
+      per_page: 10,
+    });
+    const found = list.find((d) => parseRipcordPayload(d.payload)?.incident === incident);
+    return found
+      ? toRecord(found, { latestState: null, everSucceeded: false, markedBad: false })
+      : undefined;
   }
 
   async function setStatus(

@@ -108,6 +108,22 @@ function isAlreadyExists(err: unknown): boolean {
   );
 }
 
+/**
+ * A comment cut to GitHub's 65,536-character limit (a longer one is refused with 422). The
+ * middle goes: the head says what happened, and the tail holds the hidden markers (such as
+ * the notification record) that later runs read back.
+ */
+export function fitComment(markdown: string, limit = ISSUE_BODY_MAX_LENGTH): string {
+  if (markdown.length <= limit) return markdown;
+  const mark = (cut: number): string =>
+    `\n\n… _(${cut} characters cut to fit GitHub's comment limit; the job log has everything)_ …\n\n`;
+  const tail = Math.min(4_000, Math.floor(limit / 4));
+  // The note for the longest cut is at least as long as the one written, so it always fits.
+  const head = limit - tail - mark(markdown.length).length;
+  const note = mark(markdown.length - head - tail);
+  return `${markdown.slice(0, head)}${note}${markdown.slice(markdown.length - tail)}`;
+}
+
 function truncate(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
@@ -209,6 +225,28 @@ export function createIncidentStore(
     }
   };
 
+  /** The open incident this run created a moment ago (same environment and opening time), if any. */
+  const findCreated = async (
+    envLabel: string,
+    state: IncidentState,
+  ): Promise<{ number: number; html_url: string } | undefined> => {
+    const { data } = await octokit.rest.issues.listForRepo({
+      ...repo,
+      labels: `${INCIDENT_LABEL},${envLabel}`,
+      state: 'open',
+      sort: 'created',
+      direction: 'desc',
+      per_page: 10,
+    });
+    return data.find((i) => {
+      if (i.pull_request) return false;
+      const found = extractStateBlock(i.body ?? '');
+      return (
+        'state' in found && found.state.openedAt === state.openedAt && sameState(found.state, state)
+      );
+    });
+  };
+
   return {
     async findOpen(environment) {
       const envLabel = environmentLabel(environment);
@@ -252,12 +290,24 @@ export function createIncidentStore(
       const envLabel = environmentLabel(state.environment);
       const body = renderIncidentBody(state, summaryMarkdown);
       checkSize(body, `Cannot open the incident for ${state.environment}`);
-      const { data } = await octokit.rest.issues.create({
-        ...repo,
-        title,
-        body,
-        labels: [INCIDENT_LABEL, envLabel],
-      });
+      const request = { ...repo, title, body, labels: [INCIDENT_LABEL, envLabel] };
+      let data: { number: number; html_url: string };
+      try {
+        // Not retried blindly: a 5xx can come after GitHub created the issue (plugin-retry
+        // would then open a second incident). Look first, then create again.
+        ({ data } = await octokit.rest.issues.create({ ...request, request: { retries: 0 } }));
+      } catch (err) {
+        const status = requestStatus(err);
+        if (status !== undefined && status < 500) throw err;
+        const created = await findCreated(envLabel, state);
+        if (created) {
+          logger.warning(
+            `GitHub answered ${status ?? 'no response'} to opening the incident, but it was opened: ${created.html_url}; using it`,
+          );
+          return { number: created.number, url: created.html_url, state, body, open: true };
+        }
+        ({ data } = await octokit.rest.issues.create(request));
+      }
       logger.info(`Opened incident ${data.html_url}`);
       return { number: data.number, url: data.html_url, state, body, open: true };
     },
@@ -293,7 +343,11 @@ export function createIncidentStore(
     },
 
     async comment(number, markdown) {
-      await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: markdown });
+      await octokit.rest.issues.createComment({
+        ...repo,
+        issue_number: number,
+        body: fitComment(markdown),
+      });
     },
 
     async close(number, reason) {

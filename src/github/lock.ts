@@ -11,10 +11,18 @@
  *
  * Costs: an uncontended acquire is 3 calls (tree, commit, ref), a release 2 (get, delete);
  * while waiting, each poll is one GET of the ref (the lease is re-read only when the ref moved).
+ *
+ * Anyone who may push can write a ref under refs/ripcord/locks/, so a lease is input, not
+ * truth: a lease running further ahead than the policy's `lease` allows (a lock "until 2099"
+ * would stop every rollback) is invalid and taken over with a warning, and where the
+ * identity Ripcord runs as is a bot (whose API commits carry its login as author), a lease
+ * commit somebody else wrote is not trusted either. A run holding the lock keeps its lease
+ * alive (keepAlive) so a long step cannot outlive it and let a second run in.
  */
 import type { Logger } from '../core/logger.ts';
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError, toError } from '../core/errors.ts';
 import type { GitHubClient } from './client.ts';
+import type { RipcordIdentity } from './identity.ts';
 import { repoName, requestMessage, requestStatus, type RepoRef } from './repo-ref.ts';
 
 export interface Lease {
@@ -32,6 +40,12 @@ export interface HeldLock {
   release(): Promise<void>;
   /** Extends the lease to now + extendMs (default: the lease length); throws if the lock was lost. */
   renew(extendMs?: number): Promise<void>;
+  /**
+   * Renews the lease every third of its length (wall-clock timers) until the returned stop()
+   * is called; release() stops it too. A renewal that finds the lock lost is logged as an
+   * error and stops renewing (`lost` says so).
+   */
+  keepAlive(): { stop(): void; readonly lost: boolean };
 }
 
 export type AcquireResult =
@@ -48,7 +62,20 @@ export interface LockOptions {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
+  /**
+   * Who Ripcord runs as. When it is a bot (`…[bot]`), a lease commit whose committer is
+   * someone else is not trusted (taken over with a warning). Unset: no authorship check.
+   */
+  identity?: RipcordIdentity;
+  /** Interval of keepAlive's renewals (default a third of leaseMs); tests shorten it. */
+  renewEveryMs?: number;
 }
+
+/**
+ * How far past `now + leaseMs` a lease may reach before it is invalid: clocks of runners
+ * disagree by seconds, and a renewal in flight adds the time of one request.
+ */
+export const LEASE_CLOCK_SLACK_MS = 60_000;
 
 export const LOCK_REF_PREFIX = 'refs/ripcord/locks/';
 const LEASE_VERSION = 1;
@@ -184,17 +211,54 @@ export function createEnvironmentLock(
       logger.warning(
         `the lease on ${where} (commit ${sha}) is unreadable; treating it as expired so the lock cannot block forever`,
       );
+      return null;
+    }
+    // A commit made through the API without an author is authored by the token's identity
+    // (and committed by it, unless GitHub signs it as its web-flow committer): a bot's commit
+    // carries the bot's login as author name.
+    const identity = opts.identity;
+    const author = data.author.name;
+    const committer = data.committer.name;
+    if (
+      identity &&
+      identity.logins.every((l) => l.endsWith('[bot]')) &&
+      !identity.is(author) &&
+      !identity.is(committer)
+    ) {
+      logger.warning(
+        `the lease on ${where} (commit ${sha}, "held by ${lease.holder}") was written by ${JSON.stringify(author)}, not by ${identity.describe} as Ripcord's leases are; not trusting it, taking the lock over`,
+      );
+      return null;
+    }
+    const limit = opts.now() + opts.leaseMs + LEASE_CLOCK_SLACK_MS;
+    if (lease.holder !== opts.holder && Date.parse(lease.expiresAt) > limit) {
+      logger.warning(
+        `the lease on ${where} (held by ${lease.holder}) runs until ${lease.expiresAt}, longer than the policy's lease of ${opts.leaseMs} ms allows; it is invalid (planted or from a misconfigured run), taking the lock over`,
+      );
+      return null;
     }
     return lease;
   }
 
-  /** Create-if-absent. Returns false when the ref already exists. */
+  /**
+   * Create-if-absent. Returns false when the ref already exists, or when GitHub answers 409 or
+   * 422 "Reference update failed": it does so for concurrent writes to the same ref
+   * (https://github.com/github/rest-api-description/issues/4887,
+   * https://github.com/orgs/community/discussions/42272), which is a lost race: re-read and
+   * look again, as for "Reference already exists".
+   */
   async function tryCreate(sha: string): Promise<boolean> {
     try {
       await octokit.rest.git.createRef({ ...repo, ref, sha });
       return true;
     } catch (err) {
-      if (requestStatus(err) === 422 && /already exists/i.test(requestMessage(err))) return false;
+      const status = requestStatus(err);
+      const message = requestMessage(err);
+      if (status === 422 && /already exists/i.test(message)) return false;
+      if (status === 409 || (status === 422 && /reference update failed/i.test(message))) {
+        logger.debug(`creating ${where} answered ${status} "${message}"; looking again`);
+        return false;
+      }
       throw lockError('create', err);
     }
   }
@@ -205,8 +269,9 @@ export function createEnvironmentLock(
       await octokit.rest.git.updateRef({ ...repo, ref: shortRef, sha: to, force: false });
       return true;
     } catch (err) {
-      // "Update is not a fast forward" (someone moved it) or "Reference does not exist" (released).
-      if (requestStatus(err) === 422) return false;
+      // "Update is not a fast forward" (someone moved it), "Reference does not exist"
+      // (released) or "Reference update failed" (a concurrent write, also as 409).
+      if (requestStatus(err) === 422 || requestStatus(err) === 409) return false;
       throw lockError('update', err);
     }
   }
@@ -230,14 +295,54 @@ export function createEnvironmentLock(
   function heldLock(initialSha: string, initialLease: Lease): HeldLock {
     let sha = initialSha;
     let lease = initialLease;
-    return {
+    let stopKeepAlive: (() => void) | undefined;
+    let renewing: Promise<void> = Promise.resolve();
+    const handle: HeldLock = {
       get lease() {
         return lease;
       },
+      keepAlive() {
+        stopKeepAlive?.();
+        const every = Math.max(50, opts.renewEveryMs ?? Math.floor(opts.leaseMs / 3));
+        const state = { stopped: false, lost: false };
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = (): void => {
+          renewing = handle
+            .renew()
+            .catch((e: unknown) => {
+              state.lost = true;
+              state.stopped = true;
+              logger.error(`${toError(e).message} (while keeping the lease alive)`);
+            })
+            .then(() => {
+              if (!state.stopped) schedule();
+            });
+        };
+        const schedule = (): void => {
+          timer = setTimeout(tick, every);
+          timer.unref();
+        };
+        stopKeepAlive = () => {
+          state.stopped = true;
+          if (timer) clearTimeout(timer);
+        };
+        schedule();
+        return {
+          stop: () => stopKeepAlive?.(),
+          get lost() {
+            return state.lost;
+          },
+        };
+      },
       async release() {
+        stopKeepAlive?.();
+        // A renewal in flight would move the ref after we read it.
+        await renewing;
         const target = await readRef();
         if (target === null) {
-          logger.debug(`lock ${where} was already gone at release`);
+          // A read can lag a write (replicas): delete anyway; "does not exist" is the answer
+          // when it really is gone.
+          await deleteOurs();
           return;
         }
         if (target !== sha) {
@@ -246,16 +351,7 @@ export function createEnvironmentLock(
           );
           return;
         }
-        try {
-          await octokit.rest.git.deleteRef({ ...repo, ref: shortRef });
-        } catch (err) {
-          if (requestStatus(err) === 422) {
-            logger.debug(`lock ${where} was already gone at release`);
-            return;
-          }
-          throw lockError('release', err);
-        }
-        logger.info(`released ${where}`);
+        await deleteOurs();
       },
       async renew(extendMs = opts.leaseMs) {
         const next = newLease(extendMs, lease.acquiredAt);
@@ -270,6 +366,19 @@ export function createEnvironmentLock(
         logger.debug(`renewed ${where} until ${lease.expiresAt}`);
       },
     };
+    async function deleteOurs(): Promise<void> {
+      try {
+        await octokit.rest.git.deleteRef({ ...repo, ref: shortRef });
+      } catch (err) {
+        if (requestStatus(err) === 422 || requestStatus(err) === 404) {
+          logger.debug(`lock ${where} was already gone at release`);
+          return;
+        }
+        throw lockError('release', err);
+      }
+      logger.info(`released ${where}`);
+    }
+    return handle;
   }
 
   async function attempt(known: Observed | undefined, createFirst: boolean): Promise<Attempt> {

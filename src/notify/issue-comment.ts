@@ -3,10 +3,16 @@
  * carries the message (when the issue channel is routed), what was delivered where, what
  * failed, and a hidden marker per delivery, `<!-- ripcord:notified <key> -->`, which later
  * runs read back to send each event once per channel.
+ *
+ * Only markers in comments Ripcord wrote count: anyone who may comment on the issue (everyone,
+ * on a public repository) could otherwise write `+1 <!-- ripcord:notified rollback.failed:7:oncall -->`
+ * and silence a required channel for that incident.
  */
 import { escapeMarkdown } from '../core/markdown.ts';
 import { renderMessage } from '../core/notify-templates.ts';
 import type { GitHubClient } from '../github/client.ts';
+import type { RipcordIdentity } from '../github/identity.ts';
+import type { Logger } from '../core/logger.ts';
 import { safeUrl, type Prepared } from './types.ts';
 
 export interface NotificationLog {
@@ -53,10 +59,15 @@ export interface NotificationHistory {
   read(incident: number): Promise<NotificationLog>;
 }
 
-/** Reads the markers from every comment of the incident issue (100 a page). */
+/**
+ * Reads the markers from Ripcord's own comments on the incident issue (100 a page). Markers in
+ * anyone else's comments are ignored, with a warning naming who wrote them.
+ */
 export function createCommentHistory(
   octokit: GitHubClient,
   repo: { owner: string; repo: string },
+  identity: RipcordIdentity,
+  logger?: Logger,
 ): NotificationHistory {
   return {
     async read(incident) {
@@ -65,7 +76,16 @@ export function createCommentHistory(
         issue_number: incident,
         per_page: 100,
       });
-      return parseNotificationLog(comments.map((c) => c.body ?? ''));
+      const mine: string[] = [];
+      for (const c of comments) {
+        const body = c.body ?? '';
+        if (identity.is(c.user?.login)) mine.push(body);
+        else if (Object.keys(parseNotificationLog([body]).sent).length > 0)
+          logger?.warning(
+            `ignored notification markers in a comment by ${c.user?.login ?? 'an unknown user'} on #${incident} (${c.html_url}): only comments by ${identity.describe} count as sent`,
+          );
+      }
+      return parseNotificationLog(mine);
     },
   };
 }

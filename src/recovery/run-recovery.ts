@@ -194,6 +194,8 @@ export async function runRecovery(
       message: `Another run holds the ${req.environment} lock (${acquired.heldBy.holder}); it is acting on the incident, so this run did nothing.`,
     };
   }
+  // Renewed while held, as in a rollback: a slow flag provider must not let a second tick in.
+  acquired.lock.keepAlive();
   try {
     const fresh = await deps.incidents.findOpen(req.environment);
     if (

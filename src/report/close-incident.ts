@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { createIncidentStore } from '../github/incident.ts';
+import type { RipcordIdentity } from '../github/identity.ts';
 import type { RepoRef } from '../github/repo-ref.ts';
 import { writeIncidentReport, type WriteIncidentReportResult } from './write-report.ts';
 
@@ -20,6 +21,8 @@ export interface CloseIncidentOptions {
   serverUrl: string;
   now: () => number;
   logger: Logger;
+  /** Who Ripcord writes as (RIPCORD_BOT_LOGIN; a person's login when run with their token). */
+  identity?: RipcordIdentity;
 }
 
 export async function closeIncident(
@@ -48,5 +51,6 @@ export async function closeIncident(
     serverUrl: opts.serverUrl,
     now: at,
     logger: opts.logger,
+    ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }

@@ -4,6 +4,7 @@
  * permission, branch protection, the Actions pull-request setting), the report goes onto the
  * incident issue as a comment before the error is raised.
  */
+import { ripcordIdentity, type RipcordIdentity } from '../github/identity.ts';
 import {
   comparableReport,
   keepHumanSections,
@@ -47,6 +48,11 @@ export interface WriteIncidentReportOptions {
    * (default) throws the ReportPublishError; `warn` logs it and returns.
    */
   onPublishError?: 'fail' | 'warn';
+  /**
+   * Who Ripcord writes as: only its own fallback comment is edited in place; a comment by
+   * anyone else that starts with the marker is left alone (default github-actions[bot]).
+   */
+  identity?: RipcordIdentity;
 }
 
 export interface WriteIncidentReportResult {
@@ -200,7 +206,17 @@ async function attachToIssue(
     issue_number: incident.number,
     per_page: 100,
   });
-  const mine = comments.find((c) => (c.body ?? '').startsWith(FALLBACK_MARKER));
+  const identity = opts.identity ?? ripcordIdentity();
+  const lookalikes = comments.filter(
+    (c) => (c.body ?? '').startsWith(FALLBACK_MARKER) && !identity.is(c.user?.login),
+  );
+  for (const c of lookalikes)
+    opts.logger.warning(
+      `left alone a comment on #${incident.number} by ${c.user?.login ?? 'an unknown user'} that starts with the report marker (${c.html_url}): only ${identity.describe}'s own report comment is edited`,
+    );
+  const mine = comments.find(
+    (c) => (c.body ?? '').startsWith(FALLBACK_MARKER) && identity.is(c.user?.login),
+  );
   if (mine) {
     if (comparableReport(mine.body ?? '') === comparableReport(text)) {
       return { url: mine.html_url, result: 'unchanged' };

@@ -129,6 +129,8 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
       message: `Another run holds the ${req.environment} lock (${acquired.heldBy.holder}${acquired.heldBy.runUrl ? `, ${acquired.heldBy.runUrl}` : ''}, until ${acquired.heldBy.expiresAt}); it is rolling back, so this run did nothing. Waited ${formatDuration(acquired.waitedMs)}.`,
     };
   }
+  // Renewed while held: a step longer than the lease must not let a second run in.
+  acquired.lock.keepAlive();
   try {
     return await underLock(req, deps, strategy, rungs, plans, opened);
   } catch (thrown) {

@@ -11,7 +11,10 @@
  * infrastructure.
  *
  * Finding the run: the dispatch asks for `return_run_details` and uses the run id GitHub sends
- * back. A server that ignores it (older GitHub Enterprise Server, answering 204) gets the
+ * back. GitHub Enterprise Server before 3.21 refuses that key with 400 or 422 (`"return_run_details"
+ * is not a permitted key.`, https://github.com/benc-uk/workflow-dispatch/issues/86): Ripcord
+ * then dispatches once more without it (the refused request started nothing). A server that
+ * ignores it (answering 204) gets the
  * oldest workflow_dispatch run of that workflow on that branch created at or after the
  * dispatch, by the server's own clock (the response's Date header), so runner clock skew
  * cannot pick an older run.
@@ -26,7 +29,7 @@ import type { Logger } from '../core/logger.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { STEP_PLACEHOLDERS, stepValues, type StepContext } from './steps/command-step.ts';
 import { compileTemplate, type Template } from './template.ts';
-import { requestStatus } from '../github/repo-ref.ts';
+import { requestMessage, requestStatus } from '../github/repo-ref.ts';
 
 export interface WorkflowDispatchConfig {
   /** Workflow file name (`deploy.yml`) or numeric id. */
@@ -151,18 +154,26 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
 
       let runId: number | undefined;
       let serverTime: number;
+      const dispatch = (withRunDetails: boolean) =>
+        octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
+          owner,
+          repo,
+          workflow_id: config.workflow,
+          ref,
+          inputs: body,
+          ...(withRunDetails ? { return_run_details: true } : {}),
+        });
       try {
-        const response = await octokit.request(
-          'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-          {
-            owner,
-            repo,
-            workflow_id: config.workflow,
-            ref,
-            inputs: body,
-            return_run_details: true,
-          },
-        );
+        let response: Awaited<ReturnType<typeof dispatch>>;
+        try {
+          response = await dispatch(true);
+        } catch (thrown) {
+          if (!refusesRunDetails(thrown)) throw thrown;
+          logger.info(
+            `${name}: this GitHub does not accept return_run_details (${apiReason(thrown)}); dispatching without it and finding the run by listing`,
+          );
+          response = await dispatch(false);
+        }
         const data: unknown = response.data;
         if (isRecord(data) && typeof data['workflow_run_id'] === 'number') {
           runId = data['workflow_run_id'];
@@ -271,6 +282,13 @@ function apiReason(thrown: unknown): string {
   return status === undefined ? message : `HTTP ${status}: ${message}`;
 }
 
+/** GitHub Enterprise Server before 3.21 refusing the return_run_details key (400 or 422). */
+function refusesRunDetails(thrown: unknown): boolean {
+  const status = requestStatus(thrown);
+  if (status !== 400 && status !== 422) return false;
+  return /return_run_details/i.test(requestMessage(thrown)) || status === 400;
+}
+
 function dispatchReason(thrown: unknown, workflow: string, owner: string, repo: string): string {
   const status = requestStatus(thrown);
   const reason = apiReason(thrown);
@@ -279,6 +297,10 @@ function dispatchReason(thrown: unknown, workflow: string, owner: string, repo: 
     return `${prefix}; check the workflow file name under rollback.strategies.redeploy.workflow and that the token has actions: write`;
   }
   if (status === 403) return `${prefix}; give the workflow permissions: actions: write`;
+  const unexpected = /Unexpected inputs provided: (\[.*?\])/.exec(requestMessage(thrown));
+  if (status === 422 && unexpected) {
+    return `${prefix}; ${workflow} does not declare the input(s) ${unexpected[1]}: declare them under on: workflow_dispatch: inputs: in ${workflow}, or remove them from rollback.strategies.redeploy (ref_input, inputs)`;
+  }
   if (status === 422) {
     return `${prefix}; the workflow needs an on: workflow_dispatch trigger that declares every input Ripcord sends`;
   }

@@ -27,6 +27,11 @@ export type FaultKind =
    * requested sha), so this request gets 422 "Reference already exists".
    */
   | { kind: 'ref-race'; sha?: string }
+  /**
+   * Performs the request, then answers this status (default 502) as if the response were lost
+   * on the way back: GitHub did the write, the client sees a 5xx and (plugin-retry) retries.
+   */
+  | { kind: 'after-write'; status?: number }
   /** Rewrites the response the stand-in would send (still validated: proves the check). */
   | { kind: 'tamper'; mutate: (reply: Reply) => Reply };
 

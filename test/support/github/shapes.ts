@@ -65,6 +65,59 @@ export class Shapes {
     };
   }
 
+  /** `team-full` of GET /orgs/{org}/teams/{team_slug}. */
+  team(org: string, slug: string): Obj {
+    const id = userId(`team:${org}/${slug}`);
+    const orgId = userId(`org:${org}`);
+    const orgUrl = `${this.api}/orgs/${encodeURIComponent(org)}`;
+    const url = `${this.api}/organizations/${orgId}/team/${id}`;
+    return {
+      id,
+      node_id: nodeId('T', id),
+      url,
+      html_url: this.html(`orgs/${encodeURIComponent(org)}/teams/${encodeURIComponent(slug)}`),
+      name: slug,
+      slug,
+      description: null,
+      privacy: 'closed',
+      notification_setting: 'notifications_enabled',
+      permission: 'pull',
+      members_url: `${url}/members{/member}`,
+      repositories_url: `${url}/repos`,
+      parent: null,
+      members_count: 0,
+      repos_count: 0,
+      created_at: '2020-01-01T00:00:00Z',
+      updated_at: '2020-01-01T00:00:00Z',
+      type: 'organization',
+      organization: {
+        login: org,
+        id: orgId,
+        node_id: nodeId('O', orgId),
+        url: orgUrl,
+        repos_url: `${orgUrl}/repos`,
+        events_url: `${orgUrl}/events`,
+        hooks_url: `${orgUrl}/hooks`,
+        issues_url: `${orgUrl}/issues`,
+        members_url: `${orgUrl}/members{/member}`,
+        public_members_url: `${orgUrl}/public_members{/member}`,
+        avatar_url: `${this.api}/avatars/o/${orgId}`,
+        description: null,
+        html_url: this.html(encodeURIComponent(org)),
+        has_organization_projects: true,
+        has_repository_projects: true,
+        public_repos: 0,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        type: 'Organization',
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2020-01-01T00:00:00Z',
+        archived_at: null,
+      },
+    };
+  }
+
   repoUrl(repo: RepoState): string {
     return `${this.api}/repos/${repo.owner}/${repo.name}`;
   }

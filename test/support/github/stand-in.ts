@@ -202,6 +202,23 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         return validationFailed([], `Invalid request.\n\n${formatErrors(bodyIssue.errors)}`);
       }
 
+      // The primary rate limit (state.rateLimit): counted per request, enforced before routing.
+      const limit = state.rateLimit;
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      if (limit.resetAt === undefined) limit.resetAt = nowSeconds + 3600;
+      else if (limit.resetAt <= nowSeconds) {
+        limit.resetAt = nowSeconds + 3600;
+        limit.used = 0;
+      }
+      if (limit.used >= limit.limit && operation.operationId !== 'rate-limit/get') {
+        // What GitHub answers an installation token (a GITHUB_TOKEN) past its limit.
+        return {
+          ...error(403, 'API rate limit exceeded for installation ID 1.'),
+          headers: { 'x-ratelimit-remaining': '0' },
+        };
+      }
+      if (operation.operationId !== 'rate-limit/get') limit.used += 1;
+
       const target = {
         operationId: operation.operationId,
         method,
@@ -224,6 +241,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         body: requestBody,
         state,
         shapes,
+        token: auth.replace(/^(token|bearer) /i, ''),
       };
       let result: Reply | undefined;
       for (const fault of fired) {
@@ -247,6 +265,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
           return error(501, `The GitHub stand-in does not implement ${operation.operationId}`);
         }
         result = handler(ctx);
+        const lost = fired.find((f) => f.kind === 'after-write');
+        if (lost?.kind === 'after-write') result = error(lost.status ?? 502, 'Server Error');
       }
       return tamper ? tamper(result) : result;
     })();
@@ -273,13 +293,15 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       durationMs: Date.now() - started,
     });
     requestCounter += 1;
+    // The headers GitHub sends a GITHUB_TOKEN: a limit of 1,000 an hour (state.rateLimit).
+    const rl = state.rateLimit;
     const headers: Record<string, string> = {
       'x-github-request-id': `STANDIN:${requestCounter}`,
       'x-github-api-version-selected': '2022-11-28',
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': String(Math.max(5000 - requestCounter, 0)),
-      'x-ratelimit-used': String(requestCounter),
-      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      'x-ratelimit-limit': String(rl.limit),
+      'x-ratelimit-remaining': String(Math.max(rl.limit - rl.used, 0)),
+      'x-ratelimit-used': String(Math.min(rl.used, rl.limit)),
+      'x-ratelimit-reset': String(rl.resetAt ?? Math.floor(Date.now() / 1000) + 3600),
       'x-ratelimit-resource': 'core',
       ...reply.headers,
     };

@@ -110,6 +110,11 @@ export interface WorkflowRecord {
   id: number;
   name: string;
   path: string;
+  /**
+   * The inputs its `on: workflow_dispatch` declares; a dispatch with any other is refused
+   * (422 "Unexpected inputs provided"). Undefined: not modelled, every input is accepted.
+   */
+  inputs?: string[];
 }
 
 export type RunStatus =
@@ -485,13 +490,14 @@ export class RepoState {
     return comment;
   }
 
-  addWorkflow(path: string, name?: string): WorkflowRecord {
+  addWorkflow(path: string, name?: string, inputs?: string[]): WorkflowRecord {
     const file = path.includes('/') ? path : `.github/workflows/${path}`;
     for (const w of this.workflows.values()) if (w.path === file) return w;
     const workflow: WorkflowRecord = {
       id: this.nextId(),
       name: name ?? file.split('/').pop() ?? file,
       path: file,
+      ...(inputs ? { inputs } : {}),
     };
     this.workflows.set(workflow.id, workflow);
     return workflow;
@@ -568,6 +574,33 @@ export class StandInState {
   private readonly defaultRepository: string;
   /** `org/team_slug` (lower case) -> login (lower case) -> membership. Teams live on orgs, not repos. */
   readonly teamMembers = new Map<string, Map<string, TeamMembershipRecord>>();
+  /**
+   * Tokens that lack `read:org` (as a workflow's GITHUB_TOKEN does): teams are invisible to
+   * them, answered 404. Other tokens see every team.
+   */
+  readonly tokensWithoutReadOrg = new Set<string>();
+  /** Creates an empty team (teams also spring into being with setTeamMember). */
+  addTeam(org: string, slug: string): void {
+    const key = `${org}/${slug}`.toLowerCase();
+    if (!this.teamMembers.has(key)) this.teamMembers.set(key, new Map());
+  }
+  /**
+   * The primary rate limit as GitHub applies it to a workflow's GITHUB_TOKEN: 1,000 requests
+   * an hour per repository (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions),
+   * the window starting at the first request. Past it, requests are answered 403 "API rate
+   * limit exceeded" with `x-ratelimit-remaining: 0` and the reset time. Tests may set `used`
+   * (to start near the limit) or `resetAt` (epoch seconds).
+   */
+  readonly rateLimit: { limit: number; used: number; resetAt: number | undefined } = {
+    limit: 1000,
+    used: 0,
+    resetAt: undefined,
+  };
+  /**
+   * Set to a GitHub Enterprise Server version before 3.21 (e.g. '3.19'): the dispatch API then
+   * refuses `return_run_details` with 422, as those servers do.
+   */
+  enterpriseServer: string | undefined;
   /** Called for each run a workflow dispatch creates (e.g. to complete it at once). */
   onDispatch: ((run: WorkflowRunRecord, repo: RepoState) => void) | undefined;
 

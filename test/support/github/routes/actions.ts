@@ -12,6 +12,16 @@ import {
   type RouteTable,
 } from './context.ts';
 
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 export const actionRoutes: RouteTable = {
   'actions/create-workflow-dispatch': (ctx) => {
     const repo = repoOf(ctx);
@@ -22,6 +32,22 @@ export const actionRoutes: RouteTable = {
       repo.findWorkflow(id) ?? (/\.ya?ml$/.test(id) ? repo.addWorkflow(id) : undefined);
     if (!workflow) return notFound();
     const body = bodyObject(ctx);
+    // GitHub Enterprise Server before 3.21 does not know return_run_details (added on
+    // github.com in February 2026) and refuses the whole request
+    // (https://github.com/benc-uk/workflow-dispatch/issues/86: GHES 3.19;
+    // https://github.com/port-labs/ocean/pull/3502: "shipped in GHES 3.21").
+    const ghes = ctx.state.enterpriseServer;
+    if (ghes !== undefined && compareVersions(ghes, '3.21') < 0 && 'return_run_details' in body) {
+      return unprocessable('"return_run_details" is not a permitted key.');
+    }
+    // An input the workflow file does not declare is refused, naming it
+    // (https://github.com/peter-evans/slash-command-dispatch/pull/115).
+    const sent = isObject(body['inputs']) ? Object.keys(body['inputs']) : [];
+    const declared = workflow.inputs;
+    const unexpected = declared ? sent.filter((k) => !declared.includes(k)) : [];
+    if (unexpected.length > 0) {
+      return unprocessable(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+    }
     const ref = str(body['ref']) ?? '';
     const branch = ref.replace(/^refs\/(heads|tags)\//, '');
     const sha = repo.resolveRef(ref);

@@ -18,6 +18,8 @@ export interface RouteContext {
   body: unknown;
   state: StandInState;
   shapes: Shapes;
+  /** The token the request came with (from `Authorization: token|bearer <token>`). */
+  token: string;
 }
 
 export type Handler = (ctx: RouteContext) => Reply;

@@ -52,6 +52,24 @@ export const deploymentRoutes: RouteTable = {
       return validationFailed([], `No ref found for: ${ref}`);
     }
     const environment = str(body['environment']) ?? 'production';
+    // auto_merge (default true) merges the default branch into a branch that is behind it and
+    // answers 202 with a message instead of a deployment; a conflict is 409
+    // (https://docs.github.com/en/rest/deployments/deployments#create-a-deployment, "Merged
+    // branch response" and "Merge conflict response"). The merge itself is not modelled.
+    const branchHead = repo.refs.get(`refs/heads/${ref}`);
+    const defaultHead = repo.refs.get(`refs/heads/${repo.defaultBranch}`);
+    if (
+      body['auto_merge'] !== false &&
+      branchHead !== undefined &&
+      defaultHead !== undefined &&
+      ref !== repo.defaultBranch &&
+      !repo.isAncestor(defaultHead, branchHead)
+    ) {
+      return {
+        status: 202,
+        body: { message: `Auto-merged ${repo.defaultBranch} into ${ref} on deployment.` },
+      };
+    }
     const deployment = repo.addDeployment({
       ref,
       sha,
@@ -125,9 +143,14 @@ export const deploymentRoutes: RouteTable = {
         : {}),
       ...(logUrl !== undefined ? { log_url: logUrl } : {}),
     });
+    // auto_inactive (default true) "adds a new inactive status to all prior non-transient,
+    // non-production environment deployments with the same repository and environment name"
+    // (https://docs.github.com/en/rest/deployments/statuses#create-a-deployment-status): in a
+    // production (or transient) environment older deployments keep their `success`.
     if (state === 'success' && body['auto_inactive'] !== false) {
       for (const other of repo.deployments) {
         if (other === deployment || other.environment !== deployment.environment) continue;
+        if (other.production_environment || other.transient_environment) continue;
         const latest = other.statuses[other.statuses.length - 1];
         if (latest?.state === 'success') {
           repo.addDeploymentStatus(other, {

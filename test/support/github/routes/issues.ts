@@ -12,6 +12,57 @@ import {
   type RouteTable,
 } from './context.ts';
 
+/**
+ * GitHub's size limits, answered 422 as github.com does: issue and comment bodies up to 65,536
+ * characters ("body is too long (maximum is 65536 characters)",
+ * https://github.com/trstringer/manual-approval/issues/89 for issues,
+ * https://github.com/danger/danger/issues/424 and https://github.com/peter-evans/create-or-update-comment/pull/182
+ * for comments), label names up to 50 ("name is too long (maximum is 50 characters)",
+ * https://docs.github.com/en/rest/issues/labels#create-a-label).
+ */
+export const BODY_LIMIT = 65_536;
+export const LABEL_NAME_LIMIT = 50;
+
+function bodyTooLong(resource: 'Issue' | 'IssueComment', body: unknown) {
+  if (typeof body !== 'string' || body.length <= BODY_LIMIT) return undefined;
+  return resource === 'Issue'
+    ? validationFailed([
+        {
+          resource,
+          code: 'custom',
+          field: 'body',
+          message: `body is too long (maximum is ${BODY_LIMIT} characters)`,
+        },
+      ])
+    : validationFailed([
+        {
+          resource,
+          code: 'unprocessable',
+          field: 'data',
+          message: `Body is too long (maximum is ${BODY_LIMIT} characters)`,
+        },
+      ]);
+}
+
+function labelTooLong(value: unknown) {
+  const items = Array.isArray(value) ? value : [value];
+  const long = items
+    .map((item) =>
+      typeof item === 'string' ? item : isObject(item) ? str(item['name']) : undefined,
+    )
+    .find((name) => name !== undefined && [...name].length > LABEL_NAME_LIMIT);
+  return long === undefined
+    ? undefined
+    : validationFailed([
+        {
+          resource: 'Label',
+          code: 'custom',
+          field: 'name',
+          message: `name is too long (maximum is ${LABEL_NAME_LIMIT} characters)`,
+        },
+      ]);
+}
+
 /** Label lists accept names or `{name}` objects; missing labels are created, as on GitHub. */
 function labelNames(repo: RepoState, value: unknown): string[] {
   const items = Array.isArray(value) ? value : [];
@@ -45,6 +96,8 @@ export const issueRoutes: RouteTable = {
     if ((typeof title !== 'string' && typeof title !== 'number') || String(title) === '') {
       return validationFailed([{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
     }
+    const refused = bodyTooLong('Issue', body['body']) ?? labelTooLong(body['labels']);
+    if (refused) return refused;
     const issue = repo.addIssue({ title: String(title), body: str(body['body']) ?? null });
     issue.labels = labelNames(repo, body['labels']);
     const assignees = Array.isArray(body['assignees']) ? body['assignees'] : [];
@@ -67,6 +120,8 @@ export const issueRoutes: RouteTable = {
     if (!found) return notFound();
     const { repo, issue } = found;
     const body = bodyObject(ctx);
+    const refused = bodyTooLong('Issue', body['body']) ?? labelTooLong(body['labels'] ?? []);
+    if (refused) return refused;
     const title = body['title'];
     if (typeof title === 'string' || typeof title === 'number') issue.title = String(title);
     if ('body' in body) issue.body = str(body['body']) ?? null;
@@ -129,6 +184,8 @@ export const issueRoutes: RouteTable = {
     if (body === '') {
       return validationFailed([{ resource: 'IssueComment', field: 'body', code: 'missing_field' }]);
     }
+    const refused = bodyTooLong('IssueComment', body);
+    if (refused) return refused;
     const comment = found.repo.addComment(found.issue, { body });
     const shape = ctx.shapes.comment(found.repo, comment);
     return { status: 201, body: shape, headers: { location: String(shape['url']) } };
@@ -155,6 +212,8 @@ export const issueRoutes: RouteTable = {
     const repo = repoOf(ctx);
     const found = repo ? findComment(repo, Number(ctx.params['comment_id'])) : undefined;
     if (!repo || !found) return notFound();
+    const refused = bodyTooLong('IssueComment', bodyObject(ctx)['body']);
+    if (refused) return refused;
     found.comment.body = str(bodyObject(ctx)['body']) ?? found.comment.body;
     found.comment.updated_at = repo.now();
     return { status: 200, body: ctx.shapes.comment(repo, found.comment) };
@@ -165,6 +224,8 @@ export const issueRoutes: RouteTable = {
     if (!repo) return notFound();
     const body = bodyObject(ctx);
     const name = str(body['name']) ?? '';
+    const refused = labelTooLong(name);
+    if (refused) return refused;
     if (repo.findLabel(name)) {
       return validationFailed([{ resource: 'Label', code: 'already_exists', field: 'name' }]);
     }

@@ -1,9 +1,9 @@
 /** Repository, rate limit and collaborator permission (who may press "Roll back"). */
 import { notFound, repoOf, type RouteTable } from './context.ts';
 
-function rateLimit(used: number) {
-  const reset = Math.floor(Date.now() / 1000) + 3600;
-  return { limit: 5000, remaining: 5000 - used, reset, used, resource: 'core' };
+function rateLimit(limit: number, used: number, resetAt: number | undefined) {
+  const reset = resetAt ?? Math.floor(Date.now() / 1000) + 3600;
+  return { limit, remaining: Math.max(limit - used, 0), reset, used, resource: 'core' };
 }
 
 export const repoRoutes: RouteTable = {
@@ -13,9 +13,10 @@ export const repoRoutes: RouteTable = {
     return { status: 200, body: ctx.shapes.fullRepository(repo) };
   },
 
-  'rate-limit/get': () => {
-    const core = rateLimit(0);
-    const search = { ...rateLimit(0), limit: 30, remaining: 30, resource: 'search' };
+  'rate-limit/get': (ctx) => {
+    const { limit, used, resetAt } = ctx.state.rateLimit;
+    const core = rateLimit(limit, used, resetAt);
+    const search = { ...rateLimit(30, 0, resetAt), resource: 'search' };
     return { status: 200, body: { resources: { core, search }, rate: core } };
   },
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { evaluateTrigger, type EvaluationContext } from '../src/core/engine.ts';
 import { trigger as triggerSchema, type Trigger } from '../src/core/policy-schema.ts';
-import type { Series, SignalResult } from '../src/core/signal.ts';
+import { seriesFromSamples, type Series, type SignalResult } from '../src/core/signal.ts';
 import { promDuration, requirePromtool, testRules } from './support/promtool.ts';
 
 const MIN = 60_000;
@@ -103,10 +103,10 @@ function randomScenario(rand: Rand, id: number): Scenario {
 }
 
 function toSeries(values: (number | null)[], instance: string): Series {
-  return {
-    labels: { instance },
-    samples: values.flatMap((v, i) => (v === null ? [] : [{ t: i * MIN, v }])),
-  };
+  return seriesFromSamples(
+    { instance },
+    values.flatMap((v, i) => (v === null ? [] : [{ t: i * MIN, v }])),
+  );
 }
 
 function raw(series: Series[]): SignalResult {

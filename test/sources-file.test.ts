@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { main } from '../src/cli.ts';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { policySchema } from '../src/core/policy-schema.ts';
@@ -13,6 +14,8 @@ import {
   matchesSelector,
   parseRecording,
   parseSelector,
+  selectSeries,
+  seriesFromQueryResponse,
 } from '../src/sources/file.ts';
 import { createSources } from '../src/sources/index.ts';
 import { formatOpenMetrics, parseOpenMetrics } from '../src/sources/openmetrics.ts';
@@ -342,5 +345,174 @@ describe('performance', () => {
       ),
     );
     for (const r of results) expect(samplesIn(ok(r).series[0])).toHaveLength(360);
+  });
+});
+
+describe('recordings as columns', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ripcord-columns-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('two values at one timestamp are an error naming both lines; a repeated sample is one', () => {
+    let error: unknown;
+    try {
+      parseOpenMetrics(
+        [
+          'x{a="1"} 1 1700000000',
+          'x{a="1"} 1 1700000000',
+          'x{a="1"} 2 1700000060',
+          'x{a="1"} 3 1700000060',
+          '# EOF',
+        ].join('\n'),
+        'dup.om',
+      );
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      'dup.om:4: x{a="1"} has two values at 1700000060 (unix seconds): 2 on line 3 and 3 here; a series holds one value per timestamp, so remove one',
+    ]);
+    const same = parseOpenMetrics('x 1 1700000000\nx 1 1700000000\nx 2 1700000060\n', 'same.om');
+    expect(samplesIn(same[0])).toEqual([
+      { t: T0, v: 1 },
+      { t: T0 + 60_000, v: 2 },
+    ]);
+  });
+
+  test('out of order, a duplicate is still found; so it is in a query_range answer', () => {
+    expect(() =>
+      parseOpenMetrics('x 1 1700000000\nx 2 1700000060\nx 5 1700000000\n', 'late.om'),
+    ).toThrow(/late\.om: x has two values at 1700000000 \(unix seconds\): 1 and 5/);
+    expect(() =>
+      parseRecording(
+        '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"1"},"values":[[1700000060,"2"],[1700000000,"1"],[1700000060,"3"]]}]}}',
+        'dup.json',
+      ),
+    ).toThrow('dup.json: data.result[0] has two values at 1700000060 (unix seconds): 2 and 3');
+  });
+
+  test('a streamed query_range file of many chunks reads as JSON.parse reads it', async () => {
+    // Long label values and unicode make strings and numbers straddle the 4 MiB chunk edges.
+    const doc = {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: Array.from({ length: 300 }, (_, s) => ({
+          metric: { __name__: 'lat', pod: `p${s}-${'ø'.repeat(s % 7)}`, note: 'x'.repeat(s * 13) },
+          values: Array.from({ length: 1500 }, (_, i) => [
+            1_700_000_000 + i * 15 + (s % 3) * 0.25,
+            i % 97 === 0 ? 'NaN' : String((s * 31 + i) / 1000),
+          ]),
+        })),
+      },
+    };
+    const path = join(dir, 'big.json');
+    const text = JSON.stringify(doc, null, 1);
+    expect(text.length).toBeGreaterThan(8 << 20);
+    await writeFile(path, text);
+    const streamed = await loadRecording(path);
+    const expected = seriesFromQueryResponse(JSON.parse(text), path);
+    expect(streamed.series).toHaveLength(300);
+    let differences = 0;
+    streamed.series.forEach((series, i) => {
+      expect(series.labels).toEqual(expected[i]?.labels);
+      const other = expected[i];
+      expect(series.times.length).toBe(other?.times.length);
+      series.times.forEach((t, j) => {
+        const same = t === other?.times[j] && Object.is(series.values[j], other.values[j]);
+        if (!same) differences++;
+      });
+    });
+    expect(differences).toBe(0);
+  });
+
+  test('one evaluation keeps only the samples its triggers need; a second time keeps all', async () => {
+    const path = join(dir, 'week.om');
+    const lines: string[] = [];
+    for (let s = 0; s < 3; s++) {
+      for (let m = 0; m < 7 * 24 * 60; m += 5) {
+        lines.push(`load{host="h${s}"} ${(m % 50) / 10} ${1_700_000_000 + m * 60}`);
+      }
+    }
+    await writeFile(path, `${lines.join('\n')}\n# EOF\n`);
+    const end = T0 + 6 * 24 * 3_600_000;
+    const req = { query: 'load{host="h1"}', start: end - 3_600_000, end, step: 60_000 };
+    const s = createFileSource('week', path, { logger: silentLogger, lookbackMs: 300_000 });
+    s.plan?.([req, { ...req, query: 'load', start: end - 7_200_000 }]);
+    const first = ok(await s.fetchRange(req));
+    expect(samplesIn(first.series[0])).toHaveLength(14);
+    const kept = await loadRecording(path, { keep: { from: end - 7_500_000, to: end } });
+    // Two hours and five minutes of five-minute samples, for each of the three hosts.
+    expect(kept.series.map((x) => x.times.length)).toEqual([26, 26, 26]);
+    expect(kept.minT).toBe(T0);
+    // Another evaluation time outside the first: the whole week is read, every answer is whole.
+    s.plan?.([{ ...req, start: T0, end: T0 + 3_600_000 }]);
+    const early = ok(await s.fetchRange({ ...req, start: T0, end: T0 + 3_600_000 }));
+    expect(samplesIn(early.series[0])).toHaveLength(13);
+    expect(ok(await s.fetchRange(req)).series[0]?.times[0]).toBe(end - 3_600_000 - 300_000);
+  });
+
+  test('the label index answers every selector as a scan of all series does', async () => {
+    const lines: string[] = [];
+    for (let s = 0; s < 400; s++) {
+      const labels = `service="svc-${s % 20}",region="${['eu', 'us', 'ap'][s % 3]}",pod="p${s}"`;
+      lines.push(`${s % 2 === 0 ? 'req' : 'err'}{${labels}} 1 1700000000`);
+    }
+    const recording = parseRecording(lines.join('\n'), 'index.om');
+    const selectors = [
+      'req',
+      'req{service="svc-3"}',
+      'err{service="svc-3", region="us"}',
+      '{pod="p17"}',
+      'req{service="svc-3", region!="eu"}',
+      'req{region=~"e.|ap", service="svc-4"}',
+      'req{service="svc-99"}',
+      'req{missing=""}',
+      '{service="svc-1", pod=~"p1.*"}',
+    ];
+    for (const text of selectors) {
+      const selector = parseSelector(text);
+      const scanned = recording.series.filter((s) => matchesSelector(selector, s.labels));
+      expect(selectSeries(recording, selector), text).toEqual(scanned);
+    }
+    expect(
+      selectSeries(recording, parseSelector('err{service="svc-3", region="us"}')),
+    ).toHaveLength(6);
+  });
+
+  test('a recording over the sample limit fails the run (exit 1) naming the limit', async () => {
+    const out: string[] = [];
+    const args = ['--environment', 'production', '--policy', 'examples/demo/policy.yml'];
+    const code = await main(
+      [
+        'evaluate',
+        ...args,
+        '--source-file',
+        'examples/demo/incident.om',
+        '--at',
+        '2026-11-24T10:20:00Z',
+      ],
+      {
+        stdout: (t) => out.push(t),
+        stderr: (t) => out.push(t),
+        env: { RIPCORD_MAX_RECORDING_SAMPLES: '100' },
+        now: () => Date.parse('2026-11-24T10:20:00Z'),
+      },
+    );
+    expect(code).toBe(1);
+    expect(out.join('\n')).toMatch(
+      /incident\.om holds more than 100 samples between .* the range this run's triggers need; that is the limit \(RIPCORD_MAX_RECORDING_SAMPLES/,
+    );
+    const unreadable = join(dir, 'folder.om');
+    await mkdir(unreadable);
+    const s = createFileSource('r', unreadable, { logger: silentLogger, lookbackMs: 300_000 });
+    await expect(s.fetchRange({ query: 'up', ...range })).rejects.toThrow(
+      /cannot read recorded series file .*folder\.om \(EISDIR\)/,
+    );
   });
 });

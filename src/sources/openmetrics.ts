@@ -319,7 +319,7 @@ export class OpenMetricsColumns {
     if (t === builder.lastT) {
       // The same sample written twice is harmless; two values for one time are a broken file.
       if (Object.is(v, builder.lastV) || v === builder.lastV) return lineEnd;
-      throw new LineError(duplicateMessage(builder, t, v, builder.lastV, builder.lastLine));
+      throw new LineError(duplicateMessage(builder, t, builder.lastV, v, builder.lastLine));
     }
     if (t < builder.lastT) builder.sorted = false;
     builder.lastT = t;
@@ -370,9 +370,16 @@ class Slab {
 
 const SLAB = 1 << 20;
 
-function duplicateMessage(b: Builder, t: number, v: number, other: number, line: number): string {
-  const where = line > 0 ? ` and ${String(other)} on line ${line}` : ` and ${String(other)}`;
-  return `${b.keyText} has two values at ${t / 1000} (unix seconds): ${String(v)}${where}; a series holds one value per timestamp, so remove one`;
+/** Two values for one time: `first` was written before `second` (on `line` when known). */
+function duplicateMessage(
+  b: Builder,
+  t: number,
+  first: number,
+  second: number,
+  line: number,
+): string {
+  const where = line > 0 ? ` on line ${line} and ${String(second)} here` : ` and ${String(second)}`;
+  return `${b.keyText} has two values at ${t / 1000} (unix seconds): ${String(first)}${where}; a series holds one value per timestamp, so remove one`;
 }
 
 /** Trimmed, sorted columns of a builder; unsorted input is sorted and checked for duplicates. */
@@ -390,7 +397,7 @@ function columnsOf(b: Builder): Series {
       if (n > 0 && sortedTimes[n - 1] === t) {
         const previous = sortedValues[n - 1] ?? NaN;
         if (Object.is(previous, v) || previous === v) continue;
-        throw new LineError(duplicateMessage(b, t, v, previous, 0));
+        throw new LineError(duplicateMessage(b, t, previous, v, 0));
       }
       sortedTimes[n] = t;
       sortedValues[n] = v;

@@ -214,7 +214,8 @@ export class OpenMetricsColumns {
     }
     // Columns that grew by doubling left their old copies behind: when that is a quarter or
     // more of what was taken, the kept samples move to exact-size buffers.
-    if (this.slab.taken > this.kept * 1.25 + SLAB) out = compact(out, this.kept);
+    // (Both columns come from the slab: two entries taken per sample kept.)
+    if (this.slab.taken > this.kept * 2.5 + SLAB) out = compact(out, this.kept);
     return { series: out, minT: this.minT, maxT: this.maxT };
   }
 

@@ -122,6 +122,23 @@ class Reader {
   /** A JSON string; the opening quote is next. */
   string(): string {
     this.expect(34, 'a string');
+    // Short strings without escapes inside the buffer (sample values, label values).
+    const close = this.buf.indexOf(34, this.pos);
+    if (close >= 0 && close < this.end) {
+      let plain = true;
+      for (let i = this.pos; i < close; i++) {
+        const c = this.buf[i] ?? 0;
+        if (c === 92 || c < 32) {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        const out = this.buf.toString('utf8', this.pos, close);
+        this.pos = close + 1;
+        return out;
+      }
+    }
     const parts: string[] = [];
     let start = this.pos;
     let escaped = false;
@@ -160,6 +177,19 @@ class Reader {
 
   /** A JSON number, as text and value. */
   number(): number {
+    // Most numbers lie inside the buffer: read them there, without a string per digit.
+    let i = this.pos;
+    for (;;) {
+      const c = this.buf[i] ?? -1;
+      if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69) i++;
+      else break;
+    }
+    if (i < this.end && i > this.pos) {
+      const v = Number(this.buf.toString('latin1', this.pos, i));
+      if (Number.isNaN(v)) this.fail('a number');
+      this.pos = i;
+      return v;
+    }
     let text = '';
     for (;;) {
       const c = this.peek();

@@ -21,7 +21,7 @@ const MAX_PROBLEMS = 10;
 /** Above this a "seconds" timestamp is in the year 5138: it was written in milliseconds. */
 const MAX_SECONDS = 1e11;
 /** Read size; a line longer than this grows the buffer. */
-const CHUNK = 4 << 20;
+const CHUNK = 1 << 20;
 const MAX_LINE = 64 << 20;
 /**
  * Samples a recording may keep in memory (16 bytes each: 1.6 GB). Beyond it a run fails with

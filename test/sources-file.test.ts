@@ -397,7 +397,7 @@ describe('recordings as columns', () => {
   });
 
   test('a streamed query_range file of many chunks reads as JSON.parse reads it', async () => {
-    // Long label values and unicode make strings and numbers straddle the 4 MiB chunk edges.
+    // Long label values and unicode make strings and numbers straddle the 1 MiB chunk edges.
     const doc = {
       status: 'success',
       data: {
@@ -429,6 +429,17 @@ describe('recordings as columns', () => {
       });
     });
     expect(differences).toBe(0);
+  });
+
+  test('a line longer than a read chunk is read whole', async () => {
+    const path = join(dir, 'long-line.om');
+    const note = 'n'.repeat(3 << 20);
+    await writeFile(path, `x 1 1700000000\nx{note="${note}"} 2 1700000000\nx 3 1700000060\n`);
+    const recording = await loadRecording(path);
+    expect(recording.series.map((s) => [s.labels.note?.length ?? 0, s.times.length])).toEqual([
+      [0, 2],
+      [3 << 20, 1],
+    ]);
   });
 
   test('one evaluation keeps only the samples its triggers need; a second time keeps all', async () => {

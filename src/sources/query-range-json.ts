@@ -52,7 +52,7 @@ export interface QueryRangeJson {
   maxT: number;
 }
 
-const CHUNK = 4 << 20;
+const CHUNK = 1 << 20;
 
 class JsonSyntaxError extends Error {}
 

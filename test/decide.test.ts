@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { decide } from '../src/core/decide.ts';
 import { evaluateTrigger } from '../src/core/engine.ts';
+import { seriesFromSamples } from '../src/core/signal.ts';
 import { environment, trigger as triggerSchema } from '../src/core/policy-schema.ts';
 import type { Severity } from '../src/core/policy-schema.ts';
 import type { Verdict, VerdictStatus } from '../src/core/verdict.ts';
@@ -202,10 +203,10 @@ describe('summary', () => {
       impact: '15%',
     });
     const start = Date.UTC(2025, 0, 15, 10, 2);
-    const series = {
-      labels: {},
-      samples: Array.from({ length: 16 }, (_, i) => ({ t: start + i * 60_000, v: 0.072 })),
-    };
+    const series = seriesFromSamples(
+      {},
+      Array.from({ length: 16 }, (_, i) => ({ t: start + i * 60_000, v: 0.072 })),
+    );
     const v = evaluateTrigger(
       t,
       { ok: true, kind: 'raw', series: [series], query: 'q' },

@@ -11,7 +11,12 @@ import {
   type Trigger,
 } from '../src/core/policy-schema.ts';
 import { quantileOverTime as quantile } from '../src/core/window-functions.ts';
-import type { ProbeResult, Series, SignalResult } from '../src/core/signal.ts';
+import {
+  seriesFromSamples,
+  type ProbeResult,
+  type Series,
+  type SignalResult,
+} from '../src/core/signal.ts';
 
 const MIN = 60_000;
 /** 10:00 UTC, on the minute grid, so expected times read naturally. */
@@ -35,7 +40,7 @@ function series(
   every = MIN,
 ): Series {
   const samples = values.flatMap((v, i) => (v === null ? [] : [{ t: start + i * every, v }]));
-  return { labels, samples };
+  return seriesFromSamples(labels, samples);
 }
 
 function raw(...list: Series[]): SignalResult {
@@ -230,13 +235,10 @@ describe('multiple series', () => {
   });
 
   test('unsorted samples are sorted first', () => {
-    const s: Series = {
-      labels: {},
-      samples: [
-        { t: T0 + MIN, v: 9 },
-        { t: T0, v: 1 },
-      ],
-    };
+    const s: Series = seriesFromSamples({}, [
+      { t: T0 + MIN, v: 9 },
+      { t: T0, v: 1 },
+    ]);
     expect(run({ threshold: 5 }, raw(s), ctxAt(1)).value).toBe(9);
   });
 });

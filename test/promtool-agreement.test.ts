@@ -20,7 +20,7 @@ import { describe, expect, test } from 'vitest';
 import { evaluateTrigger, type EvaluationContext } from '../src/core/engine.ts';
 import { trigger as triggerSchema, type Trigger } from '../src/core/policy-schema.ts';
 import { PROMETHEUS_2_42, type ComparisonOp, type Semantics } from '../src/core/promql.ts';
-import type { Series, SignalResult } from '../src/core/signal.ts';
+import { seriesFromSamples, type Series, type SignalResult } from '../src/core/signal.ts';
 import type { Verdict } from '../src/core/verdict.ts';
 import { promDuration, requirePromtool, testRules, testRulesBatch } from './support/promtool.ts';
 
@@ -155,10 +155,10 @@ function engineTrigger(c: Case): Trigger {
 }
 
 function toSeries(s: CaseSeries): Series {
-  return {
-    labels: { instance: s.instance },
-    samples: s.times.map((t, i) => ({ t, v: s.values[i] as number })),
-  };
+  return seriesFromSamples(
+    { instance: s.instance },
+    s.times.map((t, i) => ({ t, v: s.values[i] as number })),
+  );
 }
 
 function raw(series: Series[]): SignalResult {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { policySchema } from '../src/core/policy-schema.ts';
-import type { SignalResult } from '../src/core/signal.ts';
+import { seriesFromSamples, type SignalResult } from '../src/core/signal.ts';
 import { createSources, type SignalSource } from '../src/sources/index.ts';
 import { startReceiver, type Handler, type Receiver } from './support/http-receiver.ts';
 
@@ -85,14 +85,11 @@ describe('datadog source', () => {
       kind: 'stepped',
       query: req.query,
       series: [
-        {
-          labels: { __name__: 'trace.http.errors', service: 'api', env: 'prod' },
-          samples: [
-            { t: T0, v: 0.01 },
-            { t: T0 + 120_000, v: 0.08 },
-          ],
-        },
-        { labels: { __name__: 'trace.http.errors', service: 'web' }, samples: [{ t: T0, v: 0.5 }] },
+        seriesFromSamples({ __name__: 'trace.http.errors', service: 'api', env: 'prod' }, [
+          { t: T0, v: 0.01 },
+          { t: T0 + 120_000, v: 0.08 },
+        ]),
+        seriesFromSamples({ __name__: 'trace.http.errors', service: 'web' }, [{ t: T0, v: 0.5 }]),
       ],
     });
     const [sent] = r.requests;

@@ -1,20 +1,27 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { main } from '../src/cli.ts';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { policySchema } from '../src/core/policy-schema.ts';
-import type { SignalResult } from '../src/core/signal.ts';
+import { samplesOf, type Series, type SignalResult } from '../src/core/signal.ts';
+
 import {
   createFileSource,
   loadRecording,
   matchesSelector,
   parseRecording,
   parseSelector,
+  selectSeries,
+  seriesFromQueryResponse,
 } from '../src/sources/file.ts';
 import { createSources } from '../src/sources/index.ts';
 import { formatOpenMetrics, parseOpenMetrics } from '../src/sources/openmetrics.ts';
+
+/** A series' samples as objects, or undefined when there is no series. */
+const samplesIn = (s: Series | undefined) => (s ? samplesOf(s) : undefined);
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'series');
 const T0 = 1_700_000_000_000;
@@ -45,7 +52,7 @@ describe('OpenMetrics parsing', () => {
     });
     const up = recording.byName.get('up')?.[0];
     expect(up?.labels).toEqual({ __name__: 'up' });
-    expect(up?.samples).toEqual([
+    expect(samplesIn(up)).toEqual([
       { t: T0, v: 1 },
       { t: T0 + 60_000, v: 0 },
     ]);
@@ -53,12 +60,12 @@ describe('OpenMetrics parsing', () => {
     const eu = recording.byName
       .get('error_ratio')
       ?.find((s) => s.labels.service === 'api' && s.labels.region === 'eu');
-    expect(eu?.samples.map((s) => s.v)).toEqual([0.01, 0.02, 0.07]);
+    expect(samplesIn(eu)?.map((s) => s.v)).toEqual([0.01, 0.02, 0.07]);
     const us = recording.byName.get('error_ratio')?.find((s) => s.labels.region === 'us');
-    expect(us?.samples[1]?.t).toBe(T0 + 60_500);
-    expect(us?.samples[1]?.v).toBeNaN();
+    expect(samplesIn(us)?.[1]?.t).toBe(T0 + 60_500);
+    expect(samplesIn(us)?.[1]?.v).toBeNaN();
     const web = recording.byName.get('error_ratio')?.find((s) => s.labels.service === 'web');
-    expect(web?.samples.map((s) => s.v)).toEqual([Infinity, -Infinity]);
+    expect(samplesIn(web)?.map((s) => s.v)).toEqual([Infinity, -Infinity]);
   });
 
   test('bad lines are reported with file:line', () => {
@@ -102,7 +109,7 @@ describe('OpenMetrics parsing', () => {
 
   test('out-of-order samples are sorted; CRLF and blank lines are tolerated', () => {
     const series = parseOpenMetrics('x 2 1700000060\r\n\r\nx 1 1700000000\r\n# EOF\r\n', 'crlf.om');
-    expect(series[0]?.samples).toEqual([
+    expect(samplesIn(series[0])).toEqual([
       { t: T0, v: 1 },
       { t: T0 + 60_000, v: 2 },
     ]);
@@ -120,8 +127,8 @@ describe('OpenMetrics parsing', () => {
     ];
     const back = parseOpenMetrics(formatOpenMetrics(series), 'round.om');
     expect(back[0]?.labels).toEqual(series[0]?.labels);
-    expect(back[0]?.samples[0]?.v).toBeNaN();
-    expect(back[0]?.samples[1]).toEqual({ t: T0 + 1500, v: -Infinity });
+    expect(samplesIn(back[0])?.[0]?.v).toBeNaN();
+    expect(samplesIn(back[0])?.[1]).toEqual({ t: T0 + 1500, v: -Infinity });
   });
 });
 
@@ -173,7 +180,7 @@ describe('file source', () => {
     );
     expect(result.kind).toBe('raw');
     expect(result.series).toHaveLength(1);
-    expect(result.series[0]?.samples.map((s) => s.v)).toEqual([0.01, 0.02, 0.07]);
+    expect(samplesIn(result.series[0])?.map((s) => s.v)).toEqual([0.01, 0.02, 0.07]);
     const later = ok(
       await source('checkout.om').fetchRange({
         query: 'error_ratio{region="eu", service="api"}',
@@ -182,7 +189,7 @@ describe('file source', () => {
         step: 60_000,
       }),
     );
-    expect(later.series[0]?.samples).toEqual([{ t: T0 + 120_000, v: 0.07 }]);
+    expect(samplesIn(later.series[0])).toEqual([{ t: T0 + 120_000, v: 0.07 }]);
   });
 
   test('a saved query_range response comes back stepped', async () => {
@@ -191,7 +198,7 @@ describe('file source', () => {
     );
     expect(result.kind).toBe('stepped');
     expect(result.series).toHaveLength(1);
-    const values = result.series[0]?.samples.map((s) => s.v);
+    const values = samplesIn(result.series[0])?.map((s) => s.v);
     expect(values?.slice(0, 3)).toEqual([0.01, 0.02, Infinity]);
     expect(values?.[3]).toBeNaN();
   });
@@ -205,7 +212,7 @@ describe('file source', () => {
         ...range,
       }),
     );
-    expect(result.series[0]?.samples.map((x) => x.v)).toEqual([0.01, 0.09]);
+    expect(samplesIn(result.series[0])?.map((x) => x.v)).toEqual([0.01, 0.09]);
     expect(ok(await s.fetchRange({ query: '.data.error_rate', ...range })).series).toHaveLength(1);
     expect(reason(await s.fetchRange({ query: 'rate(other[5m])', ...range }))).toMatch(
       /is PromQL \(nor is it one of the 2 queries recorded in/,
@@ -257,7 +264,7 @@ describe('file source', () => {
       await writeFile(path, 'x 1 1700000000\nx 2 1700000060\n# EOF\n');
       const second = await loadRecording(path);
       expect(second).not.toBe(first);
-      expect(second.series[0]?.samples).toHaveLength(2);
+      expect(samplesIn(second.series[0])).toHaveLength(2);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -337,6 +344,186 @@ describe('performance', () => {
         }),
       ),
     );
-    for (const r of results) expect(ok(r).series[0]?.samples).toHaveLength(360);
+    for (const r of results) expect(samplesIn(ok(r).series[0])).toHaveLength(360);
+  });
+});
+
+describe('recordings as columns', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ripcord-columns-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('two values at one timestamp are an error naming both lines; a repeated sample is one', () => {
+    let error: unknown;
+    try {
+      parseOpenMetrics(
+        [
+          'x{a="1"} 1 1700000000',
+          'x{a="1"} 1 1700000000',
+          'x{a="1"} 2 1700000060',
+          'x{a="1"} 3 1700000060',
+          '# EOF',
+        ].join('\n'),
+        'dup.om',
+      );
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      'dup.om:4: x{a="1"} has two values at 1700000060 (unix seconds): 2 on line 3 and 3 here; a series holds one value per timestamp, so remove one',
+    ]);
+    const same = parseOpenMetrics('x 1 1700000000\nx 1 1700000000\nx 2 1700000060\n', 'same.om');
+    expect(samplesIn(same[0])).toEqual([
+      { t: T0, v: 1 },
+      { t: T0 + 60_000, v: 2 },
+    ]);
+  });
+
+  test('out of order, a duplicate is still found; so it is in a query_range answer', () => {
+    expect(() =>
+      parseOpenMetrics('x 1 1700000000\nx 2 1700000060\nx 5 1700000000\n', 'late.om'),
+    ).toThrow(/late\.om: x has two values at 1700000000 \(unix seconds\): 1 and 5/);
+    expect(() =>
+      parseRecording(
+        '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"1"},"values":[[1700000060,"2"],[1700000000,"1"],[1700000060,"3"]]}]}}',
+        'dup.json',
+      ),
+    ).toThrow('dup.json: data.result[0] has two values at 1700000060 (unix seconds): 2 and 3');
+  });
+
+  test('a streamed query_range file of many chunks reads as JSON.parse reads it', async () => {
+    // Long label values and unicode make strings and numbers straddle the 1 MiB chunk edges.
+    const doc = {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: Array.from({ length: 200 }, (_, s) => ({
+          metric: { __name__: 'lat', pod: `p${s}-${'ø'.repeat(s % 7)}`, note: 'x'.repeat(s * 250) },
+          values: Array.from({ length: 400 }, (_, i) => [
+            1_700_000_000 + i * 15 + (s % 3) * 0.25,
+            i % 97 === 0 ? 'NaN' : String((s * 31 + i) / 1000),
+          ]),
+        })),
+      },
+    };
+    const path = join(dir, 'big.json');
+    const text = JSON.stringify(doc, null, 1);
+    expect(text.length).toBeGreaterThan(8 << 20);
+    await writeFile(path, text);
+    const streamed = await loadRecording(path);
+    const expected = seriesFromQueryResponse(JSON.parse(text), path);
+    expect(streamed.series).toHaveLength(200);
+    let differences = 0;
+    streamed.series.forEach((series, i) => {
+      expect(series.labels).toEqual(expected[i]?.labels);
+      const other = expected[i];
+      expect(series.times.length).toBe(other?.times.length);
+      series.times.forEach((t, j) => {
+        const same = t === other?.times[j] && Object.is(series.values[j], other.values[j]);
+        if (!same) differences++;
+      });
+    });
+    expect(differences).toBe(0);
+  });
+
+  test('a line longer than a read chunk is read whole', async () => {
+    const path = join(dir, 'long-line.om');
+    const note = 'n'.repeat(3 << 20);
+    await writeFile(path, `x 1 1700000000\nx{note="${note}"} 2 1700000000\nx 3 1700000060\n`);
+    const recording = await loadRecording(path);
+    expect(recording.series.map((s) => [s.labels.note?.length ?? 0, s.times.length])).toEqual([
+      [0, 2],
+      [3 << 20, 1],
+    ]);
+  });
+
+  test('one evaluation keeps only the samples its triggers need; a second time keeps all', async () => {
+    const path = join(dir, 'week.om');
+    const lines: string[] = [];
+    for (let s = 0; s < 3; s++) {
+      for (let m = 0; m < 7 * 24 * 60; m += 5) {
+        lines.push(`load{host="h${s}"} ${(m % 50) / 10} ${1_700_000_000 + m * 60}`);
+      }
+    }
+    await writeFile(path, `${lines.join('\n')}\n# EOF\n`);
+    const end = T0 + 6 * 24 * 3_600_000;
+    const req = { query: 'load{host="h1"}', start: end - 3_600_000, end, step: 60_000 };
+    const s = createFileSource('week', path, { logger: silentLogger, lookbackMs: 300_000 });
+    s.plan?.([req, { ...req, query: 'load', start: end - 7_200_000 }]);
+    const first = ok(await s.fetchRange(req));
+    expect(samplesIn(first.series[0])).toHaveLength(14);
+    const kept = await loadRecording(path, { keep: { from: end - 7_500_000, to: end } });
+    // Two hours and five minutes of five-minute samples, for each of the three hosts.
+    expect(kept.series.map((x) => x.times.length)).toEqual([26, 26, 26]);
+    expect(kept.minT).toBe(T0);
+    // Another evaluation time outside the first: the whole week is read, every answer is whole.
+    s.plan?.([{ ...req, start: T0, end: T0 + 3_600_000 }]);
+    const early = ok(await s.fetchRange({ ...req, start: T0, end: T0 + 3_600_000 }));
+    expect(samplesIn(early.series[0])).toHaveLength(13);
+    expect(ok(await s.fetchRange(req)).series[0]?.times[0]).toBe(end - 3_600_000 - 300_000);
+  });
+
+  test('the label index answers every selector as a scan of all series does', async () => {
+    const lines: string[] = [];
+    for (let s = 0; s < 400; s++) {
+      const labels = `service="svc-${s % 20}",region="${['eu', 'us', 'ap'][s % 3]}",pod="p${s}"`;
+      lines.push(`${s % 2 === 0 ? 'req' : 'err'}{${labels}} 1 1700000000`);
+    }
+    const recording = parseRecording(lines.join('\n'), 'index.om');
+    const selectors = [
+      'req',
+      'req{service="svc-3"}',
+      'err{service="svc-3", region="us"}',
+      '{pod="p17"}',
+      'req{service="svc-3", region!="eu"}',
+      'req{region=~"e.|ap", service="svc-4"}',
+      'req{service="svc-99"}',
+      'req{missing=""}',
+      '{service="svc-1", pod=~"p1.*"}',
+    ];
+    for (const text of selectors) {
+      const selector = parseSelector(text);
+      const scanned = recording.series.filter((s) => matchesSelector(selector, s.labels));
+      expect(selectSeries(recording, selector), text).toEqual(scanned);
+    }
+    expect(
+      selectSeries(recording, parseSelector('err{service="svc-3", region="us"}')),
+    ).toHaveLength(6);
+  });
+
+  test('a recording over the sample limit fails the run (exit 1) naming the limit', async () => {
+    const out: string[] = [];
+    const args = ['--environment', 'production', '--policy', 'examples/demo/policy.yml'];
+    const code = await main(
+      [
+        'evaluate',
+        ...args,
+        '--source-file',
+        'examples/demo/incident.om',
+        '--at',
+        '2026-11-24T10:20:00Z',
+      ],
+      {
+        stdout: (t) => out.push(t),
+        stderr: (t) => out.push(t),
+        env: { RIPCORD_MAX_RECORDING_SAMPLES: '100' },
+        now: () => Date.parse('2026-11-24T10:20:00Z'),
+      },
+    );
+    expect(code).toBe(1);
+    expect(out.join('\n')).toMatch(
+      /incident\.om holds more than 100 samples between .* the range this run's triggers need; that is the limit \(RIPCORD_MAX_RECORDING_SAMPLES/,
+    );
+    const unreadable = join(dir, 'folder.om');
+    await mkdir(unreadable);
+    const s = createFileSource('r', unreadable, { logger: silentLogger, lookbackMs: 300_000 });
+    await expect(s.fetchRange({ query: 'up', ...range })).rejects.toThrow(
+      /cannot read recorded series file .*folder\.om \(EISDIR\)/,
+    );
   });
 });

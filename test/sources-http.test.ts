@@ -1,10 +1,19 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { silentLogger } from '../src/core/logger.ts';
 import { policySchema } from '../src/core/policy-schema.ts';
-import type { SignalResult } from '../src/core/signal.ts';
+import {
+  samplesOf,
+  seriesFromSamples,
+  type Series,
+  type SignalResult,
+} from '../src/core/signal.ts';
+
 import { createSources, type SignalSource } from '../src/sources/index.ts';
 import { getJsonPath, parseJsonPath } from '../src/sources/json-path.ts';
 import { closedPort, startReceiver, type Handler, type Receiver } from './support/http-receiver.ts';
+
+/** A series' samples as objects, or undefined when there is no series. */
+const samplesIn = (s: Series | undefined) => (s ? samplesOf(s) : undefined);
 
 const NOW = 1_700_000_123_000;
 const req = { start: NOW - 600_000, end: NOW, step: 60_000 };
@@ -79,18 +88,18 @@ describe('http source: fetchRange', () => {
     expect(result).toEqual({
       ok: true,
       kind: 'raw',
-      series: [{ labels: {}, samples: [{ t: NOW, v: 0.07 }] }],
+      series: [seriesFromSamples({}, [{ t: NOW, v: 0.07 }])],
       query: '.data.error_rate',
     });
     // Read just after the evaluation time: stamped at the end of the range; long after: now.
     const late = await source.fetchRange({ query: '.data.error_rate', ...req, end: NOW - 5_000 });
-    expect(late.ok && late.series[0]?.samples[0]?.t).toBe(NOW - 5_000);
+    expect(late.ok && samplesIn(late.series[0])?.[0]?.t).toBe(NOW - 5_000);
     const replay = await source.fetchRange({
       query: '.data.error_rate',
       ...req,
       end: NOW - 3_600_000,
     });
-    expect(replay.ok && replay.series[0]?.samples[0]?.t).toBe(NOW);
+    expect(replay.ok && samplesIn(replay.series[0])?.[0]?.t).toBe(NOW);
     expect(r.requests[0]?.method).toBe('GET');
     expect(r.requests[0]?.path).toBe('/status');
     expect(r.requests[0]?.headers.authorization).toBe('Token tok-123');
@@ -103,7 +112,7 @@ describe('http source: fetchRange', () => {
     }));
     const value = async (query: string) => {
       const r = await source.fetchRange({ query, ...req });
-      return r.ok ? r.series[0]?.samples[0]?.v : r.reason;
+      return r.ok ? samplesIn(r.series[0])?.[0]?.v : r.reason;
     };
     expect(await value('.s')).toBe(0.5);
     expect(await value('.inf')).toBe(Infinity);

@@ -2,11 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../src/core/errors.ts';
 import { silentLogger, type Logger } from '../src/core/logger.ts';
 import { policySchema } from '../src/core/policy-schema.ts';
-import type { SignalResult } from '../src/core/signal.ts';
+import { samplesOf, type Series, type SignalResult } from '../src/core/signal.ts';
+
 import { createSources, type SignalSource } from '../src/sources/index.ts';
 import { formatOpenMetrics } from '../src/sources/openmetrics.ts';
 import { closedPort, startReceiver, type Receiver } from './support/http-receiver.ts';
 import { startPrometheus, type PrometheusServer } from './support/prometheus-server.ts';
+
+/** A series' samples as objects, or undefined when there is no series. */
+const samplesIn = (s: Series | undefined) => (s ? samplesOf(s) : undefined);
 
 const MIN = 60_000;
 
@@ -95,19 +99,19 @@ describe('prometheus source against a real Prometheus', () => {
     expect(result.series).toHaveLength(1);
     const [series] = result.series;
     expect(series?.labels).toEqual({ __name__: 'error_ratio', service: 'api' });
-    expect(series?.samples).toHaveLength(61);
-    series?.samples.forEach((s, minute) => {
+    expect(samplesIn(series)).toHaveLength(61);
+    samplesIn(series)?.forEach((s, minute) => {
       expect(s.t).toBe(start + minute * MIN);
       expect(s.v).toBe(ratioAt(minute));
     });
-    expect(series?.samples.at(-1)?.v).toBeGreaterThan(0.05);
+    expect(samplesIn(series)?.at(-1)?.v).toBeGreaterThan(0.05);
   });
 
   test('sum(rate(...)) ratios match the backfilled error ratio', async () => {
     const query =
       'sum(rate(http_requests_total{code="500"}[5m])) / sum(rate(http_requests_total[5m]))';
     const result = expectOk(await source.fetchRange({ query, start, end, step: 5 * MIN }));
-    const samples = result.series[0]?.samples ?? [];
+    const samples = samplesIn(result.series[0]) ?? [];
     const at = (minute: number): number | undefined =>
       samples.find((s) => s.t === start + minute * MIN)?.v;
     expect(at(10)).toBeCloseTo(0.01, 9);
@@ -125,20 +129,20 @@ describe('prometheus source against a real Prometheus', () => {
         step: MIN,
       }),
     );
-    expect(result.series[0]?.samples).toHaveLength(16);
-    for (const s of result.series[0]?.samples ?? []) expect(s.v).toBeCloseTo(0.01, 12);
+    expect(samplesIn(result.series[0])).toHaveLength(16);
+    for (const s of samplesIn(result.series[0]) ?? []) expect(s.v).toBeCloseTo(0.01, 12);
   });
 
   test('+Inf, -Inf and NaN from PromQL arithmetic are parsed as numbers', async () => {
     const range = { start, end: start + 2 * MIN, step: MIN };
     const inf = expectOk(await source.fetchRange({ query: 'error_ratio / 0', ...range }));
-    expect(inf.series[0]?.samples[0]?.v).toBe(Infinity);
+    expect(samplesIn(inf.series[0])?.[0]?.v).toBe(Infinity);
     const negInf = expectOk(await source.fetchRange({ query: '-error_ratio / 0', ...range }));
-    expect(negInf.series[0]?.samples[0]?.v).toBe(-Infinity);
+    expect(samplesIn(negInf.series[0])?.[0]?.v).toBe(-Infinity);
     const nan = expectOk(
       await source.fetchRange({ query: '(error_ratio - error_ratio) / 0', ...range }),
     );
-    expect(nan.series[0]?.samples[0]?.v).toBeNaN();
+    expect(samplesIn(nan.series[0])?.[0]?.v).toBeNaN();
   });
 
   test('a long query sent as a form body works against Prometheus', async () => {
@@ -147,7 +151,7 @@ describe('prometheus source against a real Prometheus', () => {
       (_, i) => `error_ratio{service="api", n!="${i}"}`,
     ).join(' or ');
     const result = expectOk(await source.fetchRange({ query, start, end, step: 10 * MIN }));
-    expect(result.series[0]?.samples[0]?.v).toBe(ratioAt(0));
+    expect(samplesIn(result.series[0])?.[0]?.v).toBe(ratioAt(0));
   });
 
   test("bad PromQL: the reason carries Prometheus' parse error", async () => {
@@ -248,7 +252,7 @@ describe('prometheus source faults (loopback receivers)', () => {
     const logger = { ...silentLogger, warning: (m: string) => warnings.push(m) };
     const { source } = prometheusSource({ url: r.url, retries: 2 }, {}, logger);
     const result = expectOk(await source.fetchRange(req));
-    expect(result.series[0]?.samples).toEqual([{ t: 1_700_000_000_000, v: 0.5 }]);
+    expect(samplesIn(result.series[0])).toEqual([{ t: 1_700_000_000_000, v: 0.5 }]);
     expect(r.requests).toHaveLength(2);
     expect(warnings[0]).toMatch(/HTTP 500; retrying in .* \(attempt 2 of 3\)/);
   });
@@ -323,10 +327,10 @@ describe('prometheus source faults (loopback receivers)', () => {
       ]),
     }));
     const result = expectOk(await prometheusSource({ url: r.url }).source.fetchRange(req));
-    const values = result.series[0]?.samples.map((s) => s.v);
+    const values = samplesIn(result.series[0])?.map((s) => s.v);
     expect(values?.[0]).toBeNaN();
     expect(values?.slice(1)).toEqual([Infinity, -Infinity, 0.0025]);
-    expect(result.series[0]?.samples[3]?.t).toBe(1_700_000_180_500);
+    expect(samplesIn(result.series[0])?.[3]?.t).toBe(1_700_000_180_500);
   });
 
   test('a malformed matrix is a reason, not a crash', async () => {

@@ -19,7 +19,7 @@ import type {
   Trigger,
   TrendTrigger,
 } from './policy-schema.ts';
-import type { ProbeResult, RangeRequest, SignalResult } from './signal.ts';
+import { samplesOf, type ProbeResult, type RangeRequest, type SignalResult } from './signal.ts';
 import type { Verdict, VerdictStatus } from './verdict.ts';
 import {
   alignDown,
@@ -850,7 +850,7 @@ function evaluateProbeSeries(
     labels: s.labels,
     verdict: evaluateProbe(
       trigger,
-      s.samples.map((p) => ({
+      samplesOf(s).map((p) => ({
         t: p.t,
         ok: p.v === 1,
         detail: p.v === 1 ? 'ok' : `probe value ${p.v}`,

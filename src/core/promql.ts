@@ -76,20 +76,19 @@ export const PROMETHEUS_2_42: Semantics = Object.freeze({
 const MISSING: StepValue = { state: 'missing' };
 
 export function sortSeries(series: Series): SortedSeries {
-  const samples = isSorted(series) ? series.samples : [...series.samples].sort((a, b) => a.t - b.t);
-  const times = new Float64Array(samples.length);
-  const values = new Float64Array(samples.length);
-  samples.forEach((s, i) => {
-    times[i] = s.t;
-    values[i] = s.v;
-  });
-  return { labels: series.labels, times, values };
+  const { labels, times, values } = series;
+  if (isSorted(times)) return { labels, times, values };
+  const order = Array.from(times, (_, i) => i).sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0));
+  return {
+    labels,
+    times: Float64Array.from(order, (i) => times[i] ?? NaN),
+    values: Float64Array.from(order, (i) => values[i] ?? NaN),
+  };
 }
 
-function isSorted(series: Series): boolean {
-  const s = series.samples;
-  for (let i = 1; i < s.length; i++) {
-    if ((s[i]?.t ?? 0) < (s[i - 1]?.t ?? 0)) return false;
+function isSorted(times: Float64Array): boolean {
+  for (let i = 1; i < times.length; i++) {
+    if ((times[i] ?? 0) < (times[i - 1] ?? 0)) return false;
   }
   return true;
 }

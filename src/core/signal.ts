@@ -11,9 +11,34 @@ export interface Sample {
   v: number;
 }
 
+/**
+ * One series as columns: `times[i]` (unix ms) and `values[i]` belong together. Recordings reach
+ * hundreds of millions of samples, so there is no object per sample; sources hand them sorted
+ * by time, and the engine sorts any that are not.
+ */
 export interface Series {
   labels: Record<string, string>;
-  samples: Sample[];
+  times: Float64Array;
+  values: Float64Array;
+}
+
+/** Columns from sample objects, in the given order (small answers: HTTP, Datadog, tests). */
+export function seriesFromSamples(
+  labels: Record<string, string>,
+  samples: readonly Sample[],
+): Series {
+  const times = new Float64Array(samples.length);
+  const values = new Float64Array(samples.length);
+  samples.forEach((s, i) => {
+    times[i] = s.t;
+    values[i] = s.v;
+  });
+  return { labels, times, values };
+}
+
+/** The samples of a series as objects: for small series only (tests, charts, probes). */
+export function samplesOf(series: Series): Sample[] {
+  return Array.from(series.times, (t, i) => ({ t, v: series.values[i] ?? NaN }));
 }
 
 export type SignalKind = 'raw' | 'stepped';

@@ -49,6 +49,18 @@ export async function evaluateEnvironment(opts: EvaluateOptions): Promise<Decisi
     lookback: env.lookback,
     ...(opts.deployedAt === undefined ? {} : { deployedAt: opts.deployedAt }),
   };
+  // Every source hears every range first: recordings (often one file behind several sources)
+  // then keep only what this evaluation time needs, in one parse.
+  const requests = env.triggers.map((trigger) => rangeFor(trigger, ctx));
+  if (env.impact) {
+    requests.push({
+      query: env.impact.query,
+      start: ctx.at - ctx.lookback,
+      end: ctx.at,
+      step: ctx.step,
+    });
+  }
+  for (const source of new Set(opts.sources.values())) source.plan?.(requests);
   const verdicts = await Promise.all(
     env.triggers.map((trigger) => evaluateOne(trigger, ctx, opts)),
   );
@@ -111,10 +123,11 @@ function probesFromSeries(data: SignalResult, at: number): ProbeResult[] {
   if (!data.ok) return [];
   const results: ProbeResult[] = [];
   for (const series of data.series) {
-    for (const s of series.samples) {
-      if (s.t <= at)
-        results.push({ t: s.t, ok: s.v > 0, detail: s.v > 0 ? 'probe succeeded' : 'probe failed' });
-    }
+    series.times.forEach((t, i) => {
+      const v = series.values[i] ?? NaN;
+      if (t <= at)
+        results.push({ t, ok: v > 0, detail: v > 0 ? 'probe succeeded' : 'probe failed' });
+    });
   }
   return results.sort((a, b) => a.t - b.t);
 }
@@ -142,8 +155,13 @@ async function readImpact(
   }
   let latest: number | null = null;
   for (const series of data.series) {
-    const last = series.samples.filter((s) => s.t <= ctx.at && Number.isFinite(s.v)).at(-1);
-    if (last && (latest === null || last.v > latest)) latest = last.v;
+    // The latest finite sample at or before the evaluation time.
+    for (let i = series.times.length - 1; i >= 0; i--) {
+      const v = series.values[i] ?? NaN;
+      if ((series.times[i] ?? Infinity) > ctx.at || !Number.isFinite(v)) continue;
+      if (latest === null || v > latest) latest = v;
+      break;
+    }
   }
   return latest;
 }

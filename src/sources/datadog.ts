@@ -3,7 +3,13 @@
  * already evaluated, so the series are stepped like a Prometheus query_range answer.
  */
 import type { DatadogSource } from '../core/policy-schema.ts';
-import type { RangeRequest, Sample, Series, SignalResult } from '../core/signal.ts';
+import {
+  seriesFromSamples,
+  type RangeRequest,
+  type Sample,
+  type Series,
+  type SignalResult,
+} from '../core/signal.ts';
 import { displayUrl, redact, requestWithRetry, snippet } from './fetch-with-retry.ts';
 import type { SignalSource } from './index.ts';
 import { joinUrl, type HttpSourceDeps } from './prometheus.ts';
@@ -83,7 +89,7 @@ export function createDatadogSource(
           // A null point is an interval without data, not a zero.
           if (typeof t === 'number' && typeof v === 'number') samples.push({ t: Math.round(t), v });
         }
-        if (samples.length > 0) series.push({ labels: labelsOf(entry), samples });
+        if (samples.length > 0) series.push(seriesFromSamples(labelsOf(entry), samples));
       }
       if (series.length === 0) return fail('query returned no series');
       return { ok: true, kind: 'stepped', series, query };

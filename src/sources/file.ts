@@ -7,14 +7,35 @@
  * produced them (`{"queries": {"sum(rate(...))": {...}}}`): that is how a replay answers the
  * PromQL of a policy without a Prometheus.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { ConfigurationError, toError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { RangeRequest, Sample, Series, SignalKind, SignalResult } from '../core/signal.ts';
+import { firstAtOrAfter } from '../core/promql.ts';
+import {
+  seriesFromSamples,
+  type RangeRequest,
+  type Sample,
+  type Series,
+  type SignalKind,
+  type SignalResult,
+} from '../core/signal.ts';
 import { parseSampleValue } from './fetch-with-retry.ts';
 import type { SignalSource } from './index.ts';
-import { parseOpenMetrics } from './openmetrics.ts';
+import {
+  OpenMetricsColumns,
+  readOpenMetricsFile,
+  RecordingUnusable,
+  type KeepRange,
+  type ParsedColumns,
+} from './openmetrics.ts';
+import {
+  bytesSource,
+  fileSource,
+  readQueryRangeJson,
+  type QueryRangeJson,
+} from './query-range-json.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Series selectors
@@ -167,48 +188,54 @@ export interface Recording {
   kind: SignalKind;
   series: Series[];
   byName: Map<string, Series[]>;
+  /** Series by `label\u0000value`, for every label: a selector's `=` matchers look up here. */
+  postings: Map<string, Series[]>;
   /** Bundled query_range answers, keyed by the query with its whitespace collapsed. */
   queries: Map<string, Series[]> | undefined;
+  /** First and last timestamp in the file, whether or not the samples were kept. */
   minT: number;
   maxT: number;
+  /** The samples kept: all, or those in this range (one evaluation time). */
+  keep: KeepRange | undefined;
+}
+
+export interface LoadOptions {
+  keep?: KeepRange | undefined;
+  maxSamples?: number | undefined;
 }
 
 function normaliseQuery(query: string): string {
   return query.trim().replace(/\s+/g, ' ');
 }
 
-export function parseRecording(text: string, file: string): Recording {
+function isJsonName(file: string): boolean {
+  return extname(file).toLowerCase() === '.json';
+}
+
+/** Parses a recording held in a string (tests, small inputs); files are read in chunks. */
+export function parseRecording(text: string, file: string, options: LoadOptions = {}): Recording {
   const ext = extname(file).toLowerCase();
   const isJson = ext === '.json' || (ext === '' && text.trimStart().startsWith('{'));
-  if (!isJson) return indexRecording(file, 'raw', parseOpenMetrics(text, file), undefined);
+  const bytes = Buffer.from(text, 'utf8');
+  if (!isJson) {
+    const parser = new OpenMetricsColumns(file, options);
+    const spare = Buffer.alloc(bytes.length + 1);
+    bytes.copy(spare);
+    parser.feed(spare, bytes.length, true);
+    return indexRecording(file, 'raw', parser.finish(), undefined, options.keep);
+  }
+  return jsonRecording(readQueryRangeJson(bytesSource(bytes), file, options), file, options);
+}
 
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (thrown) {
-    throw new ConfigurationError(`${file} is not valid JSON: ${toError(thrown).message}`);
-  }
-  if (isObject(doc) && isObject(doc.queries)) {
-    const queries = new Map<string, Series[]>();
-    const all: Series[] = [];
-    for (const [query, response] of Object.entries(doc.queries)) {
-      const series = seriesFromQueryResponse(
-        response,
-        `${file}: queries[${JSON.stringify(query)}]`,
-      );
-      queries.set(normaliseQuery(query), series);
-      all.push(...series);
-    }
-    return indexRecording(file, 'stepped', all, queries);
-  }
-  return indexRecording(file, 'stepped', seriesFromQueryResponse(doc, file), undefined);
+function jsonRecording(parsed: QueryRangeJson, file: string, options: LoadOptions): Recording {
+  return indexRecording(file, 'stepped', parsed, parsed.queries, options.keep);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads a Prometheus query_range (or query) response body into series. */
+/** Reads a Prometheus query_range (or query) response body, already parsed, into series. */
 export function seriesFromQueryResponse(doc: unknown, where: string): Series[] {
   const bad = (message: string): never => {
     throw new ConfigurationError(`${where}: ${message}`);
@@ -251,7 +278,7 @@ export function seriesFromQueryResponse(doc: unknown, where: string): Series[] {
       }
     });
     samples.sort((a, b) => a.t - b.t);
-    return { labels, samples };
+    return seriesFromSamples(labels, samples);
   });
 }
 
@@ -269,28 +296,58 @@ export function readPair(pair: unknown): Sample | undefined {
 function indexRecording(
   file: string,
   kind: SignalKind,
-  series: Series[],
+  parsed: ParsedColumns,
   queries: Map<string, Series[]> | undefined,
+  keep: KeepRange | undefined,
 ): Recording {
   const byName = new Map<string, Series[]>();
-  let minT = Infinity;
-  let maxT = -Infinity;
-  for (const s of series) {
-    const name = s.labels.__name__ ?? '';
-    const list = byName.get(name);
+  const postings = new Map<string, Series[]>();
+  const add = (map: Map<string, Series[]>, key: string, s: Series): void => {
+    const list = map.get(key);
     if (list) list.push(s);
-    else byName.set(name, [s]);
-    const first = s.samples[0];
-    const last = s.samples[s.samples.length - 1];
-    if (first && first.t < minT) minT = first.t;
-    if (last && last.t > maxT) maxT = last.t;
+    else map.set(key, [s]);
+  };
+  for (const s of parsed.series) {
+    add(byName, s.labels.__name__ ?? '', s);
+    for (const [label, value] of Object.entries(s.labels))
+      add(postings, `${label}\u0000${value}`, s);
   }
-  return { file, kind, series, byName, queries, minT, maxT };
+  return {
+    file,
+    kind,
+    series: parsed.series,
+    byName,
+    postings,
+    queries,
+    minT: parsed.minT,
+    maxT: parsed.maxT,
+    keep,
+  };
+}
+
+/**
+ * The series a selector matches. Each `=` matcher with a value names a list in the index; the
+ * shortest list is filtered, so a selector costs its matches rather than a scan of every series.
+ */
+export function selectSeries(recording: Recording, selector: Selector): Series[] {
+  let pool: Series[] = recording.series;
+  const consider = (list: Series[] | undefined): void => {
+    const candidates = list ?? [];
+    if (candidates.length < pool.length) pool = candidates;
+  };
+  if (selector.name !== undefined) consider(recording.byName.get(selector.name));
+  for (const m of selector.matchers) {
+    // `label=""` also matches series without the label, which no list holds.
+    if (m.op === '=' && m.value !== '')
+      consider(recording.postings.get(`${m.label}\u0000${m.value}`));
+  }
+  return pool.filter((s) => matchesSelector(selector, s.labels));
 }
 
 interface CacheEntry {
   mtimeMs: number;
   size: number;
+  keep: KeepRange | undefined;
   recording: Promise<Recording>;
 }
 const cache = new Map<string, CacheEntry>();
@@ -298,42 +355,101 @@ const cache = new Map<string, CacheEntry>();
 /** Loads in progress: concurrent triggers share one stat and one parse. */
 const loading = new Map<string, Promise<Recording>>();
 
+function covers(outer: KeepRange | undefined, inner: KeepRange | undefined): boolean {
+  if (outer === undefined) return true;
+  if (inner === undefined) return false;
+  return outer.from <= inner.from && outer.to >= inner.to;
+}
+
 /**
  * Parses a recording once and shares it: two hundred triggers over one file cost one parse.
- * A changed file (mtime or size) is read again, so a test or a replay can rewrite it.
+ * A changed file (mtime or size) is read again, so a test or a replay can rewrite it; so is one
+ * whose kept range does not cover what is asked.
  */
-export function loadRecording(path: string): Promise<Recording> {
+export function loadRecording(path: string, options: LoadOptions = {}): Promise<Recording> {
   const abs = resolve(path);
-  const inFlight = loading.get(abs);
+  const key = `${abs}\u0000${options.keep ? `${options.keep.from}:${options.keep.to}` : 'all'}`;
+  const inFlight = loading.get(key);
   if (inFlight) return inFlight;
-  const load = loadFresh(path, abs);
-  loading.set(abs, load);
+  const load = loadFresh(path, abs, options);
+  loading.set(key, load);
   const done = (): void => {
-    loading.delete(abs);
+    loading.delete(key);
   };
   load.then(done, done);
   return load;
 }
 
-async function loadFresh(path: string, abs: string): Promise<Recording> {
+async function loadFresh(path: string, abs: string, options: LoadOptions): Promise<Recording> {
   let info;
   try {
     info = await stat(abs);
   } catch (thrown) {
     const code = (thrown as { code?: unknown }).code;
-    throw new ConfigurationError(
-      code === 'ENOENT'
-        ? `recorded series file ${path} does not exist`
-        : `cannot read recorded series file ${path}: ${toError(thrown).message}`,
+    if (code === 'ENOENT')
+      throw new RecordingMissing(`recorded series file ${path} does not exist`);
+    throw new RecordingUnusable(
+      `cannot read recorded series file ${path}: ${toError(thrown).message}`,
     );
   }
   const cached = cache.get(abs);
-  if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) {
+  if (
+    cached &&
+    cached.mtimeMs === info.mtimeMs &&
+    cached.size === info.size &&
+    covers(cached.keep, options.keep)
+  ) {
     return cached.recording;
   }
-  const recording = readFile(abs, 'utf8').then((text) => parseRecording(text, path));
-  cache.set(abs, { mtimeMs: info.mtimeMs, size: info.size, recording });
+  const recording = Promise.resolve().then(() => readRecordingFile(abs, path, options));
+  cache.set(abs, { mtimeMs: info.mtimeMs, size: info.size, keep: options.keep, recording });
+  recording.catch(() => {
+    if (cache.get(abs)?.recording === recording) cache.delete(abs);
+  });
   return recording;
+}
+
+/** A file that is not there: a reason for the trigger, like any other missing data. */
+class RecordingMissing extends Error {}
+
+function readRecordingFile(abs: string, file: string, options: LoadOptions): Recording {
+  try {
+    let json = isJsonName(file);
+    if (!json && extname(file) === '') json = startsWithBrace(abs);
+    if (json)
+      return jsonRecording(readQueryRangeJson(fileSource(abs), file, options), file, options);
+    return indexRecording(
+      file,
+      'raw',
+      readOpenMetricsFile(abs, file, options),
+      undefined,
+      options.keep,
+    );
+  } catch (thrown) {
+    if (thrown instanceof ConfigurationError) throw thrown;
+    const error = toError(thrown);
+    const code = (thrown as { code?: unknown }).code;
+    if (error instanceof RangeError) {
+      // Typed arrays past what this machine can hold: the same limit, reached earlier.
+      throw new RecordingUnusable(
+        `${file} does not fit in memory (${error.message}); record fewer series or a shorter time, or lower RIPCORD_MAX_RECORDING_SAMPLES`,
+      );
+    }
+    throw new RecordingUnusable(
+      `cannot read recorded series file ${file}${typeof code === 'string' ? ` (${code})` : ''}: ${error.message}`,
+    );
+  }
+}
+
+function startsWithBrace(abs: string): boolean {
+  const fd = openSync(abs, 'r');
+  try {
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.toString('utf8', 0, n).trimStart().startsWith('{');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function clearRecordingCache(): void {
@@ -348,6 +464,8 @@ export interface FileSourceOptions {
   logger: Logger;
   /** Samples this far before the range start come along, for the engine's lookback. */
   lookbackMs: number;
+  /** Samples a recording may keep in memory; DEFAULT_MAX_SAMPLES when absent. */
+  maxSamples?: number | undefined;
 }
 
 export function createFileSource(
@@ -355,14 +473,37 @@ export function createFileSource(
   path: string,
   options: FileSourceOptions,
 ): SignalSource {
+  /**
+   * The range the run's triggers need, from `plan`. A second plan reaching outside the first
+   * (a replay, a watch) means many evaluation times: from then on the whole file is kept.
+   */
+  let planned: KeepRange | 'all' | undefined;
+  const needed = (req: RangeRequest): KeepRange => ({
+    from: req.start - options.lookbackMs,
+    to: req.end,
+  });
   return {
     name,
+    plan(requests: readonly RangeRequest[]): void {
+      if (requests.length === 0 || planned === 'all') return;
+      const ranges = requests.map(needed);
+      const range = {
+        from: Math.min(...ranges.map((r) => r.from)),
+        to: Math.max(...ranges.map((r) => r.to)),
+      };
+      planned = planned === undefined || covers(planned, range) ? (planned ?? range) : 'all';
+    },
     async fetchRange(req: RangeRequest): Promise<SignalResult> {
       const query = req.query;
+      const need = needed(req);
+      const keep =
+        planned !== undefined && planned !== 'all' && covers(planned, need) ? planned : undefined;
       let recording: Recording;
       try {
-        recording = await loadRecording(path);
+        recording = await loadRecording(path, { keep, maxSamples: options.maxSamples });
       } catch (thrown) {
+        // A file too large or unreadable fails the run: deciding without it would look healthy.
+        if (thrown instanceof RecordingUnusable) throw thrown;
         return { ok: false, reason: toError(thrown).message, query };
       }
       let candidates: Series[] | undefined = recording.queries?.get(normaliseQuery(query));
@@ -376,11 +517,7 @@ export function createFileSource(
             : '';
           return { ok: false, reason: `${toError(thrown).message}${hint}`, query };
         }
-        const pool =
-          selector.name !== undefined
-            ? (recording.byName.get(selector.name) ?? [])
-            : recording.series;
-        candidates = pool.filter((s) => matchesSelector(selector, s.labels));
+        candidates = selectSeries(recording, selector);
       }
       if (candidates.length === 0) {
         const names = [...recording.byName.keys()].filter((n) => n !== '').slice(0, 8);
@@ -391,17 +528,16 @@ export function createFileSource(
           query,
         };
       }
-      const from = req.start - options.lookbackMs;
       const series: Series[] = [];
       for (const s of candidates) {
-        const samples = sliceByTime(s.samples, from, req.end);
-        if (samples.length > 0) series.push({ labels: s.labels, samples });
+        const slice = sliceByTime(s, need.from, need.to);
+        if (slice.times.length > 0) series.push(slice);
       }
       if (series.length === 0) {
         return {
           ok: false,
           reason:
-            `query returned no series between ${iso(from)} and ${iso(req.end)}: ` +
+            `query returned no series between ${iso(need.from)} and ${iso(need.to)}: ` +
             `${path} covers ${iso(recording.minT)} to ${iso(recording.maxT)}`,
           query,
         };
@@ -416,20 +552,13 @@ function iso(t: number): string {
   return Number.isFinite(t) ? new Date(t).toISOString() : 'nothing';
 }
 
-/** Samples with from <= t <= to, by binary search (samples are sorted by time). */
-export function sliceByTime(samples: readonly Sample[], from: number, to: number): Sample[] {
-  const lo = lowerBound(samples, from);
-  const hi = lowerBound(samples, to + 1);
-  return samples.slice(lo, hi);
-}
-
-function lowerBound(samples: readonly Sample[], t: number): number {
-  let lo = 0;
-  let hi = samples.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((samples[mid]?.t ?? Infinity) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Samples with from <= t <= to, by binary search: views on the same columns, no copies. */
+export function sliceByTime(series: Series, from: number, to: number): Series {
+  const lo = firstAtOrAfter(series.times, from);
+  const hi = firstAtOrAfter(series.times, to + 1);
+  return {
+    labels: series.labels,
+    times: series.times.subarray(lo, hi),
+    values: series.values.subarray(lo, hi),
+  };
 }

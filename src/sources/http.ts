@@ -5,7 +5,12 @@
 import { formatDuration } from '../core/duration.ts';
 import { toError } from '../core/errors.ts';
 import type { HttpSource, ProbeTrigger } from '../core/policy-schema.ts';
-import type { ProbeResult, RangeRequest, SignalResult } from '../core/signal.ts';
+import {
+  seriesFromSamples,
+  type ProbeResult,
+  type RangeRequest,
+  type SignalResult,
+} from '../core/signal.ts';
 import {
   displayUrl,
   parseSampleValue,
@@ -101,7 +106,7 @@ export function createHttpSource(
       return {
         ok: true,
         kind: 'raw',
-        series: [{ labels: {}, samples: [{ t: stamp, v }] }],
+        series: [seriesFromSamples({}, [{ t: stamp, v }])],
         query,
       };
     },

@@ -18,6 +18,11 @@ export interface SignalSource {
   readonly name: string;
   /** Never throws for data problems: returns `{ok: false, reason}`. */
   fetchRange(req: RangeRequest, signal?: AbortSignal): Promise<SignalResult>;
+  /**
+   * The ranges one evaluation will ask for, before it asks: a recording then keeps only the
+   * samples they need. Called again with other ranges, a source keeps what all of them need.
+   */
+  plan?(requests: readonly RangeRequest[]): void;
   /** HTTP sources only: one health check at time `at`. */
   probe?(expect: ProbeTrigger['expect'], at: number): Promise<ProbeResult>;
 }
@@ -54,6 +59,7 @@ export function createSources(
     DEFAULT_LOOKBACK_MS,
     ...Object.values(policy.environments).map((e) => e.lookback),
   );
+  const maxSamples = maxRecordingSamples(opts.env);
 
   const problems: string[] = [];
   for (const [name, config] of Object.entries(policy.sources)) {
@@ -61,7 +67,7 @@ export function createSources(
       // A replay needs no credentials: nothing is resolved, nothing is contacted.
       sources.set(
         name,
-        createFileSource(name, opts.fileOverride, { logger: opts.logger, lookbackMs }),
+        createFileSource(name, opts.fileOverride, { logger: opts.logger, lookbackMs, maxSamples }),
       );
       continue;
     }
@@ -145,7 +151,7 @@ export function createSources(
         );
       case 'file': {
         const path = isAbsolute(source.path) ? source.path : resolve(opts.policyDir, source.path);
-        return createFileSource(sourceName, path, { logger: opts.logger, lookbackMs });
+        return createFileSource(sourceName, path, { logger: opts.logger, lookbackMs, maxSamples });
       }
     }
   }
@@ -157,6 +163,19 @@ export function createSources(
   }
 
   return { sources, secrets: [...secrets] };
+}
+
+/** `RIPCORD_MAX_RECORDING_SAMPLES`: how many samples a recording may keep in memory. */
+function maxRecordingSamples(env: Record<string, string | undefined>): number | undefined {
+  const text = env.RIPCORD_MAX_RECORDING_SAMPLES;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new ConfigurationError(
+      `RIPCORD_MAX_RECORDING_SAMPLES is ${JSON.stringify(text)}; write a whole number of samples such as 100000000`,
+    );
+  }
+  return n;
 }
 
 /** Header names are case-insensitive; one spelling lets auth replace a user's Authorization. */

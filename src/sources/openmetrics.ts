@@ -2,10 +2,17 @@
  * OpenMetrics text with timestamps, the format `promtool tsdb create-blocks-from openmetrics`
  * backfills: `# TYPE name gauge`, `name{label="v"} value timestamp_seconds`, `# EOF`.
  *
- * Recordings are large (the bench reads 1,000 series x 360 points), so this is a hand-written
- * scanner over char codes: each distinct label text is parsed once, later lines with the same
- * text only cost a map lookup.
+ * Recordings are large (a week of minutes for 1,000 series is 600 MB, more than V8's longest
+ * string), so this is a scanner over bytes fed in chunks: there is no whole-file string and no
+ * object per sample. Each series grows two Float64Array columns. Lines mostly repeat the
+ * previous line's series, which costs a byte comparison; other series keys cost a map lookup,
+ * and each distinct label text is parsed once.
+ *
+ * A run at one evaluation time needs only the samples in its triggers' windows: with `keep`,
+ * samples outside it are parsed and checked, then dropped, so memory grows with series x window
+ * rather than with the file's length.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigurationError } from '../core/errors.ts';
 import type { Sample, Series } from '../core/signal.ts';
 import { parseSampleValue } from './fetch-with-retry.ts';
@@ -13,81 +20,466 @@ import { parseSampleValue } from './fetch-with-retry.ts';
 const MAX_PROBLEMS = 10;
 /** Above this a "seconds" timestamp is in the year 5138: it was written in milliseconds. */
 const MAX_SECONDS = 1e11;
+/** Read size; a line longer than this grows the buffer. */
+const CHUNK = 1 << 20;
+const MAX_LINE = 64 << 20;
+/**
+ * Samples a recording may keep in memory (16 bytes each: 1.6 GB). Beyond it a run fails with
+ * this limit named rather than the process running out of memory.
+ */
+export const DEFAULT_MAX_SAMPLES = 100_000_000;
+
+/** Inclusive time range (unix ms) of the samples a run can use. */
+export interface KeepRange {
+  from: number;
+  to: number;
+}
+
+export interface ColumnOptions {
+  /** Keep only samples in this range; all when absent. */
+  keep?: KeepRange | undefined;
+  /** Samples kept, at most; a larger recording is a ConfigurationError naming the limit. */
+  maxSamples?: number | undefined;
+}
+
+export interface ParsedColumns {
+  series: Series[];
+  /** First and last timestamp anywhere in the file, kept or not. */
+  minT: number;
+  maxT: number;
+}
 
 class LineError extends Error {}
 
-interface SeriesBuilder {
-  series: Series;
-  sorted: boolean;
-  lastT: number;
+/**
+ * A recording the run cannot use at all (too large, unreadable): the run fails with it, where
+ * a malformed line is the trigger's reason to be inconclusive.
+ */
+export class RecordingUnusable extends ConfigurationError {}
+
+/** Raised when a recording holds more samples than the limit allows. */
+export function tooManySamples(file: string, limit: number, keep: KeepRange | undefined): never {
+  const range = keep
+    ? ` between ${iso(keep.from)} and ${iso(keep.to)}, the range this run's triggers need`
+    : '';
+  throw new RecordingUnusable(
+    `${file} holds more than ${limit.toLocaleString('en-US')} samples${range}; that is the limit (RIPCORD_MAX_RECORDING_SAMPLES, ${Math.round((limit * 16) / 1e6).toLocaleString('en-US')} MB in memory): record fewer series or a shorter time, or raise the limit`,
+  );
 }
 
-export function parseOpenMetrics(text: string, file: string): Series[] {
-  const state: ParseState = {
-    text,
-    byRawKey: new Map(),
-    byCanonicalKey: new Map(),
-    lastKey: '',
-    last: undefined,
-  };
-  const problems: string[] = [];
-  let lineNo = 0;
-  let pos = 0;
-  let eofLine = 0;
+function iso(t: number): string {
+  return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
+}
 
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    const lineStart = pos;
-    const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    pos = end + 1;
-    lineNo++;
-    const first = text.charCodeAt(lineStart);
-    if (lineStart === lineEnd) continue;
-    if (first === 32 || first === 9) {
-      if (text.slice(lineStart, lineEnd).trim() === '') continue;
+/** A series' growing columns; `lastT`/`lastV`/`lastLine` also track dropped samples. */
+class Builder {
+  times: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  values: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  n = 0;
+  sorted = true;
+  lastT = -Infinity;
+  lastV = NaN;
+  lastLine = 0;
+  readonly labels: Record<string, string>;
+  /** The series as first written, for messages. */
+  readonly keyText: string;
+  constructor(labels: Record<string, string>, keyText: string) {
+    this.labels = labels;
+    this.keyText = keyText;
+  }
+}
+
+/**
+ * Feeds bytes in, complete lines at a time. `feed` parses every complete line in
+ * `buf[0, end)` and returns where the unparsed tail starts; the caller moves that tail to the
+ * front and reads more after it.
+ */
+export class OpenMetricsColumns {
+  private readonly byRawKey = new Map<string, Builder>();
+  private readonly byCanonicalKey = new Map<string, Builder>();
+  /** The previous line's series key, as bytes: recordings list a series' samples together. */
+  private lastKey = Buffer.alloc(0);
+  private lastKeyLength = 0;
+  private last: Builder | undefined;
+  private readonly problems: string[] = [];
+  private lineNo = 0;
+  private eofLine = 0;
+  private kept = 0;
+  private typical = 16;
+  private minT = Infinity;
+  private maxT = -Infinity;
+  private readonly from: number;
+  private readonly to: number;
+  private readonly maxSamples: number;
+  get lineNumber(): number {
+    return this.lineNo;
+  }
+
+  private readonly slab = new Slab();
+
+  /** Set once parsing has stopped early (data after # EOF, or 10 problems). */
+  stopped = false;
+
+  private readonly file: string;
+  private readonly options: ColumnOptions;
+
+  constructor(file: string, options: ColumnOptions = {}) {
+    this.file = file;
+    this.options = options;
+    this.from = options.keep?.from ?? -Infinity;
+    this.to = options.keep?.to ?? Infinity;
+    this.maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
+  }
+
+  feed(buf: Buffer, end: number, final: boolean): number {
+    let limit: number;
+    if (final) {
+      // The buffer keeps one spare byte: a last line without a newline gets one.
+      if (end > 0 && buf[end - 1] !== 10) buf[end++] = 10;
+      limit = end;
+    } else {
+      limit = buf.lastIndexOf(10, end - 1) + 1;
+      if (limit <= 0) return 0;
     }
-    if (eofLine > 0) {
-      problems.push(`${file}:${lineNo}: data after "# EOF" (line ${eofLine})`);
-      break;
-    }
-    if (first === 35 /* # */) {
-      if (text.slice(lineStart, lineEnd) === '# EOF') eofLine = lineNo;
-      // # TYPE, # HELP, # UNIT and plain comments carry nothing a recording needs.
-      continue;
-    }
-    try {
-      parseSampleLine(state, lineStart, lineEnd);
-    } catch (thrown) {
-      if (!(thrown instanceof LineError)) throw thrown;
-      problems.push(`${file}:${lineNo}: ${thrown.message}`);
-      if (problems.length >= MAX_PROBLEMS) {
-        problems.push('(stopped after 10 problems)');
+    let pos = 0;
+    while (pos < limit && !this.stopped) {
+      this.lineNo++;
+      const c = buf[pos];
+      if (c === 10) {
+        pos++;
+        continue;
+      }
+      if (c === 13 && buf[pos + 1] === 10) {
+        pos += 2;
+        continue;
+      }
+      if (c === 32 || c === 9 || c === 13) {
+        const lineEnd = buf.indexOf(10, pos);
+        if (isBlank(buf, pos, lineEnd)) {
+          pos = lineEnd + 1;
+          continue;
+        }
+      }
+      if (this.eofLine > 0) {
+        this.problems.push(
+          `${this.file}:${this.lineNo}: data after "# EOF" (line ${this.eofLine})`,
+        );
+        this.stopped = true;
         break;
       }
+      if (c === 35 /* # */) {
+        const lineEnd = buf.indexOf(10, pos);
+        const textEnd = lineEnd > pos && buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
+        if (textEnd - pos === 5 && buf.toString('latin1', pos, textEnd) === '# EOF') {
+          this.eofLine = this.lineNo;
+        }
+        // # TYPE, # HELP, # UNIT and plain comments carry nothing a recording needs.
+        pos = lineEnd + 1;
+        continue;
+      }
+      try {
+        pos = this.sampleLine(buf, pos) + 1;
+      } catch (thrown) {
+        if (!(thrown instanceof LineError)) throw thrown;
+        this.problems.push(`${this.file}:${this.lineNo}: ${thrown.message}`);
+        if (this.problems.length >= MAX_PROBLEMS) {
+          this.problems.push('(stopped after 10 problems)');
+          this.stopped = true;
+          break;
+        }
+        pos = buf.indexOf(10, pos) + 1;
+      }
     }
+    return pos;
   }
-  if (problems.length > 0) {
-    throw new ConfigurationError(
-      `${file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`,
-      problems,
-    );
+
+  finish(): ParsedColumns {
+    let out: Series[] = [];
+    if (this.problems.length === 0) {
+      for (const b of this.byCanonicalKey.values()) {
+        try {
+          out.push(columnsOf(b));
+        } catch (thrown) {
+          if (!(thrown instanceof LineError)) throw thrown;
+          this.problems.push(`${this.file}: ${thrown.message}`);
+          if (this.problems.length >= MAX_PROBLEMS) break;
+        }
+      }
+    }
+    if (this.problems.length > 0) {
+      throw new ConfigurationError(
+        `${this.file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`,
+        this.problems,
+      );
+    }
+    // Columns that grew by doubling left their old copies behind: when that is a quarter or
+    // more of what was taken, the kept samples move to exact-size buffers.
+    // (Both columns come from the slab: two entries taken per sample kept.)
+    if (this.slab.taken > this.kept * 2.5 + SLAB) out = compact(out, this.kept);
+    return { series: out, minT: this.minT, maxT: this.maxT };
   }
-  const out: Series[] = [];
-  for (const builder of state.byCanonicalKey.values()) {
-    if (!builder.sorted) builder.series.samples.sort((a, b) => a.t - b.t);
-    out.push(builder.series);
+
+  /** Parses the sample line starting at `start`; returns the index of its closing newline. */
+  private sampleLine(buf: Buffer, start: number): number {
+    let builder: Builder;
+    let i: number;
+    const keyLength = this.lastKeyLength;
+    if (
+      this.last !== undefined &&
+      keyLength > 0 &&
+      buf[start + keyLength] === 32 &&
+      sameBytes(buf, start, this.lastKey, keyLength)
+    ) {
+      builder = this.last;
+      i = start + keyLength;
+    } else {
+      if (!isNameStart(buf[start] ?? 0)) {
+        const lineEnd = buf.indexOf(10, start);
+        const shown = buf.toString('utf8', start, Math.min(lineEnd, start + 20));
+        throw new LineError(`expected a metric name, found ${JSON.stringify(shown)}`);
+      }
+      let nameEnd = start;
+      while (isNameChar(buf[nameEnd] ?? 0)) nameEnd++;
+      let keyEnd = nameEnd;
+      if (buf[nameEnd] === 123 /* { */) keyEnd = findLabelsEnd(buf, nameEnd) + 1;
+      const rawKey = buf.toString('latin1', start, keyEnd);
+      let found = this.byRawKey.get(rawKey);
+      if (found === undefined) {
+        const keyText = buf.toString('utf8', start, keyEnd);
+        const nameLength = nameEnd - start;
+        const labels: Record<string, string> = { __name__: keyText.slice(0, nameLength) };
+        if (keyEnd > nameEnd) parseLabels(keyText, nameLength, keyText.length - 1, labels);
+        const canonical = canonicalKey(labels);
+        found = this.byCanonicalKey.get(canonical);
+        if (found === undefined) {
+          found = new Builder(labels, keyText);
+          this.byCanonicalKey.set(canonical, found);
+        }
+        this.byRawKey.set(rawKey, found);
+      }
+      builder = found;
+      // A new series starts at the size the previous one reached: series are mostly alike.
+      if (this.last !== undefined) this.typical = Math.min(Math.max(this.last.n, 16), 1 << 16);
+      this.last = builder;
+      if (this.lastKey.length < keyEnd - start) this.lastKey = Buffer.alloc((keyEnd - start) * 2);
+      buf.copy(this.lastKey, 0, start, keyEnd);
+      this.lastKeyLength = keyEnd - start;
+      i = keyEnd;
+    }
+
+    if (buf[i] !== 32) throw new LineError('expected a space before the value');
+    while (buf[i] === 32) i++;
+    let v = parseDecimal(buf, i);
+    let tokenEnd = decimalEnd;
+    if (Number.isNaN(v)) {
+      const valueText = buf.toString('utf8', i, tokenEnd);
+      const parsed = parseSampleValue(valueText);
+      if (parsed === undefined) throw new LineError(`${JSON.stringify(valueText)} is not a number`);
+      v = parsed;
+    }
+
+    i = tokenEnd;
+    while (buf[i] === 32) i++;
+    if (buf[i] === 10 || buf[i] === 13 || buf[i] === 35 /* exemplar */) {
+      throw new LineError(
+        'the sample has no timestamp; a recording needs one per sample (value then unix seconds)',
+      );
+    }
+    let seconds = parseDecimal(buf, i);
+    tokenEnd = decimalEnd;
+    const tsText =
+      Number.isNaN(seconds) || Math.abs(seconds) > MAX_SECONDS
+        ? buf.toString('utf8', i, tokenEnd)
+        : '';
+    if (Number.isNaN(seconds)) seconds = tsText === '' ? NaN : Number(tsText);
+    if (!Number.isFinite(seconds)) {
+      throw new LineError(`${JSON.stringify(tsText)} is not a timestamp (unix seconds)`);
+    }
+    if (Math.abs(seconds) > MAX_SECONDS) {
+      throw new LineError(
+        `timestamp ${tsText} looks like milliseconds; OpenMetrics timestamps are unix seconds (${seconds / 1000})`,
+      );
+    }
+    i = tokenEnd;
+    while (buf[i] === 32) i++;
+    if (buf[i] === 13 && buf[i + 1] === 10) i++;
+    let lineEnd = i;
+    if (buf[i] !== 10) {
+      lineEnd = buf.indexOf(10, i);
+      if (buf[i] !== 35) {
+        const textEnd = buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
+        throw new LineError(
+          `unexpected ${JSON.stringify(buf.toString('utf8', i, textEnd))} after the timestamp`,
+        );
+      }
+    }
+
+    const t = Math.round(seconds * 1000);
+    if (t < this.minT) this.minT = t;
+    if (t > this.maxT) this.maxT = t;
+    if (t === builder.lastT) {
+      // The same sample written twice is harmless; two values for one time are a broken file.
+      if (Object.is(v, builder.lastV) || v === builder.lastV) return lineEnd;
+      throw new LineError(duplicateMessage(builder, t, builder.lastV, v, builder.lastLine));
+    }
+    if (t < builder.lastT) builder.sorted = false;
+    builder.lastT = t;
+    builder.lastV = v;
+    builder.lastLine = this.lineNo;
+    if (t < this.from || t > this.to) return lineEnd;
+    if (builder.n === builder.times.length) this.grow(builder);
+    builder.times[builder.n] = t;
+    builder.values[builder.n] = v;
+    builder.n++;
+    if (++this.kept > this.maxSamples)
+      tooManySamples(this.file, this.maxSamples, this.options.keep);
+    return lineEnd;
   }
-  return out;
+
+  private grow(b: Builder): void {
+    const capacity = b.n === 0 ? this.typical : b.n * 2;
+    const times = this.slab.take(capacity);
+    const values = this.slab.take(capacity);
+    times.set(b.times.subarray(0, b.n));
+    values.set(b.values.subarray(0, b.n));
+    b.times = times;
+    b.values = values;
+  }
 }
 
-interface ParseState {
-  text: string;
-  byRawKey: Map<string, SeriesBuilder>;
-  byCanonicalKey: Map<string, SeriesBuilder>;
-  /** Recordings list a series' samples together: the previous line's key usually repeats. */
-  lastKey: string;
-  last: SeriesBuilder | undefined;
+/**
+ * Columns are cut from large shared buffers: one ArrayBuffer per series (tens of thousands)
+ * costs more in allocation and garbage collection than the parse itself.
+ */
+class Slab {
+  private current = new Float64Array(0);
+  private used = 0;
+  /** Entries handed out, including those a column outgrew. */
+  taken = 0;
+
+  take(n: number): Float64Array {
+    if (this.current.length - this.used < n) {
+      this.current = new Float64Array(Math.max(SLAB, n));
+      this.used = 0;
+    }
+    const out = this.current.subarray(this.used, this.used + n);
+    this.used += n;
+    this.taken += n;
+    return out;
+  }
+}
+
+const SLAB = 1 << 20;
+
+/** Two values for one time: `first` was written before `second` (on `line` when known). */
+function duplicateMessage(
+  b: Builder,
+  t: number,
+  first: number,
+  second: number,
+  line: number,
+): string {
+  const where = line > 0 ? ` on line ${line} and ${String(second)} here` : ` and ${String(second)}`;
+  return `${b.keyText} has two values at ${t / 1000} (unix seconds): ${String(first)}${where}; a series holds one value per timestamp, so remove one`;
+}
+
+/** Trimmed, sorted columns of a builder; unsorted input is sorted and checked for duplicates. */
+function columnsOf(b: Builder): Series {
+  let times = b.times.subarray(0, b.n);
+  let values = b.values.subarray(0, b.n);
+  if (!b.sorted) {
+    const order = Array.from(times, (_, i) => i).sort((x, y) => (times[x] ?? 0) - (times[y] ?? 0));
+    const sortedTimes = new Float64Array(order.length);
+    const sortedValues = new Float64Array(order.length);
+    let n = 0;
+    for (const i of order) {
+      const t = times[i] ?? NaN;
+      const v = values[i] ?? NaN;
+      if (n > 0 && sortedTimes[n - 1] === t) {
+        const previous = sortedValues[n - 1] ?? NaN;
+        if (Object.is(previous, v) || previous === v) continue;
+        throw new LineError(duplicateMessage(b, t, previous, v, 0));
+      }
+      sortedTimes[n] = t;
+      sortedValues[n] = v;
+      n++;
+    }
+    times = sortedTimes.subarray(0, n);
+    values = sortedValues.subarray(0, n);
+  }
+  return { labels: b.labels, times, values };
+}
+
+/** The series' columns copied into two buffers of exactly `total` entries. */
+function compact(series: Series[], total: number): Series[] {
+  const times = new Float64Array(total);
+  const values = new Float64Array(total);
+  let at = 0;
+  return series.map((s) => {
+    const n = s.times.length;
+    times.set(s.times, at);
+    values.set(s.values, at);
+    const out = {
+      labels: s.labels,
+      times: times.subarray(at, at + n),
+      values: values.subarray(at, at + n),
+    };
+    at += n;
+    return out;
+  });
+}
+
+/** Parses a whole OpenMetrics text (tests, small inputs). */
+export function parseOpenMetrics(text: string, file: string, options?: ColumnOptions): Series[] {
+  const bytes = Buffer.from(`${text}\n`, 'utf8');
+  const parser = new OpenMetricsColumns(file, options);
+  parser.feed(bytes, bytes.length - 1, true);
+  return parser.finish().series;
+}
+
+/** Reads an OpenMetrics file in chunks into columns; the file is never one string. */
+export function readOpenMetricsFile(
+  path: string,
+  file: string,
+  options?: ColumnOptions,
+): ParsedColumns {
+  const parser = new OpenMetricsColumns(file, options);
+  const fd = openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK + 1);
+    let filled = 0;
+    for (;;) {
+      const n = readSync(fd, buf, filled, buf.length - 1 - filled, null);
+      const final = n === 0;
+      filled += n;
+      const consumed = parser.feed(buf, filled, final);
+      if (final || parser.stopped) break;
+      if (consumed === 0 && filled === buf.length - 1) {
+        if (buf.length > MAX_LINE) {
+          throw new ConfigurationError(
+            `${file}:${parser.lineNumber + 1}: a line is longer than ${MAX_LINE >> 20} MiB; this is not OpenMetrics text`,
+          );
+        }
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+        continue;
+      }
+      buf.copyWithin(0, consumed, filled);
+      filled -= consumed;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return parser.finish();
+}
+
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 function isNameStart(c: number): boolean {
@@ -97,147 +489,68 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 48 && c <= 57);
 }
 
-/** Parses the sample on text[start, end), indices into the whole file (no per-line copies). */
-function parseSampleLine(state: ParseState, start: number, end: number): void {
-  const text = state.text;
-  let builder: SeriesBuilder | undefined;
-  let i: number;
-  const lastKey = state.lastKey;
-  if (
-    lastKey !== '' &&
-    state.last !== undefined &&
-    text.charCodeAt(start + lastKey.length) === 32 &&
-    sameAt(text, start, lastKey)
-  ) {
-    builder = state.last;
-    i = start + lastKey.length;
-  } else {
-    if (!isNameStart(text.charCodeAt(start))) {
-      const shown = text.slice(start, Math.min(end, start + 20));
-      throw new LineError(`expected a metric name, found ${JSON.stringify(shown)}`);
-    }
-    let nameEnd = start;
-    while (nameEnd < end && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
-    let keyEnd = nameEnd;
-    if (text.charCodeAt(nameEnd) === 123 /* { */ && nameEnd < end) {
-      keyEnd = findLabelsEnd(text, nameEnd, end) + 1;
-    }
-    const rawKey = text.slice(start, keyEnd);
-    builder = state.byRawKey.get(rawKey);
-    if (builder === undefined) {
-      const labels: Record<string, string> = { __name__: text.slice(start, nameEnd) };
-      if (keyEnd > nameEnd) parseLabels(text, nameEnd, keyEnd - 1, start, labels);
-      const canonical = canonicalKey(labels);
-      builder = state.byCanonicalKey.get(canonical);
-      if (builder === undefined) {
-        builder = { series: { labels, samples: [] }, sorted: true, lastT: -Infinity };
-        state.byCanonicalKey.set(canonical, builder);
-      }
-      state.byRawKey.set(rawKey, builder);
-    }
-    state.lastKey = rawKey;
-    state.last = builder;
-    i = keyEnd;
+/** `buf` at `at` starts with the first `length` bytes of `key`. */
+function sameBytes(buf: Buffer, at: number, key: Buffer, length: number): boolean {
+  for (let k = length - 1; k >= 0; k--) {
+    if (buf[at + k] !== key[k]) return false;
   }
-
-  if (text.charCodeAt(i) !== 32 || i >= end) {
-    throw new LineError('expected a space before the value');
-  }
-  while (text.charCodeAt(i) === 32 && i < end) i++;
-  let tokenEnd = text.indexOf(' ', i);
-  if (tokenEnd < 0 || tokenEnd > end) tokenEnd = end;
-  let v = parseDecimal(text, i, tokenEnd);
-  if (Number.isNaN(v)) {
-    const valueText = text.slice(i, tokenEnd);
-    const parsed = parseSampleValue(valueText);
-    if (parsed === undefined) throw new LineError(`${JSON.stringify(valueText)} is not a number`);
-    v = parsed;
-  }
-
-  i = tokenEnd;
-  while (text.charCodeAt(i) === 32 && i < end) i++;
-  if (i >= end || text.charCodeAt(i) === 35 /* exemplar */) {
-    throw new LineError(
-      'the sample has no timestamp; a recording needs one per sample (value then unix seconds)',
-    );
-  }
-  tokenEnd = text.indexOf(' ', i);
-  if (tokenEnd < 0 || tokenEnd > end) tokenEnd = end;
-  let seconds = parseDecimal(text, i, tokenEnd);
-  const tsText =
-    Number.isNaN(seconds) || Math.abs(seconds) > MAX_SECONDS ? text.slice(i, tokenEnd) : '';
-  if (Number.isNaN(seconds)) seconds = tsText === '' ? NaN : Number(tsText);
-  if (!Number.isFinite(seconds)) {
-    throw new LineError(`${JSON.stringify(tsText)} is not a timestamp (unix seconds)`);
-  }
-  if (Math.abs(seconds) > MAX_SECONDS) {
-    throw new LineError(
-      `timestamp ${tsText} looks like milliseconds; OpenMetrics timestamps are unix seconds (${seconds / 1000})`,
-    );
-  }
-  i = tokenEnd;
-  while (text.charCodeAt(i) === 32 && i < end) i++;
-  if (i < end && text.charCodeAt(i) !== 35) {
-    throw new LineError(`unexpected ${JSON.stringify(text.slice(i, end))} after the timestamp`);
-  }
-
-  const t = Math.round(seconds * 1000);
-  const sample: Sample = { t, v };
-  if (t < builder.lastT) builder.sorted = false;
-  builder.lastT = t;
-  builder.series.samples.push(sample);
+  return true;
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
+/** Where the last `parseDecimal` stopped: the end of its token. */
+let decimalEnd = 0;
+
 /**
- * `-?digits(.digits)?` with at most 15 significant digits, or NaN for anything else (the caller
+ * Scans the token at `start` (up to a byte <= 32) and parses it when it is
+ * `-?digits(.digits)?` with at most 15 significant digits; NaN for anything else (the caller
  * falls back to Number). Mantissa and power of ten are exact doubles, so the one division is
  * correctly rounded: the same result as Number(), without a string per number.
  */
-function parseDecimal(text: string, start: number, end: number): number {
+function parseDecimal(buf: Buffer, start: number): number {
   let i = start;
   let negative = false;
-  if (text.charCodeAt(i) === 45 /* - */) {
+  if (buf[i] === 45 /* - */) {
     negative = true;
     i++;
   }
   let mantissa = 0;
   let digits = 0;
   let fraction = -1;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
+  let ok = true;
+  for (;;) {
+    const c = buf[i] as number;
     if (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
       digits++;
       if (fraction >= 0) fraction++;
     } else if (c === 46 /* . */ && fraction < 0) {
       fraction = 0;
+    } else if (c > 32) {
+      ok = false;
     } else {
-      return NaN;
+      break;
     }
+    i++;
   }
-  if (digits === 0 || digits > 15) return NaN;
-  const value = fraction > 0 ? mantissa / (POW10[fraction] ?? NaN) : mantissa;
+  decimalEnd = i;
+  if (!ok || digits === 0 || digits > 15) return NaN;
+  const value = fraction > 0 ? mantissa / (POW10[fraction] as number) : mantissa;
   return negative ? -value : value;
 }
 
-/** `text.startsWith(key, at)`, which V8 runs far slower on a large string than this loop. */
-function sameAt(text: string, at: number, key: string): boolean {
-  for (let k = key.length - 1; k >= 0; k--) {
-    if (text.charCodeAt(at + k) !== key.charCodeAt(k)) return false;
-  }
-  return true;
-}
-
 /** Index of the `}` closing the label set opened at `open`, skipping quoted values. */
-function findLabelsEnd(line: string, open: number, end: number): number {
+function findLabelsEnd(buf: Buffer, open: number): number {
   let inQuote = false;
-  for (let i = open + 1; i < end; i++) {
-    const c = line.charCodeAt(i);
+  for (let i = open + 1; ; i++) {
+    const c = buf[i];
+    if (c === 10 || c === undefined) break;
     if (inQuote) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34) inQuote = false;
+      if (c === 92 /* \ */) {
+        if (buf[i + 1] === 10) break;
+        i++;
+      } else if (c === 34) inQuote = false;
     } else if (c === 34) {
       inQuote = true;
     } else if (c === 125 /* } */) {
@@ -247,12 +560,11 @@ function findLabelsEnd(line: string, open: number, end: number): number {
   throw new LineError(inQuote ? 'unterminated label value' : 'missing "}" after the labels');
 }
 
-/** Parses `a="x",b="y"` between `{` at open and `}` at close into labels. */
+/** Parses `a="x",b="y"` between `{` at open and `}` at close of one series key into labels. */
 function parseLabels(
   line: string,
   open: number,
   close: number,
-  lineStart: number,
   labels: Record<string, string>,
 ): void {
   let i = open + 1;
@@ -265,13 +577,13 @@ function parseLabels(
     const nameStart = i;
     const first = line.charCodeAt(i);
     if (!(isNameStart(first) && first !== 58)) {
-      throw new LineError(`expected a label name at column ${i - lineStart + 1}`);
+      throw new LineError(`expected a label name at column ${i + 1}`);
     }
     while (i < close && isNameChar(line.charCodeAt(i)) && line.charCodeAt(i) !== 58) i++;
     const name = line.slice(nameStart, i);
     skipSpaces();
     if (line.charCodeAt(i) !== 61 /* = */) {
-      throw new LineError(`expected "=" after label ${name} at column ${i - lineStart + 1}`);
+      throw new LineError(`expected "=" after label ${name} at column ${i + 1}`);
     }
     i++;
     skipSpaces();
@@ -303,7 +615,7 @@ function parseLabels(
     skipSpaces();
     if (i >= close) return;
     if (line.charCodeAt(i) !== 44 /* , */) {
-      throw new LineError(`expected "," or "}" at column ${i - lineStart + 1}`);
+      throw new LineError(`expected "," or "}" at column ${i + 1}`);
     }
     i++;
   }
@@ -316,8 +628,12 @@ export function canonicalKey(labels: Record<string, string>): string {
     .join('\u0001');
 }
 
+/** What the writer takes: columns, or sample objects (tests and small recordings). */
+export type WritableSeries =
+  Series | { labels: Record<string, string>; samples: readonly Sample[] };
+
 /** Writes series as OpenMetrics text that promtool backfills (tests and `ripcord record`). */
-export function formatOpenMetrics(series: readonly Series[]): string {
+export function formatOpenMetrics(series: readonly WritableSeries[]): string {
   const lines: string[] = [];
   const typed = new Set<string>();
   // A metric family must be contiguous, so series are grouped by name.
@@ -336,8 +652,13 @@ export function formatOpenMetrics(series: readonly Series[]): string {
         ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
       );
     const head = pairs.length > 0 ? `${name}{${pairs.join(',')}}` : name;
-    for (const sample of s.samples) {
-      lines.push(`${head} ${formatValue(sample.v)} ${sample.t / 1000}`);
+    if ('samples' in s) {
+      for (const sample of s.samples)
+        lines.push(`${head} ${formatValue(sample.v)} ${sample.t / 1000}`);
+    } else {
+      s.times.forEach((t, i) => {
+        lines.push(`${head} ${formatValue(s.values[i] ?? NaN)} ${t / 1000}`);
+      });
     }
   }
   lines.push('# EOF');

@@ -114,7 +114,7 @@ export function createPrometheusSource(
       } catch (thrown) {
         return fail(toError(thrown).message);
       }
-      series = series.filter((s) => s.samples.length > 0);
+      series = series.filter((s) => s.times.length > 0);
       if (series.length === 0) return fail('query returned no series');
       return { ok: true, kind: 'stepped', series, query };
     },

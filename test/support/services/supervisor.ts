@@ -13,8 +13,9 @@
  * TypeScript source.
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { freePort } from '../http-receiver.ts';
-import { startPostgres, type Postgres } from './postgres.ts';
+import { makeDataDir, startPostgres, type Postgres } from './postgres.ts';
 import { spawnUnleash, type UnleashProcess, type UnleashTokens } from './unleash.ts';
 
 export interface SupervisorConfig {
@@ -41,6 +42,7 @@ function emit(event: SupervisorEvent): void {
 }
 
 const config = JSON.parse(process.env.RIPCORD_SERVICES_CONFIG ?? '{}') as SupervisorConfig;
+let dataDir: string | undefined;
 let postgres: Postgres | undefined;
 let unleash: UnleashProcess | undefined;
 let stopping: Promise<void> | undefined;
@@ -53,6 +55,8 @@ function shutdown(code: number): Promise<void> {
       await unleash?.stop();
     } finally {
       await postgres?.stop();
+      // Also when shutdown came while PostgreSQL was still being set up.
+      if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
     }
     process.exit(code);
   })();
@@ -70,7 +74,8 @@ const secret = (): string => randomBytes(16).toString('hex');
 
 try {
   let started = performance.now();
-  postgres = await startPostgres();
+  dataDir = await makeDataDir();
+  postgres = await startPostgres(dataDir);
   await postgres.createDatabase('unleash');
   emit({
     type: 'postgres',

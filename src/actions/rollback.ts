@@ -221,8 +221,13 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   io.setOutput('strategy', result.strategy ?? '');
   io.setOutput('deployment-id', result.deploymentId ? String(result.deploymentId) : '');
   io.setOutput('message', result.message);
+  io.setOutput('skip-reason', result.skipReason ?? '');
   await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
   const notifyFailure = await reportNotifications(io, reports);
+  // Asked to roll back and did not: never a silent green step. Skipping because Ripcord's own
+  // rollback is live (or another run is doing it) warns; the failed cases fail below.
+  if (result.result === 'skipped' && result.skipReason !== 'not-asked')
+    io.warning(`Ripcord did not roll back ${environment}: ${result.message}`);
   if (result.result === 'failed') io.setFailed(result.message);
   else if (notifyFailure) io.setFailed(notifyFailure);
   return result;

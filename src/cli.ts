@@ -25,7 +25,7 @@ const USAGE = `Usage:
   ripcord validate [--policy .github/ripcord.yml]
   ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
   ripcord demo [--scenario examples/demo/scenario.yml]
-  ripcord close --incident N --reason R [--repo owner/name]   (GITHUB_TOKEN; writes the report PR)
+  ripcord close --incident N --reason R [--repo owner/name] [--bot-login L]   (GITHUB_TOKEN; writes the report PR)
 
 --at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
 --source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
@@ -131,7 +131,12 @@ async function demo(args: string[], io: CliIO, logger: Logger): Promise<number> 
 async function close(args: string[], io: CliIO, logger: Logger): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { incident: { type: 'string' }, reason: { type: 'string' }, repo: { type: 'string' } },
+    options: {
+      incident: { type: 'string' },
+      reason: { type: 'string' },
+      repo: { type: 'string' },
+      'bot-login': { type: 'string' },
+    },
     strict: true,
   });
   const incident = Number(values.incident);
@@ -161,6 +166,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
     serverUrl: io.env.GITHUB_SERVER_URL ?? 'https://github.com',
     now: io.now,
     logger,
+    botLogin: values['bot-login'] ?? io.env.RIPCORD_BOT_LOGIN ?? 'github-actions[bot]',
   });
   io.stderr(`incident #${incident} closed; report ${result.result}: ${result.path}`);
   io.stdout(result.pullRequest?.url ?? '');

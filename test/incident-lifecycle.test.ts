@@ -199,12 +199,14 @@ class World {
   lastRunId = '';
   violations: string[] = [];
 
-  constructor(
-    private readonly plan: Planner,
-    private readonly hasRecovery: boolean,
-    private readonly maxAttempts = 3,
-    private readonly cooldown = 30 * MIN,
-  ) {
+  private readonly plan: Planner;
+  private readonly hasRecovery: boolean;
+  private readonly maxAttempts = 3;
+  private readonly cooldown = 30 * MIN;
+
+  constructor(plan: Planner, hasRecovery: boolean) {
+    this.plan = plan;
+    this.hasRecovery = hasRecovery;
     const first = this.addDeployment(`v${this.nextSha++}`, false, null, null);
     this.running = { sha: first.sha, bad: false };
   }

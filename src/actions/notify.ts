@@ -111,7 +111,9 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
   });
   const repoRef = { owner, repo };
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    author: policy.github.bot_login,
+  });
   const incident = incidentInput
     ? await incidents.get(Number(incidentInput))
     : await incidents.findOpen(environment);

@@ -73,7 +73,9 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
   });
   const repoRef = { owner, repo };
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    author: policy.github.bot_login,
+  });
   const notifyDeps = {
     policy: policy.notify,
     env: deps.env,

@@ -174,7 +174,9 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     return combineGates(readings);
   };
 
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    author: policy.github.bot_login,
+  });
   const history = createCommentHistory(client.octokit, repoRef);
   const reports: NotifyReport[] = [];
 

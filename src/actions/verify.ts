@@ -136,7 +136,9 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   });
   const repoRef = { owner, repo };
   const deployments = createDeploymentStore(client.octokit, repoRef, io);
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    author: policy.github.bot_login,
+  });
 
   let incident: IncidentRecord | null = null;
   if (incidentInput !== null) incident = await incidents.get(incidentInput);

@@ -21,12 +21,16 @@ export interface CloseIncidentOptions {
   serverUrl: string;
   now: () => number;
   logger: Logger;
+  /** The login Ripcord writes as (default github-actions[bot]); see IncidentStoreOptions. */
+  botLogin?: string;
 }
 
 export async function closeIncident(
   opts: CloseIncidentOptions,
 ): Promise<WriteIncidentReportResult> {
-  const store = createIncidentStore(opts.octokit, opts.repo, opts.logger);
+  const store = createIncidentStore(opts.octokit, opts.repo, opts.logger, {
+    ...(opts.botLogin ? { author: opts.botLogin } : {}),
+  });
   let record = await store.get(opts.incident);
   const at = new Date(opts.now()).toISOString();
   if (record.open) {

@@ -572,7 +572,15 @@ async function resolveTarget(
     }
     return good;
   }
-  if (/^\d+$/.test(t)) return deps.deployments.get(Number(t));
+  if (/^\d+$/.test(t)) {
+    const d = await deps.deployments.get(Number(t));
+    if (d.environment.toLowerCase() !== req.environment.toLowerCase() || !isKnownGood(d)) {
+      throw new ConfigurationError(
+        `target deployment ${d.id} (${d.ref}) is ${d.environment.toLowerCase() !== req.environment.toLowerCase() ? `a deployment of ${d.environment}, not ${req.environment}` : `not known-good (latest status ${d.latestState ?? 'none'}${d.markedBad ? ', rolled back by Ripcord' : ''})`}; Ripcord rolls back only to a successful deployment of ${req.environment}. Pass another deployment id, a ref or sha, or last-known-good`,
+      );
+    }
+    return d;
+  }
   if (SHA.test(t) && !(await deps.commitExists(t.toLowerCase()))) {
     throw new ConfigurationError(
       `target sha ${t} is not a commit of ${req.repository}; pass a sha from the repository's history, a tag, or last-known-good`,

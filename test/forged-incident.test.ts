@@ -71,7 +71,7 @@ beforeEach(async () => {
     created_at: '2026-11-24T10:00:00Z',
     statuses: [{ state: 'success' }],
   }).id;
-  repo.setPermission('mallory', 'triage', 'triage');
+  repo.setPermission('mallory', 'read', 'triage');
 });
 
 afterEach(async () => {

@@ -238,6 +238,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
         now: new Date(deps.now()),
         logger: io,
         onPublishError: 'warn',
+        botLogin: policy.github.bot_login,
       });
       reportUrl = written.pullRequest?.url ?? '';
       if (reportUrl) io.info(`Incident report: ${reportUrl}`);

@@ -101,7 +101,10 @@ export interface IncidentStoreOptions {
 }
 
 /** Whether `issue` was opened by `author` (GitHub logins ignore case). */
-export function writtenBy(issue: { user?: { login: string } | null | undefined }, author: string): boolean {
+export function writtenBy(
+  issue: { user?: { login: string } | null | undefined },
+  author: string,
+): boolean {
   return (issue.user?.login ?? '').toLowerCase() === author.toLowerCase();
 }
 
@@ -256,7 +259,9 @@ export function createIncidentStore(
         logger.warning(
           `ignored ${lookalikes.length} open issue${lookalikes.length === 1 ? '' : 's'} labelled as a Ripcord incident of "${environment}" but not opened by ${author} (${lookalikes
             .map((i) => `#${i.number} by ${i.user?.login ?? 'unknown'}`)
-            .join(', ')}): Ripcord only trusts incidents it opened. Remove the labels, or set github.bot_login in the policy if Ripcord runs as another identity.`,
+            .join(
+              ', ',
+            )}): Ripcord only trusts incidents it opened. Remove the labels, or set github.bot_login in the policy if Ripcord runs as another identity.`,
         );
       }
       const [oldest] = issues;

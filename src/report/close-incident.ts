@@ -56,5 +56,6 @@ export async function closeIncident(
     serverUrl: opts.serverUrl,
     now: at,
     logger: opts.logger,
+    botLogin: opts.botLogin,
   });
 }

@@ -47,6 +47,8 @@ export interface WriteIncidentReportOptions {
    * (default) throws the ReportPublishError; `warn` logs it and returns.
    */
   onPublishError?: 'fail' | 'warn';
+  /** The login Ripcord writes as (default github-actions[bot]): only its branches are reused. */
+  botLogin?: string | undefined;
 }
 
 export interface WriteIncidentReportResult {
@@ -135,6 +137,7 @@ export async function writeIncidentReport(
       title: reportTitle(state, incident.number),
       body,
       logger,
+      ...(opts.botLogin ? { trustedAuthor: opts.botLogin } : {}),
     });
     if (outcome.result === 'created' && outcome.pullRequest) {
       // The issue is the audit log: the report's pull request belongs in it.
@@ -147,7 +150,7 @@ export async function writeIncidentReport(
     return {
       result: outcome.result,
       path,
-      branch,
+      branch: outcome.branch,
       pullRequest: outcome.pullRequest,
       attachedToIssue: false,
     };

@@ -298,6 +298,7 @@ export class RepoState {
     branch: string,
     files: Record<string, string | null>,
     message = 'Update files',
+    author?: { name: string; email: string },
   ): string {
     const parent = this.refs.get(`refs/heads/${branch}`) ?? this.refs.get('refs/heads/main');
     const parentCommit = parent !== undefined ? this.commits.get(parent) : undefined;
@@ -315,6 +316,7 @@ export class RepoState {
       tree: this.writeTree(entries),
       parents: parent !== undefined ? [parent] : [],
       message,
+      ...(author ? { author } : {}),
     });
     this.refs.set(`refs/heads/${branch}`, sha);
     return sha;

@@ -220,3 +220,45 @@ describe('two incidents a week apart (no staged recovery)', () => {
     expect(deployed()).toEqual([V12]);
   });
 });
+
+describe('redeploy through workflow_dispatch, whose deploy job declares environment: production', () => {
+  test("GitHub's own deployment at the bad commit, created during the rollback, is never the known-good of the next incident", async () => {
+    writeFileSync(
+      policy,
+      [
+        'version: 1',
+        'environments:',
+        '  production:',
+        '    default_strategy: redeploy',
+        '    rollback:',
+        '      strategies:',
+        '        redeploy: {workflow: deploy.yml, ref_input: version, timeout: 10m}',
+        '',
+      ].join('\n'),
+    );
+    const repo = gh.state.repo();
+    // The default branch is at the bad commit v1.3.0, as it usually is when a deploy goes wrong.
+    repo.setRef('refs/heads/main', V13);
+    repo.addWorkflow('deploy.yml', 'Deploy', { environment: 'production' });
+    gh.state.onDispatch = (run, r) => r.setRunStatus(run.id, 'completed', 'success');
+
+    const first = await breach('101', '2026-11-01T10:20:00Z');
+    expect(first.result.result).toBe('rolled-back');
+    expect(first.result.target?.sha).toBe(V12);
+    // GitHub recorded the deploy job as a successful deployment of main's head, the bad commit.
+    const actions = repo.deployments.filter(
+      (d) => d.creator === 'github-actions[bot]' && d.sha === V13 && d.ref === 'main',
+    );
+    // (`inactive` after a `success` counts as known-good too.)
+    expect(actions).toHaveLength(1);
+    expect(actions[0]?.statuses.map((st) => st.state)).toContain('success');
+    expect(repo.runs[0]?.inputs).toEqual({ version: V12 });
+
+    deployV14('2026-11-08T09:00:00Z');
+    const second = await breach('201', '2026-11-08T09:30:00Z');
+    expect(second.result.result).toBe('rolled-back');
+    // Not main's head (v1.3.0, which Ripcord rolled back a week ago): v1.2.0 again.
+    expect(second.result.target?.sha).toBe(V12);
+    expect(repo.runs.map((r) => r.inputs)).toEqual([{ version: V12 }, { version: V12 }]);
+  });
+});

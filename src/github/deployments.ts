@@ -282,9 +282,24 @@ export function createDeploymentStore(
         ...(cached ? { page: 2 } : {}),
       });
     })();
+    // Versions Ripcord rolled back (each rollback deployment's payload names the bad one) are
+    // never known-good, whatever later deployment carries them: a deploy job with
+    // `environment:` that a redeploy dispatched makes GitHub record a deployment of its own, at
+    // the dispatched branch's head (usually the bad commit), ending `success`.
+    const rolledBackShas = new Set<string>();
     for await (const page of pages) {
       for (const d of page.data) {
+        const payload = parseRipcordPayload(d.payload);
+        if (payload) rolledBackShas.add(payload.from.sha);
+      }
+      for (const d of page.data) {
         if (d.id === bad.id || !isOlder(d, bad)) continue;
+        if (rolledBackShas.has(d.sha)) {
+          logger.debug(
+            `skipping deployment ${d.id} (${d.ref}): ${d.sha} is a version Ripcord rolled back`,
+          );
+          continue;
+        }
         if (d.sha === bad.sha) {
           logger.debug(
             `skipping deployment ${d.id} (${d.ref}): same sha ${d.sha} as the bad deployment ${bad.id}, so rolling back to it would change nothing`,

@@ -110,6 +110,15 @@ export interface WorkflowRecord {
   id: number;
   name: string;
   path: string;
+  /**
+   * The environment its deploy job declares (`environment: production`), if any. GitHub then
+   * creates a deployment of that environment for every run, at the run's head sha (the
+   * dispatched branch's head, not the version the inputs ask for), created by
+   * github-actions[bot] with an empty payload, `in_progress` while the job runs and `success`
+   * or `failure` after. `environment: {name: production, deployment: false}` opts out.
+   * https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+   */
+  environment?: string;
 }
 
 export type RunStatus =
@@ -476,13 +485,14 @@ export class RepoState {
     return comment;
   }
 
-  addWorkflow(path: string, name?: string): WorkflowRecord {
+  addWorkflow(path: string, name?: string, opts: { environment?: string } = {}): WorkflowRecord {
     const file = path.includes('/') ? path : `.github/workflows/${path}`;
     for (const w of this.workflows.values()) if (w.path === file) return w;
     const workflow: WorkflowRecord = {
       id: this.nextId(),
       name: name ?? file.split('/').pop() ?? file,
       path: file,
+      ...(opts.environment ? { environment: opts.environment } : {}),
     };
     this.workflows.set(workflow.id, workflow);
     return workflow;
@@ -503,6 +513,29 @@ export class RepoState {
     run.status = status;
     run.conclusion = status === 'completed' ? (conclusion ?? 'success') : null;
     run.updated_at = this.now();
+    // The deployment GitHub made for the run's environment job follows the job.
+    const deployment = this.actionsDeployments.get(run.id);
+    if (deployment && status === 'completed')
+      this.addDeploymentStatus(deployment, {
+        state: run.conclusion === 'success' ? 'success' : 'failure',
+        created_at: this.now(),
+      });
+  }
+
+  /** Run id -> the deployment GitHub created for its `environment:` job. */
+  readonly actionsDeployments = new Map<number, DeploymentRecord>();
+
+  /** What GitHub does when a run of a workflow whose job declares `environment:` starts. */
+  createActionsDeployment(run: WorkflowRunRecord, environment: string): DeploymentRecord {
+    const deployment = this.addDeployment({
+      ref: run.head_branch,
+      sha: run.head_sha,
+      environment,
+      creator: 'github-actions[bot]',
+      statuses: [{ state: 'in_progress' }],
+    });
+    this.actionsDeployments.set(run.id, deployment);
+    return deployment;
   }
 
   setPermission(login: string, permission: Permission['permission'], roleName?: string): void {

@@ -232,7 +232,11 @@ describe('redeploy through workflow_dispatch, whose deploy job declares environm
         '    default_strategy: redeploy',
         '    rollback:',
         '      strategies:',
-        '        redeploy: {workflow: deploy.yml, ref_input: version, timeout: 10m}',
+        '        redeploy:',
+        '          workflow: deploy.yml',
+        '          ref_input: sha',
+        "          inputs: {version: '{{target_tag}}'}",
+        '          timeout: 10m',
         '',
       ].join('\n'),
     );
@@ -252,13 +256,18 @@ describe('redeploy through workflow_dispatch, whose deploy job declares environm
     // (`inactive` after a `success` counts as known-good too.)
     expect(actions).toHaveLength(1);
     expect(actions[0]?.statuses.map((st) => st.state)).toContain('success');
-    expect(repo.runs[0]?.inputs).toEqual({ version: V12 });
+    expect(repo.runs[0]?.inputs).toEqual({ sha: V12, version: 'v1.2.0' });
 
     deployV14('2026-11-08T09:00:00Z');
     const second = await breach('201', '2026-11-08T09:30:00Z');
     expect(second.result.result).toBe('rolled-back');
     // Not main's head (v1.3.0, which Ripcord rolled back a week ago): v1.2.0 again.
     expect(second.result.target?.sha).toBe(V12);
-    expect(repo.runs.map((r) => r.inputs)).toEqual([{ version: V12 }, { version: V12 }]);
+    // The second target is Ripcord's own rollback deployment (its ref is the sha): the tag comes
+    // from the name Ripcord recorded in its payload.
+    expect(repo.runs.map((r) => r.inputs)).toEqual([
+      { sha: V12, version: 'v1.2.0' },
+      { sha: V12, version: 'v1.2.0' },
+    ]);
   });
 });

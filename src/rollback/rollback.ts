@@ -237,6 +237,7 @@ async function underLock(
   let state: IncidentState;
   let bad: DeploymentRecord;
   let target: { deploymentId: number | null; ref: string; sha: string };
+  let names: DeploymentRecord['names'] = { tag: null, version: null };
   if (incident && incident.state.target) {
     // Resuming a run that stopped half-way, or retrying a failed one: the record decides, but
     // only a target that is a successful deployment of this environment is deployed.
@@ -247,7 +248,7 @@ async function underLock(
       state = { ...state, steps: [], rollbackDeploymentId: null };
     }
     bad = await deps.deployments.get(state.bad.deploymentId);
-    target = await checkedRecordTarget(incident, req, deps);
+    ({ target, names } = await checkedRecordTarget(incident, req, deps));
   } else {
     if (!current) {
       throw new ConfigurationError(
@@ -265,6 +266,7 @@ async function underLock(
     bad = current;
     const found = await resolveTarget(req, bad, deps);
     target = { deploymentId: found.id, ref: found.ref, sha: found.sha };
+    names = found.names;
     state = newState(req, bad, target, strategy, now());
   }
 
@@ -300,7 +302,7 @@ async function underLock(
   if (rollbackDeploymentId === null) {
     const created = await deps.deployments.createRollbackDeployment({
       environment: req.environment,
-      ref: target.sha || target.ref,
+      ref: target.ref || target.sha,
       sha: target.sha,
       payload: { kind: 'rollback', incident: incident.number, from: versionOf(bad), strategy },
       description: `Ripcord rollback to ${target.ref} (incident #${incident.number})`,
@@ -345,6 +347,7 @@ async function underLock(
         environment: req.environment,
         targetRef: target.ref,
         targetSha: target.sha,
+        ...versionNames(target, names),
         fromRef: bad.ref,
         fromSha: bad.sha,
         incident: incidentNumber,
@@ -489,7 +492,10 @@ async function checkedRecordTarget(
   incident: IncidentRecord,
   req: RollbackRequest,
   deps: RollbackDeps,
-): Promise<{ deploymentId: number | null; ref: string; sha: string }> {
+): Promise<{
+  target: { deploymentId: number | null; ref: string; sha: string };
+  names: DeploymentRecord['names'];
+}> {
   const target = incident.state.target;
   const env = incident.state.environment;
   const refuse = (why: string): never => {
@@ -511,14 +517,16 @@ async function checkedRecordTarget(
       return refuse(
         `deployment ${d.id} is not known-good (latest status ${d.latestState ?? 'none'}${d.markedBad ? ', rolled back by Ripcord' : ''})`,
       );
-    return { ...target, sha: target.sha || d.sha };
+    return { target: { ...target, sha: target.sha || d.sha }, names: d.names };
   }
   const asked = req.target.trim();
-  if (asked !== '' && (asked === target.ref || asked.toLowerCase() === target.sha)) return target;
+  const named = { tag: SHA.test(target.ref) ? null : target.ref, version: null };
+  if (asked !== '' && (asked === target.ref || asked.toLowerCase() === target.sha))
+    return { target, names: named };
   if (incident.state.rollbackDeploymentId !== null) {
     const r = await deps.deployments.get(incident.state.rollbackDeploymentId);
     if (r.ripcord?.incident === incident.number && (!target.sha || r.sha === target.sha))
-      return { ...target, sha: target.sha || r.sha };
+      return { target: { ...target, sha: target.sha || r.sha }, names: named };
   }
   return refuse('it is not a deployment of the environment');
 }
@@ -593,6 +601,7 @@ async function resolveTarget(
     ref: t,
     sha: SHA.test(t) ? t.toLowerCase() : '',
     ripcord: null,
+    names: { tag: SHA.test(t) ? null : t, version: null },
     createdAt: bad.createdAt,
   };
 }
@@ -667,6 +676,19 @@ function timelineComment(title: string, message: string, events: StepEvent[]): s
       ? ['', '| Time | Step | Result | Detail |', '| --- | --- | --- | --- |', ...rows]
       : []),
   ].join('\n');
+}
+
+/**
+ * `{{target_tag}}` and `{{target_version}}` for a redeploy's inputs: the known-good deployment's
+ * payload names, else its ref when that is a name and not a sha (`v1.2.0` -> version `1.2.0`).
+ */
+function versionNames(
+  target: { ref: string },
+  names: DeploymentRecord['names'],
+): { targetTag?: string; targetVersion?: string } {
+  const tag = names.tag ?? (SHA.test(target.ref) ? null : target.ref);
+  const version = names.version ?? (tag ? tag.replace(/^v(?=\d)/, '') : null);
+  return { ...(tag ? { targetTag: tag } : {}), ...(version ? { targetVersion: version } : {}) };
 }
 
 function versionOf(d: DeploymentRecord) {

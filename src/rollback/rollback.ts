@@ -237,7 +237,7 @@ async function underLock(
   let state: IncidentState;
   let bad: DeploymentRecord;
   let target: { deploymentId: number | null; ref: string; sha: string };
-  let names: DeploymentRecord['names'] = { tag: null, version: null };
+  let names: DeploymentRecord['names'];
   if (incident && incident.state.target) {
     // Resuming a run that stopped half-way, or retrying a failed one: the record decides, but
     // only a target that is a successful deployment of this environment is deployed.

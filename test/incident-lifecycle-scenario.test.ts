@@ -216,8 +216,37 @@ describe('two incidents a week apart (no staged recovery)', () => {
     expect(warnings(again.io)).toMatch(
       /Ripcord did not roll back production: .*already rolled back/,
     );
-    expect(again.io.summaries.join('\n')).toMatch(/Nothing to do/);
+    expect(again.io.summaries.join('\n')).toMatch(
+      /\*\*Not rolled back\*\* \(`already-rolled-back`\)/,
+    );
     expect(deployed()).toEqual([V12]);
+  });
+});
+
+describe('attempts exhausted', () => {
+  test('a breach after max_attempts failed rollbacks fails the step (production may still be bad), never skipped', async () => {
+    writeFileSync(
+      policy,
+      [
+        'version: 1',
+        'environments:',
+        '  production:',
+        '    default_strategy: redeploy',
+        '    rollback:',
+        '      max_attempts: 1',
+        '      strategies:',
+        '        redeploy: {command: "exit 3", timeout: 30s}',
+        '',
+      ].join('\n'),
+    );
+    const first = await breach('101', '2026-11-01T10:20:00Z');
+    expect(first.result.result).toBe('failed');
+    const again = await breach('102', '2026-11-01T10:30:00Z');
+    expect(again.result.result).toBe('failed');
+    expect(again.io.outputs['skip-reason']).toBe('max-attempts');
+    expect(again.io.failed[0]).toMatch(
+      /has failed 1 rollback attempts .* may still run the bad version/,
+    );
   });
 });
 

@@ -286,6 +286,11 @@ export function renderRollbackSummary(
     escapeMarkdown(r.message),
     '',
   ];
+  if (r.skipReason && r.skipReason !== 'not-asked')
+    lines.push(
+      `**Not rolled back** (\`${r.skipReason}\`): a rollback was asked for and this run did not do one.`,
+      '',
+    );
   if (r.from || r.target) {
     lines.push('| | Ref | Sha | Deployment |', '| --- | --- | --- | --- |');
     if (r.from)

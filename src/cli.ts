@@ -28,7 +28,7 @@ const USAGE = `Usage:
   ripcord validate [--policy .github/ripcord.yml] [--github [--repo owner/name]]   (--github: GITHUB_TOKEN)
   ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
   ripcord demo [--scenario examples/demo/scenario.yml]
-  ripcord close --incident N --reason R [--repo owner/name]   (GITHUB_TOKEN; writes the report PR)
+  ripcord close --incident N --reason R [--repo owner/name] [--bot-login L]   (GITHUB_TOKEN; writes the report PR)
 
 --at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
 --source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
@@ -184,7 +184,12 @@ async function demo(args: string[], io: CliIO, logger: Logger): Promise<number> 
 async function close(args: string[], io: CliIO, logger: Logger): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { incident: { type: 'string' }, reason: { type: 'string' }, repo: { type: 'string' } },
+    options: {
+      incident: { type: 'string' },
+      reason: { type: 'string' },
+      repo: { type: 'string' },
+      'bot-login': { type: 'string' },
+    },
     strict: true,
   });
   const incident = Number(values.incident);
@@ -204,7 +209,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
     );
   const { createGitHubClient } = await import('./github/client.ts');
   const { closeIncident } = await import('./report/close-incident.ts');
-  const { identityFromEnv } = await import('./github/identity.ts');
+  const { ripcordIdentity } = await import('./github/identity.ts');
   const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
   const result = await closeIncident({
     octokit,
@@ -215,7 +220,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
     serverUrl: io.env.GITHUB_SERVER_URL ?? 'https://github.com',
     now: io.now,
     logger,
-    identity: identityFromEnv(io.env),
+    identity: ripcordIdentity(values['bot-login'] ?? io.env.RIPCORD_BOT_LOGIN),
   });
   io.stderr(`incident #${incident} closed; report ${result.result}: ${result.path}`);
   io.stdout(result.pullRequest?.url ?? '');

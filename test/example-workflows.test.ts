@@ -184,3 +184,44 @@ describe('guard composite action', () => {
     expect(readFileSync(output, 'utf8')).toMatch(/^decision<<(\S+)\nrollback\n\1$/m);
   });
 });
+
+describe('the deploy workflow the redeploy strategy dispatches', () => {
+  test('declares every input the example policies send it (GitHub refuses undeclared inputs with 422)', () => {
+    const wf = parse(read('deploy.yml')) as {
+      on: { workflow_dispatch: { inputs: Record<string, unknown> } };
+    };
+    const declared = Object.keys(wf.on.workflow_dispatch.inputs).sort();
+    const sent: string[] = [];
+    for (const name of readdirSync(join(root, 'examples'))) {
+      let text: string;
+      try {
+        text = readFileSync(join(root, 'examples', name, 'policy.yml'), 'utf8');
+      } catch {
+        continue;
+      }
+      const policy = parse(text) as {
+        environments: Record<
+          string,
+          {
+            rollback?: {
+              strategies?: {
+                redeploy?: {
+                  workflow?: string;
+                  ref_input?: string;
+                  inputs?: Record<string, string>;
+                };
+              };
+            };
+          }
+        >;
+      };
+      for (const env of Object.values(policy.environments)) {
+        const r = env.rollback?.strategies?.redeploy;
+        if (r?.workflow !== 'deploy.yml') continue;
+        sent.push(r.ref_input ?? 'ref', ...Object.keys(r.inputs ?? {}));
+      }
+    }
+    expect(sent.length).toBeGreaterThan(0);
+    for (const input of sent) expect(declared, input).toContain(input);
+  });
+});

@@ -180,7 +180,7 @@ describe('refs, dispatches and lost responses', () => {
   it('the dispatch API: GHES before 3.21 refuses return_run_details; an undeclared input is "Unexpected inputs provided"', async () => {
     const standIn = await start();
     const octokit = plain(standIn.url);
-    standIn.state.repo().addWorkflow('deploy.yml', 'Deploy', ['version']);
+    standIn.state.repo().addWorkflow('deploy.yml', 'Deploy', { inputs: ['version'] });
     const dispatch = (body: Record<string, unknown>) =>
       octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
         owner,

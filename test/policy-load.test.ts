@@ -23,7 +23,7 @@ const cases: { fixture: string; expected: string[] }[] = [
   {
     fixture: 'many-problems.yml',
     expected: [
-      '2:1: treshold: unknown key "treshold"; expected one of $schema, version, sources, notify, flags, environments',
+      '2:1: treshold: unknown key "treshold"; expected one of $schema, version, sources, notify, flags, environments, github',
       '7:5: sources.prom.timeot: unknown key "timeot"; did you mean "timeout"?',
       '9:15: sources.prom.auth.bearer: secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
       '11:11: sources.graph.type: "graphite" is not a source type; write one of prometheus, datadog, http, file',
@@ -122,7 +122,7 @@ describe('parsePolicy reports every problem with its position and a fix', () => 
     expect(result.problems.map(formatProblem)).toEqual([
       'p.yml:2:14: environments: expected a mapping, got nothing',
       'p.yml:3:1: YAML: tabs are not allowed as indentation; indent with spaces',
-      'p.yml:3:2: production: unknown key "production"; expected one of $schema, version, sources, notify, flags, environments',
+      'p.yml:3:2: production: unknown key "production"; expected one of $schema, version, sources, notify, flags, environments, github',
     ]);
   });
 

@@ -296,4 +296,49 @@ describe('writeIncidentReport', () => {
     expect(second.result).toBe('unchanged');
     expect(r.findIssue(issue.number)?.comments).toHaveLength(2);
   });
+
+  it('a planted ripcord/incident-N branch (issue #11) is not reused: the report goes on a branch of its own', async () => {
+    const { standIn, options } = await setUp();
+    // Someone with push access creates the branch first, with a change to the deploy workflow.
+    standIn.state
+      .repo()
+      .commitFiles(
+        BRANCH,
+        { '.github/workflows/deploy.yml': 'on: push\n', [PATH]: '# looks like a report\n' },
+        'Incident report for #1 (production)',
+        { name: 'mallory', email: 'mallory@example.com' },
+      );
+    const warnings: string[] = [];
+    const out = await writeIncidentReport(
+      options({ logger: { ...silentLogger, warning: (m: string) => warnings.push(m) } }),
+    );
+    expect(out.result).toBe('created');
+    expect(out.branch).toBe(`${BRANCH}-by-ripcord`);
+    const pulls = standIn.state.repo().pulls;
+    expect(pulls.map((p) => p.head)).toEqual([`${BRANCH}-by-ripcord`]);
+    expect(fileOn(standIn, `${BRANCH}-by-ripcord`, '.github/workflows/deploy.yml')).toBeUndefined();
+    expect(fileOn(standIn, `${BRANCH}-by-ripcord`, PATH)).toContain('# Incident #1');
+    expect(warnings.join('\n')).toMatch(
+      /branch ripcord\/incident-1 .* commits Ripcord did not write/,
+    );
+  });
+
+  it("a branch holding only Ripcord's report commit (its pull request was refused) is reused", async () => {
+    const { standIn, options } = await setUp();
+    standIn.state
+      .repo()
+      .commitFiles(BRANCH, { [PATH]: '# Incident #1: draft\n' }, 'Incident report for #1');
+    const out = await writeIncidentReport(options());
+    expect(out.branch).toBe(BRANCH);
+    expect(standIn.state.repo().pulls.map((p) => p.head)).toEqual([BRANCH]);
+  });
+
+  it("a planted file in a commit that claims to be Ripcord's still makes the branch untrusted", async () => {
+    const { standIn, options } = await setUp();
+    standIn.state
+      .repo()
+      .commitFiles(BRANCH, { 'src/app.ts': 'steal()\n' }, 'Incident report for #1');
+    const out = await writeIncidentReport(options());
+    expect(out.branch).toBe(`${BRANCH}-by-ripcord`);
+  });
 });

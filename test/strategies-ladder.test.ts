@@ -57,6 +57,8 @@ function context(clock = fakeClock(), logger: Logger = recorder()): StepRunConte
       environment: 'production',
       targetRef: 'v1.4.2',
       targetSha: 'a1b2c3d4e5f6',
+      targetTag: 'v1.4.2',
+      targetVersion: '1.4.2',
       fromRef: 'v1.5.0',
       incident: 7,
       reason: 'error rate 12% > 5% for 5m',
@@ -544,6 +546,46 @@ describe('redeploy by workflow dispatch (GitHub stand-in)', () => {
     expect(gh?.state.repo().runs[0]?.status).toBe('queued');
   });
 
+  it('a run waiting for environment approval is shown as waiting, with its link, at once and at the time limit', async () => {
+    const clock = fakeClock();
+    const { result, logger } = await run(redeployPolicy({ timeout: '1m' }), clock, {
+      setup: (standIn) => {
+        // The deploy job's environment has required reviewers: GitHub holds the run as `waiting`.
+        standIn.state.onDispatch = (dispatched, repo) =>
+          repo.setRunStatus(dispatched.id, 'waiting');
+      },
+    });
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatch(
+      /run #1 \(.+\/actions\/runs\/\d+\) is still waiting for environment approval \(a required reviewer must approve it there\) after 1m/,
+    );
+    const warned = logger.lines.filter((l) => /waiting for approval/.test(l));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/approve it at http.+\/actions\/runs\/\d+/);
+  });
+
+  it('the ref_input can carry the known-good tag instead of the sha ({{target_tag}})', async () => {
+    const clock = fakeClock();
+    clock.onSleep = () => {
+      const r = gh?.state.repo();
+      const dispatched = r?.runs[0];
+      if (r && dispatched) r.setRunStatus(dispatched.id, 'completed', 'success');
+    };
+    const policy = rollbackSchema.parse({
+      strategies: {
+        redeploy: {
+          workflow: 'deploy.yml',
+          ref_input: 'version',
+          inputs: { version: '{{target_tag}}', image: 'shop:{{target_version}}' },
+          timeout: '5m',
+        },
+      },
+    });
+    const { result } = await run(policy, clock, {});
+    expect(result.ok).toBe(true);
+    expect(gh?.state.repo().runs[0]?.inputs).toEqual({ version: 'v1.4.2', image: 'shop:1.4.2' });
+  });
+
   it('finds the run by listing when the server does not return its id', async () => {
     const clock = fakeClock();
     clock.onSleep = () => {
@@ -584,7 +626,7 @@ describe('redeploy by workflow dispatch (GitHub stand-in)', () => {
     const clock = fakeClock();
     const { result } = await run(redeployPolicy(), clock, {
       setup: (standIn) => {
-        standIn.state.repo().addWorkflow('deploy.yml', 'Deploy', ['version', 'environment']);
+        standIn.state.repo().addWorkflow('deploy.yml', 'Deploy', { inputs: ['version', 'environment'] });
       },
     });
     expect(result.ok).toBe(false);

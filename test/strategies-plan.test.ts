@@ -254,9 +254,18 @@ describe('planStrategy', () => {
         { CFG_TOKEN: 's3cret' },
       ),
     ).not.toThrow();
+    // Issue #10 §3: the ref_input may be written in inputs, with a placeholder, to send the
+    // known-good tag or version instead of the sha; an unknown placeholder is still refused.
     expect(
-      plan({ redeploy: { workflow: 'deploy.yml', ref_input: 'ref', inputs: { ref: 'x' } } }),
-    ).toThrow(/input ref is also the ref_input/);
+      plan({
+        redeploy: { workflow: 'deploy.yml', ref_input: 'ref', inputs: { ref: '{{target_tag}}' } },
+      }),
+    ).not.toThrow();
+    expect(
+      plan({
+        redeploy: { workflow: 'deploy.yml', ref_input: 'ref', inputs: { ref: '{{target_tagg}}' } },
+      }),
+    ).toThrow(/target_tagg/);
   });
 });
 

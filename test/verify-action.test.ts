@@ -167,8 +167,18 @@ describe('verify action', () => {
     expect(statusesOf(rollbackId).at(-1)?.description).toMatch(
       /^Verification passed \(after-rollback\)/,
     );
-    expect(incident.comments.at(-1)?.body).toMatch(/Verification passed \(after-rollback\)/);
+    expect(
+      incident.comments.some((c) => /Verification passed \(after-rollback\)/.test(c.body)),
+    ).toBe(true);
     expect(io.summaries[0]).toMatch(/\| health \| probe \| ✅ pass \| `[▁-█]{2}` ✅✅ \|/);
+    // This policy has no recovery section: the verified rollback resolves the incident and its
+    // report is proposed, so the next bad deploy opens a new incident (issue #10).
+    expect(state.state.status).toBe('closed');
+    expect(incident.state).toBe('closed');
+    expect(io.outputs['report-url']).toMatch(/\/pull\/\d+$/);
+    expect(
+      gh.state.repo().pulls.some((p) => p.head === `ripcord/incident-${incident.number}`),
+    ).toBe(true);
   });
 
   test('after-rollback, failing: incident verification-failed, deployment failure, escalate to redeploy', async () => {

@@ -8,6 +8,7 @@ import { ConfigurationError } from '../core/errors.ts';
 import { parseQuantity } from '../core/quantity.ts';
 import { renderDecisionSummary } from '../core/summary.ts';
 import { parseBooleanInput, parseDurationInput, parseTime } from '../core/time-input.ts';
+import type { Policy } from '../core/policy-schema.ts';
 import type { Decision } from '../core/verdict.ts';
 import { environmentOf, evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
 import { watch } from '../evaluate/watch.ts';
@@ -40,9 +41,12 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   for (const secret of secrets) io.setSecret(secret);
 
   const atInput = io.getInput('at');
-  const deployedAt = io.getInput('baseline-deployment')
+  let deployedAt = io.getInput('baseline-deployment')
     ? await readDeploymentTime(io, deps.env)
     : await baselineTime(io.getInput('baseline'), deps.env);
+  if (deployedAt === undefined && needsBaseline(policy, environment))
+    deployedAt = await currentDeploymentTime(io, deps.env, environment);
+  io.setOutput('baseline', deployedAt === undefined ? '' : new Date(deployedAt).toISOString());
   const impactInput = io.getInput('impact');
   const impactOverride = impactInput ? impactFrom(impactInput) : null;
   const watchFor = io.getInput('watch')
@@ -132,6 +136,47 @@ async function baselineTime(
   } catch {
     return undefined;
   }
+}
+
+function needsBaseline(policy: Policy, environment: string): boolean {
+  return environmentOf(policy, environment).triggers.some((t) => t.kind === 'baseline');
+}
+
+/**
+ * No baseline given: the environment's newest GitHub deployment is the one under watch. Asked
+ * only when a baseline trigger needs it, so other evaluations make no GitHub call.
+ */
+async function currentDeploymentTime(
+  io: ActionIO,
+  env: Record<string, string | undefined>,
+  environment: string,
+): Promise<number | undefined> {
+  const token = io.getInput('token');
+  if (!token || !env.GITHUB_REPOSITORY) {
+    io.warning(
+      `no baseline for the baseline triggers of ${environment}: no input baseline or baseline-deployment, no deployment event, and no token to read the deployments with`,
+    );
+    return undefined;
+  }
+  io.setSecret(token);
+  const { currentDeployment } = await import('../github/deployment-time.ts');
+  const found = await currentDeployment({
+    environment,
+    token,
+    repository: env.GITHUB_REPOSITORY,
+    apiUrl: env.GITHUB_API_URL,
+    logger: io,
+  });
+  if (!found) {
+    io.warning(
+      `no baseline for the baseline triggers of ${environment}: it has no GitHub deployments in ${env.GITHUB_REPOSITORY}`,
+    );
+    return undefined;
+  }
+  io.info(
+    `baseline: deployment ${found.id} (${found.ref}) of ${environment}, created ${new Date(found.createdAt).toISOString()}`,
+  );
+  return found.createdAt;
 }
 
 /** Loaded on demand so evaluations that need no GitHub call do not pay for Octokit at start-up. */

@@ -19,6 +19,7 @@ import { createGitHubClient } from '../github/client.ts';
 import { createIncidentStore, type IncidentRecord } from '../github/incident.ts';
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
+import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import type { ActionIO } from './action-io.ts';
 import { runContext } from './run-context.ts';
@@ -98,11 +99,11 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
     repo,
     serverUrl,
     runUrl: runLink,
-    identity,
   } = runContext(io, deps.env, deps.now, 'notify', 'issues: write');
   const runUrl = runLink ?? undefined;
 
   const policy = await readPolicy(io.getInput('policy') || defaultPolicyPath);
+  const identity = identityFor(policy.github.bot_login, deps.env);
   const client = createGitHubClient({
     token,
     baseUrl: deps.env.GITHUB_API_URL,
@@ -112,7 +113,9 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
   });
   const repoRef = { owner, repo };
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    identity,
+  });
   const incident = incidentInput
     ? await incidents.get(Number(incidentInput))
     : await incidents.findOpen(environment);

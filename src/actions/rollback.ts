@@ -13,6 +13,7 @@ import type { NotifyEvent, NotifyValues } from '../core/notify-templates.ts';
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
+import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { parseDecisionInput } from '../rollback/decision-input.ts';
 import { decidingActor, readActorAccess } from '../rollback/authority.ts';
@@ -53,10 +54,16 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     throw new ConfigurationError(
       'input reason is required when no decision is given; say why you roll back',
     );
-  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl, identity } =
-    runContext(io, deps.env, deps.now, 'rollback', 'deployments, issues and contents write');
+  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(
+    io,
+    deps.env,
+    deps.now,
+    'rollback',
+    'deployments, issues and contents write',
+  );
 
   const policy = await readPolicy(policyPath);
+  const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
   const client = createGitHubClient({
     token,
@@ -68,7 +75,9 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
   });
   const repoRef = { owner, repo };
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    identity,
+  });
   const notifyDeps = {
     policy: policy.notify,
     env: deps.env,
@@ -203,8 +212,13 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   io.setOutput('strategy', result.strategy ?? '');
   io.setOutput('deployment-id', result.deploymentId ? String(result.deploymentId) : '');
   io.setOutput('message', result.message);
+  io.setOutput('skip-reason', result.skipReason ?? '');
   await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
   const notifyFailure = await reportNotifications(io, reports);
+  // Asked to roll back and did not: never a silent green step. Skipping because Ripcord's own
+  // rollback is live (or another run is doing it) warns; the failed cases fail below.
+  if (result.result === 'skipped' && result.skipReason !== 'not-asked')
+    io.warning(`Ripcord did not roll back ${environment}: ${result.message}`);
   if (result.result === 'failed') io.setFailed(result.message);
   else if (notifyFailure) io.setFailed(notifyFailure);
   return result;
@@ -261,6 +275,11 @@ export function renderRollbackSummary(
     escapeMarkdown(r.message),
     '',
   ];
+  if (r.skipReason && r.skipReason !== 'not-asked')
+    lines.push(
+      `**Not rolled back** (\`${r.skipReason}\`): a rollback was asked for and this run did not do one.`,
+      '',
+    );
   if (r.from || r.target) {
     lines.push('| | Ref | Sha | Deployment |', '| --- | --- | --- | --- |');
     if (r.from)

@@ -3,7 +3,6 @@
  * once), the repository, and the run it belongs to.
  */
 import { ConfigurationError } from '../core/errors.ts';
-import { identityFromEnv, type RipcordIdentity } from '../github/identity.ts';
 import type { ActionIO } from './action-io.ts';
 
 export interface RunContext {
@@ -18,7 +17,6 @@ export interface RunContext {
   /** Link to the run, when there is one. */
   runUrl: string | null;
   /** The login(s) Ripcord writes as: only what they wrote is trusted when read back. */
-  identity: RipcordIdentity;
 }
 
 /**
@@ -57,6 +55,5 @@ export function runContext(
     attempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
     serverUrl,
     runUrl: env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${runId}` : null,
-    identity: identityFromEnv(env),
   };
 }

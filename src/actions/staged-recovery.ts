@@ -13,6 +13,7 @@ import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispat
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { writeIncidentReport } from '../report/write-report.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
+import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { decidingActor, readActorAccess } from '../rollback/authority.ts';
 import { environmentOf, evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
@@ -62,10 +63,16 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   }
   const command = commandInput as RecoveryCommand;
   const policyPath = io.getInput('policy') || defaultPolicyPath;
-  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl, identity } =
-    runContext(io, deps.env, deps.now, 'staged-recovery', 'issues and contents write');
+  const { token, repository, owner, repo, runId, attempt, serverUrl, runUrl } = runContext(
+    io,
+    deps.env,
+    deps.now,
+    'staged-recovery',
+    'issues and contents write',
+  );
 
   const policy = await readPolicy(policyPath);
+  const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
   if (env.recovery.gates.verify && !deps.verifyGates && env.verify.checks.length === 0) {
     throw new ConfigurationError(
@@ -168,7 +175,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     return combineGates(readings);
   };
 
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, { identity });
   const history = createCommentHistory(client.octokit, repoRef, identity, io);
   const reports: NotifyReport[] = [];
 

@@ -18,7 +18,9 @@ import { createDeploymentStore } from '../github/deployments.ts';
 import { createIncidentStore, type IncidentRecord } from '../github/incident.ts';
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
-import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
+import { identityFor } from '../github/identity.ts';
+import { defaultPolicyPath, environmentDeclares, readPolicy } from '../policy/read-policy.ts';
+import { writeIncidentReport } from '../report/write-report.ts';
 import { createSources, type SignalSource } from '../sources/index.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ExecFn } from '../strategies/steps/command-step.ts';
@@ -65,6 +67,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   const mode = modeInput as VerifyMode;
   const policyPath = io.getInput('policy') || defaultPolicyPath;
   const policy = await readPolicy(policyPath);
+  const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
 
   const checks = parseChecksInput(io.getInput('checks')) ?? env.verify.checks;
@@ -83,7 +86,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   const sinceInput = io.getInput('since');
   let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
 
-  const { token, repository, owner, repo, serverUrl, runUrl, identity } = runContext(
+  const { token, repository, owner, repo, serverUrl, runUrl } = runContext(
     io,
     deps.env,
     deps.now,
@@ -135,7 +138,9 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   });
   const repoRef = { owner, repo };
   const deployments = createDeploymentStore(client.octokit, repoRef, io);
-  const incidents = createIncidentStore(client.octokit, repoRef, io);
+  const incidents = createIncidentStore(client.octokit, repoRef, io, {
+    identity,
+  });
 
   let incident: IncidentRecord | null = null;
   if (incidentInput !== null) incident = await incidents.get(incidentInput);
@@ -210,9 +215,41 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
       rollback: env.rollback,
       escalate: env.verify.escalate,
       runUrl,
+      resolveOnPass:
+        mode === 'after-rollback' &&
+        !(await environmentDeclares(policyPath, environment, 'recovery')),
     },
     { deployments, incidents, now: deps.now, logger: io },
   );
+  let reportUrl = '';
+  if (record.resolved && incident) {
+    // As at the end of a staged recovery: the incident is over, so its report is proposed; a
+    // repository that refuses bot pull requests gets the report on the issue and a warning.
+    try {
+      const written = await writeIncidentReport({
+        octokit: client.octokit,
+        repo: repoRef,
+        incident: { number: incident.number, store: incidents },
+        verification: outcome.checks.map((c) => ({
+          name: c.name,
+          kind: c.type,
+          status: c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
+          detail: c.detail,
+        })),
+        serverUrl,
+        now: new Date(deps.now()),
+        logger: io,
+        onPublishError: 'warn',
+      });
+      reportUrl = written.pullRequest?.url ?? '';
+      if (reportUrl) io.info(`Incident report: ${reportUrl}`);
+    } catch (thrown) {
+      io.warning(
+        `could not write the incident report: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+      );
+    }
+  }
+  io.setOutput('report-url', reportUrl);
 
   io.setOutput('result', outcome.result);
   io.setOutput('reason', outcome.reason);

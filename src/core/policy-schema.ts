@@ -287,6 +287,9 @@ export const environment = z.strictObject({
   }),
 });
 
+/** The identity of the workflow's GITHUB_TOKEN: what Ripcord writes as unless the policy says otherwise. */
+export const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
+
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -301,6 +304,22 @@ export const policySchema = z
         'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
     }),
     environments: z.record(z.string(), environment),
+    github: z
+      .strictObject({
+        bot_login: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/,
+            'a GitHub login such as github-actions[bot] or my-app[bot]',
+          )
+          .default(DEFAULT_BOT_LOGIN)
+          .meta({
+            description:
+              "The login Ripcord writes as: github-actions[bot] for the workflow's GITHUB_TOKEN, <app-slug>[bot] for a GitHub App token. Only incident issues, state blocks and report branches written by it are Ripcord's state; look-alikes by anyone else are ignored with a warning.",
+          }),
+      })
+      .prefault({})
+      .meta({ description: 'Who Ripcord is on GitHub.' }),
   })
   .meta({
     title: 'Ripcord policy',

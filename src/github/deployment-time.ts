@@ -56,3 +56,49 @@ export async function deploymentCreatedAt(opts: DeploymentTimeOptions): Promise<
     throw thrown;
   }
 }
+
+export interface CurrentDeploymentOptions {
+  environment: string;
+  token: string;
+  repository: string | undefined;
+  apiUrl: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * The environment's newest deployment and its creation time, for a post-deploy workflow that
+ * names no deployment: GitHub never sets a DEPLOYMENT_ID variable, and a job with
+ * `environment: production` creates its deployment without telling the next job its id. One
+ * call (`GET /deployments?environment=...&per_page=1`, newest first). Null when there is none.
+ */
+export async function currentDeployment(
+  opts: CurrentDeploymentOptions,
+): Promise<{ id: number; ref: string; createdAt: number } | null> {
+  const [owner, repo] = (opts.repository ?? '').split('/');
+  if (!owner || !repo || !opts.token) return null;
+  const { octokit } = createGitHubClient({
+    token: opts.token,
+    baseUrl: opts.apiUrl,
+    logger: opts.logger,
+  });
+  try {
+    const { data } = await octokit.rest.repos.listDeployments({
+      owner,
+      repo,
+      environment: opts.environment,
+      per_page: 1,
+    });
+    const newest = data[0];
+    return newest
+      ? { id: newest.id, ref: newest.ref, createdAt: Date.parse(newest.created_at) }
+      : null;
+  } catch (thrown) {
+    const status = requestStatus(thrown);
+    if (status === 401 || status === 403) {
+      throw new ConfigurationError(
+        `reading the deployments of ${opts.environment} was refused (HTTP ${String(status)}); give the job \`permissions: deployments: read\`, or pass input baseline`,
+      );
+    }
+    throw thrown;
+  }
+}

@@ -55,6 +55,12 @@ export interface DeploymentRecord {
   markedBad: boolean | null;
   /** `payload.ripcord` when this is a rollback deployment Ripcord created. */
   ripcord: RipcordPayload | null;
+  /**
+   * The version names a deploy pipeline put in the payload (`tag`, `version`), or for Ripcord's
+   * own rollback deployment the target's name; for the `{{target_tag}}` / `{{target_version}}`
+   * inputs of a redeploy.
+   */
+  names: { tag: string | null; version: string | null };
   /** The deployment's API URL. */
   url: string;
 }
@@ -174,7 +180,31 @@ function toRecord(d: ApiDeployment, statuses: StatusSummary | null): DeploymentR
     everSucceeded: statuses ? statuses.everSucceeded : null,
     markedBad: statuses ? statuses.markedBad : null,
     ripcord: parseRipcordPayload(d.payload),
+    names: payloadNames(d.payload),
     url: d.url,
+  };
+}
+
+const SHA_LIKE = /^[0-9a-f]{40}$/i;
+
+/** `tag` and `version` from a deployment payload (an object or a JSON string); by shape only. */
+export function payloadNames(payload: unknown): { tag: string | null; version: string | null } {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { tag: null, version: null };
+    }
+  }
+  if (!isObject(value)) return { tag: null, version: null };
+  const text = (v: unknown): string | null =>
+    typeof v === 'string' && v.trim() !== '' && v.length <= 256 ? v : null;
+  const ripcordTarget = parseRipcordPayload(value)?.target?.ref;
+  const named = ripcordTarget && !SHA_LIKE.test(ripcordTarget) ? ripcordTarget : null;
+  return {
+    tag: text(value['tag']) ?? named,
+    version: text(value['version']) ?? null,
   };
 }
 
@@ -282,9 +312,24 @@ export function createDeploymentStore(
         ...(cached ? { page: 2 } : {}),
       });
     })();
+    // Versions Ripcord rolled back (each rollback deployment's payload names the bad one) are
+    // never known-good, whatever later deployment carries them: a deploy job with
+    // `environment:` that a redeploy dispatched makes GitHub record a deployment of its own, at
+    // the dispatched branch's head (usually the bad commit), ending `success`.
+    const rolledBackShas = new Set<string>();
     for await (const page of pages) {
       for (const d of page.data) {
+        const payload = parseRipcordPayload(d.payload);
+        if (payload) rolledBackShas.add(payload.from.sha);
+      }
+      for (const d of page.data) {
         if (d.id === bad.id || !isOlder(d, bad)) continue;
+        if (rolledBackShas.has(d.sha)) {
+          logger.debug(
+            `skipping deployment ${d.id} (${d.ref}): ${d.sha} is a version Ripcord rolled back`,
+          );
+          continue;
+        }
         if (d.sha === bad.sha) {
           logger.debug(
             `skipping deployment ${d.id} (${d.ref}): same sha ${d.sha} as the bad deployment ${bad.id}, so rolling back to it would change nothing`,
@@ -334,7 +379,7 @@ export function createDeploymentStore(
         ...(retries === undefined ? {} : { request: { retries } }),
         // The sha, not the ref name: a branch has usually moved on to the bad code since the
         // known-good deployment, and GitHub resolves `ref` when the deployment is created.
-        ref: opts.sha,
+        ref: opts.sha || opts.ref,
         environment: opts.environment,
         description: truncateDescription(opts.description),
         // The known-good sha is behind the default branch; merging it forward would deploy

@@ -43,7 +43,15 @@ export function ripcordIdentity(configured?: string | null): RipcordIdentity {
   };
 }
 
-/** The identity for this run: RIPCORD_BOT_LOGIN when set, else the GITHUB_TOKEN's bot. */
-export function identityFromEnv(env: Record<string, string | undefined>): RipcordIdentity {
-  return ripcordIdentity(env.RIPCORD_BOT_LOGIN);
+/**
+ * The identity for this run: the policy's `github.bot_login` (github-actions[bot] unless the
+ * policy says otherwise), or RIPCORD_BOT_LOGIN when the workflow sets it (several logins while
+ * moving from one token to another, or the CLI run with a person's token).
+ */
+export function identityFor(
+  botLogin: string | undefined,
+  env: Record<string, string | undefined>,
+): RipcordIdentity {
+  const override = env.RIPCORD_BOT_LOGIN?.trim();
+  return ripcordIdentity(override === undefined || override === '' ? botLogin : override);
 }

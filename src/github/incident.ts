@@ -14,6 +14,7 @@ import {
   type IncidentState,
 } from '../core/incident-state.ts';
 import type { Logger } from '../core/logger.ts';
+import { ripcordIdentity, type RipcordIdentity } from './identity.ts';
 import type { GitHubClient } from './client.ts';
 import { requestStatus } from './repo-ref.ts';
 
@@ -86,6 +87,17 @@ interface IssueLike {
   body?: string | null | undefined;
   state: string;
   pull_request?: unknown;
+  user?: { login: string } | null | undefined;
+}
+
+export interface IncidentStoreOptions {
+  /**
+   * Who Ripcord writes as (`identityFor`: policy `github.bot_login`, default
+   * github-actions[bot], the identity of GITHUB_TOKEN). Anyone with triage access can label an issue; only issues this
+   * identity opened are incidents, so a look-alike cannot choose a rollback target or make a
+   * real rollback `skipped`. Known without an API call: it is the author of every issue Ripcord creates.
+   */
+  identity?: RipcordIdentity;
 }
 
 /** True for GitHub's 422 whose errors all say `already_exists` (and nothing else wrong). */
@@ -133,8 +145,13 @@ export function createIncidentStore(
   octokit: GitHubClient,
   repo: { owner: string; repo: string },
   logger: Logger,
+  options: IncidentStoreOptions = {},
 ): IncidentStore {
   const fullName = `${repo.owner}/${repo.repo}`;
+  const identity = options.identity ?? ripcordIdentity();
+  const author = identity.describe;
+  const writtenBy = (issue: { user?: { login: string } | null | undefined }): boolean =>
+    identity.is(issue.user?.login);
   /** Labels known to exist, so a second incident in the same run costs no label requests. */
   const ensuredLabels = new Set<string>();
 
@@ -170,6 +187,14 @@ export function createIncidentStore(
       if (data.pull_request) {
         throw new ConfigurationError(
           `#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`,
+        );
+      }
+      if (!writtenBy(data)) {
+        throw new ConfigurationError(
+          `#${number} in ${fullName} was opened by ${data.user?.login ?? 'an unknown user'}, not by ${author}, the identity Ripcord writes as: it is not a Ripcord incident, and Ripcord does not act on it.`,
+          [
+            'Pass the number of an incident Ripcord opened. If Ripcord runs as another identity (a GitHub App token), set github.bot_login in the policy to its login, such as my-app[bot].',
+          ],
         );
       }
       return data;
@@ -258,8 +283,20 @@ export function createIncidentStore(
         direction: 'asc',
         per_page: LIST_PAGE_SIZE,
       });
-      // The issues endpoint also returns pull requests; a labelled PR is not an incident.
-      const issues = data.filter((i) => !i.pull_request);
+      // The issues endpoint also returns pull requests; a labelled PR is not an incident. Labels
+      // are not proof: anyone with triage access can add them, so only Ripcord's own issues count.
+      const labelled = data.filter((i) => !i.pull_request);
+      const issues = labelled.filter((i) => writtenBy(i));
+      const lookalikes = labelled.filter((i) => !writtenBy(i));
+      if (lookalikes.length > 0) {
+        logger.warning(
+          `ignored ${lookalikes.length} open issue${lookalikes.length === 1 ? '' : 's'} labelled as a Ripcord incident of "${environment}" but not opened by ${author} (${lookalikes
+            .map((i) => `#${i.number} by ${i.user?.login ?? 'unknown'}`)
+            .join(
+              ', ',
+            )}): Ripcord only trusts incidents it opened. Remove the labels, or set github.bot_login in the policy if Ripcord runs as another identity.`,
+        );
+      }
       const [oldest] = issues;
       if (!oldest) return null;
       if (issues.length > 1) {

@@ -9,6 +9,7 @@
  */
 import { ConfigurationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { ripcordIdentity, type RipcordIdentity } from './identity.ts';
 import type { GitHubClient } from './client.ts';
 import { repoName, requestMessage, requestStatus, type RepoRef } from './repo-ref.ts';
 
@@ -34,6 +35,14 @@ export interface PublishFileInput {
   /** Same-content test; default exact equality. */
   sameContent?: (existing: string, next: string) => boolean;
   logger: Logger;
+  /**
+   * The login Ripcord writes as (default github-actions[bot]). An existing branch is reused only
+   * when it is Ripcord's: an open pull request from it by this login (people's edits there are
+   * reviewed in Ripcord's own pull request), or nothing on it beyond the base. Anyone with push
+   * access can create `ripcord/incident-N` first; a pull request Ripcord opened from it would
+   * present their commits under Ripcord's name.
+   */
+  identity?: RipcordIdentity;
 }
 
 export interface PublishFileOutcome {
@@ -146,7 +155,10 @@ function decodeBase64(content: string): string {
 export async function publishFileAsPullRequest(
   input: PublishFileInput,
 ): Promise<PublishFileOutcome> {
-  const { octokit, repo, branch, path, logger } = input;
+  const { octokit, repo, path, logger } = input;
+  const identity = input.identity ?? ripcordIdentity();
+  const author = identity.describe;
+  let branch = input.branch;
   const same = input.sameContent ?? ((a: string, b: string) => a === b);
   const guard = async <T>(
     stage: PublishStage,
@@ -165,24 +177,96 @@ export async function publishFileAsPullRequest(
     (await guard('read', 'read the repository', () => octokit.rest.repos.get({ ...repo }))).data
       .default_branch;
 
-  // The branch: reuse it (a re-run, or a person's edits on it), else create it from the base.
-  let branchExists = true;
-  try {
-    await octokit.rest.repos.getBranch({ ...repo, branch });
-  } catch (err) {
-    if (requestStatus(err) !== 404)
-      throw explain(err, 'read', `read branch "${branch}"`, repo, branch);
-    branchExists = false;
+  const headOf = async (name: string): Promise<string | null> => {
+    try {
+      return (await octokit.rest.repos.getBranch({ ...repo, branch: name })).data.commit.sha;
+    } catch (err) {
+      if (requestStatus(err) !== 404)
+        throw explain(err, 'read', `read branch "${name}"`, repo, name);
+      return null;
+    }
+  };
+  let baseHead: string | null = null;
+  const baseHeadSha = async (): Promise<string> => {
+    baseHead ??= (
+      await guard('read', `read base branch "${baseBranch}"`, () =>
+        octokit.rest.repos.getBranch({ ...repo, branch: baseBranch }),
+      )
+    ).data.commit.sha;
+    return baseHead;
+  };
+
+  /**
+   * A branch without Ripcord's pull request (a run that committed, then was refused the pull
+   * request) is still Ripcord's when everything on it is: only the report file changes, in
+   * commits by Ripcord's login. The file rule is the one that matters (a commit's author is
+   * only an email away from being anyone's): nothing else can ride along under Ripcord's name.
+   */
+  const onlyOurs = async (name: string): Promise<boolean> => {
+    const { data } = await guard('read', `compare "${name}" with "${baseBranch}"`, () =>
+      octokit.rest.repos.compareCommitsWithBasehead({
+        ...repo,
+        basehead: `${baseBranch}...${name}`,
+        per_page: 100,
+      }),
+    );
+    const files = data.files ?? [];
+    return (
+      data.commits.length <= 100 &&
+      files.every((f) => f.filename === path && f.status !== 'renamed') &&
+      data.commits.every((c) => identity.is(c.author?.login))
+    );
+  };
+
+  // The branch: reuse it only when it is Ripcord's (a re-run, or people's edits on Ripcord's
+  // pull request), else take the alternative name; create it from the base when missing.
+  const candidates = [input.branch, `${input.branch}-by-ripcord`];
+  let branchExists = false;
+  let chosen = false;
+  for (const name of candidates) {
+    const head = await headOf(name);
+    if (head === null) {
+      branch = name;
+      branchExists = false;
+      chosen = true;
+      break;
+    }
+    const { data: prs } = await guard('read', 'list pull requests', () =>
+      octokit.rest.pulls.list({
+        ...repo,
+        head: `${repo.owner}:${name}`,
+        state: 'open',
+        per_page: 10,
+      }),
+    );
+    const ours = prs.some((p) => identity.is(p.user?.login));
+    if (ours || head === (await baseHeadSha()) || (await onlyOurs(name))) {
+      branch = name;
+      branchExists = true;
+      chosen = true;
+      break;
+    }
+    logger.warning(
+      `branch ${name} in ${repoName(repo)} already exists with commits Ripcord did not write (no open pull request by ${author} from it); not reusing it for the incident report`,
+    );
+  }
+  if (!chosen) {
+    throw new ReportPublishError(
+      'branch',
+      undefined,
+      `Cannot propose the incident report in ${repoName(repo)}: branches ${candidates.join(' and ')} exist with commits Ripcord did not write.`,
+      [
+        `Look at what is on them (someone may have planted changes to pass off as Ripcord's), then delete them and re-run the workflow.`,
+      ],
+    );
   }
   if (!branchExists) {
-    const base = await guard('read', `read base branch "${baseBranch}"`, () =>
-      octokit.rest.repos.getBranch({ ...repo, branch: baseBranch }),
-    );
+    const sha = await baseHeadSha();
     try {
       await octokit.rest.git.createRef({
         ...repo,
         ref: `refs/heads/${branch}`,
-        sha: base.data.commit.sha,
+        sha,
       });
       logger.info(`Created branch ${branch} from ${baseBranch} in ${repoName(repo)}`);
     } catch (err) {

@@ -1,6 +1,7 @@
 /** Reads and validates the policy file: the only place the policy meets the file system. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
 import { ConfigurationError } from '../core/errors.ts';
 import { formatProblem, parsePolicy } from '../core/policy-load.ts';
 import type { Policy } from '../core/policy-schema.ts';
@@ -32,4 +33,18 @@ export async function readPolicy(path: string = defaultPolicyPath): Promise<Poli
     `${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`,
     result.problems.map(formatProblem),
   );
+}
+
+/**
+ * Whether the policy file itself writes `environments.<environment>.<key>` (the schema fills in
+ * defaults, so the parsed policy cannot tell). Verify asks it of `recovery`: an environment
+ * without a recovery section resolves its incident when the rollback verifies.
+ */
+export async function environmentDeclares(
+  path: string,
+  environment: string,
+  key: string,
+): Promise<boolean> {
+  const doc = parseDocument(await readFile(path, 'utf8'));
+  return doc.hasIn(['environments', environment, key]);
 }

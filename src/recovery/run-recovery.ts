@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger.ts';
 import type { NotifyEvent } from '../core/notify-templates.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { Environment, Policy } from '../core/policy-schema.ts';
+import { assertMove } from '../core/incident-lifecycle.ts';
 import {
   addRun,
   withStatus,
@@ -331,9 +332,12 @@ async function apply(
     throw error;
   }
 
+  const nextStatus = incidentStatusFor(t.state);
+  if (nextStatus !== incident.state.status)
+    assertMove(incident.state.status, nextStatus, 'recovery');
   let state: IncidentState = addRun(incident.state, req.run.id, req.run.attempt, at);
   state = {
-    ...withStatus(state, incidentStatusFor(t.state), at),
+    ...withStatus(state, nextStatus, at),
     recovery: t.state,
     ...(rolledBack ? { lastRollbackAt: at } : {}),
   };

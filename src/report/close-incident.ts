@@ -4,6 +4,7 @@
  */
 import { ConfigurationError } from '../core/errors.ts';
 import { withStatus } from '../core/incident-state.ts';
+import { assertMove } from '../core/incident-lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -28,7 +29,9 @@ export interface CloseIncidentOptions {
 export async function closeIncident(
   opts: CloseIncidentOptions,
 ): Promise<WriteIncidentReportResult> {
-  const store = createIncidentStore(opts.octokit, opts.repo, opts.logger);
+  const store = createIncidentStore(opts.octokit, opts.repo, opts.logger, {
+    ...(opts.identity ? { identity: opts.identity } : {}),
+  });
   let record = await store.get(opts.incident);
   const at = new Date(opts.now()).toISOString();
   if (record.open) {
@@ -37,7 +40,10 @@ export async function closeIncident(
         '--reason is required to close an incident by hand; say why it is over',
       );
     }
-    record = await store.save(record, withStatus(record.state, 'closed', at));
+    if (record.state.status !== 'closed') {
+      assertMove(record.state.status, 'closed', 'close');
+      record = await store.save(record, withStatus(record.state, 'closed', at));
+    }
     await store.comment(
       opts.incident,
       `### Closed by hand\n\n${escapeMarkdown(opts.actor)}: ${escapeMarkdown(opts.reason)}`,

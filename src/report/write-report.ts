@@ -141,6 +141,7 @@ export async function writeIncidentReport(
       title: reportTitle(state, incident.number),
       body,
       logger,
+      ...(opts.identity ? { identity: opts.identity } : {}),
     });
     if (outcome.result === 'created' && outcome.pullRequest) {
       // The issue is the audit log: the report's pull request belongs in it.
@@ -153,7 +154,7 @@ export async function writeIncidentReport(
     return {
       result: outcome.result,
       path,
-      branch,
+      branch: outcome.branch,
       pullRequest: outcome.pullRequest,
       attachedToIssue: false,
     };

@@ -16,7 +16,14 @@ import {
   withStatus,
   type IncidentState,
 } from '../core/incident-state.ts';
-import type { DeploymentRecord, DeploymentStore } from '../github/deployments.ts';
+import { isKnownGood, type DeploymentRecord, type DeploymentStore } from '../github/deployments.ts';
+import {
+  assertMove,
+  planRollback,
+  type LifecycleDeployment,
+  type LifecycleIncident,
+  type SkipReason,
+} from '../core/incident-lifecycle.ts';
 import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
 import type { AcquireResult } from '../github/lock.ts';
 import { executeLadder, type LadderResult, type StepEvent } from '../strategies/ladder.ts';
@@ -67,9 +74,17 @@ export interface RollbackDeps {
   onStepEvent?: (event: StepEvent, incident: { number: number; url: string }) => void;
 }
 
+/**
+ * Why a run that was asked to roll back did not: the action warns (or fails, for
+ * `max-attempts`) and writes it to the `skip-reason` output. `not-asked`: the decision input
+ * was not rollback, so nothing was asked.
+ */
+export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked';
+
 export interface RollbackResult {
   result: RollbackOutcome;
   message: string;
+  skipReason: RollbackSkipReason | null;
   incident: { number: number; url: string } | null;
   from: { deploymentId: number; ref: string; sha: string } | null;
   target: { deploymentId: number | null; ref: string; sha: string } | null;
@@ -94,6 +109,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     return {
       ...base,
       result: 'skipped',
+      skipReason: 'not-asked',
       message: `The decision is ${req.decision.decision}, not rollback: nothing to do.`,
     };
   }
@@ -126,6 +142,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     return {
       ...base,
       result: 'skipped',
+      skipReason: 'lock-held',
       message: `Another run holds the ${req.environment} lock (${acquired.heldBy.holder}${acquired.heldBy.runUrl ? `, ${acquired.heldBy.runUrl}` : ''}, until ${acquired.heldBy.expiresAt}); it is rolling back, so this run did nothing. Waited ${formatDuration(acquired.waitedMs)}.`,
     };
   }
@@ -185,37 +202,56 @@ async function underLock(
   const policy = env.rollback;
   const now = () => new Date(deps.now()).toISOString();
   let incident = await deps.incidents.findOpen(req.environment);
+  // The live deployment is read once: the lifecycle needs it to tell a new incident from the
+  // open one, and a new incident needs it as its bad deployment.
+  const current = await deps.deployments.current(req.environment);
+  const plan = planRollback({
+    incident: incident ? lifecycleIncident(incident) : null,
+    current: current ? lifecycleDeployment(current) : null,
+    maxAttempts: policy.max_attempts,
+    runId: req.run.id,
+  });
 
-  if (
-    incident &&
-    incident.state.status !== 'rolling-back' &&
-    incident.state.status !== 'rollback-failed'
-  ) {
+  if (incident && plan.kind === 'skip') {
+    if (plan.reason === 'max-attempts') {
+      return {
+        ...emptyResult(),
+        result: 'failed',
+        skipReason: 'max-attempts',
+        incident: { number: incident.number, url: incident.url },
+        from: {
+          deploymentId: incident.state.bad.deploymentId,
+          ref: incident.state.bad.ref,
+          sha: incident.state.bad.sha,
+        },
+        message: `Incident #${incident.number} has failed ${incident.state.attempts} rollback attempts (status ${incident.state.status}, max_attempts ${policy.max_attempts}); Ripcord will not try again on its own and ${req.environment} may still run the bad version. Roll back by hand, then close the incident (npx ripcord close ${incident.number} --reason ...).`,
+      };
+    }
     return alreadyHandled(req, incident, deps.now(), policy.cooldown);
   }
-  if (
-    incident &&
-    incident.state.status === 'rollback-failed' &&
-    incident.state.attempts >= policy.max_attempts
-  ) {
-    return {
-      ...emptyResult(),
-      result: 'skipped',
-      incident: { number: incident.number, url: incident.url },
-      message: `Incident #${incident.number} has failed ${incident.state.attempts} rollback attempts (max_attempts ${policy.max_attempts}); Ripcord will not try again on its own. Roll back by hand, then close the incident.`,
-    };
+  if (incident && (plan.kind === 'supersede' || plan.kind === 'open')) {
+    // The open incident is over for this run's purposes: a closed-but-open issue (a close that
+    // crashed half-way), or an incident whose rollback a newer deploy replaced.
+    await supersede(incident, plan.kind === 'supersede' ? plan.reason : null, deps, now());
+    incident = null;
   }
 
   let state: IncidentState;
   let bad: DeploymentRecord;
   let target: { deploymentId: number | null; ref: string; sha: string };
+  let names: DeploymentRecord['names'];
   if (incident && incident.state.target) {
-    // Resuming a run that stopped half-way, or retrying a failed one: the record decides.
+    // Resuming a run that stopped half-way, or retrying a failed one: the record decides, but
+    // only a target that is a successful deployment of this environment is deployed.
     state = incident.state;
+    if (plan.kind === 'retry' && state.status !== 'rollback-failed') {
+      // A verification that failed, or the bad version live again: the steps that ran did not
+      // help, so the retry runs them (or the next rung) again instead of finding them done.
+      state = { ...state, steps: [], rollbackDeploymentId: null };
+    }
     bad = await deps.deployments.get(state.bad.deploymentId);
-    target = incident.state.target;
+    ({ target, names } = await checkedRecordTarget(incident, req, deps));
   } else {
-    const current = await deps.deployments.current(req.environment);
     if (!current) {
       throw new ConfigurationError(
         `${req.environment} has no deployments in ${req.repository}; there is nothing to roll back`,
@@ -225,23 +261,24 @@ async function underLock(
       return {
         ...emptyResult(),
         result: 'skipped',
+        skipReason: 'cooldown',
         message: `${req.environment} was rolled back by Ripcord at ${current.createdAt} (incident #${current.ripcord.incident}), within the ${formatDuration(policy.cooldown)} cooldown; not rolling back again.`,
       };
     }
     bad = current;
     const found = await resolveTarget(req, bad, deps);
     target = { deploymentId: found.id, ref: found.ref, sha: found.sha };
+    names = found.names;
     state = newState(req, bad, target, strategy, now());
   }
 
+  assertMove(incident ? incident.state.status : null, 'rolling-back', 'rollback');
   state = addRun(state, req.run.id, req.run.attempt, now());
   state = {
     ...state,
     status: 'rolling-back',
     strategy,
-    attempts:
-      state.attempts +
-      (incident?.state.status === 'rollback-failed' ? 1 : state.attempts === 0 ? 1 : 0),
+    attempts: state.attempts + (plan.kind === 'retry' || state.attempts === 0 ? 1 : 0),
   };
   state = planSteps(state, planList(plans), now());
   // Re-reading the issue before each write keeps notes people add during the incident; right
@@ -267,7 +304,7 @@ async function underLock(
   if (rollbackDeploymentId === null) {
     const created = await deps.deployments.createRollbackDeployment({
       environment: req.environment,
-      ref: target.sha || target.ref,
+      ref: target.ref || target.sha,
       sha: target.sha,
       payload: { kind: 'rollback', incident: incident.number, from: versionOf(bad), strategy },
       description: `Ripcord rollback to ${target.ref} (incident #${incident.number})`,
@@ -312,6 +349,7 @@ async function underLock(
         environment: req.environment,
         targetRef: target.ref,
         targetSha: target.sha,
+        ...versionNames(target, names),
         fromRef: bad.ref,
         fromSha: bad.sha,
         incident: incidentNumber,
@@ -400,6 +438,101 @@ async function underLock(
   };
 }
 
+function lifecycleIncident(incident: IncidentRecord): LifecycleIncident {
+  const s = incident.state;
+  return {
+    number: incident.number,
+    status: s.status,
+    attempts: s.attempts,
+    bad: { deploymentId: s.bad.deploymentId, sha: s.bad.sha },
+    lastRollbackAt: s.lastRollbackAt,
+    rollbackDeploymentId: s.rollbackDeploymentId,
+    runIds: s.runs.map((r) => r.runId),
+  };
+}
+
+function lifecycleDeployment(d: DeploymentRecord): LifecycleDeployment {
+  return {
+    id: d.id,
+    sha: d.sha,
+    createdAt: d.createdAt,
+    ripcordIncident: d.ripcord?.incident ?? null,
+  };
+}
+
+/**
+ * Closes an open incident this run will not continue: a newer deploy replaced its rollback
+ * (`reason`), or its status is already `closed` (a close that stopped before closing the issue).
+ * One open incident per environment stays true: the new one opens after this.
+ */
+async function supersede(
+  incident: IncidentRecord,
+  reason: string | null,
+  deps: RollbackDeps,
+  at: string,
+): Promise<void> {
+  if (incident.state.status !== 'closed') {
+    assertMove(incident.state.status, 'closed', 'rollback');
+    await deps.incidents.save(incident, withStatus(incident.state, 'closed', at));
+    await deps.incidents.comment(
+      incident.number,
+      `### Superseded\n\n${escapeMarkdown(reason ?? '')}. Ripcord closes this incident and opens a new one for the new deployment.`,
+    );
+    deps.logger.warning(`incident #${incident.number} superseded: ${reason ?? ''}`);
+  }
+  await deps.incidents.close(incident.number, 'completed');
+}
+
+/**
+ * The target recorded on an incident is deployed only when it is a successful deployment of
+ * the environment (the state block is Ripcord's, but a deployment can have failed since, and a
+ * record is never trusted further than GitHub's own history confirms it). A target without a
+ * deployment (an explicit ref a person asked for) is accepted when Ripcord's own rollback
+ * deployment for this incident already carries it, or the person asks for it again.
+ */
+async function checkedRecordTarget(
+  incident: IncidentRecord,
+  req: RollbackRequest,
+  deps: RollbackDeps,
+): Promise<{
+  target: { deploymentId: number | null; ref: string; sha: string };
+  names: DeploymentRecord['names'];
+}> {
+  const target = incident.state.target;
+  const env = incident.state.environment;
+  const refuse = (why: string): never => {
+    throw new ConfigurationError(
+      `incident #${incident.number} records target ${target?.ref ?? '?'} (${target?.sha.slice(0, 7) || 'sha unknown'}), but ${why}; Ripcord only rolls back to a successful deployment of ${env}.`,
+      [
+        `Close incident #${incident.number} (npx ripcord close ${incident.number} --reason ...) and run the rollback again, or run it with input target set to a known-good version.`,
+      ],
+    );
+  };
+  if (!target) return refuse('it has none');
+  if (target.deploymentId !== null) {
+    const d = await deps.deployments.get(target.deploymentId);
+    if (d.environment.toLowerCase() !== env.toLowerCase())
+      return refuse(`deployment ${d.id} is of environment ${d.environment}`);
+    if (target.sha && d.sha !== target.sha)
+      return refuse(`deployment ${d.id} deployed ${d.sha.slice(0, 7)}, not that sha`);
+    if (!isKnownGood(d))
+      return refuse(
+        `deployment ${d.id} is not known-good (latest status ${d.latestState ?? 'none'}${d.markedBad ? ', rolled back by Ripcord' : ''})`,
+      );
+    return { target: { ...target, sha: target.sha || d.sha }, names: d.names };
+  }
+  const asked = req.target.trim();
+  const named = { tag: SHA.test(target.ref) ? null : target.ref, version: null };
+  if (asked !== '' && (asked === target.ref || asked.toLowerCase() === target.sha))
+    return { target, names: named };
+  if (incident.state.rollbackDeploymentId !== null) {
+    const r = await deps.deployments.get(incident.state.rollbackDeploymentId);
+    if (r.ripcord?.incident === incident.number && (!target.sha || r.sha === target.sha))
+      return { target: { ...target, sha: target.sha || r.sha }, names: named };
+  }
+  return refuse('it is not a deployment of the environment');
+}
+
 /** An open incident that already rolled back: a re-run, a concurrent loser, or within the cooldown. */
 function alreadyHandled(
   req: RollbackRequest,
@@ -417,6 +550,7 @@ function alreadyHandled(
   return {
     ...emptyResult(),
     result: 'skipped',
+    skipReason: 'already-rolled-back',
     incident: { number: incident.number, url: incident.url },
     from: { deploymentId: s.bad.deploymentId, ref: s.bad.ref, sha: s.bad.sha },
     target: s.target,
@@ -448,7 +582,15 @@ async function resolveTarget(
     }
     return good;
   }
-  if (/^\d+$/.test(t)) return deps.deployments.get(Number(t));
+  if (/^\d+$/.test(t)) {
+    const d = await deps.deployments.get(Number(t));
+    if (d.environment.toLowerCase() !== req.environment.toLowerCase() || !isKnownGood(d)) {
+      throw new ConfigurationError(
+        `target deployment ${d.id} (${d.ref}) is ${d.environment.toLowerCase() !== req.environment.toLowerCase() ? `a deployment of ${d.environment}, not ${req.environment}` : `not known-good (latest status ${d.latestState ?? 'none'}${d.markedBad ? ', rolled back by Ripcord' : ''})`}; Ripcord rolls back only to a successful deployment of ${req.environment}. Pass another deployment id, a ref or sha, or last-known-good`,
+      );
+    }
+    return d;
+  }
   if (SHA.test(t) && !(await deps.commitExists(t.toLowerCase()))) {
     throw new ConfigurationError(
       `target sha ${t} is not a commit of ${req.repository}; pass a sha from the repository's history, a tag, or last-known-good`,
@@ -461,6 +603,7 @@ async function resolveTarget(
     ref: t,
     sha: SHA.test(t) ? t.toLowerCase() : '',
     ripcord: null,
+    names: { tag: SHA.test(t) ? null : t, version: null },
     createdAt: bad.createdAt,
   };
 }
@@ -537,6 +680,19 @@ function timelineComment(title: string, message: string, events: StepEvent[]): s
   ].join('\n');
 }
 
+/**
+ * `{{target_tag}}` and `{{target_version}}` for a redeploy's inputs: the known-good deployment's
+ * payload names, else its ref when that is a name and not a sha (`v1.2.0` -> version `1.2.0`).
+ */
+function versionNames(
+  target: { ref: string },
+  names: DeploymentRecord['names'],
+): { targetTag?: string; targetVersion?: string } {
+  const tag = names.tag ?? (SHA.test(target.ref) ? null : target.ref);
+  const version = names.version ?? (tag ? tag.replace(/^v(?=\d)/, '') : null);
+  return { ...(tag ? { targetTag: tag } : {}), ...(version ? { targetVersion: version } : {}) };
+}
+
 function versionOf(d: DeploymentRecord) {
   return { deploymentId: d.id, ref: d.ref, sha: d.sha };
 }
@@ -561,6 +717,7 @@ function emptyResult(): RollbackResult {
   return {
     result: 'skipped',
     message: '',
+    skipReason: null,
     incident: null,
     from: null,
     target: null,

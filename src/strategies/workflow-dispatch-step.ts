@@ -96,12 +96,8 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
   const problems: string[] = [];
   const inputs: [string, Template][] = [];
   for (const [key, value] of Object.entries(config.inputs ?? {})) {
-    if (key === config.refInput) {
-      problems.push(
-        `${name}: input ${key} is also the ref_input, which Ripcord fills with the known-good version; remove it from inputs`,
-      );
-      continue;
-    }
+    // inputs.<ref_input> replaces the sha Ripcord puts there by default: a pipeline that deploys
+    // an image tag writes `{{target_tag}}` (or `{{target_version}}`) for it.
     try {
       inputs.push([
         key,
@@ -142,6 +138,14 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
       const values = stepValues(context);
       const body: Record<string, string> = { [config.refInput]: version };
       for (const [key, template] of inputs) body[key] = template.render(values);
+      const unfilled = Object.entries(body).filter(
+        ([key, value]) => value === '' && (config.inputs?.[key] ?? '').includes('{{'),
+      );
+      if (unfilled.length > 0) {
+        return fail(
+          `input${unfilled.length > 1 ? 's' : ''} ${unfilled.map(([k]) => `${k} (${config.inputs?.[k] ?? ''})`).join(', ')} would be empty: the known-good deployment does not carry that value (tag or version in its payload, or a named ref); use {{target_sha}} or {{target_ref}}, or have the deploy pipeline put tag/version in the deployment payload`,
+        );
+      }
 
       let ref = config.dispatchRef;
       try {
@@ -184,7 +188,7 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
         return fail(dispatchReason(thrown, config.workflow, owner, repo));
       }
       logger.info(
-        `${name}: dispatched on ${ref} with ${config.refInput}=${version}${runId ? ` (run ${runId})` : ''}`,
+        `${name}: dispatched on ${ref} with ${config.refInput}=${body[config.refInput] ?? version}${runId ? ` (run ${runId})` : ''}`,
       );
 
       if (runId === undefined) {
@@ -195,11 +199,20 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
 
       let run: RunView | undefined;
       let lastError: string | undefined;
+      let toldWaiting = false;
       for (;;) {
         try {
           run = (await octokit.rest.actions.getWorkflowRun({ owner, repo, run_id: runId })).data;
           lastError = undefined;
           if (run.status === 'completed') break;
+          if (run.status === 'waiting' && !toldWaiting) {
+            // A deploy job whose environment has required reviewers waits for a person: say
+            // so at once, with the link, rather than only at the time limit.
+            toldWaiting = true;
+            logger.warning(
+              `${name}: run #${run.run_number} is waiting for approval of its environment's required reviewers: approve it at ${run.html_url}`,
+            );
+          }
         } catch (thrown) {
           // A 404 will not heal; anything else (network, 5xx past Octokit's retries) may.
           if (requestStatus(thrown) === 404)
@@ -209,7 +222,9 @@ export function compileWorkflowDispatch(config: WorkflowDispatchConfig): Compile
         }
         if (runtime.now() - started >= config.timeoutMs) {
           const where = run
-            ? `run #${run.run_number} (${run.html_url}) is still ${run.status}`
+            ? run.status === 'waiting'
+              ? `run #${run.run_number} (${run.html_url}) is still waiting for environment approval (a required reviewer must approve it there)`
+              : `run #${run.run_number} (${run.html_url}) is still ${run.status}`
             : `run ${runId}`;
           return fail(
             `${where} after ${limit}, the redeploy time limit; it was not cancelled${lastError ? ` (last error: ${lastError})` : ''}`,

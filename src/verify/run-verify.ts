@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../core/duration.ts';
 import { withStatus } from '../core/incident-state.ts';
+import { mayMove } from '../core/incident-lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
@@ -108,6 +109,11 @@ export interface RecordInput {
   rollback: RollbackPolicy;
   escalate: boolean;
   runUrl: string | null;
+  /**
+   * The environment has no recovery section: a passed verification after the rollback is the
+   * end of the incident (closed, report proposed), since no staged recovery will come to end it.
+   */
+  resolveOnPass?: boolean;
 }
 
 export interface RecordDeps {
@@ -123,6 +129,8 @@ export interface RecordResult {
   nextStrategy: StrategyName | null;
   /** What happened next, in one sentence. */
   next: string;
+  /** This verification resolved (closed) the incident: the caller proposes the report. */
+  resolved: boolean;
 }
 
 const DEPLOYMENT_STATE: Record<VerifyResult, DeploymentState> = {
@@ -150,6 +158,7 @@ export async function recordVerification(
     escalate: nextStrategy !== null,
     nextStrategy,
     next: nextSentence(input, nextStrategy),
+    resolved: false,
   };
 
   if (input.deploymentId !== null) {
@@ -170,13 +179,32 @@ export async function recordVerification(
   }
 
   if (incident) {
-    if (failed && mode === 'after-rollback') {
-      await deps.incidents.save(
-        incident,
-        withStatus(incident.state, 'verification-failed', deps.now()),
+    const from = incident.state.status;
+    const passed = outcome.result === 'passed' && mode === 'after-rollback';
+    // Which move, if any, is the lifecycle table's (src/core/incident-lifecycle.ts).
+    const to =
+      failed && mode === 'after-rollback'
+        ? 'verification-failed'
+        : passed && input.resolveOnPass
+          ? 'closed'
+          : passed
+            ? 'rolled-back'
+            : null;
+    const move = to !== null && to !== from && mayMove(from, to, 'verify') ? to : null;
+    if (move === 'closed') {
+      result.resolved = true;
+      result.next =
+        'The rollback is verified and the environment has no staged recovery: the incident is resolved and closed.';
+    }
+    if (move !== null) {
+      await deps.incidents.save(incident, withStatus(incident.state, move, deps.now()));
+    } else if (to !== null && to !== from) {
+      deps.logger.warning(
+        `incident #${incident.number} is ${from}; a verification ${outcome.result} after the rollback does not move it to ${to}`,
       );
     }
     await deps.incidents.comment(incident.number, renderIncidentComment(input, result));
+    if (move === 'closed') await deps.incidents.close(incident.number, 'completed');
   }
   return result;
 }

@@ -23,6 +23,12 @@ export interface StepContext {
   /** The known-good version being restored. */
   targetRef?: string;
   targetSha?: string;
+  /**
+   * The known-good deployment's tag and version, from its payload (`tag`, `version`, or the
+   * name Ripcord recorded for a rollback deployment); the ref when the payload has none.
+   */
+  targetTag?: string;
+  targetVersion?: string;
   /** The bad version being rolled back. */
   fromRef?: string;
   fromSha?: string;
@@ -40,6 +46,8 @@ const FIELDS: readonly [keyof StepContext, string, string][] = [
   ['environment', 'RIPCORD_ENVIRONMENT', 'environment'],
   ['targetRef', 'RIPCORD_TARGET_REF', 'target_ref'],
   ['targetSha', 'RIPCORD_TARGET_SHA', 'target_sha'],
+  ['targetTag', 'RIPCORD_TARGET_TAG', 'target_tag'],
+  ['targetVersion', 'RIPCORD_TARGET_VERSION', 'target_version'],
   ['fromRef', 'RIPCORD_FROM_REF', 'from_ref'],
   ['fromSha', 'RIPCORD_FROM_SHA', 'from_sha'],
   ['incident', 'RIPCORD_INCIDENT', 'incident'],

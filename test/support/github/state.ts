@@ -115,6 +115,15 @@ export interface WorkflowRecord {
    * (422 "Unexpected inputs provided"). Undefined: not modelled, every input is accepted.
    */
   inputs?: string[];
+  /**
+   * The environment its deploy job declares (`environment: production`), if any. GitHub then
+   * creates a deployment of that environment for every run, at the run's head sha (the
+   * dispatched branch's head, not the version the inputs ask for), created by
+   * github-actions[bot] with an empty payload, `in_progress` while the job runs and `success`
+   * or `failure` after. `environment: {name: production, deployment: false}` opts out.
+   * https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
+   */
+  environment?: string;
 }
 
 export type RunStatus =
@@ -314,6 +323,7 @@ export class RepoState {
     branch: string,
     files: Record<string, string | null>,
     message = 'Update files',
+    author?: { name: string; email: string },
   ): string {
     const parent = this.refs.get(`refs/heads/${branch}`) ?? this.refs.get('refs/heads/main');
     const parentCommit = parent !== undefined ? this.commits.get(parent) : undefined;
@@ -331,6 +341,7 @@ export class RepoState {
       tree: this.writeTree(entries),
       parents: parent !== undefined ? [parent] : [],
       message,
+      ...(author ? { author } : {}),
     });
     this.refs.set(`refs/heads/${branch}`, sha);
     return sha;
@@ -490,7 +501,11 @@ export class RepoState {
     return comment;
   }
 
-  addWorkflow(path: string, name?: string, inputs?: string[]): WorkflowRecord {
+  addWorkflow(
+    path: string,
+    name?: string,
+    { environment, inputs }: { environment?: string; inputs?: string[] } = {},
+  ): WorkflowRecord {
     const file = path.includes('/') ? path : `.github/workflows/${path}`;
     for (const w of this.workflows.values()) if (w.path === file) return w;
     const workflow: WorkflowRecord = {
@@ -498,6 +513,7 @@ export class RepoState {
       name: name ?? file.split('/').pop() ?? file,
       path: file,
       ...(inputs ? { inputs } : {}),
+      ...(environment ? { environment } : {}),
     };
     this.workflows.set(workflow.id, workflow);
     return workflow;
@@ -518,6 +534,29 @@ export class RepoState {
     run.status = status;
     run.conclusion = status === 'completed' ? (conclusion ?? 'success') : null;
     run.updated_at = this.now();
+    // The deployment GitHub made for the run's environment job follows the job.
+    const deployment = this.actionsDeployments.get(run.id);
+    if (deployment && status === 'completed')
+      this.addDeploymentStatus(deployment, {
+        state: run.conclusion === 'success' ? 'success' : 'failure',
+        created_at: this.now(),
+      });
+  }
+
+  /** Run id -> the deployment GitHub created for its `environment:` job. */
+  readonly actionsDeployments = new Map<number, DeploymentRecord>();
+
+  /** What GitHub does when a run of a workflow whose job declares `environment:` starts. */
+  createActionsDeployment(run: WorkflowRunRecord, environment: string): DeploymentRecord {
+    const deployment = this.addDeployment({
+      ref: run.head_branch,
+      sha: run.head_sha,
+      environment,
+      creator: 'github-actions[bot]',
+      statuses: [{ state: 'in_progress' }],
+    });
+    this.actionsDeployments.set(run.id, deployment);
+    return deployment;
   }
 
   setPermission(login: string, permission: Permission['permission'], roleName?: string): void {

@@ -68,6 +68,7 @@ export const actionRoutes: RouteTable = {
       updated_at: now,
     };
     repo.runs.push(run);
+    if (workflow.environment) repo.createActionsDeployment(run, workflow.environment);
     ctx.state.onDispatch?.(run, repo);
     if (body['return_run_details'] !== true) return { status: 204 };
     return {

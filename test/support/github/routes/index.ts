@@ -1,5 +1,6 @@
 /** All implemented operations, keyed by operationId. */
 import { actionRoutes } from './actions.ts';
+import { compareRoutes } from './compare.ts';
 import { contentRoutes } from './contents.ts';
 import type { RouteTable } from './context.ts';
 import { deploymentRoutes } from './deployments.ts';
@@ -20,4 +21,5 @@ export const routes: RouteTable = {
   ...actionRoutes,
   ...teamRoutes,
   ...environmentRoutes,
+  ...compareRoutes,
 };

@@ -152,6 +152,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
         repo: repoRef,
         env: deps.env,
         logger: io,
+        mask: (secret: string) => io.setSecret(secret),
         ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),
       },
       actorAccess: async (actor) => {

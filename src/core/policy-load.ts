@@ -125,12 +125,16 @@ function parsePolicyUnchecked(
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
   const locate = locator(doc, lineCounter, text);
-  const problems: PolicyProblem[] = doc.errors.map((error) => {
+  // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
+  const yamlErrors = [...doc.errors, ...doc.warnings];
+  const problems: PolicyProblem[] = yamlErrors.slice(0, MAX_PROBLEMS_EXPLAINED).map((error) => {
     const unclosed = unclosedQuote(error, text);
     const { line, col } = lineCounter.linePos(unclosed?.offset ?? error.pos[0]);
-    const message = unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0]));
+    const message =
+      unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0], error.pos[0] + 200));
     return { file, line: Math.max(line, 1), column: col, path: '', message };
   });
+  const yamlOmitted = Math.max(0, yamlErrors.length - MAX_PROBLEMS_EXPLAINED);
 
   const deep = tooDeep(doc.contents);
   if (deep) {
@@ -140,6 +144,17 @@ function parsePolicyUnchecked(
       line,
       column,
       `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+    );
+  }
+
+  const loop = aliasInsideItsAnchor(doc.contents, []);
+  if (loop) {
+    const { line, column } = pos(lineCounter, loop.range?.[0]);
+    return fatal(
+      file,
+      line,
+      column,
+      `YAML: alias *${loop.source} is inside the value anchored as &${loop.source}, so the value contains itself; write it out instead`,
     );
   }
 
@@ -162,7 +177,7 @@ function parsePolicyUnchecked(
   }
 
   const drafts: Draft[] = [];
-  let unexplained = 0;
+  let unexplained = yamlOmitted;
   let policy: Policy | undefined;
   if (data === null || data === undefined) {
     drafts.push({
@@ -189,7 +204,7 @@ function parsePolicyUnchecked(
       drafts.push(
         ...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)),
       );
-      unexplained = Math.max(0, issues.length - MAX_PROBLEMS_EXPLAINED);
+      unexplained += Math.max(0, issues.length - MAX_PROBLEMS_EXPLAINED);
     }
   }
   if (policy) drafts.push(...crossCheck(policy, options.strict === true));
@@ -259,6 +274,28 @@ function protoKeys(data: unknown): Segment[][] {
     }
   }
   return found;
+}
+
+/**
+ * An alias used inside the node its anchor names (`a: &x {b: *x}`) makes a value that contains
+ * itself: every walk over it (the schema, the checks) would never end. Depth is bounded by
+ * tooDeep, which runs first, so recursion is safe here.
+ */
+function aliasInsideItsAnchor(
+  node: unknown,
+  open: string[],
+): (Ranged & { source: string }) | undefined {
+  if (isAlias(node)) return open.includes(node.source) ? node : undefined;
+  if (!isMap(node) && !isSeq(node)) return undefined;
+  const anchor = (node as { anchor?: string }).anchor;
+  const inside = anchor ? [...open, anchor] : open;
+  for (const item of node.items as unknown[]) {
+    const found = isPair(item)
+      ? (aliasInsideItsAnchor(item.key, inside) ?? aliasInsideItsAnchor(item.value, inside))
+      : aliasInsideItsAnchor(item, inside);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function firstAlias(root: unknown): Ranged | undefined {
@@ -337,6 +374,10 @@ function yamlMessage(error: { code: string; message: string }, rest: string): st
         ? `YAML: key "${name}" appears twice in the same mapping; keep one`
         : 'YAML: a key appears twice in the same mapping; keep one';
     }
+    case 'TAG_RESOLVE_FAILED': {
+      const tag = /^\s*(![^\s]*)/.exec(rest)?.[1];
+      return `YAML: unresolved tag ${tag ?? ''}; a policy holds plain values, remove the tag`;
+    }
     case 'TAB_AS_INDENT':
       return 'YAML: tabs are not allowed as indentation; indent with spaces';
     default:
@@ -401,7 +442,8 @@ function offsetInScalar(node: Scalar, text: string, index: number): number | und
   if (!range || typeof node.value !== 'string') return undefined;
   const value = node.value;
   const source = text.slice(range[0], range[1]);
-  const at = Math.min(index, value.length);
+  // An error at the very end (an unclosed bracket) is placed after the last character written.
+  const at = Math.min(index, value.trimEnd().length);
   if (node.type === 'PLAIN' && source === value) return range[0] + at;
   if (
     (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
@@ -409,7 +451,7 @@ function offsetInScalar(node: Scalar, text: string, index: number): number | und
   ) {
     return range[0] + 1 + at;
   }
-  const lineStart = value.lastIndexOf('\n', at - 1) + 1;
+  const lineStart = at === 0 ? 0 : value.lastIndexOf('\n', at - 1) + 1;
   const lineEnd = value.indexOf('\n', at);
   const line = value.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
   if (line.trim() === '') return undefined;

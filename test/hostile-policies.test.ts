@@ -6,7 +6,8 @@
  * expected message, no stack trace, in under 2 s and 300 MB. The examples' policies must pass.
  *
  * The CLI runs in a child process (test/support/validate-corpus.ts), so time and peak memory
- * are the CLI's own, not the test runner's.
+ * are the CLI's own, not the test runner's. Time is the CLI's CPU time (user + system): on a
+ * shared machine the wall clock also counts every other job, and a hang would still show.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ interface Row {
   file: string;
   code: number;
   ms: number;
+  cpuMs: number;
   maxRssMb: number;
   output: string;
 }
@@ -70,7 +72,7 @@ describe('validate on the hostile corpus', () => {
     for (const row of rows) {
       const fragment = /^# expect: (.+)$/m.exec(readFileSync(join(root, row.file), 'utf8'))?.[1];
       expectHandled(row, fragment ?? '<no expectation>');
-      expect(row.ms, row.file).toBeLessThan(MAX_MS);
+      expect(row.cpuMs, row.file).toBeLessThan(MAX_MS);
     }
     // One process ran them all: its peak bounds every file's.
     expect(Math.max(...rows.map((r) => r.maxRssMb))).toBeLessThan(MAX_RSS_MB);
@@ -89,18 +91,23 @@ describe('validate on generated amplification attacks', () => {
       'larger than the limit of 1048576 bytes',
     ],
     [
-      '100k-problems.yml',
-      `${head}environments:\n  production:\n    triggers: [${Array(100_000).fill('1').join(',')}]\n`,
-      'more problems',
+      '4k-problems.yml',
+      `${head}environments:\n  production:\n    triggers: [${Array(4_000).fill('1').join(',')}]\n`,
+      'expected a mapping, got 1',
     ],
     [
-      '100k-duplicate-keys.yml',
-      `${head}environments:\n  production:\n${'    step: 1m\n'.repeat(70_000)}`,
+      '100k-problems.yml',
+      `${head}environments:\n  production:\n    triggers: [${Array(100_000).fill('1').join(',')}]\n`,
+      'the policy has more than 5000 entries',
+    ],
+    [
+      '4k-duplicate-keys.yml',
+      `${head}environments:\n  production:\n${'    step: 1m\n'.repeat(4_000)}`,
       'appears twice',
     ],
     [
-      '60k-unknown-keys.yml',
-      `${head}environments:\n  production:\n    triggers: [${trigger}]\n${Array.from({ length: 60_000 }, (_, i) => `    k${i}: 1\n`).join('')}`,
+      '4k-unknown-keys.yml',
+      `${head}environments:\n  production:\n    triggers: [${trigger}]\n${Array.from({ length: 4_000 }, (_, i) => `    k${i}: 1\n`).join('')}`,
       'unknown key "k0"',
     ],
     [
@@ -109,9 +116,9 @@ describe('validate on generated amplification attacks', () => {
       'nesting deeper than 64 levels',
     ],
     [
-      '30k-deep-block.yml',
-      `${head}environments:\n${Array.from({ length: 30 }, (_, i) => `${' '.repeat(i + 2)}- \n`).join('')}${'  - '.repeat(0)}${'- '.repeat(30_000)}x\n`,
-      'YAML',
+      '30k-compact-sequences.yml',
+      `${head}environments:\n  production:\n    triggers:\n      ${'- '.repeat(30_000)}x\n`,
+      'nesting deeper than 64 levels',
     ],
     [
       'alias-bomb-12-levels.yml',
@@ -126,16 +133,16 @@ describe('validate on generated amplification attacks', () => {
     expect(row).toBeDefined();
     if (!row) return;
     expectHandled(row, fragment);
-    expect(row.ms).toBeLessThan(MAX_MS);
+    expect(row.cpuMs).toBeLessThan(MAX_MS);
     expect(row.maxRssMb).toBeLessThan(MAX_RSS_MB);
   }, 60_000);
 
   test('the problem list is capped: the first 50, then a count', () => {
-    const [row] = validate([join(dir, '100k-problems.yml')]);
+    const [row] = validate([join(dir, '4k-problems.yml')]);
     const listed = (row?.output ?? '').split('\n').filter((l) => /:\d+:\d+: /.test(l));
     expect(listed).toHaveLength(50);
-    expect(row?.output).toMatch(/\.\.\. and 99950 more problems; fix the ones above/);
-    expect(row?.output).toMatch(/is not a valid Ripcord policy \(100000 problems\)/);
+    expect(row?.output).toMatch(/\.\.\. and 3950 more problems; fix the ones above/);
+    expect(row?.output).toMatch(/is not a valid Ripcord policy \(4000 problems\)/);
   }, 60_000);
 });
 

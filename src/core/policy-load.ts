@@ -53,6 +53,12 @@ interface Draft {
 export const MAX_POLICY_BYTES = 1024 * 1024;
 /** Deeper than this no policy goes (the deepest real path is about 8); parsers recurse. */
 export const MAX_POLICY_DEPTH = 64;
+/**
+ * Lines plus commas: an upper bound on the YAML nodes a file can hold. The yaml library needs
+ * tens of microseconds per node, so 100,000 of them take seconds; the largest real policy has
+ * a few hundred (the runbook example 180 lines).
+ */
+export const MAX_POLICY_ENTRIES = 5_000;
 /** Problems explained and located; the rest are counted. One mistake copied 100,000 times is one fix. */
 export const MAX_PROBLEMS_EXPLAINED = 200;
 
@@ -123,7 +129,19 @@ function parsePolicyUnchecked(
   options: ParseOptions,
 ): ParsePolicyResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
+  const prescan = scanShape(text);
+  if (prescan) {
+    const { line, col } = lineAt(text, prescan.offset);
+    return fatal(file, line, col, prescan.message);
+  }
+  // uniqueKeys: false, because the library's check compares every key with every other
+  // (60,000 keys took two minutes); duplicateKeys below does it with a set.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    keepSourceTokens: true,
+    uniqueKeys: false,
+  });
   const locate = locator(doc, lineCounter, text);
   // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
   const yamlErrors = [...doc.errors, ...doc.warnings];
@@ -134,7 +152,19 @@ function parsePolicyUnchecked(
       unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0], error.pos[0] + 200));
     return { file, line: Math.max(line, 1), column: col, path: '', message };
   });
-  const yamlOmitted = Math.max(0, yamlErrors.length - MAX_PROBLEMS_EXPLAINED);
+  let yamlOmitted = Math.max(0, yamlErrors.length - MAX_PROBLEMS_EXPLAINED);
+  const duplicates = duplicateKeys(doc.contents);
+  for (const dup of duplicates.slice(0, MAX_PROBLEMS_EXPLAINED)) {
+    const { line, col } = lineCounter.linePos(dup.offset);
+    problems.push({
+      file,
+      line: Math.max(line, 1),
+      column: col,
+      path: '',
+      message: `YAML: key "${dup.name}" appears twice in the same mapping; keep one`,
+    });
+  }
+  yamlOmitted += Math.max(0, duplicates.length - MAX_PROBLEMS_EXPLAINED);
 
   const deep = tooDeep(doc.contents);
   if (deep) {
@@ -204,7 +234,15 @@ function parsePolicyUnchecked(
       drafts.push(
         ...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)),
       );
-      unexplained += Math.max(0, issues.length - MAX_PROBLEMS_EXPLAINED);
+      // An unrecognized_keys issue holds one problem per key (a mapping of 60,000 typos).
+      const weight = (list: readonly Issue[], cap: number): number =>
+        list.reduce(
+          (n, i) => n + (i.code === 'unrecognized_keys' ? Math.min(i.keys.length, cap) : 1),
+          0,
+        );
+      unexplained +=
+        weight(issues, Infinity) -
+        weight(issues.slice(0, MAX_PROBLEMS_EXPLAINED), MAX_PROBLEMS_EXPLAINED);
     }
   }
   if (policy) drafts.push(...crossCheck(policy, options.strict === true));
@@ -257,6 +295,87 @@ function tooDeep(root: unknown): Ranged | undefined {
     }
   }
   return undefined;
+}
+
+/** Every key written a second time in its mapping, where the second one is. */
+function duplicateKeys(root: unknown): { offset: number; name: string }[] {
+  const found: { offset: number; name: string }[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const name = String(pair.key.value);
+          if (seen.has(name)) found.push({ offset: pair.key.range?.[0] ?? 0, name });
+          seen.add(name);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * Cheap checks on the raw text before the YAML parser sees it: too many entries (lines and
+ * commas) or flow brackets nested too deep. Brackets inside quoted PromQL are balanced, so
+ * counting them without reading quotes is safe.
+ */
+function scanShape(text: string): { offset: number; message: string } | undefined {
+  let entries = 0;
+  let depth = 0;
+  if (compactDashes(text, 0) > MAX_POLICY_DEPTH) {
+    return {
+      offset: 0,
+      message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+    };
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44) {
+      entries++;
+      if (entries > MAX_POLICY_ENTRIES) {
+        return {
+          offset: i,
+          message: `the policy has more than ${MAX_POLICY_ENTRIES} entries (lines and list items) by here; a policy is a runbook of a few hundred, split or shorten it`,
+        };
+      }
+      if (c === 10 && compactDashes(text, i + 1) > MAX_POLICY_DEPTH) {
+        return {
+          offset: i + 1,
+          message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+        };
+      }
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > MAX_POLICY_DEPTH) {
+        return {
+          offset: i,
+          message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+        };
+      }
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/** `- - - - x` nests one sequence per dash on a single line, with no brackets to count. */
+function compactDashes(text: string, lineStart: number): number {
+  const prefix = text.slice(lineStart, lineStart + 4 * MAX_POLICY_DEPTH + 8);
+  const dashes = /^[ \t]*((?:-[ \t]+)*)/.exec(prefix)?.[1] ?? '';
+  let n = 0;
+  for (const ch of dashes) if (ch === '-') n++;
+  return n;
+}
+
+function lineAt(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, col: offset - text.lastIndexOf('\n', offset - 1) };
 }
 
 /** Paths of every `__proto__` key in the data (yaml keeps it as an own property). */
@@ -486,7 +605,7 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
 
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((k) => ({
+      return issue.keys.slice(0, MAX_PROBLEMS_EXPLAINED).map((k) => ({
         path: [...path, k],
         at: 'key' as const,
         ...unknownKey(k, path, data),

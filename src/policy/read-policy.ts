@@ -64,9 +64,9 @@ async function readCapped(path: string): Promise<string> {
       filled += bytesRead;
     }
     if (filled > MAX_POLICY_BYTES) {
-      throw new ConfigurationError(
+      throw new ConfigurationError(`${path} is not a valid Ripcord policy (1 problem)`, [
         `${path}:1:1: the policy is larger than the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`,
-      );
+      ]);
     }
     return buffer.subarray(0, filled).toString('utf8');
   } finally {

@@ -11,6 +11,7 @@ import { parseTime } from './core/time-input.ts';
 import type { Decision } from './core/verdict.ts';
 import { evaluableEnvironment, evaluateEnvironment } from './evaluate/evaluate-environment.ts';
 import { defaultPolicyPath, readPolicy } from './policy/read-policy.ts';
+import { loadRecording } from './sources/file.ts';
 import { createSources } from './sources/index.ts';
 import { runDemo } from './demo/run-demo.ts';
 
@@ -103,6 +104,14 @@ async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<numb
   const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
   const policy = await readPolicy(policyPath);
   evaluableEnvironment(policy, values.environment);
+  // A recording that cannot be read (too large, two values at one time) is the user's input
+  // error: exit 1 naming it, not an inconclusive trigger and a `hold` with exit 0.
+  const recordings = values['source-file']
+    ? [resolve(values['source-file'])]
+    : Object.values(policy.sources).flatMap((s) =>
+        s.type === 'file' ? [resolve(dirname(resolve(policyPath)), s.path)] : [],
+      );
+  for (const recording of recordings) await loadRecording(recording);
   const { sources } = createSources(policy, {
     env: io.env,
     policyDir: dirname(resolve(policyPath)),

@@ -266,12 +266,50 @@ export function readPair(pair: unknown): Sample | undefined {
   return { t: Math.round(ts * 1000), v };
 }
 
+/**
+ * A recording holds one value per series and time: two different values at one timestamp
+ * would be decided by whichever came last, so they are an error. Equal repeats are dropped
+ * (they would count twice in an average). Samples are sorted when this runs.
+ */
+function checkDuplicateTimestamps(file: string, series: readonly Series[]): void {
+  const problems: string[] = [];
+  for (const s of series) {
+    const samples = s.samples;
+    let kept = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i] as Sample;
+      const previous = kept > 0 ? samples[kept - 1] : undefined;
+      if (previous && previous.t === sample.t) {
+        const same = Object.is(previous.v, sample.v) || previous.v === sample.v;
+        if (!same && problems.length < 10) {
+          const labels = Object.entries(s.labels)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(', ');
+          problems.push(
+            `${file}: series {${labels}} has two values at ${new Date(sample.t).toISOString()} (${previous.v} and ${sample.v}); keep one sample per series and time`,
+          );
+        }
+        continue;
+      }
+      samples[kept++] = sample;
+    }
+    samples.length = kept;
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(
+      `${file} holds two different values for one series at one time`,
+      problems,
+    );
+  }
+}
+
 function indexRecording(
   file: string,
   kind: SignalKind,
   series: Series[],
   queries: Map<string, Series[]> | undefined,
 ): Recording {
+  checkDuplicateTimestamps(file, series);
   const byName = new Map<string, Series[]>();
   let minT = Infinity;
   let maxT = -Infinity;
@@ -287,6 +325,12 @@ function indexRecording(
   }
   return { file, kind, series, byName, queries, minT, maxT };
 }
+
+/**
+ * The largest recording read. Past about 512 MB a file cannot even become one string, and the
+ * series it holds take several times its size in memory.
+ */
+export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
 
 interface CacheEntry {
   mtimeMs: number;
@@ -325,6 +369,11 @@ async function loadFresh(path: string, abs: string): Promise<Recording> {
       code === 'ENOENT'
         ? `recorded series file ${path} does not exist`
         : `cannot read recorded series file ${path}: ${toError(thrown).message}`,
+    );
+  }
+  if (info.size > MAX_RECORDING_BYTES) {
+    throw new ConfigurationError(
+      `recorded series file ${path} is ${info.size} bytes, over the limit of ${MAX_RECORDING_BYTES} bytes (256 MiB) Ripcord reads; record a shorter time range or fewer series`,
     );
   }
   const cached = cache.get(abs);

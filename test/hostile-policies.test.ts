@@ -82,8 +82,7 @@ describe('validate on the hostile corpus', () => {
 describe('validate on generated amplification attacks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-hostile-'));
   const head = 'version: 1\nsources:\n  prom: {type: prometheus, url: "https://p.example.com"}\n';
-  const trigger =
-    '{name: t, severity: critical, source: prom, query: up, threshold: 1}';
+  const trigger = '{name: t, severity: critical, source: prom, query: up, threshold: 1}';
   const cases: [string, string, string][] = [
     [
       'over-size-cap.yml',
@@ -128,14 +127,18 @@ describe('validate on generated amplification attacks', () => {
   ];
   for (const [name, text] of cases) writeFileSync(join(dir, name), text);
 
-  test.each(cases)('%s', (name, _text, fragment) => {
-    const [row] = validate([join(dir, name)]);
-    expect(row).toBeDefined();
-    if (!row) return;
-    expectHandled(row, fragment);
-    expect(row.cpuMs).toBeLessThan(MAX_MS);
-    expect(row.maxRssMb).toBeLessThan(MAX_RSS_MB);
-  }, 60_000);
+  test.each(cases)(
+    '%s',
+    (name, _text, fragment) => {
+      const [row] = validate([join(dir, name)]);
+      expect(row).toBeDefined();
+      if (!row) return;
+      expectHandled(row, fragment);
+      expect(row.cpuMs).toBeLessThan(MAX_MS);
+      expect(row.maxRssMb).toBeLessThan(MAX_RSS_MB);
+    },
+    60_000,
+  );
 
   test('the problem list is capped: the first 50, then a count', () => {
     const [row] = validate([join(dir, '4k-problems.yml')]);

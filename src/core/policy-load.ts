@@ -262,7 +262,11 @@ function parsePolicyUnchecked(
  * The problems as lines for a person: the first `max` (sorted by position), then one line
  * counting the rest, so a file with 100,000 copies of one mistake prints 51 lines.
  */
-export function formatProblems(problems: readonly PolicyProblem[], omitted = 0, max = 50): string[] {
+export function formatProblems(
+  problems: readonly PolicyProblem[],
+  omitted = 0,
+  max = 50,
+): string[] {
   const lines = problems.slice(0, max).map(formatProblem);
   const rest = problems.length - lines.length + omitted;
   if (rest > 0) lines.push(`... and ${rest} more problems; fix the ones above and validate again`);
@@ -384,7 +388,8 @@ function protoKeys(data: unknown): Segment[][] {
   const stack: { node: unknown; path: Segment[] }[] = [{ node: data, path: [] }];
   while (stack.length > 0 && found.length < MAX_PROBLEMS_EXPLAINED) {
     const { node, path } = stack.pop() as { node: unknown; path: Segment[] };
-    if (Array.isArray(node)) node.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    if (Array.isArray(node))
+      node.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
     else if (node !== null && typeof node === 'object') {
       for (const key of Object.keys(node)) {
         if (key === '__proto__') found.push([...path, key]);
@@ -576,7 +581,10 @@ function offsetInScalar(node: Scalar, text: string, index: number): number | und
   if (line.trim() === '') return undefined;
   // Earlier identical lines would be found first; skip as many as precede this one.
   let from = 0;
-  const before = value.slice(0, lineStart).split('\n').filter((l) => l === line).length;
+  const before = value
+    .slice(0, lineStart)
+    .split('\n')
+    .filter((l) => l === line).length;
   let found = -1;
   for (let i = 0; i <= before; i++) {
     found = source.indexOf(line, from);

@@ -106,9 +106,9 @@ export const notifyChannelSchema = z.discriminatedUnion('type', [
 ]);
 
 const channelName = entryName('channel').regex(
-    /^[a-z0-9][a-z0-9_.-]*$/,
-    'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall',
-  );
+  /^[a-z0-9][a-z0-9_.-]*$/,
+  'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall',
+);
 
 const routeSchema = z.strictObject({
   events: z

@@ -4,7 +4,8 @@
  * in policy-schema.ts (types, validation and JSON Schema all come from it).
  */
 import { z } from 'zod';
-import { httpUrl,
+import {
+  httpUrl,
   duration,
   positiveDuration,
   secretRef,

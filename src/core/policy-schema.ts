@@ -5,7 +5,8 @@
  * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
  */
 import { z } from 'zod';
-import { httpUrl,
+import {
+  httpUrl,
   duration,
   durationIn,
   entryName,
@@ -168,7 +169,9 @@ export const probeTrigger = z.strictObject({
           }),
         )
         .default([]),
-      latency: positiveDuration.optional().meta({ description: 'A slower answer counts as a failure.' }),
+      latency: positiveDuration
+        .optional()
+        .meta({ description: 'A slower answer counts as a failure.' }),
     })
     .default({ status: 200, json: [] }),
   failures: z

@@ -5,7 +5,8 @@
  * import from there (policy-schema imports this file), so it builds on schema-primitives.
  */
 import { z } from 'zod';
-import { httpUrl,
+import {
+  httpUrl,
   duration,
   positiveDuration,
   quantity,
@@ -42,7 +43,9 @@ export const probeCheckSchema = z.strictObject({
   json: z.array(jsonExpectation).default([]).meta({
     description: 'Fields the JSON answer must hold, such as {path: .health, equals: healthy}.',
   }),
-  latency: positiveDuration.optional().meta({ description: 'Latency budget: a slower answer fails.' }),
+  latency: positiveDuration
+    .optional()
+    .meta({ description: 'Latency budget: a slower answer fails.' }),
   expect_headers: z.record(z.string(), z.string()).default({}).meta({
     description:
       'Response headers that must be present; the value is a regular expression the header must match (".*" for any).',
@@ -119,7 +122,9 @@ export const smokeCheckSchema = z.strictObject({
     description:
       'A bash command; exit code 0 passes. Values reach it only as RIPCORD_* environment variables.',
   }),
-  timeout: timerDuration.default(120_000).meta({ description: 'A longer run is stopped and fails.' }),
+  timeout: timerDuration
+    .default(120_000)
+    .meta({ description: 'A longer run is stopped and fails.' }),
 });
 
 export const flagOffCheckSchema = z.strictObject({
@@ -148,7 +153,9 @@ export const verifyTimingSchema = z.strictObject({
   stabilization: waitDuration
     .default(60_000)
     .meta({ description: 'Wait before the first round, while the system settles.' }),
-  interval: timerDuration.default(30_000).meta({ description: 'Time between two rounds of checks.' }),
+  interval: timerDuration
+    .default(30_000)
+    .meta({ description: 'Time between two rounds of checks.' }),
   duration: positiveDuration.default(600_000).meta({
     description:
       'Total time from the start (stabilisation included) after which verification stops: inconclusive unless decided.',

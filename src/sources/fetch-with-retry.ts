@@ -118,7 +118,6 @@ async function fetchFollowing(
   }
 }
 
-
 export type RequestOutcome =
   | {
       ok: true;

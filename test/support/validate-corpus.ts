@@ -21,5 +21,7 @@ for (const file of process.argv.slice(2)) {
   // CPU time, next to wall time: on a shared machine the wall clock also counts other jobs.
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ file, code, ms, cpuMs, maxRssMb, output: output.join('\n') })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ file, code, ms, cpuMs, maxRssMb, output: output.join('\n') })}\n`,
+  );
 }

@@ -411,6 +411,8 @@ describe('a failing source read only by warning triggers surfaces', () => {
     expect(decision.summary).toMatch(
       /^Warn on production: latency .*; a warning trigger that cannot be read is not taken as healthy/,
     );
-    expect(decision.summary).toContain('ECONNREFUSED');
+    expect(decision.summary).toContain(
+      'latency could not be evaluated: Prometheus at http://127.0.0.1:1/',
+    );
   });
 });

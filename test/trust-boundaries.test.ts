@@ -132,36 +132,35 @@ describe('secrets are masked and redacted in every form', () => {
     });
     const masked: string[] = [];
     const logger = recorder();
-    const [step] = planStrategy(
-      'config',
-      'production',
-      policySchema.parse({
-        version: 1,
-        environments: {
-          production: {
-            rollback: {
-              strategies: {
-                config: {
-                  http: {
-                    url: `${target.url}/rollback/\${DEPLOY_TOKEN}?t=\${DEPLOY_TOKEN}`,
-                    headers: { authorization: 'Bearer ${DEPLOY_TOKEN}' },
-                    body: '{"token": "${DEPLOY_TOKEN}"}',
-                  },
+    const parsed = policySchema.parse({
+      version: 1,
+      environments: {
+        production: {
+          rollback: {
+            strategies: {
+              config: {
+                http: {
+                  url: `${target.url}/rollback/\${DEPLOY_TOKEN}?t=\${DEPLOY_TOKEN}`,
+                  headers: { authorization: 'Bearer ${DEPLOY_TOKEN}' },
+                  body: '{"token": "${DEPLOY_TOKEN}"}',
                 },
               },
             },
           },
         },
-      }).environments.production!.rollback,
-      {
-        flags: new Map(),
-        env: { DEPLOY_TOKEN: token },
-        logger,
-        mask: (s) => masked.push(s),
       },
-    );
+    });
+    const rollback = parsed.environments.production?.rollback;
+    if (!rollback) throw new Error('no rollback policy');
+    const [step] = planStrategy('config', 'production', rollback, {
+      flags: new Map(),
+      env: { DEPLOY_TOKEN: token },
+      logger,
+      mask: (s) => masked.push(s),
+    });
     expect(masked).toEqual([token]);
-    const outcome = await step!.run({
+    if (!step) throw new Error('no step planned');
+    const outcome = await step.run({
       logger,
       step: { environment: 'production', targetRef: 'v1', targetSha: 'a'.repeat(40) },
     } as never);

@@ -245,7 +245,7 @@ function parsePolicyUnchecked(
         weight(issues.slice(0, MAX_PROBLEMS_EXPLAINED), MAX_PROBLEMS_EXPLAINED);
     }
   }
-  if (policy) drafts.push(...crossCheck(policy, options.strict === true));
+  if (policy) drafts.push(...crossCheck(policy, options.strict === true, data));
 
   for (const draft of drafts.slice(0, MAX_PROBLEMS_EXPLAINED)) {
     const { line, column } = locate(draft.path, draft.at ?? 'value', draft.inner);
@@ -930,7 +930,7 @@ function schemaAt(root: z.ZodType, path: readonly Segment[], data: unknown): Fou
 
 // ---- checks across the policy -------------------------------------------------------------------
 
-function crossCheck(policy: Policy, strict: boolean): Draft[] {
+function crossCheck(policy: Policy, strict: boolean, data: unknown): Draft[] {
   const drafts: Draft[] = [...checkFlagProviders(policy)];
   const sourceNames = Object.keys(policy.sources);
   const unknownSource = (name: string): string => {
@@ -983,7 +983,13 @@ function crossCheck(policy: Policy, strict: boolean): Draft[] {
         message: unknownSource(env.impact.source),
       });
     }
-    drafts.push(...checkEnvironment(policy, envName, env, strict));
+    // The default strategy as written, or implied (redeploy): an implied one is checked by
+    // `validate` only, so a policy that always names its strategy still loads in the actions.
+    const written = Object.hasOwn(
+      (valueAt(data, ['environments', envName]) ?? {}) as object,
+      'default_strategy',
+    );
+    drafts.push(...checkEnvironment(policy, envName, env, strict, written));
     env.decision.forEach((rule, i) => {
       if (rule.min_impact && rule.max_impact && rule.min_impact.value >= rule.max_impact.value) {
         drafts.push({
@@ -1004,6 +1010,7 @@ function checkEnvironment(
   envName: string,
   env: EnvironmentPolicy,
   strict: boolean,
+  defaultWritten: boolean,
 ): Draft[] {
   const drafts: Draft[] = [];
   const envPath: Segment[] = ['environments', envName];
@@ -1070,7 +1077,8 @@ function checkEnvironment(
           r.max_impact === undefined,
       ),
     );
-    const message = catchAll ? undefined : problem(env.default_strategy);
+    const message =
+      catchAll || !(defaultWritten || strict) ? undefined : problem(env.default_strategy);
     if (message) drafts.push({ path: [...envPath, 'default_strategy'], message });
   }
   return drafts;

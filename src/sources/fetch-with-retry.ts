@@ -88,9 +88,9 @@ async function fetchFollowing(
   for (let hop = 0; ; hop++) {
     const response = await doFetch(current, request);
     const location = response.headers.get('location');
-    if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
-    if (hop >= MAX_REDIRECTS) {
-      throw new Error(`more than ${MAX_REDIRECTS} redirects; check the URL`);
+    // Past the limit the last redirect is the answer: a 3xx, which no caller takes for success.
+    if (!REDIRECT_STATUSES.has(response.status) || location === null || hop >= MAX_REDIRECTS) {
+      return response;
     }
     await response.body?.cancel().catch(() => {});
     const next = new URL(location, current);

@@ -79,6 +79,20 @@ describe('validate on the hostile corpus', () => {
   }, 300_000);
 });
 
+describe('PromQL errors are placed inside the query', () => {
+  test('at the column in a plain scalar and at the line in a block scalar', () => {
+    const [plain, block] = validate([
+      `${corpusDir}/086-promql-unclosed-paren.yml`,
+      `${corpusDir}/096-promql-block-scalar.yml`,
+    ]);
+    // `        query: sum(rate(http_errors_total[5m])`: the query starts at column 16 and is
+    // 31 characters long, so the missing parenthesis is due at column 47.
+    expect(plain?.output).toContain('086-promql-unclosed-paren.yml:14:47: ');
+    // The block scalar's third line `            > 0.05` ends at column 18.
+    expect(block?.output).toContain('096-promql-block-scalar.yml:17:19: ');
+  }, 60_000);
+});
+
 describe('validate on generated amplification attacks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-hostile-'));
   const head = 'version: 1\nsources:\n  prom: {type: prometheus, url: "https://p.example.com"}\n';

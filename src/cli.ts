@@ -6,10 +6,10 @@
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError, toError } from './core/errors.ts';
-import type { Logger } from './core/logger.ts';
+import { neutraliseCommands, type Logger } from './core/logger.ts';
 import { parseTime } from './core/time-input.ts';
 import type { Decision } from './core/verdict.ts';
-import { environmentOf, evaluateEnvironment } from './evaluate/evaluate-environment.ts';
+import { evaluableEnvironment, evaluateEnvironment } from './evaluate/evaluate-environment.ts';
 import { defaultPolicyPath, readPolicy } from './policy/read-policy.ts';
 import { createSources } from './sources/index.ts';
 import { runDemo } from './demo/run-demo.ts';
@@ -33,7 +33,10 @@ const USAGE = `Usage:
 --at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
 --source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], cliIO: CliIO): Promise<number> {
+  // In a workflow the runner reads stderr lines starting with `::` as commands; reasons and
+  // problems quote metric labels, HTTP bodies and policy text, so none may start one.
+  const io: CliIO = { ...cliIO, stderr: (text) => cliIO.stderr(neutraliseCommands(text)) };
   const logger = stderrLogger(io);
   try {
     const [command, ...rest] = argv;
@@ -84,7 +87,8 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
     strict: true,
   });
   const path = values.policy ?? defaultPolicyPath;
-  const policy = await readPolicy(path);
+  // strict: also what only evaluation needs (every environment has triggers).
+  const policy = await readPolicy(path, { strict: true });
   const envs = Object.entries(policy.environments);
   io.stderr(
     `${path} is valid: ${Object.keys(policy.sources).length} sources, ${envs.length} environments (${envs
@@ -151,7 +155,7 @@ async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<numb
   const at = values.at ? parseTime(values.at, '--at') : io.now();
   const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
   const policy = await readPolicy(policyPath);
-  environmentOf(policy, values.environment);
+  evaluableEnvironment(policy, values.environment);
   const { sources } = createSources(policy, {
     env: io.env,
     policyDir: dirname(resolve(policyPath)),

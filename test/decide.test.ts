@@ -81,13 +81,14 @@ describe('decision kind', () => {
       'warning',
     ],
     [
-      'warning inconclusive alone is none',
+      // Issue #11: a source failing while only warning triggers read it must surface.
+      'warning inconclusive alone warns, never a silent none',
       [
         ['a', 'critical', 'ok'],
         ['w', 'warning', 'inconclusive'],
       ],
-      'none',
-      null,
+      'warn',
+      'warning',
     ],
     ['all ok is none', [['a', 'critical', 'ok']], 'none', null],
     ['no triggers is none', [], 'none', null],
@@ -242,9 +243,9 @@ describe('summary', () => {
       /^No action for production: its only trigger is within its threshold\.$/,
     ],
     [
-      'none with an inconclusive warning says so',
+      'an inconclusive warning warns and says why, with no strategy',
       [verdict('a', 'critical', 'ok'), verdict('w', 'warning', 'inconclusive')],
-      /note that warning triggers are inconclusive: w is inconclusive\.$/,
+      /^Warn on production: w is inconclusive; a warning trigger that cannot be read is not taken as healthy: fix the signal/,
     ],
   ])('%s', (_d, verdicts, text) => {
     expect(decide('production', env, verdicts, AT).summary).toMatch(text);

@@ -108,7 +108,8 @@ const quantities: [string, boolean][] = [
 
 const table = [
   ...durations.map(([v, ok]) => ['for', v, ok] as const),
-  ...durations.map(([v, ok]) => ['timeout', v, ok] as const),
+  // A timeout must be longer than zero (#11): both refuse `timeout: 0s`.
+  ...durations.map(([v, ok]) => ['timeout', v, ok && v !== '0s'] as const),
   ...durations.map(([v, ok]) => ['dwell', v, ok] as const),
   ...quantities.map(([v, ok]) => ['threshold', v, ok] as const),
 ];

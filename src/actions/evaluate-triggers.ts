@@ -10,7 +10,11 @@ import { renderDecisionSummary } from '../core/summary.ts';
 import { parseBooleanInput, parseDurationInput, parseTime } from '../core/time-input.ts';
 import type { Policy } from '../core/policy-schema.ts';
 import type { Decision } from '../core/verdict.ts';
-import { environmentOf, evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
+import {
+  environmentOf,
+  evaluableEnvironment,
+  evaluateEnvironment,
+} from '../evaluate/evaluate-environment.ts';
 import { watch } from '../evaluate/watch.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { createSources } from '../sources/index.ts';
@@ -31,7 +35,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
     );
   }
   const policy = await readPolicy(policyPath);
-  environmentOf(policy, environment);
+  evaluableEnvironment(policy, environment);
   const { sources, secrets } = createSources(policy, {
     env: deps.env,
     policyDir: dirname(resolve(policyPath)),

@@ -157,6 +157,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
         repo: repoRef,
         env: deps.env,
         logger: io,
+        mask: (secret: string) => io.setSecret(secret),
         ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),
       },
       actorAccess: (actor) =>

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
+import { neutraliseCommands } from '../core/logger.ts';
+import { secretForms } from '../core/secrets.ts';
 import type { ActionIO } from './action-io.ts';
 
 export interface RunnerEnv {
@@ -35,8 +37,10 @@ export function runnerIO(runner: RunnerEnv): ActionIO {
       const delimiter = `ghadelimiter_${randomUUID()}`;
       appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`);
     },
+    // Every form the value can take once it is in a URL, a JSON body or a basic-auth header:
+    // the runner masks only the exact strings it is given.
     setSecret: (value) => {
-      if (value) command('add-mask', value);
+      for (const form of secretForms(value)) command('add-mask', form);
     },
     appendSummary: async (markdown) => {
       const file = runner.env.GITHUB_STEP_SUMMARY;
@@ -47,7 +51,9 @@ export function runnerIO(runner: RunnerEnv): ActionIO {
       command('error', message);
     },
     debug: (message) => command('debug', message),
-    info: (message) => runner.write(`${message}${EOL}`),
+    // A command's data is escaped (one line, cannot end the command); plain lines are not, so
+    // every line that would read as a command is neutralised.
+    info: (message) => runner.write(`${neutraliseCommands(message)}${EOL}`),
     warning: (message) => command('warning', message),
     error: (message) => command('error', message),
   };

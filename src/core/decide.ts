@@ -18,18 +18,28 @@ export function decide(
   const criticalUnknown = verdicts.filter(
     (v) => v.severity === 'critical' && v.status === 'inconclusive',
   );
+  // A warning trigger that cannot be read (its source is down) is not healthy either: it warns,
+  // so a failing source surfaces even when only warning triggers read it.
+  const warningUnknown = verdicts.filter(
+    (v) => v.severity === 'warning' && v.status === 'inconclusive',
+  );
   const decision: DecisionKind =
     criticalBreached.length > 0
       ? 'rollback'
       : criticalUnknown.length > 0
         ? 'hold'
-        : breached.length > 0
+        : breached.length > 0 || warningUnknown.length > 0
           ? 'warn'
           : 'none';
   const severity: Severity | null =
-    criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
+    criticalBreached.length > 0
+      ? 'critical'
+      : breached.length > 0 || decision === 'warn'
+        ? 'warning'
+        : null;
   const impact = impactOverride ?? maxImpact(breached);
-  const acts = decision === 'rollback' || decision === 'warn';
+  // A warn on unreadable triggers alone picks no strategy: nothing is known to be broken.
+  const acts = decision === 'rollback' || (decision === 'warn' && breached.length > 0);
   const rule = acts && severity !== null ? matchRule(env.decision, severity, impact) : undefined;
   const strategy: StrategyName | null = acts ? (rule?.strategy ?? env.default_strategy) : null;
   const approval = acts ? (rule?.approval ?? env.default_approval) : null;
@@ -106,9 +116,16 @@ function summarise(input: SummaryInput): string {
         alsoText(by('warning', 'breached'), 'warning triggers breached')
       );
     case 'warn':
+      if (by('warning', 'breached').length === 0) {
+        return (
+          `Warn on ${env}: ${reasons(by('warning', 'inconclusive'))}; a warning trigger that cannot be read is not taken as healthy: ` +
+          `fix the signal (no rollback is suggested, nothing is known to be broken).`
+        );
+      }
       return (
         `Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
-        `if it came to a rollback, ${strategyText(input)}.`
+        `if it came to a rollback, ${strategyText(input)}.` +
+        alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive')
       );
     case 'none':
       return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;

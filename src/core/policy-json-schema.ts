@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.ts';
 import { policySchema } from './policy-schema.ts';
 import { QUANTITY_PATTERN } from './quantity.ts';
-import { durationInput, quantityInput } from './schema-primitives.ts';
+import { DURATION_INPUTS, quantityInput } from './schema-primitives.ts';
+
+/** A duration whose every part is zero (`0s`, `0m0s`, `0.0h`). */
+const ZERO_DURATION_PATTERN = '^\\s*(?:0+(?:\\.0+)?(?:ms|s|m|h|d|w))+\\s*$';
 
 /** A name, not a download address: editors find the file through the modeline or their settings. */
 export const policySchemaId = 'urn:ripcord:policy:1';
@@ -23,9 +26,17 @@ export function policyJsonSchema(): Record<string, unknown> {
     // parse is in a transform, which JSON Schema cannot carry. Without these patterns an editor
     // would accept `for: 5 minutes` or `for: 300`, which validate rejects (test/schema-agrees).
     override: ({ zodSchema, jsonSchema }) => {
-      if (zodSchema === durationInput) {
+      const duration = DURATION_INPUTS.get(zodSchema);
+      if (duration) {
         const { description, examples } = durationStringMeta(jsonSchema);
-        replace(jsonSchema, { type: 'string', pattern: DURATION_PATTERN, description, examples });
+        replace(jsonSchema, {
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          // Timeouts, windows and leases must be longer than zero (`timeout: 0s` is refused).
+          ...(duration.positive ? { not: { pattern: ZERO_DURATION_PATTERN } } : {}),
+          description,
+          examples,
+        });
       } else if (zodSchema === quantityInput) {
         const meta = { ...jsonSchema };
         delete meta.anyOf;

@@ -3,10 +3,22 @@
  * each pinned to the line and column a person has to edit and worded as the fix. Pure: the
  * caller reads the file.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Scalar,
+} from 'yaml';
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
-import { duration, policySchema, quantity, type Policy } from './policy-schema.ts';
+import { promqlSyntaxError } from './promql-syntax.ts';
+import { policySchema, quantity, type Policy } from './policy-schema.ts';
+import { DURATION_INPUTS } from './schema-primitives.ts';
 
 export interface PolicyProblem {
   file: string;
@@ -18,7 +30,9 @@ export interface PolicyProblem {
 }
 
 export type ParsePolicyResult =
-  { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+  | { ok: true; policy: Policy }
+  /** `omitted`: problems counted but not explained (past MAX_PROBLEMS_EXPLAINED). */
+  | { ok: false; problems: PolicyProblem[]; omitted?: number };
 
 type Segment = string | number;
 
@@ -31,7 +45,22 @@ interface Draft {
   missing?: true;
   /** The key an unknown key was probably meant to be. */
   meant?: string;
+  /** A position inside the string value (a PromQL error), placed inside the YAML scalar. */
+  inner?: number;
 }
+
+/** Past this size a policy is not a runbook but an attack or a mistake (a log pasted in). */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+/** Deeper than this no policy goes (the deepest real path is about 8); parsers recurse. */
+export const MAX_POLICY_DEPTH = 64;
+/**
+ * Lines plus commas: an upper bound on the YAML nodes a file can hold. The yaml library needs
+ * tens of microseconds per node, so 100,000 of them take seconds; the largest real policy has
+ * a few hundred (the runbook example 180 lines).
+ */
+export const MAX_POLICY_ENTRIES = 5_000;
+/** Problems explained and located; the rest are counted. One mistake copied 100,000 times is one fix. */
+export const MAX_PROBLEMS_EXPLAINED = 200;
 
 export function formatProblem(p: PolicyProblem): string {
   return p.path === ''
@@ -49,27 +78,136 @@ export function formatPath(path: readonly Segment[]): string {
   return out;
 }
 
-export function parsePolicy(text: string, file: string): ParsePolicyResult {
+/**
+ * Never throws: a hostile file (alias bombs, nesting deep enough to exhaust the stack, a
+ * megabyte of problems) ends in located problems in bounded time, never a stack trace.
+ */
+export interface ParseOptions {
+  /**
+   * `validate`: also what only evaluation needs (an environment with no triggers can never
+   * decide; verify, notify and a manual rollback accept one).
+   */
+  strict?: boolean;
+}
+
+export function parsePolicy(
+  text: string,
+  file: string,
+  options: ParseOptions = {},
+): ParsePolicyResult {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_POLICY_BYTES) {
+    return fatal(
+      file,
+      1,
+      1,
+      `the policy is ${bytes} bytes, over the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`,
+    );
+  }
+  try {
+    return parsePolicyUnchecked(text, file, options);
+  } catch (thrown) {
+    if (thrown instanceof RangeError) {
+      return fatal(
+        file,
+        1,
+        1,
+        `the policy is nested too deeply to read (${thrown.message}); a policy needs at most ${MAX_POLICY_DEPTH} levels`,
+      );
+    }
+    throw thrown;
+  }
+}
+
+function fatal(file: string, line: number, column: number, message: string): ParsePolicyResult {
+  return { ok: false, problems: [{ file, line, column, path: '', message }] };
+}
+
+function parsePolicyUnchecked(
+  text: string,
+  file: string,
+  options: ParseOptions,
+): ParsePolicyResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
-  const locate = locator(doc, lineCounter);
-  const problems: PolicyProblem[] = doc.errors.map((error) => {
+  const prescan = scanShape(text);
+  if (prescan) {
+    const { line, col } = lineAt(text, prescan.offset);
+    return fatal(file, line, col, prescan.message);
+  }
+  // uniqueKeys: false, because the library's check compares every key with every other
+  // (60,000 keys took two minutes); duplicateKeys below does it with a set.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    keepSourceTokens: true,
+    uniqueKeys: false,
+  });
+  const locate = locator(doc, lineCounter, text);
+  // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
+  const yamlErrors = [...doc.errors, ...doc.warnings];
+  const problems: PolicyProblem[] = yamlErrors.slice(0, MAX_PROBLEMS_EXPLAINED).map((error) => {
     const unclosed = unclosedQuote(error, text);
     const { line, col } = lineCounter.linePos(unclosed?.offset ?? error.pos[0]);
-    const message = unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0]));
+    const message =
+      unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0], error.pos[0] + 200));
     return { file, line: Math.max(line, 1), column: col, path: '', message };
   });
+  let yamlOmitted = Math.max(0, yamlErrors.length - MAX_PROBLEMS_EXPLAINED);
+  const duplicates = duplicateKeys(doc.contents);
+  for (const dup of duplicates.slice(0, MAX_PROBLEMS_EXPLAINED)) {
+    const { line, col } = lineCounter.linePos(dup.offset);
+    problems.push({
+      file,
+      line: Math.max(line, 1),
+      column: col,
+      path: '',
+      message: `YAML: key "${dup.name}" appears twice in the same mapping; keep one`,
+    });
+  }
+  yamlOmitted += Math.max(0, duplicates.length - MAX_PROBLEMS_EXPLAINED);
+
+  const deep = tooDeep(doc.contents);
+  if (deep) {
+    const { line, column } = pos(lineCounter, deep.range?.[0]);
+    return fatal(
+      file,
+      line,
+      column,
+      `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+    );
+  }
+
+  const loop = aliasInsideItsAnchor(doc.contents, []);
+  if (loop) {
+    const { line, column } = pos(lineCounter, loop.range?.[0]);
+    return fatal(
+      file,
+      line,
+      column,
+      `YAML: alias *${loop.source} is inside the value anchored as &${loop.source}, so the value contains itself; write it out instead`,
+    );
+  }
 
   let data: unknown;
   try {
+    // An alias expanding to more than 1000 nodes is a "billion laughs" bomb, not a policy.
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (thrown) {
     const message = thrown instanceof Error ? thrown.message : String(thrown);
-    problems.push({ file, line: 1, column: 1, path: '', message: `YAML: ${message}` });
-    return { ok: false, problems: sortProblems(problems) };
+    const alias = firstAlias(doc.contents);
+    const { line, column } = pos(lineCounter, alias?.range?.[0]);
+    return fatal(
+      file,
+      line,
+      column,
+      /alias/i.test(message)
+        ? `YAML: aliases (*name) expand to too many nodes (${message}); write the values out instead`
+        : `YAML: ${message}`,
+    );
   }
 
   const drafts: Draft[] = [];
+  let unexplained = yamlOmitted;
   let policy: Policy | undefined;
   if (data === null || data === undefined) {
     drafts.push({
@@ -78,21 +216,225 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
         'the policy is empty; start with "version: 1" and an "environments:" mapping (see examples/policies/runbook.yml)',
     });
   } else {
+    // zod drops a `__proto__` key silently (an environment named so would vanish), and it is
+    // never a name anyone means.
+    for (const path of protoKeys(data)) {
+      drafts.push({
+        path,
+        at: 'key',
+        message: '"__proto__" is reserved and cannot be used as a name; choose another name',
+      });
+    }
     // Every message zod would write itself comes back as this marker, so the ones the schema
     // words on purpose (durations, quantities, secrets) are kept and only the defaults are rewritten.
     const parsed = policySchema.safeParse(data, { reportInput: true, error: () => DEFAULT });
     if (parsed.success) policy = parsed.data;
-    else drafts.push(...withoutEchoes(explainIssues(parsed.error.issues, [], data)));
+    else {
+      const issues = parsed.error.issues;
+      drafts.push(
+        ...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)),
+      );
+      // An unrecognized_keys issue holds one problem per key (a mapping of 60,000 typos).
+      const weight = (list: readonly Issue[], cap: number): number =>
+        list.reduce(
+          (n, i) => n + (i.code === 'unrecognized_keys' ? Math.min(i.keys.length, cap) : 1),
+          0,
+        );
+      unexplained +=
+        weight(issues, Infinity) -
+        weight(issues.slice(0, MAX_PROBLEMS_EXPLAINED), MAX_PROBLEMS_EXPLAINED);
+    }
   }
-  if (policy) drafts.push(...crossCheck(policy));
+  if (policy) drafts.push(...crossCheck(policy, options.strict === true, data));
 
-  for (const draft of drafts) {
-    const { line, column } = locate(draft.path, draft.at ?? 'value');
+  for (const draft of drafts.slice(0, MAX_PROBLEMS_EXPLAINED)) {
+    const { line, column } = locate(draft.path, draft.at ?? 'value', draft.inner);
     problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
   }
-  if (problems.length > 0 || !policy)
-    return { ok: false, problems: sortProblems(dedupe(problems)) };
+  unexplained += Math.max(0, drafts.length - MAX_PROBLEMS_EXPLAINED);
+  if (problems.length > 0 || !policy) {
+    return { ok: false, problems: sortProblems(dedupe(problems)), omitted: unexplained };
+  }
   return { ok: true, policy };
+}
+
+/**
+ * The problems as lines for a person: the first `max` (sorted by position), then one line
+ * counting the rest, so a file with 100,000 copies of one mistake prints 51 lines.
+ */
+export function formatProblems(
+  problems: readonly PolicyProblem[],
+  omitted = 0,
+  max = 50,
+): string[] {
+  const lines = problems.slice(0, max).map(formatProblem);
+  const rest = problems.length - lines.length + omitted;
+  if (rest > 0) lines.push(`... and ${rest} more problems; fix the ones above and validate again`);
+  return lines;
+}
+
+function pos(lc: LineCounter, offset: number | undefined): { line: number; column: number } {
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = lc.linePos(offset);
+  return { line: Math.max(line, 1), column: col };
+}
+
+interface Ranged {
+  range?: [number, number, number] | null;
+}
+
+/** The first node deeper than MAX_POLICY_DEPTH, found without recursion. */
+function tooDeep(root: unknown): Ranged | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (depth > MAX_POLICY_DEPTH) return node as Ranged;
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          stack.push({ node: item.key, depth: depth + 1 });
+          stack.push({ node: item.value, depth: depth + 1 });
+        } else stack.push({ node: item, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Every key written a second time in its mapping, where the second one is. */
+function duplicateKeys(root: unknown): { offset: number; name: string }[] {
+  const found: { offset: number; name: string }[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          const name = String(pair.key.value);
+          if (seen.has(name)) found.push({ offset: pair.key.range?.[0] ?? 0, name });
+          seen.add(name);
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return found.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * Cheap checks on the raw text before the YAML parser sees it: too many entries (lines and
+ * commas) or flow brackets nested too deep. Brackets inside quoted PromQL are balanced, so
+ * counting them without reading quotes is safe.
+ */
+function scanShape(text: string): { offset: number; message: string } | undefined {
+  let entries = 0;
+  let depth = 0;
+  if (compactDashes(text, 0) > MAX_POLICY_DEPTH) {
+    return {
+      offset: 0,
+      message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+    };
+  }
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44) {
+      entries++;
+      if (entries > MAX_POLICY_ENTRIES) {
+        return {
+          offset: i,
+          message: `the policy has more than ${MAX_POLICY_ENTRIES} entries (lines and list items) by here; a policy is a runbook of a few hundred, split or shorten it`,
+        };
+      }
+      if (c === 10 && compactDashes(text, i + 1) > MAX_POLICY_DEPTH) {
+        return {
+          offset: i + 1,
+          message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+        };
+      }
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > MAX_POLICY_DEPTH) {
+        return {
+          offset: i,
+          message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+        };
+      }
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+/** `- - - - x` nests one sequence per dash on a single line, with no brackets to count. */
+function compactDashes(text: string, lineStart: number): number {
+  const prefix = text.slice(lineStart, lineStart + 4 * MAX_POLICY_DEPTH + 8);
+  const dashes = /^[ \t]*((?:-[ \t]+)*)/.exec(prefix)?.[1] ?? '';
+  let n = 0;
+  for (const ch of dashes) if (ch === '-') n++;
+  return n;
+}
+
+function lineAt(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, col: offset - text.lastIndexOf('\n', offset - 1) };
+}
+
+/** Paths of every `__proto__` key in the data (yaml keeps it as an own property). */
+function protoKeys(data: unknown): Segment[][] {
+  const found: Segment[][] = [];
+  const stack: { node: unknown; path: Segment[] }[] = [{ node: data, path: [] }];
+  while (stack.length > 0 && found.length < MAX_PROBLEMS_EXPLAINED) {
+    const { node, path } = stack.pop() as { node: unknown; path: Segment[] };
+    if (Array.isArray(node))
+      node.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    else if (node !== null && typeof node === 'object') {
+      for (const key of Object.keys(node)) {
+        if (key === '__proto__') found.push([...path, key]);
+        else stack.push({ node: (node as Record<string, unknown>)[key], path: [...path, key] });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * An alias used inside the node its anchor names (`a: &x {b: *x}`) makes a value that contains
+ * itself: every walk over it (the schema, the checks) would never end. Depth is bounded by
+ * tooDeep, which runs first, so recursion is safe here.
+ */
+function aliasInsideItsAnchor(
+  node: unknown,
+  open: string[],
+): (Ranged & { source: string }) | undefined {
+  if (isAlias(node)) return open.includes(node.source) ? node : undefined;
+  if (!isMap(node) && !isSeq(node)) return undefined;
+  const anchor = (node as { anchor?: string }).anchor;
+  const inside = anchor ? [...open, anchor] : open;
+  for (const item of node.items as unknown[]) {
+    const found = isPair(item)
+      ? (aliasInsideItsAnchor(item.key, inside) ?? aliasInsideItsAnchor(item.value, inside))
+      : aliasInsideItsAnchor(item, inside);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function firstAlias(root: unknown): Ranged | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) return node;
+    if (isMap(node) || isSeq(node)) {
+      for (const item of [...(node.items as unknown[])].reverse()) {
+        if (isPair(item)) stack.push(item.value, item.key);
+        else stack.push(item);
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -156,6 +498,10 @@ function yamlMessage(error: { code: string; message: string }, rest: string): st
         ? `YAML: key "${name}" appears twice in the same mapping; keep one`
         : 'YAML: a key appears twice in the same mapping; keep one';
     }
+    case 'TAG_RESOLVE_FAILED': {
+      const tag = /^\s*(![^\s]*)/.exec(rest)?.[1];
+      return `YAML: unresolved tag ${tag ?? ''}; a policy holds plain values, remove the tag`;
+    }
     case 'TAB_AS_INDENT':
       return 'YAML: tabs are not allowed as indentation; indent with spaces';
     default:
@@ -169,13 +515,17 @@ function yamlMessage(error: { code: string; message: string }, rest: string): st
  * Maps a data path to the YAML node it came from. A path that runs out (a missing key) stops at
  * the deepest mapping that exists, which is where the key has to be added.
  */
-function locator(doc: Document, lc: LineCounter) {
+function locator(doc: Document, lc: LineCounter, text: string) {
   const pos = (offset: number | undefined): { line: number; column: number } => {
     if (offset === undefined) return { line: 1, column: 1 };
     const { line, col } = lc.linePos(offset);
     return { line: Math.max(line, 1), column: col };
   };
-  return (path: readonly Segment[], at: 'value' | 'key'): { line: number; column: number } => {
+  return (
+    path: readonly Segment[],
+    at: 'value' | 'key',
+    inner?: number,
+  ): { line: number; column: number } => {
     let node: unknown = doc.contents;
     let keyOffset: number | undefined;
     for (const seg of path) {
@@ -197,9 +547,51 @@ function locator(doc: Document, lc: LineCounter) {
       }
     }
     if (at === 'key' && keyOffset !== undefined) return pos(keyOffset);
+    if (inner !== undefined && isScalar(node)) {
+      const offset = offsetInScalar(node, text, inner);
+      if (offset !== undefined) return pos(offset);
+    }
     const range = isScalar(node) || isMap(node) || isSeq(node) || isAlias(node) ? node.range : null;
     return pos(range?.[0] ?? keyOffset);
   };
+}
+
+/**
+ * Where character `index` of a scalar's value sits in the file. Exact for plain and quoted
+ * one-line scalars; for block scalars (`|`, `>`) the value's line is found in the source.
+ * Undefined when escapes or folding make the mapping uncertain: the scalar's start is used.
+ */
+function offsetInScalar(node: Scalar, text: string, index: number): number | undefined {
+  const range = node.range;
+  if (!range || typeof node.value !== 'string') return undefined;
+  const value = node.value;
+  const source = text.slice(range[0], range[1]);
+  // An error at the very end (an unclosed bracket) is placed after the last character written.
+  const at = Math.min(index, value.trimEnd().length);
+  if (node.type === 'PLAIN' && source === value) return range[0] + at;
+  if (
+    (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
+    source.slice(1, -1) === value
+  ) {
+    return range[0] + 1 + at;
+  }
+  const lineStart = at === 0 ? 0 : value.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = value.indexOf('\n', at);
+  const line = value.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  if (line.trim() === '') return undefined;
+  // Earlier identical lines would be found first; skip as many as precede this one.
+  let from = 0;
+  const before = value
+    .slice(0, lineStart)
+    .split('\n')
+    .filter((l) => l === line).length;
+  let found = -1;
+  for (let i = 0; i <= before; i++) {
+    found = source.indexOf(line, from);
+    if (found < 0) return undefined;
+    from = found + line.length;
+  }
+  return range[0] + found + (at - lineStart);
 }
 
 // ---- zod issues into plain words ---------------------------------------------------------------
@@ -221,7 +613,7 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
 
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((k) => ({
+      return issue.keys.slice(0, MAX_PROBLEMS_EXPLAINED).map((k) => ({
         path: [...path, k],
         at: 'key' as const,
         ...unknownKey(k, path, data),
@@ -252,6 +644,13 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
         [];
       return explainIssues(best, path, data);
     }
+    case 'invalid_key':
+      return issue.issues.map((inner) => ({
+        path,
+        at: 'key' as const,
+        message:
+          inner.message !== DEFAULT ? inner.message : `${show(lastKey(path))} is not a valid name`,
+      }));
     case 'invalid_type':
       if (missing) return [{ path, message: `missing required key "${key}"`, missing: true }];
       return draft(`expected ${typeName(issue.expected)}, got ${show(value)}`);
@@ -293,6 +692,11 @@ function explainIssue(issue: Issue, prefix: Segment[], data: unknown): Draft[] {
     }
     case 'invalid_format':
       if (issue.format === 'url') {
+        if (typeof value === 'string' && URL.canParse(value)) {
+          return draft(
+            `${show(value)} is a ${new URL(value).protocol} URL; Ripcord only sends requests over http and https, write a URL such as https://prometheus.example.com`,
+          );
+        }
         return draft(
           `${show(value)} is not a URL; write a full URL such as https://prometheus.example.com`,
         );
@@ -378,7 +782,7 @@ function specialExpectation(path: Segment[], data: unknown): string | undefined 
   const found = schemaAt(policySchema, path, data);
   if (!found) return undefined;
   const inner = unwrapPipe(found.schema);
-  if (inner === duration.in) return 'a duration such as 15m';
+  if (DURATION_INPUTS.has(inner)) return 'a duration such as 15m';
   if (inner === quantity.in) return 'a number or a quantity such as 5%, 2s or 500MB';
   return undefined;
 }
@@ -526,8 +930,8 @@ function schemaAt(root: z.ZodType, path: readonly Segment[], data: unknown): Fou
 
 // ---- checks across the policy -------------------------------------------------------------------
 
-function crossCheck(policy: Policy): Draft[] {
-  const drafts: Draft[] = [];
+function crossCheck(policy: Policy, strict: boolean, data: unknown): Draft[] {
+  const drafts: Draft[] = [...checkFlagProviders(policy)];
   const sourceNames = Object.keys(policy.sources);
   const unknownSource = (name: string): string => {
     const hint = didYouMean(name, sourceNames);
@@ -579,6 +983,13 @@ function crossCheck(policy: Policy): Draft[] {
         message: unknownSource(env.impact.source),
       });
     }
+    // The default strategy as written, or implied (redeploy): an implied one is checked by
+    // `validate` only, so a policy that always names its strategy still loads in the actions.
+    const written = Object.hasOwn(
+      (valueAt(data, ['environments', envName]) ?? {}) as object,
+      'default_strategy',
+    );
+    drafts.push(...checkEnvironment(policy, envName, env, strict, written));
     env.decision.forEach((rule, i) => {
       if (rule.min_impact && rule.max_impact && rule.min_impact.value >= rule.max_impact.value) {
         drafts.push({
@@ -587,6 +998,115 @@ function crossCheck(policy: Policy): Draft[] {
         });
       }
     });
+  }
+  return drafts;
+}
+
+type EnvironmentPolicy = Policy['environments'][string];
+
+/** Checks that only fail at run time otherwise: PromQL syntax, strategies, empty environments. */
+function checkEnvironment(
+  policy: Policy,
+  envName: string,
+  env: EnvironmentPolicy,
+  strict: boolean,
+  defaultWritten: boolean,
+): Draft[] {
+  const drafts: Draft[] = [];
+  const envPath: Segment[] = ['environments', envName];
+  const isPrometheus = (name: string): boolean =>
+    Object.hasOwn(policy.sources, name) && policy.sources[name]?.type === 'prometheus';
+  const promql = (query: string, path: Segment[]): void => {
+    const error = promqlSyntaxError(query);
+    if (error) drafts.push({ path, message: error.message, inner: error.index });
+  };
+
+  if (strict && env.triggers.length === 0) {
+    drafts.push({
+      path: envPath,
+      at: 'key',
+      message: `environment "${envName}" has no triggers, so evaluating it can never decide anything; add triggers under it`,
+    });
+  }
+  env.triggers.forEach((t, i) => {
+    const at = (...rest: Segment[]): Segment[] => [...envPath, 'triggers', i, ...rest];
+    if (t.query !== '' && isPrometheus(t.source)) promql(t.query, at('query'));
+    if (t.kind === 'burn-rate' && !(t.objective.value > 0 && t.objective.value < 1)) {
+      drafts.push({
+        path: at('objective'),
+        message: `objective ${t.objective.text} leaves no error budget (the burn rate divides by 1 - objective); write a ratio between 0 and 100%, such as 99.9%`,
+      });
+    }
+  });
+  if (env.impact && isPrometheus(env.impact.source)) {
+    promql(env.impact.query, [...envPath, 'impact', 'query']);
+  }
+  env.verify.checks.forEach((check, i) => {
+    if (check.type === 'metric' && isPrometheus(check.source)) {
+      promql(check.query, [...envPath, 'verify', 'checks', i, 'query']);
+    }
+  });
+
+  // A decision (or the default) that picks a strategy the environment does not configure fails
+  // the rollback when it is needed. An environment configuring no strategy leaves the rollback
+  // to its own workflow and is not checked.
+  const strategies = env.rollback.strategies;
+  const configured = (['feature-flag', 'config', 'redeploy', 'full'] as const).filter(
+    (name) => strategies[name] !== undefined,
+  );
+  if (configured.length > 0) {
+    const problem = (name: string): string | undefined => {
+      if (name === 'full' && strategies.full !== undefined && strategies.redeploy === undefined) {
+        return 'strategy full redeploys as configured under rollback.strategies.redeploy, which is missing; add it';
+      }
+      return (strategies as Record<string, unknown>)[name] === undefined
+        ? `strategy ${name} can be picked here but rollback.strategies.${name} is not configured; configure it or pick one of ${configured.join(', ')}`
+        : undefined;
+    };
+    env.decision.forEach((rule, i) => {
+      const message = problem(rule.strategy);
+      if (message) drafts.push({ path: [...envPath, 'decision', i, 'strategy'], message });
+    });
+    // The default is picked when no rule matches; rules matching every impact of every
+    // severity make it unreachable.
+    const catchAll = (['critical', 'warning'] as const).every((severity) =>
+      env.decision.some(
+        (r) =>
+          (r.severity === undefined || r.severity === severity) &&
+          r.min_impact === undefined &&
+          r.max_impact === undefined,
+      ),
+    );
+    const message =
+      catchAll || !(defaultWritten || strict) ? undefined : problem(env.default_strategy);
+    if (message) drafts.push({ path: [...envPath, 'default_strategy'], message });
+  }
+  return drafts;
+}
+
+/** Every `provider:` names a flag provider under `flags`. */
+function checkFlagProviders(policy: Policy): Draft[] {
+  const drafts: Draft[] = [];
+  const names = Object.keys(policy.flags);
+  const check = (provider: string | undefined, path: Segment[]): void => {
+    if (provider === undefined || Object.hasOwn(policy.flags, provider)) return;
+    const hint = didYouMean(provider, names);
+    drafts.push({
+      path,
+      message:
+        names.length === 0
+          ? `no flag provider "${provider}": define it under flags`
+          : `no flag provider "${provider}" under flags${hint ? ` (did you mean "${hint}"?)` : ''}; known providers are ${names.join(', ')}`,
+    });
+  };
+  for (const [envName, env] of Object.entries(policy.environments)) {
+    const envPath: Segment[] = ['environments', envName];
+    const ff = env.rollback.strategies['feature-flag'];
+    if (ff) check(ff.provider, [...envPath, 'rollback', 'strategies', 'feature-flag', 'provider']);
+    env.verify.checks.forEach((c, i) => {
+      if (c.type === 'flag-off') check(c.provider, [...envPath, 'verify', 'checks', i, 'provider']);
+    });
+    check(env.recovery.flag?.provider, [...envPath, 'recovery', 'flag', 'provider']);
   }
   return drafts;
 }

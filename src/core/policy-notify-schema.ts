@@ -11,7 +11,7 @@ import {
   unknownPlaceholders,
 } from './notify-templates.ts';
 import { didYouMean } from './did-you-mean.ts';
-import { duration, secretRef } from './schema-primitives.ts';
+import { entryName, httpUrl, secretRef, waitDuration } from './schema-primitives.ts';
 
 /** Template text: `{{name}}` must be a known placeholder, so a typo fails validation, not a page. */
 const templateText = z
@@ -76,7 +76,7 @@ const pagerdutyChannel = z.strictObject({
   routing_key: secretRef.meta({
     description: 'PagerDuty Events API v2 integration (routing) key, as ${NAME}.',
   }),
-  url: z.url().default('https://events.pagerduty.com').meta({
+  url: httpUrl.default('https://events.pagerduty.com').meta({
     description: 'Events API base URL; https://events.eu.pagerduty.com for the EU service region.',
   }),
   ...channelCommon,
@@ -105,12 +105,10 @@ export const notifyChannelSchema = z.discriminatedUnion('type', [
   issueChannel,
 ]);
 
-const channelName = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_.-]*$/,
-    'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall',
-  );
+const channelName = entryName('channel').regex(
+  /^[a-z0-9][a-z0-9_.-]*$/,
+  'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall',
+);
 
 const routeSchema = z.strictObject({
   events: z
@@ -137,7 +135,7 @@ export const notifySchema = z
     retries: z.number().int().min(0).max(10).default(3).meta({
       description: 'Retries of a failed delivery (network errors, HTTP 429 and 5xx).',
     }),
-    backoff: duration.default(1000).meta({
+    backoff: waitDuration.default(1000).meta({
       description: 'Wait before the first retry; it doubles at every retry.',
     }),
   })
@@ -145,7 +143,7 @@ export const notifySchema = z
     const known = Object.keys(notify.channels);
     notify.routes.forEach((route, r) => {
       route.channels.forEach((name, c) => {
-        if (!(name in notify.channels)) {
+        if (!Object.hasOwn(notify.channels, name)) {
           const hint = didYouMean(name, known);
           ctx.addIssue({
             code: 'custom',

@@ -4,7 +4,7 @@
  * tries again after a regression. Part of the one zod schema in policy-schema.ts.
  */
 import { z } from 'zod';
-import { duration } from './schema-primitives.ts';
+import { duration, timerDuration } from './schema-primitives.ts';
 
 const stage = z.strictObject({
   percent: z
@@ -108,7 +108,7 @@ export const recoverySchema = z
       description:
         'Instead of a flag: a bash command run at each stage with RIPCORD_PERCENT (0 to roll back again).',
     }),
-    timeout: duration.default(600_000).meta({ description: 'Time limit of the command.' }),
+    timeout: timerDuration.default(600_000).meta({ description: 'Time limit of the command.' }),
   })
   .refine((r) => r.flag === undefined || r.command === undefined, {
     message: 'recovery drives either a flag or a command; write at most one of flag, command',

@@ -4,7 +4,14 @@
  * in policy-schema.ts (types, validation and JSON Schema all come from it).
  */
 import { z } from 'zod';
-import { duration, secretRef } from './schema-primitives.ts';
+import {
+  httpUrl,
+  duration,
+  positiveDuration,
+  secretRef,
+  timerDuration,
+  waitDuration,
+} from './schema-primitives.ts';
 
 const httpRequest = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
@@ -30,7 +37,7 @@ export const stepSchema = z
         'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
     }),
     http: httpRequest.optional(),
-    timeout: duration.default(600_000),
+    timeout: timerDuration.default(600_000),
   })
   .refine((s) => (s.command === undefined) !== (s.http === undefined), {
     message: 'a step runs either a command or an http request; write exactly one of command, http',
@@ -38,10 +45,10 @@ export const stepSchema = z
 
 const unleashFlags = z.strictObject({
   type: z.literal('unleash'),
-  url: z.url(),
+  url: httpUrl,
   token: secretRef,
   project: z.string().default('default'),
-  timeout: duration.default(10_000),
+  timeout: timerDuration.default(10_000),
 });
 
 const httpFlagOperation = httpRequest;
@@ -61,7 +68,7 @@ const httpFlags = z.strictObject({
     .optional(),
   disable_component: httpFlagOperation.optional(),
   enable_component: httpFlagOperation.optional(),
-  timeout: duration.default(10_000),
+  timeout: timerDuration.default(10_000),
 });
 
 export const flagProviderSchema = z.discriminatedUnion('type', [unleashFlags, httpFlags]);
@@ -77,7 +84,7 @@ const featureFlagStrategy = z.strictObject({
     .array(z.number().int().min(0).max(100))
     .default([0])
     .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
-  step_wait: duration.default(0).meta({ description: 'gradual: time between two steps.' }),
+  step_wait: waitDuration.default(0).meta({ description: 'gradual: time between two steps.' }),
   components: z
     .array(z.string())
     .default([])
@@ -97,7 +104,7 @@ const redeployStrategy = z
     command: z.string().optional().meta({
       description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
     }),
-    timeout: duration.default(1_800_000),
+    timeout: timerDuration.default(1_800_000),
   })
   .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
     message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
@@ -144,7 +151,10 @@ export const rollbackSchema = z.strictObject({
     .default(['feature-flag', 'config', 'redeploy', 'full'])
     .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
   lock: z
-    .strictObject({ wait: duration.default(120_000), lease: duration.default(1_800_000) })
+    .strictObject({
+      wait: waitDuration.default(120_000),
+      lease: positiveDuration.default(1_800_000),
+    })
     .prefault({}),
   rate_limit_wait: duration.default(300_000).meta({
     description:

@@ -5,7 +5,16 @@
  * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
  */
 import { z } from 'zod';
-import { duration, quantity, secretRef } from './schema-primitives.ts';
+import {
+  httpUrl,
+  duration,
+  durationIn,
+  entryName,
+  positiveDuration,
+  quantity,
+  secretRef,
+  timerDuration,
+} from './schema-primitives.ts';
 import { flagProviderSchema, rollbackSchema } from './policy-rollback-schema.ts';
 import { notifySchema } from './policy-notify-schema.ts';
 import { recoverySchema } from './policy-recovery-schema.ts';
@@ -23,7 +32,7 @@ const missingData = z.enum(['inconclusive', 'ok', 'breached']).default('inconclu
 });
 
 const sourceCommon = {
-  timeout: duration.default(10_000).meta({ description: 'Per request timeout.' }),
+  timeout: timerDuration.default(10_000).meta({ description: 'Per request timeout.' }),
   retries: z
     .number()
     .int()
@@ -43,7 +52,7 @@ const bearerAuth = z.strictObject({ bearer: secretRef });
 
 export const prometheusSource = z.strictObject({
   type: z.literal('prometheus'),
-  url: z.url().meta({
+  url: httpUrl.meta({
     description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).',
   }),
   headers: headers.optional(),
@@ -64,7 +73,7 @@ export const datadogSource = z.strictObject({
 
 export const httpSource = z.strictObject({
   type: z.literal('http'),
-  url: z.url(),
+  url: httpUrl,
   method: z.enum(['GET', 'POST', 'HEAD']).default('GET'),
   headers: headers.optional(),
   ...sourceCommon,
@@ -134,7 +143,7 @@ export const aggregateTrigger = z.strictObject({
     .max(1)
     .optional()
     .meta({ description: 'For aggregate: quantile, such as 0.95.' }),
-  window: duration.meta({
+  window: positiveDuration.meta({
     description: 'The window aggregated over ("average over 5 minutes": 5m).',
   }),
   op: comparison,
@@ -160,7 +169,9 @@ export const probeTrigger = z.strictObject({
           }),
         )
         .default([]),
-      latency: duration.optional().meta({ description: 'A slower answer counts as a failure.' }),
+      latency: positiveDuration
+        .optional()
+        .meta({ description: 'A slower answer counts as a failure.' }),
     })
     .default({ status: 200, json: [] }),
   failures: z
@@ -169,13 +180,13 @@ export const probeTrigger = z.strictObject({
     .min(1)
     .default(3)
     .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
-  interval: duration.default(30_000).meta({ description: 'Time between probes.' }),
+  interval: timerDuration.default(30_000).meta({ description: 'Time between probes.' }),
 });
 
 export const trendTrigger = z.strictObject({
   kind: z.literal('trend'),
   ...triggerCommon,
-  window: duration.meta({ description: 'The value must grow over this whole window.' }),
+  window: positiveDuration.meta({ description: 'The value must grow over this whole window.' }),
   min_increase: quantity
     .optional()
     .meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
@@ -192,10 +203,10 @@ export const baselineTrigger = z.strictObject({
     .enum(['drop', 'rise'])
     .meta({ description: 'drop: breached when the value falls by more than `by`.' }),
   by: quantity.meta({ description: 'Relative change that breaches, such as 20%.' }),
-  window: duration
+  window: positiveDuration
     .default(900_000)
     .meta({ description: 'Recent window averaged for the current value.' }),
-  baseline_window: duration.default(3_600_000).meta({
+  baseline_window: positiveDuration.default(3_600_000).meta({
     description: "Window before the deployment's creation time averaged for the baseline.",
   }),
 });
@@ -211,8 +222,8 @@ export const burnRateTrigger = z.strictObject({
   windows: z
     .array(
       z.strictObject({
-        long: duration,
-        short: duration,
+        long: positiveDuration,
+        short: positiveDuration,
         factor: z
           .number()
           .positive()
@@ -257,10 +268,12 @@ export const decisionRule = z.strictObject({
 });
 
 export const environment = z.strictObject({
-  step: duration
+  step: durationIn({
+    min: { ms: 1000, text: 'evaluation steps are at least 1s, such as 1m' },
+  })
     .default(60_000)
     .meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
-  lookback: duration
+  lookback: positiveDuration
     .default(300_000)
     .meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
   impact: z.strictObject({ source: z.string(), query: z.string() }).optional().meta({
@@ -294,16 +307,16 @@ export const policySchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).meta({ description: 'Policy format version.' }),
-    sources: z.record(z.string(), source).default({}),
+    sources: z.record(entryName('source'), source).default({}),
     notify: notifySchema.prefault({}).meta({
       description:
         'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
     }),
-    flags: z.record(z.string(), flagProviderSchema).default({}).meta({
+    flags: z.record(entryName('flag provider'), flagProviderSchema).default({}).meta({
       description:
         'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
     }),
-    environments: z.record(z.string(), environment),
+    environments: z.record(entryName('environment'), environment),
     github: z
       .strictObject({
         bot_login: z

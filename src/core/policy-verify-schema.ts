@@ -5,7 +5,14 @@
  * import from there (policy-schema imports this file), so it builds on schema-primitives.
  */
 import { z } from 'zod';
-import { duration, quantity } from './schema-primitives.ts';
+import {
+  httpUrl,
+  duration,
+  positiveDuration,
+  quantity,
+  timerDuration,
+  waitDuration,
+} from './schema-primitives.ts';
 
 const checkName = z
   .string()
@@ -23,12 +30,12 @@ const jsonExpectation = z.strictObject({
 export const probeCheckSchema = z.strictObject({
   type: z.literal('probe'),
   name: checkName,
-  url: z.url().meta({ description: 'The health endpoint.' }),
+  url: httpUrl.meta({ description: 'The health endpoint.' }),
   method: z.enum(['GET', 'POST', 'HEAD']).default('GET'),
   headers: z.record(z.string(), z.string()).optional().meta({
     description: 'Request headers. Values may reference environment variables with ${NAME}.',
   }),
-  timeout: duration.default(10_000).meta({ description: 'Time limit of one request.' }),
+  timeout: timerDuration.default(10_000).meta({ description: 'Time limit of one request.' }),
   status: z
     .union([z.number().int(), z.array(z.number().int()).min(1)])
     .default(200)
@@ -36,7 +43,9 @@ export const probeCheckSchema = z.strictObject({
   json: z.array(jsonExpectation).default([]).meta({
     description: 'Fields the JSON answer must hold, such as {path: .health, equals: healthy}.',
   }),
-  latency: duration.optional().meta({ description: 'Latency budget: a slower answer fails.' }),
+  latency: positiveDuration
+    .optional()
+    .meta({ description: 'Latency budget: a slower answer fails.' }),
   expect_headers: z.record(z.string(), z.string()).default({}).meta({
     description:
       'Response headers that must be present; the value is a regular expression the header must match (".*" for any).',
@@ -59,7 +68,7 @@ export const metricCheckSchema = z
       description: 'Absolute check over a window, like avg_over_time or quantile_over_time.',
     }),
     quantile: z.number().min(0).max(1).optional(),
-    window: duration.optional().meta({
+    window: positiveDuration.optional().meta({
       description:
         'Aggregate window of an absolute check; averaging window of the current value of an improved check (15m when omitted).',
     }),
@@ -74,7 +83,7 @@ export const metricCheckSchema = z
     by: quantity.optional().meta({
       description: 'Improved check: the least relative improvement, such as 20%; any when omitted.',
     }),
-    before: duration.default(1_800_000).meta({
+    before: positiveDuration.default(1_800_000).meta({
       description:
         'Improved check: the window before the rollback (or deploy) averaged as "before".',
     }),
@@ -113,7 +122,9 @@ export const smokeCheckSchema = z.strictObject({
     description:
       'A bash command; exit code 0 passes. Values reach it only as RIPCORD_* environment variables.',
   }),
-  timeout: duration.default(120_000).meta({ description: 'A longer run is stopped and fails.' }),
+  timeout: timerDuration
+    .default(120_000)
+    .meta({ description: 'A longer run is stopped and fails.' }),
 });
 
 export const flagOffCheckSchema = z.strictObject({
@@ -139,11 +150,13 @@ export const checkSchema = z.discriminatedUnion('type', [
 export const CHECK_TYPES = ['probe', 'metric', 'smoke', 'flag-off'] as const;
 
 export const verifyTimingSchema = z.strictObject({
-  stabilization: duration
+  stabilization: waitDuration
     .default(60_000)
     .meta({ description: 'Wait before the first round, while the system settles.' }),
-  interval: duration.default(30_000).meta({ description: 'Time between two rounds of checks.' }),
-  duration: duration.default(600_000).meta({
+  interval: timerDuration
+    .default(30_000)
+    .meta({ description: 'Time between two rounds of checks.' }),
+  duration: positiveDuration.default(600_000).meta({
     description:
       'Total time from the start (stabilisation included) after which verification stops: inconclusive unless decided.',
   }),

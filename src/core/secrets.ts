@@ -9,7 +9,10 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export interface ResolvedSecrets<T> {
   value: T;
-  /** Every value substituted, each once, to be masked in logs. */
+  /**
+   * Every value substituted, each once, to be masked in logs (the runner IO masks every
+   * encoded form of each, see secretForms) and redacted from reasons (redactSecrets).
+   */
   secrets: string[];
 }
 
@@ -87,4 +90,44 @@ export function referencedEnvs(value: unknown): string[] {
   };
   walk(value);
   return [...names];
+}
+
+/**
+ * The forms a secret takes once it is in a request: as written, percent-encoded the three ways
+ * that happen (encodeURIComponent, encodeURI, and the WHATWG URL serialiser that `new URL` and
+ * fetch apply to a path or a query), JSON-escaped in a body, form-encoded, and base64 (basic
+ * auth, tokens in headers). `tok {Zq9}"secret"` appears in a logged URL as
+ * `tok%20%7BZq9%7D%22secret%22`, which a raw-only redaction misses. Longest first, so a form
+ * containing another is replaced whole.
+ */
+export function secretForms(secret: string): string[] {
+  if (secret === '') return [];
+  const forms = new Set<string>([secret]);
+  const add = (make: () => string): void => {
+    try {
+      const form = make();
+      if (form !== '') forms.add(form);
+    } catch {
+      // A lone surrogate cannot be URI-encoded; it cannot appear encoded either.
+    }
+  };
+  add(() => encodeURIComponent(secret));
+  add(() => encodeURI(secret));
+  add(() => new URL(`http://h/${secret}`).pathname.slice(1));
+  add(() => new URL(`http://h/?${secret}`).search.slice(1));
+  add(() => new URLSearchParams({ v: secret }).toString().slice(2));
+  add(() => JSON.stringify(secret).slice(1, -1));
+  add(() => Buffer.from(secret, 'utf8').toString('base64'));
+  add(() => Buffer.from(secret, 'utf8').toString('base64url'));
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every form of every secret (3 characters or more) with `***`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  const forms = [...new Set(secrets.flatMap(secretForms))]
+    .filter((f) => f.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const form of forms) out = out.split(form).join('***');
+  return out;
 }

@@ -31,11 +31,27 @@ export interface EvaluateOptions {
 }
 
 export function environmentOf(policy: Policy, name: string): Environment {
-  const env = policy.environments[name];
+  // hasOwn: "constructor" or "toString" must not find Object's own members.
+  const env = Object.hasOwn(policy.environments, name) ? policy.environments[name] : undefined;
   if (!env) {
     const known = Object.keys(policy.environments);
     throw new ConfigurationError(
       `environment "${name}" is not in the policy; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under environments:'}`,
+    );
+  }
+  return env;
+}
+
+/**
+ * The environment to evaluate: one with no triggers cannot decide anything, and answering
+ * `none` for it would be green and silent, so evaluating it is an error. (verify, notify and
+ * a manual rollback use trigger-less environments, so the policy itself may hold one.)
+ */
+export function evaluableEnvironment(policy: Policy, name: string): Environment {
+  const env = environmentOf(policy, name);
+  if (env.triggers.length === 0) {
+    throw new ConfigurationError(
+      `environment "${name}" has no triggers, so there is nothing to evaluate; add triggers under environments.${name}.triggers`,
     );
   }
   return env;

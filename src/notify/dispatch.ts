@@ -4,7 +4,8 @@
  * throws for a channel that fails: the report says which failed and which of those were
  * `required`, and the caller decides whether its step fails.
  */
-import { resolveSecrets } from '../core/secrets.ts';
+import { redactSecrets, resolveSecrets } from '../core/secrets.ts';
+import { readBodyCapped } from '../sources/fetch-with-retry.ts';
 import {
   DEFAULT_SEVERITY,
   type NotifyEvent,
@@ -116,9 +117,7 @@ function linksOf(values: NotifyValues, incident: Prepared['incident']): Link[] {
 }
 
 function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('***');
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 function describeError(thrown: unknown): string {
@@ -157,8 +156,10 @@ async function deliver(
         headers: request.headers,
         body: request.body,
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+        // A webhook URL or routing key is the secret: a redirect elsewhere is a failure.
+        redirect: 'manual',
       });
-      const text = await res.text().catch(() => '');
+      const text = await readBodyCapped(res, 64 * 1024).catch(() => '');
       if (res.ok) return { ok: true, attempts: attempt, detail: `HTTP ${res.status}` };
       detail = `HTTP ${res.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
       const retryable = res.status === 408 || res.status === 429 || res.status >= 500;

@@ -1,17 +1,25 @@
 /** Reads and validates the policy file: the only place the policy meets the file system. */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError } from '../core/errors.ts';
-import { formatProblem, parsePolicy } from '../core/policy-load.ts';
+import {
+  formatProblems,
+  MAX_POLICY_BYTES,
+  parsePolicy,
+  type ParseOptions,
+} from '../core/policy-load.ts';
 import type { Policy } from '../core/policy-schema.ts';
 
 export const defaultPolicyPath = '.github/ripcord.yml';
 
-export async function readPolicy(path: string = defaultPolicyPath): Promise<Policy> {
+export async function readPolicy(
+  path: string = defaultPolicyPath,
+  options: ParseOptions = {},
+): Promise<Policy> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readCapped(path);
   } catch (thrown) {
     const code = (thrown as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -24,14 +32,17 @@ export async function readPolicy(path: string = defaultPolicyPath): Promise<Poli
         `${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`,
       );
     }
-    throw thrown;
+    if (thrown instanceof ConfigurationError) throw thrown;
+    throw new ConfigurationError(
+      `cannot read the policy ${path}: ${(thrown as Error).message ?? String(thrown)}`,
+    );
   }
-  const result = parsePolicy(text, path);
+  const result = parsePolicy(text, path, options);
   if (result.ok) return result.policy;
-  const n = result.problems.length;
+  const n = result.problems.length + (result.omitted ?? 0);
   throw new ConfigurationError(
     `${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`,
-    result.problems.map(formatProblem),
+    formatProblems(result.problems, result.omitted),
   );
 }
 
@@ -45,6 +56,35 @@ export async function environmentDeclares(
   environment: string,
   key: string,
 ): Promise<boolean> {
-  const doc = parseDocument(await readFile(path, 'utf8'));
+  const doc = parseDocument(await readCapped(path));
   return doc.hasIn(['environments', environment, key]);
+}
+
+/**
+ * Reads at most MAX_POLICY_BYTES + 1 bytes: a 10 GB file (or /dev/zero) is refused after one
+ * megabyte instead of filling the memory.
+ */
+async function readCapped(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) {
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled > MAX_POLICY_BYTES) {
+      throw new ConfigurationError(`${path} is not a valid Ripcord policy (1 problem)`, [
+        `${path}:1:1: the policy is larger than the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`,
+      ]);
+    }
+    return buffer.subarray(0, filled).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }

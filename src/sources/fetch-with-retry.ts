@@ -5,6 +5,7 @@
  */
 import { formatDuration } from '../core/duration.ts';
 import type { Logger } from '../core/logger.ts';
+import { redactSecrets } from '../core/secrets.ts';
 
 export interface RequestOptions {
   fetch: typeof fetch;
@@ -16,6 +17,105 @@ export interface RequestOptions {
   logger: Logger;
   /** Who is asking, for log lines: `prometheus source "main"`. */
   label: string;
+  /** Largest body read, decompressed; MAX_BODY_BYTES when omitted. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * The largest response body Ripcord reads (after decompression). A Prometheus answer for one
+ * trigger is kilobytes; a 1.5 GB body once took 4.7 GB of memory and a 3 MB gzip bomb 8.8 GB.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Same-origin redirects followed before giving up. */
+const MAX_REDIRECTS = 5;
+/**
+ * Headers that carry nothing secret, kept when a redirect leads to another origin. Everything
+ * else (Authorization, DD-API-KEY, a custom `headers:` token) is dropped: fetch itself only
+ * drops Authorization on a cross-origin redirect, and hands any other header to the new host.
+ */
+const SAFE_HEADERS = new Set(['accept', 'content-type', 'user-agent', 'accept-encoding']);
+
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+/**
+ * Reads a body as a stream and stops at `max` bytes (fetch has already decompressed it, so a
+ * gzip bomb is stopped by what it expands to), cancelling the rest.
+ */
+export async function readBodyCapped(response: Response, max = MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max && !response.headers.get('content-encoding')) {
+    await response.body?.cancel().catch(() => {});
+    throw new BodyTooLargeError(tooLarge(max));
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(tooLarge(max));
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function tooLarge(max: number): string {
+  return `the answer is larger than ${max} bytes (decompressed), the most Ripcord reads; not read further`;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * fetch with redirects followed by hand: same-origin ones as they are, others with only the
+ * SAFE_HEADERS, so a secret header never reaches a host the policy did not name.
+ */
+async function fetchFollowing(
+  doFetch: typeof fetch,
+  url: string,
+  init: RequestInit,
+  logger: Logger,
+  label: string,
+): Promise<Response> {
+  let current = url;
+  let request: RequestInit = { ...init, redirect: 'manual' };
+  for (let hop = 0; ; hop++) {
+    const response = await doFetch(current, request);
+    const location = response.headers.get('location');
+    // Past the limit the last redirect is the answer: a 3xx, which no caller takes for success.
+    if (!REDIRECT_STATUSES.has(response.status) || location === null || hop >= MAX_REDIRECTS) {
+      return response;
+    }
+    await response.body?.cancel().catch(() => {});
+    const next = new URL(location, current);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new Error(`redirected to a ${next.protocol} URL, which is not followed`);
+    }
+    const method = (request.method ?? 'GET').toUpperCase();
+    const toGet =
+      response.status === 303 ||
+      ((response.status === 301 || response.status === 302) && method === 'POST');
+    if (toGet) request = { ...request, method: method === 'HEAD' ? 'HEAD' : 'GET', body: null };
+    if (new URL(current).origin !== next.origin) {
+      const kept = Object.fromEntries(
+        [...new Headers(request.headers).entries()].filter(([name]) => SAFE_HEADERS.has(name)),
+      );
+      const dropped = [...new Headers(request.headers).keys()].filter((n) => !SAFE_HEADERS.has(n));
+      if (dropped.length > 0) {
+        logger.warning(
+          `${label}: redirected to another origin (${displayUrl(next.toString())}); its headers ${dropped.join(', ')} are not sent there`,
+        );
+      }
+      request = { ...request, headers: kept };
+    }
+    current = next.toString();
+  }
 }
 
 export type RequestOutcome =
@@ -48,9 +148,15 @@ export async function requestWithRetry(
     const started = performance.now();
     let retryAfterMs: number | undefined;
     try {
-      const response = await options.fetch(url, { ...init, signal });
+      const response = await fetchFollowing(
+        options.fetch,
+        url,
+        { ...init, signal },
+        options.logger,
+        options.label,
+      );
       // The body is read under the same timeout: a server can stall after the headers.
-      const text = await response.text();
+      const text = await readBodyCapped(response, options.maxBodyBytes ?? MAX_BODY_BYTES);
       const latencyMs = performance.now() - started;
       const transient = response.status >= 500 || response.status === 429;
       if (!transient || attempt >= maxAttempts) {
@@ -69,6 +175,10 @@ export async function requestWithRetry(
     } catch (thrown) {
       if (options.signal?.aborted) {
         return { ok: false, reason: 'aborted', attempts: attempt, aborted: true };
+      }
+      // Not transient: the same server sends the same oversized answer again.
+      if (thrown instanceof BodyTooLargeError) {
+        return { ok: false, reason: thrown.message, attempts: attempt, aborted: false };
       }
       lastFailure = describeFetchError(thrown, options.timeoutMs);
       if (attempt >= maxAttempts) {
@@ -160,13 +270,12 @@ export function snippet(text: string, max = 300): string {
   return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
 
-/** Replaces every secret value in text, so server echoes cannot leak them into reasons. */
+/**
+ * Replaces every secret value in text, in every encoded form too, so server echoes and logged
+ * URLs cannot leak them into reasons.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
-  }
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 /** Prometheus and OpenMetrics spell infinities `+Inf` / `-Inf`, which Number() does not read. */

@@ -320,7 +320,11 @@ export class OpenMetricsColumns {
     if (t === builder.lastT) {
       // The same sample written twice is harmless; two values for one time are a broken file.
       if (Object.is(v, builder.lastV) || v === builder.lastV) return lineEnd;
-      throw new LineError(duplicateMessage(builder, t, builder.lastV, v, builder.lastLine));
+      // Not one bad line among good ones: which value the series had is unknowable, so the
+      // whole recording is refused (the run fails) rather than read as inconclusive.
+      throw new RecordingUnusable(`${this.file} holds two values for one series at one time`, [
+        `${this.file}:${this.lineNo}: ${duplicateMessage(builder, t, builder.lastV, v, builder.lastLine)}`,
+      ]);
     }
     if (t < builder.lastT) builder.sorted = false;
     builder.lastT = t;
@@ -456,8 +460,8 @@ export function readOpenMetricsFile(
       if (final || parser.stopped) break;
       if (consumed === 0 && filled === buf.length - 1) {
         if (buf.length > MAX_LINE) {
-          throw new ConfigurationError(
-            `${file}:${parser.lineNumber + 1}: a line is longer than ${MAX_LINE >> 20} MiB; this is not OpenMetrics text`,
+          throw new RecordingUnusable(
+            `${file}:${parser.lineNumber + 1}: a line is longer than the limit of ${MAX_LINE >> 20} MiB; this is not OpenMetrics text`,
           );
         }
         const bigger = Buffer.allocUnsafe(buf.length * 2);

@@ -13,6 +13,7 @@ import type { Series } from '../core/signal.ts';
 import { parseSampleValue } from './fetch-with-retry.ts';
 import {
   DEFAULT_MAX_SAMPLES,
+  RecordingUnusable,
   tooManySamples,
   type ColumnOptions,
   type KeepRange,
@@ -524,7 +525,7 @@ function finishColumns(entry: Columns, where: string): Series {
     if (n > 0 && times[n - 1] === t) {
       const previous = values[n - 1] ?? NaN;
       if (Object.is(previous, v) || previous === v) continue;
-      throw new ConfigurationError(
+      throw new RecordingUnusable(
         `${where} has two values at ${t / 1000} (unix seconds): ${String(previous)} and ${String(v)}; a series holds one value per timestamp, so remove one`,
       );
     }

@@ -79,6 +79,8 @@ export interface PlanDeps {
   repo?: { owner: string; repo: string };
   env: Record<string, string | undefined>;
   logger: Logger;
+  /** Masks a secret resolved into an http step (every form) in the runner's log. */
+  mask?: (secret: string) => void;
   /** Between two polls of a dispatched workflow run; 10 s when omitted. */
   pollIntervalMs?: number;
   /** Command working directory (the checkout); the process's when omitted. */
@@ -274,6 +276,8 @@ function planStepPolicy(
     throw new ConfigurationError(`${where}: write exactly one of command, http`);
   }
   const { value: http, secrets } = resolveSecrets(config.http, deps.env, `${where}.http`);
+  // Before anything can print them: the URL is logged and failures quote the request.
+  for (const secret of secrets) deps.mask?.(secret);
   const compiled = compileHttpStep({
     method: http.method,
     url: http.url,

@@ -626,7 +626,9 @@ describe('redeploy by workflow dispatch (GitHub stand-in)', () => {
     const clock = fakeClock();
     const { result } = await run(redeployPolicy(), clock, {
       setup: (standIn) => {
-        standIn.state.repo().addWorkflow('deploy.yml', 'Deploy', { inputs: ['version', 'environment'] });
+        standIn.state
+          .repo()
+          .addWorkflow('deploy.yml', 'Deploy', { inputs: ['version', 'environment'] });
       },
     });
     expect(result.ok).toBe(false);

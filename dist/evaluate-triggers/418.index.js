@@ -8,6 +8,7 @@ export const modules = {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  currentDeployment: () => (/* binding */ currentDeployment),
   deploymentCreatedAt: () => (/* binding */ deploymentCreatedAt)
 });
 
@@ -22,20 +23,42 @@ var plugin_throttling_dist_bundle = __webpack_require__(6856);
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var lib = __webpack_require__(2203);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __webpack_require__(8571);
 ;// CONCATENATED MODULE: ./src/github/client.ts
 /**
  * One Octokit for every action: the token input, GitHub Enterprise Server through
  * GITHUB_API_URL, Octokit's retry and throttling plugins (secondary rate limits and
  * `retry-after` honoured), and a request counter for the job summary.
+ *
+ * Waiting out a rate limit is capped: a workflow's GITHUB_TOKEN may make 1,000 requests an
+ * hour per repository (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions),
+ * and when they are used up the reset can be most of an hour away. plugin-throttling would
+ * sleep until then; in an incident that is worse than failing, so a wait longer than
+ * `maxRateLimitWaitMs` (rollback.rate_limit_wait, 5 minutes by default) fails at once with a
+ * RateLimitError saying when the limit resets and what to do instead.
  */
 
 
 
 
+
+const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+/** GitHub's rate limit is used up and resets later than Ripcord may wait. */
+class RateLimitError extends Error {
+    name = 'RateLimitError';
+}
 function createGitHubClient(opts) {
     const rateLimitRetries = opts.rateLimitRetries ?? 4;
-    // Both limits: wait what GitHub says (the plugin does), a bounded number of times, and say so.
+    const cap = opts.maxRateLimitWaitMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    const setting = opts.rateLimitWaitSetting ?? 'rollback.rate_limit_wait';
+    // Both limits: wait what GitHub says (the plugin does), a bounded number of times and never
+    // longer than the cap, and say so.
     const onLimit = (kind) => (retryAfter, options, _o, retryCount) => {
+        if (retryAfter * 1000 > cap) {
+            opts.logger.error(`GitHub ${kind} on ${options.method} ${options.url}: it resets in ${(0,duration/* formatDuration */.a3)(retryAfter * 1000)}, longer than ${setting} (${(0,duration/* formatDuration */.a3)(cap)}); not waiting`);
+            return false;
+        }
         opts.logger.warning(`GitHub ${kind} on ${options.method} ${options.url}; retrying after ${retryAfter}s`);
         return retryCount < rateLimitRetries;
     };
@@ -54,6 +77,22 @@ function createGitHubClient(opts) {
             onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
     }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
+    // A request refused for the rate limit (after the cap): say what it means and what to do.
+    octokit.hook.error('request', (error) => {
+        const e = error;
+        const headers = e.response?.headers ?? {};
+        if ((e.status === 403 || e.status === 429) && headers['x-ratelimit-remaining'] === '0') {
+            const limit = headers['x-ratelimit-limit'] ?? 'its';
+            const reset = Number(headers['x-ratelimit-reset']);
+            const when = Number.isFinite(reset)
+                ? ` It resets at ${new Date(reset * 1000).toISOString()}, ${(0,duration/* formatDuration */.a3)(Math.max(0, reset * 1000 - Date.now()))} from now, longer than ${setting} (${(0,duration/* formatDuration */.a3)(cap)}).`
+                : '';
+            throw new RateLimitError(`GitHub's API rate limit for this token is used up (${limit} requests an hour${limit === '1000' ? ", the limit of a workflow's GITHUB_TOKEN per repository" : ''}).${when} ` +
+                'Ripcord stopped instead of waiting through the incident: act by hand now (the job summary and the incident say how far it got), ' +
+                'and pass a GitHub App token as the `token` input (5,000 an hour or more), or raise the cap if waiting is acceptable.', { cause: error });
+        }
+        throw error;
+    });
     const requests = new Map();
     octokit.hook.before('request', (options) => {
         const key = `${options.method} ${String(options.url)}`;
@@ -131,6 +170,41 @@ async function deploymentCreatedAt(opts) {
         }
         if (status === 401 || status === 403) {
             throw new errors/* ConfigurationError */.j(`reading deployment ${id} was refused (HTTP ${String(status)}); give the job \`permissions: deployments: read\``);
+        }
+        throw thrown;
+    }
+}
+/**
+ * The environment's newest deployment and its creation time, for a post-deploy workflow that
+ * names no deployment: GitHub never sets a DEPLOYMENT_ID variable, and a job with
+ * `environment: production` creates its deployment without telling the next job its id. One
+ * call (`GET /deployments?environment=...&per_page=1`, newest first). Null when there is none.
+ */
+async function currentDeployment(opts) {
+    const [owner, repo] = (opts.repository ?? '').split('/');
+    if (!owner || !repo || !opts.token)
+        return null;
+    const { octokit } = createGitHubClient({
+        token: opts.token,
+        baseUrl: opts.apiUrl,
+        logger: opts.logger,
+    });
+    try {
+        const { data } = await octokit.rest.repos.listDeployments({
+            owner,
+            repo,
+            environment: opts.environment,
+            per_page: 1,
+        });
+        const newest = data[0];
+        return newest
+            ? { id: newest.id, ref: newest.ref, createdAt: Date.parse(newest.created_at) }
+            : null;
+    }
+    catch (thrown) {
+        const status = requestStatus(thrown);
+        if (status === 401 || status === 403) {
+            throw new errors/* ConfigurationError */.j(`reading the deployments of ${opts.environment} was refused (HTTP ${String(status)}); give the job \`permissions: deployments: read\`, or pass input baseline`);
         }
         throw thrown;
     }

@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 1689:
+/***/ 5350:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -18,6 +18,140 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/core/logger.ts
+const silentLogger = {
+    debug: () => { },
+    info: () => { },
+    warning: () => { },
+    error: () => { },
+};
+/**
+ * The runner reads every line of a step's stdout and stderr that starts (after blanks) with
+ * `::` (or the older `##[`) as a workflow command: a metric label or an HTTP body holding
+ * `\n::add-mask::...`, `::error::` or `::stop-commands::` would forge annotations, hide the log
+ * or stop Ripcord's own commands. Every such line of text Ripcord did not write gets a visible
+ * `> ` in front, which the runner does not read as a command.
+ */
+function neutraliseCommands(text) {
+    return text.replace(/^([ \t]*)(::|##\[)/gm, '$1> $2');
+}
+
+;// CONCATENATED MODULE: ./src/core/secrets.ts
+/**
+ * `${NAME}` references in a policy are filled from environment variables at the last moment,
+ * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
+ * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
+ */
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
+ * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
+ * variable is reported at once; no message ever contains a secret's value.
+ */
+function resolveSecrets(value, env, where) {
+    const secrets = new Set();
+    const problems = [];
+    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
+        const found = env[name];
+        if (found === undefined || found === '') {
+            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
+            return whole;
+        }
+        secrets.add(found);
+        return found;
+    });
+    const walk = (node, path) => {
+        if (typeof node === 'string')
+            return fill(node, path);
+        if (Array.isArray(node))
+            return node.map((item, i) => walk(item, `${path}[${i}]`));
+        if (isPlainObject(node)) {
+            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
+        }
+        return node;
+    };
+    const resolved = walk(value, where);
+    if (problems.length > 0) {
+        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
+        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+    }
+    return { value: resolved, secrets: [...secrets] };
+}
+function isPlainObject(node) {
+    if (node === null || typeof node !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(node);
+    return proto === Object.prototype || proto === null;
+}
+function joinPath(path, key) {
+    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+    if (path === '')
+        return segment;
+    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
+}
+/**
+ * The forms a secret takes once it is in a request: as written, percent-encoded the three ways
+ * that happen (encodeURIComponent, encodeURI, and the WHATWG URL serialiser that `new URL` and
+ * fetch apply to a path or a query), JSON-escaped in a body, form-encoded, and base64 (basic
+ * auth, tokens in headers). `tok {Zq9}"secret"` appears in a logged URL as
+ * `tok%20%7BZq9%7D%22secret%22`, which a raw-only redaction misses. Longest first, so a form
+ * containing another is replaced whole.
+ */
+function secretForms(secret) {
+    if (secret === '')
+        return [];
+    const forms = new Set([secret]);
+    const add = (make) => {
+        try {
+            const form = make();
+            if (form !== '')
+                forms.add(form);
+        }
+        catch {
+            // A lone surrogate cannot be URI-encoded; it cannot appear encoded either.
+        }
+    };
+    add(() => encodeURIComponent(secret));
+    add(() => encodeURI(secret));
+    add(() => new URL(`http://h/${secret}`).pathname.slice(1));
+    add(() => new URL(`http://h/?${secret}`).search.slice(1));
+    add(() => new URLSearchParams({ v: secret }).toString().slice(2));
+    add(() => JSON.stringify(secret).slice(1, -1));
+    add(() => Buffer.from(secret, 'utf8').toString('base64'));
+    add(() => Buffer.from(secret, 'utf8').toString('base64url'));
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+/** Replaces every form of every secret (3 characters or more) with `***`. */
+function redactSecrets(text, secrets) {
+    const forms = [...new Set(secrets.flatMap(secretForms))]
+        .filter((f) => f.length >= 3)
+        .sort((a, b) => b.length - a.length);
+    let out = text;
+    for (const form of forms)
+        out = out.split(form).join('***');
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/actions/runner-io.ts
 /**
  * ActionIO over the runner's documented protocol: inputs in INPUT_* variables, outputs and the
@@ -25,6 +159,8 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * `::command::` lines on stdout. @actions/core does the same but loads an HTTP client for OIDC
  * at start-up (about 150 ms of a 220 ms cold start here), which every step would pay for.
  */
+
+
 
 
 
@@ -46,9 +182,11 @@ function runnerIO(runner) {
             const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
             (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}${external_node_os_namespaceObject.EOL}${value}${external_node_os_namespaceObject.EOL}${delimiter}${external_node_os_namespaceObject.EOL}`);
         },
+        // Every form the value can take once it is in a URL, a JSON body or a basic-auth header:
+        // the runner masks only the exact strings it is given.
         setSecret: (value) => {
-            if (value)
-                command('add-mask', value);
+            for (const form of secretForms(value))
+                command('add-mask', form);
         },
         appendSummary: async (markdown) => {
             const file = runner.env.GITHUB_STEP_SUMMARY;
@@ -60,7 +198,9 @@ function runnerIO(runner) {
             command('error', message);
         },
         debug: (message) => command('debug', message),
-        info: (message) => runner.write(`${message}${external_node_os_namespaceObject.EOL}`),
+        // A command's data is escaped (one line, cannot end the command); plain lines are not, so
+        // every line that would read as a command is neutralised.
+        info: (message) => runner.write(`${neutraliseCommands(message)}${external_node_os_namespaceObject.EOL}`),
         warning: (message) => command('warning', message),
         error: (message) => command('error', message),
     };
@@ -139,6 +279,8 @@ const SUFFIX = {
     TiB: 1024 ** 4,
 };
 const QUANTITY_RE = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%|ms|s|m|h|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/;
+/** QUANTITY_RE as a JSON Schema `pattern`, for the string form of a quantity. */
+const QUANTITY_PATTERN = QUANTITY_RE.source;
 function parseQuantity(input) {
     if (typeof input === 'number') {
         return Number.isFinite(input)
@@ -161,8 +303,25 @@ function parseQuantity(input) {
                 : 'bytes';
     return { value: Number(m[1]) * factor, unit, text: input.trim() };
 }
-/** Renders a value in the unit of the threshold it is compared with, so evidence reads naturally. */
-function formatValue(value, unit) {
+/**
+ * Renders a value in the unit of the threshold it is compared with, so evidence reads naturally.
+ * With `near` (that threshold), a value that would round to the same text gets the digits that
+ * tell them apart: "0.11499999999999999, below 0.115", never "0.115, below 0.115".
+ */
+function formatValue(value, unit, near) {
+    const text = formatDigits(value, unit, 3);
+    if (near === undefined || value === near || !Number.isFinite(value) || !Number.isFinite(near)) {
+        return text;
+    }
+    for (let digits = 3; digits <= 17; digits++) {
+        const mine = formatDigits(value, unit, digits);
+        if (mine !== formatDigits(near, unit, digits))
+            return mine;
+    }
+    return formatDigits(value, unit, 17);
+}
+function formatDigits(value, unit, digits) {
+    const round = (n) => (n === 0 ? 0 : Number(n.toPrecision(digits)));
     if (Number.isNaN(value))
         return 'NaN';
     if (!Number.isFinite(value))
@@ -185,12 +344,6 @@ function formatValue(value, unit) {
         default:
             return String(round(value));
     }
-}
-/** Three significant digits: evidence is read by people, and 7.907% says no more than 7.91%. */
-function round(n) {
-    if (n === 0)
-        return 0;
-    return Number(n.toPrecision(3));
 }
 
 ;// CONCATENATED MODULE: ./src/core/markdown.ts
@@ -285,79 +438,8 @@ function fmt(n) {
     return String(Math.round(n * 1e6) / 1e6);
 }
 
-;// CONCATENATED MODULE: ./src/core/duration.ts
-/**
- * Durations as written in a policy: Prometheus style (`30s`, `15m`, `1h30m`, `2d`, `500ms`).
- * Kept in milliseconds everywhere inside Ripcord.
- */
-const UNIT_MS = {
-    ms: 1,
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000,
-};
-const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
-const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
-/** Parses `15m` / `1h30m` / `500ms`; returns undefined when the text is not a duration. */
-function parseDuration(text) {
-    const trimmed = text.trim();
-    if (!DURATION_RE.test(trimmed))
-        return undefined;
-    let total = 0;
-    for (const match of trimmed.matchAll(PART_RE)) {
-        const unit = UNIT_MS[match[2] ?? ''];
-        if (unit === undefined)
-            return undefined;
-        total += Number(match[1]) * unit;
-    }
-    return total;
-}
-/** Best guess at what the user meant, used in "write 15m" hints. */
-function suggestDuration(text) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s*$/i.exec(text);
-    if (!m)
-        return undefined;
-    const word = (m[2] ?? '').toLowerCase();
-    const unit = word.startsWith('ms') || word.startsWith('milli')
-        ? 'ms'
-        : word.startsWith('s')
-            ? 's'
-            : word.startsWith('mi') || word === 'm'
-                ? 'm'
-                : word.startsWith('h')
-                    ? 'h'
-                    : word.startsWith('d')
-                        ? 'd'
-                        : 'w';
-    return `${m[1]}${unit}`;
-}
-/** Formats milliseconds the way a policy would write them (`1h30m`, `45s`). */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    const sign = ms < 0 ? '-' : '';
-    let rest = Math.abs(ms);
-    const parts = [];
-    for (const [unit, size] of [
-        ['d', UNIT_MS.d],
-        ['h', UNIT_MS.h],
-        ['m', UNIT_MS.m],
-        ['s', UNIT_MS.s],
-        ['ms', UNIT_MS.ms],
-    ]) {
-        if (size === undefined)
-            continue;
-        const n = Math.floor(rest / size);
-        if (n > 0) {
-            parts.push(`${n}${unit}`);
-            rest -= n * size;
-        }
-    }
-    return sign + parts.join('');
-}
-
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/time-input.ts
 
 
@@ -372,7 +454,7 @@ function parseTime(text, where) {
     throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a time; write ISO 8601 such as 2026-11-24T10:15:00Z, or unix seconds such as 1795000000`);
 }
 function parseDurationInput(text, where) {
-    const ms = parseDuration(text);
+    const ms = (0,duration/* parseDuration */.E9)(text);
     if (ms === undefined) {
         throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`);
     }
@@ -387,22 +469,214 @@ function parseBooleanInput(text, where) {
     throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a boolean; write true or false`);
 }
 
-;// CONCATENATED MODULE: ./src/core/promql.ts
-const MISSING = { state: 'missing' };
-function sortSeries(series) {
-    const samples = isSorted(series) ? series.samples : [...series.samples].sort((a, b) => a.t - b.t);
+;// CONCATENATED MODULE: ./src/core/signal.ts
+/** Columns from sample objects, in the given order (small answers: HTTP, Datadog, tests). */
+function seriesFromSamples(labels, samples) {
     const times = new Float64Array(samples.length);
     const values = new Float64Array(samples.length);
     samples.forEach((s, i) => {
         times[i] = s.t;
         values[i] = s.v;
     });
-    return { labels: series.labels, times, values };
+    return { labels, times, values };
 }
-function isSorted(series) {
-    const s = series.samples;
-    for (let i = 1; i < s.length; i++) {
-        if ((s[i]?.t ?? 0) < (s[i - 1]?.t ?? 0))
+/** The samples of a series as objects: for small series only (tests, charts, probes). */
+function samplesOf(series) {
+    return Array.from(series.times, (t, i) => ({ t, v: series.values[i] ?? NaN }));
+}
+
+;// CONCATENATED MODULE: ./src/core/window-functions.ts
+/**
+ * PromQL's `*_over_time` arithmetic, ported line for line from Prometheus v2.42.0
+ * (`promql/functions.go`, `promql/quantile.go`), the version Debian ships and the agreement
+ * test runs as `promtool test rules`. A verdict near a threshold must fall on the same side as
+ * Prometheus' alert, so "about the same" is not enough: the order of operations, the
+ * compensation terms and the Inf/NaN special cases are Prometheus', and so is every bit of the
+ * result. Prometheus 3 computes avg_over_time differently (a Kahan-compensated sum divided by the
+ * count, falling back to this incremental mean only on overflow); Ripcord follows 2.42, see
+ * docs/architecture.md, "Semantics the engine follows".
+ *
+ * Pure functions over the samples already selected for one window, oldest first, as
+ * `ArrayLike<number>` so callers can pass typed-array columns or plain arrays without copying.
+ * Which samples belong to a window (the boundaries) is promql.ts' business, not this module's.
+ */
+/**
+ * One step of Kahan-Babuska-Neumaier summation: `kahanSumInc` in promql/functions.go (v2.42.0).
+ * Returns the new sum and compensation through `out` so a hot loop allocates nothing.
+ */
+function kahanSumInc(inc, sum, c, out) {
+    const t = sum + inc;
+    // Neumaier's improvement: swap when the next term is larger than the sum.
+    if (Math.abs(sum) >= Math.abs(inc)) {
+        c += sum - t + inc;
+    }
+    else {
+        c += inc - t + sum;
+    }
+    out[0] = t;
+    out[1] = c;
+}
+const pair = new Float64Array(2);
+/**
+ * `avg_over_time`: funcAvgOverTime in promql/functions.go (v2.42.0). An incremental mean (it
+ * never forms the sum, so it cannot overflow) whose increments are Kahan-summed, with
+ * Prometheus' special cases for a mean that has become infinite.
+ */
+function avgOverTime(values) {
+    let mean = 0;
+    let count = 0;
+    let c = 0;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        count++;
+        if (isInf(mean)) {
+            // Same-signed infinities cannot be subtracted, but the mean is right already.
+            if (isInf(v) && mean > 0 === v > 0)
+                continue;
+            // A finite value cannot move an infinite mean; `Inf += x - Inf` would make it NaN.
+            if (!isInf(v) && !Number.isNaN(v))
+                continue;
+        }
+        kahanSumInc(v / count - mean / count, mean, c, pair);
+        mean = pair[0];
+        c = pair[1];
+    }
+    if (isInf(mean))
+        return mean;
+    return mean + c;
+}
+/** `sum_over_time`: funcSumOverTime in promql/functions.go (v2.42.0), Kahan-Neumaier summed. */
+function sumOverTime(values) {
+    let sum = 0;
+    let c = 0;
+    for (let i = 0; i < values.length; i++) {
+        kahanSumInc(values[i], sum, c, pair);
+        sum = pair[0];
+        c = pair[1];
+    }
+    if (isInf(sum))
+        return sum;
+    return sum + c;
+}
+/** `count_over_time`: funcCountOverTime in promql/functions.go (v2.42.0). */
+function countOverTime(values) {
+    return values.length;
+}
+/**
+ * `max_over_time`: funcMaxOverTime in promql/functions.go (v2.42.0). A NaN is replaced by the
+ * next value, so NaN wins only when every value is NaN. Empty windows have no result in
+ * Prometheus (the series drops out); here they are NaN, and callers never pass one.
+ */
+function maxOverTime(values) {
+    let max = values.length > 0 ? values[0] : NaN;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v > max || Number.isNaN(max))
+            max = v;
+    }
+    return max;
+}
+/** `min_over_time`: funcMinOverTime in promql/functions.go (v2.42.0); NaN as in maxOverTime. */
+function minOverTime(values) {
+    let min = values.length > 0 ? values[0] : NaN;
+    for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v < min || Number.isNaN(min))
+            min = v;
+    }
+    return min;
+}
+/** `last_over_time`: funcLastOverTime in promql/functions.go (v2.42.0). */
+function lastOverTime(values) {
+    return values.length > 0 ? values[values.length - 1] : NaN;
+}
+/**
+ * `quantile_over_time`: funcQuantileOverTime in promql/functions.go, which calls `quantile` in
+ * promql/quantile.go (v2.42.0): sort, then interpolate linearly between the samples around rank
+ * q*(n-1), as `lower*(1-weight) + upper*weight` (that exact expression: it rounds differently
+ * from `lower + (upper-lower)*weight`). Prometheus' sort puts NaN first; so does this one.
+ */
+function quantileOverTime(q, values) {
+    const n = values.length;
+    if (n === 0 || Number.isNaN(q))
+        return NaN;
+    if (q < 0)
+        return -Infinity;
+    if (q > 1)
+        return Infinity;
+    const sorted = sortedCopy(values);
+    const rank = q * (n - 1);
+    const lowerIndex = Math.max(0, Math.floor(rank));
+    const upperIndex = Math.min(n - 1, lowerIndex + 1);
+    const weight = rank - Math.floor(rank);
+    return sorted[lowerIndex] * (1 - weight) + sorted[upperIndex] * weight;
+}
+let scratch = new Float64Array(64);
+/**
+ * Quantiles run at every step of every series: one reused buffer spares the allocations.
+ * Float64Array#sort orders numerically and puts NaN last; Prometheus' `Less` puts NaN first,
+ * so NaNs are moved to the front (their count is all that matters: NaN == NaN bitwise here).
+ */
+function sortedCopy(values) {
+    const n = values.length;
+    if (scratch.length < n)
+        scratch = new Float64Array(n * 2);
+    const view = scratch.subarray(0, n);
+    let nans = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (Number.isNaN(v))
+            nans++;
+        else
+            view[k++] = v;
+    }
+    view.subarray(0, k).sort();
+    if (nans > 0) {
+        view.copyWithin(nans, 0, k);
+        view.fill(NaN, 0, nans);
+    }
+    return view;
+}
+function isInf(v) {
+    return v === Infinity || v === -Infinity;
+}
+
+;// CONCATENATED MODULE: ./src/core/promql.ts
+
+const PROMETHEUS_2_42 = Object.freeze({
+    windowIncludesStart: true,
+    lookbackIncludesStart: true,
+    avg: avgOverTime,
+    holdSteps: (holdFor, step) => Math.ceil(holdFor / step),
+    compare: (op, limit) => {
+        switch (op) {
+            case '>':
+                return (v) => v > limit;
+            case '>=':
+                return (v) => v >= limit;
+            case '<':
+                return (v) => v < limit;
+            case '<=':
+                return (v) => v <= limit;
+        }
+    },
+});
+const MISSING = { state: 'missing' };
+function sortSeries(series) {
+    const { labels, times, values } = series;
+    if (isSorted(times))
+        return { labels, times, values };
+    const order = Array.from(times, (_, i) => i).sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0));
+    return {
+        labels,
+        times: Float64Array.from(order, (i) => times[i] ?? NaN),
+        values: Float64Array.from(order, (i) => values[i] ?? NaN),
+    };
+}
+function isSorted(times) {
+    for (let i = 1; i < times.length; i++) {
+        if ((times[i] ?? 0) < (times[i - 1] ?? 0))
             return false;
     }
     return true;
@@ -437,20 +711,23 @@ function firstAtOrAfter(times, t) {
     }
     return lo;
 }
-/** The instant value at t: the latest sample in [t - lookback, t]. */
-function instantValue(series, t, lookback) {
+/** The instant value at t: the latest sample in [t - lookback, t] (Prometheus 2.x). */
+function instantValue(series, t, lookback, semantics = PROMETHEUS_2_42) {
     const i = lastAtOrBefore(series.times, t);
     if (i < 0)
         return MISSING;
     const at = series.times[i] ?? -Infinity;
-    if (at < t - lookback)
+    if (semantics.lookbackIncludesStart ? at < t - lookback : at <= t - lookback)
         return MISSING;
     const v = series.values[i] ?? NaN;
     return Number.isFinite(v) ? { state: 'value', v } : { state: 'unusable', v, t: at };
 }
 /** `<fn>_over_time(series[window])` evaluated at t, over samples in [t - window, t]. */
-function windowValue(series, t, window, fn, q = 0.5) {
-    const lo = firstAtOrAfter(series.times, t - window);
+function windowValue(series, t, window, fn, q = 0.5, semantics = PROMETHEUS_2_42) {
+    const start = t - window;
+    const lo = semantics.windowIncludesStart
+        ? firstAtOrAfter(series.times, start)
+        : lastAtOrBefore(series.times, start) + 1;
     const hi = lastAtOrBefore(series.times, t);
     if (hi < lo)
         return MISSING;
@@ -462,85 +739,19 @@ function windowValue(series, t, window, fn, q = 0.5) {
             return { state: 'unusable', v, t: series.times[i] ?? t };
     }
     const slice = series.values.subarray(lo, hi + 1);
-    return { state: 'value', v: aggregate(slice, fn, q) };
+    return { state: 'value', v: aggregate(slice, fn, q, semantics) };
 }
-/**
- * The mean over [t - window, t] in O(log n) from prefix sums. Rounding can differ from
- * Prometheus' in the last bits, so it serves the kinds Prometheus has no rule for (burn rate
- * and baseline over long windows), where walking every window would be quadratic.
- */
-function fastMean(series, t, window) {
-    const lo = firstAtOrAfter(series.times, t - window);
-    const hi = lastAtOrBefore(series.times, t);
-    if (hi < lo)
-        return MISSING;
-    const { sums, bad } = prefixOf(series);
-    if ((bad[hi + 1] ?? 0) - (bad[lo] ?? 0) > 0)
-        return windowValue(series, t, window, 'avg');
-    return { state: 'value', v: ((sums[hi + 1] ?? 0) - (sums[lo] ?? 0)) / (hi - lo + 1) };
-}
-function prefixOf(series) {
-    if (series.prefix)
-        return series.prefix;
-    const n = series.values.length;
-    const sums = new Float64Array(n + 1);
-    const bad = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) {
-        const v = series.values[i] ?? NaN;
-        const finite = Number.isFinite(v);
-        sums[i + 1] = (sums[i] ?? 0) + (finite ? v : 0);
-        bad[i + 1] = (bad[i] ?? 0) + (finite ? 0 : 1);
-    }
-    series.prefix = { sums, bad };
-    return series.prefix;
-}
-function aggregate(values, fn, q) {
+function aggregate(values, fn, q, semantics) {
     switch (fn) {
         case 'avg':
-            return avgOverTime(values);
+            return semantics.avg(values);
         case 'max':
-            return values.reduce((m, v) => (v > m ? v : m), -Infinity);
+            return maxOverTime(values);
         case 'min':
-            return values.reduce((m, v) => (v < m ? v : m), Infinity);
+            return minOverTime(values);
         case 'quantile':
-            return quantile(q, values);
+            return quantileOverTime(q, values);
     }
-}
-/** Prometheus' incremental mean (it avoids overflow on large sums; kept for identical rounding). */
-function avgOverTime(values) {
-    let mean = 0;
-    let count = 0;
-    for (let i = 0; i < values.length; i++) {
-        count++;
-        mean += (values[i] ?? 0) / count - mean / count;
-    }
-    return mean;
-}
-/** Prometheus' quantile: linear interpolation between the samples around rank q*(n-1). */
-function quantile(q, values) {
-    const n = values.length;
-    if (n === 0)
-        return NaN;
-    if (q < 0)
-        return -Infinity;
-    if (q > 1)
-        return Infinity;
-    const sorted = scratchCopy(values).sort();
-    const rank = q * (n - 1);
-    const lower = Math.max(0, Math.floor(rank));
-    const upper = Math.min(n - 1, lower + 1);
-    const weight = rank - Math.floor(rank);
-    return (sorted[lower] ?? NaN) * (1 - weight) + (sorted[upper] ?? NaN) * weight;
-}
-let scratch = new Float64Array(64);
-/** Quantiles run at every step of every series: reusing one buffer spares the allocations. */
-function scratchCopy(values) {
-    if (scratch.length < values.length)
-        scratch = new Float64Array(values.length * 2);
-    const view = scratch.subarray(0, values.length);
-    for (let i = 0; i < values.length; i++)
-        view[i] = values[i] ?? NaN;
-    return view;
 }
 /** Evaluation steps sit on multiples of `step` in unix time, like Prometheus rule evaluation. */
 function alignDown(t, step) {
@@ -557,6 +768,7 @@ function alignDown(t, step) {
  * for a duration with Prometheus alerting semantics. Each series is judged on its own; the
  * trigger breaches when any series does, and the worst series is the evidence.
  */
+
 
 
 
@@ -622,7 +834,7 @@ function chartPoints(line, span) {
  * `end - holdFor` up to `end`. A step without a value resets a pending alert in Prometheus;
  * here it means the hold cannot be confirmed, which is inconclusive rather than healthy.
  */
-function judgeHeld(reading, line, holdFor, labels) {
+function judgeHeld(reading, line, holdFor, labels, semantics = PROMETHEUS_2_42) {
     const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
     const now = line.at(0);
     if (now.state === 'missing') {
@@ -648,7 +860,7 @@ function judgeHeld(reading, line, holdFor, labels) {
             detail: `is ${valueText}, not ${reading.conditionText}`,
         };
     }
-    const holdSteps = Math.round((line.end - alignDown(line.end - holdFor, line.step)) / line.step);
+    const holdSteps = semantics.holdSteps(holdFor, line.step);
     for (let k = 1; k <= holdSteps; k++) {
         const sv = line.at(k);
         const since = line.end - (k - 1) * line.step;
@@ -659,7 +871,7 @@ function judgeHeld(reading, line, holdFor, labels) {
                 ...common,
                 status: 'ok',
                 since,
-                detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${formatDuration(holdFor)} required`,
+                detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${(0,duration/* formatDuration */.a3)(holdFor)} required`,
             };
         }
         const gap = sv.state === 'unusable' ? `a ${nonFinite(sv.v)} sample` : 'no data';
@@ -667,11 +879,11 @@ function judgeHeld(reading, line, holdFor, labels) {
             ...common,
             status: 'inconclusive',
             since,
-            detail: `is ${reading.conditionText} now (${valueText}) but has ${gap} at ${clock(line.end - k * line.step)}, so it cannot confirm the ${formatDuration(holdFor)} required`,
+            detail: `is ${reading.conditionText} now (${valueText}) but has ${gap} at ${clock(line.end - k * line.step)}, so it cannot confirm the ${(0,duration/* formatDuration */.a3)(holdFor)} required`,
         };
     }
     const since = sinceHeld(reading, line, holdSteps);
-    const held = holdFor > 0 ? `, longer than the ${formatDuration(holdFor)} required` : '';
+    const held = holdFor > 0 ? `, longer than the ${(0,duration/* formatDuration */.a3)(holdFor)} required` : '';
     return {
         ...common,
         status: 'breached',
@@ -706,7 +918,7 @@ function verdict(frame, fields) {
         kind: frame.trigger.kind,
         severity: frame.trigger.severity,
         value,
-        valueText: value === null ? null : formatValue(value, frame.unit),
+        valueText: value === null ? null : formatValue(value, frame.unit, frame.thresholdValue ?? undefined),
         threshold: frame.threshold,
         since: null,
         query: frame.query,
@@ -754,7 +966,7 @@ function combine(frame, judgements, missingData, ctx) {
 }
 function noData(frame, missingData, ctx, points) {
     const end = alignDown(ctx.at, ctx.step);
-    const what = `${frame.subject} has no data at ${clock(end)} (lookback ${formatDuration(ctx.lookback)})`;
+    const what = `${frame.subject} has no data at ${clock(end)} (lookback ${(0,duration/* formatDuration */.a3)(ctx.lookback)})`;
     const reason = missingData === 'inconclusive'
         ? `${what}, so Ripcord cannot tell whether it is healthy.`
         : `${what}, which this policy reads as ${missingData} (missing_data: ${missingData}).`;
@@ -803,7 +1015,7 @@ function frameFor(trigger, source, query) {
                 subject: trigger.name,
             };
         case 'aggregate': {
-            const agg = `${aggregateName(trigger)} over ${formatDuration(trigger.window)}`;
+            const agg = `${aggregateName(trigger)} over ${(0,duration/* formatDuration */.a3)(trigger.window)}`;
             return {
                 ...common,
                 threshold: `${agg} ${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}`,
@@ -817,7 +1029,7 @@ function frameFor(trigger, source, query) {
             const dips = trigger.tolerance ? `, dips up to ${trigger.tolerance.text} tolerated` : '';
             return {
                 ...common,
-                threshold: `rising over ${formatDuration(trigger.window)}${by}${dips}`,
+                threshold: `rising over ${(0,duration/* formatDuration */.a3)(trigger.window)}${by}${dips}`,
                 thresholdValue: null,
                 unit: trigger.min_increase?.unit ?? trigger.tolerance?.unit ?? 'number',
                 subject: trigger.name,
@@ -826,16 +1038,16 @@ function frameFor(trigger, source, query) {
         case 'baseline':
             return {
                 ...common,
-                threshold: `${trigger.change} of more than ${trigger.by.text} vs the ${formatDuration(trigger.baseline_window)} before the deployment (avg over ${formatDuration(trigger.window)})`,
+                threshold: `${trigger.change} of more than ${trigger.by.text} vs the ${(0,duration/* formatDuration */.a3)(trigger.baseline_window)} before the deployment (avg over ${(0,duration/* formatDuration */.a3)(trigger.window)})`,
                 thresholdValue: null,
                 unit: 'number',
-                subject: `${trigger.name} (avg over ${formatDuration(trigger.window)})`,
+                subject: `${trigger.name} (avg over ${(0,duration/* formatDuration */.a3)(trigger.window)})`,
             };
         case 'burn-rate':
             return {
                 ...common,
                 threshold: `${trigger.windows
-                    .map((w) => `burn rate > ${w.factor}x over ${formatDuration(w.long)} and ${formatDuration(w.short)}`)
+                    .map((w) => `burn rate > ${w.factor}x over ${(0,duration/* formatDuration */.a3)(w.long)} and ${(0,duration/* formatDuration */.a3)(w.short)}`)
                     .join(' or ')} (objective ${trigger.objective.text})`,
                 thresholdValue: trigger.windows[0]?.factor ?? null,
                 unit: 'number',
@@ -844,7 +1056,7 @@ function frameFor(trigger, source, query) {
     }
 }
 function forText(holdFor) {
-    return holdFor > 0 ? ` for ${formatDuration(holdFor)}` : '';
+    return holdFor > 0 ? ` for ${(0,duration/* formatDuration */.a3)(holdFor)}` : '';
 }
 function aggregateName(trigger) {
     if (trigger.aggregate !== 'quantile')
@@ -858,20 +1070,21 @@ function aggregateName(trigger) {
 function levelReading(trigger, series, ctx) {
     const limit = trigger.threshold.value;
     const unit = trigger.threshold.unit;
+    const semantics = ctx.semantics ?? PROMETHEUS_2_42;
     const valueAt = trigger.kind === 'threshold'
-        ? (t) => instantValue(series, t, ctx.lookback)
-        : windowReader(series, trigger.window, trigger.aggregate, trigger.quantile ?? 0.5);
+        ? (t) => instantValue(series, t, ctx.lookback, semantics)
+        : windowReader(series, trigger.window, trigger.aggregate, trigger.quantile ?? 0.5, semantics);
     return {
         valueAt,
-        holds: comparator(trigger.op, limit),
+        holds: semantics.compare(trigger.op, limit),
         conditionText: `${OP_WORDS[trigger.op]} ${trigger.threshold.text}`,
-        format: (v) => formatValue(v, unit),
+        format: (v) => formatValue(v, unit, limit),
         badness: trigger.op.startsWith('>') ? (v) => v : (v) => -v,
         thresholdValue: limit,
     };
 }
-function windowReader(series, window, fn, q) {
-    return (t) => windowValue(series, t, window, fn, q);
+function windowReader(series, window, fn, q, semantics) {
+    return (t) => windowValue(series, t, window, fn, q, semantics);
 }
 const OP_WORDS = {
     '>': 'above',
@@ -879,22 +1092,10 @@ const OP_WORDS = {
     '<': 'below',
     '<=': 'at or below',
 };
-function comparator(op, limit) {
-    switch (op) {
-        case '>':
-            return (v) => v > limit;
-        case '>=':
-            return (v) => v >= limit;
-        case '<':
-            return (v) => v < limit;
-        case '<=':
-            return (v) => v <= limit;
-    }
-}
 function judgeLevel(trigger, series, ctx, end) {
     const reading = levelReading(trigger, series, ctx);
     const line = timeline(reading, end, ctx.step);
-    const judgement = judgeHeld(reading, line, trigger.for, series.labels);
+    const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
     return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
 }
 // ---------------------------------------------------------------------------------------------
@@ -936,7 +1137,7 @@ function judgeTrend(trigger, series, ctx, end) {
                 value: null,
                 since: null,
                 badness: -Infinity,
-                detail: `has no data at ${clock(end - k * ctx.step)}, so it cannot tell whether it grew over the whole ${formatDuration(trigger.window)}`,
+                detail: `has no data at ${clock(end - k * ctx.step)}, so it cannot tell whether it grew over the whole ${(0,duration/* formatDuration */.a3)(trigger.window)}`,
             };
         }
         values.push(sv.v);
@@ -957,7 +1158,7 @@ function judgeTrend(trigger, series, ctx, end) {
         }
     }
     const minIncrease = trigger.min_increase?.value ?? 0;
-    const grew = `grew by ${fmt(increase)} over the last ${formatDuration(trigger.window)} without a dip`;
+    const grew = `grew by ${fmt(increase)} over the last ${(0,duration/* formatDuration */.a3)(trigger.window)} without a dip`;
     if (increase > minIncrease) {
         const since = end - steps * ctx.step;
         const needed = trigger.min_increase ? ` (more than ${trigger.min_increase.text})` : '';
@@ -973,9 +1174,18 @@ function judgeTrend(trigger, series, ctx, end) {
 }
 // ---------------------------------------------------------------------------------------------
 // baseline
+/**
+ * `avg_over_time(query[window])` at t, with Prometheus' arithmetic: baseline and burn-rate
+ * triggers are what a user would otherwise write as such rules, so they decide as those would.
+ * Each step walks its window (as Prometheus does); a prefix-sum mean would be faster but
+ * rounds differently, which decides the other way when a value sits on its limit.
+ */
+function meanOver(series, t, window, semantics) {
+    return windowValue(series, t, window, 'avg', 0.5, semantics ?? PROMETHEUS_2_42);
+}
 function judgeBaseline(trigger, series, ctx, end, deployedAt) {
-    const before = fastMean(series, deployedAt, trigger.baseline_window);
-    const reading0 = baselineReading(trigger, series, 0);
+    const before = meanOver(series, deployedAt, trigger.baseline_window, ctx.semantics);
+    const reading0 = baselineReading(trigger, series, 0, ctx.semantics);
     const line0 = timeline(reading0, end, ctx.step);
     const span = Math.max(DISPLAY_SPAN, end - (deployedAt - trigger.baseline_window));
     const base = { labels: series.labels, thresholdValue: null, points: chartPoints(line0, span) };
@@ -999,11 +1209,11 @@ function judgeBaseline(trigger, series, ctx, end, deployedAt) {
             value: null,
             since: null,
             badness: -Infinity,
-            detail: `${why} in the ${formatDuration(trigger.baseline_window)} before the deployment (${clock(deployedAt)}), so there is no baseline to compare with`,
+            detail: `${why} in the ${(0,duration/* formatDuration */.a3)(trigger.baseline_window)} before the deployment (${clock(deployedAt)}), so there is no baseline to compare with`,
         };
     }
     const baseline = before.v;
-    const reading = baselineReading(trigger, series, baseline);
+    const reading = baselineReading(trigger, series, baseline, ctx.semantics);
     const line = timeline(reading, end, ctx.step);
     const judgement = judgeHeld(reading, line, 0, series.labels);
     const current = judgement.value;
@@ -1012,12 +1222,12 @@ function judgeBaseline(trigger, series, ctx, end, deployedAt) {
         : ` (${signedPercent(current / baseline - 1)} vs the baseline ${formatValue(baseline, 'number')})`;
     return { ...judgement, points: chartPoints(line, span), detail: `${judgement.detail}${change}` };
 }
-function baselineReading(trigger, series, baseline) {
+function baselineReading(trigger, series, baseline, semantics) {
     const drop = trigger.change === 'drop';
     const limit = baseline * (drop ? 1 - trigger.by.value : 1 + trigger.by.value);
     return {
-        valueAt: (t) => fastMean(series, t, trigger.window),
-        holds: drop ? (v) => v < limit : (v) => v > limit,
+        valueAt: (t) => meanOver(series, t, trigger.window, semantics),
+        holds: (semantics ?? PROMETHEUS_2_42).compare(drop ? '<' : '>', limit),
         conditionText: `${drop ? 'below' : 'above'} ${formatValue(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
         format: (v) => formatValue(v, 'number'),
         badness: drop ? (v) => -v / baseline : (v) => v / baseline,
@@ -1041,13 +1251,13 @@ function evaluateBurnRate(frame, trigger, series, ctx, end, missingData) {
 function judgeBurn(trigger, series, ctx, end, budget) {
     const pairs = trigger.windows.map((pair) => {
         const burnAt = (t, window) => {
-            const avg = fastMean(series, t, window);
+            const avg = meanOver(series, t, window, ctx.semantics);
             return avg.state === 'value' ? { state: 'value', v: avg.v / budget } : avg;
         };
         const reading = {
             valueAt: (t) => worse(burnAt(t, pair.long), burnAt(t, pair.short)),
-            holds: (v) => v > pair.factor,
-            conditionText: `burning faster than ${pair.factor}x over both ${formatDuration(pair.long)} and ${formatDuration(pair.short)}`,
+            holds: (ctx.semantics ?? PROMETHEUS_2_42).compare('>', pair.factor),
+            conditionText: `burning faster than ${pair.factor}x over both ${(0,duration/* formatDuration */.a3)(pair.long)} and ${(0,duration/* formatDuration */.a3)(pair.short)}`,
             format: (v) => `${formatValue(v, 'number')}x`,
             badness: (v) => v / pair.factor,
             thresholdValue: pair.factor,
@@ -1057,7 +1267,7 @@ function judgeBurn(trigger, series, ctx, end, budget) {
         const long = burnAt(end, pair.long);
         const short = burnAt(end, pair.short);
         const rates = long.state === 'value' && short.state === 'value'
-            ? `${formatValue(long.v, 'number')}x over ${formatDuration(pair.long)}, ${formatValue(short.v, 'number')}x over ${formatDuration(pair.short)}`
+            ? `${formatValue(long.v, 'number')}x over ${(0,duration/* formatDuration */.a3)(pair.long)}, ${formatValue(short.v, 'number')}x over ${(0,duration/* formatDuration */.a3)(pair.short)}`
             : '';
         return { ...judgement, points: chartPoints(line, DISPLAY_SPAN), rates };
     });
@@ -1106,7 +1316,7 @@ function evaluateProbe(trigger, history, ctx, sourceName) {
     if (last.t < ctx.at - staleAfter) {
         return verdict(frame, {
             status: 'inconclusive',
-            reason: `${trigger.name}'s latest probe result is from ${clock(last.t)}, older than ${formatDuration(staleAfter)}, so the prober may have stopped.`,
+            reason: `${trigger.name}'s latest probe result is from ${clock(last.t)}, older than ${(0,duration/* formatDuration */.a3)(staleAfter)}, so the prober may have stopped.`,
             points,
         });
     }
@@ -1155,7 +1365,7 @@ function evaluateProbeSeries(trigger, data, ctx, sourceName) {
         return failed({ ...probeFrame(trigger, sourceName), query: data.query || trigger.query }, data.reason);
     const verdicts = data.series.map((s) => ({
         labels: s.labels,
-        verdict: evaluateProbe(trigger, s.samples.map((p) => ({
+        verdict: evaluateProbe(trigger, samplesOf(s).map((p) => ({
             t: p.t,
             ok: p.v === 1,
             detail: p.v === 1 ? 'ok' : `probe value ${p.v}`,
@@ -1205,16 +1415,24 @@ function decide(environmentName, env, verdicts, at, impactOverride) {
     const breached = verdicts.filter((v) => v.status === 'breached');
     const criticalBreached = breached.filter((v) => v.severity === 'critical');
     const criticalUnknown = verdicts.filter((v) => v.severity === 'critical' && v.status === 'inconclusive');
+    // A warning trigger that cannot be read (its source is down) is not healthy either: it warns,
+    // so a failing source surfaces even when only warning triggers read it.
+    const warningUnknown = verdicts.filter((v) => v.severity === 'warning' && v.status === 'inconclusive');
     const decision = criticalBreached.length > 0
         ? 'rollback'
         : criticalUnknown.length > 0
             ? 'hold'
-            : breached.length > 0
+            : breached.length > 0 || warningUnknown.length > 0
                 ? 'warn'
                 : 'none';
-    const severity = criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
+    const severity = criticalBreached.length > 0
+        ? 'critical'
+        : breached.length > 0 || decision === 'warn'
+            ? 'warning'
+            : null;
     const impact = impactOverride ?? maxImpact(breached);
-    const acts = decision === 'rollback' || decision === 'warn';
+    // A warn on unreadable triggers alone picks no strategy: nothing is known to be broken.
+    const acts = decision === 'rollback' || (decision === 'warn' && breached.length > 0);
     const rule = acts && severity !== null ? matchRule(env.decision, severity, impact) : undefined;
     const strategy = acts ? (rule?.strategy ?? env.default_strategy) : null;
     const approval = acts ? (rule?.approval ?? env.default_approval) : null;
@@ -1269,8 +1487,13 @@ function summarise(input) {
                 `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
                 alsoText(by('warning', 'breached'), 'warning triggers breached'));
         case 'warn':
+            if (by('warning', 'breached').length === 0) {
+                return (`Warn on ${env}: ${reasons(by('warning', 'inconclusive'))}; a warning trigger that cannot be read is not taken as healthy: ` +
+                    `fix the signal (no rollback is suggested, nothing is known to be broken).`);
+            }
             return (`Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
-                `if it came to a rollback, ${strategyText(input)}.`);
+                `if it came to a rollback, ${strategyText(input)}.` +
+                alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive'));
         case 'none':
             return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;
     }
@@ -1316,10 +1539,23 @@ function healthyText(verdicts) {
 
 
 function environmentOf(policy, name) {
-    const env = policy.environments[name];
+    // hasOwn: "constructor" or "toString" must not find Object's own members.
+    const env = Object.hasOwn(policy.environments, name) ? policy.environments[name] : undefined;
     if (!env) {
         const known = Object.keys(policy.environments);
         throw new errors/* ConfigurationError */.j(`environment "${name}" is not in the policy; ${known.length > 0 ? `write one of ${known.join(', ')}` : 'add it under environments:'}`);
+    }
+    return env;
+}
+/**
+ * The environment to evaluate: one with no triggers cannot decide anything, and answering
+ * `none` for it would be green and silent, so evaluating it is an error. (verify, notify and
+ * a manual rollback use trigger-less environments, so the policy itself may hold one.)
+ */
+function evaluableEnvironment(policy, name) {
+    const env = environmentOf(policy, name);
+    if (env.triggers.length === 0) {
+        throw new errors/* ConfigurationError */.j(`environment "${name}" has no triggers, so there is nothing to evaluate; add triggers under environments.${name}.triggers`);
     }
     return env;
 }
@@ -1331,6 +1567,19 @@ async function evaluateEnvironment(opts) {
         lookback: env.lookback,
         ...(opts.deployedAt === undefined ? {} : { deployedAt: opts.deployedAt }),
     };
+    // Every source hears every range first: recordings (often one file behind several sources)
+    // then keep only what this evaluation time needs, in one parse.
+    const requests = env.triggers.map((trigger) => rangeFor(trigger, ctx));
+    if (env.impact) {
+        requests.push({
+            query: env.impact.query,
+            start: ctx.at - ctx.lookback,
+            end: ctx.at,
+            step: ctx.step,
+        });
+    }
+    for (const source of new Set(opts.sources.values()))
+        source.plan?.(requests);
     const verdicts = await Promise.all(env.triggers.map((trigger) => evaluateOne(trigger, ctx, opts)));
     const impact = opts.impactOverride ?? (await readImpact(env, ctx, opts, verdicts));
     return decide(opts.environment, env, verdicts, opts.at, impact);
@@ -1382,10 +1631,11 @@ function probesFromSeries(data, at) {
         return [];
     const results = [];
     for (const series of data.series) {
-        for (const s of series.samples) {
-            if (s.t <= at)
-                results.push({ t: s.t, ok: s.v > 0, detail: s.v > 0 ? 'probe succeeded' : 'probe failed' });
-        }
+        series.times.forEach((t, i) => {
+            const v = series.values[i] ?? NaN;
+            if (t <= at)
+                results.push({ t, ok: v > 0, detail: v > 0 ? 'probe succeeded' : 'probe failed' });
+        });
     }
     return results.sort((a, b) => a.t - b.t);
 }
@@ -1407,9 +1657,15 @@ async function readImpact(env, ctx, opts, verdicts) {
     }
     let latest = null;
     for (const series of data.series) {
-        const last = series.samples.filter((s) => s.t <= ctx.at && Number.isFinite(s.v)).at(-1);
-        if (last && (latest === null || last.v > latest))
-            latest = last.v;
+        // The latest finite sample at or before the evaluation time.
+        for (let i = series.times.length - 1; i >= 0; i--) {
+            const v = series.values[i] ?? NaN;
+            if ((series.times[i] ?? Infinity) > ctx.at || !Number.isFinite(v))
+                continue;
+            if (latest === null || v > latest)
+                latest = v;
+            break;
+        }
     }
     return latest;
 }
@@ -1844,7 +2100,7 @@ const util_allowsEval = /* @__PURE__*/ cached(() => {
         return false;
     }
 });
-function isPlainObject(o) {
+function util_isPlainObject(o) {
     if (util_isObject(o) === false)
         return false;
     // modified constructor
@@ -1864,7 +2120,7 @@ function isPlainObject(o) {
     return true;
 }
 function shallowClone(o) {
-    if (isPlainObject(o))
+    if (util_isPlainObject(o))
         return { ...o };
     if (Array.isArray(o))
         return [...o];
@@ -2058,7 +2314,7 @@ function omit(schema, mask) {
     return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
 function extend(schema, shape) {
-    if (!isPlainObject(shape)) {
+    if (!util_isPlainObject(shape)) {
         throw new Error("Invalid input to extend: expected a plain object");
     }
     const checks = schema._zod.def.checks;
@@ -2082,7 +2338,7 @@ function extended(schema, shape) {
     return newShape;
 }
 function safeExtend(schema, shape) {
-    if (!isPlainObject(shape)) {
+    if (!util_isPlainObject(shape)) {
         throw new Error("Invalid input to safeExtend: expected a plain object");
     }
     return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
@@ -2940,7 +3196,7 @@ function nanoidOfLength(length) {
     return new RegExp(`^[a-zA-Z0-9_-]{${length}}$`);
 }
 /** ISO 8601-1 duration regex. Does not support the 8601-2 extensions like negative durations or fractional/negative components. */
-const duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
+const regexes_duration = /^P(?:(\d+W)|(?!.*W)(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?)$/;
 /** Implements ISO 8601-2 extensions like explicit +- prefixes, mixing weeks with other units, and fractional/negative components. */
 const extendedDuration = /^[-+]?P(?!$)(?:(?:[-+]?\d+Y)|(?:[-+]?\d+[.,]\d+Y$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:(?:[-+]?\d+W)|(?:[-+]?\d+[.,]\d+W$))?(?:(?:[-+]?\d+D)|(?:[-+]?\d+[.,]\d+D$))?(?:T(?=[\d+-])(?:(?:[-+]?\d+H)|(?:[-+]?\d+[.,]\d+H$))?(?:(?:[-+]?\d+M)|(?:[-+]?\d+[.,]\d+M$))?(?:[-+]?\d+(?:[.,]\d+)?S)?)??$/;
 /** A regex for any UUID-like identifier: 8-4-4-4-12 hex pattern */
@@ -4026,7 +4282,7 @@ const $ZodISOTime = /*@__PURE__*/ $constructor("$ZodISOTime", (inst, def) => {
     $ZodStringFormat.init(inst, def);
 });
 const $ZodISODuration = /*@__PURE__*/ $constructor("$ZodISODuration", (inst, def) => {
-    def.pattern ?? (def.pattern = duration);
+    def.pattern ?? (def.pattern = regexes_duration);
     $ZodStringFormat.init(inst, def);
 });
 const $ZodIPv4 = /*@__PURE__*/ $constructor("$ZodIPv4", (inst, def) => {
@@ -5131,7 +5387,7 @@ function mergeValues(a, b) {
     if (a instanceof Date && b instanceof Date && +a === +b) {
         return { valid: true, data: a };
     }
-    if (isPlainObject(a) && isPlainObject(b)) {
+    if (util_isPlainObject(a) && util_isPlainObject(b)) {
         const bKeys = Object.keys(b);
         const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
         const newObj = { ...a, ...b };
@@ -5371,7 +5627,7 @@ const $ZodRecord = /*@__PURE__*/ $constructor("$ZodRecord", (inst, def) => {
     memo?.attach(inst);
     inst._zod.parse = (payload, ctx) => {
         const input = payload.value;
-        if (!isPlainObject(input)) {
+        if (!util_isPlainObject(input)) {
             payload.issues.push({
                 expected: "record",
                 code: "invalid_type",
@@ -11052,6 +11308,5477 @@ function didYouMean(word, candidates) {
     return best?.candidate;
 }
 
+;// CONCATENATED MODULE: ./node_modules/@lezer/common/dist/index.js
+/**
+The default maximum length of a `TreeBuffer` node.
+*/
+const DefaultBufferLength = 1024;
+let nextPropID = 0;
+class Range {
+    constructor(from, to) {
+        this.from = from;
+        this.to = to;
+    }
+}
+/**
+Each [node type](#common.NodeType) or [individual tree](#common.Tree)
+can have metadata associated with it in props. Instances of this
+class represent prop names.
+*/
+class dist_NodeProp {
+    /**
+    Create a new node prop type.
+    */
+    constructor(config = {}) {
+        this.id = nextPropID++;
+        this.perNode = !!config.perNode;
+        this.deserialize = config.deserialize || (() => {
+            throw new Error("This node type doesn't define a deserialize function");
+        });
+        this.combine = config.combine || null;
+    }
+    /**
+    This is meant to be used with
+    [`NodeSet.extend`](#common.NodeSet.extend) or
+    [`LRParser.configure`](#lr.ParserConfig.props) to compute
+    prop values for each node type in the set. Takes a [match
+    object](#common.NodeType^match) or function that returns undefined
+    if the node type doesn't get this prop, and the prop's value if
+    it does.
+    */
+    add(match) {
+        if (this.perNode)
+            throw new RangeError("Can't add per-node props to node types");
+        if (typeof match != "function")
+            match = NodeType.match(match);
+        return (type) => {
+            let result = match(type);
+            return result === undefined ? null : [this, result];
+        };
+    }
+}
+/**
+Prop that is used to describe matching delimiters. For opening
+delimiters, this holds an array of node names (written as a
+space-separated string when declaring this prop in a grammar)
+for the node types of closing delimiters that match it.
+*/
+dist_NodeProp.closedBy = new dist_NodeProp({ deserialize: str => str.split(" ") });
+/**
+The inverse of [`closedBy`](#common.NodeProp^closedBy). This is
+attached to closing delimiters, holding an array of node names
+of types of matching opening delimiters.
+*/
+dist_NodeProp.openedBy = new dist_NodeProp({ deserialize: str => str.split(" ") });
+/**
+Used to assign node types to groups (for example, all node
+types that represent an expression could be tagged with an
+`"Expression"` group).
+*/
+dist_NodeProp.group = new dist_NodeProp({ deserialize: str => str.split(" ") });
+/**
+Attached to nodes to indicate these should be
+[displayed](https://codemirror.net/docs/ref/#language.syntaxTree)
+in a bidirectional text isolate, so that direction-neutral
+characters on their sides don't incorrectly get associated with
+surrounding text. You'll generally want to set this for nodes
+that contain arbitrary text, like strings and comments, and for
+nodes that appear _inside_ arbitrary text, like HTML tags. When
+not given a value, in a grammar declaration, defaults to
+`"auto"`.
+*/
+dist_NodeProp.isolate = new dist_NodeProp({ deserialize: value => {
+        if (value && value != "rtl" && value != "ltr" && value != "auto")
+            throw new RangeError("Invalid value for isolate: " + value);
+        return value || "auto";
+    } });
+/**
+The hash of the [context](#lr.ContextTracker.constructor)
+that the node was parsed in, if any. Used to limit reuse of
+contextual nodes.
+*/
+dist_NodeProp.contextHash = new dist_NodeProp({ perNode: true });
+/**
+The distance beyond the end of the node that the tokenizer
+looked ahead for any of the tokens inside the node. (The LR
+parser only stores this when it is larger than 25, for
+efficiency reasons.)
+*/
+dist_NodeProp.lookAhead = new dist_NodeProp({ perNode: true });
+/**
+This per-node prop is used to replace a given node, or part of a
+node, with another tree. This is useful to include trees from
+different languages in mixed-language parsers.
+*/
+dist_NodeProp.mounted = new dist_NodeProp({ perNode: true });
+/**
+A mounted tree, which can be [stored](#common.NodeProp^mounted) on
+a tree node to indicate that parts of its content are
+represented by another tree.
+*/
+class MountedTree {
+    constructor(
+    /**
+    The inner tree.
+    */
+    tree, 
+    /**
+    If this is null, this tree replaces the entire node (it will
+    be included in the regular iteration instead of its host
+    node). If not, only the given ranges are considered to be
+    covered by this tree. This is used for trees that are mixed in
+    a way that isn't strictly hierarchical. Such mounted trees are
+    only entered by [`resolveInner`](#common.Tree.resolveInner)
+    and [`enter`](#common.SyntaxNode.enter).
+    */
+    overlay, 
+    /**
+    The parser used to create this subtree.
+    */
+    parser, 
+    /**
+    [Indicates](#common.IterMode.EnterBracketed) that the nested
+    content is delineated with some kind
+    of bracket token.
+    */
+    bracketed = false) {
+        this.tree = tree;
+        this.overlay = overlay;
+        this.parser = parser;
+        this.bracketed = bracketed;
+    }
+    /**
+    @internal
+    */
+    static get(tree) {
+        return tree && tree.props && tree.props[dist_NodeProp.mounted.id];
+    }
+}
+const noProps = Object.create(null);
+/**
+Each node in a syntax tree has a node type associated with it.
+*/
+class NodeType {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    The name of the node type. Not necessarily unique, but if the
+    grammar was written properly, different node types with the
+    same name within a node set should play the same semantic
+    role.
+    */
+    name, 
+    /**
+    @internal
+    */
+    props, 
+    /**
+    The id of this node in its set. Corresponds to the term ids
+    used in the parser.
+    */
+    id, 
+    /**
+    @internal
+    */
+    flags = 0) {
+        this.name = name;
+        this.props = props;
+        this.id = id;
+        this.flags = flags;
+    }
+    /**
+    Define a node type.
+    */
+    static define(spec) {
+        let props = spec.props && spec.props.length ? Object.create(null) : noProps;
+        let flags = (spec.top ? 1 /* NodeFlag.Top */ : 0) | (spec.skipped ? 2 /* NodeFlag.Skipped */ : 0) |
+            (spec.error ? 4 /* NodeFlag.Error */ : 0) | (spec.name == null ? 8 /* NodeFlag.Anonymous */ : 0);
+        let type = new NodeType(spec.name || "", props, spec.id, flags);
+        if (spec.props)
+            for (let src of spec.props) {
+                if (!Array.isArray(src))
+                    src = src(type);
+                if (src) {
+                    if (src[0].perNode)
+                        throw new RangeError("Can't store a per-node prop on a node type");
+                    props[src[0].id] = src[1];
+                }
+            }
+        return type;
+    }
+    /**
+    Retrieves a node prop for this type. Will return `undefined` if
+    the prop isn't present on this node.
+    */
+    prop(prop) { return this.props[prop.id]; }
+    /**
+    True when this is the top node of a grammar.
+    */
+    get isTop() { return (this.flags & 1 /* NodeFlag.Top */) > 0; }
+    /**
+    True when this node is produced by a skip rule.
+    */
+    get isSkipped() { return (this.flags & 2 /* NodeFlag.Skipped */) > 0; }
+    /**
+    Indicates whether this is an error node.
+    */
+    get isError() { return (this.flags & 4 /* NodeFlag.Error */) > 0; }
+    /**
+    When true, this node type doesn't correspond to a user-declared
+    named node, for example because it is used to cache repetition.
+    */
+    get isAnonymous() { return (this.flags & 8 /* NodeFlag.Anonymous */) > 0; }
+    /**
+    Returns true when this node's name or one of its
+    [groups](#common.NodeProp^group) matches the given string.
+    */
+    is(name) {
+        if (typeof name == 'string') {
+            if (this.name == name)
+                return true;
+            let group = this.prop(dist_NodeProp.group);
+            return group ? group.indexOf(name) > -1 : false;
+        }
+        return this.id == name;
+    }
+    /**
+    Create a function from node types to arbitrary values by
+    specifying an object whose property names are node or
+    [group](#common.NodeProp^group) names. Often useful with
+    [`NodeProp.add`](#common.NodeProp.add). You can put multiple
+    names, separated by spaces, in a single property name to map
+    multiple node names to a single value.
+    */
+    static match(map) {
+        let direct = Object.create(null);
+        for (let prop in map)
+            for (let name of prop.split(" "))
+                direct[name] = map[prop];
+        return (node) => {
+            for (let groups = node.prop(dist_NodeProp.group), i = -1; i < (groups ? groups.length : 0); i++) {
+                let found = direct[i < 0 ? node.name : groups[i]];
+                if (found)
+                    return found;
+            }
+        };
+    }
+}
+/**
+An empty dummy node type to use when no actual type is available.
+*/
+NodeType.none = new NodeType("", Object.create(null), 0, 8 /* NodeFlag.Anonymous */);
+/**
+A node set holds a collection of node types. It is used to
+compactly represent trees by storing their type ids, rather than a
+full pointer to the type object, in a numeric array. Each parser
+[has](#lr.LRParser.nodeSet) a node set, and [tree
+buffers](#common.TreeBuffer) can only store collections of nodes
+from the same set. A set can have a maximum of 2**16 (65536) node
+types in it, so that the ids fit into 16-bit typed array slots.
+*/
+class NodeSet {
+    /**
+    Create a set with the given types. The `id` property of each
+    type should correspond to its position within the array.
+    */
+    constructor(
+    /**
+    The node types in this set, by id.
+    */
+    types) {
+        this.types = types;
+        for (let i = 0; i < types.length; i++)
+            if (types[i].id != i)
+                throw new RangeError("Node type ids should correspond to array positions when creating a node set");
+    }
+    /**
+    Create a copy of this set with some node properties added. The
+    arguments to this method can be created with
+    [`NodeProp.add`](#common.NodeProp.add).
+    */
+    extend(...props) {
+        let newTypes = [];
+        for (let type of this.types) {
+            let newProps = null;
+            for (let source of props) {
+                let add = source(type);
+                if (add) {
+                    if (!newProps)
+                        newProps = Object.assign({}, type.props);
+                    let value = add[1], prop = add[0];
+                    if (prop.combine && prop.id in newProps)
+                        value = prop.combine(newProps[prop.id], value);
+                    newProps[prop.id] = value;
+                }
+            }
+            newTypes.push(newProps ? new NodeType(type.name, newProps, type.id, type.flags) : type);
+        }
+        return new NodeSet(newTypes);
+    }
+}
+const CachedNode = new WeakMap(), CachedInnerNode = new WeakMap();
+/**
+Options that control iteration. Can be combined with the `|`
+operator to enable multiple ones.
+*/
+var IterMode;
+(function (IterMode) {
+    /**
+    When enabled, iteration will only visit [`Tree`](#common.Tree)
+    objects, not nodes packed into
+    [`TreeBuffer`](#common.TreeBuffer)s.
+    */
+    IterMode[IterMode["ExcludeBuffers"] = 1] = "ExcludeBuffers";
+    /**
+    Enable this to make iteration include anonymous nodes (such as
+    the nodes that wrap repeated grammar constructs into a balanced
+    tree).
+    */
+    IterMode[IterMode["IncludeAnonymous"] = 2] = "IncludeAnonymous";
+    /**
+    By default, regular [mounted](#common.NodeProp^mounted) nodes
+    replace their base node in iteration. Enable this to ignore them
+    instead.
+    */
+    IterMode[IterMode["IgnoreMounts"] = 4] = "IgnoreMounts";
+    /**
+    This option only applies in
+    [`enter`](#common.SyntaxNode.enter)-style methods. It tells the
+    library to not enter mounted overlays if one covers the given
+    position.
+    */
+    IterMode[IterMode["IgnoreOverlays"] = 8] = "IgnoreOverlays";
+    /**
+    When set, positions on the boundary of a mounted overlay tree
+    that has its [`bracketed`](#common.NestedParse.bracketed) flag
+    set will enter that tree regardless of side. Only supported in
+    [`enter`](#common.SyntaxNode.enter), not in cursors.
+    */
+    IterMode[IterMode["EnterBracketed"] = 16] = "EnterBracketed";
+})(IterMode || (IterMode = {}));
+/**
+A piece of syntax tree. There are two ways to approach these
+trees: the way they are actually stored in memory, and the
+convenient way.
+
+Syntax trees are stored as a tree of `Tree` and `TreeBuffer`
+objects. By packing detail information into `TreeBuffer` leaf
+nodes, the representation is made a lot more memory-efficient.
+
+However, when you want to actually work with tree nodes, this
+representation is very awkward, so most client code will want to
+use the [`TreeCursor`](#common.TreeCursor) or
+[`SyntaxNode`](#common.SyntaxNode) interface instead, which provides
+a view on some part of this data structure, and can be used to
+move around to adjacent nodes.
+*/
+class Tree {
+    /**
+    Construct a new tree. See also [`Tree.build`](#common.Tree^build).
+    */
+    constructor(
+    /**
+    The type of the top node.
+    */
+    type, 
+    /**
+    This node's child nodes.
+    */
+    children, 
+    /**
+    The positions (offsets relative to the start of this tree) of
+    the children.
+    */
+    positions, 
+    /**
+    The total length of this tree
+    */
+    length, 
+    /**
+    Per-node [node props](#common.NodeProp) to associate with this node.
+    */
+    props) {
+        this.type = type;
+        this.children = children;
+        this.positions = positions;
+        this.length = length;
+        /**
+        @internal
+        */
+        this.props = null;
+        if (props && props.length) {
+            this.props = Object.create(null);
+            for (let [prop, value] of props)
+                this.props[typeof prop == "number" ? prop : prop.id] = value;
+        }
+    }
+    /**
+    @internal
+    */
+    toString() {
+        let mounted = MountedTree.get(this);
+        if (mounted && !mounted.overlay)
+            return mounted.tree.toString();
+        let children = "";
+        for (let ch of this.children) {
+            let str = ch.toString();
+            if (str) {
+                if (children)
+                    children += ",";
+                children += str;
+            }
+        }
+        return !this.type.name ? children :
+            (/\W/.test(this.type.name) && !this.type.isError ? JSON.stringify(this.type.name) : this.type.name) +
+                (children.length ? "(" + children + ")" : "");
+    }
+    /**
+    Get a [tree cursor](#common.TreeCursor) positioned at the top of
+    the tree. Mode can be used to [control](#common.IterMode) which
+    nodes the cursor visits.
+    */
+    cursor(mode = 0) {
+        return new TreeCursor(this.topNode, mode);
+    }
+    /**
+    Get a [tree cursor](#common.TreeCursor) pointing into this tree
+    at the given position and side (see
+    [`moveTo`](#common.TreeCursor.moveTo).
+    */
+    cursorAt(pos, side = 0, mode = 0) {
+        let scope = CachedNode.get(this) || this.topNode;
+        let cursor = new TreeCursor(scope);
+        cursor.moveTo(pos, side);
+        CachedNode.set(this, cursor._tree);
+        return cursor;
+    }
+    /**
+    Get a [syntax node](#common.SyntaxNode) object for the top of the
+    tree.
+    */
+    get topNode() {
+        return new TreeNode(this, 0, 0, null);
+    }
+    /**
+    Get the [syntax node](#common.SyntaxNode) at the given position.
+    If `side` is -1, this will move into nodes that end at the
+    position. If 1, it'll move into nodes that start at the
+    position. With 0, it'll only enter nodes that cover the position
+    from both sides.
+    
+    Note that this will not enter
+    [overlays](#common.MountedTree.overlay), and you often want
+    [`resolveInner`](#common.Tree.resolveInner) instead.
+    */
+    resolve(pos, side = 0) {
+        let node = resolveNode(CachedNode.get(this) || this.topNode, pos, side, false);
+        CachedNode.set(this, node);
+        return node;
+    }
+    /**
+    Like [`resolve`](#common.Tree.resolve), but will enter
+    [overlaid](#common.MountedTree.overlay) nodes, producing a syntax node
+    pointing into the innermost overlaid tree at the given position
+    (with parent links going through all parent structure, including
+    the host trees).
+    */
+    resolveInner(pos, side = 0) {
+        let node = resolveNode(CachedInnerNode.get(this) || this.topNode, pos, side, true);
+        CachedInnerNode.set(this, node);
+        return node;
+    }
+    /**
+    In some situations, it can be useful to iterate through all
+    nodes around a position, including those in overlays that don't
+    directly cover the position. This method gives you an iterator
+    that will produce all nodes, from small to big, around the given
+    position.
+    */
+    resolveStack(pos, side = 0) {
+        return stackIterator(this, pos, side);
+    }
+    /**
+    Iterate over the tree and its children, calling `enter` for any
+    node that touches the `from`/`to` region (if given) before
+    running over such a node's children, and `leave` (if given) when
+    leaving the node. When `enter` returns `false`, that node will
+    not have its children iterated over (or `leave` called).
+    */
+    iterate(spec) {
+        let { enter, leave, from = 0, to = this.length } = spec;
+        let mode = spec.mode || 0, anon = (mode & IterMode.IncludeAnonymous) > 0;
+        for (let c = this.cursor(mode | IterMode.IncludeAnonymous);;) {
+            let entered = false;
+            if (c.from <= to && c.to >= from && (!anon && c.type.isAnonymous || enter(c) !== false)) {
+                if (c.firstChild())
+                    continue;
+                entered = true;
+            }
+            for (;;) {
+                if (entered && leave && (anon || !c.type.isAnonymous))
+                    leave(c);
+                if (c.nextSibling())
+                    break;
+                if (!c.parent())
+                    return;
+                entered = true;
+            }
+        }
+    }
+    /**
+    Get the value of the given [node prop](#common.NodeProp) for this
+    node. Works with both per-node and per-type props.
+    */
+    prop(prop) {
+        return !prop.perNode ? this.type.prop(prop) : this.props ? this.props[prop.id] : undefined;
+    }
+    /**
+    Returns the node's [per-node props](#common.NodeProp.perNode) in a
+    format that can be passed to the [`Tree`](#common.Tree)
+    constructor.
+    */
+    get propValues() {
+        let result = [];
+        if (this.props)
+            for (let id in this.props)
+                result.push([+id, this.props[id]]);
+        return result;
+    }
+    /**
+    Balance the direct children of this tree, producing a copy of
+    which may have children grouped into subtrees with type
+    [`NodeType.none`](#common.NodeType^none).
+    */
+    balance(config = {}) {
+        return this.children.length <= 8 /* Balance.BranchFactor */ ? this :
+            balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length) => new Tree(this.type, children, positions, length, this.propValues), config.makeTree || ((children, positions, length) => new Tree(NodeType.none, children, positions, length)));
+    }
+    /**
+    Build a tree from a postfix-ordered buffer of node information,
+    or a cursor over such a buffer.
+    */
+    static build(data) { return buildTree(data); }
+}
+/**
+The empty tree
+*/
+Tree.empty = new Tree(NodeType.none, [], [], 0);
+class FlatBufferCursor {
+    constructor(buffer, index) {
+        this.buffer = buffer;
+        this.index = index;
+    }
+    get id() { return this.buffer[this.index - 4]; }
+    get start() { return this.buffer[this.index - 3]; }
+    get end() { return this.buffer[this.index - 2]; }
+    get size() { return this.buffer[this.index - 1]; }
+    get pos() { return this.index; }
+    next() { this.index -= 4; }
+    fork() { return new FlatBufferCursor(this.buffer, this.index); }
+}
+/**
+Tree buffers contain (type, start, end, endIndex) quads for each
+node. In such a buffer, nodes are stored in prefix order (parents
+before children, with the endIndex of the parent indicating which
+children belong to it).
+*/
+class TreeBuffer {
+    /**
+    Create a tree buffer.
+    */
+    constructor(
+    /**
+    The buffer's content.
+    */
+    buffer, 
+    /**
+    The total length of the group of nodes in the buffer.
+    */
+    length, 
+    /**
+    The node set used in this buffer.
+    */
+    set) {
+        this.buffer = buffer;
+        this.length = length;
+        this.set = set;
+    }
+    /**
+    @internal
+    */
+    get type() { return NodeType.none; }
+    /**
+    @internal
+    */
+    toString() {
+        let result = [];
+        for (let index = 0; index < this.buffer.length;) {
+            result.push(this.childString(index));
+            index = this.buffer[index + 3];
+        }
+        return result.join(",");
+    }
+    /**
+    @internal
+    */
+    childString(index) {
+        let id = this.buffer[index], endIndex = this.buffer[index + 3];
+        let type = this.set.types[id], result = type.name;
+        if (/\W/.test(result) && !type.isError)
+            result = JSON.stringify(result);
+        index += 4;
+        if (endIndex == index)
+            return result;
+        let children = [];
+        while (index < endIndex) {
+            children.push(this.childString(index));
+            index = this.buffer[index + 3];
+        }
+        return result + "(" + children.join(",") + ")";
+    }
+    /**
+    @internal
+    */
+    findChild(startIndex, endIndex, dir, pos, side) {
+        let { buffer } = this, pick = -1;
+        for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
+            if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
+                pick = i;
+                if (dir > 0)
+                    break;
+            }
+        }
+        return pick;
+    }
+    /**
+    @internal
+    */
+    slice(startI, endI, from) {
+        let b = this.buffer;
+        let copy = new Uint16Array(endI - startI), len = 0;
+        for (let i = startI, j = 0; i < endI;) {
+            copy[j++] = b[i++];
+            copy[j++] = b[i++] - from;
+            let to = copy[j++] = b[i++] - from;
+            copy[j++] = b[i++] - startI;
+            len = Math.max(len, to);
+        }
+        return new TreeBuffer(copy, len, this.set);
+    }
+}
+function checkSide(side, pos, from, to) {
+    switch (side) {
+        case -2 /* Side.Before */: return from < pos;
+        case -1 /* Side.AtOrBefore */: return to >= pos && from < pos;
+        case 0 /* Side.Around */: return from < pos && to > pos;
+        case 1 /* Side.AtOrAfter */: return from <= pos && to > pos;
+        case 2 /* Side.After */: return to > pos;
+        case 4 /* Side.DontCare */: return true;
+    }
+}
+function resolveNode(node, pos, side, overlays) {
+    var _a;
+    // Move up to a node that actually holds the position, if possible
+    while (node.from == node.to ||
+        (side < 1 ? node.from >= pos : node.from > pos) ||
+        (side > -1 ? node.to <= pos : node.to < pos)) {
+        let parent = !overlays && node instanceof TreeNode && node.index < 0 ? null : node.parent;
+        if (!parent)
+            return node;
+        node = parent;
+    }
+    let mode = overlays ? 0 : IterMode.IgnoreOverlays;
+    // Must go up out of overlays when those do not overlap with pos
+    if (overlays)
+        for (let scan = node, parent = scan.parent; parent; scan = parent, parent = scan.parent) {
+            if (scan instanceof TreeNode && scan.index < 0 && ((_a = parent.enter(pos, side, mode)) === null || _a === void 0 ? void 0 : _a.from) != scan.from)
+                node = parent;
+        }
+    for (;;) {
+        let inner = node.enter(pos, side, mode);
+        if (!inner)
+            return node;
+        node = inner;
+    }
+}
+class BaseNode {
+    cursor(mode = 0) { return new TreeCursor(this, mode); }
+    getChild(type, before = null, after = null) {
+        let r = getChildren(this, type, before, after);
+        return r.length ? r[0] : null;
+    }
+    getChildren(type, before = null, after = null) {
+        return getChildren(this, type, before, after);
+    }
+    resolve(pos, side = 0) {
+        return resolveNode(this, pos, side, false);
+    }
+    resolveInner(pos, side = 0) {
+        return resolveNode(this, pos, side, true);
+    }
+    matchContext(context) {
+        return matchNodeContext(this.parent, context);
+    }
+    enterUnfinishedNodesBefore(pos) {
+        let scan = this.childBefore(pos), node = this;
+        while (scan) {
+            let last = scan.lastChild;
+            if (!last || last.to != scan.to)
+                break;
+            if (last.type.isError && last.from == last.to) {
+                node = scan;
+                scan = last.prevSibling;
+            }
+            else {
+                scan = last;
+            }
+        }
+        return node;
+    }
+    get node() { return this; }
+    get next() { return this.parent; }
+}
+class TreeNode extends BaseNode {
+    constructor(_tree, from, 
+    // Index in parent node, set to -1 if the node is not a direct child of _parent.node (overlay)
+    index, _parent) {
+        super();
+        this._tree = _tree;
+        this.from = from;
+        this.index = index;
+        this._parent = _parent;
+    }
+    get type() { return this._tree.type; }
+    get name() { return this._tree.type.name; }
+    get to() { return this.from + this._tree.length; }
+    nextChild(i, dir, pos, side, mode = 0) {
+        for (let parent = this;;) {
+            for (let { children, positions } = parent._tree, e = dir > 0 ? children.length : -1; i != e; i += dir) {
+                let next = children[i], start = positions[i] + parent.from, mounted;
+                if (!((mode & IterMode.EnterBracketed) && next instanceof Tree &&
+                    (mounted = MountedTree.get(next)) && !mounted.overlay && mounted.bracketed &&
+                    pos >= start && pos <= start + next.length) &&
+                    !checkSide(side, pos, start, start + next.length))
+                    continue;
+                if (next instanceof TreeBuffer) {
+                    if (mode & IterMode.ExcludeBuffers)
+                        continue;
+                    let index = next.findChild(0, next.buffer.length, dir, pos - start, side);
+                    if (index > -1)
+                        return new BufferNode(new BufferContext(parent, next, i, start), null, index);
+                }
+                else if ((mode & IterMode.IncludeAnonymous) || (!next.type.isAnonymous || hasChild(next))) {
+                    let mounted;
+                    if (!(mode & IterMode.IgnoreMounts) && (mounted = MountedTree.get(next)) && !mounted.overlay)
+                        return new TreeNode(mounted.tree, start, i, parent);
+                    let inner = new TreeNode(next, start, i, parent);
+                    return (mode & IterMode.IncludeAnonymous) || !inner.type.isAnonymous ? inner
+                        : inner.nextChild(dir < 0 ? next.children.length - 1 : 0, dir, pos, side, mode);
+                }
+            }
+            if ((mode & IterMode.IncludeAnonymous) || !parent.type.isAnonymous)
+                return null;
+            if (parent.index >= 0)
+                i = parent.index + dir;
+            else
+                i = dir < 0 ? -1 : parent._parent._tree.children.length;
+            parent = parent._parent;
+            if (!parent)
+                return null;
+        }
+    }
+    get firstChild() { return this.nextChild(0, 1, 0, 4 /* Side.DontCare */); }
+    get lastChild() { return this.nextChild(this._tree.children.length - 1, -1, 0, 4 /* Side.DontCare */); }
+    childAfter(pos) { return this.nextChild(0, 1, pos, 2 /* Side.After */); }
+    childBefore(pos) { return this.nextChild(this._tree.children.length - 1, -1, pos, -2 /* Side.Before */); }
+    prop(prop) { return this._tree.prop(prop); }
+    enter(pos, side, mode = 0) {
+        let mounted;
+        if (!(mode & IterMode.IgnoreOverlays) && (mounted = MountedTree.get(this._tree)) && mounted.overlay) {
+            let rPos = pos - this.from, enterBracketed = (mode & IterMode.EnterBracketed) && mounted.bracketed;
+            for (let { from, to } of mounted.overlay) {
+                if ((side > 0 || enterBracketed ? from <= rPos : from < rPos) &&
+                    (side < 0 || enterBracketed ? to >= rPos : to > rPos))
+                    return new TreeNode(mounted.tree, mounted.overlay[0].from + this.from, -1, this);
+            }
+        }
+        return this.nextChild(0, 1, pos, side, mode);
+    }
+    nextSignificantParent() {
+        let val = this;
+        while (val.type.isAnonymous && val._parent)
+            val = val._parent;
+        return val;
+    }
+    get parent() {
+        return this._parent ? this._parent.nextSignificantParent() : null;
+    }
+    get nextSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(this.index + 1, 1, 0, 4 /* Side.DontCare */) : null;
+    }
+    get prevSibling() {
+        return this._parent && this.index >= 0 ? this._parent.nextChild(this.index - 1, -1, 0, 4 /* Side.DontCare */) : null;
+    }
+    get tree() { return this._tree; }
+    toTree() { return this._tree; }
+    /**
+    @internal
+    */
+    toString() { return this._tree.toString(); }
+}
+function getChildren(node, type, before, after) {
+    let cur = node.cursor(), result = [];
+    if (!cur.firstChild())
+        return result;
+    if (before != null)
+        for (let found = false; !found;) {
+            found = cur.type.is(before);
+            if (!cur.nextSibling())
+                return result;
+        }
+    for (;;) {
+        if (after != null && cur.type.is(after))
+            return result;
+        if (cur.type.is(type))
+            result.push(cur.node);
+        if (!cur.nextSibling())
+            return after == null ? result : [];
+    }
+}
+function matchNodeContext(node, context, i = context.length - 1) {
+    for (let p = node; i >= 0; p = p.parent) {
+        if (!p)
+            return false;
+        if (!p.type.isAnonymous) {
+            if (context[i] && context[i] != p.name)
+                return false;
+            i--;
+        }
+    }
+    return true;
+}
+class BufferContext {
+    constructor(parent, buffer, index, start) {
+        this.parent = parent;
+        this.buffer = buffer;
+        this.index = index;
+        this.start = start;
+    }
+}
+class BufferNode extends BaseNode {
+    get name() { return this.type.name; }
+    get from() { return this.context.start + this.context.buffer.buffer[this.index + 1]; }
+    get to() { return this.context.start + this.context.buffer.buffer[this.index + 2]; }
+    constructor(context, _parent, index) {
+        super();
+        this.context = context;
+        this._parent = _parent;
+        this.index = index;
+        this.type = context.buffer.set.types[context.buffer.buffer[index]];
+    }
+    child(dir, pos, side) {
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.context.start, side);
+        return index < 0 ? null : new BufferNode(this.context, this, index);
+    }
+    get firstChild() { return this.child(1, 0, 4 /* Side.DontCare */); }
+    get lastChild() { return this.child(-1, 0, 4 /* Side.DontCare */); }
+    childAfter(pos) { return this.child(1, pos, 2 /* Side.After */); }
+    childBefore(pos) { return this.child(-1, pos, -2 /* Side.Before */); }
+    prop(prop) { return this.type.prop(prop); }
+    enter(pos, side, mode = 0) {
+        if (mode & IterMode.ExcludeBuffers)
+            return null;
+        let { buffer } = this.context;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], side > 0 ? 1 : -1, pos - this.context.start, side);
+        return index < 0 ? null : new BufferNode(this.context, this, index);
+    }
+    get parent() {
+        return this._parent || this.context.parent.nextSignificantParent();
+    }
+    externalSibling(dir) {
+        return this._parent ? null : this.context.parent.nextChild(this.context.index + dir, dir, 0, 4 /* Side.DontCare */);
+    }
+    get nextSibling() {
+        let { buffer } = this.context;
+        let after = buffer.buffer[this.index + 3];
+        if (after < (this._parent ? buffer.buffer[this._parent.index + 3] : buffer.buffer.length))
+            return new BufferNode(this.context, this._parent, after);
+        return this.externalSibling(1);
+    }
+    get prevSibling() {
+        let { buffer } = this.context;
+        let parentStart = this._parent ? this._parent.index + 4 : 0;
+        if (this.index == parentStart)
+            return this.externalSibling(-1);
+        return new BufferNode(this.context, this._parent, buffer.findChild(parentStart, this.index, -1, 0, 4 /* Side.DontCare */));
+    }
+    get tree() { return null; }
+    toTree() {
+        let children = [], positions = [];
+        let { buffer } = this.context;
+        let startI = this.index + 4, endI = buffer.buffer[this.index + 3];
+        if (endI > startI) {
+            let from = buffer.buffer[this.index + 1];
+            children.push(buffer.slice(startI, endI, from));
+            positions.push(0);
+        }
+        return new Tree(this.type, children, positions, this.to - this.from);
+    }
+    /**
+    @internal
+    */
+    toString() { return this.context.buffer.childString(this.index); }
+}
+function iterStack(heads) {
+    if (!heads.length)
+        return null;
+    let pick = 0, picked = heads[0];
+    for (let i = 1; i < heads.length; i++) {
+        let node = heads[i];
+        if (node.from > picked.from || node.to < picked.to) {
+            picked = node;
+            pick = i;
+        }
+    }
+    let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
+    let newHeads = heads.slice();
+    if (next)
+        newHeads[pick] = next;
+    else
+        newHeads.splice(pick, 1);
+    return new StackIterator(newHeads, picked);
+}
+class StackIterator {
+    constructor(heads, node) {
+        this.heads = heads;
+        this.node = node;
+    }
+    get next() { return iterStack(this.heads); }
+}
+function stackIterator(tree, pos, side) {
+    let inner = tree.resolveInner(pos, side), layers = null;
+    for (let scan = inner instanceof TreeNode ? inner : inner.context.parent; scan; scan = scan.parent) {
+        if (scan.index < 0) { // This is an overlay root
+            let parent = scan.parent;
+            (layers || (layers = [inner])).push(parent.resolve(pos, side));
+            scan = parent;
+        }
+        else {
+            let mount = MountedTree.get(scan.tree);
+            // Relevant overlay branching off
+            if (mount && mount.overlay && mount.overlay[0].from <= pos && mount.overlay[mount.overlay.length - 1].to >= pos) {
+                let root = new TreeNode(mount.tree, mount.overlay[0].from + scan.from, -1, scan);
+                (layers || (layers = [inner])).push(resolveNode(root, pos, side, false));
+            }
+        }
+    }
+    return layers ? iterStack(layers) : inner;
+}
+/**
+A tree cursor object focuses on a given node in a syntax tree, and
+allows you to move to adjacent nodes.
+*/
+class TreeCursor {
+    /**
+    Shorthand for `.type.name`.
+    */
+    get name() { return this.type.name; }
+    /**
+    @internal
+    */
+    constructor(node, mode = 0) {
+        /**
+        @internal
+        */
+        this.buffer = null;
+        this.stack = [];
+        /**
+        @internal
+        */
+        this.index = 0;
+        this.bufferNode = null;
+        this.mode = mode & ~IterMode.EnterBracketed;
+        if (node instanceof TreeNode) {
+            this.yieldNode(node);
+        }
+        else {
+            this._tree = node.context.parent;
+            this.buffer = node.context;
+            for (let n = node._parent; n; n = n._parent)
+                this.stack.unshift(n.index);
+            this.bufferNode = node;
+            this.yieldBuf(node.index);
+        }
+    }
+    yieldNode(node) {
+        if (!node)
+            return false;
+        this._tree = node;
+        this.type = node.type;
+        this.from = node.from;
+        this.to = node.to;
+        return true;
+    }
+    yieldBuf(index, type) {
+        this.index = index;
+        let { start, buffer } = this.buffer;
+        this.type = type || buffer.set.types[buffer.buffer[index]];
+        this.from = start + buffer.buffer[index + 1];
+        this.to = start + buffer.buffer[index + 2];
+        return true;
+    }
+    /**
+    @internal
+    */
+    yield(node) {
+        if (!node)
+            return false;
+        if (node instanceof TreeNode) {
+            this.buffer = null;
+            return this.yieldNode(node);
+        }
+        this.buffer = node.context;
+        return this.yieldBuf(node.index, node.type);
+    }
+    /**
+    @internal
+    */
+    toString() {
+        return this.buffer ? this.buffer.buffer.childString(this.index) : this._tree.toString();
+    }
+    /**
+    @internal
+    */
+    enterChild(dir, pos, side) {
+        if (!this.buffer)
+            return this.yield(this._tree.nextChild(dir < 0 ? this._tree._tree.children.length - 1 : 0, dir, pos, side, this.mode));
+        let { buffer } = this.buffer;
+        let index = buffer.findChild(this.index + 4, buffer.buffer[this.index + 3], dir, pos - this.buffer.start, side);
+        if (index < 0)
+            return false;
+        this.stack.push(this.index);
+        return this.yieldBuf(index);
+    }
+    /**
+    Move the cursor to this node's first child. When this returns
+    false, the node has no child, and the cursor has not been moved.
+    */
+    firstChild() { return this.enterChild(1, 0, 4 /* Side.DontCare */); }
+    /**
+    Move the cursor to this node's last child.
+    */
+    lastChild() { return this.enterChild(-1, 0, 4 /* Side.DontCare */); }
+    /**
+    Move the cursor to the first child that ends after `pos`.
+    */
+    childAfter(pos) { return this.enterChild(1, pos, 2 /* Side.After */); }
+    /**
+    Move to the last child that starts before `pos`.
+    */
+    childBefore(pos) { return this.enterChild(-1, pos, -2 /* Side.Before */); }
+    /**
+    Move the cursor to the child around `pos`. If side is -1 the
+    child may end at that position, when 1 it may start there. This
+    will also enter [overlaid](#common.MountedTree.overlay)
+    [mounted](#common.NodeProp^mounted) trees unless `overlays` is
+    set to false.
+    */
+    enter(pos, side, mode = this.mode) {
+        if (!this.buffer)
+            return this.yield(this._tree.enter(pos, side, mode));
+        return mode & IterMode.ExcludeBuffers ? false : this.enterChild(1, pos, side);
+    }
+    /**
+    Move to the node's parent node, if this isn't the top node.
+    */
+    parent() {
+        if (!this.buffer)
+            return this.yieldNode((this.mode & IterMode.IncludeAnonymous) ? this._tree._parent : this._tree.parent);
+        if (this.stack.length)
+            return this.yieldBuf(this.stack.pop());
+        let parent = (this.mode & IterMode.IncludeAnonymous) ? this.buffer.parent : this.buffer.parent.nextSignificantParent();
+        this.buffer = null;
+        return this.yieldNode(parent);
+    }
+    /**
+    @internal
+    */
+    sibling(dir) {
+        if (!this.buffer)
+            return !this._tree._parent ? false
+                : this.yield(this._tree.index < 0 ? null
+                    : this._tree._parent.nextChild(this._tree.index + dir, dir, 0, 4 /* Side.DontCare */, this.mode));
+        let { buffer } = this.buffer, d = this.stack.length - 1;
+        if (dir < 0) {
+            let parentStart = d < 0 ? 0 : this.stack[d] + 4;
+            if (this.index != parentStart)
+                return this.yieldBuf(buffer.findChild(parentStart, this.index, -1, 0, 4 /* Side.DontCare */));
+        }
+        else {
+            let after = buffer.buffer[this.index + 3];
+            if (after < (d < 0 ? buffer.buffer.length : buffer.buffer[this.stack[d] + 3]))
+                return this.yieldBuf(after);
+        }
+        return d < 0 ? this.yield(this.buffer.parent.nextChild(this.buffer.index + dir, dir, 0, 4 /* Side.DontCare */, this.mode)) : false;
+    }
+    /**
+    Move to this node's next sibling, if any.
+    */
+    nextSibling() { return this.sibling(1); }
+    /**
+    Move to this node's previous sibling, if any.
+    */
+    prevSibling() { return this.sibling(-1); }
+    atLastNode(dir) {
+        let index, parent, { buffer } = this;
+        if (buffer) {
+            if (dir > 0) {
+                if (this.index < buffer.buffer.buffer.length)
+                    return false;
+            }
+            else {
+                for (let i = 0; i < this.index; i++)
+                    if (buffer.buffer.buffer[i + 3] < this.index)
+                        return false;
+            }
+            ({ index, parent } = buffer);
+        }
+        else {
+            ({ index, _parent: parent } = this._tree);
+        }
+        for (; parent; { index, _parent: parent } = parent) {
+            if (index > -1)
+                for (let i = index + dir, e = dir < 0 ? -1 : parent._tree.children.length; i != e; i += dir) {
+                    let child = parent._tree.children[i];
+                    if ((this.mode & IterMode.IncludeAnonymous) ||
+                        child instanceof TreeBuffer ||
+                        !child.type.isAnonymous ||
+                        hasChild(child))
+                        return false;
+                }
+        }
+        return true;
+    }
+    move(dir, enter) {
+        if (enter && this.enterChild(dir, 0, 4 /* Side.DontCare */))
+            return true;
+        for (;;) {
+            if (this.sibling(dir))
+                return true;
+            if (this.atLastNode(dir) || !this.parent())
+                return false;
+        }
+    }
+    /**
+    Move to the next node in a
+    [pre-order](https://en.wikipedia.org/wiki/Tree_traversal#Pre-order,_NLR)
+    traversal, going from a node to its first child or, if the
+    current node is empty or `enter` is false, its next sibling or
+    the next sibling of the first parent node that has one.
+    */
+    next(enter = true) { return this.move(1, enter); }
+    /**
+    Move to the next node in a last-to-first pre-order traversal. A
+    node is followed by its last child or, if it has none, its
+    previous sibling or the previous sibling of the first parent
+    node that has one.
+    */
+    prev(enter = true) { return this.move(-1, enter); }
+    /**
+    Move the cursor to the innermost node that covers `pos`. If
+    `side` is -1, it will enter nodes that end at `pos`. If it is 1,
+    it will enter nodes that start at `pos`.
+    */
+    moveTo(pos, side = 0) {
+        // Move up to a node that actually holds the position, if possible
+        while (this.from == this.to ||
+            (side < 1 ? this.from >= pos : this.from > pos) ||
+            (side > -1 ? this.to <= pos : this.to < pos))
+            if (!this.parent())
+                break;
+        // Then scan down into child nodes as far as possible
+        while (this.enterChild(1, pos, side)) { }
+        return this;
+    }
+    /**
+    Get a [syntax node](#common.SyntaxNode) at the cursor's current
+    position.
+    */
+    get node() {
+        if (!this.buffer)
+            return this._tree;
+        let cache = this.bufferNode, result = null, depth = 0;
+        if (cache && cache.context == this.buffer) {
+            scan: for (let index = this.index, d = this.stack.length; d >= 0;) {
+                for (let c = cache; c; c = c._parent)
+                    if (c.index == index) {
+                        if (index == this.index)
+                            return c;
+                        result = c;
+                        depth = d + 1;
+                        break scan;
+                    }
+                index = this.stack[--d];
+            }
+        }
+        for (let i = depth; i < this.stack.length; i++)
+            result = new BufferNode(this.buffer, result, this.stack[i]);
+        return this.bufferNode = new BufferNode(this.buffer, result, this.index);
+    }
+    /**
+    Get the [tree](#common.Tree) that represents the current node, if
+    any. Will return null when the node is in a [tree
+    buffer](#common.TreeBuffer).
+    */
+    get tree() {
+        return this.buffer ? null : this._tree._tree;
+    }
+    /**
+    Iterate over the current node and all its descendants, calling
+    `enter` when entering a node and `leave`, if given, when leaving
+    one. When `enter` returns `false`, any children of that node are
+    skipped, and `leave` isn't called for it.
+    */
+    iterate(enter, leave) {
+        for (let depth = 0;;) {
+            let mustLeave = false;
+            if (this.type.isAnonymous || enter(this) !== false) {
+                if (this.firstChild()) {
+                    depth++;
+                    continue;
+                }
+                if (!this.type.isAnonymous)
+                    mustLeave = true;
+            }
+            for (;;) {
+                if (mustLeave && leave)
+                    leave(this);
+                mustLeave = this.type.isAnonymous;
+                if (!depth)
+                    return;
+                if (this.nextSibling())
+                    break;
+                this.parent();
+                depth--;
+                mustLeave = true;
+            }
+        }
+    }
+    /**
+    Test whether the current node matches a given context—a sequence
+    of direct parent node names. Empty strings in the context array
+    are treated as wildcards.
+    */
+    matchContext(context) {
+        if (!this.buffer)
+            return matchNodeContext(this.node.parent, context);
+        let { buffer } = this.buffer, { types } = buffer.set;
+        for (let i = context.length - 1, d = this.stack.length - 1; i >= 0; d--) {
+            if (d < 0)
+                return matchNodeContext(this._tree, context, i);
+            let type = types[buffer.buffer[this.stack[d]]];
+            if (!type.isAnonymous) {
+                if (context[i] && context[i] != type.name)
+                    return false;
+                i--;
+            }
+        }
+        return true;
+    }
+}
+function hasChild(tree) {
+    return tree.children.some(ch => ch instanceof TreeBuffer || !ch.type.isAnonymous || hasChild(ch));
+}
+function buildTree(data) {
+    var _a;
+    let { buffer, nodeSet, maxBufferLength = DefaultBufferLength, reused = [], minRepeatType = nodeSet.types.length } = data;
+    let cursor = Array.isArray(buffer) ? new FlatBufferCursor(buffer, buffer.length) : buffer;
+    let types = nodeSet.types;
+    let contextHash = 0, lookAhead = 0;
+    function takeNode(parentStart, minPos, children, positions, inRepeat, depth) {
+        let { id, start, end, size } = cursor;
+        let lookAheadAtStart = lookAhead, contextAtStart = contextHash;
+        if (size < 0) {
+            cursor.next();
+            if (size == -1 /* SpecialRecord.Reuse */) {
+                let node = reused[id];
+                children.push(node);
+                positions.push(start - parentStart);
+                return;
+            }
+            else if (size == -3 /* SpecialRecord.ContextChange */) { // Context change
+                contextHash = id;
+                return;
+            }
+            else if (size == -4 /* SpecialRecord.LookAhead */) {
+                lookAhead = id;
+                return;
+            }
+            else {
+                throw new RangeError(`Unrecognized record size: ${size}`);
+            }
+        }
+        let type = types[id], node, buffer;
+        let startPos = start - parentStart;
+        if (end - start <= maxBufferLength && (buffer = findBufferSize(cursor.pos - minPos, inRepeat))) {
+            // Small enough for a buffer, and no reused nodes inside
+            let data = new Uint16Array(buffer.size - buffer.skip);
+            let endPos = cursor.pos - buffer.size, index = data.length;
+            while (cursor.pos > endPos)
+                index = copyToBuffer(buffer.start, data, index);
+            node = new TreeBuffer(data, end - buffer.start, nodeSet);
+            startPos = buffer.start - parentStart;
+        }
+        else { // Make it a node
+            let endPos = cursor.pos - size;
+            cursor.next();
+            let localChildren = [], localPositions = [];
+            let localInRepeat = id >= minRepeatType ? id : -1;
+            let lastGroup = 0, lastEnd = end, groupLookAhead = lookAheadAtStart;
+            while (cursor.pos > endPos) {
+                if (localInRepeat >= 0 && cursor.id == localInRepeat && cursor.size >= 0) {
+                    if (cursor.end <= lastEnd - maxBufferLength) {
+                        makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+                        lastGroup = localChildren.length;
+                        lastEnd = cursor.end;
+                        // The buffer is read backwards, so the current look-ahead is
+                        // the one recorded after the next group's end.
+                        groupLookAhead = lookAhead;
+                    }
+                    cursor.next();
+                }
+                else if (depth > 2500 /* CutOff.Depth */) {
+                    takeFlatNode(start, endPos, localChildren, localPositions);
+                }
+                else {
+                    // If the next entry is a reused node matching the local
+                    // repeat, flush a repeat leaf and move lastGroup past it
+                    if (localInRepeat >= 0 && cursor.size == -1 /* SpecialRecord.Reuse */ &&
+                        reused[cursor.id].type == nodeSet.types[localInRepeat]) {
+                        if (lastGroup < localChildren.length)
+                            makeRepeatLeaf(localChildren, localPositions, start, lastGroup, cursor.end, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+                        lastGroup = localChildren.length + 1;
+                        lastEnd = cursor.start;
+                        groupLookAhead = lookAhead;
+                    }
+                    takeNode(start, endPos, localChildren, localPositions, localInRepeat, depth + 1);
+                }
+            }
+            if (localInRepeat >= 0 && lastGroup > 0 && lastGroup < localChildren.length)
+                makeRepeatLeaf(localChildren, localPositions, start, lastGroup, start, lastEnd, localInRepeat, groupLookAhead, contextAtStart);
+            localChildren.reverse();
+            localPositions.reverse();
+            if (localInRepeat > -1 && lastGroup > 0) {
+                let make = makeBalanced(type, contextAtStart);
+                node = balanceRange(type, localChildren, localPositions, 0, localChildren.length, 0, end - start, make, make);
+            }
+            else {
+                node = makeTree(type, localChildren, localPositions, end - start, lookAheadAtStart - end, contextAtStart);
+            }
+        }
+        children.push(node);
+        positions.push(startPos);
+    }
+    function takeFlatNode(parentStart, minPos, children, positions) {
+        let nodes = []; // Temporary, inverted array of leaf nodes found, with absolute positions
+        let nodeCount = 0, stopAt = -1;
+        while (cursor.pos > minPos) {
+            let { id, start, end, size } = cursor;
+            if (size > 4) { // Not a leaf
+                cursor.next();
+            }
+            else if (stopAt > -1 && start < stopAt) {
+                break;
+            }
+            else {
+                if (stopAt < 0)
+                    stopAt = end - maxBufferLength;
+                nodes.push(id, start, end);
+                nodeCount++;
+                cursor.next();
+            }
+        }
+        if (nodeCount) {
+            let buffer = new Uint16Array(nodeCount * 4);
+            let start = nodes[nodes.length - 2];
+            for (let i = nodes.length - 3, j = 0; i >= 0; i -= 3) {
+                buffer[j++] = nodes[i];
+                buffer[j++] = nodes[i + 1] - start;
+                buffer[j++] = nodes[i + 2] - start;
+                buffer[j++] = j;
+            }
+            children.push(new TreeBuffer(buffer, nodes[2] - start, nodeSet));
+            positions.push(start - parentStart);
+        }
+    }
+    function makeBalanced(type, contextHash) {
+        return (children, positions, length) => {
+            let lookAhead = 0, lastI = children.length - 1, last, lookAheadProp;
+            if (lastI >= 0 && (last = children[lastI]) instanceof Tree) {
+                if (!lastI && last.type == type && last.length == length)
+                    return last;
+                if (lookAheadProp = last.prop(dist_NodeProp.lookAhead))
+                    lookAhead = positions[lastI] + last.length + lookAheadProp - length;
+            }
+            return makeTree(type, children, positions, length, lookAhead, contextHash);
+        };
+    }
+    function makeRepeatLeaf(children, positions, base, i, from, to, type, lookAhead, contextHash) {
+        let localChildren = [], localPositions = [];
+        while (children.length > i) {
+            localChildren.push(children.pop());
+            localPositions.push(positions.pop() + base - from);
+        }
+        children.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead - to, contextHash));
+        positions.push(from - base);
+    }
+    function makeTree(type, children, positions, length, lookAhead, contextHash, props) {
+        if (contextHash) {
+            let pair = [dist_NodeProp.contextHash, contextHash];
+            props = props ? [pair].concat(props) : [pair];
+        }
+        if (lookAhead > 25) {
+            let pair = [dist_NodeProp.lookAhead, lookAhead];
+            props = props ? [pair].concat(props) : [pair];
+        }
+        return new Tree(type, children, positions, length, props);
+    }
+    function findBufferSize(maxSize, inRepeat) {
+        // Scan through the buffer to find previous siblings that fit
+        // together in a TreeBuffer, and don't contain any reused nodes
+        // (which can't be stored in a buffer).
+        // If `inRepeat` is > -1, ignore node boundaries of that type for
+        // nesting, but make sure the end falls either at the start
+        // (`maxSize`) or before such a node.
+        let fork = cursor.fork();
+        let size = 0, start = 0, skip = 0, minStart = fork.end - maxBufferLength;
+        let result = { size: 0, start: 0, skip: 0 };
+        scan: for (let minPos = fork.pos - maxSize; fork.pos > minPos;) {
+            let nodeSize = fork.size;
+            // Pretend nested repeat nodes of the same type don't exist
+            if (fork.id == inRepeat && nodeSize >= 0) {
+                // Except that we store the current state as a valid return
+                // value.
+                result.size = size;
+                result.start = start;
+                result.skip = skip;
+                skip += 4;
+                size += 4;
+                fork.next();
+                continue;
+            }
+            let startPos = fork.pos - nodeSize;
+            if (nodeSize < 0 || startPos < minPos || fork.start < minStart)
+                break;
+            let localSkipped = fork.id >= minRepeatType ? 4 : 0;
+            let nodeStart = fork.start;
+            fork.next();
+            while (fork.pos > startPos) {
+                if (fork.size < 0) {
+                    if (fork.size == -3 /* SpecialRecord.ContextChange */ || fork.size == -4 /* SpecialRecord.LookAhead */)
+                        localSkipped += 4;
+                    else
+                        break scan;
+                }
+                else if (fork.id >= minRepeatType) {
+                    localSkipped += 4;
+                }
+                fork.next();
+            }
+            start = nodeStart;
+            size += nodeSize;
+            skip += localSkipped;
+        }
+        if (inRepeat < 0 || size == maxSize) {
+            result.size = size;
+            result.start = start;
+            result.skip = skip;
+        }
+        return result.size > 4 ? result : undefined;
+    }
+    function copyToBuffer(bufferStart, buffer, index) {
+        let { id, start, end, size } = cursor;
+        cursor.next();
+        if (size >= 0 && id < minRepeatType) {
+            let startIndex = index;
+            if (size > 4) {
+                let endPos = cursor.pos - (size - 4);
+                while (cursor.pos > endPos)
+                    index = copyToBuffer(bufferStart, buffer, index);
+            }
+            buffer[--index] = startIndex;
+            buffer[--index] = end - bufferStart;
+            buffer[--index] = start - bufferStart;
+            buffer[--index] = id;
+        }
+        else if (size == -3 /* SpecialRecord.ContextChange */) {
+            contextHash = id;
+        }
+        else if (size == -4 /* SpecialRecord.LookAhead */) {
+            lookAhead = id;
+        }
+        return index;
+    }
+    let children = [], positions = [];
+    while (cursor.pos > 0)
+        takeNode(data.start || 0, data.bufferStart || 0, children, positions, -1, 0);
+    let length = (_a = data.length) !== null && _a !== void 0 ? _a : (children.length ? positions[0] + children[0].length : 0);
+    return new Tree(types[data.topID], children.reverse(), positions.reverse(), length);
+}
+const nodeSizeCache = new WeakMap;
+function nodeSize(balanceType, node) {
+    if (!balanceType.isAnonymous || node instanceof TreeBuffer || node.type != balanceType)
+        return 1;
+    let size = nodeSizeCache.get(node);
+    if (size == null) {
+        size = 1;
+        for (let child of node.children) {
+            if (child.type != balanceType || !(child instanceof Tree)) {
+                size = 1;
+                break;
+            }
+            size += nodeSize(balanceType, child);
+        }
+        nodeSizeCache.set(node, size);
+    }
+    return size;
+}
+function balanceRange(
+// The type the balanced tree's inner nodes.
+balanceType, 
+// The direct children and their positions
+children, positions, 
+// The index range in children/positions to use
+from, to, 
+// The start position of the nodes, relative to their parent.
+start, 
+// Length of the outer node
+length, 
+// Function to build the top node of the balanced tree
+mkTop, 
+// Function to build internal nodes for the balanced tree
+mkTree) {
+    let total = 0;
+    for (let i = from; i < to; i++)
+        total += nodeSize(balanceType, children[i]);
+    let maxChild = Math.ceil((total * 1.5) / 8 /* Balance.BranchFactor */);
+    let localChildren = [], localPositions = [];
+    function divide(children, positions, from, to, offset) {
+        for (let i = from; i < to;) {
+            let groupFrom = i, groupStart = positions[i], groupSize = nodeSize(balanceType, children[i]);
+            i++;
+            for (; i < to; i++) {
+                let nextSize = nodeSize(balanceType, children[i]);
+                if (groupSize + nextSize >= maxChild)
+                    break;
+                groupSize += nextSize;
+            }
+            if (i == groupFrom + 1) {
+                if (groupSize > maxChild) {
+                    let only = children[groupFrom]; // Only trees can have a size > 1
+                    divide(only.children, only.positions, 0, only.children.length, positions[groupFrom] + offset);
+                    continue;
+                }
+                localChildren.push(children[groupFrom]);
+            }
+            else {
+                let length = positions[i - 1] + children[i - 1].length - groupStart;
+                localChildren.push(balanceRange(balanceType, children, positions, groupFrom, i, groupStart, length, null, mkTree));
+            }
+            localPositions.push(groupStart + offset - start);
+        }
+    }
+    divide(children, positions, from, to, 0);
+    return (mkTop || mkTree)(localChildren, localPositions, length);
+}
+/**
+Provides a way to associate values with pieces of trees. As long
+as that part of the tree is reused, the associated values can be
+retrieved from an updated tree.
+*/
+class NodeWeakMap {
+    constructor() {
+        this.map = new WeakMap();
+    }
+    setBuffer(buffer, index, value) {
+        let inner = this.map.get(buffer);
+        if (!inner)
+            this.map.set(buffer, inner = new Map);
+        inner.set(index, value);
+    }
+    getBuffer(buffer, index) {
+        let inner = this.map.get(buffer);
+        return inner && inner.get(index);
+    }
+    /**
+    Set the value for this syntax node.
+    */
+    set(node, value) {
+        if (node instanceof BufferNode)
+            this.setBuffer(node.context.buffer, node.index, value);
+        else if (node instanceof TreeNode)
+            this.map.set(node.tree, value);
+    }
+    /**
+    Retrieve value for this syntax node, if it exists in the map.
+    */
+    get(node) {
+        return node instanceof BufferNode ? this.getBuffer(node.context.buffer, node.index)
+            : node instanceof TreeNode ? this.map.get(node.tree) : undefined;
+    }
+    /**
+    Set the value for the node that a cursor currently points to.
+    */
+    cursorSet(cursor, value) {
+        if (cursor.buffer)
+            this.setBuffer(cursor.buffer.buffer, cursor.index, value);
+        else
+            this.map.set(cursor.tree, value);
+    }
+    /**
+    Retrieve the value for the node that a cursor currently points
+    to.
+    */
+    cursorGet(cursor) {
+        return cursor.buffer ? this.getBuffer(cursor.buffer.buffer, cursor.index) : this.map.get(cursor.tree);
+    }
+}
+
+/**
+Tree fragments are used during [incremental
+parsing](#common.Parser.startParse) to track parts of old trees
+that can be reused in a new parse. An array of fragments is used
+to track regions of an old tree whose nodes might be reused in new
+parses. Use the static
+[`applyChanges`](#common.TreeFragment^applyChanges) method to
+update fragments for document changes.
+*/
+class TreeFragment {
+    /**
+    Construct a tree fragment. You'll usually want to use
+    [`addTree`](#common.TreeFragment^addTree) and
+    [`applyChanges`](#common.TreeFragment^applyChanges) instead of
+    calling this directly.
+    */
+    constructor(
+    /**
+    The start of the unchanged range pointed to by this fragment.
+    This refers to an offset in the _updated_ document (as opposed
+    to the original tree).
+    */
+    from, 
+    /**
+    The end of the unchanged range.
+    */
+    to, 
+    /**
+    The tree that this fragment is based on.
+    */
+    tree, 
+    /**
+    The offset between the fragment's tree and the document that
+    this fragment can be used against. Add this when going from
+    document to tree positions, subtract it to go from tree to
+    document positions.
+    */
+    offset, openStart = false, openEnd = false) {
+        this.from = from;
+        this.to = to;
+        this.tree = tree;
+        this.offset = offset;
+        this.open = (openStart ? 1 /* Open.Start */ : 0) | (openEnd ? 2 /* Open.End */ : 0);
+    }
+    /**
+    Whether the start of the fragment represents the start of a
+    parse, or the end of a change. (In the second case, it may not
+    be safe to reuse some nodes at the start, depending on the
+    parsing algorithm.)
+    */
+    get openStart() { return (this.open & 1 /* Open.Start */) > 0; }
+    /**
+    Whether the end of the fragment represents the end of a
+    full-document parse, or the start of a change.
+    */
+    get openEnd() { return (this.open & 2 /* Open.End */) > 0; }
+    /**
+    Create a set of fragments from a freshly parsed tree, or update
+    an existing set of fragments by replacing the ones that overlap
+    with a tree with content from the new tree. When `partial` is
+    true, the parse is treated as incomplete, and the resulting
+    fragment has [`openEnd`](#common.TreeFragment.openEnd) set to
+    true.
+    */
+    static addTree(tree, fragments = [], partial = false) {
+        let result = [new TreeFragment(0, tree.length, tree, 0, false, partial)];
+        for (let f of fragments)
+            if (f.to > tree.length)
+                result.push(f);
+        return result;
+    }
+    /**
+    Apply a set of edits to an array of fragments, removing or
+    splitting fragments as necessary to remove edited ranges, and
+    adjusting offsets for fragments that moved.
+    */
+    static applyChanges(fragments, changes, minGap = 128) {
+        if (!changes.length)
+            return fragments;
+        let result = [];
+        let fI = 1, nextF = fragments.length ? fragments[0] : null;
+        for (let cI = 0, pos = 0, off = 0;; cI++) {
+            let nextC = cI < changes.length ? changes[cI] : null;
+            let nextPos = nextC ? nextC.fromA : 1e9;
+            if (nextPos - pos >= minGap)
+                while (nextF && nextF.from < nextPos) {
+                    let cut = nextF;
+                    if (pos >= cut.from || nextPos <= cut.to || off) {
+                        let fFrom = Math.max(cut.from, pos) - off, fTo = Math.min(cut.to, nextPos) - off;
+                        cut = fFrom >= fTo ? null : new TreeFragment(fFrom, fTo, cut.tree, cut.offset + off, cI > 0, !!nextC);
+                    }
+                    if (cut)
+                        result.push(cut);
+                    if (nextF.to > nextPos)
+                        break;
+                    nextF = fI < fragments.length ? fragments[fI++] : null;
+                }
+            if (!nextC)
+                break;
+            pos = nextC.toA;
+            off = nextC.toA - nextC.toB;
+        }
+        return result;
+    }
+}
+/**
+A superclass that parsers should extend.
+*/
+class Parser {
+    /**
+    Start a parse, returning a [partial parse](#common.PartialParse)
+    object. [`fragments`](#common.TreeFragment) can be passed in to
+    make the parse incremental.
+    
+    By default, the entire input is parsed. You can pass `ranges`,
+    which should be a sorted array of non-empty, non-overlapping
+    ranges, to parse only those ranges. The tree returned in that
+    case will start at `ranges[0].from`.
+    */
+    startParse(input, fragments, ranges) {
+        if (typeof input == "string")
+            input = new StringInput(input);
+        ranges = !ranges ? [new Range(0, input.length)] : ranges.length ? ranges.map(r => new Range(r.from, r.to)) : [new Range(0, 0)];
+        return this.createParse(input, fragments || [], ranges);
+    }
+    /**
+    Run a full parse, returning the resulting tree.
+    */
+    parse(input, fragments, ranges) {
+        let parse = this.startParse(input, fragments, ranges);
+        for (;;) {
+            let done = parse.advance();
+            if (done)
+                return done;
+        }
+    }
+}
+class StringInput {
+    constructor(string) {
+        this.string = string;
+    }
+    get length() { return this.string.length; }
+    chunk(from) { return this.string.slice(from); }
+    get lineChunks() { return false; }
+    read(from, to) { return this.string.slice(from, to); }
+}
+
+/**
+Create a parse wrapper that, after the inner parse completes,
+scans its tree for mixed language regions with the `nest`
+function, runs the resulting [inner parses](#common.NestedParse),
+and then [mounts](#common.NodeProp^mounted) their results onto the
+tree.
+*/
+function parseMixed(nest) {
+    return (parse, input, fragments, ranges) => new MixedParse(parse, nest, input, fragments, ranges);
+}
+class InnerParse {
+    constructor(parser, parse, overlay, bracketed, target, from) {
+        this.parser = parser;
+        this.parse = parse;
+        this.overlay = overlay;
+        this.bracketed = bracketed;
+        this.target = target;
+        this.from = from;
+    }
+}
+function checkRanges(ranges) {
+    if (!ranges.length || ranges.some(r => r.from >= r.to))
+        throw new RangeError("Invalid inner parse ranges given: " + JSON.stringify(ranges));
+}
+class ActiveOverlay {
+    constructor(parser, predicate, mounts, index, start, bracketed, target, prev) {
+        this.parser = parser;
+        this.predicate = predicate;
+        this.mounts = mounts;
+        this.index = index;
+        this.start = start;
+        this.bracketed = bracketed;
+        this.target = target;
+        this.prev = prev;
+        this.depth = 0;
+        this.ranges = [];
+    }
+}
+const stoppedInner = new dist_NodeProp({ perNode: true });
+class MixedParse {
+    constructor(base, nest, input, fragments, ranges) {
+        this.nest = nest;
+        this.input = input;
+        this.fragments = fragments;
+        this.ranges = ranges;
+        this.inner = [];
+        this.innerDone = 0;
+        this.baseTree = null;
+        this.stoppedAt = null;
+        this.baseParse = base;
+    }
+    advance() {
+        if (this.baseParse) {
+            let done = this.baseParse.advance();
+            if (!done)
+                return null;
+            this.baseParse = null;
+            this.baseTree = done;
+            this.startInner();
+            if (this.stoppedAt != null)
+                for (let inner of this.inner)
+                    inner.parse.stopAt(this.stoppedAt);
+        }
+        if (this.innerDone == this.inner.length) {
+            let result = this.baseTree;
+            if (this.stoppedAt != null)
+                result = new Tree(result.type, result.children, result.positions, result.length, result.propValues.concat([[stoppedInner, this.stoppedAt]]));
+            return result;
+        }
+        let inner = this.inner[this.innerDone], done = inner.parse.advance();
+        if (done) {
+            this.innerDone++;
+            // This is a somewhat dodgy but super helpful hack where we
+            // patch up nodes created by the inner parse (and thus
+            // presumably not aliased anywhere else) to hold the information
+            // about the inner parse.
+            let props = Object.assign(Object.create(null), inner.target.props);
+            props[dist_NodeProp.mounted.id] = new MountedTree(done, inner.overlay, inner.parser, inner.bracketed);
+            inner.target.props = props;
+        }
+        return null;
+    }
+    get parsedPos() {
+        if (this.baseParse)
+            return 0;
+        let pos = this.input.length;
+        for (let i = this.innerDone; i < this.inner.length; i++) {
+            if (this.inner[i].from < pos)
+                pos = Math.min(pos, this.inner[i].parse.parsedPos);
+        }
+        return pos;
+    }
+    stopAt(pos) {
+        this.stoppedAt = pos;
+        if (this.baseParse)
+            this.baseParse.stopAt(pos);
+        else
+            for (let i = this.innerDone; i < this.inner.length; i++)
+                this.inner[i].parse.stopAt(pos);
+    }
+    startInner() {
+        let fragmentCursor = new FragmentCursor(this.fragments);
+        let overlay = null;
+        let covered = null;
+        let cursor = new TreeCursor(new TreeNode(this.baseTree, this.ranges[0].from, 0, null), IterMode.IncludeAnonymous | IterMode.IgnoreMounts);
+        scan: for (let nest, isCovered;;) {
+            let enter = true, range;
+            if (this.stoppedAt != null && cursor.from >= this.stoppedAt) {
+                enter = false;
+            }
+            else if (fragmentCursor.hasNode(cursor)) {
+                if (overlay) {
+                    let match = overlay.mounts.find(m => m.frag.from <= cursor.from && m.frag.to >= cursor.to && m.mount.overlay);
+                    if (match)
+                        for (let r of match.mount.overlay) {
+                            let from = r.from + match.pos, to = r.to + match.pos;
+                            if (from >= cursor.from && to <= cursor.to && !overlay.ranges.some(r => r.from < to && r.to > from))
+                                overlay.ranges.push({ from, to });
+                        }
+                }
+                enter = false;
+            }
+            else if (covered && (isCovered = checkCover(covered.ranges, cursor.from, cursor.to))) {
+                enter = isCovered != 2 /* Cover.Full */;
+            }
+            else if (!cursor.type.isAnonymous && (nest = this.nest(cursor, this.input)) &&
+                (cursor.from < cursor.to || !nest.overlay)) {
+                if (!cursor.tree) {
+                    materialize(cursor);
+                    // materialize create one more level of nesting
+                    // we need to add depth to active overlay for going backwards
+                    if (overlay)
+                        overlay.depth++;
+                    if (covered)
+                        covered.depth++;
+                }
+                let oldMounts = fragmentCursor.findMounts(cursor.from, nest.parser);
+                if (typeof nest.overlay == "function") {
+                    overlay = new ActiveOverlay(nest.parser, nest.overlay, oldMounts, this.inner.length, cursor.from, !!nest.bracketed, cursor.tree, overlay);
+                }
+                else {
+                    let ranges = punchRanges(this.ranges, nest.overlay ||
+                        (cursor.from < cursor.to ? [new Range(cursor.from, cursor.to)] : []));
+                    if (ranges.length)
+                        checkRanges(ranges);
+                    if (ranges.length || !nest.overlay)
+                        this.inner.push(new InnerParse(nest.parser, ranges.length ? nest.parser.startParse(this.input, enterFragments(oldMounts, ranges), ranges)
+                            : nest.parser.startParse(""), nest.overlay ? nest.overlay.map(r => new Range(r.from - cursor.from, r.to - cursor.from)) : null, !!nest.bracketed, cursor.tree, ranges.length ? ranges[0].from : cursor.from));
+                    if (!nest.overlay)
+                        enter = false;
+                    else if (ranges.length)
+                        covered = { ranges, depth: 0, prev: covered };
+                }
+            }
+            else if (overlay && (range = overlay.predicate(cursor))) {
+                if (range === true)
+                    range = new Range(cursor.from, cursor.to);
+                if (range.from < range.to) {
+                    let last = overlay.ranges.length - 1;
+                    if (last >= 0 && overlay.ranges[last].to == range.from)
+                        overlay.ranges[last] = { from: overlay.ranges[last].from, to: range.to };
+                    else
+                        overlay.ranges.push(range);
+                }
+            }
+            if (enter && cursor.firstChild()) {
+                if (overlay)
+                    overlay.depth++;
+                if (covered)
+                    covered.depth++;
+            }
+            else {
+                for (;;) {
+                    if (cursor.nextSibling())
+                        break;
+                    if (!cursor.parent())
+                        break scan;
+                    if (overlay && !--overlay.depth) {
+                        let ranges = punchRanges(this.ranges, overlay.ranges);
+                        if (ranges.length) {
+                            checkRanges(ranges);
+                            this.inner.splice(overlay.index, 0, new InnerParse(overlay.parser, overlay.parser.startParse(this.input, enterFragments(overlay.mounts, ranges), ranges), overlay.ranges.map(r => new Range(r.from - overlay.start, r.to - overlay.start)), overlay.bracketed, overlay.target, ranges[0].from));
+                        }
+                        overlay = overlay.prev;
+                    }
+                    if (covered && !--covered.depth)
+                        covered = covered.prev;
+                }
+            }
+        }
+    }
+}
+function checkCover(covered, from, to) {
+    for (let range of covered) {
+        if (range.from >= to)
+            break;
+        if (range.to > from)
+            return range.from <= from && range.to >= to ? 2 /* Cover.Full */ : 1 /* Cover.Partial */;
+    }
+    return 0 /* Cover.None */;
+}
+// Take a piece of buffer and convert it into a stand-alone
+// TreeBuffer.
+function sliceBuf(buf, startI, endI, nodes, positions, off) {
+    if (startI < endI) {
+        let from = buf.buffer[startI + 1];
+        nodes.push(buf.slice(startI, endI, from));
+        positions.push(from - off);
+    }
+}
+// This function takes a node that's in a buffer, and converts it, and
+// its parent buffer nodes, into a Tree. This is again acting on the
+// assumption that the trees and buffers have been constructed by the
+// parse that was ran via the mix parser, and thus aren't shared with
+// any other code, making violations of the immutability safe.
+function materialize(cursor) {
+    let { node } = cursor, stack = [];
+    let buffer = node.context.buffer;
+    // Scan up to the nearest tree
+    do {
+        stack.push(cursor.index);
+        cursor.parent();
+    } while (!cursor.tree);
+    // Find the index of the buffer in that tree
+    let base = cursor.tree, i = base.children.indexOf(buffer);
+    let buf = base.children[i], b = buf.buffer, newStack = [i];
+    // Split a level in the buffer, putting the nodes before and after
+    // the child that contains `node` into new buffers.
+    function split(startI, endI, type, innerOffset, length, stackPos) {
+        let targetI = stack[stackPos];
+        let children = [], positions = [];
+        sliceBuf(buf, startI, targetI, children, positions, innerOffset);
+        let from = b[targetI + 1], to = b[targetI + 2];
+        newStack.push(children.length);
+        let child = stackPos
+            ? split(targetI + 4, b[targetI + 3], buf.set.types[b[targetI]], from, to - from, stackPos - 1)
+            : node.toTree();
+        children.push(child);
+        positions.push(from - innerOffset);
+        sliceBuf(buf, b[targetI + 3], endI, children, positions, innerOffset);
+        return new Tree(type, children, positions, length);
+    }
+    base.children[i] = split(0, b.length, NodeType.none, 0, buf.length, stack.length - 1);
+    // Move the cursor back to the target node
+    for (let index of newStack) {
+        let tree = cursor.tree.children[index], pos = cursor.tree.positions[index];
+        cursor.yield(new TreeNode(tree, pos + cursor.from, index, cursor._tree));
+    }
+}
+class StructureCursor {
+    constructor(root, offset) {
+        this.offset = offset;
+        this.done = false;
+        this.cursor = root.cursor(IterMode.IncludeAnonymous | IterMode.IgnoreMounts | IterMode.ExcludeBuffers);
+    }
+    // Move to the first node (in pre-order) that starts at or after `pos`.
+    moveTo(pos) {
+        let { cursor } = this, p = pos - this.offset;
+        while (!this.done && cursor.from < p) {
+            if (cursor.to >= p && cursor.enter(p, 1, IterMode.IncludeAnonymous | IterMode.IgnoreMounts | IterMode.IgnoreOverlays | IterMode.ExcludeBuffers)) ;
+            else if (cursor.to <= p) {
+                if (!cursor.next(false))
+                    this.done = true;
+                // Moved to next node
+            }
+            else {
+                break;
+            }
+        }
+    }
+    hasNode(cursor) {
+        this.moveTo(cursor.from);
+        if (!this.done && this.cursor.from + this.offset == cursor.from && this.cursor.tree) {
+            for (let tree = this.cursor.tree;;) {
+                if (tree == cursor.tree)
+                    return true;
+                if (tree.children.length && tree.positions[0] == 0 && tree.children[0] instanceof Tree)
+                    tree = tree.children[0];
+                else
+                    break;
+            }
+        }
+        return false;
+    }
+}
+// The end of the range in which a fragment's nodes can be reused. For
+// a tree from a stopped parse, that is no further than the stop
+// position (in tree coordinates, so it is mapped to the document).
+function fragEnd(frag) {
+    let stopped = frag.tree.prop(stoppedInner);
+    return stopped == null ? frag.to : Math.min(frag.to, stopped - frag.offset);
+}
+class FragmentCursor {
+    constructor(fragments) {
+        this.fragments = fragments;
+        this.curTo = 0;
+        this.fragI = 0;
+        if (fragments.length) {
+            let first = this.curFrag = fragments[0];
+            this.curTo = fragEnd(first);
+            this.inner = new StructureCursor(first.tree, -first.offset);
+        }
+        else {
+            this.curFrag = this.inner = null;
+        }
+    }
+    hasNode(node) {
+        while (this.curFrag && node.from >= this.curTo)
+            this.nextFrag();
+        return this.curFrag && this.curFrag.from <= node.from && this.curTo >= node.to && this.inner.hasNode(node);
+    }
+    nextFrag() {
+        this.fragI++;
+        if (this.fragI == this.fragments.length) {
+            this.curFrag = this.inner = null;
+        }
+        else {
+            let frag = this.curFrag = this.fragments[this.fragI];
+            this.curTo = fragEnd(frag);
+            this.inner = new StructureCursor(frag.tree, -frag.offset);
+        }
+    }
+    findMounts(pos, parser) {
+        var _a;
+        let result = [];
+        if (this.inner) {
+            this.inner.cursor.moveTo(pos, 1);
+            for (let pos = this.inner.cursor.node; pos; pos = pos.parent) {
+                let mount = (_a = pos.tree) === null || _a === void 0 ? void 0 : _a.prop(dist_NodeProp.mounted);
+                if (mount && mount.parser == parser) {
+                    for (let i = this.fragI; i < this.fragments.length; i++) {
+                        let frag = this.fragments[i];
+                        if (frag.from >= pos.to)
+                            break;
+                        if (frag.tree == this.curFrag.tree)
+                            result.push({
+                                frag,
+                                pos: pos.from - frag.offset,
+                                mount
+                            });
+                    }
+                }
+            }
+        }
+        return result;
+    }
+}
+function punchRanges(outer, ranges) {
+    let copy = null, current = ranges;
+    for (let i = 1, j = 0; i < outer.length; i++) {
+        let gapFrom = outer[i - 1].to, gapTo = outer[i].from;
+        for (; j < current.length; j++) {
+            let r = current[j];
+            if (r.from >= gapTo)
+                break;
+            if (r.to <= gapFrom)
+                continue;
+            if (!copy)
+                current = copy = ranges.slice();
+            if (r.from < gapFrom) {
+                copy[j] = new Range(r.from, gapFrom);
+                if (r.to > gapTo)
+                    copy.splice(j + 1, 0, new Range(gapTo, r.to));
+            }
+            else if (r.to > gapTo) {
+                copy[j--] = new Range(gapTo, r.to);
+            }
+            else {
+                copy.splice(j--, 1);
+            }
+        }
+    }
+    return current;
+}
+function findCoverChanges(a, b, from, to) {
+    let iA = 0, iB = 0, inA = false, inB = false, pos = -1e9;
+    let result = [];
+    for (;;) {
+        let nextA = iA == a.length ? 1e9 : inA ? a[iA].to : a[iA].from;
+        let nextB = iB == b.length ? 1e9 : inB ? b[iB].to : b[iB].from;
+        if (inA != inB) {
+            let start = Math.max(pos, from), end = Math.min(nextA, nextB, to);
+            if (start < end)
+                result.push(new Range(start, end));
+        }
+        pos = Math.min(nextA, nextB);
+        if (pos == 1e9)
+            break;
+        if (nextA == pos) {
+            if (!inA)
+                inA = true;
+            else {
+                inA = false;
+                iA++;
+            }
+        }
+        if (nextB == pos) {
+            if (!inB)
+                inB = true;
+            else {
+                inB = false;
+                iB++;
+            }
+        }
+    }
+    return result;
+}
+// Given a number of fragments for the outer tree, and a set of ranges
+// to parse, find fragments for inner trees mounted around those
+// ranges, if any.
+function enterFragments(mounts, ranges) {
+    let result = [];
+    for (let { pos, mount, frag } of mounts) {
+        let startPos = pos + (mount.overlay ? mount.overlay[0].from : 0), endPos = startPos + mount.tree.length;
+        let from = Math.max(frag.from, startPos), to = Math.min(frag.to, endPos);
+        if (mount.overlay) {
+            let overlay = mount.overlay.map(r => new Range(r.from + pos, r.to + pos));
+            let changes = findCoverChanges(ranges, overlay, from, to);
+            for (let i = 0, pos = from;; i++) {
+                let last = i == changes.length, end = last ? to : changes[i].from;
+                if (end > pos)
+                    result.push(new TreeFragment(pos, end, mount.tree, -startPos, frag.from >= pos || frag.openStart, frag.to <= end || frag.openEnd));
+                if (last)
+                    break;
+                pos = changes[i].to;
+            }
+        }
+        else {
+            result.push(new TreeFragment(from, to, mount.tree, -startPos, frag.from >= startPos || frag.openStart, frag.to <= endPos || frag.openEnd));
+        }
+    }
+    return result;
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@lezer/lr/dist/index.js
+
+
+/**
+A parse stack. These are used internally by the parser to track
+parsing progress. They also provide some properties and methods
+that external code such as a tokenizer can use to get information
+about the parse state.
+*/
+class Stack {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    The parse that this stack is part of @internal
+    */
+    p, 
+    /**
+    Holds state, input pos, buffer index triplets for all but the
+    top state @internal
+    */
+    stack, 
+    /**
+    The current parse state @internal
+    */
+    state, 
+    // The position at which the next reduce should take place. This
+    // can be less than `this.pos` when skipped expressions have been
+    // added to the stack (which should be moved outside of the next
+    // reduction)
+    /**
+    @internal
+    */
+    reducePos, 
+    /**
+    The input position up to which this stack has parsed.
+    */
+    pos, 
+    /**
+    The dynamic score of the stack, including dynamic precedence
+    and error-recovery penalties
+    @internal
+    */
+    score, 
+    // The output buffer. Holds (type, start, end, size) quads
+    // representing nodes created by the parser, where `size` is
+    // amount of buffer array entries covered by this node.
+    /**
+    @internal
+    */
+    buffer, 
+    // The base offset of the buffer. When stacks are split, the split
+    // instance shared the buffer history with its parent up to
+    // `bufferBase`, which is the absolute offset (including the
+    // offset of previous splits) into the buffer at which this stack
+    // starts writing.
+    /**
+    @internal
+    */
+    bufferBase, 
+    /**
+    @internal
+    */
+    curContext, 
+    /**
+    @internal
+    */
+    lookAhead = 0, 
+    // A parent stack from which this was split off, if any. This is
+    // set up so that it always points to a stack that has some
+    // additional buffer content, never to a stack with an equal
+    // `bufferBase`.
+    /**
+    @internal
+    */
+    parent) {
+        this.p = p;
+        this.stack = stack;
+        this.state = state;
+        this.reducePos = reducePos;
+        this.pos = pos;
+        this.score = score;
+        this.buffer = buffer;
+        this.bufferBase = bufferBase;
+        this.curContext = curContext;
+        this.lookAhead = lookAhead;
+        this.parent = parent;
+    }
+    /**
+    @internal
+    */
+    toString() {
+        return `[${this.stack.filter((_, i) => i % 3 == 0).concat(this.state)}]@${this.pos}${this.score ? "!" + this.score : ""}`;
+    }
+    // Start an empty stack
+    /**
+    @internal
+    */
+    static start(p, state, pos = 0) {
+        let cx = p.parser.context;
+        return new Stack(p, [], state, pos, pos, 0, [], 0, cx ? new StackContext(cx, cx.start) : null, 0, null);
+    }
+    /**
+    The stack's current [context](#lr.ContextTracker) value, if
+    any. Its type will depend on the context tracker's type
+    parameter, or it will be `null` if there is no context
+    tracker.
+    */
+    get context() { return this.curContext ? this.curContext.context : null; }
+    // Push a state onto the stack, tracking its start position as well
+    // as the buffer base at that point.
+    /**
+    @internal
+    */
+    pushState(state, start) {
+        this.stack.push(this.state, start, this.bufferBase + this.buffer.length);
+        this.state = state;
+    }
+    // Apply a reduce action
+    /**
+    @internal
+    */
+    reduce(action) {
+        var _a;
+        let depth = action >> 19 /* Action.ReduceDepthShift */, type = action & 65535 /* Action.ValueMask */;
+        let { parser } = this.p;
+        let lookaheadRecord = this.reducePos < this.pos - 25 /* Lookahead.Margin */ && this.setLookAhead(this.pos);
+        let dPrec = parser.dynamicPrecedence(type);
+        if (dPrec)
+            this.score += dPrec;
+        if (depth == 0) {
+            if (type < parser.minRepeatTerm && this.reducePos < this.pos)
+                this.reducePos = this.pos;
+            this.pushState(parser.getGoto(this.state, type, true), this.reducePos);
+            // Zero-depth reductions are a special case—they add stuff to
+            // the stack without popping anything off.
+            if (type < parser.minRepeatTerm)
+                this.storeNode(type, this.reducePos, this.reducePos, lookaheadRecord ? 8 : 4, true);
+            this.reduceContext(type, this.reducePos);
+            return;
+        }
+        // Find the base index into `this.stack`, content after which will
+        // be dropped. Note that with `StayFlag` reductions we need to
+        // consume two extra frames (the dummy parent node for the skipped
+        // expression and the state that we'll be staying in, which should
+        // be moved to `this.state`).
+        let base = this.stack.length - ((depth - 1) * 3) - (action & 262144 /* Action.StayFlag */ ? 6 : 0);
+        let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
+        if (type < parser.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
+            this.reducePos = this.pos;
+        let size = this.reducePos - start;
+        // This is a kludge to try and detect overly deep left-associative
+        // trees, which will not increase the parse stack depth and thus
+        // won't be caught by the regular stack-depth limit check.
+        if (size >= 2000 /* Recover.MinBigReduction */ && !((_a = this.p.parser.nodeSet.types[type]) === null || _a === void 0 ? void 0 : _a.isAnonymous)) {
+            if (start == this.p.lastBigReductionStart) {
+                this.p.bigReductionCount++;
+                this.p.lastBigReductionSize = size;
+            }
+            else if (this.p.lastBigReductionSize < size) {
+                this.p.bigReductionCount = 1;
+                this.p.lastBigReductionStart = start;
+                this.p.lastBigReductionSize = size;
+            }
+        }
+        let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+        // Store normal terms or `R -> R R` repeat reductions
+        if (type < parser.minRepeatTerm || (action & 131072 /* Action.RepeatFlag */)) {
+            let pos = parser.stateFlag(this.state, 1 /* StateFlag.Skipped */) ? this.pos : this.reducePos;
+            this.storeNode(type, start, pos, count + 4, true);
+        }
+        if (action & 262144 /* Action.StayFlag */) {
+            this.state = this.stack[base];
+        }
+        else {
+            let baseStateID = this.stack[base - 3];
+            this.state = parser.getGoto(baseStateID, type, true);
+        }
+        while (this.stack.length > base)
+            this.stack.pop();
+        this.reduceContext(type, start);
+    }
+    // Shift a value into the buffer
+    /**
+    @internal
+    */
+    storeNode(term, start, end, size = 4, mustSink = false) {
+        if (term == 0 /* Term.Err */ &&
+            (!this.stack.length || this.stack[this.stack.length - 1] < this.buffer.length + this.bufferBase)) {
+            // Try to omit/merge adjacent error nodes
+            let top = this.buffer.length;
+            if (top > 0 && this.buffer[top - 4] == 0 /* Term.Err */ && this.buffer[top - 1] > -1) {
+                if (start == end)
+                    return;
+                if (this.buffer[top - 2] >= start) {
+                    this.buffer[top - 2] = end;
+                    return;
+                }
+            }
+        }
+        if (!mustSink || this.pos == end) { // Simple case, just append
+            this.buffer.push(term, start, end, size);
+        }
+        else { // There may be skipped nodes that have to be moved forward
+            let index = this.buffer.length;
+            if (index > 0 && (this.buffer[index - 4] != 0 /* Term.Err */ || this.buffer[index - 1] < 0)) {
+                let mustMove = false;
+                for (let scan = index; scan > 0 && this.buffer[scan - 2] > end; scan -= 4) {
+                    if (this.buffer[scan - 1] >= 0) {
+                        mustMove = true;
+                        break;
+                    }
+                }
+                if (mustMove)
+                    while (index > 0 && this.buffer[index - 2] > end) {
+                        // Move this record forward
+                        this.buffer[index] = this.buffer[index - 4];
+                        this.buffer[index + 1] = this.buffer[index - 3];
+                        this.buffer[index + 2] = this.buffer[index - 2];
+                        this.buffer[index + 3] = this.buffer[index - 1];
+                        index -= 4;
+                        if (size > 4)
+                            size -= 4;
+                    }
+            }
+            this.buffer[index] = term;
+            this.buffer[index + 1] = start;
+            this.buffer[index + 2] = end;
+            this.buffer[index + 3] = size;
+        }
+    }
+    // Apply a shift action
+    /**
+    @internal
+    */
+    shift(action, type, start, end) {
+        if (action & 131072 /* Action.GotoFlag */) {
+            this.pushState(action & 65535 /* Action.ValueMask */, this.pos);
+        }
+        else if ((action & 262144 /* Action.StayFlag */) == 0) { // Regular shift
+            let nextState = action, { parser } = this.p;
+            this.pos = end;
+            let skipped = parser.stateFlag(nextState, 1 /* StateFlag.Skipped */);
+            // Skipped or zero-length non-tree tokens don't move reducePos
+            if (!skipped && (end > start || type <= parser.maxNode))
+                this.reducePos = end;
+            this.pushState(nextState, skipped ? start : Math.min(start, this.reducePos));
+            this.shiftContext(type, start);
+            if (type <= parser.maxNode)
+                this.buffer.push(type, start, end, 4);
+        }
+        else { // Shift-and-stay, which means this is a skipped token
+            this.pos = end;
+            this.shiftContext(type, start);
+            if (type <= this.p.parser.maxNode)
+                this.buffer.push(type, start, end, 4);
+        }
+    }
+    // Apply an action
+    /**
+    @internal
+    */
+    apply(action, next, nextStart, nextEnd) {
+        if (action & 65536 /* Action.ReduceFlag */)
+            this.reduce(action);
+        else
+            this.shift(action, next, nextStart, nextEnd);
+    }
+    // Add a prebuilt (reused) node into the buffer.
+    /**
+    @internal
+    */
+    useNode(value, next, start) {
+        let index = this.p.reused.length - 1;
+        if (index < 0 || this.p.reused[index] != value) {
+            this.p.reused.push(value);
+            index++;
+        }
+        let end = this.reducePos = this.pos = start + value.length;
+        this.pushState(next, start);
+        this.buffer.push(index, start, end, -1 /* size == -1 means this is a reused value */);
+        if (this.curContext)
+            this.updateContext(this.curContext.tracker.reuse(this.curContext.context, value, this, this.p.stream.reset(this.pos - value.length)));
+    }
+    // Split the stack. Due to the buffer sharing and the fact
+    // that `this.stack` tends to stay quite shallow, this isn't very
+    // expensive.
+    /**
+    @internal
+    */
+    split() {
+        let parent = this;
+        let off = parent.buffer.length;
+        // Leave off top error node, if there, because that might be
+        // merged with other nodes.
+        if (off && parent.buffer[off - 4] == 0 /* Term.Err */)
+            off -= 4;
+        // Because the top of the buffer (after this.pos) may be mutated
+        // to reorder reductions and skipped tokens, and shared buffers
+        // should be immutable, this copies any outstanding skipped tokens
+        // to the new buffer, and puts the base pointer before them.
+        while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
+            off -= 4;
+        let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
+        // Make sure parent points to an actual parent with content, if there is such a parent.
+        while (parent && base == parent.bufferBase)
+            parent = parent.parent;
+        return new Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
+    }
+    // Try to recover from an error by 'deleting' (ignoring) one token.
+    /**
+    @internal
+    */
+    recoverByDelete(next, nextEnd) {
+        let isNode = next <= this.p.parser.maxNode;
+        if (isNode)
+            this.storeNode(next, this.pos, nextEnd, 4);
+        this.storeNode(0 /* Term.Err */, this.pos, nextEnd, isNode ? 8 : 4);
+        this.pos = this.reducePos = nextEnd;
+        this.score -= 190 /* Recover.Delete */;
+    }
+    /**
+    Check if the given term would be able to be shifted (optionally
+    after some reductions) on this stack. This can be useful for
+    external tokenizers that want to make sure they only provide a
+    given token when it applies.
+    */
+    canShift(term) {
+        for (let sim = new SimulatedStack(this);;) {
+            let action = this.p.parser.stateSlot(sim.state, 4 /* ParseState.DefaultReduce */) || this.p.parser.hasAction(sim.state, term);
+            if (action == 0)
+                return false;
+            if ((action & 65536 /* Action.ReduceFlag */) == 0)
+                return true;
+            sim.reduce(action);
+        }
+    }
+    // Apply up to Recover.MaxNext recovery actions that conceptually
+    // inserts some missing token or rule.
+    /**
+    @internal
+    */
+    recoverByInsert(next) {
+        if (this.stack.length >= 300 /* Recover.MaxInsertStackDepth */)
+            return [];
+        let nextStates = this.p.parser.nextStates(this.state);
+        if (nextStates.length > 4 /* Recover.MaxNext */ << 1 || this.stack.length >= 120 /* Recover.DampenInsertStackDepth */) {
+            let best = [];
+            for (let i = 0, s; i < nextStates.length; i += 2) {
+                if ((s = nextStates[i + 1]) != this.state && this.p.parser.hasAction(s, next))
+                    best.push(nextStates[i], s);
+            }
+            if (this.stack.length < 120 /* Recover.DampenInsertStackDepth */)
+                for (let i = 0; best.length < 4 /* Recover.MaxNext */ << 1 && i < nextStates.length; i += 2) {
+                    let s = nextStates[i + 1];
+                    if (!best.some((v, i) => (i & 1) && v == s))
+                        best.push(nextStates[i], s);
+                }
+            nextStates = best;
+        }
+        let result = [];
+        for (let i = 0; i < nextStates.length && result.length < 4 /* Recover.MaxNext */; i += 2) {
+            let s = nextStates[i + 1];
+            if (s == this.state)
+                continue;
+            let stack = this.split();
+            stack.pushState(s, this.pos);
+            stack.storeNode(0 /* Term.Err */, stack.pos, stack.pos, 4, true);
+            stack.shiftContext(nextStates[i], this.pos);
+            stack.reducePos = this.pos;
+            stack.score -= 200 /* Recover.Insert */;
+            result.push(stack);
+        }
+        return result;
+    }
+    // Force a reduce, if possible. Return false if that can't
+    // be done.
+    /**
+    @internal
+    */
+    forceReduce() {
+        let { parser } = this.p;
+        let reduce = parser.stateSlot(this.state, 5 /* ParseState.ForcedReduce */);
+        if ((reduce & 65536 /* Action.ReduceFlag */) == 0)
+            return false;
+        if (!parser.validAction(this.state, reduce)) {
+            let depth = reduce >> 19 /* Action.ReduceDepthShift */, term = reduce & 65535 /* Action.ValueMask */;
+            let target = this.stack.length - depth * 3;
+            if (target < 0 || parser.getGoto(this.stack[target], term, false) < 0) {
+                let backup = this.findForcedReduction();
+                if (backup == null)
+                    return false;
+                reduce = backup;
+            }
+            this.storeNode(0 /* Term.Err */, this.pos, this.pos, 4, true);
+            this.score -= 100 /* Recover.Reduce */;
+        }
+        this.reducePos = this.pos;
+        this.reduce(reduce);
+        return true;
+    }
+    /**
+    Try to scan through the automaton to find some kind of reduction
+    that can be applied. Used when the regular ForcedReduce field
+    isn't a valid action. @internal
+    */
+    findForcedReduction() {
+        let { parser } = this.p, seen = [];
+        let explore = (state, depth) => {
+            if (seen.includes(state))
+                return;
+            seen.push(state);
+            return parser.allActions(state, (action) => {
+                if (action & (262144 /* Action.StayFlag */ | 131072 /* Action.GotoFlag */)) ;
+                else if (action & 65536 /* Action.ReduceFlag */) {
+                    let rDepth = (action >> 19 /* Action.ReduceDepthShift */) - depth;
+                    if (rDepth > 1) {
+                        let term = action & 65535 /* Action.ValueMask */, target = this.stack.length - rDepth * 3;
+                        if (target >= 0 && parser.getGoto(this.stack[target], term, false) >= 0)
+                            return (rDepth << 19 /* Action.ReduceDepthShift */) | 65536 /* Action.ReduceFlag */ | term;
+                    }
+                }
+                else {
+                    let found = explore(action, depth + 1);
+                    if (found != null)
+                        return found;
+                }
+            });
+        };
+        return explore(this.state, 0);
+    }
+    /**
+    @internal
+    */
+    forceAll() {
+        while (!this.p.parser.stateFlag(this.state, 2 /* StateFlag.Accepting */)) {
+            if (!this.forceReduce()) {
+                this.storeNode(0 /* Term.Err */, this.pos, this.pos, 4, true);
+                break;
+            }
+        }
+        return this;
+    }
+    /**
+    Check whether this state has no further actions (assumed to be a direct descendant of the
+    top state, since any other states must be able to continue
+    somehow). @internal
+    */
+    get deadEnd() {
+        if (this.stack.length != 3)
+            return false;
+        let { parser } = this.p;
+        return parser.data[parser.stateSlot(this.state, 1 /* ParseState.Actions */)] == 65535 /* Seq.End */ &&
+            !parser.stateSlot(this.state, 4 /* ParseState.DefaultReduce */);
+    }
+    /**
+    Restart the stack (put it back in its start state). Only safe
+    when this.stack.length == 3 (state is directly below the top
+    state). @internal
+    */
+    restart() {
+        this.storeNode(0 /* Term.Err */, this.pos, this.pos, 4, true);
+        this.state = this.stack[0];
+        this.stack.length = 0;
+    }
+    /**
+    @internal
+    */
+    sameState(other) {
+        if (this.state != other.state || this.stack.length != other.stack.length)
+            return false;
+        for (let i = 0; i < this.stack.length; i += 3)
+            if (this.stack[i] != other.stack[i])
+                return false;
+        return true;
+    }
+    /**
+    Get the parser used by this stack.
+    */
+    get parser() { return this.p.parser; }
+    /**
+    Test whether a given dialect (by numeric ID, as exported from
+    the terms file) is enabled.
+    */
+    dialectEnabled(dialectID) { return this.p.parser.dialect.flags[dialectID]; }
+    shiftContext(term, start) {
+        if (this.curContext)
+            this.updateContext(this.curContext.tracker.shift(this.curContext.context, term, this, this.p.stream.reset(start)));
+    }
+    reduceContext(term, start) {
+        if (this.curContext)
+            this.updateContext(this.curContext.tracker.reduce(this.curContext.context, term, this, this.p.stream.reset(start)));
+    }
+    /**
+    @internal
+    */
+    emitContext() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -3)
+            this.storeNode(this.curContext.hash, this.reducePos, this.reducePos, -3, true);
+    }
+    /**
+    @internal
+    */
+    emitLookAhead() {
+        let last = this.buffer.length - 1;
+        if (last < 0 || this.buffer[last] != -4)
+            this.buffer.push(this.lookAhead, this.pos, this.pos, -4);
+    }
+    updateContext(context) {
+        if (context != this.curContext.context) {
+            let newCx = new StackContext(this.curContext.tracker, context);
+            if (newCx.hash != this.curContext.hash)
+                this.emitContext();
+            this.curContext = newCx;
+        }
+    }
+    /**
+    @internal
+    */
+    setLookAhead(lookAhead) {
+        if (lookAhead <= this.lookAhead)
+            return false;
+        this.emitLookAhead();
+        this.lookAhead = lookAhead;
+        return true;
+    }
+    /**
+    @internal
+    */
+    close() {
+        if (this.curContext && this.curContext.tracker.strict)
+            this.emitContext();
+        if (this.lookAhead > 0)
+            this.emitLookAhead();
+    }
+}
+class StackContext {
+    constructor(tracker, context) {
+        this.tracker = tracker;
+        this.context = context;
+        this.hash = tracker.strict ? tracker.hash(context) : 0;
+    }
+}
+// Used to cheaply run some reductions to scan ahead without mutating
+// an entire stack
+class SimulatedStack {
+    constructor(start) {
+        this.start = start;
+        this.state = start.state;
+        this.stack = start.stack;
+        this.base = this.stack.length;
+    }
+    reduce(action) {
+        let term = action & 65535 /* Action.ValueMask */, depth = action >> 19 /* Action.ReduceDepthShift */;
+        if (depth == 0) {
+            if (this.stack == this.start.stack)
+                this.stack = this.stack.slice();
+            this.stack.push(this.state, 0, 0);
+            this.base += 3;
+        }
+        else {
+            this.base -= (depth - 1) * 3;
+        }
+        let goto = this.start.p.parser.getGoto(this.stack[this.base - 3], term, true);
+        this.state = goto;
+    }
+}
+// This is given to `Tree.build` to build a buffer, and encapsulates
+// the parent-stack-walking necessary to read the nodes.
+class StackBufferCursor {
+    constructor(stack, pos, index) {
+        this.stack = stack;
+        this.pos = pos;
+        this.index = index;
+        this.buffer = stack.buffer;
+        if (this.index == 0)
+            this.maybeNext();
+    }
+    static create(stack, pos = stack.bufferBase + stack.buffer.length) {
+        return new StackBufferCursor(stack, pos, pos - stack.bufferBase);
+    }
+    maybeNext() {
+        let next = this.stack.parent;
+        if (next != null) {
+            this.index = this.stack.bufferBase - next.bufferBase;
+            this.stack = next;
+            this.buffer = next.buffer;
+        }
+    }
+    get id() { return this.buffer[this.index - 4]; }
+    get start() { return this.buffer[this.index - 3]; }
+    get end() { return this.buffer[this.index - 2]; }
+    get size() { return this.buffer[this.index - 1]; }
+    next() {
+        this.index -= 4;
+        this.pos -= 4;
+        if (this.index == 0)
+            this.maybeNext();
+    }
+    fork() {
+        return new StackBufferCursor(this.stack, this.pos, this.index);
+    }
+}
+
+// See lezer-generator/src/encode.ts for comments about the encoding
+// used here
+function decodeArray(input, Type = Uint16Array) {
+    if (typeof input != "string")
+        return input;
+    let array = null;
+    for (let pos = 0, out = 0; pos < input.length;) {
+        let value = 0;
+        for (;;) {
+            let next = input.charCodeAt(pos++), stop = false;
+            if (next == 126 /* Encode.BigValCode */) {
+                value = 65535 /* Encode.BigVal */;
+                break;
+            }
+            if (next >= 92 /* Encode.Gap2 */)
+                next--;
+            if (next >= 34 /* Encode.Gap1 */)
+                next--;
+            let digit = next - 32 /* Encode.Start */;
+            if (digit >= 46 /* Encode.Base */) {
+                digit -= 46 /* Encode.Base */;
+                stop = true;
+            }
+            value += digit;
+            if (stop)
+                break;
+            value *= 46 /* Encode.Base */;
+        }
+        if (array)
+            array[out++] = value;
+        else
+            array = new Type(value);
+    }
+    return array;
+}
+
+class CachedToken {
+    constructor() {
+        this.start = -1;
+        this.value = -1;
+        this.end = -1;
+        this.extended = -1;
+        this.lookAhead = 0;
+        this.mask = 0;
+        this.context = 0;
+    }
+}
+const nullToken = new CachedToken;
+/**
+[Tokenizers](#lr.ExternalTokenizer) interact with the input
+through this interface. It presents the input as a stream of
+characters, tracking lookahead and hiding the complexity of
+[ranges](#common.Parser.parse^ranges) from tokenizer code.
+*/
+class InputStream {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    @internal
+    */
+    input, 
+    /**
+    @internal
+    */
+    ranges) {
+        this.input = input;
+        this.ranges = ranges;
+        /**
+        @internal
+        */
+        this.chunk = "";
+        /**
+        @internal
+        */
+        this.chunkOff = 0;
+        /**
+        Backup chunk
+        */
+        this.chunk2 = "";
+        this.chunk2Pos = 0;
+        /**
+        The character code of the next code unit in the input, or -1
+        when the stream is at the end of the input.
+        */
+        this.next = -1;
+        /**
+        @internal
+        */
+        this.token = nullToken;
+        this.rangeIndex = 0;
+        this.pos = this.chunkPos = ranges[0].from;
+        this.range = ranges[0];
+        this.end = ranges[ranges.length - 1].to;
+        this.readNext();
+    }
+    /**
+    @internal
+    */
+    resolveOffset(offset, assoc) {
+        let range = this.range, index = this.rangeIndex;
+        let pos = this.pos + offset;
+        while (pos < range.from) {
+            if (!index)
+                return null;
+            let next = this.ranges[--index];
+            pos -= range.from - next.to;
+            range = next;
+        }
+        while (assoc < 0 ? pos > range.to : pos >= range.to) {
+            if (index == this.ranges.length - 1)
+                return null;
+            let next = this.ranges[++index];
+            pos += next.from - range.to;
+            range = next;
+        }
+        return pos;
+    }
+    /**
+    @internal
+    */
+    clipPos(pos) {
+        if (pos >= this.range.from && pos < this.range.to)
+            return pos;
+        for (let range of this.ranges)
+            if (range.to > pos)
+                return Math.max(pos, range.from);
+        return this.end;
+    }
+    /**
+    Look at a code unit near the stream position. `.peek(0)` equals
+    `.next`, `.peek(-1)` gives you the previous character, and so
+    on.
+    
+    Note that looking around during tokenizing creates dependencies
+    on potentially far-away content, which may reduce the
+    effectiveness incremental parsing—when looking forward—or even
+    cause invalid reparses when looking backward more than 25 code
+    units, since the library does not track lookbehind.
+    */
+    peek(offset) {
+        let idx = this.chunkOff + offset, pos, result;
+        if (idx >= 0 && idx < this.chunk.length) {
+            pos = this.pos + offset;
+            result = this.chunk.charCodeAt(idx);
+        }
+        else {
+            let resolved = this.resolveOffset(offset, 1);
+            if (resolved == null)
+                return -1;
+            pos = resolved;
+            if (pos >= this.chunk2Pos && pos < this.chunk2Pos + this.chunk2.length) {
+                result = this.chunk2.charCodeAt(pos - this.chunk2Pos);
+            }
+            else {
+                let i = this.rangeIndex, range = this.range;
+                while (range.to <= pos)
+                    range = this.ranges[++i];
+                this.chunk2 = this.input.chunk(this.chunk2Pos = pos);
+                if (pos + this.chunk2.length > range.to)
+                    this.chunk2 = this.chunk2.slice(0, range.to - pos);
+                result = this.chunk2.charCodeAt(0);
+            }
+        }
+        if (pos >= this.token.lookAhead)
+            this.token.lookAhead = pos + 1;
+        return result;
+    }
+    /**
+    Accept a token. By default, the end of the token is set to the
+    current stream position, but you can pass an offset (relative to
+    the stream position) to change that.
+    */
+    acceptToken(token, endOffset = 0) {
+        let end = endOffset ? this.resolveOffset(endOffset, -1) : this.pos;
+        if (end == null || end < this.token.start)
+            throw new RangeError("Token end out of bounds");
+        this.token.value = token;
+        this.token.end = end;
+    }
+    /**
+    Accept a token ending at a specific given position.
+    */
+    acceptTokenTo(token, endPos) {
+        this.token.value = token;
+        this.token.end = endPos;
+    }
+    getChunk() {
+        if (this.pos >= this.chunk2Pos && this.pos < this.chunk2Pos + this.chunk2.length) {
+            let { chunk, chunkPos } = this;
+            this.chunk = this.chunk2;
+            this.chunkPos = this.chunk2Pos;
+            this.chunk2 = chunk;
+            this.chunk2Pos = chunkPos;
+            this.chunkOff = this.pos - this.chunkPos;
+        }
+        else {
+            this.chunk2 = this.chunk;
+            this.chunk2Pos = this.chunkPos;
+            let nextChunk = this.input.chunk(this.pos);
+            let end = this.pos + nextChunk.length;
+            this.chunk = end > this.range.to ? nextChunk.slice(0, this.range.to - this.pos) : nextChunk;
+            this.chunkPos = this.pos;
+            this.chunkOff = 0;
+        }
+    }
+    readNext() {
+        if (this.chunkOff >= this.chunk.length) {
+            this.getChunk();
+            if (this.chunkOff == this.chunk.length)
+                return this.next = -1;
+        }
+        return this.next = this.chunk.charCodeAt(this.chunkOff);
+    }
+    /**
+    Move the stream forward N (defaults to 1) code units. Returns
+    the new value of [`next`](#lr.InputStream.next).
+    */
+    advance(n = 1) {
+        this.chunkOff += n;
+        while (this.pos + n >= this.range.to) {
+            if (this.rangeIndex == this.ranges.length - 1)
+                return this.setDone();
+            n -= this.range.to - this.pos;
+            this.range = this.ranges[++this.rangeIndex];
+            this.pos = this.range.from;
+        }
+        this.pos += n;
+        if (this.pos >= this.token.lookAhead)
+            this.token.lookAhead = this.pos + 1;
+        return this.readNext();
+    }
+    setDone() {
+        this.pos = this.chunkPos = this.end;
+        this.range = this.ranges[this.rangeIndex = this.ranges.length - 1];
+        this.chunk = "";
+        return this.next = -1;
+    }
+    /**
+    @internal
+    */
+    reset(pos, token) {
+        if (token) {
+            this.token = token;
+            token.start = pos;
+            token.lookAhead = pos + 1;
+            token.value = token.extended = -1;
+        }
+        else {
+            this.token = nullToken;
+        }
+        if (this.pos != pos) {
+            this.pos = pos;
+            if (pos == this.end) {
+                this.setDone();
+                return this;
+            }
+            while (pos < this.range.from)
+                this.range = this.ranges[--this.rangeIndex];
+            while (pos >= this.range.to)
+                this.range = this.ranges[++this.rangeIndex];
+            if (pos >= this.chunkPos && pos < this.chunkPos + this.chunk.length) {
+                this.chunkOff = pos - this.chunkPos;
+            }
+            else {
+                this.chunk = "";
+                this.chunkOff = 0;
+            }
+            this.readNext();
+        }
+        return this;
+    }
+    /**
+    @internal
+    */
+    read(from, to) {
+        if (from >= this.chunkPos && to <= this.chunkPos + this.chunk.length)
+            return this.chunk.slice(from - this.chunkPos, to - this.chunkPos);
+        if (from >= this.chunk2Pos && to <= this.chunk2Pos + this.chunk2.length)
+            return this.chunk2.slice(from - this.chunk2Pos, to - this.chunk2Pos);
+        if (from >= this.range.from && to <= this.range.to)
+            return this.input.read(from, to);
+        let result = "";
+        for (let r of this.ranges) {
+            if (r.from >= to)
+                break;
+            if (r.to > from)
+                result += this.input.read(Math.max(r.from, from), Math.min(r.to, to));
+        }
+        return result;
+    }
+}
+/**
+@internal
+*/
+class TokenGroup {
+    constructor(data, id) {
+        this.data = data;
+        this.id = id;
+    }
+    token(input, stack) {
+        let { parser } = stack.p;
+        readToken(this.data, input, stack, this.id, parser.data, parser.tokenPrecTable);
+    }
+}
+TokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+/**
+@hide
+*/
+class LocalTokenGroup {
+    constructor(data, precTable, elseToken) {
+        this.precTable = precTable;
+        this.elseToken = elseToken;
+        this.data = typeof data == "string" ? decodeArray(data) : data;
+    }
+    token(input, stack) {
+        let start = input.pos, skipped = 0;
+        for (;;) {
+            let atEof = input.next < 0, nextPos = input.resolveOffset(1, 1);
+            readToken(this.data, input, stack, 0, this.data, this.precTable);
+            if (input.token.value > -1)
+                break;
+            if (this.elseToken == null)
+                return;
+            if (!atEof)
+                skipped++;
+            if (nextPos == null)
+                break;
+            input.reset(nextPos, input.token);
+        }
+        if (skipped) {
+            input.reset(start, input.token);
+            input.acceptToken(this.elseToken, skipped);
+        }
+    }
+}
+LocalTokenGroup.prototype.contextual = TokenGroup.prototype.fallback = TokenGroup.prototype.extend = false;
+/**
+`@external tokens` declarations in the grammar should resolve to
+an instance of this class.
+*/
+class ExternalTokenizer {
+    /**
+    Create a tokenizer. The first argument is the function that,
+    given an input stream, scans for the types of tokens it
+    recognizes at the stream's position, and calls
+    [`acceptToken`](#lr.InputStream.acceptToken) when it finds
+    one.
+    */
+    constructor(
+    /**
+    @internal
+    */
+    token, options = {}) {
+        this.token = token;
+        this.contextual = !!options.contextual;
+        this.fallback = !!options.fallback;
+        this.extend = !!options.extend;
+    }
+}
+// Tokenizer data is stored a big uint16 array containing, for each
+// state:
+//
+//  - A group bitmask, indicating what token groups are reachable from
+//    this state, so that paths that can only lead to tokens not in
+//    any of the current groups can be cut off early.
+//
+//  - The position of the end of the state's sequence of accepting
+//    tokens
+//
+//  - The number of outgoing edges for the state
+//
+//  - The accepting tokens, as (token id, group mask) pairs
+//
+//  - The outgoing edges, as (start character, end character, state
+//    index) triples, with end character being exclusive
+//
+// This function interprets that data, running through a stream as
+// long as new states with the a matching group mask can be reached,
+// and updating `input.token` when it matches a token.
+function readToken(data, input, stack, group, precTable, precOffset) {
+    let state = 0, groupMask = 1 << group, { dialect } = stack.p.parser;
+    scan: for (;;) {
+        if ((groupMask & data[state]) == 0)
+            break;
+        let accEnd = data[state + 1];
+        // Check whether this state can lead to a token in the current group
+        // Accept tokens in this state, possibly overwriting
+        // lower-precedence / shorter tokens
+        for (let i = state + 3; i < accEnd; i += 2)
+            if ((data[i + 1] & groupMask) > 0) {
+                let term = data[i];
+                if (dialect.allows(term) &&
+                    (input.token.value == -1 || input.token.value == term ||
+                        overrides(term, input.token.value, precTable, precOffset))) {
+                    input.acceptToken(term);
+                    break;
+                }
+            }
+        let next = input.next, low = 0, high = data[state + 2];
+        // Special case for EOF
+        if (input.next < 0 && high > low && data[accEnd + high * 3 - 3] == 65535 /* Seq.End */) {
+            state = data[accEnd + high * 3 - 1];
+            continue scan;
+        }
+        // Do a binary search on the state's edges
+        for (; low < high;) {
+            let mid = (low + high) >> 1;
+            let index = accEnd + mid + (mid << 1);
+            let from = data[index], to = data[index + 1] || 0x10000;
+            if (next < from)
+                high = mid;
+            else if (next >= to)
+                low = mid + 1;
+            else {
+                state = data[index + 2];
+                input.advance();
+                continue scan;
+            }
+        }
+        break;
+    }
+}
+function findOffset(data, start, term) {
+    for (let i = start, next; (next = data[i]) != 65535 /* Seq.End */; i++)
+        if (next == term)
+            return i - start;
+    return -1;
+}
+function overrides(token, prev, tableData, tableOffset) {
+    let iPrev = findOffset(tableData, tableOffset, prev);
+    return iPrev < 0 || findOffset(tableData, tableOffset, token) < iPrev;
+}
+
+// Environment variable used to control console output
+const verbose = typeof process != "undefined" && process.env && /\bparse\b/.test(process.env.LOG);
+let stackIDs = null;
+function cutAt(tree, pos, side) {
+    let cursor = tree.cursor(IterMode.IncludeAnonymous);
+    cursor.moveTo(pos);
+    for (;;) {
+        if (!(side < 0 ? cursor.childBefore(pos) : cursor.childAfter(pos)))
+            for (;;) {
+                if ((side < 0 ? cursor.to < pos : cursor.from > pos) && !cursor.type.isError)
+                    return side < 0 ? Math.max(0, Math.min(cursor.to - 1, pos - 25 /* Lookahead.Margin */))
+                        : Math.min(tree.length, Math.max(cursor.from + 1, pos + 25 /* Lookahead.Margin */));
+                if (side < 0 ? cursor.prevSibling() : cursor.nextSibling())
+                    break;
+                if (!cursor.parent())
+                    return side < 0 ? 0 : tree.length;
+            }
+    }
+}
+class dist_FragmentCursor {
+    constructor(fragments, minRepeat) {
+        this.fragments = fragments;
+        this.minRepeat = minRepeat;
+        this.i = 0;
+        this.fragment = null;
+        this.safeFrom = -1;
+        this.safeTo = -1;
+        this.trees = [];
+        this.start = [];
+        this.index = [];
+        this.lastRepeat = null;
+        this.lastRepeatPos = -1;
+        this.nextFragment();
+    }
+    nextFragment() {
+        let fr = this.fragment = this.i == this.fragments.length ? null : this.fragments[this.i++];
+        if (fr) {
+            this.safeFrom = fr.openStart ? cutAt(fr.tree, fr.from + fr.offset, 1) - fr.offset : fr.from;
+            this.safeTo = fr.openEnd ? cutAt(fr.tree, fr.to + fr.offset, -1) - fr.offset : fr.to;
+            while (this.trees.length) {
+                this.trees.pop();
+                this.start.pop();
+                this.index.pop();
+            }
+            this.trees.push(fr.tree);
+            this.start.push(-fr.offset);
+            this.index.push(0);
+            this.nextStart = this.safeFrom;
+        }
+        else {
+            this.nextStart = 1e9;
+        }
+    }
+    // `pos` must be >= any previously given `pos` for this cursor
+    nodeAt(pos) {
+        if (pos < this.nextStart)
+            return null;
+        while (this.fragment && this.safeTo <= pos)
+            this.nextFragment();
+        if (!this.fragment)
+            return null;
+        for (;;) {
+            let last = this.trees.length - 1;
+            if (last < 0) { // End of tree
+                this.nextFragment();
+                return null;
+            }
+            if (pos < this.safeFrom)
+                return null;
+            let top = this.trees[last], index = this.index[last];
+            if (index == top.children.length) {
+                this.trees.pop();
+                this.start.pop();
+                this.index.pop();
+                continue;
+            }
+            let next = top.children[index];
+            let start = this.start[last] + top.positions[index];
+            if (start > pos) {
+                this.nextStart = start;
+                return null;
+            }
+            if (next instanceof Tree) {
+                let storeRepeat = start > this.lastRepeatPos && next.type.id >= this.minRepeat;
+                if (start == pos || storeRepeat) {
+                    let end = start + next.length, lookahead;
+                    if (start >= this.safeFrom && end <= this.safeTo &&
+                        (!(lookahead = next.prop(dist_NodeProp.lookAhead)) || end + lookahead < this.fragment.to)) {
+                        if (storeRepeat) {
+                            this.lastRepeat = next;
+                            this.lastRepeatPos = start;
+                        }
+                        if (start == pos)
+                            return next;
+                    }
+                }
+                this.index[last]++;
+                if (start + next.length >= Math.max(this.safeFrom, pos)) { // Enter this node
+                    this.trees.push(next);
+                    this.start.push(start);
+                    this.index.push(0);
+                }
+            }
+            else {
+                this.index[last]++;
+                this.nextStart = start + next.length;
+            }
+        }
+    }
+}
+class TokenCache {
+    constructor(parser, stream) {
+        this.stream = stream;
+        this.tokens = [];
+        this.mainToken = null;
+        this.actions = [];
+        this.tokens = parser.tokenizers.map(_ => new CachedToken);
+    }
+    getActions(stack) {
+        let actionIndex = 0;
+        let main = null;
+        let { parser } = stack.p, { tokenizers } = parser;
+        let mask = parser.stateSlot(stack.state, 3 /* ParseState.TokenizerMask */);
+        let context = stack.curContext ? stack.curContext.hash : 0;
+        let lookAhead = 0;
+        for (let i = 0; i < tokenizers.length; i++) {
+            if (((1 << i) & mask) == 0)
+                continue;
+            let tokenizer = tokenizers[i], token = this.tokens[i];
+            if (main && !tokenizer.fallback)
+                continue;
+            if (tokenizer.contextual || token.start != stack.pos || token.mask != mask || token.context != context) {
+                this.updateCachedToken(token, tokenizer, stack);
+                token.mask = mask;
+                token.context = context;
+            }
+            if (token.lookAhead > token.end + 25 /* Lookahead.Margin */)
+                lookAhead = Math.max(token.lookAhead, lookAhead);
+            if (token.value != 0 /* Term.Err */) {
+                let startIndex = actionIndex;
+                if (token.extended > -1)
+                    actionIndex = this.addActions(stack, token.extended, token.end, actionIndex);
+                actionIndex = this.addActions(stack, token.value, token.end, actionIndex);
+                if (!tokenizer.extend) {
+                    main = token;
+                    if (actionIndex > startIndex)
+                        break;
+                }
+            }
+        }
+        while (this.actions.length > actionIndex)
+            this.actions.pop();
+        if (lookAhead)
+            stack.setLookAhead(lookAhead);
+        if (!main && stack.pos == this.stream.end) {
+            main = new CachedToken;
+            main.value = stack.p.parser.eofTerm;
+            main.start = main.end = stack.pos;
+            actionIndex = this.addActions(stack, main.value, main.end, actionIndex);
+        }
+        this.mainToken = main;
+        return this.actions;
+    }
+    getMainToken(stack) {
+        if (this.mainToken)
+            return this.mainToken;
+        let main = new CachedToken, { pos, p } = stack;
+        main.start = pos;
+        main.end = Math.min(pos + 1, p.stream.end);
+        main.value = pos == p.stream.end ? p.parser.eofTerm : 0 /* Term.Err */;
+        return main;
+    }
+    updateCachedToken(token, tokenizer, stack) {
+        let start = this.stream.clipPos(stack.pos);
+        tokenizer.token(this.stream.reset(start, token), stack);
+        if (token.value > -1) {
+            let { parser } = stack.p;
+            for (let i = 0; i < parser.specialized.length; i++)
+                if (parser.specialized[i] == token.value) {
+                    let result = parser.specializers[i](this.stream.read(token.start, token.end), stack);
+                    if (result >= 0 && stack.p.parser.dialect.allows(result >> 1)) {
+                        if ((result & 1) == 0 /* Specialize.Specialize */)
+                            token.value = result >> 1;
+                        else
+                            token.extended = result >> 1;
+                        break;
+                    }
+                }
+        }
+        else {
+            token.value = 0 /* Term.Err */;
+            token.end = this.stream.clipPos(start + 1);
+        }
+    }
+    putAction(action, token, end, index) {
+        // Don't add duplicate actions
+        for (let i = 0; i < index; i += 3)
+            if (this.actions[i] == action)
+                return index;
+        this.actions[index++] = action;
+        this.actions[index++] = token;
+        this.actions[index++] = end;
+        return index;
+    }
+    addActions(stack, token, end, index) {
+        let { state } = stack, { parser } = stack.p, { data } = parser;
+        for (let set = 0; set < 2; set++) {
+            for (let i = parser.stateSlot(state, set ? 2 /* ParseState.Skip */ : 1 /* ParseState.Actions */);; i += 3) {
+                if (data[i] == 65535 /* Seq.End */) {
+                    if (data[i + 1] == 1 /* Seq.Next */) {
+                        i = dist_pair(data, i + 2);
+                    }
+                    else {
+                        if (index == 0 && data[i + 1] == 2 /* Seq.Other */)
+                            index = this.putAction(dist_pair(data, i + 2), token, end, index);
+                        break;
+                    }
+                }
+                if (data[i] == token)
+                    index = this.putAction(dist_pair(data, i + 1), token, end, index);
+            }
+        }
+        return index;
+    }
+}
+class Parse {
+    constructor(parser, input, fragments, ranges) {
+        this.parser = parser;
+        this.input = input;
+        this.ranges = ranges;
+        this.recovering = 0;
+        this.nextStackID = 0x2654; // ♔, ♕, ♖, ♗, ♘, ♙, ♠, ♡, ♢, ♣, ♤, ♥, ♦, ♧
+        this.minStackPos = 0;
+        this.reused = [];
+        this.stoppedAt = null;
+        this.lastBigReductionStart = -1;
+        this.lastBigReductionSize = 0;
+        this.bigReductionCount = 0;
+        this.stream = new InputStream(input, ranges);
+        this.tokens = new TokenCache(parser, this.stream);
+        this.topTerm = parser.top[1];
+        let { from } = ranges[0];
+        this.stacks = [Stack.start(this, parser.top[0], from)];
+        this.fragments = fragments.length && this.stream.end - from > parser.bufferLength * 4
+            ? new dist_FragmentCursor(fragments, parser.minRepeatTerm) : null;
+    }
+    get parsedPos() {
+        return this.minStackPos;
+    }
+    // Move the parser forward. This will process all parse stacks at
+    // `this.pos` and try to advance them to a further position. If no
+    // stack for such a position is found, it'll start error-recovery.
+    //
+    // When the parse is finished, this will return a syntax tree. When
+    // not, it returns `null`.
+    advance() {
+        let stacks = this.stacks, pos = this.minStackPos;
+        // This will hold stacks beyond `pos`.
+        let newStacks = this.stacks = [];
+        let stopped, stoppedTokens;
+        // If a large amount of reductions happened with the same start
+        // position, force the stack out of that production in order to
+        // avoid creating a tree too deep to recurse through.
+        // (This is an ugly kludge, because unfortunately there is no
+        // straightforward, cheap way to check for this happening, due to
+        // the history of reductions only being available in an
+        // expensive-to-access format in the stack buffers.)
+        if (this.bigReductionCount > 300 /* Rec.MaxLeftAssociativeReductionCount */ && stacks.length == 1) {
+            let [s] = stacks;
+            while (s.forceReduce() && s.stack.length && s.stack[s.stack.length - 2] >= this.lastBigReductionStart) { }
+            this.bigReductionCount = this.lastBigReductionSize = 0;
+        }
+        // Keep advancing any stacks at `pos` until they either move
+        // forward or can't be advanced. Gather stacks that can't be
+        // advanced further in `stopped`.
+        for (let i = 0; i < stacks.length; i++) {
+            let stack = stacks[i];
+            for (;;) {
+                this.tokens.mainToken = null;
+                if (stack.pos > pos) {
+                    newStacks.push(stack);
+                }
+                else if (this.advanceStack(stack, newStacks, stacks)) {
+                    continue;
+                }
+                else {
+                    if (!stopped) {
+                        stopped = [];
+                        stoppedTokens = [];
+                    }
+                    stopped.push(stack);
+                    let tok = this.tokens.getMainToken(stack);
+                    stoppedTokens.push(tok.value, tok.end);
+                }
+                break;
+            }
+        }
+        if (!newStacks.length) {
+            let finished = stopped && findFinished(stopped);
+            if (finished) {
+                if (verbose)
+                    console.log("Finish with " + this.stackID(finished));
+                return this.stackToTree(finished);
+            }
+            if (this.parser.strict) {
+                if (verbose && stopped)
+                    console.log("Stuck with token " + (this.tokens.mainToken ? this.parser.getName(this.tokens.mainToken.value) : "none"));
+                throw new SyntaxError("No parse at " + pos);
+            }
+            if (!this.recovering)
+                this.recovering = 5 /* Rec.Distance */;
+        }
+        if (this.recovering && stopped) {
+            let finished = this.stoppedAt != null && stopped[0].pos > this.stoppedAt ? stopped[0]
+                : this.runRecovery(stopped, stoppedTokens, newStacks);
+            if (finished) {
+                if (verbose)
+                    console.log("Force-finish " + this.stackID(finished));
+                return this.stackToTree(finished.forceAll());
+            }
+        }
+        if (this.recovering) {
+            let maxRemaining = this.recovering == 1 ? 1 : this.recovering * 3 /* Rec.MaxRemainingPerStep */;
+            if (newStacks.length > maxRemaining) {
+                newStacks.sort((a, b) => b.score - a.score);
+                while (newStacks.length > maxRemaining)
+                    newStacks.pop();
+            }
+            if (newStacks.some(s => s.reducePos > pos))
+                this.recovering--;
+        }
+        else if (newStacks.length > 1) {
+            // Prune stacks that are in the same state, or that have been
+            // running without splitting for a while, to avoid getting stuck
+            // with multiple successful stacks running endlessly on.
+            outer: for (let i = 0; i < newStacks.length - 1; i++) {
+                let stack = newStacks[i];
+                for (let j = i + 1; j < newStacks.length; j++) {
+                    let other = newStacks[j];
+                    if (stack.sameState(other) ||
+                        stack.buffer.length > 500 /* Rec.MinBufferLengthPrune */ && other.buffer.length > 500 /* Rec.MinBufferLengthPrune */) {
+                        if (((stack.score - other.score) || (stack.buffer.length - other.buffer.length)) > 0) {
+                            newStacks.splice(j--, 1);
+                        }
+                        else {
+                            newStacks.splice(i--, 1);
+                            continue outer;
+                        }
+                    }
+                }
+            }
+            if (newStacks.length > 12 /* Rec.MaxStackCount */) {
+                newStacks.sort((a, b) => b.score - a.score);
+                newStacks.splice(12 /* Rec.MaxStackCount */, newStacks.length - 12 /* Rec.MaxStackCount */);
+            }
+        }
+        this.minStackPos = newStacks[0].pos;
+        for (let i = 1; i < newStacks.length; i++)
+            if (newStacks[i].pos < this.minStackPos)
+                this.minStackPos = newStacks[i].pos;
+        return null;
+    }
+    stopAt(pos) {
+        if (this.stoppedAt != null && this.stoppedAt < pos)
+            throw new RangeError("Can't move stoppedAt forward");
+        this.stoppedAt = pos;
+    }
+    // See if a given tree, or a descendant right at its start, can be
+    // reused in the given stack.
+    tryReuse(stack, start, tree, repeatOnly) {
+        if (!tree)
+            return null;
+        let strictCx = stack.curContext && stack.curContext.tracker.strict, cxHash = strictCx ? stack.curContext.hash : 0;
+        for (; tree;) {
+            let match = this.parser.nodeSet.types[tree.type.id] != tree.type ? -1
+                : this.parser.getGoto(stack.state, tree.type.id);
+            if (match > -1 && tree.length && (!strictCx || (tree.prop(dist_NodeProp.contextHash) || 0) == cxHash)) {
+                stack.useNode(tree, match, start);
+                return tree;
+            }
+            if (tree.children.length == 0 || tree.positions[0] > 0)
+                break;
+            let inner = tree.children[0];
+            if (inner instanceof Tree && (!repeatOnly || inner.type.id >= this.parser.minRepeatTerm))
+                tree = inner;
+            else
+                break;
+        }
+        return null;
+    }
+    // Returns an updated version of the given stack, or null if the
+    // stack can't advance normally. When `split` and `stacks` are
+    // given, stacks split off by ambiguous operations will be pushed to
+    // `split`, or added to `stacks` if they move `pos` forward.
+    advanceStack(stack, stacks, split) {
+        let start = stack.pos, { parser } = this;
+        let base = verbose ? this.stackID(stack) + " -> " : "";
+        if (this.stoppedAt != null && start > this.stoppedAt)
+            return stack.forceReduce() ? stack : null;
+        if (this.fragments) {
+            // Due to an optimization in the way we build trees for repeat
+            // rules, such trees may have their start position before
+            // skipped content that is technically not part of the node.
+            // Attempts to reuse them may only happen at the position
+            // _after_ those skipped tokens. The special handling here makes
+            // sure such nodes can still be reused.
+            let reused = (stack.reducePos < start && stack.buffer.length && stack.buffer[stack.buffer.length - 2] <= stack.reducePos &&
+                this.fragments.lastRepeatPos == stack.reducePos &&
+                this.tryReuse(stack, stack.reducePos, this.fragments.lastRepeat, true)) ||
+                this.tryReuse(stack, start, this.fragments.nodeAt(start), false);
+            if (reused) {
+                if (verbose)
+                    console.log(base + this.stackID(stack) + ` (via reuse of ${parser.getName(reused.type.id)})`);
+                return true;
+            }
+        }
+        let defaultReduce = parser.stateSlot(stack.state, 4 /* ParseState.DefaultReduce */);
+        if (defaultReduce > 0) {
+            stack.reduce(defaultReduce);
+            if (verbose)
+                console.log(base + this.stackID(stack) + ` (via always-reduce ${parser.getName(defaultReduce & 65535 /* Action.ValueMask */)})`);
+            return true;
+        }
+        if (stack.stack.length >= 8400 /* Rec.CutDepth */) {
+            while (stack.stack.length > 6000 /* Rec.CutTo */ && stack.forceReduce()) { }
+        }
+        let actions = this.tokens.getActions(stack);
+        for (let i = 0; i < actions.length;) {
+            let action = actions[i++], term = actions[i++], end = actions[i++];
+            let last = i == actions.length || !split;
+            let localStack = last ? stack : stack.split();
+            let main = this.tokens.mainToken;
+            localStack.apply(action, term, main ? main.start : localStack.pos, end);
+            if (verbose)
+                console.log(base + this.stackID(localStack) + ` (via ${(action & 65536 /* Action.ReduceFlag */) == 0 ? "shift"
+                    : `reduce of ${parser.getName(action & 65535 /* Action.ValueMask */)}`} for ${parser.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
+            if (last)
+                return true;
+            else if (localStack.pos > start)
+                stacks.push(localStack);
+            else
+                split.push(localStack);
+        }
+        return false;
+    }
+    // Advance a given stack forward as far as it will go. Returns the
+    // (possibly updated) stack if it got stuck, or null if it moved
+    // forward and was given to `pushStackDedup`.
+    advanceFully(stack, newStacks) {
+        let pos = stack.pos;
+        for (;;) {
+            if (!this.advanceStack(stack, null, null))
+                return false;
+            if (stack.pos > pos) {
+                pushStackDedup(stack, newStacks);
+                return true;
+            }
+        }
+    }
+    runRecovery(stacks, tokens, newStacks) {
+        let finished = null, restarted = false;
+        for (let i = 0; i < stacks.length; i++) {
+            let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
+            let base = verbose ? this.stackID(stack) + " -> " : "";
+            if (stack.deadEnd) {
+                if (restarted)
+                    continue;
+                restarted = true;
+                stack.restart();
+                if (verbose)
+                    console.log(base + this.stackID(stack) + " (restarted)");
+                let done = this.advanceFully(stack, newStacks);
+                if (done)
+                    continue;
+            }
+            let force = stack.split(), forceBase = base;
+            for (let j = 0; j < 10 /* Rec.ForceReduceLimit */ && force.forceReduce(); j++) {
+                if (verbose)
+                    console.log(forceBase + this.stackID(force) + " (via force-reduce)");
+                let done = this.advanceFully(force, newStacks);
+                if (done)
+                    break;
+                if (verbose)
+                    forceBase = this.stackID(force) + " -> ";
+            }
+            for (let insert of stack.recoverByInsert(token)) {
+                if (verbose)
+                    console.log(base + this.stackID(insert) + " (via recover-insert)");
+                this.advanceFully(insert, newStacks);
+            }
+            if (this.stream.end > stack.pos) {
+                if (tokenEnd == stack.pos) {
+                    tokenEnd++;
+                    token = 0 /* Term.Err */;
+                }
+                stack.recoverByDelete(token, tokenEnd);
+                if (verbose)
+                    console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+                pushStackDedup(stack, newStacks);
+            }
+            else if (!finished || finished.score < force.score) {
+                finished = force;
+            }
+        }
+        return finished;
+    }
+    // Convert the stack's buffer to a syntax tree.
+    stackToTree(stack) {
+        stack.close();
+        return Tree.build({ buffer: StackBufferCursor.create(stack),
+            nodeSet: this.parser.nodeSet,
+            topID: this.topTerm,
+            maxBufferLength: this.parser.bufferLength,
+            reused: this.reused,
+            start: this.ranges[0].from,
+            length: stack.pos - this.ranges[0].from,
+            minRepeatType: this.parser.minRepeatTerm });
+    }
+    stackID(stack) {
+        let id = (stackIDs || (stackIDs = new WeakMap)).get(stack);
+        if (!id)
+            stackIDs.set(stack, id = String.fromCodePoint(this.nextStackID++));
+        return id + stack;
+    }
+}
+function pushStackDedup(stack, newStacks) {
+    for (let i = 0; i < newStacks.length; i++) {
+        let other = newStacks[i];
+        if (other.pos == stack.pos && other.sameState(stack)) {
+            if (newStacks[i].score < stack.score)
+                newStacks[i] = stack;
+            return;
+        }
+    }
+    newStacks.push(stack);
+}
+class Dialect {
+    constructor(source, flags, disabled) {
+        this.source = source;
+        this.flags = flags;
+        this.disabled = disabled;
+    }
+    allows(term) { return !this.disabled || this.disabled[term] == 0; }
+}
+const id = x => x;
+/**
+Context trackers are used to track stateful context (such as
+indentation in the Python grammar, or parent elements in the XML
+grammar) needed by external tokenizers. You declare them in a
+grammar file as `@context exportName from "module"`.
+
+Context values should be immutable, and can be updated (replaced)
+on shift or reduce actions.
+
+The export used in a `@context` declaration should be of this
+type.
+*/
+class ContextTracker {
+    /**
+    Define a context tracker.
+    */
+    constructor(spec) {
+        this.start = spec.start;
+        this.shift = spec.shift || id;
+        this.reduce = spec.reduce || id;
+        this.reuse = spec.reuse || id;
+        this.hash = spec.hash || (() => 0);
+        this.strict = spec.strict !== false;
+    }
+}
+/**
+Holds the parse tables for a given grammar, as generated by
+`lezer-generator`, and provides [methods](#common.Parser) to parse
+content with.
+*/
+class LRParser extends Parser {
+    /**
+    @internal
+    */
+    constructor(spec) {
+        super();
+        /**
+        @internal
+        */
+        this.wrappers = [];
+        if (spec.version != 14 /* File.Version */)
+            throw new RangeError(`Parser version (${spec.version}) doesn't match runtime version (${14 /* File.Version */})`);
+        let nodeNames = spec.nodeNames.split(" ");
+        this.minRepeatTerm = nodeNames.length;
+        for (let i = 0; i < spec.repeatNodeCount; i++)
+            nodeNames.push("");
+        let topTerms = Object.keys(spec.topRules).map(r => spec.topRules[r][1]);
+        let nodeProps = [];
+        for (let i = 0; i < nodeNames.length; i++)
+            nodeProps.push([]);
+        function setProp(nodeID, prop, value) {
+            nodeProps[nodeID].push([prop, prop.deserialize(String(value))]);
+        }
+        if (spec.nodeProps)
+            for (let propSpec of spec.nodeProps) {
+                let prop = propSpec[0];
+                if (typeof prop == "string")
+                    prop = dist_NodeProp[prop];
+                for (let i = 1; i < propSpec.length;) {
+                    let next = propSpec[i++];
+                    if (next >= 0) {
+                        setProp(next, prop, propSpec[i++]);
+                    }
+                    else {
+                        let value = propSpec[i + -next];
+                        for (let j = -next; j > 0; j--)
+                            setProp(propSpec[i++], prop, value);
+                        i++;
+                    }
+                }
+            }
+        this.nodeSet = new NodeSet(nodeNames.map((name, i) => NodeType.define({
+            name: i >= this.minRepeatTerm ? undefined : name,
+            id: i,
+            props: nodeProps[i],
+            top: topTerms.indexOf(i) > -1,
+            error: i == 0,
+            skipped: spec.skippedNodes && spec.skippedNodes.indexOf(i) > -1
+        })));
+        if (spec.propSources)
+            this.nodeSet = this.nodeSet.extend(...spec.propSources);
+        this.strict = false;
+        this.bufferLength = DefaultBufferLength;
+        let tokenArray = decodeArray(spec.tokenData);
+        this.context = spec.context;
+        this.specializerSpecs = spec.specialized || [];
+        this.specialized = new Uint16Array(this.specializerSpecs.length);
+        for (let i = 0; i < this.specializerSpecs.length; i++)
+            this.specialized[i] = this.specializerSpecs[i].term;
+        this.specializers = this.specializerSpecs.map(getSpecializer);
+        this.states = decodeArray(spec.states, Uint32Array);
+        this.data = decodeArray(spec.stateData);
+        this.goto = decodeArray(spec.goto);
+        this.maxTerm = spec.maxTerm;
+        this.tokenizers = spec.tokenizers.map(value => typeof value == "number" ? new TokenGroup(tokenArray, value) : value);
+        this.topRules = spec.topRules;
+        this.dialects = spec.dialects || {};
+        this.dynamicPrecedences = spec.dynamicPrecedences || null;
+        this.tokenPrecTable = spec.tokenPrec;
+        this.termNames = spec.termNames || null;
+        this.maxNode = this.nodeSet.types.length - 1;
+        this.dialect = this.parseDialect();
+        this.top = this.topRules[Object.keys(this.topRules)[0]];
+    }
+    createParse(input, fragments, ranges) {
+        let parse = new Parse(this, input, fragments, ranges);
+        for (let w of this.wrappers)
+            parse = w(parse, input, fragments, ranges);
+        return parse;
+    }
+    /**
+    Get a goto table entry @internal
+    */
+    getGoto(state, term, loose = false) {
+        let table = this.goto;
+        if (term >= table[0])
+            return -1;
+        for (let pos = table[term + 1];;) {
+            let groupTag = table[pos++], last = groupTag & 1;
+            let target = table[pos++];
+            if (last && loose)
+                return target;
+            for (let end = pos + (groupTag >> 1); pos < end; pos++)
+                if (table[pos] == state)
+                    return target;
+            if (last)
+                return -1;
+        }
+    }
+    /**
+    Check if this state has an action for a given terminal @internal
+    */
+    hasAction(state, terminal) {
+        let data = this.data;
+        for (let set = 0; set < 2; set++) {
+            for (let i = this.stateSlot(state, set ? 2 /* ParseState.Skip */ : 1 /* ParseState.Actions */), next;; i += 3) {
+                if ((next = data[i]) == 65535 /* Seq.End */) {
+                    if (data[i + 1] == 1 /* Seq.Next */)
+                        next = data[i = dist_pair(data, i + 2)];
+                    else if (data[i + 1] == 2 /* Seq.Other */)
+                        return dist_pair(data, i + 2);
+                    else
+                        break;
+                }
+                if (next == terminal || next == 0 /* Term.Err */)
+                    return dist_pair(data, i + 1);
+            }
+        }
+        return 0;
+    }
+    /**
+    @internal
+    */
+    stateSlot(state, slot) {
+        return this.states[(state * 6 /* ParseState.Size */) + slot];
+    }
+    /**
+    @internal
+    */
+    stateFlag(state, flag) {
+        return (this.stateSlot(state, 0 /* ParseState.Flags */) & flag) > 0;
+    }
+    /**
+    @internal
+    */
+    validAction(state, action) {
+        return !!this.allActions(state, a => a == action ? true : null);
+    }
+    /**
+    @internal
+    */
+    allActions(state, action) {
+        let deflt = this.stateSlot(state, 4 /* ParseState.DefaultReduce */);
+        let result = deflt ? action(deflt) : undefined;
+        for (let i = this.stateSlot(state, 1 /* ParseState.Actions */); result == null; i += 3) {
+            if (this.data[i] == 65535 /* Seq.End */) {
+                if (this.data[i + 1] == 1 /* Seq.Next */)
+                    i = dist_pair(this.data, i + 2);
+                else
+                    break;
+            }
+            result = action(dist_pair(this.data, i + 1));
+        }
+        return result;
+    }
+    /**
+    Get the states that can follow this one through shift actions or
+    goto jumps. @internal
+    */
+    nextStates(state) {
+        let result = [];
+        for (let i = this.stateSlot(state, 1 /* ParseState.Actions */);; i += 3) {
+            if (this.data[i] == 65535 /* Seq.End */) {
+                if (this.data[i + 1] == 1 /* Seq.Next */)
+                    i = dist_pair(this.data, i + 2);
+                else
+                    break;
+            }
+            if ((this.data[i + 2] & (65536 /* Action.ReduceFlag */ >> 16)) == 0) {
+                let value = this.data[i + 1];
+                if (!result.some((v, i) => (i & 1) && v == value))
+                    result.push(this.data[i], value);
+            }
+        }
+        return result;
+    }
+    /**
+    Configure the parser. Returns a new parser instance that has the
+    given settings modified. Settings not provided in `config` are
+    kept from the original parser.
+    */
+    configure(config) {
+        // Hideous reflection-based kludge to make it easy to create a
+        // slightly modified copy of a parser.
+        let copy = Object.assign(Object.create(LRParser.prototype), this);
+        if (config.props)
+            copy.nodeSet = this.nodeSet.extend(...config.props);
+        if (config.top) {
+            let info = this.topRules[config.top];
+            if (!info)
+                throw new RangeError(`Invalid top rule name ${config.top}`);
+            copy.top = info;
+        }
+        if (config.tokenizers)
+            copy.tokenizers = this.tokenizers.map(t => {
+                let found = config.tokenizers.find(r => r.from == t);
+                return found ? found.to : t;
+            });
+        if (config.specializers) {
+            copy.specializers = this.specializers.slice();
+            copy.specializerSpecs = this.specializerSpecs.map((s, i) => {
+                let found = config.specializers.find(r => r.from == s.external);
+                if (!found)
+                    return s;
+                let spec = Object.assign(Object.assign({}, s), { external: found.to });
+                copy.specializers[i] = getSpecializer(spec);
+                return spec;
+            });
+        }
+        if (config.contextTracker)
+            copy.context = config.contextTracker;
+        if (config.dialect)
+            copy.dialect = this.parseDialect(config.dialect);
+        if (config.strict != null)
+            copy.strict = config.strict;
+        if (config.wrap)
+            copy.wrappers = copy.wrappers.concat(config.wrap);
+        if (config.bufferLength != null)
+            copy.bufferLength = config.bufferLength;
+        return copy;
+    }
+    /**
+    Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
+    are registered for this parser.
+    */
+    hasWrappers() {
+        return this.wrappers.length > 0;
+    }
+    /**
+    Returns the name associated with a given term. This will only
+    work for all terms when the parser was generated with the
+    `--names` option. By default, only the names of tagged terms are
+    stored.
+    */
+    getName(term) {
+        return this.termNames ? this.termNames[term] : String(term <= this.maxNode && this.nodeSet.types[term].name || term);
+    }
+    /**
+    The eof term id is always allocated directly after the node
+    types. @internal
+    */
+    get eofTerm() { return this.maxNode + 1; }
+    /**
+    The type of top node produced by the parser.
+    */
+    get topNode() { return this.nodeSet.types[this.top[1]]; }
+    /**
+    @internal
+    */
+    dynamicPrecedence(term) {
+        let prec = this.dynamicPrecedences;
+        return prec == null ? 0 : prec[term] || 0;
+    }
+    /**
+    @internal
+    */
+    parseDialect(dialect) {
+        let values = Object.keys(this.dialects), flags = values.map(() => false);
+        if (dialect)
+            for (let part of dialect.split(" ")) {
+                let id = values.indexOf(part);
+                if (id >= 0)
+                    flags[id] = true;
+            }
+        let disabled = null;
+        for (let i = 0; i < values.length; i++)
+            if (!flags[i]) {
+                for (let j = this.dialects[values[i]], id; (id = this.data[j++]) != 65535 /* Seq.End */;)
+                    (disabled || (disabled = new Uint8Array(this.maxTerm + 1)))[id] = 1;
+            }
+        return new Dialect(dialect, flags, disabled);
+    }
+    /**
+    Used by the output of the parser generator. Not available to
+    user code. @hide
+    */
+    static deserialize(spec) {
+        return new LRParser(spec);
+    }
+}
+function dist_pair(data, off) { return data[off] | (data[off + 1] << 16); }
+function findFinished(stacks) {
+    let best = null;
+    for (let stack of stacks) {
+        let stopped = stack.p.stoppedAt;
+        if ((stack.pos == stack.p.stream.end || stopped != null && stack.pos > stopped) &&
+            stack.p.parser.stateFlag(stack.state, 2 /* StateFlag.Accepting */) &&
+            (!best || best.score < stack.score))
+            best = stack;
+    }
+    return best;
+}
+function getSpecializer(spec) {
+    if (spec.external) {
+        let mask = spec.extend ? 1 /* Specialize.Extend */ : 0 /* Specialize.Specialize */;
+        return (value, stack) => (spec.external(value, stack) << 1) | mask;
+    }
+    return spec.get;
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@lezer/highlight/dist/index.js
+
+
+let nextTagID = 0;
+/**
+Highlighting tags are markers that denote a highlighting category.
+They are [associated](#highlight.styleTags) with parts of a syntax
+tree by a language mode, and then mapped to an actual CSS style by
+a [highlighter](#highlight.Highlighter).
+
+Because syntax tree node types and highlight styles have to be
+able to talk the same language, CodeMirror uses a mostly _closed_
+[vocabulary](#highlight.tags) of syntax tags (as opposed to
+traditional open string-based systems, which make it hard for
+highlighting themes to cover all the tokens produced by the
+various languages).
+
+It _is_ possible to [define](#highlight.Tag^define) your own
+highlighting tags for system-internal use (where you control both
+the language package and the highlighter), but such tags will not
+be picked up by regular highlighters (though you can derive them
+from standard tags to allow highlighters to fall back to those).
+*/
+class Tag {
+    /**
+    @internal
+    */
+    constructor(
+    /**
+    The optional name of the base tag @internal
+    */
+    name, 
+    /**
+    The set of this tag and all its parent tags, starting with
+    this one itself and sorted in order of decreasing specificity.
+    */
+    set, 
+    /**
+    The base unmodified tag that this one is based on, if it's
+    modified @internal
+    */
+    base, 
+    /**
+    The modifiers applied to this.base @internal
+    */
+    modified) {
+        this.name = name;
+        this.set = set;
+        this.base = base;
+        this.modified = modified;
+        /**
+        @internal
+        */
+        this.id = nextTagID++;
+    }
+    toString() {
+        let { name } = this;
+        for (let mod of this.modified)
+            if (mod.name)
+                name = `${mod.name}(${name})`;
+        return name;
+    }
+    static define(nameOrParent, parent) {
+        let name = typeof nameOrParent == "string" ? nameOrParent : "?";
+        if (nameOrParent instanceof Tag)
+            parent = nameOrParent;
+        if (parent === null || parent === void 0 ? void 0 : parent.base)
+            throw new Error("Can not derive from a modified tag");
+        let tag = new Tag(name, [], null, []);
+        tag.set.push(tag);
+        if (parent)
+            for (let t of parent.set)
+                tag.set.push(t);
+        return tag;
+    }
+    /**
+    Define a tag _modifier_, which is a function that, given a tag,
+    will return a tag that is a subtag of the original. Applying the
+    same modifier to a twice tag will return the same value (`m1(t1)
+    == m1(t1)`) and applying multiple modifiers will, regardless or
+    order, produce the same tag (`m1(m2(t1)) == m2(m1(t1))`).
+    
+    When multiple modifiers are applied to a given base tag, each
+    smaller set of modifiers is registered as a parent, so that for
+    example `m1(m2(m3(t1)))` is a subtype of `m1(m2(t1))`,
+    `m1(m3(t1)`, and so on.
+    */
+    static defineModifier(name) {
+        let mod = new Modifier(name);
+        return (tag) => {
+            if (tag.modified.indexOf(mod) > -1)
+                return tag;
+            return Modifier.get(tag.base || tag, tag.modified.concat(mod).sort((a, b) => a.id - b.id));
+        };
+    }
+}
+let nextModifierID = 0;
+class Modifier {
+    constructor(name) {
+        this.name = name;
+        this.instances = [];
+        this.id = nextModifierID++;
+    }
+    static get(base, mods) {
+        if (!mods.length)
+            return base;
+        let exists = mods[0].instances.find(t => t.base == base && sameArray(mods, t.modified));
+        if (exists)
+            return exists;
+        let set = [], tag = new Tag(base.name, set, base, mods);
+        for (let m of mods)
+            m.instances.push(tag);
+        let configs = powerSet(mods);
+        for (let parent of base.set)
+            if (!parent.modified.length)
+                for (let config of configs)
+                    set.push(Modifier.get(parent, config));
+        return tag;
+    }
+}
+function sameArray(a, b) {
+    return a.length == b.length && a.every((x, i) => x == b[i]);
+}
+function powerSet(array) {
+    let sets = [[]];
+    for (let i = 0; i < array.length; i++) {
+        for (let j = 0, e = sets.length; j < e; j++) {
+            sets.push(sets[j].concat(array[i]));
+        }
+    }
+    return sets.sort((a, b) => b.length - a.length);
+}
+/**
+This function is used to add a set of tags to a language syntax
+via [`NodeSet.extend`](#common.NodeSet.extend) or
+[`LRParser.configure`](#lr.LRParser.configure).
+
+The argument object maps node selectors to [highlighting
+tags](#highlight.Tag) or arrays of tags.
+
+Node selectors may hold one or more (space-separated) node paths.
+Such a path can be a [node name](#common.NodeType.name), or
+multiple node names (or `*` wildcards) separated by slash
+characters, as in `"Block/Declaration/VariableName"`. Such a path
+matches the final node but only if its direct parent nodes are the
+other nodes mentioned. A `*` in such a path matches any parent,
+but only a single level—wildcards that match multiple parents
+aren't supported, both for efficiency reasons and because Lezer
+trees make it rather hard to reason about what they would match.)
+
+A path can be ended with `/...` to indicate that the tag assigned
+to the node should also apply to all child nodes, even if they
+match their own style (by default, only the innermost style is
+used).
+
+When a path ends in `!`, as in `Attribute!`, no further matching
+happens for the node's child nodes, and the entire node gets the
+given style.
+
+In this notation, node names that contain `/`, `!`, `*`, or `...`
+must be quoted as JSON strings.
+
+For example:
+
+```javascript
+parser.configure({props: [
+  styleTags({
+    // Style Number and BigNumber nodes
+    "Number BigNumber": tags.number,
+    // Style Escape nodes whose parent is String
+    "String/Escape": tags.escape,
+    // Style anything inside Attributes nodes
+    "Attributes!": tags.meta,
+    // Add a style to all content inside Italic nodes
+    "Italic/...": tags.emphasis,
+    // Style InvalidString nodes as both `string` and `invalid`
+    "InvalidString": [tags.string, tags.invalid],
+    // Style the node named "/" as punctuation
+    '"/"': tags.punctuation
+  })
+]})
+```
+*/
+function styleTags(spec) {
+    let byName = Object.create(null);
+    for (let prop in spec) {
+        let tags = spec[prop];
+        if (!Array.isArray(tags))
+            tags = [tags];
+        for (let part of prop.split(" "))
+            if (part) {
+                let pieces = [], mode = 2 /* Mode.Normal */, rest = part;
+                for (let pos = 0;;) {
+                    if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+                        mode = 1 /* Mode.Inherit */;
+                        break;
+                    }
+                    let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+                    if (!m)
+                        throw new RangeError("Invalid path: " + part);
+                    pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
+                    pos += m[0].length;
+                    if (pos == part.length)
+                        break;
+                    let next = part[pos++];
+                    if (pos == part.length && next == "!") {
+                        mode = 0 /* Mode.Opaque */;
+                        break;
+                    }
+                    if (next != "/")
+                        throw new RangeError("Invalid path: " + part);
+                    rest = part.slice(pos);
+                }
+                let last = pieces.length - 1, inner = pieces[last];
+                if (!inner)
+                    throw new RangeError("Invalid path: " + part);
+                let rule = new Rule(tags, mode, last > 0 ? pieces.slice(0, last) : null);
+                byName[inner] = rule.sort(byName[inner]);
+            }
+    }
+    return ruleNodeProp.add(byName);
+}
+const ruleNodeProp = new dist_NodeProp({
+    combine(a, b) {
+        let cur, root, take;
+        while (a || b) {
+            if (!a || b && a.depth <= b.depth) {
+                take = b;
+                b = b.next;
+            }
+            else {
+                take = a;
+                a = a.next;
+            }
+            if (cur && cur.mode == take.mode && !take.context && !cur.context)
+                continue;
+            let copy = new Rule(take.tags, take.mode, take.context);
+            if (cur)
+                cur.next = copy;
+            else
+                root = copy;
+            cur = copy;
+        }
+        return root;
+    }
+});
+class Rule {
+    constructor(tags, mode, context, next) {
+        this.tags = tags;
+        this.mode = mode;
+        this.context = context;
+        this.next = next;
+    }
+    get opaque() { return this.mode == 0 /* Mode.Opaque */; }
+    get inherit() { return this.mode == 1 /* Mode.Inherit */; }
+    sort(other) {
+        if (!other || other.depth < this.depth) {
+            this.next = other;
+            return this;
+        }
+        other.next = this.sort(other.next);
+        return other;
+    }
+    get depth() { return this.context ? this.context.length : 0; }
+}
+Rule.empty = new Rule([], 2 /* Mode.Normal */, null);
+/**
+Define a [highlighter](#highlight.Highlighter) from an array of
+tag/class pairs. Classes associated with more specific tags will
+take precedence.
+*/
+function tagHighlighter(tags, options) {
+    let map = Object.create(null);
+    for (let style of tags) {
+        if (!Array.isArray(style.tag))
+            map[style.tag.id] = style.class;
+        else
+            for (let tag of style.tag)
+                map[tag.id] = style.class;
+    }
+    let { scope, all = null } = options || {};
+    return {
+        style: (tags) => {
+            let cls = all;
+            for (let tag of tags) {
+                for (let sub of tag.set) {
+                    let tagClass = map[sub.id];
+                    if (tagClass) {
+                        cls = cls ? cls + " " + tagClass : tagClass;
+                        break;
+                    }
+                }
+            }
+            return cls;
+        },
+        scope
+    };
+}
+function highlightTags(highlighters, tags) {
+    let result = null;
+    for (let highlighter of highlighters) {
+        let value = highlighter.style(tags);
+        if (value)
+            result = result ? result + " " + value : value;
+    }
+    return result;
+}
+/**
+Highlight the given [tree](#common.Tree) with the given
+[highlighter](#highlight.Highlighter). Often, the higher-level
+[`highlightCode`](#highlight.highlightCode) function is easier to
+use.
+*/
+function highlightTree(tree, highlighter, 
+/**
+Assign styling to a region of the text. Will be called, in order
+of position, for any ranges where more than zero classes apply.
+`classes` is a space separated string of CSS classes.
+*/
+putStyle, 
+/**
+The start of the range to highlight.
+*/
+from = 0, 
+/**
+The end of the range.
+*/
+to = tree.length) {
+    let builder = new HighlightBuilder(from, Array.isArray(highlighter) ? highlighter : [highlighter], putStyle);
+    builder.highlightRange(tree.cursor(), from, to, "", builder.highlighters);
+    builder.flush(to);
+}
+/**
+Highlight the given tree with the given highlighter, calling
+`putText` for every piece of text, either with a set of classes or
+with the empty string when unstyled, and `putBreak` for every line
+break.
+*/
+function highlightCode(code, tree, highlighter, putText, putBreak, from = 0, to = code.length) {
+    let pos = from;
+    function writeTo(p, classes) {
+        if (p <= pos)
+            return;
+        for (let text = code.slice(pos, p), i = 0;;) {
+            let nextBreak = text.indexOf("\n", i);
+            let upto = nextBreak < 0 ? text.length : nextBreak;
+            if (upto > i)
+                putText(text.slice(i, upto), classes);
+            if (nextBreak < 0)
+                break;
+            putBreak();
+            i = nextBreak + 1;
+        }
+        pos = p;
+    }
+    highlightTree(tree, highlighter, (from, to, classes) => {
+        writeTo(from, "");
+        writeTo(to, classes);
+    }, from, to);
+    writeTo(to, "");
+}
+class HighlightBuilder {
+    constructor(at, highlighters, span) {
+        this.at = at;
+        this.highlighters = highlighters;
+        this.span = span;
+        this.class = "";
+    }
+    startSpan(at, cls) {
+        if (cls != this.class) {
+            this.flush(at);
+            if (at > this.at)
+                this.at = at;
+            this.class = cls;
+        }
+    }
+    flush(to) {
+        if (to > this.at && this.class)
+            this.span(this.at, to, this.class);
+    }
+    highlightRange(cursor, from, to, inheritedClass, highlighters) {
+        let { type, from: start, to: end } = cursor;
+        if (start >= to || end <= from)
+            return;
+        if (type.isTop)
+            highlighters = this.highlighters.filter(h => !h.scope || h.scope(type));
+        let cls = inheritedClass;
+        let rule = getStyleTags(cursor) || Rule.empty;
+        let tagCls = highlightTags(highlighters, rule.tags);
+        if (tagCls) {
+            if (cls)
+                cls += " ";
+            cls += tagCls;
+            if (rule.mode == 1 /* Mode.Inherit */)
+                inheritedClass += (inheritedClass ? " " : "") + tagCls;
+        }
+        this.startSpan(Math.max(from, start), cls);
+        if (rule.opaque)
+            return;
+        let mounted = cursor.tree && cursor.tree.prop(NodeProp.mounted);
+        if (mounted && mounted.overlay) {
+            let inner = cursor.node.enter(mounted.overlay[0].from + start, 1);
+            let innerHighlighters = this.highlighters.filter(h => !h.scope || h.scope(mounted.tree.type));
+            let hasChild = cursor.firstChild();
+            for (let i = 0, pos = start;; i++) {
+                let next = i < mounted.overlay.length ? mounted.overlay[i] : null;
+                let nextPos = next ? next.from + start : end;
+                let rangeFrom = Math.max(from, pos), rangeTo = Math.min(to, nextPos);
+                if (rangeFrom < rangeTo && hasChild) {
+                    while (cursor.from < rangeTo) {
+                        this.highlightRange(cursor, rangeFrom, rangeTo, inheritedClass, highlighters);
+                        this.startSpan(Math.min(rangeTo, cursor.to), cls);
+                        if (cursor.to >= nextPos || !cursor.nextSibling())
+                            break;
+                    }
+                }
+                if (!next || nextPos > to)
+                    break;
+                pos = next.to + start;
+                if (pos > from) {
+                    this.highlightRange(inner.cursor(), Math.max(from, next.from + start), Math.min(to, pos), "", innerHighlighters);
+                    this.startSpan(Math.min(to, pos), cls);
+                }
+            }
+            if (hasChild)
+                cursor.parent();
+        }
+        else if (cursor.firstChild()) {
+            if (mounted)
+                inheritedClass = "";
+            do {
+                if (cursor.to <= from)
+                    continue;
+                if (cursor.from >= to)
+                    break;
+                this.highlightRange(cursor, from, to, inheritedClass, highlighters);
+                this.startSpan(Math.min(to, cursor.to), cls);
+            } while (cursor.nextSibling());
+            cursor.parent();
+        }
+    }
+}
+/**
+Match a syntax node's [highlight rules](#highlight.styleTags). If
+there's a match, return its set of tags, and whether it is
+opaque (uses a `!`) or applies to all child nodes (`/...`).
+*/
+function getStyleTags(node) {
+    let rule = node.type.prop(ruleNodeProp);
+    while (rule && rule.context && !node.matchContext(rule.context))
+        rule = rule.next;
+    return rule || null;
+}
+const t = Tag.define;
+const comment = t(), dist_name = t(), typeName = t(dist_name), propertyName = t(dist_name), dist_literal = t(), dist_string = t(dist_literal), dist_number = t(dist_literal), content = t(), heading = t(content), keyword = t(), operator = t(), punctuation = t(), bracket = t(punctuation), dist_meta = t();
+/**
+The default set of highlighting [tags](#highlight.Tag).
+
+This collection is heavily biased towards programming languages,
+and necessarily incomplete. A full ontology of syntactic
+constructs would fill a stack of books, and be impractical to
+write themes for. So try to make do with this set. If all else
+fails, [open an
+issue](https://code.haverbeke.berlin/codemirror/dev/issues) to propose a
+new tag, or [define](#highlight.Tag^define) a local custom tag for
+your use case.
+
+Note that it is not obligatory to always attach the most specific
+tag possible to an element—if your grammar can't easily
+distinguish a certain type of element (such as a local variable),
+it is okay to style it as its more general variant (a variable).
+
+For tags that extend some parent tag, the documentation links to
+the parent.
+*/
+const tags = {
+    /**
+    A comment.
+    */
+    comment,
+    /**
+    A line [comment](#highlight.tags.comment).
+    */
+    lineComment: t(comment),
+    /**
+    A block [comment](#highlight.tags.comment).
+    */
+    blockComment: t(comment),
+    /**
+    A documentation [comment](#highlight.tags.comment).
+    */
+    docComment: t(comment),
+    /**
+    Any kind of identifier.
+    */
+    name: dist_name,
+    /**
+    The [name](#highlight.tags.name) of a variable.
+    */
+    variableName: t(dist_name),
+    /**
+    A type [name](#highlight.tags.name).
+    */
+    typeName: typeName,
+    /**
+    A tag name (subtag of [`typeName`](#highlight.tags.typeName)).
+    */
+    tagName: t(typeName),
+    /**
+    A property or field [name](#highlight.tags.name).
+    */
+    propertyName: propertyName,
+    /**
+    An attribute name (subtag of [`propertyName`](#highlight.tags.propertyName)).
+    */
+    attributeName: t(propertyName),
+    /**
+    The [name](#highlight.tags.name) of a class.
+    */
+    className: t(dist_name),
+    /**
+    A label [name](#highlight.tags.name).
+    */
+    labelName: t(dist_name),
+    /**
+    A namespace [name](#highlight.tags.name).
+    */
+    namespace: t(dist_name),
+    /**
+    The [name](#highlight.tags.name) of a macro.
+    */
+    macroName: t(dist_name),
+    /**
+    A literal value.
+    */
+    literal: dist_literal,
+    /**
+    A string [literal](#highlight.tags.literal).
+    */
+    string: dist_string,
+    /**
+    A documentation [string](#highlight.tags.string).
+    */
+    docString: t(dist_string),
+    /**
+    A character literal (subtag of [string](#highlight.tags.string)).
+    */
+    character: t(dist_string),
+    /**
+    An attribute value (subtag of [string](#highlight.tags.string)).
+    */
+    attributeValue: t(dist_string),
+    /**
+    A number [literal](#highlight.tags.literal).
+    */
+    number: dist_number,
+    /**
+    An integer [number](#highlight.tags.number) literal.
+    */
+    integer: t(dist_number),
+    /**
+    A floating-point [number](#highlight.tags.number) literal.
+    */
+    float: t(dist_number),
+    /**
+    A boolean [literal](#highlight.tags.literal).
+    */
+    bool: t(dist_literal),
+    /**
+    Regular expression [literal](#highlight.tags.literal).
+    */
+    regexp: t(dist_literal),
+    /**
+    An escape [literal](#highlight.tags.literal), for example a
+    backslash escape in a string.
+    */
+    escape: t(dist_literal),
+    /**
+    A color [literal](#highlight.tags.literal).
+    */
+    color: t(dist_literal),
+    /**
+    A URL [literal](#highlight.tags.literal).
+    */
+    url: t(dist_literal),
+    /**
+    A language keyword.
+    */
+    keyword,
+    /**
+    The [keyword](#highlight.tags.keyword) for the self or this
+    object.
+    */
+    self: t(keyword),
+    /**
+    The [keyword](#highlight.tags.keyword) for null.
+    */
+    null: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) denoting some atomic value.
+    */
+    atom: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) that represents a unit.
+    */
+    unit: t(keyword),
+    /**
+    A modifier [keyword](#highlight.tags.keyword).
+    */
+    modifier: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) that acts as an operator.
+    */
+    operatorKeyword: t(keyword),
+    /**
+    A control-flow related [keyword](#highlight.tags.keyword).
+    */
+    controlKeyword: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) that defines something.
+    */
+    definitionKeyword: t(keyword),
+    /**
+    A [keyword](#highlight.tags.keyword) related to defining or
+    interfacing with modules.
+    */
+    moduleKeyword: t(keyword),
+    /**
+    An operator.
+    */
+    operator,
+    /**
+    An [operator](#highlight.tags.operator) that dereferences something.
+    */
+    derefOperator: t(operator),
+    /**
+    Arithmetic-related [operator](#highlight.tags.operator).
+    */
+    arithmeticOperator: t(operator),
+    /**
+    Logical [operator](#highlight.tags.operator).
+    */
+    logicOperator: t(operator),
+    /**
+    Bit [operator](#highlight.tags.operator).
+    */
+    bitwiseOperator: t(operator),
+    /**
+    Comparison [operator](#highlight.tags.operator).
+    */
+    compareOperator: t(operator),
+    /**
+    [Operator](#highlight.tags.operator) that updates its operand.
+    */
+    updateOperator: t(operator),
+    /**
+    [Operator](#highlight.tags.operator) that defines something.
+    */
+    definitionOperator: t(operator),
+    /**
+    Type-related [operator](#highlight.tags.operator).
+    */
+    typeOperator: t(operator),
+    /**
+    Control-flow [operator](#highlight.tags.operator).
+    */
+    controlOperator: t(operator),
+    /**
+    Program or markup punctuation.
+    */
+    punctuation,
+    /**
+    [Punctuation](#highlight.tags.punctuation) that separates
+    things.
+    */
+    separator: t(punctuation),
+    /**
+    Bracket-style [punctuation](#highlight.tags.punctuation).
+    */
+    bracket,
+    /**
+    Angle [brackets](#highlight.tags.bracket) (usually `<` and `>`
+    tokens).
+    */
+    angleBracket: t(bracket),
+    /**
+    Square [brackets](#highlight.tags.bracket) (usually `[` and `]`
+    tokens).
+    */
+    squareBracket: t(bracket),
+    /**
+    Parentheses (usually `(` and `)` tokens). Subtag of
+    [bracket](#highlight.tags.bracket).
+    */
+    paren: t(bracket),
+    /**
+    Braces (usually `{` and `}` tokens). Subtag of
+    [bracket](#highlight.tags.bracket).
+    */
+    brace: t(bracket),
+    /**
+    Content, for example plain text in XML or markup documents.
+    */
+    content,
+    /**
+    [Content](#highlight.tags.content) that represents a heading.
+    */
+    heading,
+    /**
+    A level 1 [heading](#highlight.tags.heading).
+    */
+    heading1: t(heading),
+    /**
+    A level 2 [heading](#highlight.tags.heading).
+    */
+    heading2: t(heading),
+    /**
+    A level 3 [heading](#highlight.tags.heading).
+    */
+    heading3: t(heading),
+    /**
+    A level 4 [heading](#highlight.tags.heading).
+    */
+    heading4: t(heading),
+    /**
+    A level 5 [heading](#highlight.tags.heading).
+    */
+    heading5: t(heading),
+    /**
+    A level 6 [heading](#highlight.tags.heading).
+    */
+    heading6: t(heading),
+    /**
+    A prose [content](#highlight.tags.content) separator (such as a horizontal rule).
+    */
+    contentSeparator: t(content),
+    /**
+    [Content](#highlight.tags.content) that represents a list.
+    */
+    list: t(content),
+    /**
+    [Content](#highlight.tags.content) that represents a quote.
+    */
+    quote: t(content),
+    /**
+    [Content](#highlight.tags.content) that is emphasized.
+    */
+    emphasis: t(content),
+    /**
+    [Content](#highlight.tags.content) that is styled strong.
+    */
+    strong: t(content),
+    /**
+    [Content](#highlight.tags.content) that is part of a link.
+    */
+    link: t(content),
+    /**
+    [Content](#highlight.tags.content) that is styled as code or
+    monospace.
+    */
+    monospace: t(content),
+    /**
+    [Content](#highlight.tags.content) that has a strike-through
+    style.
+    */
+    strikethrough: t(content),
+    /**
+    Inserted text in a change-tracking format.
+    */
+    inserted: t(),
+    /**
+    Deleted text.
+    */
+    deleted: t(),
+    /**
+    Changed text.
+    */
+    changed: t(),
+    /**
+    An invalid or unsyntactic element.
+    */
+    invalid: t(),
+    /**
+    Metadata or meta-instruction.
+    */
+    meta: dist_meta,
+    /**
+    [Metadata](#highlight.tags.meta) that applies to the entire
+    document.
+    */
+    documentMeta: t(dist_meta),
+    /**
+    [Metadata](#highlight.tags.meta) that annotates or adds
+    attributes to a given syntactic element.
+    */
+    annotation: t(dist_meta),
+    /**
+    Processing instruction or preprocessor directive. Subtag of
+    [meta](#highlight.tags.meta).
+    */
+    processingInstruction: t(dist_meta),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that indicates that a
+    given element is being defined. Expected to be used with the
+    various [name](#highlight.tags.name) tags.
+    */
+    definition: Tag.defineModifier("definition"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that indicates that
+    something is constant. Mostly expected to be used with
+    [variable names](#highlight.tags.variableName).
+    */
+    constant: Tag.defineModifier("constant"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) used to indicate that
+    a [variable](#highlight.tags.variableName) or [property
+    name](#highlight.tags.propertyName) is being called or defined
+    as a function.
+    */
+    function: Tag.defineModifier("function"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that can be applied to
+    [names](#highlight.tags.name) to indicate that they belong to
+    the language's standard environment.
+    */
+    standard: Tag.defineModifier("standard"),
+    /**
+    [Modifier](#highlight.Tag^defineModifier) that indicates a given
+    [names](#highlight.tags.name) is local to some scope.
+    */
+    local: Tag.defineModifier("local"),
+    /**
+    A generic variant [modifier](#highlight.Tag^defineModifier) that
+    can be used to tag language-specific alternative variants of
+    some common tag. It is recommended for themes to define special
+    forms of at least the [string](#highlight.tags.string) and
+    [variable name](#highlight.tags.variableName) tags, since those
+    come up a lot.
+    */
+    special: Tag.defineModifier("special")
+};
+for (let name in tags) {
+    let val = tags[name];
+    if (val instanceof Tag)
+        val.name = name;
+}
+/**
+This is a highlighter that adds stable, predictable classes to
+tokens, for styling with external CSS.
+
+The following tags are mapped to their name prefixed with `"tok-"`
+(for example `"tok-comment"`):
+
+* [`link`](#highlight.tags.link)
+* [`heading`](#highlight.tags.heading)
+* [`emphasis`](#highlight.tags.emphasis)
+* [`strong`](#highlight.tags.strong)
+* [`keyword`](#highlight.tags.keyword)
+* [`atom`](#highlight.tags.atom)
+* [`bool`](#highlight.tags.bool)
+* [`url`](#highlight.tags.url)
+* [`labelName`](#highlight.tags.labelName)
+* [`inserted`](#highlight.tags.inserted)
+* [`deleted`](#highlight.tags.deleted)
+* [`literal`](#highlight.tags.literal)
+* [`string`](#highlight.tags.string)
+* [`number`](#highlight.tags.number)
+* [`variableName`](#highlight.tags.variableName)
+* [`typeName`](#highlight.tags.typeName)
+* [`namespace`](#highlight.tags.namespace)
+* [`className`](#highlight.tags.className)
+* [`macroName`](#highlight.tags.macroName)
+* [`propertyName`](#highlight.tags.propertyName)
+* [`operator`](#highlight.tags.operator)
+* [`comment`](#highlight.tags.comment)
+* [`meta`](#highlight.tags.meta)
+* [`punctuation`](#highlight.tags.punctuation)
+* [`invalid`](#highlight.tags.invalid)
+
+In addition, these mappings are provided:
+
+* [`regexp`](#highlight.tags.regexp),
+  [`escape`](#highlight.tags.escape), and
+  [`special`](#highlight.tags.special)[`(string)`](#highlight.tags.string)
+  are mapped to `"tok-string2"`
+* [`special`](#highlight.tags.special)[`(variableName)`](#highlight.tags.variableName)
+  to `"tok-variableName2"`
+* [`local`](#highlight.tags.local)[`(variableName)`](#highlight.tags.variableName)
+  to `"tok-variableName tok-local"`
+* [`definition`](#highlight.tags.definition)[`(variableName)`](#highlight.tags.variableName)
+  to `"tok-variableName tok-definition"`
+* [`definition`](#highlight.tags.definition)[`(propertyName)`](#highlight.tags.propertyName)
+  to `"tok-propertyName tok-definition"`
+*/
+const classHighlighter = tagHighlighter([
+    { tag: tags.link, class: "tok-link" },
+    { tag: tags.heading, class: "tok-heading" },
+    { tag: tags.emphasis, class: "tok-emphasis" },
+    { tag: tags.strong, class: "tok-strong" },
+    { tag: tags.keyword, class: "tok-keyword" },
+    { tag: tags.atom, class: "tok-atom" },
+    { tag: tags.bool, class: "tok-bool" },
+    { tag: tags.url, class: "tok-url" },
+    { tag: tags.labelName, class: "tok-labelName" },
+    { tag: tags.inserted, class: "tok-inserted" },
+    { tag: tags.deleted, class: "tok-deleted" },
+    { tag: tags.literal, class: "tok-literal" },
+    { tag: tags.string, class: "tok-string" },
+    { tag: tags.number, class: "tok-number" },
+    { tag: [tags.regexp, tags.escape, tags.special(tags.string)], class: "tok-string2" },
+    { tag: tags.variableName, class: "tok-variableName" },
+    { tag: tags.local(tags.variableName), class: "tok-variableName tok-local" },
+    { tag: tags.definition(tags.variableName), class: "tok-variableName tok-definition" },
+    { tag: tags.special(tags.variableName), class: "tok-variableName2" },
+    { tag: tags.definition(tags.propertyName), class: "tok-propertyName tok-definition" },
+    { tag: tags.typeName, class: "tok-typeName" },
+    { tag: tags.namespace, class: "tok-namespace" },
+    { tag: tags.className, class: "tok-className" },
+    { tag: tags.macroName, class: "tok-macroName" },
+    { tag: tags.propertyName, class: "tok-propertyName" },
+    { tag: tags.operator, class: "tok-operator" },
+    { tag: tags.comment, class: "tok-comment" },
+    { tag: tags.meta, class: "tok-meta" },
+    { tag: tags.invalid, class: "tok-invalid" },
+    { tag: tags.punctuation, class: "tok-punctuation" }
+]);
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@prometheus-io/lezer-promql/dist/index.es.js
+
+
+
+// This file was generated by lezer-generator. You probably shouldn't edit it.
+const inf$1 = 188,
+  nan$1 = 189,
+  Bool$1 = 1,
+  Ignoring$1 = 2,
+  On$1 = 3,
+  GroupLeft$1 = 4,
+  GroupRight$1 = 5,
+  Offset$1 = 6,
+  Atan2$1 = 7,
+  Avg$1 = 8,
+  Bottomk$1 = 9,
+  Count$1 = 10,
+  CountValues$1 = 11,
+  Group$1 = 12,
+  Max$1 = 13,
+  Min$1 = 14,
+  Quantile$1 = 15,
+  LimitK$1 = 16,
+  LimitRatio$1 = 17,
+  Stddev$1 = 18,
+  Stdvar$1 = 19,
+  Sum$1 = 20,
+  Topk$1 = 21,
+  By$1 = 22,
+  Without$1 = 23,
+  And$1 = 24,
+  Or$1 = 25,
+  Unless$1 = 26,
+  StartFn$1 = 27,
+  EndFn$1 = 28,
+  AtStart$1 = 29,
+  AtEnd$1 = 30,
+  Smoothed$1 = 31,
+  Anchored$1 = 32,
+  Fill$1 = 33,
+  FillLeft$1 = 34,
+  FillRight$1 = 35;
+
+// Copyright The Prometheus Authors
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+// http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+
+const keywordTokens = {
+  inf: inf$1,
+  nan: nan$1,
+  bool: Bool$1,
+  ignoring: Ignoring$1,
+  on: On$1,
+  group_left: GroupLeft$1,
+  group_right: GroupRight$1,
+  offset: Offset$1,
+};
+
+const specializeIdentifier = (value, stack) => {
+  return keywordTokens[value.toLowerCase()] || -1;
+};
+
+const contextualKeywordTokens = {
+  avg: Avg$1,
+  atan2: Atan2$1,
+  bottomk: Bottomk$1,
+  count: Count$1,
+  count_values: CountValues$1,
+  group: Group$1,
+  max: Max$1,
+  min: Min$1,
+  quantile: Quantile$1,
+  limitk: LimitK$1,
+  limit_ratio: LimitRatio$1,
+  stddev: Stddev$1,
+  stdvar: Stdvar$1,
+  sum: Sum$1,
+  topk: Topk$1,
+  by: By$1,
+  without: Without$1,
+  and: And$1,
+  or: Or$1,
+  unless: Unless$1,
+  smoothed: Smoothed$1,
+  anchored: Anchored$1,
+  fill: Fill$1,
+  fill_left: FillLeft$1,
+  fill_right: FillRight$1,
+};
+
+const extendIdentifier = (value, stack) => {
+  if (value === "start" && stack.canShift(StartFn$1)) {
+    return StartFn$1;
+  }
+  if (value === "end" && stack.canShift(EndFn$1)) {
+    return EndFn$1;
+  }
+  if (value.toLowerCase() === "start" && stack.canShift(AtStart$1)) {
+    return AtStart$1;
+  }
+  if (value.toLowerCase() === "end" && stack.canShift(AtEnd$1)) {
+    return AtEnd$1;
+  }
+
+  const token = contextualKeywordTokens[value.toLowerCase()];
+  if (token !== undefined && stack.canShift(token)) {
+    return token;
+  }
+
+  return -1;
+};
+
+// Copyright The Prometheus Authors
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+// http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+
+const promQLHighLight = styleTags({
+    LineComment: tags.comment,
+    LabelName: tags.labelName,
+    StringLiteral: tags.string,
+    NumberDurationLiteral: tags.number,
+    NumberDurationLiteralInDurationContext: tags.number,
+    Identifier: tags.variableName,
+    'Abs Absent AbsentOverTime Acos Acosh Asin Asinh Atan Atanh AvgOverTime Ceil Changes Clamp ClampMax ClampMin Cos Cosh CountOverTime DaysInMonth DayOfMonth DayOfWeek DayOfYear Deg Delta Deriv EndFn Exp Floor HistogramAvg HistogramCount HistogramFraction HistogramQuantile HistogramSum DoubleExponentialSmoothing Hour Idelta Increase Irate LabelReplace LabelJoin LastOverTime Ln Log10 Log2 MaxOverTime MinOverTime Minute Month Pi PredictLinear PresentOverTime QuantileOverTime Rad Range Rate Resets Round Scalar Sgn Sin Sinh Sort SortDesc SortByLabel SortByLabelDesc Sqrt StartFn Step StddevOverTime StdvarOverTime SumOverTime Tan Tanh Time Timestamp Vector Year':
+        tags.function(tags.variableName),
+    'Avg Bottomk Count Count_values Group LimitK LimitRatio Max Min Quantile Stddev Stdvar Sum Topk': tags.operatorKeyword,
+    'AtModifierPreprocessors By Without Bool On Ignoring GroupLeft GroupRight Offset Smoothed Anchored': tags.modifier,
+    'DurationExpr/DurationStep DurationExpr/DurationRange DurationExpr/DurationMinOf DurationExpr/DurationMaxOf OffsetDurationExpr/DurationStep OffsetDurationExpr/DurationRange OffsetDurationExpr/DurationMinOf OffsetDurationExpr/DurationMaxOf': tags.function(tags.variableName),
+    'And Unless Or': tags.logicOperator,
+    'Sub Add Mul Mod Div Atan2 Eql Neq Lte Lss Gte Gtr EqlRegex EqlSingle NeqRegex Pow At': tags.operator,
+    UnaryOp: tags.arithmeticOperator,
+    '( )': tags.paren,
+    '[ ]': tags.squareBracket,
+    '{ }': tags.brace,
+    '⚠': tags.invalid,
+});
+
+// This file was generated by lezer-generator. You probably shouldn't edit it.
+const spec_Identifier = {__proto__:null,absent_over_time:401, absent:403, abs:405, acos:407, acosh:409, asin:411, asinh:413, atan:415, atanh:417, avg_over_time:419, ceil:421, changes:423, clamp:425, clamp_max:427, clamp_min:429, cos:431, cosh:433, count_over_time:435, days_in_month:437, day_of_month:439, day_of_week:441, day_of_year:443, deg:445, delta:447, deriv:449, exp:451, first_over_time:453, floor:455, histogram_count:457, histogram_fraction:459, histogram_quantile:461, histogram_quantiles:463, histogram_stddev:465, histogram_stdvar:467, histogram_sum:469, histogram_avg:471, double_exponential_smoothing:473, hour:475, idelta:477, increase:479, info:481, irate:483, label_replace:485, label_join:487, last_over_time:489, ln:491, log10:493, log2:495, mad_over_time:497, max_over_time:499, min_over_time:501, ts_of_first_over_time:503, ts_of_max_over_time:505, ts_of_min_over_time:507, ts_of_last_over_time:509, minute:511, month:513, pi:515, predict_linear:517, present_over_time:519, quantile_over_time:521, rad:523, rate:525, resets:527, round:529, scalar:531, sgn:533, sin:535, sinh:537, sort:539, sort_desc:541, sort_by_label:543, sort_by_label_desc:545, start_timestamp:547, range:549, step:551, sqrt:553, stddev_over_time:555, stdvar_over_time:557, sum_over_time:559, tan:561, tanh:563, timestamp:565, time:567, vector:569, year:571, min_of:575, max_of:577};
+const parser = LRParser.deserialize({
+  version: 14,
+  states: "BnOYQPOOO(gQPOOOOQO'#DT'#DTO(lQPO'#DSOOQO'#Db'#DbO(wQPO'#FqQ0_QQOOOOQO'#Ds'#DsO(rQPO'#DrOYQPO'#F{OYQPO'#F}O1xQSO'#GPO2TQQO'#GOOOQO'#GO'#GOOOQO'#Gd'#GdOOQO'#Dt'#DtOOQO'#Dv'#DvOOQO'#Dw'#DwOOQO'#Dx'#DxOOQO'#Dy'#DyOOQO'#Dz'#DzOOQO'#D{'#D{OOQO'#D|'#D|OOQO'#D}'#D}OOQO'#EO'#EOOOQO'#EP'#EPOOQO'#EQ'#EQOOQO'#ER'#EROOQO'#ES'#ESOOQO'#ET'#ETOOQO'#EU'#EUOOQO'#EV'#EVOOQO'#EW'#EWOOQO'#EX'#EXOOQO'#EY'#EYOOQO'#EZ'#EZOOQO'#E['#E[OOQO'#E]'#E]OOQO'#E^'#E^OOQO'#E_'#E_OOQO'#E`'#E`OOQO'#Ea'#EaOOQO'#Eb'#EbOOQO'#Ec'#EcOOQO'#Ed'#EdOOQO'#Ee'#EeOOQO'#Ef'#EfOOQO'#Eg'#EgOOQO'#Eh'#EhOOQO'#Ei'#EiOOQO'#Ej'#EjOOQO'#Ek'#EkOOQO'#El'#ElOOQO'#Em'#EmOOQO'#En'#EnOOQO'#Eo'#EoOOQO'#Ep'#EpOOQO'#Eq'#EqOOQO'#Er'#ErOOQO'#Es'#EsOOQO'#Et'#EtOOQO'#Eu'#EuOOQO'#Ev'#EvOOQO'#Ew'#EwOOQO'#Ex'#ExOOQO'#Ey'#EyOOQO'#Ez'#EzOOQO'#E{'#E{OOQO'#E|'#E|OOQO'#E}'#E}OOQO'#FO'#FOOOQO'#FP'#FPOOQO'#FQ'#FQOOQO'#FR'#FROOQO'#FS'#FSOOQO'#FT'#FTOOQO'#FU'#FUOOQO'#FV'#FVOOQO'#FW'#FWOOQO'#FX'#FXOOQO'#FY'#FYOOQO'#FZ'#FZOOQO'#F['#F[OOQO'#F]'#F]OOQO'#F^'#F^OOQO'#F_'#F_OOQO'#F`'#F`OOQO'#Fa'#FaOOQO'#Fb'#FbOOQO'#Fc'#FcOOQO'#Fd'#FdOOQO'#Fe'#FeOOQO'#Ff'#FfOOQO'#Fg'#FgOOQO'#Fh'#FhOOQO'#Fi'#FiOOQO'#Fj'#FjOOQO'#Fk'#FkOOQO'#Fl'#FlOOQO'#Fm'#FmOOQO'#Fn'#FnQOQPOOO3zQPO'#DUO4PQPO'#DZO(rQPO,59nO4WQQO,59nOOQO,59|,59|O6QQPO,59vO6QQPO,59vO6QQPO,59vO6QQPO,59vO6QQPO,59vO=qQPO,5<ZO>cQPO,5<cOOQO,5<e,5<eOOQO,5<f,5<fO?fQPO,5<rOOQO,5:^,5:^O?pQQO,5<gO?wQQO,5<iOOQO'#DX'#DXOAkQPO'#GQOAyQPO,5<kOOQO,5<k,5<kOBVQPO,5<kOOQO,5<j,5<jOB_QSO'#DVOOQO,59p,59pOOQO,59u,59uOBjQQO,59uOOQO1G/Y1G/YOOQO'#D^'#D^O3zQPO'#D_OBtQPO'#DaOByQPO'#DcOCOQPO'#DdOOQO'#D`'#D`OJbQPO'#D`OJiQPO'#D`OOQO'#Gh'#GhOJpQPO'#GhO!$WQPO'#GhOYQPO1G/bOYQPO1G/bOYQPO1G/bOYQPO1G/bOYQPO1G/bOOQO'#Fq'#FqOOQO'#Fv'#FvO!$bQSO1G1uO=qQPO'#FpOOQO'#Fr'#FrOOQO'#Fs'#FsOOQO'#Ft'#FtOOQO'#Fu'#FuO!$|QPO'#FpO!%RQPO'#FpO=qQPO'#FpOOQO'#Fp'#FpO>cQPO'#FxOOQO1G1}1G1}O!%WQPO'#FxO!%]QPO'#FxO=qQPO'#FxOOQO'#Fx'#FxO!%bQPO'#DbOOQO'#GY'#GYOOQO1G2^1G2^O!%mQPO1G2^OOQO1G2R1G2ROOQO'#GR'#GRO!%rQPO,5<lO!%wQPO,5<qO!%|QSO1G2VO!&XQPO1G2VOOQO1G2V1G2VOOQO,59q,59qO!&aQPO,59qOYQPO'#G]O!&iQPO1G/aOOQO1G/a1G/aO!&qQPO,59yO?TQPO,59{O?TQPO,59}O?TQPO,5:OOOQO,59z,59zOOQO,5=S,5=SO!._QPO,5=SO!7]QQO7+$|O!7mQQO7+$|O!9XQQO7+$|O!9uQQO7+$|O!;jQQO7+$|O=qQPO,5<[O=qQPO,5<[OOQO7+'a7+'aO!<ZQPO7+'nO!<vQSO,5<[O!=QQPO,5<[O=qQPO,5<[O!=kQQO,5<[OOQO,5<d,5<dO!=rQPO,5<dO=qQPO,5<dO!=wQQO,5<dO!>OQPO7+'xOOQO1G2W1G2WOOQO1G2]1G2]O!>TQPO,5<xOOQO,5<x,5<xOOQO7+'q7+'qO!>iQSO7+'qOOQO-E:[-E:[O!>tQSO1G/]O!?PQPO1G/]OOQO1G/]1G/]O!?XQQO,5<wOOQO-E:Z-E:ZOOQO7+${7+${O!?cQPO1G/eO!FyQPO1G/gO!GOQPO1G/iO!GTQPO1G/jOOQO1G2n1G2nO!GnQSO1G1vO!GxQSO1G1vO!HdQQO<<KYOOQO<<KY<<KYOOQO1G1v1G1vO!HkQQO1G1vO!HrQQO,5<[OOQO1G2O1G2OO!IPQQO1G2OOOQO<<Kd<<KdOOQO<<K]<<K]P!IWQSO'#G^OOQO,5<v,5<vOOQO7+$w7+$wO!I`QSO7+$wOOQO-E:Y-E:YOOQO7+%P7+%POOQO7+%R7+%ROOQO7+%T7+%TOOQO7+%U7+%UOOQOAN@tAN@tO=qQPO7+'bO!IkQQO1G1vO!IxQQO1G1vO=qQPO7+'jOOQO<<Hc<<HcP!JgQSO'#G[O!JoQQO<<J|O!JvQQO<<KUOOQOAN@hAN@hOOQOAN@pAN@pO=qQPO'#FpO=qQPO,5<[O=qQPO,5<[",
+  stateData: "!J}~O%VOStOS~OWQOXQOYQOZQO[QO]QO^QO_QO`QOaQObQOcQOdQOeQOkVOlVO|^O!i[O%SSO%TSO%XXO%]TO%^TO%_SO%`_O%a`O%baO%cbO%dcO%edO%feO%gfO%hgO%ihO%jiO%kjO%lkO%mlO%nmO%onO%poO%qpO%rqO%srO%tsO%utO%vuO%wvO%xwO%yxO%zyO%{zO%|{O%}|O&O}O&P!OO&Q!PO&R!QO&S!RO&T!SO&U!TO&V!UO&W!VO&X!WO&Y!XO&Z!YO&[!ZO&]![O&^!]O&_!^O&`!_O&a!`O&b!aO&c!bO&d!cO&e!dO&f!eO&g!fO&h!gO&i!hO&j!iO&k!jO&l!kO&m!lO&n!mO&o!nO&p!oO&q!pO&r!qO&s!rO&t!sO&u!tO&v!uO&w!vO&x!wO&y!xO&z!yO&{!zO&|!{O&}!|O'O!}O'P#OO'Q#PO'R#QO'S#RO'T#SO'U#TO'V#UO'W#VO'X#WO'_ZO~O!i#XO~Of#YOg#YO%X#ZO~O%S#^O%T#^O%_#^OW$eXX$eXY$eXZ$eX[$eX]$eX^$eX_$eX`$eXa$eXb$eXc$eXd$eXe$eXk$eXl$eX|$eX!i$eX%S$eX%T$eX%X$eX%]$eX%^$eX%_$eX%`$eX%a$eX%b$eX%c$eX%d$eX%e$eX%f$eX%g$eX%h$eX%i$eX%j$eX%k$eX%l$eX%m$eX%n$eX%o$eX%p$eX%q$eX%r$eX%s$eX%t$eX%u$eX%v$eX%w$eX%x$eX%y$eX%z$eX%{$eX%|$eX%}$eX&O$eX&P$eX&Q$eX&R$eX&S$eX&T$eX&U$eX&V$eX&W$eX&X$eX&Y$eX&Z$eX&[$eX&]$eX&^$eX&_$eX&`$eX&a$eX&b$eX&c$eX&d$eX&e$eX&f$eX&g$eX&h$eX&i$eX&j$eX&k$eX&l$eX&m$eX&n$eX&o$eX&p$eX&q$eX&r$eX&s$eX&t$eX&u$eX&v$eX&w$eX&x$eX&y$eX&z$eX&{$eX&|$eX&}$eX'O$eX'P$eX'Q$eX'R$eX'S$eX'T$eX'U$eX'V$eX'W$eX'X$eX'_$eX~OU#eOV#_Oh#bOi#cOj#bOo#gOp#fO!P#_O!X#_O!Y#_O!Z#_O![#`O!]#`O!^#aO!_#aO!`#aO!a#aO!b#aO!c#aO!d#aO!e#aO${#hO'Y#dO~Oz#mO|#lO'`#oO~O'_ZOU$rXV$rXh$rXi$rXj$rXo$rXp$rX!P$rX!X$rX!Y$rX!Z$rX![$rX!]$rX!^$rX!_$rX!`$rX!a$rX!b$rX!c$rX!d$rX!e$rX${$rX%R$rX'Y$rX%Z$rX%Y$rX~O%X#rO~O%Z#tO~PYOf#YOg#YOUvaVvahvaivajvaovapva!Pva!Xva!Yva!Zva![va!]va!^va!_va!`va!ava!bva!cva!dva!eva${va%Rva'Yva%Zva%Yva~OP#wOQ#xOR#xOq#yOr#zOs#{OW%[PX%[PY%[PZ%[P[%[P]%[P^%[P_%[P`%[Pa%[Pb%[Pc%[Pd%[Pe%[Pk%[Pl%[P|%[P!i%[P%S%[P%T%[P%X%[P%]%[P%^%[P%_%[P%`%[P%a%[P%b%[P%c%[P%d%[P%e%[P%f%[P%g%[P%h%[P%i%[P%j%[P%k%[P%l%[P%m%[P%n%[P%o%[P%p%[P%q%[P%r%[P%s%[P%t%[P%u%[P%v%[P%w%[P%x%[P%y%[P%z%[P%{%[P%|%[P%}%[P&O%[P&P%[P&Q%[P&R%[P&S%[P&T%[P&U%[P&V%[P&W%[P&X%[P&Y%[P&Z%[P&[%[P&]%[P&^%[P&_%[P&`%[P&a%[P&b%[P&c%[P&d%[P&e%[P&f%[P&g%[P&h%[P&i%[P&j%[P&k%[P&l%[P&m%[P&n%[P&o%[P&p%[P&q%[P&r%[P&s%[P&t%[P&u%[P&v%[P&w%[P&x%[P&y%[P&z%[P&{%[P&|%[P&}%[P'O%[P'P%[P'Q%[P'R%[P'S%[P'T%[P'U%[P'V%[P'W%[P'X%[P'_%[P~O%S$YO%T$YO%X$cO%]$XO%^$XO%_$YO&|$^O&}$]O'Z$_O'[$`O~O%S$YO%T$YO%X$iO%]$XO%^$XO%_$YO&|$^O&}$]O'Z$_O'[$`O~O%SSO%TSO%]$kO%^$kO%_SO~Om$lOn$lO~P?TO%Z$oO~P0_O!P#_OU$qaV$qah$qai$qaj$qao$qap$qa!X$qa!Y$qa!Z$qa![$qa!]$qa!^$qa!_$qa!`$qa!a$qa!b$qa!c$qa!d$qa!e$qa${$qa%R$qa'Y$qa%Z$qa%Y$qa~O!e$pO$v$pO$w$pO$x$pO~O!e$pO$v$pO$w$pO$x$pO%Y$sO'`$uO~Oz$wO|#lO%Z$vO~O%Y$xO%Z$zO~P0_O%X$|O~O%X$}O~O%X%OO~OW!SXX!SXY!SXZ!SX[!SX]!SX^!SX_!SX`!SXa!SXb!SXc!SXd!SXe!SXk!SXl!SX|!SX!i!SX%S!SX%T!SX%X!SX%]!SX%^!SX%_!SX%`!SX%a!SX%b!SX%c!SX%d!SX%e!SX%f!SX%g!SX%h!SX%i!SX%j!SX%k!SX%l!SX%m!SX%n!SX%o!SX%p!SX%q!SX%r!SX%s!SX%t!SX%u!SX%v!SX%w!SX%x!SX%y!SX%z!SX%{!SX%|!SX%}!SX&O!SX&P!SX&Q!SX&R!SX&S!SX&T!SX&U!SX&V!SX&W!SX&X!SX&Y!SX&Z!SX&[!SX&]!SX&^!SX&_!SX&`!SX&a!SX&b!SX&c!SX&d!SX&e!SX&f!SX&g!SX&h!SX&i!SX&j!SX&k!SX&l!SX&m!SX&n!SX&o!SX&p!SX&q!SX&r!SX&s!SX&t!SX&u!SX&v!SX&w!SX&x!SX&y!SX&z!SX&{!SX&|!SX&}!SX'O!SX'P!SX'Q!SX'R!SX'S!SX'T!SX'U!SX'V!SX'W!SX'X!SX'_!SX~Os#{O~PCTOr#zO~PCTOq#yOr#zOs#{OW%[XX%[XY%[XZ%[X[%[X]%[X^%[X_%[X`%[Xa%[Xb%[Xc%[Xd%[Xe%[Xk%[Xl%[X|%[X!i%[X%S%[X%T%[X%X%[X%]%[X%^%[X%_%[X%`%[X%a%[X%b%[X%c%[X%d%[X%e%[X%f%[X%g%[X%h%[X%i%[X%j%[X%k%[X%l%[X%m%[X%n%[X%o%[X%p%[X%q%[X%r%[X%s%[X%t%[X%u%[X%v%[X%w%[X%x%[X%y%[X%z%[X%{%[X%|%[X%}%[X&O%[X&P%[X&Q%[X&R%[X&S%[X&T%[X&U%[X&V%[X&W%[X&X%[X&Y%[X&Z%[X&[%[X&]%[X&^%[X&_%[X&`%[X&a%[X&b%[X&c%[X&d%[X&e%[X&f%[X&g%[X&h%[X&i%[X&j%[X&k%[X&l%[X&m%[X&n%[X&o%[X&p%[X&q%[X&r%[X&s%[X&t%[X&u%[X&v%[X&w%[X&x%[X&y%[X&z%[X&{%[X&|%[X&}%[X'O%[X'P%[X'Q%[X'R%[X'S%[X'T%[X'U%[X'V%[X'W%[X'X%[X'_%[X~OQ#xOR#xO~PJpO!P%XO!X%XO!Y%XO!Z%XO![%YO!]%YO']%ZO'^%[O~O%X%^O~O%X%_O~O%X%bO~O%X%cO~O%S#^O%T#^O%_#^O~O%X%eO~O|%fO~O|%gO~Oz#mO|#lO'`%jO~O%Y%kO'`%jO~O%Y%mO%Z%oO~O%Y$xO%Z%rO~OS%sOT%sOW!RaX!RaY!RaZ!Ra[!Ra]!Ra^!Ra_!Ra`!Raa!Rab!Rac!Rad!Rae!Rak!Ral!Raq!Rar!Ras!Ra|!Ra!i!Ra%S!Ra%T!Ra%X!Ra%]!Ra%^!Ra%_!Ra%`!Ra%a!Ra%b!Ra%c!Ra%d!Ra%e!Ra%f!Ra%g!Ra%h!Ra%i!Ra%j!Ra%k!Ra%l!Ra%m!Ra%n!Ra%o!Ra%p!Ra%q!Ra%r!Ra%s!Ra%t!Ra%u!Ra%v!Ra%w!Ra%x!Ra%y!Ra%z!Ra%{!Ra%|!Ra%}!Ra&O!Ra&P!Ra&Q!Ra&R!Ra&S!Ra&T!Ra&U!Ra&V!Ra&W!Ra&X!Ra&Y!Ra&Z!Ra&[!Ra&]!Ra&^!Ra&_!Ra&`!Ra&a!Ra&b!Ra&c!Ra&d!Ra&e!Ra&f!Ra&g!Ra&h!Ra&i!Ra&j!Ra&k!Ra&l!Ra&m!Ra&n!Ra&o!Ra&p!Ra&q!Ra&r!Ra&s!Ra&t!Ra&u!Ra&v!Ra&w!Ra&x!Ra&y!Ra&z!Ra&{!Ra&|!Ra&}!Ra'O!Ra'P!Ra'Q!Ra'R!Ra'S!Ra'T!Ra'U!Ra'V!Ra'W!Ra'X!Ra'_!Ra~Oq#yOr#zOs#{OW%[aX%[aY%[aZ%[a[%[a]%[a^%[a_%[a`%[aa%[ab%[ac%[ad%[ae%[ak%[al%[a|%[a!i%[a%S%[a%T%[a%X%[a%]%[a%^%[a%_%[a%`%[a%a%[a%b%[a%c%[a%d%[a%e%[a%f%[a%g%[a%h%[a%i%[a%j%[a%k%[a%l%[a%m%[a%n%[a%o%[a%p%[a%q%[a%r%[a%s%[a%t%[a%u%[a%v%[a%w%[a%x%[a%y%[a%z%[a%{%[a%|%[a%}%[a&O%[a&P%[a&Q%[a&R%[a&S%[a&T%[a&U%[a&V%[a&W%[a&X%[a&Y%[a&Z%[a&[%[a&]%[a&^%[a&_%[a&`%[a&a%[a&b%[a&c%[a&d%[a&e%[a&f%[a&g%[a&h%[a&i%[a&j%[a&k%[a&l%[a&m%[a&n%[a&o%[a&p%[a&q%[a&r%[a&s%[a&t%[a&u%[a&v%[a&w%[a&x%[a&y%[a&z%[a&{%[a&|%[a&}%[a'O%[a'P%[a'Q%[a'R%[a'S%[a'T%[a'U%[a'V%[a'W%[a'X%[a'_%[a~O!P#_OU!Oqh!Oqi!Oqj!Oqo!Oqp!Oq![!Oq!]!Oq!^!Oq!_!Oq!`!Oq!a!Oq!b!Oq!c!Oq!d!Oq!e!Oq${!Oq%R!Oq'Y!Oq%Z!Oq%Y!Oq~OV!Oq!X!Oq!Y!Oq!Z!Oq~P!5uOV#_O!X#_O!Y#_O!Z#_O~P!5uOV#_O!P#_O!X#_O!Y#_O!Z#_O![#`O!]#`OU!Oqh!Oqi!Oqj!Oqo!Oqp!Oq${!Oq%R!Oq'Y!Oq%Z!Oq%Y!Oq~O!^!Oq!_!Oq!`!Oq!a!Oq!b!Oq!c!Oq!d!Oq!e!Oq~P!7}O!^#aO!_#aO!`#aO!a#aO!b#aO!c#aO!d#aO!e#aO~P!7}OV#_Oh#bOj#bO!P#_O!X#_O!Y#_O!Z#_O![#`O!]#`O!^#aO!_#aO!`#aO!a#aO!b#aO!c#aO!d#aO!e#aO~OU!Oqi!Oqo!Oqp!Oq${!Oq%R!Oq'Y!Oq%Z!Oq%Y!Oq~P!:cO']%{O~P=qO!X$da!Y$da!Z$da![$da!]$da']$da~O!P%XO'^$da~P!<bO%Z%|O~O!P&jO!X&jO!Y&jO!Z&jO![&kO!]&kO~O%Z%|O~P!=VO%Z&PO~O%Z&PO~P!=VO%Z&RO~O!e$pO$v$pO$w$pO$x$pO%Y%Qa'`%Qa~Oz#mO|#lO'`&SO~Oz&UO|#lO%Z&VO~O%Y&WO%Z&VO~O%Y%Pa%Z%Pa~P0_O%X#rOW!RiX!RiY!RiZ!Ri[!Ri]!Ri^!Ri_!Ri`!Ria!Rib!Ric!Rid!Rie!Rik!Ril!Riq!Rir!Ris!Ri|!Ri!i!Ri%S!Ri%T!Ri%]!Ri%^!Ri%_!Ri%`!Ri%a!Ri%b!Ri%c!Ri%d!Ri%e!Ri%f!Ri%g!Ri%h!Ri%i!Ri%j!Ri%k!Ri%l!Ri%m!Ri%n!Ri%o!Ri%p!Ri%q!Ri%r!Ri%s!Ri%t!Ri%u!Ri%v!Ri%w!Ri%x!Ri%y!Ri%z!Ri%{!Ri%|!Ri%}!Ri&O!Ri&P!Ri&Q!Ri&R!Ri&S!Ri&T!Ri&U!Ri&V!Ri&W!Ri&X!Ri&Y!Ri&Z!Ri&[!Ri&]!Ri&^!Ri&_!Ri&`!Ri&a!Ri&b!Ri&c!Ri&d!Ri&e!Ri&f!Ri&g!Ri&h!Ri&i!Ri&j!Ri&k!Ri&l!Ri&m!Ri&n!Ri&o!Ri&p!Ri&q!Ri&r!Ri&s!Ri&t!Ri&u!Ri&v!Ri&w!Ri&x!Ri&y!Ri&z!Ri&{!Ri&|!Ri&}!Ri'O!Ri'P!Ri'Q!Ri'R!Ri'S!Ri'T!Ri'U!Ri'V!Ri'W!Ri'X!Ri'_!Ri~O%Z&ZO~O%Z&[O~O%Z&]O~O!X$di!Y$di!Z$di![$di!]$di']$di~O!P%XO'^$di~P!GYO!P%XO!X%XO!Y%XO!Z%XO![$di!]$di']$di'^$di~O']&^O~P!=VO%Y&_O~P!=VO!P&jO%Z$da%Y$da~P!<bO%Y&bO~P!=VOz#mO|#lO~Oz&UO|#lO%Z&cO~O!P&jO%Z$di%Y$di~P!GYO!P&jO!X&jO!Y&jO!Z&jO![$di!]$di%Z$di']$di%Y$di~Oz&UO|#lO~O%Z&gO~P!=VO%Z&hO~P!=VO",
+  goto: ".b%]PPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPPP%^%j%v%|P&VP&g%^P&p&w'R'a'k(T(bPPPPPPPPPPPPP%^(o({P({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({({%^)X*T*w*w+]+]+q%^,V%^%^%^%^%^%^,],l,tPPP,l%^P,{P-O-U-[PPPPP-cPPP.Re^OXY#Z$S$T$U$V$W$xeROXY#Z$S$T$U$V$W$xQ#[RR#v#]Q#s#YQ${#xR&Y%sQ#nZQ$w#rU%h$s%k&TV&U%m&W&dQ#]RQ#iWR#v#[Z$R#_#`#a#b#cY$Q#_#`#a#b#cR%R$RY$P#_#`#a#b#cS%Q$Q$RR%w%Ra#|#_#`#a#b#c$Q$R%Rd^OXY#Z$S$T$U$V$W$xQ$m#hQ%t$|Q%u$}R%v%O`#}#_#`#a#b#c$Q$R%RR%P$O`$O#_#`#a#b#c$Q$R%RR%P#}eWOXY#Z$S$T$U$V$W$xeVOXY#Z$S$T$U$V$W$xQ$Z#dQ%]$[Q%`$cQ%d$iQ%x%XQ%y%YQ%z%[Q%}%_Q&O&iQ&Q%cQ&`&jQ&a&kQ&e&_R&f&bdYOXY#Z$S$T$U$V$W$xW$[#d$[%X%YS$e#e$ee&i$c$i%[%_%c&_&b&i&j&kl$a#d$[$c$i%X%Y%[%_%c&_&b&i&j&kT$g#e$el$b#d$[$c$i%X%Y%[%_%c&_&b&i&j&kT$h#e$el$d#d$[$c$i%X%Y%[%_%c&_&b&i&j&kT$j#e$eQ$f#eR%a$ed]OXY#Z$S$T$U$V$W$xR#q[Q#pZV%i$s%k&TQ$q#mT$r#n%hR$n#hQ%n$wR&X%nQ$y#uR%q$yS$t#n#pR%l$tQUOQ#jXQ#kYQ#u#ZQ%S$SQ%T$TQ%U$UQ%V$VQ%W$WR%p$xQ$S#_Q$T#`Q$U#aQ$V#bR$W#c",
+  nodeNames: "⚠ Bool Ignoring On GroupLeft GroupRight Offset Atan2 Avg Bottomk Count CountValues Group Max Min Quantile LimitK LimitRatio Stddev Stdvar Sum Topk By Without And Or Unless StartFn EndFn AtStart AtEnd Smoothed Anchored Fill FillLeft FillRight LineComment PromQL AggregateExpr AggregateOp AggregateModifier GroupingLabels LabelName QuotedLabelName StringLiteral FunctionCallBody BinaryExpr Pow BoolModifier MatchingModifierClause FillModifier FillClause NumberDurationLiteral FillLeftClause FillRightClause Mul Div Mod Add Sub Eql Gte Gtr TrimUpper TrimLower Lte Lss Neq FunctionCall FunctionIdentifier AbsentOverTime Identifier Absent Abs Acos Acosh Asin Asinh Atan Atanh AvgOverTime Ceil Changes Clamp ClampMax ClampMin Cos Cosh CountOverTime DaysInMonth DayOfMonth DayOfWeek DayOfYear Deg Delta Deriv Exp FirstOverTime Floor HistogramCount HistogramFraction HistogramQuantile HistogramQuantiles HistogramStdDev HistogramStdVar HistogramSum HistogramAvg DoubleExponentialSmoothing Hour Idelta Increase Info Irate LabelReplace LabelJoin LastOverTime Ln Log10 Log2 MadOverTime MaxOverTime MinOverTime TsOfFirstOverTime TsOfMaxOverTime TsOfMinOverTime TsOfLastOverTime Minute Month Pi PredictLinear PresentOverTime QuantileOverTime Rad Rate Resets Round Scalar Sgn Sin Sinh Sort SortDesc SortByLabel SortByLabelDesc StartTimestamp Range Step Sqrt StddevOverTime StdvarOverTime SumOverTime Tan Tanh Timestamp Time Vector Year MatrixSelector DurationExpr UnaryOp DurationStep DurationRange DurationMinOf DurationMaxOf NumberDurationLiteralInDurationContext OffsetExpr OffsetDurationExpr AnchoredExpr SmoothedExpr ParenExpr SubqueryExpr UnaryExpr VectorSelector LabelMatchers UnquotedLabelMatcher MatchOp EqlSingle EqlRegex NeqRegex QuotedLabelMatcher StepInvariantExpr At AtModifierPreprocessors MetricName",
+  maxTerm: 292,
+  nodeProps: [
+    ["group", -14,38,44,46,52,68,157,165,167,168,169,170,171,172,180,"Expr"]
+  ],
+  propSources: [promQLHighLight],
+  skippedNodes: [0,36],
+  repeatNodeCount: 3,
+  tokenData: "4{~RwX^#lpq#lqr$ars$tst&luv'Twx'Yxy({yz)Qz{)V{|)[|})c}!O)h!O!P)o!P!Q*u!Q!R*z!R![+u![!]1O!^!_1z!_!`2a!`!a2v!b!c3]!c!}3b!}#O3x#P#Q3}#Q#R4S#R#S3b#S#T4X#T#o3b#o#p4q#q#r4v#y#z#l$f$g#l#BY#BZ#l$IS$I_#l$I|$JO#l$JT$JU#l$KV$KW#l&FU&FV#l~#qY%V~X^#lpq#l#y#z#l$f$g#l#BY#BZ#l$IS$I_#l$I|$JO#l$JT$JU#l$KV$KW#l&FU&FV#l~$dQ!_!`$j#r#s$o~$oO!e~~$tO$x~~$yW|~OY$tZr$trs%cs#O$t#O#P%h#P;'S$t;'S;=`&f<%lO$t~%hO|~~%kRO;'S$t;'S;=`%t;=`O$t~%yX|~OY$tZr$trs%cs#O$t#O#P%h#P;'S$t;'S;=`&f;=`<%l$t<%lO$t~&iP;=`<%l$t~&qSt~OY&lZ;'S&l;'S;=`&}<%lO&l~'QP;=`<%l&l~'YO!Z~~'_W|~OY'YZw'Ywx%cx#O'Y#O#P'w#P;'S'Y;'S;=`(u<%lO'Y~'zRO;'S'Y;'S;=`(T;=`O'Y~(YX|~OY'YZw'Ywx%cx#O'Y#O#P'w#P;'S'Y;'S;=`(u;=`<%l'Y<%lO'Y~(xP;=`<%l'Y~)QO%X~~)VO%Z~~)[O!X~V)cO%^P![U~)hO%Y~V)oO%]P!]U~)rP!Q![)u~)zS%_~!Q![)u!g!h*W#R#S)o#X#Y*W~*ZR{|*d}!O*d!Q![*j~*gP!Q![*j~*oQ%_~!Q![*j#R#S*d~*zO!Y~~+P[%_~!O!P)o!Q![+u!g!h*W#R#S,m#W#X-X#X#Y*W#[#]-p#a#b.U#g#h.x#k#l/Z#l#m0d#m#n/u~+zZ%_~!O!P)o!Q![+u!g!h*W#R#S,m#W#X-X#X#Y*W#[#]-p#a#b.U#g#h.x#k#l/Z#m#n/u~,pP!Q![,s~,xT%_~!O!P)o!Q![,s!g!h*W#R#S,m#X#Y*W~-^P%_~!Q![-a~-dS!Q![-a#[#]-p#a#b.U#g#h.x~-uP%_~!Q![-x~-{R!Q![-x#a#b.U#g#h.x~.ZQ%_~!Q![.a#g#h.s~.dR!Q![.a#a#b.m#g#h.x~.pP#g#h.s~.xO%_~~.}P%_~!Q![/Q~/TQ!Q![/Q#a#b.m~/`P%_~!Q![/c~/fT!Q![/c#W#X-X#[#]-p#a#b.U#g#h.x~/zP%_~!Q![/}~0QU!Q![/}#W#X-X#[#]-p#a#b.U#g#h.x#k#l/Z~0gR!Q![0p!c!i0p#T#Z0p~0uR%_~!Q![0p!c!i0p#T#Z0pV1VT'^S!iR!Q![1f![!]1f!c!}1f#R#S1f#T#o1fR1kT!iR!Q![1f![!]1f!c!}1f#R#S1f#T#o1f~2PQ!d~!P!Q2V!_!`2[~2[O!a~~2aO!c~~2fQ$vP!_!`2l#r#s2qQ2qO!^Q~2vO$w~~2{Q!`~!P!Q3R!_!`3W~3WO!b~~3]O!_~~3bO${~V3iT!iRzS!Q![3b![!]1f!c!}3b#R#S3b#T#o3b~3}O'Y~~4SO']~~4XO!P~~4[TO#S4X#S#T%c#T;'S4X;'S;=`4k<%lO4X~4nP;=`<%l4X~4vO'_~~4{O'`~",
+  tokenizers: [0, 1, 2],
+  topRules: {"PromQL":[0,37],"MetricName":[1,183]},
+  specialized: [{term: 71, get: (value, stack) => (specializeIdentifier(value) << 1), external: specializeIdentifier},{term: 71, get: (value, stack) => (extendIdentifier(value, stack) << 1) | 1, external: extendIdentifier, extend: true},{term: 71, get: (value) => spec_Identifier[value] || -1}],
+  tokenPrec: 0
+});
+// This file was generated by lezer-generator. You probably shouldn't edit it.
+const inf = 188,
+  index_es_nan = 189,
+  Bool = 1,
+  Ignoring = 2,
+  On = 3,
+  GroupLeft = 4,
+  GroupRight = 5,
+  Offset = 6,
+  Atan2 = 7,
+  Avg = 8,
+  Bottomk = 9,
+  Count = 10,
+  CountValues = 11,
+  Group = 12,
+  Max = 13,
+  Min = 14,
+  Quantile = 15,
+  LimitK = 16,
+  LimitRatio = 17,
+  Stddev = 18,
+  Stdvar = 19,
+  Sum = 20,
+  Topk = 21,
+  By = 22,
+  Without = 23,
+  And = 24,
+  Or = 25,
+  Unless = 26,
+  StartFn = 27,
+  EndFn = 28,
+  AtStart = 29,
+  AtEnd = 30,
+  Smoothed = 31,
+  Anchored = 32,
+  Fill = 33,
+  FillLeft = 34,
+  FillRight = 35,
+  LineComment = 36,
+  PromQL = 37,
+  AggregateExpr = 38,
+  AggregateOp = 39,
+  AggregateModifier = 40,
+  GroupingLabels = 41,
+  LabelName = 42,
+  QuotedLabelName = 43,
+  StringLiteral = 44,
+  FunctionCallBody = 45,
+  BinaryExpr = 46,
+  Pow = 47,
+  BoolModifier = 48,
+  MatchingModifierClause = 49,
+  FillModifier = 50,
+  FillClause = 51,
+  NumberDurationLiteral = 52,
+  FillLeftClause = 53,
+  FillRightClause = 54,
+  Mul = 55,
+  Div = 56,
+  Mod = 57,
+  Add = 58,
+  Sub = 59,
+  Eql = 60,
+  Gte = 61,
+  Gtr = 62,
+  TrimUpper = 63,
+  TrimLower = 64,
+  Lte = 65,
+  Lss = 66,
+  Neq = 67,
+  FunctionCall = 68,
+  FunctionIdentifier = 69,
+  AbsentOverTime = 70,
+  Identifier = 71,
+  Absent = 72,
+  Abs = 73,
+  Acos = 74,
+  Acosh = 75,
+  Asin = 76,
+  Asinh = 77,
+  Atan = 78,
+  Atanh = 79,
+  AvgOverTime = 80,
+  Ceil = 81,
+  Changes = 82,
+  Clamp = 83,
+  ClampMax = 84,
+  ClampMin = 85,
+  Cos = 86,
+  Cosh = 87,
+  CountOverTime = 88,
+  DaysInMonth = 89,
+  DayOfMonth = 90,
+  DayOfWeek = 91,
+  DayOfYear = 92,
+  Deg = 93,
+  Delta = 94,
+  Deriv = 95,
+  Exp = 96,
+  FirstOverTime = 97,
+  Floor = 98,
+  HistogramCount = 99,
+  HistogramFraction = 100,
+  HistogramQuantile = 101,
+  HistogramQuantiles = 102,
+  HistogramStdDev = 103,
+  HistogramStdVar = 104,
+  HistogramSum = 105,
+  HistogramAvg = 106,
+  DoubleExponentialSmoothing = 107,
+  Hour = 108,
+  Idelta = 109,
+  Increase = 110,
+  Info = 111,
+  Irate = 112,
+  LabelReplace = 113,
+  LabelJoin = 114,
+  LastOverTime = 115,
+  Ln = 116,
+  Log10 = 117,
+  Log2 = 118,
+  MadOverTime = 119,
+  MaxOverTime = 120,
+  MinOverTime = 121,
+  TsOfFirstOverTime = 122,
+  TsOfMaxOverTime = 123,
+  TsOfMinOverTime = 124,
+  TsOfLastOverTime = 125,
+  Minute = 126,
+  Month = 127,
+  Pi = 128,
+  PredictLinear = 129,
+  PresentOverTime = 130,
+  QuantileOverTime = 131,
+  Rad = 132,
+  Rate = 133,
+  Resets = 134,
+  Round = 135,
+  Scalar = 136,
+  Sgn = 137,
+  Sin = 138,
+  Sinh = 139,
+  Sort = 140,
+  SortDesc = 141,
+  SortByLabel = 142,
+  SortByLabelDesc = 143,
+  StartTimestamp = 144,
+  index_es_Range = 145,
+  Step = 146,
+  Sqrt = 147,
+  StddevOverTime = 148,
+  StdvarOverTime = 149,
+  SumOverTime = 150,
+  Tan = 151,
+  Tanh = 152,
+  Timestamp = 153,
+  Time = 154,
+  Vector = 155,
+  Year = 156,
+  MatrixSelector = 157,
+  DurationExpr = 158,
+  UnaryOp = 159,
+  DurationStep = 160,
+  DurationRange = 161,
+  DurationMinOf = 162,
+  DurationMaxOf = 163,
+  NumberDurationLiteralInDurationContext = 164,
+  OffsetExpr = 165,
+  OffsetDurationExpr = 166,
+  AnchoredExpr = 167,
+  SmoothedExpr = 168,
+  ParenExpr = 169,
+  SubqueryExpr = 170,
+  UnaryExpr = 171,
+  VectorSelector = 172,
+  LabelMatchers = 173,
+  UnquotedLabelMatcher = 174,
+  MatchOp = 175,
+  EqlSingle = 176,
+  EqlRegex = 177,
+  NeqRegex = 178,
+  QuotedLabelMatcher = 179,
+  StepInvariantExpr = 180,
+  At = 181,
+  AtModifierPreprocessors = 182,
+  MetricName = 183;
+
+
+
+;// CONCATENATED MODULE: ./src/core/promql-syntax.ts
+/**
+ * PromQL syntax, checked by `validate` with the Prometheus project's own grammar
+ * (@prometheus-io/lezer-promql, the parser behind the Prometheus UI's editor), so a query with
+ * a missing bracket is reported at its column when the policy is written, not as an
+ * `inconclusive` verdict at 3 am.
+ */
+
+/** The first syntax error in `query`, or undefined when it parses. */
+function promqlSyntaxError(query) {
+    const tree = parser.parse(query);
+    let index;
+    tree.iterate({
+        enter: (node) => {
+            if (index !== undefined)
+                return false;
+            if (node.type.isError) {
+                index = node.from;
+                return false;
+            }
+            return undefined;
+        },
+    });
+    if (index === undefined)
+        return undefined;
+    const near = query.slice(index, index + 20).split('\n')[0] ?? '';
+    const what = index >= query.trimEnd().length
+        ? 'the query ends before it is complete (an unclosed bracket or quote, or a missing operand?)'
+        : `unexpected ${JSON.stringify(near)}`;
+    return {
+        index,
+        message: `PromQL does not parse at character ${index + 1} of the query: ${what}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/schema-primitives.ts
 /** Schema building blocks shared by the trigger and rollback halves of the policy. */
 
@@ -11059,24 +16786,81 @@ function didYouMean(word, candidates) {
 
 const durationText = schemas_string()
     .meta({ description: 'A duration such as 30s, 15m, 1h30m or 2d.', examples: ['15m'] });
-const schema_primitives_duration = union([durationText, schemas_number()]).transform((value, ctx) => {
-    const text = String(value);
-    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
-    if (ms === undefined) {
-        const hint = suggestDuration(text) ?? (typeof value === 'number' ? `${value}s` : '15m');
-        const shown = typeof value === 'string' ? `"${text}"` : text;
-        ctx.addIssue({ code: 'custom', message: `${shown} is not a duration; write ${hint}` });
-        return NEVER;
-    }
-    return ms;
+/** The longest duration a policy may write: past it a window or a `for` is a typo, not a plan. */
+const MAX_DURATION_MS = 366 * 86_400_000;
+/**
+ * The longest wait Ripcord hands to a timer: Node's setTimeout fires at once past 2^31-1 ms
+ * (24.8 days), so a longer timeout would end every request immediately.
+ */
+const MAX_TIMER_MS = 24 * 86_400_000;
+/** The input side of every duration schema, so policy-load can word "expected a duration". */
+const DURATION_INPUTS = new Map();
+/**
+ * A duration schema with its own range. Every duration is finite (`for` with 400 digits is
+ * Infinity, and a loop stepping to Infinity never ends) and at most a year; timeouts and waits
+ * are positive and at most 24 days (setTimeout's range).
+ */
+function durationIn(bounds = {}) {
+    const input = union([durationText, schemas_number()]);
+    DURATION_INPUTS.set(input, {
+        positive: bounds.min !== undefined && bounds.min.ms === 0 && bounds.min.exclusive === true,
+    });
+    const max = bounds.max ?? { ms: MAX_DURATION_MS, text: '366d' };
+    return input.transform((value, ctx) => {
+        const text = String(value);
+        const ms = typeof value === 'string' ? (0,duration/* parseDuration */.E9)(value) : undefined;
+        const short = text.length > 40 ? `${text.slice(0, 20)}...${text.slice(-8)}` : text;
+        const shown = typeof value === 'string' ? `"${short}"` : short;
+        if (ms === undefined) {
+            const hint = (0,duration/* suggestDuration */.vR)(text) ??
+                (typeof value === 'number' && Number.isFinite(value) ? `${value}s` : '15m');
+            ctx.addIssue({ code: 'custom', message: `${shown} is not a duration; write ${hint}` });
+            return NEVER;
+        }
+        if (!Number.isFinite(ms) || ms > max.ms) {
+            ctx.addIssue({
+                code: 'custom',
+                message: `${shown} is beyond the longest duration allowed here; write at most ${max.text}`,
+            });
+            return NEVER;
+        }
+        const min = bounds.min;
+        if (min && (min.exclusive ? ms <= min.ms : ms < min.ms)) {
+            ctx.addIssue({
+                code: 'custom',
+                message: `${shown} is too short; ${min.text}`,
+            });
+            return NEVER;
+        }
+        return ms;
+    });
+}
+/** Any duration from 0 (`for: 0` means "at once") to a year. */
+const schema_primitives_duration = durationIn();
+/** A window or a lease: more than zero. */
+const positiveDuration = durationIn({
+    min: { ms: 0, exclusive: true, text: 'it must be longer than 0, such as 5m' },
 });
-const quantity = union([schemas_number(), schemas_string()])
-    .meta({
+/** A request or command timeout, a probe interval: more than zero and within setTimeout's range. */
+const timerDuration = durationIn({
+    min: { ms: 0, exclusive: true, text: 'it must be longer than 0, such as 30s' },
+    max: { ms: MAX_TIMER_MS, text: '24d' },
+});
+/** A wait handed to a timer that may be zero (cooldowns are not timers; backoff and dwell are). */
+const waitDuration = durationIn({ max: { ms: MAX_TIMER_MS, text: '24d' } });
+const quantityInput = union([schemas_number(), schemas_string()]).meta({
     description: 'A number, or a number with a unit: 5% (ratio 0.05), 2s or 500ms (seconds), 500MB or 1GiB (bytes).',
     examples: ['5%', '2s', '500MB', 0.9],
-})
-    .transform((value, ctx) => {
+});
+const quantity = quantityInput.transform((value, ctx) => {
     const q = parseQuantity(value);
+    if (q && !Number.isFinite(q.value)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `"${String(value)}" is too large to be a number; write a finite quantity such as 5% or 500MB`,
+        });
+        return NEVER;
+    }
     if (!q) {
         ctx.addIssue({
             code: 'custom',
@@ -11086,6 +16870,11 @@ const quantity = union([schemas_number(), schemas_string()])
     }
     return q;
 });
+/**
+ * A URL Ripcord sends requests to: http or https only. `file:///etc/passwd` parses as a URL
+ * but fetch cannot read it, so it would fail at the first evaluation instead of in validate.
+ */
+const schema_primitives_httpUrl = url({ protocol: /^https?$/ });
 /** Secrets are never written inline: `${PROM_TOKEN}` names an environment variable. */
 const SECRET_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const secretRef = schemas_string()
@@ -11098,6 +16887,26 @@ const secretRef = schemas_string()
     .refine((s) => SECRET_REF.test(s), {
     message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
 });
+/**
+ * A name used as a key of a mapping Ripcord looks names up in (environments, sources, flags,
+ * channels). `__proto__` would become the object's prototype instead of an entry, and
+ * `constructor` or `toString` are found on every object, so a reference to an undefined one
+ * would pass a lookup; "" cannot be named in an input.
+ */
+function entryName(noun) {
+    const a = /^[aeiou]/.test(noun) ? 'an' : 'a';
+    return schemas_string().superRefine((name, ctx) => {
+        if (name.trim() === '') {
+            ctx.addIssue({ code: 'custom', message: `${a} ${noun} name must not be empty` });
+        }
+        else if (name in Object.prototype || name === 'prototype') {
+            ctx.addIssue({
+                code: 'custom',
+                message: `"${name}" is reserved and cannot name ${a} ${noun}; choose another name`,
+            });
+        }
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/core/policy-rollback-schema.ts
 /**
@@ -11125,17 +16934,17 @@ const stepSchema = strictObject({
         description: 'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
     }),
     http: httpRequest.optional(),
-    timeout: schema_primitives_duration.default(600_000),
+    timeout: timerDuration.default(600_000),
 })
     .refine((s) => (s.command === undefined) !== (s.http === undefined), {
     message: 'a step runs either a command or an http request; write exactly one of command, http',
 });
 const unleashFlags = strictObject({
     type: literal('unleash'),
-    url: url(),
+    url: schema_primitives_httpUrl,
     token: secretRef,
     project: schemas_string().default('default'),
-    timeout: schema_primitives_duration.default(10_000),
+    timeout: timerDuration.default(10_000),
 });
 const httpFlagOperation = httpRequest;
 const httpFlags = strictObject({
@@ -11154,7 +16963,7 @@ const httpFlags = strictObject({
         .optional(),
     disable_component: httpFlagOperation.optional(),
     enable_component: httpFlagOperation.optional(),
-    timeout: schema_primitives_duration.default(10_000),
+    timeout: timerDuration.default(10_000),
 });
 const flagProviderSchema = discriminatedUnion('type', [unleashFlags, httpFlags]);
 const featureFlagStrategy = strictObject({
@@ -11167,7 +16976,7 @@ const featureFlagStrategy = strictObject({
     steps: array(schemas_number().int().min(0).max(100))
         .default([0])
         .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
-    step_wait: schema_primitives_duration.default(0).meta({ description: 'gradual: time between two steps.' }),
+    step_wait: waitDuration.default(0).meta({ description: 'gradual: time between two steps.' }),
     components: array(schemas_string())
         .default([])
         .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
@@ -11183,7 +16992,7 @@ const redeployStrategy = strictObject({
     command: schemas_string().optional().meta({
         description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
     }),
-    timeout: schema_primitives_duration.default(1_800_000),
+    timeout: timerDuration.default(1_800_000),
 })
     .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
     message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
@@ -11221,8 +17030,14 @@ const rollbackSchema = strictObject({
     ladder: array(schemas_enum(['feature-flag', 'config', 'redeploy', 'full']))
         .default(['feature-flag', 'config', 'redeploy', 'full'])
         .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
-    lock: strictObject({ wait: schema_primitives_duration.default(120_000), lease: schema_primitives_duration.default(1_800_000) })
+    lock: strictObject({
+        wait: waitDuration.default(120_000),
+        lease: positiveDuration.default(1_800_000),
+    })
         .prefault({}),
+    rate_limit_wait: schema_primitives_duration.default(300_000).meta({
+        description: "The longest Ripcord waits for GitHub's API rate limit to reset before failing with a clear message. A workflow's GITHUB_TOKEN may make 1,000 requests an hour per repository, and the reset can be most of an hour away: better to fail and act by hand than to sleep through the incident.",
+    }),
     strategies: strategiesSchema.prefault({}),
 });
 
@@ -11526,7 +17341,7 @@ const pagerdutyChannel = strictObject({
     routing_key: secretRef.meta({
         description: 'PagerDuty Events API v2 integration (routing) key, as ${NAME}.',
     }),
-    url: url().default('https://events.pagerduty.com').meta({
+    url: schema_primitives_httpUrl.default('https://events.pagerduty.com').meta({
         description: 'Events API base URL; https://events.eu.pagerduty.com for the EU service region.',
     }),
     ...channelCommon,
@@ -11550,8 +17365,7 @@ const notifyChannelSchema = discriminatedUnion('type', [
     webhookChannel,
     issueChannel,
 ]);
-const channelName = schemas_string()
-    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall');
+const channelName = entryName('channel').regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall');
 const routeSchema = strictObject({
     events: union([literal('*'), array(schemas_enum(NOTIFY_EVENTS)).min(1)])
         .meta({ description: `'*' or a list of: ${NOTIFY_EVENTS.join(', ')}.` }),
@@ -11571,7 +17385,7 @@ const notifySchema = strictObject({
     retries: schemas_number().int().min(0).max(10).default(3).meta({
         description: 'Retries of a failed delivery (network errors, HTTP 429 and 5xx).',
     }),
-    backoff: schema_primitives_duration.default(1000).meta({
+    backoff: waitDuration.default(1000).meta({
         description: 'Wait before the first retry; it doubles at every retry.',
     }),
 })
@@ -11579,7 +17393,7 @@ const notifySchema = strictObject({
     const known = Object.keys(notify.channels);
     notify.routes.forEach((route, r) => {
         route.channels.forEach((name, c) => {
-            if (!(name in notify.channels)) {
+            if (!Object.hasOwn(notify.channels, name)) {
                 const hint = didYouMean(name, known);
                 ctx.addIssue({
                     code: 'custom',
@@ -11688,7 +17502,7 @@ const recoverySchema = strictObject({
     command: schemas_string().min(1).optional().meta({
         description: 'Instead of a flag: a bash command run at each stage with RIPCORD_PERCENT (0 to roll back again).',
     }),
-    timeout: schema_primitives_duration.default(600_000).meta({ description: 'Time limit of the command.' }),
+    timeout: timerDuration.default(600_000).meta({ description: 'Time limit of the command.' }),
 })
     .refine((r) => r.flag === undefined || r.command === undefined, {
     message: 'recovery drives either a flag or a command; write at most one of flag, command',
@@ -11713,19 +17527,21 @@ const jsonExpectation = strictObject({
 const probeCheckSchema = strictObject({
     type: literal('probe'),
     name: checkName,
-    url: url().meta({ description: 'The health endpoint.' }),
+    url: schema_primitives_httpUrl.meta({ description: 'The health endpoint.' }),
     method: schemas_enum(['GET', 'POST', 'HEAD']).default('GET'),
     headers: record(schemas_string(), schemas_string()).optional().meta({
         description: 'Request headers. Values may reference environment variables with ${NAME}.',
     }),
-    timeout: schema_primitives_duration.default(10_000).meta({ description: 'Time limit of one request.' }),
+    timeout: timerDuration.default(10_000).meta({ description: 'Time limit of one request.' }),
     status: union([schemas_number().int(), array(schemas_number().int()).min(1)])
         .default(200)
         .meta({ description: 'Expected status (or statuses).' }),
     json: array(jsonExpectation).default([]).meta({
         description: 'Fields the JSON answer must hold, such as {path: .health, equals: healthy}.',
     }),
-    latency: schema_primitives_duration.optional().meta({ description: 'Latency budget: a slower answer fails.' }),
+    latency: positiveDuration
+        .optional()
+        .meta({ description: 'Latency budget: a slower answer fails.' }),
     expect_headers: record(schemas_string(), schemas_string()).default({}).meta({
         description: 'Response headers that must be present; the value is a regular expression the header must match (".*" for any).',
     }),
@@ -11744,7 +17560,7 @@ const metricCheckSchema = strictObject({
         description: 'Absolute check over a window, like avg_over_time or quantile_over_time.',
     }),
     quantile: schemas_number().min(0).max(1).optional(),
-    window: schema_primitives_duration.optional().meta({
+    window: positiveDuration.optional().meta({
         description: 'Aggregate window of an absolute check; averaging window of the current value of an improved check (15m when omitted).',
     }),
     for: schema_primitives_duration.default(0).meta({
@@ -11756,7 +17572,7 @@ const metricCheckSchema = strictObject({
     by: quantity.optional().meta({
         description: 'Improved check: the least relative improvement, such as 20%; any when omitted.',
     }),
-    before: schema_primitives_duration.default(1_800_000).meta({
+    before: positiveDuration.default(1_800_000).meta({
         description: 'Improved check: the window before the rollback (or deploy) averaged as "before".',
     }),
 })
@@ -11793,7 +17609,9 @@ const smokeCheckSchema = strictObject({
     command: schemas_string().min(1).meta({
         description: 'A bash command; exit code 0 passes. Values reach it only as RIPCORD_* environment variables.',
     }),
-    timeout: schema_primitives_duration.default(120_000).meta({ description: 'A longer run is stopped and fails.' }),
+    timeout: timerDuration
+        .default(120_000)
+        .meta({ description: 'A longer run is stopped and fails.' }),
 });
 const flagOffCheckSchema = strictObject({
     type: literal('flag-off'),
@@ -11815,11 +17633,13 @@ const checkSchema = discriminatedUnion('type', [
 ]);
 const CHECK_TYPES = (/* unused pure expression or super */ null && (['probe', 'metric', 'smoke', 'flag-off']));
 const verifyTimingSchema = strictObject({
-    stabilization: schema_primitives_duration
+    stabilization: waitDuration
         .default(60_000)
         .meta({ description: 'Wait before the first round, while the system settles.' }),
-    interval: schema_primitives_duration.default(30_000).meta({ description: 'Time between two rounds of checks.' }),
-    duration: schema_primitives_duration.default(600_000).meta({
+    interval: timerDuration
+        .default(30_000)
+        .meta({ description: 'Time between two rounds of checks.' }),
+    duration: positiveDuration.default(600_000).meta({
         description: 'Total time from the start (stabilisation included) after which verification stops: inconclusive unless decided.',
     }),
     successes: schemas_number()
@@ -11880,7 +17700,7 @@ const missingData = schemas_enum(['inconclusive', 'ok', 'breached']).default('in
     description: 'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
 });
 const sourceCommon = {
-    timeout: schema_primitives_duration.default(10_000).meta({ description: 'Per request timeout.' }),
+    timeout: timerDuration.default(10_000).meta({ description: 'Per request timeout.' }),
     retries: schemas_number()
         .int()
         .min(0)
@@ -11896,7 +17716,7 @@ const basicAuth = strictObject({ username: schemas_string(), password: secretRef
 const bearerAuth = strictObject({ bearer: secretRef });
 const prometheusSource = strictObject({
     type: literal('prometheus'),
-    url: url().meta({
+    url: schema_primitives_httpUrl.meta({
         description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).',
     }),
     headers: headers.optional(),
@@ -11914,7 +17734,7 @@ const datadogSource = strictObject({
 });
 const httpSource = strictObject({
     type: literal('http'),
-    url: url(),
+    url: schema_primitives_httpUrl,
     method: schemas_enum(['GET', 'POST', 'HEAD']).default('GET'),
     headers: headers.optional(),
     ...sourceCommon,
@@ -11969,7 +17789,7 @@ const aggregateTrigger = strictObject({
         .max(1)
         .optional()
         .meta({ description: 'For aggregate: quantile, such as 0.95.' }),
-    window: schema_primitives_duration.meta({
+    window: positiveDuration.meta({
         description: 'The window aggregated over ("average over 5 minutes": 5m).',
     }),
     op: policy_schema_comparison,
@@ -11989,7 +17809,9 @@ const probeTrigger = strictObject({
             equals: union([schemas_string(), schemas_number(), schemas_boolean(), schemas_null()]),
         }))
             .default([]),
-        latency: schema_primitives_duration.optional().meta({ description: 'A slower answer counts as a failure.' }),
+        latency: positiveDuration
+            .optional()
+            .meta({ description: 'A slower answer counts as a failure.' }),
     })
         .default({ status: 200, json: [] }),
     failures: schemas_number()
@@ -11997,12 +17819,12 @@ const probeTrigger = strictObject({
         .min(1)
         .default(3)
         .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
-    interval: schema_primitives_duration.default(30_000).meta({ description: 'Time between probes.' }),
+    interval: timerDuration.default(30_000).meta({ description: 'Time between probes.' }),
 });
 const trendTrigger = strictObject({
     kind: literal('trend'),
     ...triggerCommon,
-    window: schema_primitives_duration.meta({ description: 'The value must grow over this whole window.' }),
+    window: positiveDuration.meta({ description: 'The value must grow over this whole window.' }),
     min_increase: quantity
         .optional()
         .meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
@@ -12016,10 +17838,10 @@ const baselineTrigger = strictObject({
     change: schemas_enum(['drop', 'rise'])
         .meta({ description: 'drop: breached when the value falls by more than `by`.' }),
     by: quantity.meta({ description: 'Relative change that breaches, such as 20%.' }),
-    window: schema_primitives_duration
+    window: positiveDuration
         .default(900_000)
         .meta({ description: 'Recent window averaged for the current value.' }),
-    baseline_window: schema_primitives_duration.default(3_600_000).meta({
+    baseline_window: positiveDuration.default(3_600_000).meta({
         description: "Window before the deployment's creation time averaged for the baseline.",
     }),
 });
@@ -12031,8 +17853,8 @@ const burnRateTrigger = strictObject({
         .meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
     objective: quantity.meta({ description: 'The SLO, such as 99.9%.' }),
     windows: array(strictObject({
-        long: schema_primitives_duration,
-        short: schema_primitives_duration,
+        long: positiveDuration,
+        short: positiveDuration,
         factor: schemas_number()
             .positive()
             .meta({ description: 'Burn rate that breaches, such as 14.4.' }),
@@ -12069,10 +17891,12 @@ const decisionRule = strictObject({
     }),
 });
 const environment = strictObject({
-    step: schema_primitives_duration
+    step: durationIn({
+        min: { ms: 1000, text: 'evaluation steps are at least 1s, such as 1m' },
+    })
         .default(60_000)
         .meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
-    lookback: schema_primitives_duration
+    lookback: positiveDuration
         .default(300_000)
         .meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
     impact: strictObject({ source: schemas_string(), query: schemas_string() }).optional().meta({
@@ -12094,17 +17918,29 @@ const environment = strictObject({
         description: 'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
     }),
 });
+/** The identity of the workflow's GITHUB_TOKEN: what Ripcord writes as unless the policy says otherwise. */
+const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
 const policySchema = strictObject({
     $schema: schemas_string().optional(),
     version: literal(1).meta({ description: 'Policy format version.' }),
-    sources: record(schemas_string(), source).default({}),
+    sources: record(entryName('source'), source).default({}),
     notify: notifySchema.prefault({}).meta({
         description: 'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
     }),
-    flags: record(schemas_string(), flagProviderSchema).default({}).meta({
+    flags: record(entryName('flag provider'), flagProviderSchema).default({}).meta({
         description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
     }),
-    environments: record(schemas_string(), environment),
+    environments: record(entryName('environment'), environment),
+    github: strictObject({
+        bot_login: schemas_string()
+            .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login such as github-actions[bot] or my-app[bot]')
+            .default(DEFAULT_BOT_LOGIN)
+            .meta({
+            description: "The login Ripcord writes as: github-actions[bot] for the workflow's GITHUB_TOKEN, <app-slug>[bot] for a GitHub App token. Only incident issues, state blocks and report branches written by it are Ripcord's state; look-alikes by anyone else are ignored with a warning.",
+        }),
+    })
+        .prefault({})
+        .meta({ description: 'Who Ripcord is on GitHub.' }),
 })
     .meta({
     title: 'Ripcord policy',
@@ -12121,6 +17957,20 @@ const policySchema = strictObject({
 
 
 
+
+
+/** Past this size a policy is not a runbook but an attack or a mistake (a log pasted in). */
+const MAX_POLICY_BYTES = 1024 * 1024;
+/** Deeper than this no policy goes (the deepest real path is about 8); parsers recurse. */
+const MAX_POLICY_DEPTH = 64;
+/**
+ * Lines plus commas: an upper bound on the YAML nodes a file can hold. The yaml library needs
+ * tens of microseconds per node, so 100,000 of them take seconds; the largest real policy has
+ * a few hundred (the runbook example 180 lines).
+ */
+const MAX_POLICY_ENTRIES = 5_000;
+/** Problems explained and located; the rest are counted. One mistake copied 100,000 times is one fix. */
+const MAX_PROBLEMS_EXPLAINED = 200;
 function formatProblem(p) {
     return p.path === ''
         ? `${p.file}:${p.line}:${p.column}: ${p.message}`
@@ -12138,26 +17988,86 @@ function formatPath(path) {
     }
     return out;
 }
-function parsePolicy(text, file) {
+function parsePolicy(text, file, options = {}) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_POLICY_BYTES) {
+        return fatal(file, 1, 1, `the policy is ${bytes} bytes, over the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`);
+    }
+    try {
+        return parsePolicyUnchecked(text, file, options);
+    }
+    catch (thrown) {
+        if (thrown instanceof RangeError) {
+            return fatal(file, 1, 1, `the policy is nested too deeply to read (${thrown.message}); a policy needs at most ${MAX_POLICY_DEPTH} levels`);
+        }
+        throw thrown;
+    }
+}
+function fatal(file, line, column, message) {
+    return { ok: false, problems: [{ file, line, column, path: '', message }] };
+}
+function parsePolicyUnchecked(text, file, options) {
     const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
-    const locate = locator(doc, lineCounter);
-    const problems = doc.errors.map((error) => {
+    const prescan = scanShape(text);
+    if (prescan) {
+        const { line, col } = lineAt(text, prescan.offset);
+        return fatal(file, line, col, prescan.message);
+    }
+    // uniqueKeys: false, because the library's check compares every key with every other
+    // (60,000 keys took two minutes); duplicateKeys below does it with a set.
+    const doc = (0,dist/* parseDocument */.Tp)(text, {
+        lineCounter,
+        prettyErrors: false,
+        keepSourceTokens: true,
+        uniqueKeys: false,
+    });
+    const locate = locator(doc, lineCounter, text);
+    // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
+    const yamlErrors = [...doc.errors, ...doc.warnings];
+    const problems = yamlErrors.slice(0, MAX_PROBLEMS_EXPLAINED).map((error) => {
         const unclosed = unclosedQuote(error, text);
         const { line, col } = lineCounter.linePos(unclosed?.offset ?? error.pos[0]);
-        const message = unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0]));
+        const message = unclosed?.message ?? yamlMessage(error, text.slice(error.pos[0], error.pos[0] + 200));
         return { file, line: Math.max(line, 1), column: col, path: '', message };
     });
+    let yamlOmitted = Math.max(0, yamlErrors.length - MAX_PROBLEMS_EXPLAINED);
+    const duplicates = duplicateKeys(doc.contents);
+    for (const dup of duplicates.slice(0, MAX_PROBLEMS_EXPLAINED)) {
+        const { line, col } = lineCounter.linePos(dup.offset);
+        problems.push({
+            file,
+            line: Math.max(line, 1),
+            column: col,
+            path: '',
+            message: `YAML: key "${dup.name}" appears twice in the same mapping; keep one`,
+        });
+    }
+    yamlOmitted += Math.max(0, duplicates.length - MAX_PROBLEMS_EXPLAINED);
+    const deep = tooDeep(doc.contents);
+    if (deep) {
+        const { line, column } = pos(lineCounter, deep.range?.[0]);
+        return fatal(file, line, column, `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`);
+    }
+    const loop = aliasInsideItsAnchor(doc.contents, []);
+    if (loop) {
+        const { line, column } = pos(lineCounter, loop.range?.[0]);
+        return fatal(file, line, column, `YAML: alias *${loop.source} is inside the value anchored as &${loop.source}, so the value contains itself; write it out instead`);
+    }
     let data;
     try {
+        // An alias expanding to more than 1000 nodes is a "billion laughs" bomb, not a policy.
         data = doc.toJS({ maxAliasCount: 1000 });
     }
     catch (thrown) {
         const message = thrown instanceof Error ? thrown.message : String(thrown);
-        problems.push({ file, line: 1, column: 1, path: '', message: `YAML: ${message}` });
-        return { ok: false, problems: sortProblems(problems) };
+        const alias = firstAlias(doc.contents);
+        const { line, column } = pos(lineCounter, alias?.range?.[0]);
+        return fatal(file, line, column, /alias/i.test(message)
+            ? `YAML: aliases (*name) expand to too many nodes (${message}); write the values out instead`
+            : `YAML: ${message}`);
     }
     const drafts = [];
+    let unexplained = yamlOmitted;
     let policy;
     if (data === null || data === undefined) {
         drafts.push({
@@ -12166,23 +18076,221 @@ function parsePolicy(text, file) {
         });
     }
     else {
+        // zod drops a `__proto__` key silently (an environment named so would vanish), and it is
+        // never a name anyone means.
+        for (const path of protoKeys(data)) {
+            drafts.push({
+                path,
+                at: 'key',
+                message: '"__proto__" is reserved and cannot be used as a name; choose another name',
+            });
+        }
         // Every message zod would write itself comes back as this marker, so the ones the schema
         // words on purpose (durations, quantities, secrets) are kept and only the defaults are rewritten.
         const parsed = policySchema.safeParse(data, { reportInput: true, error: () => DEFAULT });
         if (parsed.success)
             policy = parsed.data;
-        else
-            drafts.push(...withoutEchoes(explainIssues(parsed.error.issues, [], data)));
+        else {
+            const issues = parsed.error.issues;
+            drafts.push(...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)));
+            // An unrecognized_keys issue holds one problem per key (a mapping of 60,000 typos).
+            const weight = (list, cap) => list.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? Math.min(i.keys.length, cap) : 1), 0);
+            unexplained +=
+                weight(issues, Infinity) -
+                    weight(issues.slice(0, MAX_PROBLEMS_EXPLAINED), MAX_PROBLEMS_EXPLAINED);
+        }
     }
     if (policy)
-        drafts.push(...crossCheck(policy));
-    for (const draft of drafts) {
-        const { line, column } = locate(draft.path, draft.at ?? 'value');
+        drafts.push(...crossCheck(policy, options.strict === true, data));
+    for (const draft of drafts.slice(0, MAX_PROBLEMS_EXPLAINED)) {
+        const { line, column } = locate(draft.path, draft.at ?? 'value', draft.inner);
         problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
     }
-    if (problems.length > 0 || !policy)
-        return { ok: false, problems: sortProblems(dedupe(problems)) };
+    unexplained += Math.max(0, drafts.length - MAX_PROBLEMS_EXPLAINED);
+    if (problems.length > 0 || !policy) {
+        return { ok: false, problems: sortProblems(dedupe(problems)), omitted: unexplained };
+    }
     return { ok: true, policy };
+}
+/**
+ * The problems as lines for a person: the first `max` (sorted by position), then one line
+ * counting the rest, so a file with 100,000 copies of one mistake prints 51 lines.
+ */
+function formatProblems(problems, omitted = 0, max = 50) {
+    const lines = problems.slice(0, max).map(formatProblem);
+    const rest = problems.length - lines.length + omitted;
+    if (rest > 0)
+        lines.push(`... and ${rest} more problems; fix the ones above and validate again`);
+    return lines;
+}
+function pos(lc, offset) {
+    if (offset === undefined)
+        return { line: 1, column: 1 };
+    const { line, col } = lc.linePos(offset);
+    return { line: Math.max(line, 1), column: col };
+}
+/** The first node deeper than MAX_POLICY_DEPTH, found without recursion. */
+function tooDeep(root) {
+    const stack = [{ node: root, depth: 0 }];
+    while (stack.length > 0) {
+        const { node, depth } = stack.pop();
+        if (depth > MAX_POLICY_DEPTH)
+            return node;
+        if ((0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items) {
+                if ((0,dist/* isPair */.tO)(item)) {
+                    stack.push({ node: item.key, depth: depth + 1 });
+                    stack.push({ node: item.value, depth: depth + 1 });
+                }
+                else
+                    stack.push({ node: item, depth: depth + 1 });
+            }
+        }
+    }
+    return undefined;
+}
+/** Every key written a second time in its mapping, where the second one is. */
+function duplicateKeys(root) {
+    const found = [];
+    const stack = [root];
+    while (stack.length > 0) {
+        const node = stack.pop();
+        if ((0,dist/* isMap */.jh)(node)) {
+            const seen = new Set();
+            for (const pair of node.items) {
+                if ((0,dist/* isScalar */.jn)(pair.key)) {
+                    const name = String(pair.key.value);
+                    if (seen.has(name))
+                        found.push({ offset: pair.key.range?.[0] ?? 0, name });
+                    seen.add(name);
+                }
+                stack.push(pair.value);
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            for (const item of node.items)
+                stack.push(item);
+        }
+    }
+    return found.sort((a, b) => a.offset - b.offset);
+}
+/**
+ * Cheap checks on the raw text before the YAML parser sees it: too many entries (lines and
+ * commas) or flow brackets nested too deep. Brackets inside quoted PromQL are balanced, so
+ * counting them without reading quotes is safe.
+ */
+function scanShape(text) {
+    let entries = 0;
+    let depth = 0;
+    if (compactDashes(text, 0) > MAX_POLICY_DEPTH) {
+        return {
+            offset: 0,
+            message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+        };
+    }
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || c === 44) {
+            entries++;
+            if (entries > MAX_POLICY_ENTRIES) {
+                return {
+                    offset: i,
+                    message: `the policy has more than ${MAX_POLICY_ENTRIES} entries (lines and list items) by here; a policy is a runbook of a few hundred, split or shorten it`,
+                };
+            }
+            if (c === 10 && compactDashes(text, i + 1) > MAX_POLICY_DEPTH) {
+                return {
+                    offset: i + 1,
+                    message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+                };
+            }
+        }
+        else if (c === 91 || c === 123) {
+            depth++;
+            if (depth > MAX_POLICY_DEPTH) {
+                return {
+                    offset: i,
+                    message: `YAML: nesting deeper than ${MAX_POLICY_DEPTH} levels starts here; a policy needs far fewer`,
+                };
+            }
+        }
+        else if ((c === 93 || c === 125) && depth > 0)
+            depth--;
+    }
+    return undefined;
+}
+/** `- - - - x` nests one sequence per dash on a single line, with no brackets to count. */
+function compactDashes(text, lineStart) {
+    const prefix = text.slice(lineStart, lineStart + 4 * MAX_POLICY_DEPTH + 8);
+    const dashes = /^[ \t]*((?:-[ \t]+)*)/.exec(prefix)?.[1] ?? '';
+    let n = 0;
+    for (const ch of dashes)
+        if (ch === '-')
+            n++;
+    return n;
+}
+function lineAt(text, offset) {
+    let line = 1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1))
+        line++;
+    return { line, col: offset - text.lastIndexOf('\n', offset - 1) };
+}
+/** Paths of every `__proto__` key in the data (yaml keeps it as an own property). */
+function protoKeys(data) {
+    const found = [];
+    const stack = [{ node: data, path: [] }];
+    while (stack.length > 0 && found.length < MAX_PROBLEMS_EXPLAINED) {
+        const { node, path } = stack.pop();
+        if (Array.isArray(node))
+            node.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+        else if (node !== null && typeof node === 'object') {
+            for (const key of Object.keys(node)) {
+                if (key === '__proto__')
+                    found.push([...path, key]);
+                else
+                    stack.push({ node: node[key], path: [...path, key] });
+            }
+        }
+    }
+    return found;
+}
+/**
+ * An alias used inside the node its anchor names (`a: &x {b: *x}`) makes a value that contains
+ * itself: every walk over it (the schema, the checks) would never end. Depth is bounded by
+ * tooDeep, which runs first, so recursion is safe here.
+ */
+function aliasInsideItsAnchor(node, open) {
+    if ((0,dist/* isAlias */.Vj)(node))
+        return open.includes(node.source) ? node : undefined;
+    if (!(0,dist/* isMap */.jh)(node) && !(0,dist/* isSeq */.oP)(node))
+        return undefined;
+    const anchor = node.anchor;
+    const inside = anchor ? [...open, anchor] : open;
+    for (const item of node.items) {
+        const found = (0,dist/* isPair */.tO)(item)
+            ? (aliasInsideItsAnchor(item.key, inside) ?? aliasInsideItsAnchor(item.value, inside))
+            : aliasInsideItsAnchor(item, inside);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+function firstAlias(root) {
+    const stack = [root];
+    while (stack.length > 0) {
+        const node = stack.pop();
+        if ((0,dist/* isAlias */.Vj)(node))
+            return node;
+        if ((0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node)) {
+            for (const item of [...node.items].reverse()) {
+                if ((0,dist/* isPair */.tO)(item))
+                    stack.push(item.value, item.key);
+                else
+                    stack.push(item);
+            }
+        }
+    }
+    return undefined;
 }
 /**
  * `treshold: 5%` is one mistake, not two: the "did you mean threshold" already says it, so the
@@ -12236,6 +18344,10 @@ function yamlMessage(error, rest) {
                 ? `YAML: key "${name}" appears twice in the same mapping; keep one`
                 : 'YAML: a key appears twice in the same mapping; keep one';
         }
+        case 'TAG_RESOLVE_FAILED': {
+            const tag = /^\s*(![^\s]*)/.exec(rest)?.[1];
+            return `YAML: unresolved tag ${tag ?? ''}; a policy holds plain values, remove the tag`;
+        }
         case 'TAB_AS_INDENT':
             return 'YAML: tabs are not allowed as indentation; indent with spaces';
         default:
@@ -12247,14 +18359,14 @@ function yamlMessage(error, rest) {
  * Maps a data path to the YAML node it came from. A path that runs out (a missing key) stops at
  * the deepest mapping that exists, which is where the key has to be added.
  */
-function locator(doc, lc) {
+function locator(doc, lc, text) {
     const pos = (offset) => {
         if (offset === undefined)
             return { line: 1, column: 1 };
         const { line, col } = lc.linePos(offset);
         return { line: Math.max(line, 1), column: col };
     };
-    return (path, at) => {
+    return (path, at, inner) => {
         let node = doc.contents;
         let keyOffset;
         for (const seg of path) {
@@ -12283,9 +18395,53 @@ function locator(doc, lc) {
         }
         if (at === 'key' && keyOffset !== undefined)
             return pos(keyOffset);
+        if (inner !== undefined && (0,dist/* isScalar */.jn)(node)) {
+            const offset = offsetInScalar(node, text, inner);
+            if (offset !== undefined)
+                return pos(offset);
+        }
         const range = (0,dist/* isScalar */.jn)(node) || (0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node) || (0,dist/* isAlias */.Vj)(node) ? node.range : null;
         return pos(range?.[0] ?? keyOffset);
     };
+}
+/**
+ * Where character `index` of a scalar's value sits in the file. Exact for plain and quoted
+ * one-line scalars; for block scalars (`|`, `>`) the value's line is found in the source.
+ * Undefined when escapes or folding make the mapping uncertain: the scalar's start is used.
+ */
+function offsetInScalar(node, text, index) {
+    const range = node.range;
+    if (!range || typeof node.value !== 'string')
+        return undefined;
+    const value = node.value;
+    const source = text.slice(range[0], range[1]);
+    // An error at the very end (an unclosed bracket) is placed after the last character written.
+    const at = Math.min(index, value.trimEnd().length);
+    if (node.type === 'PLAIN' && source === value)
+        return range[0] + at;
+    if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
+        source.slice(1, -1) === value) {
+        return range[0] + 1 + at;
+    }
+    const lineStart = at === 0 ? 0 : value.lastIndexOf('\n', at - 1) + 1;
+    const lineEnd = value.indexOf('\n', at);
+    const line = value.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+    if (line.trim() === '')
+        return undefined;
+    // Earlier identical lines would be found first; skip as many as precede this one.
+    let from = 0;
+    const before = value
+        .slice(0, lineStart)
+        .split('\n')
+        .filter((l) => l === line).length;
+    let found = -1;
+    for (let i = 0; i <= before; i++) {
+        found = source.indexOf(line, from);
+        if (found < 0)
+            return undefined;
+        from = found + line.length;
+    }
+    return range[0] + found + (at - lineStart);
 }
 // ---- zod issues into plain words ---------------------------------------------------------------
 const DEFAULT = '\u0000zod-default';
@@ -12300,7 +18456,7 @@ function explainIssue(issue, prefix, data) {
     const draft = (message) => [{ path, message }];
     switch (issue.code) {
         case 'unrecognized_keys':
-            return issue.keys.map((k) => ({
+            return issue.keys.slice(0, MAX_PROBLEMS_EXPLAINED).map((k) => ({
                 path: [...path, k],
                 at: 'key',
                 ...unknownKey(k, path, data),
@@ -12319,7 +18475,7 @@ function explainIssue(issue, prefix, data) {
             const typeOnly = branches.every((b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0);
             if (typeOnly) {
                 const expected = branches.map((b) => (b[0]?.code === 'invalid_type' ? b[0].expected : ''));
-                return draft(`expected ${orList(expected.map(typeName))}, got ${show(value)}`);
+                return draft(`expected ${orList(expected.map(policy_load_typeName))}, got ${show(value)}`);
             }
             // Explain the member the hints are drawn from, else the one with the fewest complaints.
             const member = schemaAt(policySchema, path, data)?.member;
@@ -12328,10 +18484,16 @@ function explainIssue(issue, prefix, data) {
                 [];
             return explainIssues(best, path, data);
         }
+        case 'invalid_key':
+            return issue.issues.map((inner) => ({
+                path,
+                at: 'key',
+                message: inner.message !== DEFAULT ? inner.message : `${show(lastKey(path))} is not a valid name`,
+            }));
         case 'invalid_type':
             if (missing)
                 return [{ path, message: `missing required key "${key}"`, missing: true }];
-            return draft(`expected ${typeName(issue.expected)}, got ${show(value)}`);
+            return draft(`expected ${policy_load_typeName(issue.expected)}, got ${show(value)}`);
         default:
             break;
     }
@@ -12373,6 +18535,9 @@ function explainIssue(issue, prefix, data) {
         }
         case 'invalid_format':
             if (issue.format === 'url') {
+                if (typeof value === 'string' && URL.canParse(value)) {
+                    return draft(`${show(value)} is a ${new URL(value).protocol} URL; Ripcord only sends requests over http and https, write a URL such as https://prometheus.example.com`);
+                }
                 return draft(`${show(value)} is not a URL; write a full URL such as https://prometheus.example.com`);
             }
             return draft(`${show(value)} is not a valid ${issue.format}`);
@@ -12437,13 +18602,13 @@ function specialExpectation(path, data) {
     if (!found)
         return undefined;
     const inner = unwrapPipe(found.schema);
-    if (inner === schema_primitives_duration.in)
+    if (DURATION_INPUTS.has(inner))
         return 'a duration such as 15m';
     if (inner === quantity.in)
         return 'a number or a quantity such as 5%, 2s or 500MB';
     return undefined;
 }
-function typeName(expected) {
+function policy_load_typeName(expected) {
     const names = {
         object: 'a mapping',
         record: 'a mapping',
@@ -12574,8 +18739,8 @@ function schemaAt(root, path, data) {
     return found;
 }
 // ---- checks across the policy -------------------------------------------------------------------
-function crossCheck(policy) {
-    const drafts = [];
+function crossCheck(policy, strict, data) {
+    const drafts = [...checkFlagProviders(policy)];
     const sourceNames = Object.keys(policy.sources);
     const unknownSource = (name) => {
         const hint = didYouMean(name, sourceNames);
@@ -12629,6 +18794,10 @@ function crossCheck(policy) {
                 message: unknownSource(env.impact.source),
             });
         }
+        // The default strategy as written, or implied (redeploy): an implied one is checked by
+        // `validate` only, so a policy that always names its strategy still loads in the actions.
+        const written = Object.hasOwn((valueAt(data, ['environments', envName]) ?? {}), 'default_strategy');
+        drafts.push(...checkEnvironment(policy, envName, env, strict, written));
         env.decision.forEach((rule, i) => {
             if (rule.min_impact && rule.max_impact && rule.min_impact.value >= rule.max_impact.value) {
                 drafts.push({
@@ -12640,6 +18809,100 @@ function crossCheck(policy) {
     }
     return drafts;
 }
+/** Checks that only fail at run time otherwise: PromQL syntax, strategies, empty environments. */
+function checkEnvironment(policy, envName, env, strict, defaultWritten) {
+    const drafts = [];
+    const envPath = ['environments', envName];
+    const isPrometheus = (name) => Object.hasOwn(policy.sources, name) && policy.sources[name]?.type === 'prometheus';
+    const promql = (query, path) => {
+        const error = promqlSyntaxError(query);
+        if (error)
+            drafts.push({ path, message: error.message, inner: error.index });
+    };
+    if (strict && env.triggers.length === 0) {
+        drafts.push({
+            path: envPath,
+            at: 'key',
+            message: `environment "${envName}" has no triggers, so evaluating it can never decide anything; add triggers under it`,
+        });
+    }
+    env.triggers.forEach((t, i) => {
+        const at = (...rest) => [...envPath, 'triggers', i, ...rest];
+        if (t.query !== '' && isPrometheus(t.source))
+            promql(t.query, at('query'));
+        if (t.kind === 'burn-rate' && !(t.objective.value > 0 && t.objective.value < 1)) {
+            drafts.push({
+                path: at('objective'),
+                message: `objective ${t.objective.text} leaves no error budget (the burn rate divides by 1 - objective); write a ratio between 0 and 100%, such as 99.9%`,
+            });
+        }
+    });
+    if (env.impact && isPrometheus(env.impact.source)) {
+        promql(env.impact.query, [...envPath, 'impact', 'query']);
+    }
+    env.verify.checks.forEach((check, i) => {
+        if (check.type === 'metric' && isPrometheus(check.source)) {
+            promql(check.query, [...envPath, 'verify', 'checks', i, 'query']);
+        }
+    });
+    // A decision (or the default) that picks a strategy the environment does not configure fails
+    // the rollback when it is needed. An environment configuring no strategy leaves the rollback
+    // to its own workflow and is not checked.
+    const strategies = env.rollback.strategies;
+    const configured = ['feature-flag', 'config', 'redeploy', 'full'].filter((name) => strategies[name] !== undefined);
+    if (configured.length > 0) {
+        const problem = (name) => {
+            if (name === 'full' && strategies.full !== undefined && strategies.redeploy === undefined) {
+                return 'strategy full redeploys as configured under rollback.strategies.redeploy, which is missing; add it';
+            }
+            return strategies[name] === undefined
+                ? `strategy ${name} can be picked here but rollback.strategies.${name} is not configured; configure it or pick one of ${configured.join(', ')}`
+                : undefined;
+        };
+        env.decision.forEach((rule, i) => {
+            const message = problem(rule.strategy);
+            if (message)
+                drafts.push({ path: [...envPath, 'decision', i, 'strategy'], message });
+        });
+        // The default is picked when no rule matches; rules matching every impact of every
+        // severity make it unreachable.
+        const catchAll = ['critical', 'warning'].every((severity) => env.decision.some((r) => (r.severity === undefined || r.severity === severity) &&
+            r.min_impact === undefined &&
+            r.max_impact === undefined));
+        const message = catchAll || !(defaultWritten || strict) ? undefined : problem(env.default_strategy);
+        if (message)
+            drafts.push({ path: [...envPath, 'default_strategy'], message });
+    }
+    return drafts;
+}
+/** Every `provider:` names a flag provider under `flags`. */
+function checkFlagProviders(policy) {
+    const drafts = [];
+    const names = Object.keys(policy.flags);
+    const check = (provider, path) => {
+        if (provider === undefined || Object.hasOwn(policy.flags, provider))
+            return;
+        const hint = didYouMean(provider, names);
+        drafts.push({
+            path,
+            message: names.length === 0
+                ? `no flag provider "${provider}": define it under flags`
+                : `no flag provider "${provider}" under flags${hint ? ` (did you mean "${hint}"?)` : ''}; known providers are ${names.join(', ')}`,
+        });
+    };
+    for (const [envName, env] of Object.entries(policy.environments)) {
+        const envPath = ['environments', envName];
+        const ff = env.rollback.strategies['feature-flag'];
+        if (ff)
+            check(ff.provider, [...envPath, 'rollback', 'strategies', 'feature-flag', 'provider']);
+        env.verify.checks.forEach((c, i) => {
+            if (c.type === 'flag-off')
+                check(c.provider, [...envPath, 'verify', 'checks', i, 'provider']);
+        });
+        check(env.recovery.flag?.provider, [...envPath, 'recovery', 'flag', 'provider']);
+    }
+    return drafts;
+}
 
 ;// CONCATENATED MODULE: ./src/policy/read-policy.ts
 /** Reads and validates the policy file: the only place the policy meets the file system. */
@@ -12647,101 +18910,69 @@ function crossCheck(policy) {
 
 
 
+
 const defaultPolicyPath = '.github/ripcord.yml';
-async function readPolicy(path = defaultPolicyPath) {
+async function readPolicy(path = defaultPolicyPath, options = {}) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        text = await readCapped(path);
     }
     catch (thrown) {
         const code = thrown.code;
         if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new errors/* ConfigurationError */.j(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one by copying examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}, adapt its queries, then check it with npx ripcord validate`);
+            throw new errors/* ConfigurationError */.j(`no Ripcord policy at ${path} (looked for ${(0,external_node_path_namespaceObject.resolve)(path)}); create one with npx ripcord-rollback init (or copy examples/policies/runbook.yml from the Ripcord repository to ${defaultPolicyPath}), adapt its queries, then check it with npx ripcord-rollback validate`);
         }
         if (code === 'EISDIR') {
             throw new errors/* ConfigurationError */.j(`${path} is a directory; point the policy input at a file such as ${defaultPolicyPath}`);
         }
-        throw thrown;
+        if (thrown instanceof errors/* ConfigurationError */.j)
+            throw thrown;
+        throw new errors/* ConfigurationError */.j(`cannot read the policy ${path}: ${thrown.message ?? String(thrown)}`);
     }
-    const result = parsePolicy(text, path);
+    const result = parsePolicy(text, path, options);
     if (result.ok)
         return result.policy;
-    const n = result.problems.length;
-    throw new errors/* ConfigurationError */.j(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, result.problems.map(formatProblem));
+    const n = result.problems.length + (result.omitted ?? 0);
+    throw new errors/* ConfigurationError */.j(`${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`, formatProblems(result.problems, result.omitted));
 }
-
-;// CONCATENATED MODULE: ./src/core/secrets.ts
 /**
- * `${NAME}` references in a policy are filled from environment variables at the last moment,
- * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
- * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
+ * Whether the policy file itself writes `environments.<environment>.<key>` (the schema fills in
+ * defaults, so the parsed policy cannot tell). Verify asks it of `recovery`: an environment
+ * without a recovery section resolves its incident when the rollback verifies.
  */
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+async function environmentDeclares(path, environment, key) {
+    const doc = parseDocument(await readCapped(path));
+    return doc.hasIn(['environments', environment, key]);
+}
 /**
- * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
- * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
- * variable is reported at once; no message ever contains a secret's value.
+ * Reads at most MAX_POLICY_BYTES + 1 bytes: a 10 GB file (or /dev/zero) is refused after one
+ * megabyte instead of filling the memory.
  */
-function resolveSecrets(value, env, where) {
-    const secrets = new Set();
-    const problems = [];
-    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
-        const found = env[name];
-        if (found === undefined || found === '') {
-            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
-            return whole;
+async function readCapped(path) {
+    const handle = await (0,promises_namespaceObject.open)(path, 'r');
+    try {
+        const info = await handle.stat();
+        if (info.isDirectory()) {
+            throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
         }
-        secrets.add(found);
-        return found;
-    });
-    const walk = (node, path) => {
-        if (typeof node === 'string')
-            return fill(node, path);
-        if (Array.isArray(node))
-            return node.map((item, i) => walk(item, `${path}[${i}]`));
-        if (secrets_isPlainObject(node)) {
-            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
+        const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
+        let filled = 0;
+        while (filled < buffer.length) {
+            const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
         }
-        return node;
-    };
-    const resolved = walk(value, where);
-    if (problems.length > 0) {
-        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new errors/* ConfigurationError */.j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+        if (filled > MAX_POLICY_BYTES) {
+            throw new errors/* ConfigurationError */.j(`${path} is not a valid Ripcord policy (1 problem)`, [
+                `${path}:1:1: the policy is larger than the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`,
+            ]);
+        }
+        return buffer.subarray(0, filled).toString('utf8');
     }
-    return { value: resolved, secrets: [...secrets] };
-}
-function secrets_isPlainObject(node) {
-    if (node === null || typeof node !== 'object')
-        return false;
-    const proto = Object.getPrototypeOf(node);
-    return proto === Object.prototype || proto === null;
-}
-function joinPath(path, key) {
-    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-    if (path === '')
-        return segment;
-    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
-}
-/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
-function referencedEnvs(value) {
-    const names = new Set();
-    const walk = (node) => {
-        if (typeof node === 'string') {
-            for (const match of node.matchAll(REFERENCE))
-                if (match[1])
-                    names.add(match[1]);
-        }
-        else if (Array.isArray(node)) {
-            node.forEach(walk);
-        }
-        else if (node !== null && typeof node === 'object') {
-            Object.values(node).forEach(walk);
-        }
-    };
-    walk(value);
-    return [...names];
+    finally {
+        await handle.close();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sources/fetch-with-retry.ts
@@ -12751,6 +18982,90 @@ function referencedEnvs(value) {
  * (whatever its status, so it can read an error body) or a sentence saying why there is none.
  */
 
+
+/**
+ * The largest response body Ripcord reads (after decompression). A Prometheus answer for one
+ * trigger is kilobytes; a 1.5 GB body once took 4.7 GB of memory and a 3 MB gzip bomb 8.8 GB.
+ */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Same-origin redirects followed before giving up. */
+const MAX_REDIRECTS = 5;
+/**
+ * Headers that carry nothing secret, kept when a redirect leads to another origin. Everything
+ * else (Authorization, DD-API-KEY, a custom `headers:` token) is dropped: fetch itself only
+ * drops Authorization on a cross-origin redirect, and hands any other header to the new host.
+ */
+const SAFE_HEADERS = new Set(['accept', 'content-type', 'user-agent', 'accept-encoding']);
+class BodyTooLargeError extends Error {
+    name = 'BodyTooLargeError';
+}
+/**
+ * Reads a body as a stream and stops at `max` bytes (fetch has already decompressed it, so a
+ * gzip bomb is stopped by what it expands to), cancelling the rest.
+ */
+async function readBodyCapped(response, max = MAX_BODY_BYTES) {
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > max && !response.headers.get('content-encoding')) {
+        await response.body?.cancel().catch(() => { });
+        throw new BodyTooLargeError(tooLarge(max));
+    }
+    if (!response.body)
+        return '';
+    const reader = response.body.getReader();
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+        const { done, value } = await reader.read();
+        if (done)
+            break;
+        total += value.byteLength;
+        if (total > max) {
+            await reader.cancel().catch(() => { });
+            throw new BodyTooLargeError(tooLarge(max));
+        }
+        chunks.push(value);
+    }
+    return new TextDecoder().decode(Buffer.concat(chunks));
+}
+function tooLarge(max) {
+    return `the answer is larger than ${max} bytes (decompressed), the most Ripcord reads; not read further`;
+}
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/**
+ * fetch with redirects followed by hand: same-origin ones as they are, others with only the
+ * SAFE_HEADERS, so a secret header never reaches a host the policy did not name.
+ */
+async function fetchFollowing(doFetch, url, init, logger, label) {
+    let current = url;
+    let request = { ...init, redirect: 'manual' };
+    for (let hop = 0;; hop++) {
+        const response = await doFetch(current, request);
+        const location = response.headers.get('location');
+        // Past the limit the last redirect is the answer: a 3xx, which no caller takes for success.
+        if (!REDIRECT_STATUSES.has(response.status) || location === null || hop >= MAX_REDIRECTS) {
+            return response;
+        }
+        await response.body?.cancel().catch(() => { });
+        const next = new URL(location, current);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+            throw new Error(`redirected to a ${next.protocol} URL, which is not followed`);
+        }
+        const method = (request.method ?? 'GET').toUpperCase();
+        const toGet = response.status === 303 ||
+            ((response.status === 301 || response.status === 302) && method === 'POST');
+        if (toGet)
+            request = { ...request, method: method === 'HEAD' ? 'HEAD' : 'GET', body: null };
+        if (new URL(current).origin !== next.origin) {
+            const kept = Object.fromEntries([...new Headers(request.headers).entries()].filter(([name]) => SAFE_HEADERS.has(name)));
+            const dropped = [...new Headers(request.headers).keys()].filter((n) => !SAFE_HEADERS.has(n));
+            if (dropped.length > 0) {
+                logger.warning(`${label}: redirected to another origin (${displayUrl(next.toString())}); its headers ${dropped.join(', ')} are not sent there`);
+            }
+            request = { ...request, headers: kept };
+        }
+        current = next.toString();
+    }
+}
 const MAX_BACKOFF_MS = 10_000;
 async function requestWithRetry(url, init, options) {
     const maxAttempts = Math.max(1, options.retries + 1);
@@ -12764,9 +19079,9 @@ async function requestWithRetry(url, init, options) {
         const started = performance.now();
         let retryAfterMs;
         try {
-            const response = await options.fetch(url, { ...init, signal });
+            const response = await fetchFollowing(options.fetch, url, { ...init, signal }, options.logger, options.label);
             // The body is read under the same timeout: a server can stall after the headers.
-            const text = await response.text();
+            const text = await readBodyCapped(response, options.maxBodyBytes ?? MAX_BODY_BYTES);
             const latencyMs = performance.now() - started;
             const transient = response.status >= 500 || response.status === 429;
             if (!transient || attempt >= maxAttempts) {
@@ -12787,6 +19102,10 @@ async function requestWithRetry(url, init, options) {
             if (options.signal?.aborted) {
                 return { ok: false, reason: 'aborted', attempts: attempt, aborted: true };
             }
+            // Not transient: the same server sends the same oversized answer again.
+            if (thrown instanceof BodyTooLargeError) {
+                return { ok: false, reason: thrown.message, attempts: attempt, aborted: false };
+            }
             lastFailure = describeFetchError(thrown, options.timeoutMs);
             if (attempt >= maxAttempts) {
                 const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
@@ -12794,7 +19113,7 @@ async function requestWithRetry(url, init, options) {
             }
         }
         const backoff = Math.min(MAX_BACKOFF_MS, retryAfterMs ?? options.retryDelayMs * 2 ** (attempt - 1));
-        options.logger.warning(`${options.label}: ${lastFailure}; retrying in ${formatDuration(Math.round(backoff))} (attempt ${attempt + 1} of ${maxAttempts})`);
+        options.logger.warning(`${options.label}: ${lastFailure}; retrying in ${(0,duration/* formatDuration */.a3)(Math.round(backoff))} (attempt ${attempt + 1} of ${maxAttempts})`);
         if (!(await sleep(backoff, options.signal))) {
             return { ok: false, reason: 'aborted', attempts: attempt, aborted: true };
         }
@@ -12836,7 +19155,7 @@ function describeFetchError(thrown, timeoutMs) {
     if (thrown instanceof Error || (typeof thrown === 'object' && thrown !== null)) {
         const err = thrown;
         if (err.name === 'TimeoutError')
-            return `timed out after ${formatDuration(timeoutMs)}`;
+            return `timed out after ${(0,duration/* formatDuration */.a3)(timeoutMs)}`;
         if (err.name === 'AbortError')
             return 'aborted';
         const cause = err.cause;
@@ -12871,14 +19190,12 @@ function snippet(text, max = 300) {
     const flat = text.replace(/\s+/g, ' ').trim();
     return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
-/** Replaces every secret value in text, so server echoes cannot leak them into reasons. */
+/**
+ * Replaces every secret value in text, in every encoded form too, so server echoes and logged
+ * URLs cannot leak them into reasons.
+ */
 function redact(text, secrets) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
-    }
-    return out;
+    return redactSecrets(text, secrets);
 }
 /** Prometheus and OpenMetrics spell infinities `+Inf` / `-Inf`, which Number() does not read. */
 function parseSampleValue(text) {
@@ -12905,77 +19222,446 @@ function parseSampleValue(text) {
  * OpenMetrics text with timestamps, the format `promtool tsdb create-blocks-from openmetrics`
  * backfills: `# TYPE name gauge`, `name{label="v"} value timestamp_seconds`, `# EOF`.
  *
- * Recordings are large (the bench reads 1,000 series x 360 points), so this is a hand-written
- * scanner over char codes: each distinct label text is parsed once, later lines with the same
- * text only cost a map lookup.
+ * Recordings are large (a week of minutes for 1,000 series is 600 MB, more than V8's longest
+ * string), so this is a scanner over bytes fed in chunks: there is no whole-file string and no
+ * object per sample. Each series grows two Float64Array columns. Lines mostly repeat the
+ * previous line's series, which costs a byte comparison; other series keys cost a map lookup,
+ * and each distinct label text is parsed once.
+ *
+ * A run at one evaluation time needs only the samples in its triggers' windows: with `keep`,
+ * samples outside it are parsed and checked, then dropped, so memory grows with series x window
+ * rather than with the file's length.
  */
+
 
 
 const MAX_PROBLEMS = 10;
 /** Above this a "seconds" timestamp is in the year 5138: it was written in milliseconds. */
 const MAX_SECONDS = 1e11;
+/** Read size; a line longer than this grows the buffer. */
+const CHUNK = 1 << 20;
+const MAX_LINE = 64 << 20;
+/**
+ * Samples a recording may keep in memory (16 bytes each: 1.6 GB). Beyond it a run fails with
+ * this limit named rather than the process running out of memory.
+ */
+const DEFAULT_MAX_SAMPLES = 100_000_000;
 class LineError extends Error {
 }
-function parseOpenMetrics(text, file) {
-    const state = {
-        text,
-        byRawKey: new Map(),
-        byCanonicalKey: new Map(),
-        lastKey: '',
-        last: undefined,
-    };
-    const problems = [];
-    let lineNo = 0;
-    let pos = 0;
-    let eofLine = 0;
-    while (pos < text.length) {
-        let end = text.indexOf('\n', pos);
-        if (end < 0)
-            end = text.length;
-        const lineStart = pos;
-        const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        pos = end + 1;
-        lineNo++;
-        const first = text.charCodeAt(lineStart);
-        if (lineStart === lineEnd)
-            continue;
-        if (first === 32 || first === 9) {
-            if (text.slice(lineStart, lineEnd).trim() === '')
+/**
+ * A recording the run cannot use at all (too large, unreadable): the run fails with it, where
+ * a malformed line is the trigger's reason to be inconclusive.
+ */
+class RecordingUnusable extends errors/* ConfigurationError */.j {
+}
+/** Raised when a recording holds more samples than the limit allows. */
+function tooManySamples(file, limit, keep) {
+    const range = keep
+        ? ` between ${openmetrics_iso(keep.from)} and ${openmetrics_iso(keep.to)}, the range this run's triggers need`
+        : '';
+    throw new RecordingUnusable(`${file} holds more than ${limit.toLocaleString('en-US')} samples${range}; that is the limit (RIPCORD_MAX_RECORDING_SAMPLES, ${Math.round((limit * 16) / 1e6).toLocaleString('en-US')} MB in memory): record fewer series or a shorter time, or raise the limit`);
+}
+function openmetrics_iso(t) {
+    return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
+}
+/** A series' growing columns; `lastT`/`lastV`/`lastLine` also track dropped samples. */
+class Builder {
+    times = new Float64Array(0);
+    values = new Float64Array(0);
+    n = 0;
+    sorted = true;
+    lastT = -Infinity;
+    lastV = NaN;
+    lastLine = 0;
+    labels;
+    /** The series as first written, for messages. */
+    keyText;
+    constructor(labels, keyText) {
+        this.labels = labels;
+        this.keyText = keyText;
+    }
+}
+/**
+ * Feeds bytes in, complete lines at a time. `feed` parses every complete line in
+ * `buf[0, end)` and returns where the unparsed tail starts; the caller moves that tail to the
+ * front and reads more after it.
+ */
+class openmetrics_OpenMetricsColumns {
+    byRawKey = new Map();
+    byCanonicalKey = new Map();
+    /** The previous line's series key, as bytes: recordings list a series' samples together. */
+    lastKey = Buffer.alloc(0);
+    lastKeyLength = 0;
+    last;
+    problems = [];
+    lineNo = 0;
+    eofLine = 0;
+    kept = 0;
+    typical = 16;
+    minT = Infinity;
+    maxT = -Infinity;
+    from;
+    to;
+    maxSamples;
+    get lineNumber() {
+        return this.lineNo;
+    }
+    slab = new Slab();
+    /** Set once parsing has stopped early (data after # EOF, or 10 problems). */
+    stopped = false;
+    file;
+    options;
+    constructor(file, options = {}) {
+        this.file = file;
+        this.options = options;
+        this.from = options.keep?.from ?? -Infinity;
+        this.to = options.keep?.to ?? Infinity;
+        this.maxSamples = options.maxSamples ?? DEFAULT_MAX_SAMPLES;
+    }
+    feed(buf, end, final) {
+        let limit;
+        if (final) {
+            // The buffer keeps one spare byte: a last line without a newline gets one.
+            if (end > 0 && buf[end - 1] !== 10)
+                buf[end++] = 10;
+            limit = end;
+        }
+        else {
+            limit = buf.lastIndexOf(10, end - 1) + 1;
+            if (limit <= 0)
+                return 0;
+        }
+        let pos = 0;
+        while (pos < limit && !this.stopped) {
+            this.lineNo++;
+            const c = buf[pos];
+            if (c === 10) {
+                pos++;
                 continue;
-        }
-        if (eofLine > 0) {
-            problems.push(`${file}:${lineNo}: data after "# EOF" (line ${eofLine})`);
-            break;
-        }
-        if (first === 35 /* # */) {
-            if (text.slice(lineStart, lineEnd) === '# EOF')
-                eofLine = lineNo;
-            // # TYPE, # HELP, # UNIT and plain comments carry nothing a recording needs.
-            continue;
-        }
-        try {
-            parseSampleLine(state, lineStart, lineEnd);
-        }
-        catch (thrown) {
-            if (!(thrown instanceof LineError))
-                throw thrown;
-            problems.push(`${file}:${lineNo}: ${thrown.message}`);
-            if (problems.length >= MAX_PROBLEMS) {
-                problems.push('(stopped after 10 problems)');
+            }
+            if (c === 13 && buf[pos + 1] === 10) {
+                pos += 2;
+                continue;
+            }
+            if (c === 32 || c === 9 || c === 13) {
+                const lineEnd = buf.indexOf(10, pos);
+                if (isBlank(buf, pos, lineEnd)) {
+                    pos = lineEnd + 1;
+                    continue;
+                }
+            }
+            if (this.eofLine > 0) {
+                this.problems.push(`${this.file}:${this.lineNo}: data after "# EOF" (line ${this.eofLine})`);
+                this.stopped = true;
                 break;
             }
+            if (c === 35 /* # */) {
+                const lineEnd = buf.indexOf(10, pos);
+                const textEnd = lineEnd > pos && buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
+                if (textEnd - pos === 5 && buf.toString('latin1', pos, textEnd) === '# EOF') {
+                    this.eofLine = this.lineNo;
+                }
+                // # TYPE, # HELP, # UNIT and plain comments carry nothing a recording needs.
+                pos = lineEnd + 1;
+                continue;
+            }
+            try {
+                pos = this.sampleLine(buf, pos) + 1;
+            }
+            catch (thrown) {
+                if (!(thrown instanceof LineError))
+                    throw thrown;
+                this.problems.push(`${this.file}:${this.lineNo}: ${thrown.message}`);
+                if (this.problems.length >= MAX_PROBLEMS) {
+                    this.problems.push('(stopped after 10 problems)');
+                    this.stopped = true;
+                    break;
+                }
+                pos = buf.indexOf(10, pos) + 1;
+            }
+        }
+        return pos;
+    }
+    finish() {
+        let out = [];
+        if (this.problems.length === 0) {
+            for (const b of this.byCanonicalKey.values()) {
+                try {
+                    out.push(columnsOf(b));
+                }
+                catch (thrown) {
+                    if (!(thrown instanceof LineError))
+                        throw thrown;
+                    this.problems.push(`${this.file}: ${thrown.message}`);
+                    if (this.problems.length >= MAX_PROBLEMS)
+                        break;
+                }
+            }
+        }
+        if (this.problems.length > 0) {
+            throw new errors/* ConfigurationError */.j(`${this.file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`, this.problems);
+        }
+        // Columns that grew by doubling left their old copies behind: when that is a quarter or
+        // more of what was taken, the kept samples move to exact-size buffers.
+        // (Both columns come from the slab: two entries taken per sample kept.)
+        if (this.slab.taken > this.kept * 2.5 + SLAB)
+            out = compact(out, this.kept);
+        return { series: out, minT: this.minT, maxT: this.maxT };
+    }
+    /** Parses the sample line starting at `start`; returns the index of its closing newline. */
+    sampleLine(buf, start) {
+        let builder;
+        let i;
+        const keyLength = this.lastKeyLength;
+        if (this.last !== undefined &&
+            keyLength > 0 &&
+            buf[start + keyLength] === 32 &&
+            sameBytes(buf, start, this.lastKey, keyLength)) {
+            builder = this.last;
+            i = start + keyLength;
+        }
+        else {
+            if (!isNameStart(buf[start] ?? 0)) {
+                const lineEnd = buf.indexOf(10, start);
+                const shown = buf.toString('utf8', start, Math.min(lineEnd, start + 20));
+                throw new LineError(`expected a metric name, found ${JSON.stringify(shown)}`);
+            }
+            let nameEnd = start;
+            while (isNameChar(buf[nameEnd] ?? 0))
+                nameEnd++;
+            let keyEnd = nameEnd;
+            if (buf[nameEnd] === 123 /* { */)
+                keyEnd = findLabelsEnd(buf, nameEnd) + 1;
+            const rawKey = buf.toString('latin1', start, keyEnd);
+            let found = this.byRawKey.get(rawKey);
+            if (found === undefined) {
+                const keyText = buf.toString('utf8', start, keyEnd);
+                const nameLength = nameEnd - start;
+                const labels = { __name__: keyText.slice(0, nameLength) };
+                if (keyEnd > nameEnd)
+                    parseLabels(keyText, nameLength, keyText.length - 1, labels);
+                const canonical = canonicalKey(labels);
+                found = this.byCanonicalKey.get(canonical);
+                if (found === undefined) {
+                    found = new Builder(labels, keyText);
+                    this.byCanonicalKey.set(canonical, found);
+                }
+                this.byRawKey.set(rawKey, found);
+            }
+            builder = found;
+            // A new series starts at the size the previous one reached: series are mostly alike.
+            if (this.last !== undefined)
+                this.typical = Math.min(Math.max(this.last.n, 16), 1 << 16);
+            this.last = builder;
+            if (this.lastKey.length < keyEnd - start)
+                this.lastKey = Buffer.alloc((keyEnd - start) * 2);
+            buf.copy(this.lastKey, 0, start, keyEnd);
+            this.lastKeyLength = keyEnd - start;
+            i = keyEnd;
+        }
+        if (buf[i] !== 32)
+            throw new LineError('expected a space before the value');
+        while (buf[i] === 32)
+            i++;
+        let v = parseDecimal(buf, i);
+        let tokenEnd = decimalEnd;
+        if (Number.isNaN(v)) {
+            const valueText = buf.toString('utf8', i, tokenEnd);
+            const parsed = parseSampleValue(valueText);
+            if (parsed === undefined)
+                throw new LineError(`${JSON.stringify(valueText)} is not a number`);
+            v = parsed;
+        }
+        i = tokenEnd;
+        while (buf[i] === 32)
+            i++;
+        if (buf[i] === 10 || buf[i] === 13 || buf[i] === 35 /* exemplar */) {
+            throw new LineError('the sample has no timestamp; a recording needs one per sample (value then unix seconds)');
+        }
+        let seconds = parseDecimal(buf, i);
+        tokenEnd = decimalEnd;
+        const tsText = Number.isNaN(seconds) || Math.abs(seconds) > MAX_SECONDS
+            ? buf.toString('utf8', i, tokenEnd)
+            : '';
+        if (Number.isNaN(seconds))
+            seconds = tsText === '' ? NaN : Number(tsText);
+        if (!Number.isFinite(seconds)) {
+            throw new LineError(`${JSON.stringify(tsText)} is not a timestamp (unix seconds)`);
+        }
+        if (Math.abs(seconds) > MAX_SECONDS) {
+            throw new LineError(`timestamp ${tsText} looks like milliseconds; OpenMetrics timestamps are unix seconds (${seconds / 1000})`);
+        }
+        i = tokenEnd;
+        while (buf[i] === 32)
+            i++;
+        if (buf[i] === 13 && buf[i + 1] === 10)
+            i++;
+        let lineEnd = i;
+        if (buf[i] !== 10) {
+            lineEnd = buf.indexOf(10, i);
+            if (buf[i] !== 35) {
+                const textEnd = buf[lineEnd - 1] === 13 ? lineEnd - 1 : lineEnd;
+                throw new LineError(`unexpected ${JSON.stringify(buf.toString('utf8', i, textEnd))} after the timestamp`);
+            }
+        }
+        const t = Math.round(seconds * 1000);
+        if (t < this.minT)
+            this.minT = t;
+        if (t > this.maxT)
+            this.maxT = t;
+        if (t === builder.lastT) {
+            // The same sample written twice is harmless; two values for one time are a broken file.
+            if (Object.is(v, builder.lastV) || v === builder.lastV)
+                return lineEnd;
+            // Not one bad line among good ones: which value the series had is unknowable, so the
+            // whole recording is refused (the run fails) rather than read as inconclusive.
+            throw new RecordingUnusable(`${this.file} holds two values for one series at one time`, [
+                `${this.file}:${this.lineNo}: ${duplicateMessage(builder, t, builder.lastV, v, builder.lastLine)}`,
+            ]);
+        }
+        if (t < builder.lastT)
+            builder.sorted = false;
+        builder.lastT = t;
+        builder.lastV = v;
+        builder.lastLine = this.lineNo;
+        if (t < this.from || t > this.to)
+            return lineEnd;
+        if (builder.n === builder.times.length)
+            this.grow(builder);
+        builder.times[builder.n] = t;
+        builder.values[builder.n] = v;
+        builder.n++;
+        if (++this.kept > this.maxSamples)
+            tooManySamples(this.file, this.maxSamples, this.options.keep);
+        return lineEnd;
+    }
+    grow(b) {
+        const capacity = b.n === 0 ? this.typical : b.n * 2;
+        const times = this.slab.take(capacity);
+        const values = this.slab.take(capacity);
+        times.set(b.times.subarray(0, b.n));
+        values.set(b.values.subarray(0, b.n));
+        b.times = times;
+        b.values = values;
+    }
+}
+/**
+ * Columns are cut from large shared buffers: one ArrayBuffer per series (tens of thousands)
+ * costs more in allocation and garbage collection than the parse itself.
+ */
+class Slab {
+    current = new Float64Array(0);
+    used = 0;
+    /** Entries handed out, including those a column outgrew. */
+    taken = 0;
+    take(n) {
+        if (this.current.length - this.used < n) {
+            this.current = new Float64Array(Math.max(SLAB, n));
+            this.used = 0;
+        }
+        const out = this.current.subarray(this.used, this.used + n);
+        this.used += n;
+        this.taken += n;
+        return out;
+    }
+}
+const SLAB = 1 << 20;
+/** Two values for one time: `first` was written before `second` (on `line` when known). */
+function duplicateMessage(b, t, first, second, line) {
+    const where = line > 0 ? ` on line ${line} and ${String(second)} here` : ` and ${String(second)}`;
+    return `${b.keyText} has two values at ${t / 1000} (unix seconds): ${String(first)}${where}; a series holds one value per timestamp, so remove one`;
+}
+/** Trimmed, sorted columns of a builder; unsorted input is sorted and checked for duplicates. */
+function columnsOf(b) {
+    let times = b.times.subarray(0, b.n);
+    let values = b.values.subarray(0, b.n);
+    if (!b.sorted) {
+        const order = Array.from(times, (_, i) => i).sort((x, y) => (times[x] ?? 0) - (times[y] ?? 0));
+        const sortedTimes = new Float64Array(order.length);
+        const sortedValues = new Float64Array(order.length);
+        let n = 0;
+        for (const i of order) {
+            const t = times[i] ?? NaN;
+            const v = values[i] ?? NaN;
+            if (n > 0 && sortedTimes[n - 1] === t) {
+                const previous = sortedValues[n - 1] ?? NaN;
+                if (Object.is(previous, v) || previous === v)
+                    continue;
+                throw new LineError(duplicateMessage(b, t, previous, v, 0));
+            }
+            sortedTimes[n] = t;
+            sortedValues[n] = v;
+            n++;
+        }
+        times = sortedTimes.subarray(0, n);
+        values = sortedValues.subarray(0, n);
+    }
+    return { labels: b.labels, times, values };
+}
+/** The series' columns copied into two buffers of exactly `total` entries. */
+function compact(series, total) {
+    const times = new Float64Array(total);
+    const values = new Float64Array(total);
+    let at = 0;
+    return series.map((s) => {
+        const n = s.times.length;
+        times.set(s.times, at);
+        values.set(s.values, at);
+        const out = {
+            labels: s.labels,
+            times: times.subarray(at, at + n),
+            values: values.subarray(at, at + n),
+        };
+        at += n;
+        return out;
+    });
+}
+/** Parses a whole OpenMetrics text (tests, small inputs). */
+function parseOpenMetrics(text, file, options) {
+    const bytes = Buffer.from(`${text}\n`, 'utf8');
+    const parser = new openmetrics_OpenMetricsColumns(file, options);
+    parser.feed(bytes, bytes.length - 1, true);
+    return parser.finish().series;
+}
+/** Reads an OpenMetrics file in chunks into columns; the file is never one string. */
+function readOpenMetricsFile(path, file, options) {
+    const parser = new openmetrics_OpenMetricsColumns(file, options);
+    const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+    try {
+        let buf = Buffer.allocUnsafe(CHUNK + 1);
+        let filled = 0;
+        for (;;) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, filled, buf.length - 1 - filled, null);
+            const final = n === 0;
+            filled += n;
+            const consumed = parser.feed(buf, filled, final);
+            if (final || parser.stopped)
+                break;
+            if (consumed === 0 && filled === buf.length - 1) {
+                if (buf.length > MAX_LINE) {
+                    throw new RecordingUnusable(`${file}:${parser.lineNumber + 1}: a line is longer than the limit of ${MAX_LINE >> 20} MiB; this is not OpenMetrics text`);
+                }
+                const bigger = Buffer.allocUnsafe(buf.length * 2);
+                buf.copy(bigger, 0, 0, filled);
+                buf = bigger;
+                continue;
+            }
+            buf.copyWithin(0, consumed, filled);
+            filled -= consumed;
         }
     }
-    if (problems.length > 0) {
-        throw new errors/* ConfigurationError */.j(`${file} is not OpenMetrics text with timestamps (name{label="value"} value unix_seconds)`, problems);
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
-    const out = [];
-    for (const builder of state.byCanonicalKey.values()) {
-        if (!builder.sorted)
-            builder.series.samples.sort((a, b) => a.t - b.t);
-        out.push(builder.series);
+    return parser.finish();
+}
+function isBlank(buf, start, end) {
+    for (let i = start; i < end; i++) {
+        const c = buf[i];
+        if (c !== 32 && c !== 9 && c !== 13)
+            return false;
     }
-    return out;
+    return true;
 }
 function isNameStart(c) {
     return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
@@ -12983,115 +19669,36 @@ function isNameStart(c) {
 function isNameChar(c) {
     return isNameStart(c) || (c >= 48 && c <= 57);
 }
-/** Parses the sample on text[start, end), indices into the whole file (no per-line copies). */
-function parseSampleLine(state, start, end) {
-    const text = state.text;
-    let builder;
-    let i;
-    const lastKey = state.lastKey;
-    if (lastKey !== '' &&
-        state.last !== undefined &&
-        text.charCodeAt(start + lastKey.length) === 32 &&
-        sameAt(text, start, lastKey)) {
-        builder = state.last;
-        i = start + lastKey.length;
+/** `buf` at `at` starts with the first `length` bytes of `key`. */
+function sameBytes(buf, at, key, length) {
+    for (let k = length - 1; k >= 0; k--) {
+        if (buf[at + k] !== key[k])
+            return false;
     }
-    else {
-        if (!isNameStart(text.charCodeAt(start))) {
-            const shown = text.slice(start, Math.min(end, start + 20));
-            throw new LineError(`expected a metric name, found ${JSON.stringify(shown)}`);
-        }
-        let nameEnd = start;
-        while (nameEnd < end && isNameChar(text.charCodeAt(nameEnd)))
-            nameEnd++;
-        let keyEnd = nameEnd;
-        if (text.charCodeAt(nameEnd) === 123 /* { */ && nameEnd < end) {
-            keyEnd = findLabelsEnd(text, nameEnd, end) + 1;
-        }
-        const rawKey = text.slice(start, keyEnd);
-        builder = state.byRawKey.get(rawKey);
-        if (builder === undefined) {
-            const labels = { __name__: text.slice(start, nameEnd) };
-            if (keyEnd > nameEnd)
-                parseLabels(text, nameEnd, keyEnd - 1, start, labels);
-            const canonical = canonicalKey(labels);
-            builder = state.byCanonicalKey.get(canonical);
-            if (builder === undefined) {
-                builder = { series: { labels, samples: [] }, sorted: true, lastT: -Infinity };
-                state.byCanonicalKey.set(canonical, builder);
-            }
-            state.byRawKey.set(rawKey, builder);
-        }
-        state.lastKey = rawKey;
-        state.last = builder;
-        i = keyEnd;
-    }
-    if (text.charCodeAt(i) !== 32 || i >= end) {
-        throw new LineError('expected a space before the value');
-    }
-    while (text.charCodeAt(i) === 32 && i < end)
-        i++;
-    let tokenEnd = text.indexOf(' ', i);
-    if (tokenEnd < 0 || tokenEnd > end)
-        tokenEnd = end;
-    let v = parseDecimal(text, i, tokenEnd);
-    if (Number.isNaN(v)) {
-        const valueText = text.slice(i, tokenEnd);
-        const parsed = parseSampleValue(valueText);
-        if (parsed === undefined)
-            throw new LineError(`${JSON.stringify(valueText)} is not a number`);
-        v = parsed;
-    }
-    i = tokenEnd;
-    while (text.charCodeAt(i) === 32 && i < end)
-        i++;
-    if (i >= end || text.charCodeAt(i) === 35 /* exemplar */) {
-        throw new LineError('the sample has no timestamp; a recording needs one per sample (value then unix seconds)');
-    }
-    tokenEnd = text.indexOf(' ', i);
-    if (tokenEnd < 0 || tokenEnd > end)
-        tokenEnd = end;
-    let seconds = parseDecimal(text, i, tokenEnd);
-    const tsText = Number.isNaN(seconds) || Math.abs(seconds) > MAX_SECONDS ? text.slice(i, tokenEnd) : '';
-    if (Number.isNaN(seconds))
-        seconds = tsText === '' ? NaN : Number(tsText);
-    if (!Number.isFinite(seconds)) {
-        throw new LineError(`${JSON.stringify(tsText)} is not a timestamp (unix seconds)`);
-    }
-    if (Math.abs(seconds) > MAX_SECONDS) {
-        throw new LineError(`timestamp ${tsText} looks like milliseconds; OpenMetrics timestamps are unix seconds (${seconds / 1000})`);
-    }
-    i = tokenEnd;
-    while (text.charCodeAt(i) === 32 && i < end)
-        i++;
-    if (i < end && text.charCodeAt(i) !== 35) {
-        throw new LineError(`unexpected ${JSON.stringify(text.slice(i, end))} after the timestamp`);
-    }
-    const t = Math.round(seconds * 1000);
-    const sample = { t, v };
-    if (t < builder.lastT)
-        builder.sorted = false;
-    builder.lastT = t;
-    builder.series.samples.push(sample);
+    return true;
 }
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+/** Where the last `parseDecimal` stopped: the end of its token. */
+let decimalEnd = 0;
 /**
- * `-?digits(.digits)?` with at most 15 significant digits, or NaN for anything else (the caller
+ * Scans the token at `start` (up to a byte <= 32) and parses it when it is
+ * `-?digits(.digits)?` with at most 15 significant digits; NaN for anything else (the caller
  * falls back to Number). Mantissa and power of ten are exact doubles, so the one division is
  * correctly rounded: the same result as Number(), without a string per number.
  */
-function parseDecimal(text, start, end) {
+function parseDecimal(buf, start) {
     let i = start;
     let negative = false;
-    if (text.charCodeAt(i) === 45 /* - */) {
+    if (buf[i] === 45 /* - */) {
         negative = true;
         i++;
     }
     let mantissa = 0;
     let digits = 0;
     let fraction = -1;
-    for (; i < end; i++) {
-        const c = text.charCodeAt(i);
+    let ok = true;
+    for (;;) {
+        const c = buf[i];
         if (c >= 48 && c <= 57) {
             mantissa = mantissa * 10 + (c - 48);
             digits++;
@@ -13101,31 +19708,33 @@ function parseDecimal(text, start, end) {
         else if (c === 46 /* . */ && fraction < 0) {
             fraction = 0;
         }
-        else {
-            return NaN;
+        else if (c > 32) {
+            ok = false;
         }
+        else {
+            break;
+        }
+        i++;
     }
-    if (digits === 0 || digits > 15)
+    decimalEnd = i;
+    if (!ok || digits === 0 || digits > 15)
         return NaN;
-    const value = fraction > 0 ? mantissa / (POW10[fraction] ?? NaN) : mantissa;
+    const value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
     return negative ? -value : value;
 }
-/** `text.startsWith(key, at)`, which V8 runs far slower on a large string than this loop. */
-function sameAt(text, at, key) {
-    for (let k = key.length - 1; k >= 0; k--) {
-        if (text.charCodeAt(at + k) !== key.charCodeAt(k))
-            return false;
-    }
-    return true;
-}
 /** Index of the `}` closing the label set opened at `open`, skipping quoted values. */
-function findLabelsEnd(line, open, end) {
+function findLabelsEnd(buf, open) {
     let inQuote = false;
-    for (let i = open + 1; i < end; i++) {
-        const c = line.charCodeAt(i);
+    for (let i = open + 1;; i++) {
+        const c = buf[i];
+        if (c === 10 || c === undefined)
+            break;
         if (inQuote) {
-            if (c === 92 /* \ */)
+            if (c === 92 /* \ */) {
+                if (buf[i + 1] === 10)
+                    break;
                 i++;
+            }
             else if (c === 34)
                 inQuote = false;
         }
@@ -13138,8 +19747,8 @@ function findLabelsEnd(line, open, end) {
     }
     throw new LineError(inQuote ? 'unterminated label value' : 'missing "}" after the labels');
 }
-/** Parses `a="x",b="y"` between `{` at open and `}` at close into labels. */
-function parseLabels(line, open, close, lineStart, labels) {
+/** Parses `a="x",b="y"` between `{` at open and `}` at close of one series key into labels. */
+function parseLabels(line, open, close, labels) {
     let i = open + 1;
     const skipSpaces = () => {
         while (i < close && line.charCodeAt(i) === 32)
@@ -13152,14 +19761,14 @@ function parseLabels(line, open, close, lineStart, labels) {
         const nameStart = i;
         const first = line.charCodeAt(i);
         if (!(isNameStart(first) && first !== 58)) {
-            throw new LineError(`expected a label name at column ${i - lineStart + 1}`);
+            throw new LineError(`expected a label name at column ${i + 1}`);
         }
         while (i < close && isNameChar(line.charCodeAt(i)) && line.charCodeAt(i) !== 58)
             i++;
         const name = line.slice(nameStart, i);
         skipSpaces();
         if (line.charCodeAt(i) !== 61 /* = */) {
-            throw new LineError(`expected "=" after label ${name} at column ${i - lineStart + 1}`);
+            throw new LineError(`expected "=" after label ${name} at column ${i + 1}`);
         }
         i++;
         skipSpaces();
@@ -13197,7 +19806,7 @@ function parseLabels(line, open, close, lineStart, labels) {
         if (i >= close)
             return;
         if (line.charCodeAt(i) !== 44 /* , */) {
-            throw new LineError(`expected "," or "}" at column ${i - lineStart + 1}`);
+            throw new LineError(`expected "," or "}" at column ${i + 1}`);
         }
         i++;
     }
@@ -13224,8 +19833,14 @@ function formatOpenMetrics(series) {
             .filter(([k]) => k !== '__name__')
             .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
         const head = pairs.length > 0 ? `${name}{${pairs.join(',')}}` : name;
-        for (const sample of s.samples) {
-            lines.push(`${head} ${openmetrics_formatValue(sample.v)} ${sample.t / 1000}`);
+        if ('samples' in s) {
+            for (const sample of s.samples)
+                lines.push(`${head} ${openmetrics_formatValue(sample.v)} ${sample.t / 1000}`);
+        }
+        else {
+            s.times.forEach((t, i) => {
+                lines.push(`${head} ${openmetrics_formatValue(s.values[i] ?? NaN)} ${t / 1000}`);
+            });
         }
     }
     lines.push('# EOF');
@@ -13241,6 +19856,559 @@ function openmetrics_formatValue(v) {
     return String(v);
 }
 
+;// CONCATENATED MODULE: ./src/sources/query-range-json.ts
+/**
+ * A saved Prometheus query_range answer (or a bundle of them under `queries`), read from bytes
+ * in chunks straight into per-series columns. `JSON.parse` would need the whole file as one
+ * string (V8 caps strings near 512 MiB) and an array per sample; this reads the few shapes a
+ * recording has and hands anything else to a small generic value reader.
+ *
+ * The shape is Prometheus' documented response format:
+ * https://prometheus.io/docs/prometheus/latest/querying/api/#range-queries
+ */
+
+
+
+
+function query_range_json_bytesSource(bytes) {
+    let at = 0;
+    return {
+        fill(buf, offset) {
+            const n = bytes.copy(buf, offset, at);
+            at += n;
+            return n;
+        },
+        close() { },
+    };
+}
+function query_range_json_fileSource(path) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+    return {
+        fill: (buf, offset) => (0,external_node_fs_namespaceObject.readSync)(fd, buf, offset, buf.length - offset, null),
+        close: () => (0,external_node_fs_namespaceObject.closeSync)(fd),
+    };
+}
+const query_range_json_CHUNK = 1 << 20;
+class JsonSyntaxError extends Error {
+}
+class Reader {
+    buf;
+    pos = 0;
+    end = 0;
+    consumed = 0;
+    line = 1;
+    lineStart = 0;
+    done = false;
+    source;
+    constructor(source) {
+        this.source = source;
+        this.buf = Buffer.allocUnsafe(query_range_json_CHUNK);
+    }
+    /** The byte at pos, reading more when the buffer is used up; -1 at the end. */
+    peek() {
+        if (this.pos < this.end)
+            return this.buf[this.pos] ?? -1;
+        return this.refill();
+    }
+    refill() {
+        if (this.done)
+            return -1;
+        this.consumed += this.end;
+        this.lineStart -= this.end;
+        this.pos = 0;
+        this.end = 0;
+        const n = this.source.fill(this.buf, 0);
+        if (n === 0) {
+            this.done = true;
+            return -1;
+        }
+        this.end = n;
+        return this.buf[0] ?? -1;
+    }
+    /** Skips whitespace; returns the next byte without consuming it. */
+    ws() {
+        for (;;) {
+            const c = this.peek();
+            if (c === 32 || c === 9 || c === 13)
+                this.pos++;
+            else if (c === 10) {
+                this.pos++;
+                this.line++;
+                this.lineStart = this.pos;
+            }
+            else
+                return c;
+        }
+    }
+    expect(c, what) {
+        if (this.ws() !== c)
+            this.fail(`expected ${what}`);
+        this.pos++;
+    }
+    fail(message) {
+        const found = this.peek();
+        const near = found < 0 ? 'the end of the file' : JSON.stringify(String.fromCharCode(found));
+        throw new JsonSyntaxError(`${message} at line ${this.line}, column ${this.pos - this.lineStart + 1} (found ${near})`);
+    }
+    /** A JSON string; the opening quote is next. */
+    string() {
+        this.expect(34, 'a string');
+        // Short strings without escapes inside the buffer (sample values, label values).
+        const close = this.buf.indexOf(34, this.pos);
+        if (close >= 0 && close < this.end) {
+            let plain = true;
+            for (let i = this.pos; i < close; i++) {
+                const c = this.buf[i] ?? 0;
+                if (c === 92 || c < 32) {
+                    plain = false;
+                    break;
+                }
+            }
+            if (plain) {
+                const out = this.buf.toString('utf8', this.pos, close);
+                this.pos = close + 1;
+                return out;
+            }
+        }
+        const parts = [];
+        let start = this.pos;
+        let escaped = false;
+        for (;;) {
+            if (this.pos >= this.end) {
+                parts.push(this.buf.toString('latin1', start, this.pos));
+                if (this.peek() < 0)
+                    this.fail('unterminated string');
+                start = this.pos;
+            }
+            const c = this.buf[this.pos] ?? 0;
+            if (c === 34)
+                break;
+            if (c === 92) {
+                escaped = true;
+                this.pos++;
+                if (this.pos >= this.end) {
+                    parts.push(this.buf.toString('latin1', start, this.pos));
+                    if (this.peek() < 0)
+                        this.fail('unterminated string');
+                    start = this.pos;
+                }
+            }
+            else if (c < 32) {
+                this.fail('a control character inside a string');
+            }
+            this.pos++;
+        }
+        parts.push(this.buf.toString('latin1', start, this.pos));
+        this.pos++;
+        // Collected as latin1 (one char per byte), so chunk edges cannot split a character.
+        const raw = Buffer.from(parts.join(''), 'latin1').toString('utf8');
+        if (!escaped)
+            return raw;
+        try {
+            return JSON.parse(`"${raw}"`);
+        }
+        catch {
+            return this.fail('a bad escape in a string');
+        }
+    }
+    /** A JSON number, as text and value. */
+    number() {
+        // Most numbers lie inside the buffer: read them there, without a string per digit.
+        let i = this.pos;
+        for (;;) {
+            const c = this.buf[i] ?? -1;
+            if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69)
+                i++;
+            else
+                break;
+        }
+        if (i < this.end && i > this.pos) {
+            const v = Number(this.buf.toString('latin1', this.pos, i));
+            if (Number.isNaN(v))
+                this.fail('a number');
+            this.pos = i;
+            return v;
+        }
+        let text = '';
+        for (;;) {
+            const c = this.peek();
+            if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69) {
+                text += String.fromCharCode(c);
+                this.pos++;
+            }
+            else
+                break;
+        }
+        const v = text === '' ? NaN : Number(text);
+        if (Number.isNaN(v))
+            this.fail('a number');
+        return v;
+    }
+    /** Any JSON value, as JavaScript (small parts: labels, errors, unknown keys). */
+    value() {
+        const c = this.ws();
+        if (c === 34)
+            return this.string();
+        if (c === 123) {
+            const out = {};
+            this.object((key) => {
+                out[key] = this.value();
+            });
+            return out;
+        }
+        if (c === 91) {
+            const out = [];
+            this.array(() => out.push(this.value()));
+            return out;
+        }
+        if (c === 116)
+            return this.word('true', true);
+        if (c === 102)
+            return this.word('false', false);
+        if (c === 110)
+            return this.word('null', null);
+        return this.number();
+    }
+    word(word, value) {
+        for (let i = 0; i < word.length; i++) {
+            if (this.peek() !== word.charCodeAt(i))
+                this.fail('a value');
+            this.pos++;
+        }
+        return value;
+    }
+    /** `{ "key": ..., }`: calls `member` with each key, the reader at its value. */
+    object(member) {
+        this.expect(123, '"{"');
+        if (this.ws() === 125) {
+            this.pos++;
+            return;
+        }
+        for (;;) {
+            const key = this.string();
+            this.expect(58, '":"');
+            member(key);
+            const c = this.ws();
+            this.pos++;
+            if (c === 125)
+                return;
+            if (c !== 44) {
+                this.pos--;
+                this.fail('"," or "}"');
+            }
+        }
+    }
+    /** `[ ... ]`: calls `element` with each index, the reader at the element. */
+    array(element) {
+        this.expect(91, '"["');
+        if (this.ws() === 93) {
+            this.pos++;
+            return;
+        }
+        for (let index = 0;; index++) {
+            element(index);
+            const c = this.ws();
+            this.pos++;
+            if (c === 93)
+                return;
+            if (c !== 44) {
+                this.pos--;
+                this.fail('"," or "]"');
+            }
+        }
+    }
+    atEnd() {
+        return this.ws() < 0;
+    }
+}
+class QueryRangeReader {
+    kept = 0;
+    /** Names the answer being read in messages: the file, or the file and the query. */
+    where;
+    minT = Infinity;
+    maxT = -Infinity;
+    from;
+    to;
+    maxSamples;
+    r;
+    file;
+    keep;
+    constructor(r, file, keep, maxSamples) {
+        this.r = r;
+        this.file = file;
+        this.keep = keep;
+        this.from = keep?.from ?? -Infinity;
+        this.to = keep?.to ?? Infinity;
+        this.maxSamples = maxSamples ?? DEFAULT_MAX_SAMPLES;
+        this.where = file;
+    }
+    /** The document: one answer, or `{"queries": {query: answer}}`. */
+    document() {
+        if (this.r.ws() !== 123) {
+            this.r.value();
+            return { top: emptyResponse(), queries: undefined };
+        }
+        let queries;
+        const top = this.response((key) => {
+            if (key !== 'queries' || this.r.ws() !== 123)
+                return false;
+            queries = new Map();
+            this.r.object((query) => {
+                this.where = `${this.file}: queries[${JSON.stringify(query)}]`;
+                queries?.set(query, this.r.ws() === 123 ? this.response() : notAnObject(this.r.value()));
+            });
+            return true;
+        });
+        return { top, queries };
+    }
+    response(other) {
+        const out = emptyResponse();
+        const member = (key) => {
+            switch (key) {
+                case 'status':
+                    out.status = this.r.value();
+                    return;
+                case 'error':
+                    out.error = this.r.value();
+                    return;
+                case 'errorType':
+                    out.errorType = this.r.value();
+                    return;
+                case 'data':
+                    if (this.r.ws() === 123)
+                        this.r.object(member);
+                    else
+                        this.r.value();
+                    return;
+                case 'resultType':
+                    out.resultType = this.r.value();
+                    return;
+                case 'result':
+                    if (this.r.ws() === 91)
+                        out.result = this.result();
+                    else {
+                        this.r.value();
+                        out.resultBad = true;
+                    }
+                    return;
+                default:
+                    if (!other?.(key))
+                        this.r.value();
+            }
+        };
+        this.r.object(member);
+        return out;
+    }
+    result() {
+        const entries = [];
+        this.r.array(() => {
+            const entry = {
+                labels: {},
+                times: new Float64Array(0),
+                values: new Float64Array(0),
+                n: 0,
+                sorted: true,
+                hasValues: false,
+                hasValue: false,
+                metricBad: false,
+            };
+            entries.push(entry);
+            if (this.r.ws() !== 123) {
+                this.r.value();
+                entry.metricBad = true;
+                return;
+            }
+            const at = `data.result[${entries.length - 1}]`;
+            this.r.object((key) => {
+                if (key === 'metric') {
+                    const metric = this.r.value();
+                    if (isObject(metric)) {
+                        for (const [k, v] of Object.entries(metric))
+                            entry.labels[k] = String(v);
+                    }
+                    else
+                        entry.metricBad = true;
+                }
+                else if (key === 'values' && this.r.ws() === 91) {
+                    entry.hasValues = true;
+                    this.r.array((j) => this.pair(entry, `${at}.values[${j}]`));
+                }
+                else if (key === 'value' && this.r.ws() === 91) {
+                    entry.hasValue = true;
+                    this.pair(entry, `${at}.value`);
+                }
+                else {
+                    this.r.value();
+                }
+            });
+        });
+        return entries;
+    }
+    /** `[1712000000.123, "0.05"]`: Prometheus sends values as strings (NaN, +Inf...). */
+    pair(entry, at) {
+        const r = this.r;
+        const bad = () => {
+            throw new errors/* ConfigurationError */.j(`${this.where}: ${at} is not a [timestamp, "value"] pair`);
+        };
+        if (r.ws() !== 91)
+            bad();
+        r.pos++;
+        const c = r.ws();
+        if (!((c >= 48 && c <= 57) || c === 45))
+            bad();
+        const seconds = r.number();
+        if (!Number.isFinite(seconds))
+            bad();
+        if (r.ws() !== 44)
+            bad();
+        r.pos++;
+        const q = r.ws();
+        let v;
+        if (q === 34)
+            v = parseSampleValue(r.string());
+        else if ((q >= 48 && q <= 57) || q === 45)
+            v = r.number();
+        if (v === undefined)
+            return bad();
+        if (r.ws() !== 93)
+            bad();
+        r.pos++;
+        const t = Math.round(seconds * 1000);
+        if (t < this.minT)
+            this.minT = t;
+        if (t > this.maxT)
+            this.maxT = t;
+        if (t < this.from || t > this.to)
+            return;
+        if (entry.n === entry.times.length) {
+            const capacity = Math.max(16, entry.n * 2);
+            const times = new Float64Array(capacity);
+            const values = new Float64Array(capacity);
+            times.set(entry.times);
+            values.set(entry.values);
+            entry.times = times;
+            entry.values = values;
+        }
+        if (entry.n > 0 && t < (entry.times[entry.n - 1] ?? 0))
+            entry.sorted = false;
+        entry.times[entry.n] = t;
+        entry.values[entry.n] = v;
+        entry.n++;
+        if (++this.kept > this.maxSamples)
+            tooManySamples(this.file, this.maxSamples, this.keep);
+    }
+}
+function emptyResponse() {
+    return {
+        status: undefined,
+        error: undefined,
+        errorType: undefined,
+        resultType: undefined,
+        result: undefined,
+        resultBad: false,
+    };
+}
+function notAnObject(_value) {
+    return { ...emptyResponse(), resultBad: true, status: 'not an object' };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The series of one answer, checked as `seriesFromQueryResponse` checks a parsed one. */
+function seriesOf(response, where) {
+    const bad = (message) => {
+        throw new errors/* ConfigurationError */.j(`${where}: ${message}`);
+    };
+    if (response.status === 'not an object') {
+        return bad('expected a Prometheus query_range response (a JSON object)');
+    }
+    if (response.status === 'error') {
+        const why = response.error ?? response.errorType ?? 'unknown error';
+        return bad(`holds a failed query: ${String(why)}`);
+    }
+    const { resultType, result } = response;
+    if (result === undefined || response.resultBad) {
+        return bad('expected {"status":"success","data":{"resultType":"matrix","result":[...]}}');
+    }
+    if (resultType !== 'matrix' && resultType !== 'vector') {
+        return bad(`resultType is ${JSON.stringify(resultType)}; expected "matrix" (query_range)`);
+    }
+    return result.map((entry, index) => {
+        const at = `data.result[${index}]`;
+        if (entry.metricBad)
+            return bad(`${at} is not an object, or its metric is not`);
+        if (resultType === 'matrix' && !entry.hasValues)
+            return bad(`${at}.values is not an array`);
+        if (resultType === 'vector' && !entry.hasValue) {
+            return bad(`${at}.value is not a [timestamp, "value"] pair`);
+        }
+        return finishColumns(entry, `${where}: ${at}`);
+    });
+}
+/** Sorted, trimmed columns; two different values at one time are an error, repeats are dropped. */
+function finishColumns(entry, where) {
+    let times = entry.times.subarray(0, entry.n);
+    let values = entry.values.subarray(0, entry.n);
+    if (!entry.sorted) {
+        const order = Array.from(times, (_, i) => i).sort((a, b) => (times[a] ?? 0) - (times[b] ?? 0));
+        times = Float64Array.from(order, (i) => times[i] ?? NaN);
+        values = Float64Array.from(order, (i) => values[i] ?? NaN);
+    }
+    let n = 0;
+    for (let i = 0; i < times.length; i++) {
+        const t = times[i] ?? NaN;
+        const v = values[i] ?? NaN;
+        if (n > 0 && times[n - 1] === t) {
+            const previous = values[n - 1] ?? NaN;
+            if (Object.is(previous, v) || previous === v)
+                continue;
+            throw new RecordingUnusable(`${where} has two values at ${t / 1000} (unix seconds): ${String(previous)} and ${String(v)}; a series holds one value per timestamp, so remove one`);
+        }
+        times[n] = t;
+        values[n] = v;
+        n++;
+    }
+    times = times.subarray(0, n);
+    values = values.subarray(0, n);
+    if (times.buffer.byteLength > times.byteLength * 1.25 + 1024) {
+        times = times.slice();
+        values = values.slice();
+    }
+    return { labels: entry.labels, times, values };
+}
+function normaliseQuery(query) {
+    return query.trim().replace(/\s+/g, ' ');
+}
+/** Reads one query_range answer or a `queries` bundle from `source` into columns. */
+function query_range_json_readQueryRangeJson(source, file, options = {}) {
+    const reader = new Reader(source);
+    const parser = new QueryRangeReader(reader, file, options.keep, options.maxSamples);
+    let doc;
+    try {
+        doc = parser.document();
+        if (!reader.atEnd())
+            reader.fail('the end of the document');
+    }
+    catch (thrown) {
+        if (thrown instanceof JsonSyntaxError) {
+            throw new errors/* ConfigurationError */.j(`${file} is not valid JSON: ${thrown.message}`);
+        }
+        throw thrown;
+    }
+    finally {
+        source.close();
+    }
+    const { minT, maxT } = parser;
+    if (doc.queries) {
+        const queries = new Map();
+        for (const [query, response] of doc.queries) {
+            queries.set(normaliseQuery(query), seriesOf(response, `${file}: queries[${JSON.stringify(query)}]`));
+        }
+        return { series: [...queries.values()].flat(), queries, minT, maxT };
+    }
+    return { series: seriesOf(doc.top, file), queries: undefined, minT, maxT };
+}
+
 ;// CONCATENATED MODULE: ./src/sources/file.ts
 /**
  * Recorded series, for replaying an incident and for tests: OpenMetrics text with timestamps
@@ -13251,6 +20419,10 @@ function openmetrics_formatValue(v) {
  * produced them (`{"queries": {"sum(rate(...))": {...}}}`): that is how a replay answers the
  * PromQL of a policy without a Prometheus.
  */
+
+
+
+
 
 
 
@@ -13388,47 +20560,43 @@ function matchesSelector(selector, labels) {
     }
     return true;
 }
-function normaliseQuery(query) {
+function file_normaliseQuery(query) {
     return query.trim().replace(/\s+/g, ' ');
 }
-function parseRecording(text, file) {
-    const ext = (0,external_node_path_namespaceObject.extname)(file).toLowerCase();
-    const isJson = ext === '.json' || (ext === '' && text.trimStart().startsWith('{'));
-    if (!isJson)
-        return indexRecording(file, 'raw', parseOpenMetrics(text, file), undefined);
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (thrown) {
-        throw new errors/* ConfigurationError */.j(`${file} is not valid JSON: ${(0,errors/* toError */.i)(thrown).message}`);
-    }
-    if (isObject(doc) && isObject(doc.queries)) {
-        const queries = new Map();
-        const all = [];
-        for (const [query, response] of Object.entries(doc.queries)) {
-            const series = seriesFromQueryResponse(response, `${file}: queries[${JSON.stringify(query)}]`);
-            queries.set(normaliseQuery(query), series);
-            all.push(...series);
-        }
-        return indexRecording(file, 'stepped', all, queries);
-    }
-    return indexRecording(file, 'stepped', seriesFromQueryResponse(doc, file), undefined);
+function isJsonName(file) {
+    return (0,external_node_path_namespaceObject.extname)(file).toLowerCase() === '.json';
 }
-function isObject(value) {
+/** Parses a recording held in a string (tests, small inputs); files are read in chunks. */
+function parseRecording(text, file, options = {}) {
+    const ext = extname(file).toLowerCase();
+    const isJson = ext === '.json' || (ext === '' && text.trimStart().startsWith('{'));
+    const bytes = Buffer.from(text, 'utf8');
+    if (!isJson) {
+        const parser = new OpenMetricsColumns(file, options);
+        const spare = Buffer.alloc(bytes.length + 1);
+        bytes.copy(spare);
+        parser.feed(spare, bytes.length, true);
+        return indexRecording(file, 'raw', parser.finish(), undefined, options.keep);
+    }
+    return jsonRecording(readQueryRangeJson(bytesSource(bytes), file, options), file, options);
+}
+function jsonRecording(parsed, file, options) {
+    return indexRecording(file, 'stepped', parsed, parsed.queries, options.keep);
+}
+function file_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-/** Reads a Prometheus query_range (or query) response body into series. */
+/** Reads a Prometheus query_range (or query) response body, already parsed, into series. */
 function seriesFromQueryResponse(doc, where) {
     const bad = (message) => {
         throw new errors/* ConfigurationError */.j(`${where}: ${message}`);
     };
-    if (!isObject(doc))
+    if (!file_isObject(doc))
         return bad('expected a Prometheus query_range response (a JSON object)');
     if (doc.status === 'error') {
         return bad(`holds a failed query: ${String(doc.error ?? doc.errorType ?? 'unknown error')}`);
     }
-    const data = isObject(doc.data) ? doc.data : doc;
+    const data = file_isObject(doc.data) ? doc.data : doc;
     const { resultType, result } = data;
     if (!Array.isArray(result)) {
         return bad('expected {"status":"success","data":{"resultType":"matrix","result":[...]}}');
@@ -13438,11 +20606,11 @@ function seriesFromQueryResponse(doc, where) {
     }
     return result.map((entry, index) => {
         const at = `data.result[${index}]`;
-        if (!isObject(entry))
+        if (!file_isObject(entry))
             return bad(`${at} is not an object`);
         const labels = {};
         if (entry.metric !== undefined) {
-            if (!isObject(entry.metric))
+            if (!file_isObject(entry.metric))
                 return bad(`${at}.metric is not an object`);
             for (const [k, v] of Object.entries(entry.metric))
                 labels[k] = String(v);
@@ -13463,7 +20631,7 @@ function seriesFromQueryResponse(doc, where) {
             }
         });
         samples.sort((a, b) => a.t - b.t);
-        return { labels, samples };
+        return seriesFromSamples(labels, samples);
     });
 }
 /** `[1712000000.123, "0.05"]` -> sample; Prometheus sends values as strings (NaN, +Inf...). */
@@ -13478,82 +20646,184 @@ function readPair(pair) {
         return undefined;
     return { t: Math.round(ts * 1000), v };
 }
-function indexRecording(file, kind, series, queries) {
+function indexRecording(file, kind, parsed, queries, keep) {
     const byName = new Map();
-    let minT = Infinity;
-    let maxT = -Infinity;
-    for (const s of series) {
-        const name = s.labels.__name__ ?? '';
-        const list = byName.get(name);
+    const postings = new Map();
+    const add = (map, key, s) => {
+        const list = map.get(key);
         if (list)
             list.push(s);
         else
-            byName.set(name, [s]);
-        const first = s.samples[0];
-        const last = s.samples[s.samples.length - 1];
-        if (first && first.t < minT)
-            minT = first.t;
-        if (last && last.t > maxT)
-            maxT = last.t;
+            map.set(key, [s]);
+    };
+    for (const s of parsed.series) {
+        add(byName, s.labels.__name__ ?? '', s);
+        for (const [label, value] of Object.entries(s.labels))
+            add(postings, `${label}\u0000${value}`, s);
     }
-    return { file, kind, series, byName, queries, minT, maxT };
+    return {
+        file,
+        kind,
+        series: parsed.series,
+        byName,
+        postings,
+        queries,
+        minT: parsed.minT,
+        maxT: parsed.maxT,
+        keep,
+    };
+}
+/**
+ * The series a selector matches. Each `=` matcher with a value names a list in the index; the
+ * shortest list is filtered, so a selector costs its matches rather than a scan of every series.
+ */
+function selectSeries(recording, selector) {
+    let pool = recording.series;
+    const consider = (list) => {
+        const candidates = list ?? [];
+        if (candidates.length < pool.length)
+            pool = candidates;
+    };
+    if (selector.name !== undefined)
+        consider(recording.byName.get(selector.name));
+    for (const m of selector.matchers) {
+        // `label=""` also matches series without the label, which no list holds.
+        if (m.op === '=' && m.value !== '')
+            consider(recording.postings.get(`${m.label}\u0000${m.value}`));
+    }
+    return pool.filter((s) => matchesSelector(selector, s.labels));
 }
 const cache = new Map();
 /** Loads in progress: concurrent triggers share one stat and one parse. */
 const loading = new Map();
+function covers(outer, inner) {
+    if (outer === undefined)
+        return true;
+    if (inner === undefined)
+        return false;
+    return outer.from <= inner.from && outer.to >= inner.to;
+}
 /**
  * Parses a recording once and shares it: two hundred triggers over one file cost one parse.
- * A changed file (mtime or size) is read again, so a test or a replay can rewrite it.
+ * A changed file (mtime or size) is read again, so a test or a replay can rewrite it; so is one
+ * whose kept range does not cover what is asked.
  */
-function loadRecording(path) {
+function loadRecording(path, options = {}) {
     const abs = (0,external_node_path_namespaceObject.resolve)(path);
-    const inFlight = loading.get(abs);
+    const key = `${abs}\u0000${options.keep ? `${options.keep.from}:${options.keep.to}` : 'all'}`;
+    const inFlight = loading.get(key);
     if (inFlight)
         return inFlight;
-    const load = loadFresh(path, abs);
-    loading.set(abs, load);
+    const load = loadFresh(path, abs, options);
+    loading.set(key, load);
     const done = () => {
-        loading.delete(abs);
+        loading.delete(key);
     };
     load.then(done, done);
     return load;
 }
-async function loadFresh(path, abs) {
+async function loadFresh(path, abs, options) {
     let info;
     try {
         info = await (0,promises_namespaceObject.stat)(abs);
     }
     catch (thrown) {
         const code = thrown.code;
-        throw new errors/* ConfigurationError */.j(code === 'ENOENT'
-            ? `recorded series file ${path} does not exist`
-            : `cannot read recorded series file ${path}: ${(0,errors/* toError */.i)(thrown).message}`);
+        if (code === 'ENOENT')
+            throw new RecordingMissing(`recorded series file ${path} does not exist`);
+        throw new RecordingUnusable(`cannot read recorded series file ${path}: ${(0,errors/* toError */.i)(thrown).message}`);
     }
     const cached = cache.get(abs);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) {
+    if (cached &&
+        cached.mtimeMs === info.mtimeMs &&
+        cached.size === info.size &&
+        covers(cached.keep, options.keep)) {
         return cached.recording;
     }
-    const recording = (0,promises_namespaceObject.readFile)(abs, 'utf8').then((text) => parseRecording(text, path));
-    cache.set(abs, { mtimeMs: info.mtimeMs, size: info.size, recording });
+    const recording = Promise.resolve().then(() => readRecordingFile(abs, path, options));
+    cache.set(abs, { mtimeMs: info.mtimeMs, size: info.size, keep: options.keep, recording });
+    recording.catch(() => {
+        if (cache.get(abs)?.recording === recording)
+            cache.delete(abs);
+    });
     return recording;
+}
+/** A file that is not there: a reason for the trigger, like any other missing data. */
+class RecordingMissing extends Error {
+}
+function readRecordingFile(abs, file, options) {
+    try {
+        let json = isJsonName(file);
+        if (!json && (0,external_node_path_namespaceObject.extname)(file) === '')
+            json = startsWithBrace(abs);
+        if (json)
+            return jsonRecording(query_range_json_readQueryRangeJson(query_range_json_fileSource(abs), file, options), file, options);
+        return indexRecording(file, 'raw', readOpenMetricsFile(abs, file, options), undefined, options.keep);
+    }
+    catch (thrown) {
+        if (thrown instanceof errors/* ConfigurationError */.j)
+            throw thrown;
+        const error = (0,errors/* toError */.i)(thrown);
+        const code = thrown.code;
+        if (error instanceof RangeError) {
+            // Typed arrays past what this machine can hold: the same limit, reached earlier.
+            throw new RecordingUnusable(`${file} does not fit in memory (${error.message}); record fewer series or a shorter time, or lower RIPCORD_MAX_RECORDING_SAMPLES`);
+        }
+        throw new RecordingUnusable(`cannot read recorded series file ${file}${typeof code === 'string' ? ` (${code})` : ''}: ${error.message}`);
+    }
+}
+function startsWithBrace(abs) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(abs, 'r');
+    try {
+        const head = Buffer.alloc(256);
+        const n = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, head.length, 0);
+        return head.toString('utf8', 0, n).trimStart().startsWith('{');
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
 }
 function clearRecordingCache() {
     cache.clear();
     loading.clear();
 }
 function createFileSource(name, path, options) {
+    /**
+     * The range the run's triggers need, from `plan`. A second plan reaching outside the first
+     * (a replay, a watch) means many evaluation times: from then on the whole file is kept.
+     */
+    let planned;
+    const needed = (req) => ({
+        from: req.start - options.lookbackMs,
+        to: req.end,
+    });
     return {
         name,
+        plan(requests) {
+            if (requests.length === 0 || planned === 'all')
+                return;
+            const ranges = requests.map(needed);
+            const range = {
+                from: Math.min(...ranges.map((r) => r.from)),
+                to: Math.max(...ranges.map((r) => r.to)),
+            };
+            planned = planned === undefined || covers(planned, range) ? (planned ?? range) : 'all';
+        },
         async fetchRange(req) {
             const query = req.query;
+            const need = needed(req);
+            const keep = planned !== undefined && planned !== 'all' && covers(planned, need) ? planned : undefined;
             let recording;
             try {
-                recording = await loadRecording(path);
+                recording = await loadRecording(path, { keep, maxSamples: options.maxSamples });
             }
             catch (thrown) {
+                // A file too large or unreadable fails the run: deciding without it would look healthy.
+                if (thrown instanceof RecordingUnusable)
+                    throw thrown;
                 return { ok: false, reason: (0,errors/* toError */.i)(thrown).message, query };
             }
-            let candidates = recording.queries?.get(normaliseQuery(query));
+            let candidates = recording.queries?.get(file_normaliseQuery(query));
             if (candidates === undefined) {
                 let selector;
                 try {
@@ -13565,10 +20835,7 @@ function createFileSource(name, path, options) {
                         : '';
                     return { ok: false, reason: `${(0,errors/* toError */.i)(thrown).message}${hint}`, query };
                 }
-                const pool = selector.name !== undefined
-                    ? (recording.byName.get(selector.name) ?? [])
-                    : recording.series;
-                candidates = pool.filter((s) => matchesSelector(selector, s.labels));
+                candidates = selectSeries(recording, selector);
             }
             if (candidates.length === 0) {
                 const names = [...recording.byName.keys()].filter((n) => n !== '').slice(0, 8);
@@ -13579,17 +20846,16 @@ function createFileSource(name, path, options) {
                     query,
                 };
             }
-            const from = req.start - options.lookbackMs;
             const series = [];
             for (const s of candidates) {
-                const samples = sliceByTime(s.samples, from, req.end);
-                if (samples.length > 0)
-                    series.push({ labels: s.labels, samples });
+                const slice = sliceByTime(s, need.from, need.to);
+                if (slice.times.length > 0)
+                    series.push(slice);
             }
             if (series.length === 0) {
                 return {
                     ok: false,
-                    reason: `query returned no series between ${file_iso(from)} and ${file_iso(req.end)}: ` +
+                    reason: `query returned no series between ${file_iso(need.from)} and ${file_iso(need.to)}: ` +
                         `${path} covers ${file_iso(recording.minT)} to ${file_iso(recording.maxT)}`,
                     query,
                 };
@@ -13602,23 +20868,15 @@ function createFileSource(name, path, options) {
 function file_iso(t) {
     return Number.isFinite(t) ? new Date(t).toISOString() : 'nothing';
 }
-/** Samples with from <= t <= to, by binary search (samples are sorted by time). */
-function sliceByTime(samples, from, to) {
-    const lo = lowerBound(samples, from);
-    const hi = lowerBound(samples, to + 1);
-    return samples.slice(lo, hi);
-}
-function lowerBound(samples, t) {
-    let lo = 0;
-    let hi = samples.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((samples[mid]?.t ?? Infinity) < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+/** Samples with from <= t <= to, by binary search: views on the same columns, no copies. */
+function sliceByTime(series, from, to) {
+    const lo = firstAtOrAfter(series.times, from);
+    const hi = firstAtOrAfter(series.times, to + 1);
+    return {
+        labels: series.labels,
+        times: series.times.subarray(lo, hi),
+        values: series.values.subarray(lo, hi),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/sources/prometheus.ts
@@ -13712,7 +20970,7 @@ function createPrometheusSource(name, config, deps) {
             catch (thrown) {
                 return fail((0,errors/* toError */.i)(thrown).message);
             }
-            series = series.filter((s) => s.samples.length > 0);
+            series = series.filter((s) => s.times.length > 0);
             if (series.length === 0)
                 return fail('query returned no series');
             return { ok: true, kind: 'stepped', series, query };
@@ -13752,6 +21010,7 @@ function joinUrl(base, path) {
 }
 
 ;// CONCATENATED MODULE: ./src/sources/datadog.ts
+
 
 
 function createDatadogSource(name, config, deps) {
@@ -13821,7 +21080,7 @@ function createDatadogSource(name, config, deps) {
                         samples.push({ t: Math.round(t), v });
                 }
                 if (samples.length > 0)
-                    series.push({ labels: labelsOf(entry), samples });
+                    series.push(seriesFromSamples(labelsOf(entry), samples));
             }
             if (series.length === 0)
                 return fail('query returned no series');
@@ -13981,6 +21240,7 @@ function describeJsonValue(value) {
 
 
 
+
 const CLOCK_SKEW_MS = 60_000;
 function createHttpSource(name, config, deps) {
     const label = `http source "${name}"`;
@@ -14048,7 +21308,7 @@ function createHttpSource(name, config, deps) {
             return {
                 ok: true,
                 kind: 'raw',
-                series: [{ labels: {}, samples: [{ t: stamp, v }] }],
+                series: [seriesFromSamples({}, [{ t: stamp, v }])],
                 query,
             };
         },
@@ -14065,7 +21325,7 @@ function createHttpSource(name, config, deps) {
                 problems.push(`status ${outcome.status}, expected ${statuses.join(' or ')}`);
             }
             if (expect.latency !== undefined && latencyMs > expect.latency) {
-                problems.push(`took ${formatDuration(latencyMs)}, budget ${formatDuration(expect.latency)}`);
+                problems.push(`took ${(0,duration/* formatDuration */.a3)(latencyMs)}, budget ${(0,duration/* formatDuration */.a3)(expect.latency)}`);
             }
             if (expect.json.length > 0) {
                 let doc;
@@ -14100,7 +21360,7 @@ function createHttpSource(name, config, deps) {
             }
             const ok = problems.length === 0;
             const detail = ok
-                ? `status ${outcome.status} in ${formatDuration(latencyMs)}`
+                ? `status ${outcome.status} in ${(0,duration/* formatDuration */.a3)(latencyMs)}`
                 : redact(problems.join('; '), deps.secrets);
             return { t: at, ok, detail, status: outcome.status, latencyMs };
         },
@@ -14140,11 +21400,12 @@ function createSources(policy, opts) {
     // Recorded series come with the longest lookback any environment uses, so the engine
     // can find an instant value at the very start of a range.
     const lookbackMs = Math.max(DEFAULT_LOOKBACK_MS, ...Object.values(policy.environments).map((e) => e.lookback));
+    const maxSamples = maxRecordingSamples(opts.env);
     const problems = [];
     for (const [name, config] of Object.entries(policy.sources)) {
         if (opts.fileOverride !== undefined) {
             // A replay needs no credentials: nothing is resolved, nothing is contacted.
-            sources.set(name, createFileSource(name, opts.fileOverride, { logger: opts.logger, lookbackMs }));
+            sources.set(name, createFileSource(name, opts.fileOverride, { logger: opts.logger, lookbackMs, maxSamples }));
             continue;
         }
         let resolved;
@@ -14216,7 +21477,7 @@ function createSources(policy, opts) {
                 });
             case 'file': {
                 const path = (0,external_node_path_namespaceObject.isAbsolute)(source.path) ? source.path : (0,external_node_path_namespaceObject.resolve)(opts.policyDir, source.path);
-                return createFileSource(sourceName, path, { logger: opts.logger, lookbackMs });
+                return createFileSource(sourceName, path, { logger: opts.logger, lookbackMs, maxSamples });
             }
         }
     }
@@ -14226,6 +21487,17 @@ function createSources(policy, opts) {
         return `Basic ${encoded}`;
     }
     return { sources, secrets: [...secrets] };
+}
+/** `RIPCORD_MAX_RECORDING_SAMPLES`: how many samples a recording may keep in memory. */
+function maxRecordingSamples(env) {
+    const text = env.RIPCORD_MAX_RECORDING_SAMPLES;
+    if (text === undefined || text === '')
+        return undefined;
+    const n = Number(text.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n <= 0) {
+        throw new errors/* ConfigurationError */.j(`RIPCORD_MAX_RECORDING_SAMPLES is ${JSON.stringify(text)}; write a whole number of samples such as 100000000`);
+    }
+    return n;
 }
 /** Header names are case-insensitive; one spelling lets auth replace a user's Authorization. */
 function lowerCaseKeys(headers) {
@@ -14257,7 +21529,7 @@ async function run(io, deps) {
         throw new errors/* ConfigurationError */.j('input environment is required; set `environment: production` (a key under environments: in the policy)');
     }
     const policy = await readPolicy(policyPath);
-    environmentOf(policy, environment);
+    evaluableEnvironment(policy, environment);
     const { sources, secrets } = createSources(policy, {
         env: deps.env,
         policyDir: (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(policyPath)),
@@ -14267,9 +21539,12 @@ async function run(io, deps) {
     for (const secret of secrets)
         io.setSecret(secret);
     const atInput = io.getInput('at');
-    const deployedAt = io.getInput('baseline-deployment')
+    let deployedAt = io.getInput('baseline-deployment')
         ? await readDeploymentTime(io, deps.env)
         : await baselineTime(io.getInput('baseline'), deps.env);
+    if (deployedAt === undefined && needsBaseline(policy, environment))
+        deployedAt = await currentDeploymentTime(io, deps.env, environment);
+    io.setOutput('baseline', deployedAt === undefined ? '' : new Date(deployedAt).toISOString());
     const impactInput = io.getInput('impact');
     const impactOverride = impactInput ? impactFrom(impactInput) : null;
     const watchFor = io.getInput('watch')
@@ -14348,6 +21623,35 @@ async function baselineTime(input, env) {
         return undefined;
     }
 }
+function needsBaseline(policy, environment) {
+    return environmentOf(policy, environment).triggers.some((t) => t.kind === 'baseline');
+}
+/**
+ * No baseline given: the environment's newest GitHub deployment is the one under watch. Asked
+ * only when a baseline trigger needs it, so other evaluations make no GitHub call.
+ */
+async function currentDeploymentTime(io, env, environment) {
+    const token = io.getInput('token');
+    if (!token || !env.GITHUB_REPOSITORY) {
+        io.warning(`no baseline for the baseline triggers of ${environment}: no input baseline or baseline-deployment, no deployment event, and no token to read the deployments with`);
+        return undefined;
+    }
+    io.setSecret(token);
+    const { currentDeployment } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(418)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4418));
+    const found = await currentDeployment({
+        environment,
+        token,
+        repository: env.GITHUB_REPOSITORY,
+        apiUrl: env.GITHUB_API_URL,
+        logger: io,
+    });
+    if (!found) {
+        io.warning(`no baseline for the baseline triggers of ${environment}: it has no GitHub deployments in ${env.GITHUB_REPOSITORY}`);
+        return undefined;
+    }
+    io.info(`baseline: deployment ${found.id} (${found.ref}) of ${environment}, created ${new Date(found.createdAt).toISOString()}`);
+    return found.createdAt;
+}
 /** Loaded on demand so evaluations that need no GitHub call do not pay for Octokit at start-up. */
 async function readDeploymentTime(io, env) {
     if (io.getInput('baseline')) {
@@ -14379,12 +21683,101 @@ const evaluate_triggers_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1689);
+/* harmony import */ var _evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5350);
 
 await (0,_evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 8571:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   vR: () => (/* binding */ suggestDuration)
+/* harmony export */ });
+/* unused harmony export DURATION_PATTERN */
+/**
+ * Durations as written in a policy: Prometheus style (`30s`, `15m`, `1h30m`, `2d`, `500ms`).
+ * Kept in milliseconds everywhere inside Ripcord.
+ */
+const UNIT_MS = {
+    ms: 1,
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+};
+const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
+/**
+ * The same language as DURATION_RE, untrimmed text included, as a JSON Schema `pattern`, so an
+ * editor rejects `5 minutes` or `300` exactly where `ripcord validate` does.
+ */
+const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w))+\\s*$';
+const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
+/** Parses `15m` / `1h30m` / `500ms`; returns undefined when the text is not a duration. */
+function parseDuration(text) {
+    const trimmed = text.trim();
+    if (!DURATION_RE.test(trimmed))
+        return undefined;
+    let total = 0;
+    for (const match of trimmed.matchAll(PART_RE)) {
+        const unit = UNIT_MS[match[2] ?? ''];
+        if (unit === undefined)
+            return undefined;
+        total += Number(match[1]) * unit;
+    }
+    return total;
+}
+/** Best guess at what the user meant, used in "write 15m" hints. */
+function suggestDuration(text) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s*$/i.exec(text);
+    if (!m)
+        return undefined;
+    const word = (m[2] ?? '').toLowerCase();
+    const unit = word.startsWith('ms') || word.startsWith('milli')
+        ? 'ms'
+        : word.startsWith('s')
+            ? 's'
+            : word.startsWith('mi') || word === 'm'
+                ? 'm'
+                : word.startsWith('h')
+                    ? 'h'
+                    : word.startsWith('d')
+                        ? 'd'
+                        : 'w';
+    return `${m[1]}${unit}`;
+}
+/** Formats milliseconds the way a policy would write them (`1h30m`, `45s`). */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    const sign = ms < 0 ? '-' : '';
+    let rest = Math.abs(ms);
+    const parts = [];
+    for (const [unit, size] of [
+        ['d', UNIT_MS.d],
+        ['h', UNIT_MS.h],
+        ['m', UNIT_MS.m],
+        ['s', UNIT_MS.s],
+        ['ms', UNIT_MS.ms],
+    ]) {
+        if (size === undefined)
+            continue;
+        const n = Math.floor(rest / size);
+        if (n > 0) {
+            parts.push(`${n}${unit}`);
+            rest -= n * size;
+        }
+    }
+    return sign + parts.join('');
+}
+
 
 /***/ }),
 
@@ -17288,7 +24681,7 @@ __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
 exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
+exports.tO = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;

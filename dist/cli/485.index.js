@@ -1,8 +1,59 @@
-export const id = 568;
-export const ids = [568];
+export const id = 485;
+export const ids = [485,369];
 export const modules = {
 
-/***/ 7568:
+/***/ 7369:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   ripcordIdentity: () => (/* binding */ ripcordIdentity)
+/* harmony export */ });
+/* unused harmony exports GITHUB_ACTIONS_BOT, identityFor */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4296);
+/**
+ * Who Ripcord is on GitHub, so that what it reads back (notification markers, the report
+ * fallback comment, lock leases, incident issues) is only trusted when Ripcord wrote it.
+ * Anyone who may comment on an issue or push a ref can write text that looks like Ripcord's.
+ *
+ * Found without an API call: a workflow's GITHUB_TOKEN always acts as `github-actions[bot]`
+ * (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication).
+ * An App installation token cannot ask who it is (GET /user answers 403 to it), so a workflow
+ * that passes an App's or a person's token names that login in `RIPCORD_BOT_LOGIN` (a
+ * comma-separated list, e.g. `my-ripcord[bot],github-actions[bot]` while moving from one to
+ * the other).
+ */
+
+const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
+/** GitHub logins: letters, digits, single hyphens; Apps and GitHub's own bots end in `[bot]`. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+function ripcordIdentity(configured) {
+    const raw = (configured ?? '').trim();
+    const logins = raw === '' ? [GITHUB_ACTIONS_BOT] : raw.split(',').map((l) => l.trim());
+    const bad = logins.filter((l) => !LOGIN.test(l));
+    if (bad.length > 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`RIPCORD_BOT_LOGIN: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not a GitHub login; write the login Ripcord's token acts as, e.g. my-app[bot] (comma-separated for several), or leave it unset for ${GITHUB_ACTIONS_BOT}`);
+    }
+    const lower = new Set(logins.map((l) => l.toLowerCase()));
+    return {
+        logins,
+        is: (login) => typeof login === 'string' && lower.has(login.toLowerCase()),
+        describe: logins.join(' or '),
+    };
+}
+/**
+ * The identity for this run: the policy's `github.bot_login` (github-actions[bot] unless the
+ * policy says otherwise), or RIPCORD_BOT_LOGIN when the workflow sets it (several logins while
+ * moving from one token to another, or the CLI run with a person's token).
+ */
+function identityFor(botLogin, env) {
+    const override = env.RIPCORD_BOT_LOGIN?.trim();
+    return ripcordIdentity(override === undefined || override === '' ? botLogin : override);
+}
+
+
+/***/ }),
+
+/***/ 6485:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -375,8 +426,177 @@ function sameState(a, b) {
     return canonical(a) === canonical(b);
 }
 
+;// CONCATENATED MODULE: ./src/core/incident-lifecycle.ts
+const OPEN_STATUSES = [
+    'rolling-back',
+    'rolled-back',
+    'rollback-failed',
+    'verification-failed',
+    'recovering',
+    'recovered',
+];
+/** The whole lifecycle. docs/architecture.md renders the same rows. */
+const INCIDENT_LIFECYCLE = [
+    { from: null, to: 'rolling-back', by: 'rollback', when: 'a rollback starts; the incident opens' },
+    {
+        from: 'rolling-back',
+        to: 'rolling-back',
+        by: 'rollback',
+        when: 'a re-run or a later run resumes a rollback that stopped half-way (crash, cancel)',
+    },
+    {
+        from: 'rolling-back',
+        to: 'rolled-back',
+        by: 'rollback',
+        when: 'the strategy ladder succeeded',
+    },
+    {
+        from: 'rolling-back',
+        to: 'rollback-failed',
+        by: 'rollback',
+        when: 'every rung failed, or an error stopped the run',
+    },
+    {
+        from: 'rollback-failed',
+        to: 'rolling-back',
+        by: 'rollback',
+        when: 'a rollback is asked for again while attempts < max_attempts',
+    },
+    {
+        from: 'verification-failed',
+        to: 'rolling-back',
+        by: 'rollback',
+        when: 'a rollback is asked for again (escalation to the next strategy) while attempts < max_attempts',
+    },
+    ...['rolled-back', 'recovering', 'recovered'].map((from) => ({
+        from,
+        to: 'rolling-back',
+        by: 'rollback',
+        when: "the incident's bad deployment is live again: roll back again",
+    })),
+    {
+        from: 'rolled-back',
+        to: 'verification-failed',
+        by: 'verify',
+        when: 'verification after the rollback failed',
+    },
+    {
+        from: 'verification-failed',
+        to: 'rolled-back',
+        by: 'verify',
+        when: 'a later verification after the rollback passed',
+    },
+    {
+        from: 'rolled-back',
+        to: 'closed',
+        by: 'verify',
+        when: 'verification after the rollback passed and the environment has no recovery section: the incident is resolved',
+    },
+    {
+        from: 'verification-failed',
+        to: 'closed',
+        by: 'verify',
+        when: 'as above, after an earlier failed verification',
+    },
+    { from: 'rolled-back', to: 'recovering', by: 'recovery', when: 'the first stage starts' },
+    { from: 'rolled-back', to: 'rolled-back', by: 'recovery', when: 'waiting (backoff, approval)' },
+    { from: 'recovering', to: 'recovering', by: 'recovery', when: 'a stage advances' },
+    {
+        from: 'recovering',
+        to: 'rolled-back',
+        by: 'recovery',
+        when: 'a regression rolls the change back to 0% (or recovery is aborted)',
+    },
+    { from: 'recovering', to: 'recovered', by: 'recovery', when: '100% held; the issue is closed' },
+    { from: 'rolled-back', to: 'recovered', by: 'recovery', when: 'a one-stage plan completed' },
+    ...OPEN_STATUSES.map((from) => ({
+        from,
+        to: 'closed',
+        by: 'close',
+        when: 'a person closes the incident by hand (`ripcord close`)',
+    })),
+    ...OPEN_STATUSES.map((from) => ({
+        from,
+        to: 'closed',
+        by: 'rollback',
+        when: 'a breach on a deployment newer than the incident supersedes it (a new incident opens)',
+    })),
+];
+function mayMove(from, to, by) {
+    return INCIDENT_LIFECYCLE.some((t) => t.from === from && t.to === to && t.by === by);
+}
+/**
+ * Throws when a run is about to write a move the table does not allow: a programming error
+ * (the caller should have asked `planRollback` or checked the status), never a user's.
+ */
+function assertMove(from, to, by) {
+    if (!mayMove(from, to, by)) {
+        throw new Error(`incident lifecycle: ${by} may not move an incident from ${from ?? '(none)'} to ${to}; see INCIDENT_LIFECYCLE in src/core/incident-lifecycle.ts`);
+    }
+}
+/**
+ * Is `current` a deploy that happened after the incident's rollback? Ripcord's own rollback
+ * deployments are not, nor are deployments created while the rollback ran (GitHub creates one
+ * for every `environment:` job a redeploy dispatches): only what was created after the
+ * rollback finished, and is not the incident's bad deployment itself, is new.
+ */
+function isNewerThanIncident(incident, current) {
+    if (current.id === incident.bad.deploymentId)
+        return false;
+    if (current.id === incident.rollbackDeploymentId)
+        return false;
+    if (current.ripcordIncident === incident.number)
+        return false;
+    if (current.ripcordIncident !== null) {
+        // Another incident's rollback deployment: a newer incident than this one rolled back.
+        return current.ripcordIncident > incident.number;
+    }
+    if (incident.lastRollbackAt === null)
+        return false;
+    const created = Date.parse(current.createdAt);
+    const rolledBack = Date.parse(incident.lastRollbackAt);
+    return !Number.isNaN(created) && !Number.isNaN(rolledBack) && created > rolledBack;
+}
+/**
+ * What a rollback run does, given the open incident (or none) and the live deployment.
+ * The cooldown check on a live Ripcord rollback deployment with no open incident is the
+ * caller's (it needs the policy's cooldown and the clock); everything about the incident is here.
+ */
+function planRollback(input) {
+    const { incident, current } = input;
+    if (!incident || incident.status === 'closed')
+        return { kind: 'open' };
+    if (current && isNewerThanIncident(incident, current)) {
+        return {
+            kind: 'supersede',
+            reason: `deployment ${current.id} (${current.sha.slice(0, 7)}) was deployed at ${current.createdAt}, after incident #${incident.number} rolled back${incident.lastRollbackAt ? ` at ${incident.lastRollbackAt}` : ''}: it is a new incident`,
+        };
+    }
+    const liveIsBad = current !== null && current.id === incident.bad.deploymentId;
+    switch (incident.status) {
+        case 'rolling-back':
+            return { kind: 'resume' };
+        case 'rollback-failed':
+        case 'verification-failed':
+            if (incident.attempts >= input.maxAttempts) {
+                return { kind: 'skip', production: 'bad', reason: 'max-attempts' };
+            }
+            return { kind: 'retry' };
+        case 'rolled-back':
+        case 'recovering':
+        case 'recovered':
+            // Ripcord's rollback is live (or the bad deployment is, when a person redeployed it by
+            // hand without a new deployment, which GitHub does not allow; kept for safety).
+            return liveIsBad
+                ? { kind: 'retry' }
+                : { kind: 'skip', production: 'rolled-back', reason: 'already-rolled-back' };
+    }
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./src/github/identity.ts
+var github_identity = __webpack_require__(7369);
 ;// CONCATENATED MODULE: ./src/github/repo-ref.ts
 /**
  * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
@@ -417,6 +637,7 @@ function requestMessage(err) {
 
 
 
+
 const INCIDENT_LABEL = 'ripcord:incident';
 const ENV_LABEL_PREFIX = 'ripcord:env:';
 /** GitHub rejects longer label names ("name is too long (maximum is 50 characters)"). */
@@ -452,12 +673,30 @@ function isAlreadyExists(err) {
         errors.length > 0 &&
         errors.every((e) => typeof e === 'object' && e !== null && 'code' in e && e.code === 'already_exists'));
 }
+/**
+ * A comment cut to GitHub's 65,536-character limit (a longer one is refused with 422). The
+ * middle goes: the head says what happened, and the tail holds the hidden markers (such as
+ * the notification record) that later runs read back.
+ */
+function fitComment(markdown, limit = ISSUE_BODY_MAX_LENGTH) {
+    if (markdown.length <= limit)
+        return markdown;
+    const mark = (cut) => `\n\n… _(${cut} characters cut to fit GitHub's comment limit; the job log has everything)_ …\n\n`;
+    const tail = Math.min(4_000, Math.floor(limit / 4));
+    // The note for the longest cut is at least as long as the one written, so it always fits.
+    const head = limit - tail - mark(markdown.length).length;
+    const note = mark(markdown.length - head - tail);
+    return `${markdown.slice(0, head)}${note}${markdown.slice(markdown.length - tail)}`;
+}
 function truncate(text, max) {
     const chars = [...text];
     return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
-function createIncidentStore(octokit, repo, logger) {
+function createIncidentStore(octokit, repo, logger, options = {}) {
     const fullName = `${repo.owner}/${repo.repo}`;
+    const identity = options.identity ?? (0,github_identity.ripcordIdentity)();
+    const author = identity.describe;
+    const writtenBy = (issue) => identity.is(issue.user?.login);
     /** Labels known to exist, so a second incident in the same run costs no label requests. */
     const ensuredLabels = new Set();
     const toRecord = (issue) => {
@@ -484,6 +723,11 @@ function createIncidentStore(octokit, repo, logger) {
             const { data } = await octokit.rest.issues.get({ ...repo, issue_number: number });
             if (data.pull_request) {
                 throw new errors/* ConfigurationError */.j(`#${number} in ${fullName} is a pull request, not a Ripcord incident issue.`);
+            }
+            if (!writtenBy(data)) {
+                throw new errors/* ConfigurationError */.j(`#${number} in ${fullName} was opened by ${data.user?.login ?? 'an unknown user'}, not by ${author}, the identity Ripcord writes as: it is not a Ripcord incident, and Ripcord does not act on it.`, [
+                    'Pass the number of an incident Ripcord opened. If Ripcord runs as another identity (a GitHub App token), set github.bot_login in the policy to its login, such as my-app[bot].',
+                ]);
             }
             return data;
         }
@@ -525,6 +769,23 @@ function createIncidentStore(octokit, repo, logger) {
             throw new Error(`${what}: the issue body would be ${body.length} characters, over GitHub's limit of ${ISSUE_BODY_MAX_LENGTH}. Shorten the text people added to the issue body (keep the state block), then re-run the workflow.`);
         }
     };
+    /** The open incident this run created a moment ago (same environment and opening time), if any. */
+    const findCreated = async (envLabel, state) => {
+        const { data } = await octokit.rest.issues.listForRepo({
+            ...repo,
+            labels: `${INCIDENT_LABEL},${envLabel}`,
+            state: 'open',
+            sort: 'created',
+            direction: 'desc',
+            per_page: 10,
+        });
+        return data.find((i) => {
+            if (i.pull_request)
+                return false;
+            const found = extractStateBlock(i.body ?? '');
+            return ('state' in found && found.state.openedAt === state.openedAt && sameState(found.state, state));
+        });
+    };
     return {
         async findOpen(environment) {
             const envLabel = environmentLabel(environment);
@@ -536,8 +797,16 @@ function createIncidentStore(octokit, repo, logger) {
                 direction: 'asc',
                 per_page: LIST_PAGE_SIZE,
             });
-            // The issues endpoint also returns pull requests; a labelled PR is not an incident.
-            const issues = data.filter((i) => !i.pull_request);
+            // The issues endpoint also returns pull requests; a labelled PR is not an incident. Labels
+            // are not proof: anyone with triage access can add them, so only Ripcord's own issues count.
+            const labelled = data.filter((i) => !i.pull_request);
+            const issues = labelled.filter((i) => writtenBy(i));
+            const lookalikes = labelled.filter((i) => !writtenBy(i));
+            if (lookalikes.length > 0) {
+                logger.warning(`ignored ${lookalikes.length} open issue${lookalikes.length === 1 ? '' : 's'} labelled as a Ripcord incident of "${environment}" but not opened by ${author} (${lookalikes
+                    .map((i) => `#${i.number} by ${i.user?.login ?? 'unknown'}`)
+                    .join(', ')}): Ripcord only trusts incidents it opened. Remove the labels, or set github.bot_login in the policy if Ripcord runs as another identity.`);
+            }
             const [oldest] = issues;
             if (!oldest)
                 return null;
@@ -563,12 +832,24 @@ function createIncidentStore(octokit, repo, logger) {
             const envLabel = environmentLabel(state.environment);
             const body = renderIncidentBody(state, summaryMarkdown);
             checkSize(body, `Cannot open the incident for ${state.environment}`);
-            const { data } = await octokit.rest.issues.create({
-                ...repo,
-                title,
-                body,
-                labels: [INCIDENT_LABEL, envLabel],
-            });
+            const request = { ...repo, title, body, labels: [INCIDENT_LABEL, envLabel] };
+            let data;
+            try {
+                // Not retried blindly: a 5xx can come after GitHub created the issue (plugin-retry
+                // would then open a second incident). Look first, then create again.
+                ({ data } = await octokit.rest.issues.create({ ...request, request: { retries: 0 } }));
+            }
+            catch (err) {
+                const status = requestStatus(err);
+                if (status !== undefined && status < 500)
+                    throw err;
+                const created = await findCreated(envLabel, state);
+                if (created) {
+                    logger.warning(`GitHub answered ${status ?? 'no response'} to opening the incident, but it was opened: ${created.html_url}; using it`);
+                    return { number: created.number, url: created.html_url, state, body, open: true };
+                }
+                ({ data } = await octokit.rest.issues.create(request));
+            }
             logger.info(`Opened incident ${data.html_url}`);
             return { number: data.number, url: data.html_url, state, body, open: true };
         },
@@ -599,7 +880,11 @@ function createIncidentStore(octokit, repo, logger) {
             };
         },
         async comment(number, markdown) {
-            await octokit.rest.issues.createComment({ ...repo, issue_number: number, body: markdown });
+            await octokit.rest.issues.createComment({
+                ...repo,
+                issue_number: number,
+                body: fitComment(markdown),
+            });
         },
         async close(number, reason) {
             await octokit.rest.issues.update({
@@ -1548,6 +1833,7 @@ function renderIncidentReport(input) {
  */
 
 
+
 const ACTIONS_PR_SETTING = 'Settings -> Actions -> General -> Workflow permissions -> "Allow GitHub Actions to create and approve pull requests"';
 /**
  * A report that could not be proposed because of the repository's configuration (a missing
@@ -1611,7 +1897,10 @@ function decodeBase64(content) {
     return Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
 }
 async function publishFileAsPullRequest(input) {
-    const { octokit, repo, branch, path, logger } = input;
+    const { octokit, repo, path, logger } = input;
+    const identity = input.identity ?? (0,github_identity.ripcordIdentity)();
+    const author = identity.describe;
+    let branch = input.branch;
     const same = input.sameContent ?? ((a, b) => a === b);
     const guard = async (stage, what, call) => {
         try {
@@ -1624,23 +1913,78 @@ async function publishFileAsPullRequest(input) {
     const baseBranch = input.baseBranch ??
         (await guard('read', 'read the repository', () => octokit.rest.repos.get({ ...repo }))).data
             .default_branch;
-    // The branch: reuse it (a re-run, or a person's edits on it), else create it from the base.
-    let branchExists = true;
-    try {
-        await octokit.rest.repos.getBranch({ ...repo, branch });
+    const headOf = async (name) => {
+        try {
+            return (await octokit.rest.repos.getBranch({ ...repo, branch: name })).data.commit.sha;
+        }
+        catch (err) {
+            if (requestStatus(err) !== 404)
+                throw explain(err, 'read', `read branch "${name}"`, repo, name);
+            return null;
+        }
+    };
+    let baseHead = null;
+    const baseHeadSha = async () => {
+        baseHead ??= (await guard('read', `read base branch "${baseBranch}"`, () => octokit.rest.repos.getBranch({ ...repo, branch: baseBranch }))).data.commit.sha;
+        return baseHead;
+    };
+    /**
+     * A branch without Ripcord's pull request (a run that committed, then was refused the pull
+     * request) is still Ripcord's when everything on it is: only the report file changes, in
+     * commits by Ripcord's login. The file rule is the one that matters (a commit's author is
+     * only an email away from being anyone's): nothing else can ride along under Ripcord's name.
+     */
+    const onlyOurs = async (name) => {
+        const { data } = await guard('read', `compare "${name}" with "${baseBranch}"`, () => octokit.rest.repos.compareCommitsWithBasehead({
+            ...repo,
+            basehead: `${baseBranch}...${name}`,
+            per_page: 100,
+        }));
+        const files = data.files ?? [];
+        return (data.commits.length <= 100 &&
+            files.every((f) => f.filename === path && f.status !== 'renamed') &&
+            data.commits.every((c) => identity.is(c.author?.login)));
+    };
+    // The branch: reuse it only when it is Ripcord's (a re-run, or people's edits on Ripcord's
+    // pull request), else take the alternative name; create it from the base when missing.
+    const candidates = [input.branch, `${input.branch}-by-ripcord`];
+    let branchExists = false;
+    let chosen = false;
+    for (const name of candidates) {
+        const head = await headOf(name);
+        if (head === null) {
+            branch = name;
+            branchExists = false;
+            chosen = true;
+            break;
+        }
+        const { data: prs } = await guard('read', 'list pull requests', () => octokit.rest.pulls.list({
+            ...repo,
+            head: `${repo.owner}:${name}`,
+            state: 'open',
+            per_page: 10,
+        }));
+        const ours = prs.some((p) => identity.is(p.user?.login));
+        if (ours || head === (await baseHeadSha()) || (await onlyOurs(name))) {
+            branch = name;
+            branchExists = true;
+            chosen = true;
+            break;
+        }
+        logger.warning(`branch ${name} in ${repoName(repo)} already exists with commits Ripcord did not write (no open pull request by ${author} from it); not reusing it for the incident report`);
     }
-    catch (err) {
-        if (requestStatus(err) !== 404)
-            throw explain(err, 'read', `read branch "${branch}"`, repo, branch);
-        branchExists = false;
+    if (!chosen) {
+        throw new ReportPublishError('branch', undefined, `Cannot propose the incident report in ${repoName(repo)}: branches ${candidates.join(' and ')} exist with commits Ripcord did not write.`, [
+            `Look at what is on them (someone may have planted changes to pass off as Ripcord's), then delete them and re-run the workflow.`,
+        ]);
     }
     if (!branchExists) {
-        const base = await guard('read', `read base branch "${baseBranch}"`, () => octokit.rest.repos.getBranch({ ...repo, branch: baseBranch }));
+        const sha = await baseHeadSha();
         try {
             await octokit.rest.git.createRef({
                 ...repo,
                 ref: `refs/heads/${branch}`,
-                sha: base.data.commit.sha,
+                sha,
             });
             logger.info(`Created branch ${branch} from ${baseBranch} in ${repoName(repo)}`);
         }
@@ -1779,6 +2123,7 @@ function errorsOf(err) {
 
 
 
+
 /** A ReportPublishError after the fallback: says where the report went. */
 class IncidentReportNotProposedError extends ReportPublishError {
     name = 'IncidentReportNotProposedError';
@@ -1841,6 +2186,7 @@ async function writeIncidentReport(opts) {
             title: reportTitle(state, incident.number),
             body,
             logger,
+            ...(opts.identity ? { identity: opts.identity } : {}),
         });
         if (outcome.result === 'created' && outcome.pullRequest) {
             // The issue is the audit log: the report's pull request belongs in it.
@@ -1853,7 +2199,7 @@ async function writeIncidentReport(opts) {
         return {
             result: outcome.result,
             path,
-            branch,
+            branch: outcome.branch,
             pullRequest: outcome.pullRequest,
             attachedToIssue: false,
         };
@@ -1894,7 +2240,11 @@ async function attachToIssue(opts, incident, path, report, cause) {
         issue_number: incident.number,
         per_page: 100,
     });
-    const mine = comments.find((c) => (c.body ?? '').startsWith(FALLBACK_MARKER));
+    const identity = opts.identity ?? (0,github_identity.ripcordIdentity)();
+    const lookalikes = comments.filter((c) => (c.body ?? '').startsWith(FALLBACK_MARKER) && !identity.is(c.user?.login));
+    for (const c of lookalikes)
+        opts.logger.warning(`left alone a comment on #${incident.number} by ${c.user?.login ?? 'an unknown user'} that starts with the report marker (${c.html_url}): only ${identity.describe}'s own report comment is edited`);
+    const mine = comments.find((c) => (c.body ?? '').startsWith(FALLBACK_MARKER) && identity.is(c.user?.login));
     if (mine) {
         if (comparableReport(mine.body ?? '') === comparableReport(text)) {
             return { url: mine.html_url, result: 'unchanged' };
@@ -1925,15 +2275,21 @@ async function attachToIssue(opts, incident, path, report, cause) {
 
 
 
+
 async function closeIncident(opts) {
-    const store = createIncidentStore(opts.octokit, opts.repo, opts.logger);
+    const store = createIncidentStore(opts.octokit, opts.repo, opts.logger, {
+        ...(opts.identity ? { identity: opts.identity } : {}),
+    });
     let record = await store.get(opts.incident);
     const at = new Date(opts.now()).toISOString();
     if (record.open) {
         if (!opts.reason.trim()) {
             throw new errors/* ConfigurationError */.j('--reason is required to close an incident by hand; say why it is over');
         }
-        record = await store.save(record, withStatus(record.state, 'closed', at));
+        if (record.state.status !== 'closed') {
+            assertMove(record.state.status, 'closed', 'close');
+            record = await store.save(record, withStatus(record.state, 'closed', at));
+        }
         await store.comment(opts.incident, `### Closed by hand\n\n${(0,markdown/* escapeMarkdown */.F)(opts.actor)}: ${(0,markdown/* escapeMarkdown */.F)(opts.reason)}`);
         await store.close(opts.incident, 'completed');
     }
@@ -1944,6 +2300,7 @@ async function closeIncident(opts) {
         serverUrl: opts.serverUrl,
         now: at,
         logger: opts.logger,
+        ...(opts.identity ? { identity: opts.identity } : {}),
     });
 }
 

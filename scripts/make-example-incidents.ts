@@ -28,13 +28,26 @@ interface Setup {
   deploy: string;
   end: string;
   families: Family[];
+  /**
+   * The near miss: the same incident with these families replaced by a breach just under the
+   * runbook's threshold or shorter than its duration. Must not roll back.
+   */
+  nearMiss: Record<string, Family['value']>;
 }
+
+/**
+ * incident: the committed recording; near-miss: see Setup.nearMiss; missing: the incident with
+ * every scrape stopping one minute after the deploy (no data is never healthy: it holds).
+ */
+export type Variant = 'incident' | 'near-miss' | 'missing';
 
 /** Noise and ramps relative to the set-up's deploy time. */
 interface Kit {
   noise: (scale: number) => number;
   /** 0 before `fromMin` minutes after the deploy, 1 after `toMin`, linear between. */
   ramp: (t: number, fromMin: number, toMin: number) => number;
+  /** True from `seconds` after the deploy on. */
+  after: (t: number, seconds: number) => boolean;
 }
 
 export const SETUPS: Record<string, Setup> = {
@@ -66,6 +79,7 @@ export const SETUPS: Record<string, Setup> = {
         value: (t, s) => 2.1 + s.noise(0.2) + s.ramp(t, 2, 6) * (3.2 + s.noise(0.2)),
       },
     ],
+    nearMiss: {},
   },
 
   // A Django release with a Celery task change: checkout tasks fail, the web tier returns 5xx
@@ -107,6 +121,7 @@ export const SETUPS: Record<string, Setup> = {
         value: (t, s) => Math.max(0, 0.002 + s.noise(0.001) + s.ramp(t, 4, 7) * 0.07),
       },
     ],
+    nearMiss: {},
   },
 
   // The MVP's first release with a new order schema: writes fail document validation from
@@ -143,10 +158,13 @@ export const SETUPS: Record<string, Setup> = {
         value: () => 1,
       },
     ],
+    nearMiss: {},
   },
 
-  // Blue is live; green takes the traffic at 11:00 and answers 9% of requests with 5xx from
-  // 11:01. The router goes back to blue.
+  // runbook 003, Scenario 1 (database migration failure: "Database connection errors, 500
+  // responses"). Blue runs v7.3.2; green, with v7.4.0, takes the traffic at 11:00. From 11:00:20
+  // green's /health answers unhealthy (its connection pool is exhausted), and 5xx climb past 5%
+  // from about 11:01:40. The third failed probe, at 11:01:00, decides: 40 s after the first.
   'blue-green': {
     seed: 20261203,
     start: '2026-12-03T10:00:00Z',
@@ -154,29 +172,47 @@ export const SETUPS: Record<string, Setup> = {
     end: '2026-12-03T11:30:00Z',
     families: [
       {
+        name: 'probe_success',
+        help: 'Health check of the live colour (/health says healthy): 1 healthy, 0 failed.',
+        labels: 'target="storefront/health"',
+        every: 20,
+        value: (t, s) => (s.after(t, 20) ? 0 : 1),
+      },
+      {
         name: 'http_error_ratio',
         help: 'Share of storefront requests answered with 5xx, by live colour.',
         labels: 'service="storefront"',
-        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 0.5, 1.5) * (0.09 + s.noise(0.005)),
+        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 1, 2) * (0.085 + s.noise(0.005)),
       },
       {
-        name: 'http_latency_p99_seconds',
-        help: 'p99 latency of storefront requests.',
+        name: 'http_response_time_avg_seconds',
+        help: 'Average response time of storefront requests.',
         labels: 'service="storefront"',
-        value: (t, s) => 0.6 + s.noise(0.05) + s.ramp(t, 0.5, 2) * 0.5,
+        value: (t, s) => 0.8 + s.noise(0.05) + s.ramp(t, 1, 3) * 0.9,
       },
       {
-        name: 'probe_success',
-        help: 'Health check through the router: 1 healthy, 0 failed.',
-        labels: 'target="storefront/healthz"',
-        every: 30,
-        value: () => 1,
+        name: 'memory_usage_ratio',
+        help: 'Memory in use by the live colour, as a share of its limit.',
+        labels: 'service="storefront"',
+        value: (t, s) => 0.58 + s.noise(0.02),
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the live colour, as a share of its limit.',
+        labels: 'service="storefront"',
+        value: (t, s) => 0.41 + s.noise(0.03) + s.ramp(t, 1, 2) * 0.1,
       },
     ],
+    // Two failed probes (11:00:20, 11:00:40), then healthy; 5xx peak at 4.6%, under 5%.
+    nearMiss: {
+      probe_success: (t, s) => (s.after(t, 20) && !s.after(t, 60) ? 0 : 1),
+      http_error_ratio: (t, s) => 0.003 + s.noise(0.0005) + s.ramp(t, 1, 2) * 0.042,
+    },
   },
 
-  // A Helm upgrade of web: new pods crash-loop on a missing config key, the ready replicas
-  // drop and errors rise above 2% from about 13:07.
+  // runbook 004, "Memory leak in AI inference component" taken to a crash loop: a Helm upgrade
+  // of rust-ai-ide at 13:00; from 13:02 new pods fail /health/ready and 5xx climb to about 16%.
+  // The third failed readiness probe (60 s apart) decides.
   'helm-kubernetes': {
     seed: 20261210,
     start: '2026-12-10T12:00:00Z',
@@ -184,29 +220,58 @@ export const SETUPS: Record<string, Setup> = {
     end: '2026-12-10T13:50:00Z',
     families: [
       {
-        name: 'http_error_ratio',
-        help: 'Share of requests to the web release answered with 5xx.',
-        labels: 'release="web"',
-        value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 5, 8) * (0.041 + s.noise(0.003)),
+        name: 'probe_success',
+        help: 'Readiness check /health/ready of the release: 1 ready, 0 failed.',
+        labels: 'target="rust-ai-ide/health/ready"',
+        every: 60,
+        value: (t, s) => (s.after(t, 150) ? 0 : 1),
       },
       {
         name: 'kube_deployment_status_replicas_unavailable',
-        help: 'Unavailable replicas of the web deployment.',
-        labels: 'deployment="web",namespace="prod"',
-        value: (t, s) => (s.ramp(t, 2, 4) >= 1 ? 2 : 0),
+        help: 'Unavailable replicas of the rust-ai-ide deployment.',
+        labels: 'deployment="rust-ai-ide",namespace="rust-ai-ide-prod"',
+        value: (t, s) => (s.after(t, 150) ? 2 : 0),
+      },
+      {
+        name: 'http_error_ratio',
+        help: 'Share of requests to the rust-ai-ide release answered with 5xx.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 2, 5) * (0.16 + s.noise(0.01)),
       },
       {
         name: 'http_latency_p95_seconds',
-        help: 'p95 latency of the web release.',
-        labels: 'release="web"',
-        value: (t, s) => 0.25 + s.noise(0.03) + s.ramp(t, 5, 8) * 0.2,
+        help: 'p95 latency of the rust-ai-ide release.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.9 + s.noise(0.1) + s.ramp(t, 2, 5) * 1.4,
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the release, as a share of its requests.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.52 + s.noise(0.03),
+      },
+      {
+        name: 'memory_usage_ratio',
+        help: 'Memory in use by the release, as a share of its limit.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.61 + s.noise(0.02) + s.ramp(t, 1, 3) * 0.24,
       },
     ],
+    // Two failed readiness probes, the pods come up; errors peak at 9% (under 10%); replicas
+    // unavailable for 4 minutes (under "more than 5 minutes"); memory 88% (under 90%).
+    nearMiss: {
+      probe_success: (t, s) => (s.after(t, 150) && !s.after(t, 270) ? 0 : 1),
+      kube_deployment_status_replicas_unavailable: (t, s) =>
+        s.after(t, 150) && !s.after(t, 390) ? 2 : 0,
+      http_error_ratio: (t, s) =>
+        0.004 + s.noise(0.001) + s.ramp(t, 2, 5) * 0.086 * (s.after(t, 420) ? 0 : 1),
+      memory_usage_ratio: (t, s) => 0.61 + s.noise(0.01) + s.ramp(t, 1, 3) * 0.26,
+    },
   },
 };
 
 /** The OpenMetrics text of one set-up's recording. */
-export function renderIncident(name: string): string {
+export function renderIncident(name: string, variant: Variant = 'incident'): string {
   const setup = SETUPS[name];
   if (!setup) throw new Error(`no example set-up named ${name}`);
   let seed = setup.seed;
@@ -223,14 +288,18 @@ export function renderIncident(name: string): string {
     noise: (scale) => (rand() - 0.5) * 2 * scale,
     ramp: (t, fromMin, toMin) =>
       Math.min(1, Math.max(0, (t - (deploy + fromMin * 60)) / ((toMin - fromMin) * 60))),
+    after: (t, seconds) => t >= deploy + seconds,
   };
   const start = Date.parse(setup.start) / 1000;
   const end = Date.parse(setup.end) / 1000;
   const lines: string[] = [];
+  // The scrapes stop a minute after the deploy in the missing-data variant.
+  const last = variant === 'missing' ? deploy + 60 : end;
   for (const f of setup.families) {
     lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
-    for (let t = start; t <= end; t += f.every ?? 15) {
-      lines.push(`${f.name}{${f.labels}} ${Number(f.value(t, kit).toPrecision(6))} ${t}`);
+    const value = (variant === 'near-miss' ? setup.nearMiss[f.name] : undefined) ?? f.value;
+    for (let t = start; t <= last; t += f.every ?? 15) {
+      lines.push(`${f.name}{${f.labels}} ${Number(value(t, kit).toPrecision(6))} ${t}`);
     }
   }
   lines.push('# EOF', '');

@@ -37,7 +37,7 @@ interface Setup {
 
 /**
  * incident: the committed recording; near-miss: see Setup.nearMiss; missing: the incident with
- * every scrape stopping one minute after the deploy (no data is never healthy: it holds).
+ * every scrape stopping at the deploy (no data is never healthy: it holds).
  */
 export type Variant = 'incident' | 'near-miss' | 'missing';
 
@@ -51,9 +51,10 @@ interface Kit {
 }
 
 export const SETUPS: Record<string, Setup> = {
-  // The dashboard chat assistant ships a new context builder behind the chat-assistant flag.
-  // Context extraction slows from about 1.6 s to about 8 s between 14:02 and 14:06, and chat
-  // errors follow a few minutes later.
+  // runbook 000. The dashboard chat assistant ships a new context builder behind the
+  // chat-assistant flag. Context extraction slows from about 1.6 s to about 8 s between 14:02 and
+  // 14:06, so its 5-minute average passes the runbook's 5 s at 14:07; chat errors, answer times
+  // and completion follow, still inside their limits when the flag goes off.
   'chat-assistant-flag': {
     seed: 20261201,
     start: '2026-12-01T13:00:00Z',
@@ -73,13 +74,91 @@ export const SETUPS: Record<string, Setup> = {
         value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 5, 9) * (0.055 + s.noise(0.004)),
       },
       {
-        name: 'chat_latency_p95_seconds',
-        help: 'p95 latency of chat assistant answers.',
+        name: 'chat_response_seconds',
+        help: 'Time until the chat assistant answers.',
         labels: 'feature="chat-assistant"',
-        value: (t, s) => 2.1 + s.noise(0.2) + s.ramp(t, 2, 6) * (3.2 + s.noise(0.2)),
+        value: (t, s) => 3.4 + s.noise(0.3) + s.ramp(t, 2, 6) * (5.6 + s.noise(0.3)),
+      },
+      {
+        name: 'process_resident_memory_bytes',
+        help: 'Resident memory of the assistant instance.',
+        labels: 'feature="chat-assistant",instance="chat-0"',
+        value: (t, s) => Math.round(310e6 + s.noise(4e6) + s.ramp(t, 2, 6) * 60e6),
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the assistant, as a share of its limit.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.45 + s.noise(0.04) + s.ramp(t, 2, 6) * 0.2,
+      },
+      {
+        name: 'context_extraction_error_ratio',
+        help: 'Share of context extractions that fail.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.01 + s.noise(0.004) + s.ramp(t, 4, 8) * 0.03,
+      },
+      {
+        name: 'chat_permission_denied_ratio',
+        help: 'Share of chat requests denied for lack of permission.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.03 + s.noise(0.01),
+      },
+      {
+        name: 'chat_timeout_ratio',
+        help: 'Share of chat requests that time out.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.008 + s.noise(0.003) + s.ramp(t, 4, 8) * 0.04,
+      },
+      {
+        name: 'chat_satisfaction_score',
+        help: 'Average user rating of chat answers (1 to 5).',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 4.1 + s.noise(0.2) - s.ramp(t, 4, 10) * 0.9,
+      },
+      {
+        name: 'chat_completion_ratio',
+        help: 'Share of chat conversations that reach an answer.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.88 + s.noise(0.02) - s.ramp(t, 3, 8) * 0.12,
+      },
+      {
+        name: 'chat_abandonment_ratio',
+        help: 'Share of users who open the assistant and leave without asking.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.16 + s.noise(0.02) + s.ramp(t, 3, 8) * 0.14,
+      },
+      {
+        name: 'chat_user_complaints_last_hour',
+        help: 'User complaints about the assistant in the last hour.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => Math.round(2 + s.ramp(t, 4, 30) * 14),
+      },
+      {
+        name: 'probe_success',
+        help: 'Health check of the contextual chat service: 1 healthy, 0 failed.',
+        labels: 'target="contextual-chat/health"',
+        every: 20,
+        value: () => 1,
+      },
+      {
+        name: 'chat_db_connection_failure_ratio',
+        help: 'Share of requests whose database connection fails.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => Math.max(0, 0.002 + s.noise(0.001)),
+      },
+      {
+        name: 'security_alerts_firing',
+        help: 'Critical security alerts firing for the assistant.',
+        labels: 'feature="chat-assistant",severity="critical"',
+        value: () => 0,
       },
     ],
-    nearMiss: {},
+    // Context extraction peaks at a 5-minute average of about 4.7 s, just under 5 s; chat errors
+    // average 4.5%, just under 5%.
+    nearMiss: {
+      context_extraction_seconds: (t, s) => 1.6 + s.noise(0.05) + s.ramp(t, 2, 6) * 3.1,
+      chat_error_ratio: (t, s) => 0.004 + s.noise(0.0005) + s.ramp(t, 5, 9) * 0.041,
+    },
   },
 
   // A Django release with a Celery task change: checkout tasks fail, the web tier returns 5xx
@@ -293,8 +372,9 @@ export function renderIncident(name: string, variant: Variant = 'incident'): str
   const start = Date.parse(setup.start) / 1000;
   const end = Date.parse(setup.end) / 1000;
   const lines: string[] = [];
-  // The scrapes stop a minute after the deploy in the missing-data variant.
-  const last = variant === 'missing' ? deploy + 60 : end;
+  // The scrapes stop at the deploy in the missing-data variant (the new version breaks the
+  // exporter, or the scrape config), before anything was breached.
+  const last = variant === 'missing' ? deploy : end;
   for (const f of setup.families) {
     lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
     const value = (variant === 'near-miss' ? setup.nearMiss[f.name] : undefined) ?? f.value;

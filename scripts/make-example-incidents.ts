@@ -161,8 +161,10 @@ export const SETUPS: Record<string, Setup> = {
     },
   },
 
-  // A Django release with a Celery task change: checkout tasks fail, the web tier returns 5xx
-  // for the pages waiting on them, and about 7% of users are affected (5-10%: redeploy).
+  // runbook 001. A Django release with a Celery task change to the conversational checkout:
+  // from 09:34 about 6.5% of requests fail with 5xx and about 7% of users are affected. After
+  // more than 15 minutes above 5%, the runbook's "High | 5-10% users" row: the feature flag,
+  // the engineering lead approves.
   'django-celery-postgres': {
     seed: 20261208,
     start: '2026-12-08T08:30:00Z',
@@ -173,25 +175,20 @@ export const SETUPS: Record<string, Setup> = {
         name: 'django_http_error_ratio',
         help: 'Share of Django requests answered with 5xx.',
         labels: 'app="shop-web"',
-        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 4, 7) * (0.062 + s.noise(0.004)),
+        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 4, 6) * (0.062 + s.noise(0.004)),
       },
       {
-        name: 'celery_task_failure_ratio',
-        help: 'Share of Celery tasks that fail.',
-        labels: 'queue="checkout"',
-        value: (t, s) => 0.01 + s.noise(0.004) + s.ramp(t, 3, 6) * (0.17 + s.noise(0.01)),
+        name: 'http_latency_p95_seconds',
+        help: 'p95 response time of the Django web tier.',
+        labels: 'app="shop-web"',
+        value: (t, s) => 0.38 + s.noise(0.04) + s.ramp(t, 4, 8) * 0.5,
       },
       {
-        name: 'celery_queue_length',
-        help: 'Tasks waiting in the Celery queue.',
-        labels: 'queue="checkout"',
-        value: (t, s) => Math.round(40 + s.noise(15) + s.ramp(t, 3, 12) * 1400),
-      },
-      {
-        name: 'pg_connection_utilisation_ratio',
-        help: 'Share of the Postgres connection limit in use.',
-        labels: 'db="shop"',
-        value: (t, s) => 0.42 + s.noise(0.03) + s.ramp(t, 3, 8) * 0.12,
+        name: 'probe_success',
+        help: 'Health check of the web tier: 1 healthy, 0 failed.',
+        labels: 'target="shop-web/health"',
+        every: 30,
+        value: () => 1,
       },
       {
         name: 'affected_users_ratio',
@@ -199,8 +196,27 @@ export const SETUPS: Record<string, Setup> = {
         labels: 'app="shop-web"',
         value: (t, s) => Math.max(0, 0.002 + s.noise(0.001) + s.ramp(t, 4, 7) * 0.07),
       },
+      {
+        name: 'feature_failure_ratio',
+        help: 'Share of conversational checkout attempts that fail.',
+        labels: 'feature="conversational-checkout"',
+        value: (t, s) => 0.02 + s.noise(0.005) + s.ramp(t, 4, 7) * 0.28,
+      },
+      {
+        name: 'conversation_completion_ratio',
+        help: 'Share of conversations that end in a completed order or answer.',
+        labels: 'app="shop-web"',
+        value: (t, s) => 0.8 + s.noise(0.01) - s.ramp(t, 4, 7) * 0.1,
+      },
     ],
-    nearMiss: {},
+    // The same errors for 12 minutes (09:34 to 09:46), shorter than the runbook's "more than
+    // 15 minutes", then the release's retry fix lands.
+    nearMiss: {
+      django_http_error_ratio: (t, s) =>
+        0.003 + s.noise(0.0005) + s.ramp(t, 4, 4.5) * (s.after(t, 16 * 60) ? 0 : 0.062),
+      affected_users_ratio: (t, s) =>
+        Math.max(0, 0.002 + s.ramp(t, 4, 7) * (s.after(t, 16 * 60) ? 0 : 0.07)),
+    },
   },
 
   // The MVP's first release with a new order schema: writes fail document validation from

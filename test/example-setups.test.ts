@@ -43,6 +43,8 @@ interface Expected {
 
 const setups: Expected[] = [
   {
+    // runbook 000: "Context extraction time > 5 seconds (average over 5 minutes)" and
+    // "Immediate Rollback (Emergency) - For critical issues requiring immediate action".
     name: 'chat-assistant-flag',
     runbook: '000',
     rollbackAt: '2026-12-01T14:07:00.000Z',
@@ -53,14 +55,17 @@ const setups: Expected[] = [
     after: '7m',
   },
   {
+    // runbook 001: "Error Rate: >5% for >15 minutes" (above 5% since 09:36) and the decision
+    // matrix row "| High | 5-10% users | <15 min | Feature Flag or Config | Engineering lead |"
+    // at about 7% of users.
     name: 'django-celery-postgres',
     runbook: '001',
-    rollbackAt: '2026-12-08T09:45:00.000Z',
-    strategy: 'redeploy',
+    rollbackAt: '2026-12-08T09:51:00.000Z',
+    strategy: 'feature-flag',
     severity: 'critical',
-    approval: 'on-call',
-    triggered: ['celery-failures', 'celery-backlog'],
-    after: '15m',
+    approval: 'lead',
+    triggered: ['error-rate'],
+    after: '21m',
   },
   {
     name: 'node-mvp',

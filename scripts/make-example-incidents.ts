@@ -219,8 +219,10 @@ export const SETUPS: Record<string, Setup> = {
     },
   },
 
-  // The MVP's first release with a new order schema: writes fail document validation from
-  // 16:03 and the orders collection collects half-written documents (full: restore it).
+  // runbook 002. The MVP's first release with a new order schema: writes fail document
+  // validation from 16:03 and the orders collection collects half-written documents, the
+  // runbook's "Data | Critical | Data corruption | Immediate rollback + recovery" (full: restore
+  // the pre-deployment backup). The API's 5xx stay under 5%.
   'node-mvp': {
     seed: 20261215,
     start: '2026-12-15T15:00:00Z',
@@ -234,16 +236,29 @@ export const SETUPS: Record<string, Setup> = {
         value: (t, s) => Math.max(0, 0.0005 + s.noise(0.0003) + s.ramp(t, 3, 5) * 0.12),
       },
       {
+        name: 'mongo_migration_failures_total',
+        help: 'Failed database migrations of the release.',
+        labels: 'db="chatbot-platform"',
+        value: () => 0,
+      },
+      {
         name: 'http_error_ratio',
         help: 'Share of API requests answered with 5xx.',
         labels: 'service="mvp-api"',
         value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 4, 9) * (0.026 + s.noise(0.002)),
       },
       {
-        name: 'http_latency_p95_seconds',
-        help: 'p95 latency of API requests.',
+        name: 'chatbot_message_failure_ratio',
+        help: 'Share of chatbot messages that fail to send.',
         labels: 'service="mvp-api"',
-        value: (t, s) => 0.18 + s.noise(0.02) + s.ramp(t, 4, 9) * 0.09,
+        value: (t, s) => 0.01 + s.noise(0.004) + s.ramp(t, 4, 9) * 0.04,
+      },
+      {
+        name: 'auth_probe_success',
+        help: 'Health check of authentication: 1 healthy, 0 failed.',
+        labels: 'target="mvp-api/auth"',
+        every: 30,
+        value: () => 1,
       },
       {
         name: 'probe_success',
@@ -252,8 +267,44 @@ export const SETUPS: Record<string, Setup> = {
         every: 30,
         value: () => 1,
       },
+      {
+        name: 'mongo_connection_failure_ratio',
+        help: 'Share of requests whose MongoDB connection fails.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => Math.max(0, 0.001 + s.noise(0.0005)),
+      },
+      {
+        name: 'http_latency_p95_seconds',
+        help: 'p95 latency of critical API operations.',
+        labels: 'critical="true",service="mvp-api"',
+        value: (t, s) => 0.9 + s.noise(0.1) + s.ramp(t, 4, 9) * 0.6,
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the API, as a share of its limit.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => 0.35 + s.noise(0.04) + s.ramp(t, 3, 6) * 0.15,
+      },
+      {
+        name: 'memory_usage_ratio',
+        help: 'Memory in use by the API, as a share of its limit.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => 0.52 + s.noise(0.02),
+      },
+      {
+        name: 'mongo_pool_utilisation_ratio',
+        help: 'Share of the MongoDB connection pool in use.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => Math.min(1, 0.3 + s.noise(0.05) + s.ramp(t, 3, 6) * 0.3),
+      },
     ],
-    nearMiss: {},
+    // The rejected writes last 4 minutes (16:03 to 16:07; a config hot-fix restores the old
+    // validator), shorter than the 5 minutes the trigger needs; 5xx peak at 4.5%, under 5%.
+    nearMiss: {
+      mongo_write_error_ratio: (t, s) =>
+        Math.max(0, 0.0005 + s.noise(0.0003) + s.ramp(t, 3, 3.5) * (s.after(t, 7 * 60) ? 0 : 0.12)),
+      http_error_ratio: (t, s) => 0.004 + s.noise(0.0005) + s.ramp(t, 4, 9) * 0.041,
+    },
   },
 
   // runbook 003, Scenario 1 (database migration failure: "Database connection errors, 500

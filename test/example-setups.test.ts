@@ -68,12 +68,14 @@ const setups: Expected[] = [
     after: '21m',
   },
   {
+    // runbook 002: "| Data | Critical | Data corruption | Immediate rollback + recovery |", the
+    // decision by the "Primary: Lead DevOps Engineer".
     name: 'node-mvp',
     runbook: '002',
     rollbackAt: '2026-12-15T16:09:00.000Z',
     strategy: 'full',
     severity: 'critical',
-    approval: 'lead',
+    approval: 'lead-devops',
     triggered: ['order-writes'],
     after: '9m',
   },

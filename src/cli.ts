@@ -237,7 +237,6 @@ export function toJson(decision: Decision) {
       status: v.status,
       severity: v.severity,
       value: v.value,
-      valueText: v.valueText,
       threshold: v.threshold,
       since: v.since,
       reason: v.reason,

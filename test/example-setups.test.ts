@@ -39,6 +39,8 @@ interface Expected {
   triggered: string[];
   /** Minutes between the deploy and the rollback, as printed in the verdict. */
   after: string;
+  /** Lines of the replay table: a probe column reads up/down, not a failure count. */
+  table?: RegExp[];
 }
 
 const setups: Expected[] = [
@@ -90,6 +92,7 @@ const setups: Expected[] = [
     approval: 'none',
     triggered: ['health'],
     after: '1m',
+    table: [/^10:59 {2}NONE {6}up {10}/m, /^11:01 {2}ROLLBACK {2}down \(3\)! /m],
   },
   {
     // runbook 004: "Threshold: 3 consecutive failures - Cooldown: 60 seconds between checks";
@@ -102,6 +105,7 @@ const setups: Expected[] = [
     approval: 'none',
     triggered: ['health'],
     after: '5m',
+    table: [/^13:04 {2}NONE {6}down \(2\) /m, /^13:05 {2}ROLLBACK {2}down \(3\)! /m],
   },
 ];
 
@@ -163,6 +167,7 @@ describe.each(setups)('example set-up $name', (setup) => {
     const deployIndex = result.decisions.findIndex((d) => d.evaluatedAt === first?.evaluatedAt);
     expect(deployIndex).toBeGreaterThan(5);
     expect(result.decisions.slice(0, 5).every((d) => d.decision === 'none')).toBe(true);
+    for (const line of setup.table ?? []) expect(result.text).toMatch(line);
     expect(result.text).toContain(
       `Verdict: roll back at ${setup.rollbackAt.slice(11, 16)} UTC, ${setup.after} after the deploy, strategy ${setup.strategy}`,
     );

@@ -63,8 +63,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   );
   print('');
 
-  const names = policy.environments[scenario.environment]?.triggers.map((t) => t.name) ?? [];
-  const widths = names.map((n) => Math.max(n.length, 9));
+  const triggers = policy.environments[scenario.environment]?.triggers ?? [];
+  const names = triggers.map((t) => t.name);
+  // A probe cell reads "down (12)!": room for a streak of two or three digits.
+  const widths = triggers.map((t) => Math.max(t.name.length, t.kind === 'probe' ? 11 : 9));
   print(`time   decision  ${names.map((n, i) => n.padEnd(widths[i] ?? 9)).join('  ')}`);
   const decisions: Decision[] = [];
   let firstRollback: Decision | null = null;

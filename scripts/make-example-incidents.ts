@@ -28,19 +28,33 @@ interface Setup {
   deploy: string;
   end: string;
   families: Family[];
+  /**
+   * The near miss: the same incident with these families replaced by a breach just under the
+   * runbook's threshold or shorter than its duration. Must not roll back.
+   */
+  nearMiss: Record<string, Family['value']>;
 }
+
+/**
+ * incident: the committed recording; near-miss: see Setup.nearMiss; missing: the incident with
+ * every scrape stopping at the deploy (no data is never healthy: it holds).
+ */
+export type Variant = 'incident' | 'near-miss' | 'missing';
 
 /** Noise and ramps relative to the set-up's deploy time. */
 interface Kit {
   noise: (scale: number) => number;
   /** 0 before `fromMin` minutes after the deploy, 1 after `toMin`, linear between. */
   ramp: (t: number, fromMin: number, toMin: number) => number;
+  /** True from `seconds` after the deploy on. */
+  after: (t: number, seconds: number) => boolean;
 }
 
 export const SETUPS: Record<string, Setup> = {
-  // The dashboard chat assistant ships a new context builder behind the chat-assistant flag.
-  // Context extraction slows from about 1.6 s to about 8 s between 14:02 and 14:06, and chat
-  // errors follow a few minutes later.
+  // runbook 000. The dashboard chat assistant ships a new context builder behind the
+  // chat-assistant flag. Context extraction slows from about 1.6 s to about 8 s between 14:02 and
+  // 14:06, so its 5-minute average passes the runbook's 5 s at 14:07; chat errors, answer times
+  // and completion follow, still inside their limits when the flag goes off.
   'chat-assistant-flag': {
     seed: 20261201,
     start: '2026-12-01T13:00:00Z',
@@ -60,16 +74,97 @@ export const SETUPS: Record<string, Setup> = {
         value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 5, 9) * (0.055 + s.noise(0.004)),
       },
       {
-        name: 'chat_latency_p95_seconds',
-        help: 'p95 latency of chat assistant answers.',
+        name: 'chat_response_seconds',
+        help: 'Time until the chat assistant answers.',
         labels: 'feature="chat-assistant"',
-        value: (t, s) => 2.1 + s.noise(0.2) + s.ramp(t, 2, 6) * (3.2 + s.noise(0.2)),
+        value: (t, s) => 3.4 + s.noise(0.3) + s.ramp(t, 2, 6) * (5.6 + s.noise(0.3)),
+      },
+      {
+        name: 'process_resident_memory_bytes',
+        help: 'Resident memory of the assistant instance.',
+        labels: 'feature="chat-assistant",instance="chat-0"',
+        value: (t, s) => Math.round(310e6 + s.noise(4e6) + s.ramp(t, 2, 6) * 60e6),
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the assistant, as a share of its limit.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.45 + s.noise(0.04) + s.ramp(t, 2, 6) * 0.2,
+      },
+      {
+        name: 'context_extraction_error_ratio',
+        help: 'Share of context extractions that fail.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.01 + s.noise(0.004) + s.ramp(t, 4, 8) * 0.03,
+      },
+      {
+        name: 'chat_permission_denied_ratio',
+        help: 'Share of chat requests denied for lack of permission.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.03 + s.noise(0.01),
+      },
+      {
+        name: 'chat_timeout_ratio',
+        help: 'Share of chat requests that time out.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.008 + s.noise(0.003) + s.ramp(t, 4, 8) * 0.04,
+      },
+      {
+        name: 'chat_satisfaction_score',
+        help: 'Average user rating of chat answers (1 to 5).',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 4.1 + s.noise(0.2) - s.ramp(t, 4, 10) * 0.9,
+      },
+      {
+        name: 'chat_completion_ratio',
+        help: 'Share of chat conversations that reach an answer.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.88 + s.noise(0.02) - s.ramp(t, 3, 8) * 0.12,
+      },
+      {
+        name: 'chat_abandonment_ratio',
+        help: 'Share of users who open the assistant and leave without asking.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => 0.16 + s.noise(0.02) + s.ramp(t, 3, 8) * 0.14,
+      },
+      {
+        name: 'chat_user_complaints_last_hour',
+        help: 'User complaints about the assistant in the last hour.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => Math.round(2 + s.ramp(t, 4, 30) * 14),
+      },
+      {
+        name: 'probe_success',
+        help: 'Health check of the contextual chat service: 1 healthy, 0 failed.',
+        labels: 'target="contextual-chat/health"',
+        every: 20,
+        value: () => 1,
+      },
+      {
+        name: 'chat_db_connection_failure_ratio',
+        help: 'Share of requests whose database connection fails.',
+        labels: 'feature="chat-assistant"',
+        value: (t, s) => Math.max(0, 0.002 + s.noise(0.001)),
+      },
+      {
+        name: 'security_alerts_firing',
+        help: 'Critical security alerts firing for the assistant.',
+        labels: 'feature="chat-assistant",severity="critical"',
+        value: () => 0,
       },
     ],
+    // Context extraction peaks at a 5-minute average of about 4.7 s, just under 5 s; chat errors
+    // average 4.5%, just under 5%.
+    nearMiss: {
+      context_extraction_seconds: (t, s) => 1.6 + s.noise(0.05) + s.ramp(t, 2, 6) * 3.1,
+      chat_error_ratio: (t, s) => 0.004 + s.noise(0.0005) + s.ramp(t, 5, 9) * 0.041,
+    },
   },
 
-  // A Django release with a Celery task change: checkout tasks fail, the web tier returns 5xx
-  // for the pages waiting on them, and about 7% of users are affected (5-10%: redeploy).
+  // runbook 001. A Django release with a Celery task change to the conversational checkout:
+  // from 09:34 about 6.5% of requests fail with 5xx and about 7% of users are affected. After
+  // more than 15 minutes above 5%, the runbook's "High | 5-10% users" row: the feature flag,
+  // the engineering lead approves.
   'django-celery-postgres': {
     seed: 20261208,
     start: '2026-12-08T08:30:00Z',
@@ -80,25 +175,20 @@ export const SETUPS: Record<string, Setup> = {
         name: 'django_http_error_ratio',
         help: 'Share of Django requests answered with 5xx.',
         labels: 'app="shop-web"',
-        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 4, 7) * (0.062 + s.noise(0.004)),
+        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 4, 6) * (0.062 + s.noise(0.004)),
       },
       {
-        name: 'celery_task_failure_ratio',
-        help: 'Share of Celery tasks that fail.',
-        labels: 'queue="checkout"',
-        value: (t, s) => 0.01 + s.noise(0.004) + s.ramp(t, 3, 6) * (0.17 + s.noise(0.01)),
+        name: 'http_latency_p95_seconds',
+        help: 'p95 response time of the Django web tier.',
+        labels: 'app="shop-web"',
+        value: (t, s) => 0.38 + s.noise(0.04) + s.ramp(t, 4, 8) * 0.5,
       },
       {
-        name: 'celery_queue_length',
-        help: 'Tasks waiting in the Celery queue.',
-        labels: 'queue="checkout"',
-        value: (t, s) => Math.round(40 + s.noise(15) + s.ramp(t, 3, 12) * 1400),
-      },
-      {
-        name: 'pg_connection_utilisation_ratio',
-        help: 'Share of the Postgres connection limit in use.',
-        labels: 'db="shop"',
-        value: (t, s) => 0.42 + s.noise(0.03) + s.ramp(t, 3, 8) * 0.12,
+        name: 'probe_success',
+        help: 'Health check of the web tier: 1 healthy, 0 failed.',
+        labels: 'target="shop-web/health"',
+        every: 30,
+        value: () => 1,
       },
       {
         name: 'affected_users_ratio',
@@ -106,11 +196,33 @@ export const SETUPS: Record<string, Setup> = {
         labels: 'app="shop-web"',
         value: (t, s) => Math.max(0, 0.002 + s.noise(0.001) + s.ramp(t, 4, 7) * 0.07),
       },
+      {
+        name: 'feature_failure_ratio',
+        help: 'Share of conversational checkout attempts that fail.',
+        labels: 'feature="conversational-checkout"',
+        value: (t, s) => 0.02 + s.noise(0.005) + s.ramp(t, 4, 7) * 0.28,
+      },
+      {
+        name: 'conversation_completion_ratio',
+        help: 'Share of conversations that end in a completed order or answer.',
+        labels: 'app="shop-web"',
+        value: (t, s) => 0.8 + s.noise(0.01) - s.ramp(t, 4, 7) * 0.1,
+      },
     ],
+    // The same errors for 12 minutes (09:34 to 09:46), shorter than the runbook's "more than
+    // 15 minutes", then the release's retry fix lands.
+    nearMiss: {
+      django_http_error_ratio: (t, s) =>
+        0.003 + s.noise(0.0005) + s.ramp(t, 4, 4.5) * (s.after(t, 16 * 60) ? 0 : 0.062),
+      affected_users_ratio: (t, s) =>
+        Math.max(0, 0.002 + s.ramp(t, 4, 7) * (s.after(t, 16 * 60) ? 0 : 0.07)),
+    },
   },
 
-  // The MVP's first release with a new order schema: writes fail document validation from
-  // 16:03 and the orders collection collects half-written documents (full: restore it).
+  // runbook 002. The MVP's first release with a new order schema: writes fail document
+  // validation from 16:03 and the orders collection collects half-written documents, the
+  // runbook's "Data | Critical | Data corruption | Immediate rollback + recovery" (full: restore
+  // the pre-deployment backup). The API's 5xx stay under 5%.
   'node-mvp': {
     seed: 20261215,
     start: '2026-12-15T15:00:00Z',
@@ -124,16 +236,29 @@ export const SETUPS: Record<string, Setup> = {
         value: (t, s) => Math.max(0, 0.0005 + s.noise(0.0003) + s.ramp(t, 3, 5) * 0.12),
       },
       {
+        name: 'mongo_migration_failures_total',
+        help: 'Failed database migrations of the release.',
+        labels: 'db="chatbot-platform"',
+        value: () => 0,
+      },
+      {
         name: 'http_error_ratio',
         help: 'Share of API requests answered with 5xx.',
         labels: 'service="mvp-api"',
         value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 4, 9) * (0.026 + s.noise(0.002)),
       },
       {
-        name: 'http_latency_p95_seconds',
-        help: 'p95 latency of API requests.',
+        name: 'chatbot_message_failure_ratio',
+        help: 'Share of chatbot messages that fail to send.',
         labels: 'service="mvp-api"',
-        value: (t, s) => 0.18 + s.noise(0.02) + s.ramp(t, 4, 9) * 0.09,
+        value: (t, s) => 0.01 + s.noise(0.004) + s.ramp(t, 4, 9) * 0.04,
+      },
+      {
+        name: 'auth_probe_success',
+        help: 'Health check of authentication: 1 healthy, 0 failed.',
+        labels: 'target="mvp-api/auth"',
+        every: 30,
+        value: () => 1,
       },
       {
         name: 'probe_success',
@@ -142,11 +267,50 @@ export const SETUPS: Record<string, Setup> = {
         every: 30,
         value: () => 1,
       },
+      {
+        name: 'mongo_connection_failure_ratio',
+        help: 'Share of requests whose MongoDB connection fails.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => Math.max(0, 0.001 + s.noise(0.0005)),
+      },
+      {
+        name: 'http_latency_p95_seconds',
+        help: 'p95 latency of critical API operations.',
+        labels: 'critical="true",service="mvp-api"',
+        value: (t, s) => 0.9 + s.noise(0.1) + s.ramp(t, 4, 9) * 0.6,
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the API, as a share of its limit.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => 0.35 + s.noise(0.04) + s.ramp(t, 3, 6) * 0.15,
+      },
+      {
+        name: 'memory_usage_ratio',
+        help: 'Memory in use by the API, as a share of its limit.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => 0.52 + s.noise(0.02),
+      },
+      {
+        name: 'mongo_pool_utilisation_ratio',
+        help: 'Share of the MongoDB connection pool in use.',
+        labels: 'service="mvp-api"',
+        value: (t, s) => Math.min(1, 0.3 + s.noise(0.05) + s.ramp(t, 3, 6) * 0.3),
+      },
     ],
+    // The rejected writes last 4 minutes (16:03 to 16:07; a config hot-fix restores the old
+    // validator), shorter than the 5 minutes the trigger needs; 5xx peak at 4.5%, under 5%.
+    nearMiss: {
+      mongo_write_error_ratio: (t, s) =>
+        Math.max(0, 0.0005 + s.noise(0.0003) + s.ramp(t, 3, 3.5) * (s.after(t, 7 * 60) ? 0 : 0.12)),
+      http_error_ratio: (t, s) => 0.004 + s.noise(0.0005) + s.ramp(t, 4, 9) * 0.041,
+    },
   },
 
-  // Blue is live; green takes the traffic at 11:00 and answers 9% of requests with 5xx from
-  // 11:01. The router goes back to blue.
+  // runbook 003, Scenario 1 (database migration failure: "Database connection errors, 500
+  // responses"). Blue runs v7.3.2; green, with v7.4.0, takes the traffic at 11:00. From 11:00:20
+  // green's /health answers unhealthy (its connection pool is exhausted), and 5xx climb past 5%
+  // from about 11:01:40. The third failed probe, at 11:01:00, decides: 40 s after the first.
   'blue-green': {
     seed: 20261203,
     start: '2026-12-03T10:00:00Z',
@@ -154,29 +318,47 @@ export const SETUPS: Record<string, Setup> = {
     end: '2026-12-03T11:30:00Z',
     families: [
       {
+        name: 'probe_success',
+        help: 'Health check of the live colour (/health says healthy): 1 healthy, 0 failed.',
+        labels: 'target="storefront/health"',
+        every: 20,
+        value: (t, s) => (s.after(t, 20) ? 0 : 1),
+      },
+      {
         name: 'http_error_ratio',
         help: 'Share of storefront requests answered with 5xx, by live colour.',
         labels: 'service="storefront"',
-        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 0.5, 1.5) * (0.09 + s.noise(0.005)),
+        value: (t, s) => 0.003 + s.noise(0.001) + s.ramp(t, 1, 2) * (0.085 + s.noise(0.005)),
       },
       {
-        name: 'http_latency_p99_seconds',
-        help: 'p99 latency of storefront requests.',
+        name: 'http_response_time_avg_seconds',
+        help: 'Average response time of storefront requests.',
         labels: 'service="storefront"',
-        value: (t, s) => 0.6 + s.noise(0.05) + s.ramp(t, 0.5, 2) * 0.5,
+        value: (t, s) => 0.8 + s.noise(0.05) + s.ramp(t, 1, 3) * 0.9,
       },
       {
-        name: 'probe_success',
-        help: 'Health check through the router: 1 healthy, 0 failed.',
-        labels: 'target="storefront/healthz"',
-        every: 30,
-        value: () => 1,
+        name: 'memory_usage_ratio',
+        help: 'Memory in use by the live colour, as a share of its limit.',
+        labels: 'service="storefront"',
+        value: (t, s) => 0.58 + s.noise(0.02),
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the live colour, as a share of its limit.',
+        labels: 'service="storefront"',
+        value: (t, s) => 0.41 + s.noise(0.03) + s.ramp(t, 1, 2) * 0.1,
       },
     ],
+    // Two failed probes (11:00:20, 11:00:40), then healthy; 5xx peak at 4.6%, under 5%.
+    nearMiss: {
+      probe_success: (t, s) => (s.after(t, 20) && !s.after(t, 60) ? 0 : 1),
+      http_error_ratio: (t, s) => 0.003 + s.noise(0.0005) + s.ramp(t, 1, 2) * 0.042,
+    },
   },
 
-  // A Helm upgrade of web: new pods crash-loop on a missing config key, the ready replicas
-  // drop and errors rise above 2% from about 13:07.
+  // runbook 004, "Memory leak in AI inference component" taken to a crash loop: a Helm upgrade
+  // of rust-ai-ide at 13:00; from 13:02 new pods fail /health/ready and 5xx climb to about 16%.
+  // The third failed readiness probe (60 s apart) decides.
   'helm-kubernetes': {
     seed: 20261210,
     start: '2026-12-10T12:00:00Z',
@@ -184,29 +366,58 @@ export const SETUPS: Record<string, Setup> = {
     end: '2026-12-10T13:50:00Z',
     families: [
       {
-        name: 'http_error_ratio',
-        help: 'Share of requests to the web release answered with 5xx.',
-        labels: 'release="web"',
-        value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 5, 8) * (0.041 + s.noise(0.003)),
+        name: 'probe_success',
+        help: 'Readiness check /health/ready of the release: 1 ready, 0 failed.',
+        labels: 'target="rust-ai-ide/health/ready"',
+        every: 60,
+        value: (t, s) => (s.after(t, 150) ? 0 : 1),
       },
       {
         name: 'kube_deployment_status_replicas_unavailable',
-        help: 'Unavailable replicas of the web deployment.',
-        labels: 'deployment="web",namespace="prod"',
-        value: (t, s) => (s.ramp(t, 2, 4) >= 1 ? 2 : 0),
+        help: 'Unavailable replicas of the rust-ai-ide deployment.',
+        labels: 'deployment="rust-ai-ide",namespace="rust-ai-ide-prod"',
+        value: (t, s) => (s.after(t, 150) ? 2 : 0),
+      },
+      {
+        name: 'http_error_ratio',
+        help: 'Share of requests to the rust-ai-ide release answered with 5xx.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.004 + s.noise(0.0015) + s.ramp(t, 2, 5) * (0.16 + s.noise(0.01)),
       },
       {
         name: 'http_latency_p95_seconds',
-        help: 'p95 latency of the web release.',
-        labels: 'release="web"',
-        value: (t, s) => 0.25 + s.noise(0.03) + s.ramp(t, 5, 8) * 0.2,
+        help: 'p95 latency of the rust-ai-ide release.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.9 + s.noise(0.1) + s.ramp(t, 2, 5) * 1.4,
+      },
+      {
+        name: 'cpu_usage_ratio',
+        help: 'CPU in use by the release, as a share of its requests.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.52 + s.noise(0.03),
+      },
+      {
+        name: 'memory_usage_ratio',
+        help: 'Memory in use by the release, as a share of its limit.',
+        labels: 'release="rust-ai-ide"',
+        value: (t, s) => 0.61 + s.noise(0.02) + s.ramp(t, 1, 3) * 0.24,
       },
     ],
+    // Two failed readiness probes, the pods come up; errors peak at 9% (under 10%); replicas
+    // unavailable for 4 minutes (under "more than 5 minutes"); memory 88% (under 90%).
+    nearMiss: {
+      probe_success: (t, s) => (s.after(t, 150) && !s.after(t, 270) ? 0 : 1),
+      kube_deployment_status_replicas_unavailable: (t, s) =>
+        s.after(t, 150) && !s.after(t, 390) ? 2 : 0,
+      http_error_ratio: (t, s) =>
+        0.004 + s.noise(0.001) + s.ramp(t, 2, 5) * 0.086 * (s.after(t, 420) ? 0 : 1),
+      memory_usage_ratio: (t, s) => 0.61 + s.noise(0.01) + s.ramp(t, 1, 3) * 0.26,
+    },
   },
 };
 
 /** The OpenMetrics text of one set-up's recording. */
-export function renderIncident(name: string): string {
+export function renderIncident(name: string, variant: Variant = 'incident'): string {
   const setup = SETUPS[name];
   if (!setup) throw new Error(`no example set-up named ${name}`);
   let seed = setup.seed;
@@ -223,14 +434,19 @@ export function renderIncident(name: string): string {
     noise: (scale) => (rand() - 0.5) * 2 * scale,
     ramp: (t, fromMin, toMin) =>
       Math.min(1, Math.max(0, (t - (deploy + fromMin * 60)) / ((toMin - fromMin) * 60))),
+    after: (t, seconds) => t >= deploy + seconds,
   };
   const start = Date.parse(setup.start) / 1000;
   const end = Date.parse(setup.end) / 1000;
   const lines: string[] = [];
+  // The scrapes stop at the deploy in the missing-data variant (the new version breaks the
+  // exporter, or the scrape config), before anything was breached.
+  const last = variant === 'missing' ? deploy : end;
   for (const f of setup.families) {
     lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
-    for (let t = start; t <= end; t += f.every ?? 15) {
-      lines.push(`${f.name}{${f.labels}} ${Number(f.value(t, kit).toPrecision(6))} ${t}`);
+    const value = (variant === 'near-miss' ? setup.nearMiss[f.name] : undefined) ?? f.value;
+    for (let t = start; t <= last; t += f.every ?? 15) {
+      lines.push(`${f.name}{${f.labels}} ${Number(value(t, kit).toPrecision(6))} ${t}`);
     }
   }
   lines.push('# EOF', '');

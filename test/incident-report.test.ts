@@ -101,6 +101,43 @@ describe('renderIncidentReport', () => {
     expect(prose.match(/(?<!\\)<(?!!--)/g) ?? []).toEqual([]);
   });
 
+  it('shows the readings at the moment of decision, not only the latest gate readings', () => {
+    const base = fullState();
+    const md = renderIncidentReport(
+      fullInput({
+        state: fullState({
+          decision: base.decision && {
+            ...base.decision,
+            evaluatedAt: '2024-05-01T10:02:00Z',
+            evidence: [
+              {
+                name: 'error-rate',
+                severity: 'critical',
+                status: 'breached',
+                value: 0.093,
+                valueText: '9.3%',
+                threshold: '> 5% for 2m',
+                since: '2024-05-01T09:58:00Z',
+                reason: 'error-rate has been above 5% since 09:58 UTC.',
+              },
+            ],
+          },
+        }),
+        // A recovery gate read much later, when the error rate was back to normal.
+        evidence: [errorRateVerdict({ status: 'ok', valueText: '0.2%' })],
+      }),
+    );
+    const decided = md.indexOf('Readings at the moment of decision (2024-05-01 10:02:00 UTC):');
+    const latest = md.indexOf('Latest readings (when this report was written):');
+    expect(decided).toBeGreaterThan(0);
+    expect(latest).toBeGreaterThan(decided);
+    expect(md.slice(decided, latest)).toContain('| error-rate | critical |');
+    expect(md.slice(decided, latest)).toContain('| 9.3% |');
+    expect(md.slice(decided, latest)).not.toContain('0.2%');
+    // The timeline dates the breach from the decision's reading.
+    expect(md).toContain('2024-05-01 09:58:00 UTC');
+  });
+
   it('renders a manual rollback without evidence, verification or recovery', () => {
     const md = renderIncidentReport(
       fullInput({

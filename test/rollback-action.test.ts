@@ -168,6 +168,36 @@ describe('rollback', () => {
     expect(gh.violations).toEqual([]);
   });
 
+  test('keeps the readings that made the decision in the incident state, for the report', async () => {
+    const withReadings = JSON.stringify({
+      ...(JSON.parse(decision) as object),
+      evaluatedAt: '2026-12-03T11:01:00.000Z',
+      triggers: [
+        {
+          name: 'error-rate',
+          status: 'breached',
+          severity: 'critical',
+          value: 0.093,
+          valueText: '9.3%',
+          threshold: '> 5% for 2m',
+          since: '2026-12-03T10:59:00.000Z',
+          reason: 'error-rate has been above 5% since 10:59 UTC (now 9.3%).',
+        },
+      ],
+    });
+    const { io } = await rollbackRun({ decision: withReadings }, envFor('1077'));
+    expect(io.failed).toEqual([]);
+    const issue = gh.state.repo().issues.find((i) => String(i.number) === io.outputs.incident);
+    const state = /<!-- ripcord:state\n([\s\S]*?)\n-->/.exec(issue?.body ?? '')?.[1] ?? '{}';
+    const kept = JSON.parse(state) as {
+      decision?: { evaluatedAt?: string; evidence?: { name: string; valueText: string }[] };
+    };
+    expect(kept.decision?.evaluatedAt).toBe('2026-12-03T11:01:00.000Z');
+    expect(kept.decision?.evidence?.map((e) => [e.name, e.valueText])).toEqual([
+      ['error-rate', '9.3%'],
+    ]);
+  });
+
   test('20 concurrent runs: one rollback deployment, one incident, one execution; the others report the winner', async () => {
     // 19 waiters poll the lock every 50 ms here (2 s in a workflow): past a GITHUB_TOKEN's
     // 1,000 requests, which this test is not about.

@@ -61,13 +61,16 @@ type Op = ComparisonOp;
 // Range
 
 export function rangeFor(trigger: Trigger, ctx: EvaluationContext): RangeRequest {
-  const end = alignDown(ctx.at, ctx.step);
+  // A recorded probe series is read at the probe's own resolution: on the evaluation grid
+  // (often 1m) "3 failures 20s apart" would need three minutes of failures instead of 40 s.
+  const step = trigger.kind === 'probe' ? Math.min(ctx.step, trigger.interval) : ctx.step;
+  const end = alignDown(ctx.at, step);
   const { span, lead } = requirements(trigger, ctx);
   let start = end - Math.max(DISPLAY_SPAN, span) - lead;
   if (trigger.kind === 'baseline' && ctx.deployedAt !== undefined) {
     start = Math.min(start, ctx.deployedAt - trigger.baseline_window);
   }
-  return { query: trigger.query, start: alignDown(start, ctx.step), end, step: ctx.step };
+  return { query: trigger.query, start: alignDown(start, step), end, step };
 }
 
 /** `span`: how far back evaluation steps reach; `lead`: data needed before the first step. */

@@ -241,7 +241,8 @@ function timelineEvents(
     state.bad.createdAt,
     `Deployed ${escapeMarkdown(state.bad.ref)} (deployment ${state.bad.deploymentId})`,
   );
-  for (const v of input.evidence ?? []) {
+  // The breach start comes from the decision's own readings when they were kept.
+  for (const v of state.decision?.evidence ?? input.evidence ?? []) {
     if (v.status === 'breached')
       push(
         v.since,
@@ -453,18 +454,38 @@ export function renderIncidentReport(input: IncidentReportInput): string {
     out(`Rolled back by hand: ${escapeMarkdown(state.reason)}.`, '');
   }
   const evidence = [...(input.evidence ?? [])];
-  if (evidence.length === 0) {
-    out('_No trigger evidence was recorded with this report._', '');
-  } else {
+  // The readings that made the decision come first: later readings (recovery gates) say how
+  // things are now, which is not why Ripcord acted.
+  const atDecision = state.decision?.evidence ?? [];
+  const evidenceRow = (v: {
+    name: string;
+    severity: string;
+    status: Verdict['status'];
+    valueText: string | null;
+    threshold: string;
+    since: string | null;
+    reason: string;
+  }): string =>
+    `| ${cell(v.name)} | ${v.severity} | ${VERDICT_ICON[v.status]} | ${cell(v.valueText)} | ${cell(v.threshold)} | ${when(v.since)} | ${cell(v.reason)} |`;
+  const evidenceHeader = [
+    '| Trigger | Severity | Status | Value | Threshold | Since | Reason |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  if (atDecision.length > 0) {
     out(
-      '| Trigger | Severity | Status | Value | Threshold | Since | Reason |',
-      '|---|---|---|---|---|---|---|',
+      `Readings at the moment of decision${state.decision?.evaluatedAt ? ` (${when(state.decision.evaluatedAt)})` : ''}:`,
+      '',
+      ...evidenceHeader,
     );
-    for (const v of evidence) {
-      out(
-        `| ${cell(v.name)} | ${v.severity} | ${VERDICT_ICON[v.status]} | ${cell(v.valueText)} | ${cell(v.threshold)} | ${when(v.since)} | ${cell(v.reason)} |`,
-      );
-    }
+    for (const v of atDecision) out(evidenceRow(v));
+    out('');
+  }
+  if (evidence.length === 0) {
+    if (atDecision.length === 0) out('_No trigger evidence was recorded with this report._', '');
+  } else {
+    if (atDecision.length > 0) out('Latest readings (when this report was written):', '');
+    out(...evidenceHeader);
+    for (const v of evidence) out(evidenceRow(v));
     out('');
     for (const v of evidence.filter((t) => t.status === 'breached')) {
       out(`### ${escapeMarkdown(v.name)}`, '');

@@ -51,6 +51,26 @@ export const incidentRunSchema = z.strictObject({
 });
 export type IncidentRun = z.infer<typeof incidentRunSchema>;
 
+/** At most this many trigger readings are kept with the decision (the issue body is capped). */
+export const MAX_EVIDENCE = 40;
+
+/**
+ * One trigger's reading at the moment of the decision: what the incident report shows as the
+ * evidence. Kept in the state because a later reading (a recovery gate, a verify round) says
+ * how things are now, not why Ripcord acted.
+ */
+export const decisionEvidenceSchema = z.strictObject({
+  name: z.string(),
+  severity: z.enum(['critical', 'warning']),
+  status: z.enum(['breached', 'ok', 'inconclusive']),
+  value: z.number().nullable(),
+  valueText: z.string().nullable(),
+  threshold: z.string(),
+  since: z.string().nullable(),
+  reason: z.string(),
+});
+export type DecisionEvidence = z.infer<typeof decisionEvidenceSchema>;
+
 export const incidentStateSchema = z.strictObject({
   version: z.literal(INCIDENT_STATE_VERSION),
   environment: z.string().min(1),
@@ -66,6 +86,9 @@ export const incidentStateSchema = z.strictObject({
       approval: z.string().nullable(),
       triggered: z.array(z.string()),
       summary: z.string(),
+      /** When the decision was taken, and what each trigger read then: the report's evidence. */
+      evaluatedAt: timestamp.optional(),
+      evidence: z.array(decisionEvidenceSchema).max(MAX_EVIDENCE).optional(),
     })
     .optional(),
   bad: z.strictObject({

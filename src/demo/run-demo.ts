@@ -63,8 +63,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   );
   print('');
 
-  const names = policy.environments[scenario.environment]?.triggers.map((t) => t.name) ?? [];
-  const widths = names.map((n) => Math.max(n.length, 9));
+  const triggers = policy.environments[scenario.environment]?.triggers ?? [];
+  const names = triggers.map((t) => t.name);
+  // A probe cell reads "down (12)!": room for a streak of two or three digits.
+  const widths = triggers.map((t) => Math.max(t.name.length, t.kind === 'probe' ? 11 : 9));
   print(`time   decision  ${names.map((n, i) => n.padEnd(widths[i] ?? 9)).join('  ')}`);
   const decisions: Decision[] = [];
   let firstRollback: Decision | null = null;
@@ -92,7 +94,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
   print('');
   print(
-    'Legend: value as the trigger sees it; ! breached, ? inconclusive (no data is never healthy).',
+    'Legend: value as the trigger sees it (a probe: up, or down with its failures in a row); ! breached, ? inconclusive (no data is never healthy).',
   );
   if (firstRollback) {
     const at = Date.parse(firstRollback.evaluatedAt);
@@ -107,7 +109,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
 function cell(v: Verdict): string {
   const mark = v.status === 'breached' ? '!' : v.status === 'inconclusive' ? '?' : '';
-  return `${v.valueText ?? '-'}${mark}`;
+  return `${probeText(v) ?? v.valueText ?? '-'}${mark}`;
+}
+
+/** A probe's value is its failure streak; "0" read as a metric looks like "nothing", so say up/down. */
+function probeText(v: Verdict): string | null {
+  if (v.kind !== 'probe' || v.value === null) return null;
+  return v.value === 0 ? 'up' : `down (${v.value})`;
 }
 
 function hhmm(ms: number): string {

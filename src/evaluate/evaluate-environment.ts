@@ -28,6 +28,8 @@ export interface EvaluateOptions {
   logger: Logger;
   /** Probe results of earlier polls (watch mode), by trigger name; new results are appended. */
   probeHistory?: Map<string, ProbeResult[]>;
+  /** Judge probe triggers on `probeHistory` alone (watch mode, right after a probe between polls). */
+  skipProbing?: boolean;
 }
 
 export function environmentOf(policy: Policy, name: string): Environment {
@@ -119,6 +121,16 @@ async function evaluateOne(
   }
 }
 
+/** Runs the given probe triggers once at `opts.at` (watch mode, between polls) and judges each. */
+export async function probeTriggers(
+  opts: EvaluateOptions,
+  triggers: readonly ProbeTrigger[],
+): Promise<Verdict[]> {
+  const env = environmentOf(opts.policy, opts.environment);
+  const ctx: EvaluationContext = { at: opts.at, step: env.step, lookback: env.lookback };
+  return Promise.all(triggers.map((t) => evaluateOne(t, ctx, opts)));
+}
+
 async function runProbe(
   trigger: ProbeTrigger,
   probe: NonNullable<SignalSource['probe']>,
@@ -126,8 +138,7 @@ async function runProbe(
   opts: EvaluateOptions,
 ): Promise<Verdict> {
   const history = opts.probeHistory?.get(trigger.name) ?? [];
-  const result = await probe(trigger.expect, ctx.at);
-  history.push(result);
+  if (!opts.skipProbing) history.push(await probe(trigger.expect, ctx.at));
   // Only the last `failures` results decide; keep the history bounded across a long watch.
   const kept = history.slice(-Math.max(trigger.failures, 1) * 2);
   opts.probeHistory?.set(trigger.name, kept);

@@ -3,17 +3,25 @@
  * critical trigger is breached. A trigger whose query fails keeps its last verdict for up to
  * `query_error_budget` consecutive failures of its source, so one flaky scrape neither rolls
  * back nor turns the watch inconclusive; past the budget it is inconclusive (critical: hold).
+ *
+ * A probe trigger that Ripcord probes itself (a source with a prober, such as `http`) runs on its
+ * own `interval` between polls: "3 consecutive failures every 20s" must decide about 40 s after
+ * the first failure, not three polls (three minutes) later. When a probe between polls completes
+ * a failure streak, the whole environment is evaluated at that moment (without probing again),
+ * so the decision matrix still sees every trigger.
  */
+import type { ProbeTrigger } from '../core/policy-schema.ts';
 import type { ProbeResult } from '../core/signal.ts';
 import type { Decision, Verdict } from '../core/verdict.ts';
 import { decide } from '../core/decide.ts';
 import {
   environmentOf,
   evaluateEnvironment,
+  probeTriggers,
   type EvaluateOptions,
 } from './evaluate-environment.ts';
 
-export interface WatchOptions extends Omit<EvaluateOptions, 'at' | 'probeHistory'> {
+export interface WatchOptions extends Omit<EvaluateOptions, 'at' | 'probeHistory' | 'skipProbing'> {
   duration: number;
   interval: number;
   now: () => number;
@@ -33,18 +41,51 @@ export async function watch(opts: WatchOptions): Promise<WatchResult> {
   const probeHistory = new Map<string, ProbeResult[]>();
   const lastGood = new Map<string, Verdict>();
   const failures = new Map<string, number>();
+  // Probes Ripcord runs itself and more often than the poll: they get their own schedule.
+  const ownSchedule = env.triggers.filter(
+    (t): t is ProbeTrigger =>
+      t.kind === 'probe' &&
+      t.interval < opts.interval &&
+      typeof opts.sources.get(t.source)?.probe === 'function',
+  );
   let poll = 0;
+  const judge = (raw: Decision, at: number): Decision => {
+    const verdicts = raw.triggers.map((v) => withinErrorBudget(v, opts, lastGood, failures));
+    return decide(opts.environment, env, verdicts, at, raw.impact);
+  };
   for (;;) {
     poll += 1;
     const at = opts.now();
-    const raw = await evaluateEnvironment({ ...opts, at, probeHistory });
-    const verdicts = raw.triggers.map((v) => withinErrorBudget(v, opts, lastGood, failures));
-    const decision = decide(opts.environment, env, verdicts, at, raw.impact);
+    const decision = judge(await evaluateEnvironment({ ...opts, at, probeHistory }), at);
     opts.onPoll?.(decision, poll);
     if (decision.decision === 'rollback') return { decision, polls: poll };
     const elapsed = opts.now() - started;
     if (elapsed + opts.interval > opts.duration) return { decision, polls: poll };
-    await opts.sleep(opts.interval);
+    if (ownSchedule.length === 0) {
+      await opts.sleep(opts.interval);
+      continue;
+    }
+    // Every probe ran at `at` with the poll; until the next poll, each runs on its interval.
+    const nextPoll = at + opts.interval;
+    const next = new Map(ownSchedule.map((t) => [t.name, at + t.interval]));
+    for (;;) {
+      const upcoming = Math.min(...next.values());
+      if (upcoming >= nextPoll) break;
+      await opts.sleep(Math.max(0, upcoming - opts.now()));
+      const due = ownSchedule.filter((t) => (next.get(t.name) ?? Infinity) <= upcoming);
+      for (const t of due) next.set(t.name, (next.get(t.name) ?? upcoming) + t.interval);
+      const now = opts.now();
+      const verdicts = await probeTriggers({ ...opts, at: now, probeHistory }, due);
+      if (!verdicts.some((v) => v.status === 'breached')) continue;
+      poll += 1;
+      const between = judge(
+        await evaluateEnvironment({ ...opts, at: now, probeHistory, skipProbing: true }),
+        now,
+      );
+      opts.onPoll?.(between, poll);
+      if (between.decision === 'rollback') return { decision: between, polls: poll };
+    }
+    await opts.sleep(Math.max(0, nextPoll - opts.now()));
   }
 }
 

@@ -10,6 +10,22 @@ const decisionInputSchema = z.looseObject({
   approval: z.string().nullable(),
   triggered: z.array(z.string()).default([]),
   summary: z.string().default(''),
+  evaluatedAt: z.iso.datetime({ offset: true }).optional(),
+  // What each trigger read when the decision was taken; older reports lack valueText.
+  triggers: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        severity: z.enum(['critical', 'warning']),
+        status: z.enum(['breached', 'ok', 'inconclusive']),
+        value: z.number().nullable().default(null),
+        valueText: z.string().nullable().default(null),
+        threshold: z.string().default(''),
+        since: z.string().nullable().default(null),
+        reason: z.string().default(''),
+      }),
+    )
+    .optional(),
 });
 
 export type DecisionInput = z.output<typeof decisionInputSchema>;

@@ -11,9 +11,11 @@ import type { Policy } from '../core/policy-schema.ts';
 import {
   addRun,
   INCIDENT_STATE_VERSION,
+  MAX_EVIDENCE,
   markStep,
   planSteps,
   withStatus,
+  type DecisionEvidence,
   type IncidentState,
 } from '../core/incident-state.ts';
 import { isKnownGood, type DeploymentRecord, type DeploymentStore } from '../github/deployments.ts';
@@ -631,6 +633,7 @@ function newState(
             approval: req.decision.approval,
             triggered: req.decision.triggered,
             summary: req.decision.summary,
+            ...decisionEvidence(req.decision),
           },
         }
       : {}),
@@ -726,5 +729,26 @@ function emptyResult(): RollbackResult {
     steps: [],
     plan: [],
     dataLossWindow: null,
+  };
+}
+
+/** The readings that made the decision, kept in the incident state for the report. */
+function decisionEvidence(d: DecisionInput): {
+  evaluatedAt?: string;
+  evidence?: DecisionEvidence[];
+} {
+  const evidence = (d.triggers ?? []).slice(0, MAX_EVIDENCE).map((t) => ({
+    name: t.name,
+    severity: t.severity,
+    status: t.status,
+    value: t.value,
+    valueText: t.valueText,
+    threshold: t.threshold,
+    since: t.since,
+    reason: t.reason,
+  }));
+  return {
+    ...(d.evaluatedAt ? { evaluatedAt: d.evaluatedAt } : {}),
+    ...(evidence.length > 0 ? { evidence } : {}),
   };
 }

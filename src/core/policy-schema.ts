@@ -314,6 +314,16 @@ export const environment = z.strictObject({
     description:
       'The decision matrix: the first rule matching severity and impact picks the strategy.',
   }),
+  recovery_time: z
+    .strictObject({
+      critical: duration.optional(),
+      warning: duration.optional(),
+    })
+    .optional()
+    .meta({
+      description:
+        'Recovery-time objectives per severity, from the first bad sample to restored ("critical: under 2 minutes"). `ripcord validate` warns when a critical trigger plus the strategy timeouts can exceed recovery_time.critical.',
+    }),
   default_strategy: strategyName.default('redeploy'),
   default_approval: z.string().default('none'),
   verify: verifySchema.prefault({}).meta({

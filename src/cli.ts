@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError, toError } from './core/errors.ts';
 import { neutraliseCommands, type Logger } from './core/logger.ts';
+import { recoveryTimeWarnings } from './core/recovery-time.ts';
 import { parseTime } from './core/time-input.ts';
 import type { Decision } from './core/verdict.ts';
 import { evaluableEnvironment, evaluateEnvironment } from './evaluate/evaluate-environment.ts';
@@ -95,6 +96,7 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
       .map(([name, env]) => `${name}: ${env.triggers.length} triggers`)
       .join('; ')})`,
   );
+  for (const w of recoveryTimeWarnings(policy)) io.stderr(`warning: ${w.message}`);
   if (!values.github) return 0;
   const { owner, repo, token } = githubTarget(
     values,

@@ -98,6 +98,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('strategy', decision.strategy ?? '');
   io.setOutput('approval', decision.approval ?? '');
   io.setOutput('triggered', decision.triggered.join(','));
+  io.setOutput('ask', (decision.ask ?? []).join(' '));
   io.setOutput('report', JSON.stringify(decision));
   await io.appendSummary(renderDecisionSummary(decision));
   if (decision.decision === 'rollback' && failOnRollback) {

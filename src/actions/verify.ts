@@ -373,6 +373,7 @@ function timingFrom(
     duration: number;
     successes: number;
     failures_tolerated: number;
+    min_duration: number;
   },
 ): VerifyTiming {
   const duration = (name: string, fallback: number) => {
@@ -394,6 +395,7 @@ function timingFrom(
     duration: duration('duration', policy.duration),
     successes: count('successes', policy.successes),
     failuresTolerated: count('failures-tolerated', policy.failures_tolerated),
+    minDuration: duration('min-duration', policy.min_duration),
   };
   const problems = timingProblems(timing);
   if (problems.length > 0)
@@ -403,5 +405,5 @@ function timingFrom(
 
 function describeTiming(t: VerifyTiming): string {
   const d = formatDuration;
-  return `stabilization ${d(t.stabilization)}, every ${d(t.interval)} for up to ${d(t.duration)}, ${t.successes} consecutive success${t.successes === 1 ? '' : 'es'}, ${t.failuresTolerated} failure${t.failuresTolerated === 1 ? '' : 's'} tolerated`;
+  return `stabilization ${d(t.stabilization)}, every ${d(t.interval)} for up to ${d(t.duration)}, ${t.successes} consecutive success${t.successes === 1 ? '' : 'es'}, ${t.failuresTolerated} failure${t.failuresTolerated === 1 ? '' : 's'} tolerated${t.minDuration ? `, passing no sooner than ${d(t.minDuration)}` : ''}`;
 }

@@ -2,7 +2,14 @@
  * The decision for an environment from its verdicts. Fail safe: a critical trigger that cannot
  * be read holds the deployment instead of declaring it healthy.
  */
-import type { DecisionRule, Environment, Severity, StrategyName } from './policy-schema.ts';
+import type {
+  DecisionFlag,
+  DecisionRule,
+  Environment,
+  Severity,
+  StrategyName,
+} from './policy-schema.ts';
+import { formatDuration } from './duration.ts';
 import { formatValue } from './quantity.ts';
 import type { Decision, DecisionKind, Verdict } from './verdict.ts';
 
@@ -23,26 +30,33 @@ export function decide(
   const warningUnknown = verdicts.filter(
     (v) => v.severity === 'warning' && v.status === 'inconclusive',
   );
+  const breachSeverity: Severity | null =
+    criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
+  const impact = impactOverride ?? maxImpact(breached);
+  const rule =
+    breachSeverity !== null ? matchRule(env.decision, breachSeverity, impact) : undefined;
+  // A row that leaves a critical breach to a team decision ("Low: may not rollback") turns the
+  // rollback into a warning that names who decides; it never rolls back on its own. It does not
+  // override a hold: only a critical breach is matched against the rows.
+  const teamDecision = rule?.action === 'evaluate';
   const decision: DecisionKind =
     criticalBreached.length > 0
-      ? 'rollback'
+      ? teamDecision
+        ? 'warn'
+        : 'rollback'
       : criticalUnknown.length > 0
         ? 'hold'
         : breached.length > 0 || warningUnknown.length > 0
           ? 'warn'
           : 'none';
-  const severity: Severity | null =
-    criticalBreached.length > 0
-      ? 'critical'
-      : breached.length > 0 || decision === 'warn'
-        ? 'warning'
-        : null;
-  const impact = impactOverride ?? maxImpact(breached);
+  const severity: Severity | null = breachSeverity ?? (decision === 'warn' ? 'warning' : null);
   // A warn on unreadable triggers alone picks no strategy: nothing is known to be broken.
   const acts = decision === 'rollback' || (decision === 'warn' && breached.length > 0);
-  const rule = acts && severity !== null ? matchRule(env.decision, severity, impact) : undefined;
-  const strategy: StrategyName | null = acts ? (rule?.strategy ?? env.default_strategy) : null;
-  const approval = acts ? (rule?.approval ?? env.default_approval) : null;
+  const used = acts ? rule : undefined;
+  const strategy: StrategyName | null = acts ? (used?.strategy ?? env.default_strategy) : null;
+  const approval = acts ? (used?.approval ?? env.default_approval) : null;
+  const flag = strategy === 'feature-flag' ? (used?.flag ?? null) : null;
+  const ask = used?.ask ?? [];
   const summary = summarise({
     environmentName,
     decision,
@@ -50,7 +64,10 @@ export function decide(
     impact,
     strategy,
     approval,
-    fromMatrix: rule !== undefined,
+    fromMatrix: used !== undefined,
+    flag,
+    teamDecision: acts && teamDecision,
+    ask,
     verdicts,
   });
   return {
@@ -60,6 +77,9 @@ export function decide(
     impact,
     strategy,
     approval,
+    flag,
+    teamDecision: acts && teamDecision,
+    ask,
     evaluatedAt: new Date(at).toISOString(),
     triggered: breached.map((v) => v.name),
     summary,
@@ -96,6 +116,9 @@ interface SummaryInput {
   strategy: StrategyName | null;
   approval: string | null;
   fromMatrix: boolean;
+  flag: DecisionFlag | null;
+  teamDecision: boolean;
+  ask: string[];
   verdicts: Verdict[];
 }
 
@@ -116,6 +139,14 @@ function summarise(input: SummaryInput): string {
         alsoText(by('warning', 'breached'), 'warning triggers breached')
       );
     case 'warn':
+      if (input.teamDecision) {
+        return (
+          `Team decision on ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}, ` +
+          `but the decision matrix leaves this case to a team decision (action evaluate), so Ripcord does not roll back on its own. ` +
+          `${askText(input.ask)} If they decide to roll back, ${strategyText(input)}.` +
+          alsoText(by('warning', 'breached'), 'warning triggers breached')
+        );
+      }
       if (by('warning', 'breached').length === 0) {
         return (
           `Warn on ${env}: ${reasons(by('warning', 'inconclusive'))}; a warning trigger that cannot be read is not taken as healthy: ` +
@@ -125,7 +156,8 @@ function summarise(input: SummaryInput): string {
       return (
         `Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
         `if it came to a rollback, ${strategyText(input)}.` +
-        alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive')
+        alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive') +
+        (input.ask.length > 0 ? ` ${askText(input.ask)}` : '')
       );
     case 'none':
       return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;
@@ -146,9 +178,33 @@ function impactText(impact: number | null): string {
     : `affecting about ${formatValue(impact, 'ratio')} of users`;
 }
 
+function askText(ask: string[]): string {
+  return ask.length > 0
+    ? `Asking ${ask.join(', ')} to decide.`
+    : 'The row names nobody to ask (add ask: to it), so whoever watches this warning decides.';
+}
+
+/** `feature-flag (gradual 25% -> 0%, 5m apart)`: the way this row switches the flag. */
+function flagText(flag: DecisionFlag | null): string {
+  if (!flag) return '';
+  switch (flag.mode) {
+    case 'immediate':
+      return ' (switched off at once)';
+    case 'gradual': {
+      const steps = flag.steps ? ` ${flag.steps.map((p) => `${p}%`).join(' -> ')}` : '';
+      const wait = flag.step_wait ? `, ${formatDuration(flag.step_wait)} apart` : '';
+      return ` (gradual${steps}${wait})`;
+    }
+    case 'components':
+      return flag.components
+        ? ` (only ${flag.components.join(', ')} switched off)`
+        : ' (only its components)';
+  }
+}
+
 function strategyText(input: SummaryInput): string {
   const picks = input.fromMatrix
-    ? `the decision matrix picks ${input.strategy ?? 'nothing'}`
+    ? `the decision matrix picks ${input.strategy ?? 'nothing'}${flagText(input.flag)}`
     : `no decision rule matches, so the default strategy ${input.strategy ?? 'nothing'} applies`;
   const approval =
     input.approval === null || input.approval === 'none'

@@ -17,7 +17,14 @@ import {
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
 import { promqlSyntaxError } from './promql-syntax.ts';
-import { policySchema, quantity, type Policy } from './policy-schema.ts';
+import {
+  duration,
+  policySchema,
+  quantity,
+  type DecisionRule,
+  type Environment,
+  type Policy,
+} from './policy-schema.ts';
 import { DURATION_INPUTS } from './schema-primitives.ts';
 
 export interface PolicyProblem {
@@ -997,6 +1004,7 @@ function crossCheck(policy: Policy, strict: boolean, data: unknown): Draft[] {
           message: `min_impact ${rule.min_impact.text} must be below max_impact ${rule.max_impact.text}; a rule matches impact from min_impact up to, not including, max_impact`,
         });
       }
+      drafts.push(...checkDecisionFlag(rule, env, [...envPath, 'decision', i]));
     });
   }
   return drafts;
@@ -1109,4 +1117,38 @@ function checkFlagProviders(policy: Policy): Draft[] {
     check(env.recovery.flag?.provider, [...envPath, 'recovery', 'flag', 'provider']);
   }
   return drafts;
+}
+
+/** A row's `flag` only means something for a feature-flag rollback the policy can plan. */
+function checkDecisionFlag(rule: DecisionRule, env: Environment, rulePath: Segment[]): Draft[] {
+  if (!rule.flag) return [];
+  const at = (...rest: Segment[]): Segment[] => [...rulePath, 'flag', ...rest];
+  if (rule.strategy !== 'feature-flag') {
+    return [
+      {
+        path: at(),
+        message: `flag applies to strategy feature-flag only; this row picks ${rule.strategy}, so remove flag or write strategy: feature-flag`,
+      },
+    ];
+  }
+  const base = env.rollback.strategies['feature-flag'];
+  if (!base) {
+    return [
+      {
+        path: at(),
+        message:
+          'this row switches a flag, but rollback.strategies.feature-flag is not configured (provider and flag name); add it',
+      },
+    ];
+  }
+  if (rule.flag.mode === 'components' && !rule.flag.components && base.components.length === 0) {
+    return [
+      {
+        path: at('mode'),
+        message:
+          'mode components needs the components to switch off; add components: [...] here or under rollback.strategies.feature-flag',
+      },
+    ];
+  }
+  return [];
 }

@@ -1,6 +1,6 @@
 /**
- * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, the
- * incident issue), routes from events and severities to channels, templates per channel,
+ * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, email,
+ * the incident issue), routes from events and severities to channels, templates per channel,
  * and delivery retries. Every URL or key that grants access is a `${SECRET}` reference.
  */
 import { z } from 'zod';
@@ -11,7 +11,7 @@ import {
   unknownPlaceholders,
 } from './notify-templates.ts';
 import { didYouMean } from './did-you-mean.ts';
-import { entryName, httpUrl, secretRef, waitDuration } from './schema-primitives.ts';
+import { entryName, httpUrl, secretRef, timerDuration, waitDuration } from './schema-primitives.ts';
 
 /** Template text: `{{name}}` must be a known placeholder, so a typo fails validation, not a page. */
 const templateText = z
@@ -92,6 +92,30 @@ const webhookChannel = z.strictObject({
   ...channelCommon,
 });
 
+/** One address, checked loosely: what a person types in a runbook, no display-name tricks. */
+const emailAddress = z
+  .string()
+  .regex(
+    /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/,
+    'write one email address, such as oncall@example.com',
+  );
+
+const emailChannel = z.strictObject({
+  type: z.literal('email'),
+  host: z.string().min(1).meta({ description: 'SMTP server host name, such as smtp.example.com.' }),
+  port: z.number().int().min(1).max(65535).default(587),
+  tls: z.enum(['starttls', 'implicit', 'none']).default('starttls').meta({
+    description:
+      'starttls: upgrade the connection and refuse to send without it (port 587); implicit: TLS from the start (port 465); none: plain text, only for a relay on the runner itself.',
+  }),
+  username: z.string().optional(),
+  password: secretRef.optional().meta({ description: 'SMTP password, as ${NAME}; masked.' }),
+  from: emailAddress,
+  to: z.array(emailAddress).min(1),
+  timeout: timerDuration.default(10_000).meta({ description: 'Connection and answer timeout.' }),
+  ...channelCommon,
+});
+
 const issueChannel = z.strictObject({
   type: z.literal('issue'),
   ...channelCommon,
@@ -102,6 +126,7 @@ export const notifyChannelSchema = z.discriminatedUnion('type', [
   teamsChannel,
   pagerdutyChannel,
   webhookChannel,
+  emailChannel,
   issueChannel,
 ]);
 
@@ -160,3 +185,4 @@ export const notifySchema = z
 export type NotifyPolicy = z.output<typeof notifySchema>;
 export type NotifyChannel = z.output<typeof notifyChannelSchema>;
 export type NotifyRoute = z.output<typeof routeSchema>;
+export type EmailChannel = z.output<typeof emailChannel>;

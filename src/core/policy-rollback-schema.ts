@@ -161,6 +161,24 @@ export const rollbackSchema = z.strictObject({
       "The longest Ripcord waits for GitHub's API rate limit to reset before failing with a clear message. A workflow's GITHUB_TOKEN may make 1,000 requests an hour per repository, and the reset can be most of an hour away: better to fail and act by hand than to sleep through the incident.",
   }),
   strategies: strategiesSchema.prefault({}),
+  maintenance: z
+    .strictObject({
+      on: stepSchema,
+      off: stepSchema,
+      strategies: z
+        .array(z.enum(['feature-flag', 'config', 'redeploy', 'full']))
+        .min(1)
+        .optional()
+        .meta({
+          description:
+            'The strategies a rollback starting with them is wrapped for; every strategy when omitted.',
+        }),
+    })
+    .optional()
+    .meta({
+      description:
+        'Maintenance mode around any strategy: `on` runs before the first rung, `off` after the last one tried, even when every rung failed (a failed `off` fails the rollback). The full strategy keeps its own maintenance steps.',
+    }),
 });
 
 export type RollbackPolicy = z.output<typeof rollbackSchema>;
@@ -169,4 +187,5 @@ export type FeatureFlagStrategy = z.output<typeof featureFlagStrategy>;
 export type RedeployStrategy = z.output<typeof redeployStrategy>;
 export type FullStrategy = z.output<typeof fullStrategy>;
 export type StepPolicy = z.output<typeof stepSchema>;
+export type MaintenancePolicy = NonNullable<RollbackPolicy['maintenance']>;
 export type FlagProviderPolicy = z.output<typeof flagProviderSchema>;

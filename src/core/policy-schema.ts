@@ -14,6 +14,7 @@ import {
   quantity,
   secretRef,
   timerDuration,
+  waitDuration,
 } from './schema-primitives.ts';
 import { flagProviderSchema, rollbackSchema } from './policy-rollback-schema.ts';
 import { notifySchema } from './policy-notify-schema.ts';
@@ -252,6 +253,27 @@ export const trigger = z.discriminatedUnion('kind', [
 
 export const strategyName = z.enum(['feature-flag', 'config', 'redeploy', 'full']);
 
+/** `@login` or `@org/team-slug`: the only text a policy may make Ripcord mention. */
+const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+
+/** A decision row's override of the feature-flag strategy: only the keys given replace it. */
+export const decisionFlag = z.strictObject({
+  mode: z.enum(['immediate', 'gradual', 'components']).meta({
+    description: 'immediate: switch off; gradual: step the rollout down; components: only some.',
+  }),
+  steps: z
+    .array(z.number().int().min(0).max(100))
+    .min(1)
+    .optional()
+    .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+  step_wait: waitDuration.optional().meta({ description: 'gradual: time between two steps.' }),
+  components: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
+
 export const decisionRule = z.strictObject({
   severity: severity.optional().meta({ description: 'Matches this severity; any when omitted.' }),
   min_impact: quantity
@@ -265,6 +287,28 @@ export const decisionRule = z.strictObject({
     description:
       'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
   }),
+  flag: decisionFlag.optional().meta({
+    description:
+      'With strategy feature-flag: how this row switches the flag (immediate off for critical, gradual 25 -> 0 for less critical, only some components), over rollback.strategies.feature-flag.',
+  }),
+  action: z.enum(['rollback', 'evaluate']).default('rollback').meta({
+    description:
+      'rollback: roll back as the row says. evaluate: a team decision ("may not rollback"): warn, name the people in `ask`, and never roll back on its own.',
+  }),
+  ask: z
+    .array(
+      z
+        .string()
+        .regex(
+          MENTION,
+          'write a GitHub mention: @login or @org/team-slug, such as @alice or @acme/sre-leads',
+        ),
+    )
+    .default([])
+    .meta({
+      description:
+        'Who decides (action evaluate) or should know: GitHub mentions such as @alice or @acme/sre-leads, named in the warning.',
+    }),
 });
 
 export const environment = z.strictObject({
@@ -284,6 +328,16 @@ export const environment = z.strictObject({
     description:
       'The decision matrix: the first rule matching severity and impact picks the strategy.',
   }),
+  recovery_time: z
+    .strictObject({
+      critical: positiveDuration.optional(),
+      warning: positiveDuration.optional(),
+    })
+    .optional()
+    .meta({
+      description:
+        'Recovery-time objectives per severity, from the first bad sample to restored ("critical: under 2 minutes"). `ripcord validate` warns when a critical trigger plus the strategy timeouts can exceed recovery_time.critical.',
+    }),
   default_strategy: strategyName.default('redeploy'),
   default_approval: z.string().default('none'),
   verify: verifySchema.prefault({}).meta({
@@ -355,6 +409,7 @@ export type BaselineTrigger = z.output<typeof baselineTrigger>;
 export type BurnRateTrigger = z.output<typeof burnRateTrigger>;
 export type Environment = z.output<typeof environment>;
 export type DecisionRule = z.output<typeof decisionRule>;
+export type DecisionFlag = z.output<typeof decisionFlag>;
 export type Severity = z.output<typeof severity>;
 export type StrategyName = z.output<typeof strategyName>;
 export type MissingData = z.output<typeof missingData>;

@@ -169,6 +169,10 @@ export const verifyTimingSchema = z.strictObject({
   failures_tolerated: z.number().int().min(0).default(1).meta({
     description: 'Consecutive failing rounds tolerated; one more fails the verification.',
   }),
+  min_duration: duration.default(0).meta({
+    description:
+      'The least time from the start before verification may pass ("monitor for 30 minutes before declaring success"): passing rounds before it do not end it, failing ones still do. At most duration.',
+  }),
 });
 
 export const verifySchema = verifyTimingSchema
@@ -195,6 +199,13 @@ export const verifySchema = verifyTimingSchema
         code: 'custom',
         path: ['duration'],
         message: 'duration includes the stabilization delay, so it cannot be shorter',
+      });
+    if (v.min_duration > v.duration)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min_duration'],
+        message:
+          'min_duration is longer than duration, so verification could never pass; raise duration to at least min_duration',
       });
     if (!(v.interval > 0))
       ctx.addIssue({ code: 'custom', path: ['interval'], message: 'interval must be positive' });

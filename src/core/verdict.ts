@@ -1,5 +1,5 @@
 /** Verdicts (per trigger) and the decision (per environment): the engine's output contract. */
-import type { Severity, StrategyName } from './policy-schema.ts';
+import type { DecisionFlag, Severity, StrategyName } from './policy-schema.ts';
 
 export type VerdictStatus = 'breached' | 'ok' | 'inconclusive';
 
@@ -39,6 +39,18 @@ export interface Decision {
   impact: number | null;
   strategy: StrategyName | null;
   approval: string | null;
+  /**
+   * The matched decision row's way of switching the flag (strategy feature-flag only), which
+   * replaces the keys it gives of rollback.strategies.feature-flag for this rollback.
+   */
+  flag?: DecisionFlag | null;
+  /**
+   * Set when the matched row says `action: evaluate`: a critical breach that the runbook leaves
+   * to a team decision. The decision is then `warn`, never `rollback`.
+   */
+  teamDecision?: boolean;
+  /** GitHub mentions (`@alice`, `@acme/sre`) the matched row asks to decide or to know. */
+  ask?: string[];
   evaluatedAt: string;
   /** Names of breached triggers. */
   triggered: string[];

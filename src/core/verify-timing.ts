@@ -12,6 +12,10 @@
  *   of failures.
  * - Rounds start at `start + stabilization`, then every `interval` (a round that overran starts
  *   the next one at once), up to `start + duration`. With no rounds left, it is inconclusive.
+ * - `minDuration` ("monitor for 30 minutes before declaring success", seed 001): a run of
+ *   passing rounds passes only once a round that started at least `minDuration` after the start
+ *   ends it; until then rounds go on, and failing rounds still fail it. Reached from the round's
+ *   start (when the evidence was taken), not its end, so a slow round does not shorten it.
  * - Certainty: it stops early when neither passing nor failing can still be reached in the
  *   rounds left (inconclusive); while failing is still reachable it keeps going, because
  *   "failed" and "inconclusive" lead to different actions (escalation vs a person looking).
@@ -24,6 +28,8 @@ export interface VerifyTiming {
   duration: number;
   successes: number;
   failuresTolerated: number;
+  /** The least time from the start before it may pass; 0 when omitted. */
+  minDuration?: number;
 }
 
 export type RoundOutcome = 'pass' | 'fail' | 'inconclusive';
@@ -56,6 +62,12 @@ export function timingProblems(t: VerifyTiming): string[] {
     problems.push('successes must be a whole number of at least 1');
   if (!(Number.isInteger(t.failuresTolerated) && t.failuresTolerated >= 0))
     problems.push('failures tolerated must be a whole number of at least 0');
+  const min = t.minDuration ?? 0;
+  if (!(min >= 0)) problems.push('min duration cannot be negative');
+  else if (min > t.duration)
+    problems.push(
+      'min duration is longer than duration, so verification could never pass; raise duration',
+    );
   return problems;
 }
 
@@ -115,12 +127,14 @@ export function recordRound(
     nextAt: Math.max(startedAt + t.interval, now),
   };
   const n = next.rounds.length;
-  if (consecutiveSuccesses >= t.successes) {
+  const min = t.minDuration ?? 0;
+  const heldLongEnough = startedAt - state.startedAt >= min;
+  if (consecutiveSuccesses >= t.successes && heldLongEnough) {
     return {
       ...next,
       done: {
         result: 'passed',
-        reason: `${consecutiveSuccesses} consecutive passing round${plural(consecutiveSuccesses)} (${t.successes} required)`,
+        reason: `${consecutiveSuccesses} consecutive passing round${plural(consecutiveSuccesses)} (${t.successes} required)${min > 0 ? `, after watching for at least ${minutes(min)}` : ''}`,
       },
     };
   }
@@ -134,7 +148,11 @@ export function recordRound(
     };
   }
   const left = roundsLeft(next);
-  const canPass = consecutiveSuccesses + left >= t.successes;
+  // The last round that can still run must start late enough for the minimum time.
+  const lastRoundAt = next.nextAt + Math.max(left - 1, 0) * t.interval;
+  const canPass =
+    consecutiveSuccesses + left >= t.successes &&
+    (min === 0 || (left > 0 && lastRoundAt - state.startedAt >= min));
   // Inconclusive rounds keep a run of failures alive, so only the failures still missing count.
   const canFail = consecutiveFailures + left > t.failuresTolerated;
   if (!canPass && !canFail) {
@@ -150,6 +168,13 @@ function endOfTime(
   const t = state.timing;
   if (n === 0) {
     return { result: 'inconclusive', reason: 'no round of checks could run before the end' };
+  }
+  const min = t.minDuration ?? 0;
+  if (min > 0 && state.consecutiveSuccesses >= t.successes) {
+    return {
+      result: 'inconclusive',
+      reason: `not proven healthy: the last ${state.consecutiveSuccesses} rounds passed, but no round could run ${minutes(min)} after the start (min_duration) before the end`,
+    };
   }
   const inconclusive = state.rounds.filter((r) => r === 'inconclusive').length;
   const why =
@@ -167,6 +192,11 @@ function maxRun(rounds: readonly RoundOutcome[], outcome: RoundOutcome): number 
     best = Math.max(best, run);
   }
   return best;
+}
+
+/** `30m`, `90s`: enough for a reason line without importing the duration formatter. */
+function minutes(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 }
 
 function plural(n: number): string {

@@ -12,7 +12,7 @@ import {
   type NotifySeverity,
   type NotifyValues,
 } from '../core/notify-templates.ts';
-import type { NotifyChannel, NotifyPolicy } from '../core/policy-notify-schema.ts';
+import type { EmailChannel, NotifyChannel, NotifyPolicy } from '../core/policy-notify-schema.ts';
 import type { IncidentStore } from '../github/incident.ts';
 import type { Logger } from '../core/logger.ts';
 import { toError } from '../core/errors.ts';
@@ -25,6 +25,7 @@ import {
   type NotificationHistory,
   type NotificationLog,
 } from './issue-comment.ts';
+import { emailMessage, sendEmail } from './email.ts';
 import { buildPagerDuty } from './pagerduty.ts';
 import { buildSlack } from './slack.ts';
 import { buildTeams } from './teams.ts';
@@ -180,8 +181,32 @@ async function deliver(
   }
 }
 
+/** Email's delivery: the same retries and backoff as HTTP, with SMTP's temporary/permanent split. */
+async function deliverEmail(
+  channel: EmailChannel,
+  prepared: Prepared,
+  name: string,
+  secrets: readonly string[],
+  policy: NotifyPolicy,
+  deps: NotifyDeps,
+): Promise<Delivered> {
+  const mail = emailMessage(prepared);
+  for (let attempt = 1; ; attempt++) {
+    const result = await sendEmail(channel, mail);
+    const detail = redact(result.detail, secrets);
+    if (result.ok) return { ok: true, attempts: attempt, detail };
+    if (!result.retryable || attempt > policy.retries)
+      return { ok: false, attempts: attempt, detail };
+    const wait = policy.backoff * 2 ** (attempt - 1);
+    deps.logger.info(
+      `Notification to ${name}: attempt ${attempt} failed (${detail}); retrying in ${wait} ms`,
+    );
+    await deps.sleep(wait);
+  }
+}
+
 function build(
-  channel: Exclude<NotifyChannel, { type: 'issue' }>,
+  channel: Exclude<NotifyChannel, { type: 'issue' | 'email' }>,
   prepared: Prepared,
   sentAt: string,
 ): Built {
@@ -302,9 +327,14 @@ export async function notify(n: Notification, deps: NotifyDeps): Promise<NotifyR
         };
       }
       for (const s of secrets) deps.mask(s);
-      const built = build(resolved, prepared, sentAt);
-      if ('skip' in built) return { ...base, result: 'skipped', attempts: 0, detail: built.skip };
-      const d = await deliver(built.request, name, secrets, deps.policy, deps);
+      let d: Delivered;
+      if (resolved.type === 'email') {
+        d = await deliverEmail(resolved, prepared, name, secrets, deps.policy, deps);
+      } else {
+        const built = build(resolved, prepared, sentAt);
+        if ('skip' in built) return { ...base, result: 'skipped', attempts: 0, detail: built.skip };
+        d = await deliver(built.request, name, secrets, deps.policy, deps);
+      }
       return d.ok
         ? { ...base, result: 'sent', attempts: d.attempts }
         : {

@@ -2,12 +2,23 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../core/errors.ts';
 
+/** A decision row's flag override as the report carries it: durations already in milliseconds. */
+const reportedFlag = z.strictObject({
+  mode: z.enum(['immediate', 'gradual', 'components']),
+  steps: z.array(z.number().int().min(0).max(100)).min(1).optional(),
+  step_wait: z.number().int().min(0).optional(),
+  components: z.array(z.string().min(1)).min(1).optional(),
+});
+
 const decisionInputSchema = z.looseObject({
   decision: z.enum(['rollback', 'warn', 'hold', 'none']),
   environment: z.string().optional(),
   severity: z.enum(['critical', 'warning']).nullable(),
   strategy: z.enum(['feature-flag', 'config', 'redeploy', 'full']).nullable(),
   approval: z.string().nullable(),
+  flag: reportedFlag.nullable().optional(),
+  teamDecision: z.boolean().optional(),
+  ask: z.array(z.string()).optional(),
   triggered: z.array(z.string()).default([]),
   summary: z.string().default(''),
   evaluatedAt: z.iso.datetime({ offset: true }).optional(),

@@ -8,6 +8,7 @@ import { formatDuration } from '../core/duration.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Policy } from '../core/policy-schema.ts';
+import type { FeatureFlagStrategy, RollbackPolicy } from '../core/policy-rollback-schema.ts';
 import {
   addRun,
   INCIDENT_STATE_VERSION,
@@ -31,6 +32,7 @@ import type { AcquireResult } from '../github/lock.ts';
 import { executeLadder, type LadderResult, type StepEvent } from '../strategies/ladder.ts';
 import {
   ladderFrom,
+  planMaintenance,
   planStrategy,
   type PlanDeps,
   type PlannedStep,
@@ -112,15 +114,19 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
       ...base,
       result: 'skipped',
       skipReason: 'not-asked',
-      message: `The decision is ${req.decision.decision}, not rollback: nothing to do.`,
+      message: req.decision.teamDecision
+        ? `The decision is a team decision, not an automatic rollback${req.decision.ask && req.decision.ask.length > 0 ? ` (asking ${req.decision.ask.join(', ')})` : ''}: nothing rolled back. To roll back, run the rollback by hand with a strategy.`
+        : `The decision is ${req.decision.decision}, not rollback: nothing to do.`,
     };
   }
   const strategy = chooseStrategy(req, env.default_strategy);
   const rungs = ladderFrom(strategy, policy);
+  const planned = withDecisionFlag(policy, req);
   // Plan every rung before anything changes, so a policy mistake fails first and cleanly.
   const plans = new Map<StrategyName, PlannedStep[]>(
-    rungs.map((s) => [s, planStrategy(s, req.environment, policy, deps.planDeps)]),
+    rungs.map((s) => [s, planStrategy(s, req.environment, planned, deps.planDeps)]),
   );
+  const maintenance = planMaintenance(strategy, req.environment, policy, deps.planDeps);
 
   if (req.dryRun) {
     const bad = await deps.deployments.current(req.environment);
@@ -132,9 +138,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
       from: bad ? versionOf(bad) : null,
       target: target ? { deploymentId: target.id, ref: target.ref, sha: target.sha } : null,
       strategy,
-      plan: [...plans.values()]
-        .flat()
-        .map((s) => ({ id: s.id, name: s.name, strategy: s.strategy })),
+      plan: planList(plans, maintenance),
     };
   }
 
@@ -151,7 +155,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   // Renewed while held: a step longer than the lease must not let a second run in.
   acquired.lock.keepAlive();
   try {
-    return await underLock(req, deps, strategy, rungs, plans, opened);
+    return await underLock(req, deps, strategy, rungs, plans, maintenance, opened);
   } catch (thrown) {
     await recordAbort(opened, thrown, deps);
     throw thrown;
@@ -198,6 +202,7 @@ async function underLock(
   strategy: StrategyName,
   rungs: StrategyName[],
   plans: Map<StrategyName, PlannedStep[]>,
+  maintenance: Maintenance,
   opened: Opened,
 ): Promise<RollbackResult> {
   const env = environmentOf(deps.policy, req.environment);
@@ -282,7 +287,7 @@ async function underLock(
     strategy,
     attempts: state.attempts + (plan.kind === 'retry' || state.attempts === 0 ? 1 : 0),
   };
-  state = planSteps(state, planList(plans), now());
+  state = planSteps(state, planList(plans, maintenance), now());
   // Re-reading the issue before each write keeps notes people add during the incident; right
   // after this run wrote it there is nothing new to keep, so the next write skips the read.
   let justWritten = false;
@@ -343,6 +348,7 @@ async function underLock(
   const ladder: LadderResult = await executeLadder({
     rungs,
     plan: (s) => plans.get(s) ?? [],
+    ...(maintenance ? { maintenance } : {}),
     done,
     doneAt,
     badDeployedAt: bad.createdAt,
@@ -407,7 +413,7 @@ async function underLock(
       strategy: ladder.strategy,
       deploymentId: rollbackDeploymentId,
       steps: events,
-      plan: planList(plans),
+      plan: planList(plans, maintenance),
       dataLossWindow: ladder.dataLossWindow,
     };
   }
@@ -435,7 +441,7 @@ async function underLock(
     strategy: ladder.strategy,
     deploymentId: rollbackDeploymentId,
     steps: events,
-    plan: planList(plans),
+    plan: planList(plans, maintenance),
     dataLossWindow: ladder.dataLossWindow,
   };
 }
@@ -562,6 +568,26 @@ function alreadyHandled(
       ? `This run already rolled ${req.environment} back ${since} (incident #${incident.number}); nothing new to do.`
       : `${req.environment} was already rolled back ${since}${cooling} by run ${s.runs[0]?.runId ?? 'unknown'} (incident #${incident.number}, status ${s.status}); this run did nothing.`,
   };
+}
+
+/**
+ * The decision row's way of switching the flag (`flag: {mode: gradual, steps: [25, 0]}`)
+ * replaces those keys of rollback.strategies.feature-flag, so one flag serves "immediate off
+ * for critical, gradual for less critical" (seed 000). Only an automatic choice takes it: an
+ * operator who names a strategy gets the policy's own feature-flag configuration.
+ */
+function withDecisionFlag(policy: RollbackPolicy, req: RollbackRequest): RollbackPolicy {
+  const flag = req.strategy === 'auto' ? req.decision?.flag : null;
+  const base = policy.strategies['feature-flag'];
+  if (!flag || !base || req.decision?.strategy !== 'feature-flag') return policy;
+  const merged: FeatureFlagStrategy = {
+    ...base,
+    mode: flag.mode,
+    ...(flag.steps ? { steps: flag.steps } : {}),
+    ...(flag.step_wait !== undefined ? { step_wait: flag.step_wait } : {}),
+    ...(flag.components ? { components: flag.components } : {}),
+  };
+  return { ...policy, strategies: { ...policy.strategies, 'feature-flag': merged } };
 }
 
 function chooseStrategy(req: RollbackRequest, fallback: StrategyName): StrategyName {
@@ -708,8 +734,12 @@ function logUrl(req: RollbackRequest): { logUrl?: string } {
   return req.run.url ? { logUrl: req.run.url } : {};
 }
 
-function planList(plans: Map<StrategyName, PlannedStep[]>) {
-  return [...plans.values()].flat().map((s) => ({ id: s.id, name: s.name, strategy: s.strategy }));
+type Maintenance = { on: PlannedStep; off: PlannedStep } | null;
+
+function planList(plans: Map<StrategyName, PlannedStep[]>, maintenance: Maintenance) {
+  const steps = [...plans.values()].flat();
+  const all = maintenance ? [maintenance.on, ...steps, maintenance.off] : steps;
+  return all.map((s) => ({ id: s.id, name: s.name, strategy: s.strategy }));
 }
 
 function truncate(text: string, max: number): string {

@@ -19,11 +19,11 @@
  * again: its steps are idempotent, and the caller decides where a resumed rollback starts.
  */
 import { toError } from '../core/errors.ts';
-import type { PlannedStep, StepRunContext, StrategyName } from './plan.ts';
+import type { PlannedStep, StepOutcome, StepOwner, StepRunContext, StrategyName } from './plan.ts';
 
 export interface StepEvent {
   stepId: string;
-  strategy: StrategyName;
+  strategy: StepOwner;
   name: string;
   status: 'running' | 'done' | 'failed' | 'skipped';
   /** ISO 8601. */
@@ -59,6 +59,13 @@ export interface ExecuteLadderOptions {
   ctx: StepRunContext;
   /** When the bad deployment was created (ISO): the start of the data-loss window. */
   badDeployedAt?: string;
+  /**
+   * `rollback.maintenance`: `on` before the first rung, `off` after the last one tried,
+   * whether the ladder succeeded or not. A failed `on` is recorded and the rollback goes on
+   * (restoring service matters more than the maintenance page); a failed `off` fails the
+   * rollback, since users are still shut out.
+   */
+  maintenance?: { on: PlannedStep; off: PlannedStep };
 }
 
 export async function executeLadder(opts: ExecuteLadderOptions): Promise<LadderResult> {
@@ -90,57 +97,117 @@ export async function executeLadder(opts: ExecuteLadderOptions): Promise<LadderR
     return { from: opts.badDeployedAt, to: restoredAt };
   };
 
-  for (const [index, { strategy, steps }] of plans.entries()) {
-    tried.push(strategy);
-    const runCtx: StepRunContext = { ...ctx, step: { ...ctx.step, strategy } };
-    let failure: string | null = steps.length === 0 ? `${strategy} has no steps` : null;
-    for (const [at, step] of steps.entries()) {
-      const base = { stepId: step.id, strategy, name: step.name };
-      if (done.has(step.id)) {
-        await record({ ...base, status: 'skipped', at: iso(), detail: 'done in an earlier run' });
-        if (step.restoresData) {
-          const when = opts.doneAt?.get(step.id);
-          if (when === undefined) restoreTimeUnknown = true;
-          else restoredAt = when;
-        }
-        continue;
-      }
-      await record({ ...base, status: 'running', at: iso(), detail: null });
-      ctx.logger.info(`${strategy}: ${step.name}`);
-      let outcome;
-      try {
-        outcome = await step.run(runCtx);
-      } catch (thrown) {
-        outcome = { ok: false, detail: `step threw: ${toError(thrown).message}` };
-      }
-      const finished = iso();
-      const detail = outcome.detail.replace(/\s*\n\s*/g, '; ');
-      await record({ ...base, status: outcome.ok ? 'done' : 'failed', at: finished, detail });
-      if (outcome.ok) {
-        if (step.restoresData) restoredAt = finished;
-        continue;
-      }
-      const notRun = steps
-        .slice(at + 1)
-        .map((s) => s.whenNotRun)
-        .filter((note): note is string => note !== undefined);
-      failure = `${strategy} failed at "${step.name}": ${detail}${notRun.length > 0 ? `; ${notRun.join('; ')}` : ''}`;
-      break;
-    }
-    if (failure === null) {
-      ctx.logger.info(`rollback by ${strategy} succeeded`);
-      return { ok: true, strategy, tried, failure: null, dataLossWindow: window() };
-    }
-    ctx.logger.error(failure);
-    failures.push(failure);
-    const next = plans[index + 1];
-    if (next) ctx.logger.warning(`escalating from ${strategy} to ${next.strategy}`);
+  const maintenance = opts.maintenance;
+  if (!maintenance) return climb();
+  const on = await runAround(maintenance.on, opts);
+  if (!on.ok) {
+    ctx.logger.warning(
+      `maintenance mode could not be switched on (${on.detail}); rolling back anyway, since restoring service matters more than the maintenance page`,
+    );
   }
+  let result: LadderResult;
+  try {
+    result = await climb();
+  } catch (thrown) {
+    // The record failed (GitHub unreachable): still take users out of maintenance, unrecorded;
+    // the next run repeats `off`, which is idempotent.
+    await runUnrecorded(maintenance.off, opts);
+    throw thrown;
+  }
+  const off = await runAround(maintenance.off, opts);
+  if (off.ok) return result;
+  const failure = `maintenance mode is still on: "${maintenance.off.name}" failed: ${off.detail}; switch it off by hand or re-run the rollback`;
+  ctx.logger.error(failure);
   return {
+    ...result,
     ok: false,
-    strategy: tried.at(-1) ?? null,
-    tried,
-    failure: failures.length > 0 ? failures.join(' | ') : 'no strategy to try',
-    dataLossWindow: window(),
+    failure: result.failure === null ? failure : `${result.failure} | ${failure}`,
   };
+
+  async function climb(): Promise<LadderResult> {
+    for (const [index, { strategy, steps }] of plans.entries()) {
+      tried.push(strategy);
+      const runCtx: StepRunContext = { ...ctx, step: { ...ctx.step, strategy } };
+      let failure: string | null = steps.length === 0 ? `${strategy} has no steps` : null;
+      for (const [at, step] of steps.entries()) {
+        const base = { stepId: step.id, strategy, name: step.name };
+        if (done.has(step.id)) {
+          await record({ ...base, status: 'skipped', at: iso(), detail: 'done in an earlier run' });
+          if (step.restoresData) {
+            const when = opts.doneAt?.get(step.id);
+            if (when === undefined) restoreTimeUnknown = true;
+            else restoredAt = when;
+          }
+          continue;
+        }
+        await record({ ...base, status: 'running', at: iso(), detail: null });
+        ctx.logger.info(`${strategy}: ${step.name}`);
+        let outcome;
+        try {
+          outcome = await step.run(runCtx);
+        } catch (thrown) {
+          outcome = { ok: false, detail: `step threw: ${toError(thrown).message}` };
+        }
+        const finished = iso();
+        const detail = outcome.detail.replace(/\s*\n\s*/g, '; ');
+        await record({ ...base, status: outcome.ok ? 'done' : 'failed', at: finished, detail });
+        if (outcome.ok) {
+          if (step.restoresData) restoredAt = finished;
+          continue;
+        }
+        const notRun = steps
+          .slice(at + 1)
+          .map((s) => s.whenNotRun)
+          .filter((note): note is string => note !== undefined);
+        failure = `${strategy} failed at "${step.name}": ${detail}${notRun.length > 0 ? `; ${notRun.join('; ')}` : ''}`;
+        break;
+      }
+      if (failure === null) {
+        ctx.logger.info(`rollback by ${strategy} succeeded`);
+        return { ok: true, strategy, tried, failure: null, dataLossWindow: window() };
+      }
+      ctx.logger.error(failure);
+      failures.push(failure);
+      const next = plans[index + 1];
+      if (next) ctx.logger.warning(`escalating from ${strategy} to ${next.strategy}`);
+    }
+    return {
+      ok: false,
+      strategy: tried.at(-1) ?? null,
+      tried,
+      failure: failures.length > 0 ? failures.join(' | ') : 'no strategy to try',
+      dataLossWindow: window(),
+    };
+  }
+}
+
+/** One maintenance step, recorded like a strategy's step and skipped when done before. */
+async function runAround(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepOutcome> {
+  const { ctx, record } = opts;
+  const iso = (): string => new Date(ctx.now()).toISOString();
+  const base = { stepId: step.id, strategy: step.strategy, name: step.name };
+  if (opts.done.has(step.id)) {
+    await record({ ...base, status: 'skipped', at: iso(), detail: 'done in an earlier run' });
+    return { ok: true, detail: 'done in an earlier run' };
+  }
+  await record({ ...base, status: 'running', at: iso(), detail: null });
+  ctx.logger.info(step.name);
+  const outcome = await runUnrecorded(step, opts);
+  await record({
+    ...base,
+    status: outcome.ok ? 'done' : 'failed',
+    at: iso(),
+    detail: outcome.detail,
+  });
+  return outcome;
+}
+
+async function runUnrecorded(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepOutcome> {
+  try {
+    // RIPCORD_STRATEGY stays the strategy the rollback started with.
+    const outcome = await step.run(opts.ctx);
+    return { ok: outcome.ok, detail: outcome.detail.replace(/\s*\n\s*/g, '; ') };
+  } catch (thrown) {
+    return { ok: false, detail: `step threw: ${toError(thrown).message}` };
+  }
 }

@@ -42,6 +42,9 @@ import { compileWorkflowDispatch } from './workflow-dispatch-step.ts';
 
 export type StrategyName = 'feature-flag' | 'config' | 'redeploy' | 'full';
 
+/** Who a step belongs to: a strategy, or `rollback.maintenance` around the whole ladder. */
+export type StepOwner = StrategyName | 'maintenance';
+
 export const STRATEGIES: readonly StrategyName[] = ['feature-flag', 'config', 'redeploy', 'full'];
 
 export interface StepRunContext {
@@ -60,7 +63,7 @@ export interface StepOutcome {
 export interface PlannedStep {
   /** Stable across runs of the same policy: `feature-flag:disable`, `full:maintenance-on`. */
   id: string;
-  strategy: StrategyName;
+  strategy: StepOwner;
   /** For people: `Set chat-assistant rollout to 25%`. */
   name: string;
   kind: 'flag' | 'command' | 'http' | 'workflow-dispatch';
@@ -140,6 +143,39 @@ export function planStrategy(
 }
 
 /**
+ * `rollback.maintenance` as two steps around the ladder (ladder.ts runs `off` even when every
+ * rung failed), or none when the policy has none or it does not wrap `start`.
+ */
+export function planMaintenance(
+  start: StrategyName,
+  environment: string,
+  rollback: RollbackPolicy,
+  deps: PlanDeps,
+): { on: PlannedStep; off: PlannedStep } | null {
+  const config = rollback.maintenance;
+  if (!config) return null;
+  if (config.strategies && !config.strategies.includes(start)) return null;
+  const where = `environments.${environment}.rollback.maintenance`;
+  const on = planStepPolicy(
+    'maintenance',
+    'maintenance:on',
+    'Maintenance mode on',
+    config.on,
+    `${where}.on`,
+    deps,
+  );
+  const off = planStepPolicy(
+    'maintenance',
+    'maintenance:off',
+    'Maintenance mode off',
+    config.off,
+    `${where}.off`,
+    deps,
+  );
+  return { on, off };
+}
+
+/**
  * The rungs a rollback starting at `start` may climb: `start`, then (when `escalate`) the
  * configured strategies after it in `rollback.ladder`. A start outside the ladder (an operator's
  * explicit choice) has no "after", so it is tried alone.
@@ -153,6 +189,11 @@ export function ladderFrom(start: StrategyName, rollback: RollbackPolicy): Strat
     if (rollback.strategies[rung] !== undefined && !rungs.includes(rung)) rungs.push(rung);
   }
   return rungs;
+}
+
+/** A maintenance step sees the strategy the rollback runs (RIPCORD_STRATEGY), not its own owner. */
+function ownStrategy(owner: StepOwner): { strategy?: string } {
+  return owner === 'maintenance' ? {} : { strategy: owner };
 }
 
 function oneLine(text: string): string {
@@ -255,7 +296,7 @@ function planFeatureFlag(
 }
 
 function planStepPolicy(
-  strategy: StrategyName,
+  strategy: StepOwner,
   id: string,
   name: string,
   config: StepPolicy,
@@ -295,7 +336,7 @@ function planStepPolicy(
     kind: 'http',
     run: (ctx) =>
       guarded(async () => {
-        const result = await compiled.run(stepValues({ ...ctx.step, strategy }), {
+        const result = await compiled.run(stepValues({ ...ctx.step, ...ownStrategy(strategy) }), {
           logger: ctx.logger,
           ...(deps.fetch ? { fetch: deps.fetch } : {}),
         });
@@ -309,14 +350,14 @@ function planStepPolicy(
 function runCommand(
   command: string,
   timeoutMs: number,
-  strategy: StrategyName,
+  strategy: StepOwner,
   ctx: StepRunContext,
   deps: PlanDeps,
 ): Promise<StepOutcome> {
   return guarded(async () => {
     const result = await runCommandStep({
       command,
-      env: ripcordEnv({ ...ctx.step, strategy }),
+      env: ripcordEnv({ ...ctx.step, ...ownStrategy(strategy) }),
       timeoutMs,
       logger: ctx.logger,
       ...(deps.cwd !== undefined ? { cwd: deps.cwd } : {}),

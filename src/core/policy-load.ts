@@ -18,7 +18,6 @@ import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
 import { promqlSyntaxError } from './promql-syntax.ts';
 import {
-  duration,
   policySchema,
   quantity,
   type DecisionRule,

@@ -27,7 +27,7 @@ import {
 
 export async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<number> {
   const { values } = parseArgs({
-    args,
+    args: joinNegativeValues(args, ['--at', '--baseline']),
     options: {
       policy: { type: 'string' },
       environment: { type: 'string' },
@@ -94,6 +94,23 @@ export async function evaluate(args: string[], io: CliIO, logger: Logger): Promi
   if (values.json) io.stdout(JSON.stringify(toJson(decision), null, 2));
   else io.stdout(renderDecision(style, decision, now));
   return 0;
+}
+
+/**
+ * `--at -30m` as `--at=-30m`: node's parseArgs takes a value starting with `-` for an option
+ * and refuses it ("ambiguous"), but a relative time is exactly that.
+ */
+function joinNegativeValues(args: string[], options: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const next = args[i + 1];
+    if (options.includes(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** `ok`, `pending`, `breached` or `inconclusive`: the verdict as Prometheus users read alerts. */

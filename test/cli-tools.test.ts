@@ -305,6 +305,50 @@ describe('evaluate: times and states', () => {
   });
 });
 
+describe('evaluate --watch', () => {
+  test('prints a line per poll with the time, each trigger value and state, and the time left', async () => {
+    let now = Date.parse('2026-11-24T10:08:00Z');
+    const out: string[] = [];
+    const code = await main(
+      [
+        'evaluate',
+        '--policy',
+        'examples/demo/policy.yml',
+        '--environment',
+        'production',
+        '--source-file',
+        'examples/demo/incident.om',
+        '--baseline',
+        '2026-11-24T10:00:00Z',
+        '--watch',
+        '15m',
+        '--interval',
+        '5m',
+      ],
+      {
+        stdout: (t) => out.push(t),
+        stderr: () => {},
+        env: {},
+        now: () => now,
+        sleep: async (ms) => {
+          now += ms;
+        },
+      },
+    );
+    expect(code).toBe(0);
+    const polls = out.filter((l) => /^\d\d:\d\d:\d\d  /.test(l));
+    // Polls at 0, 5, 10 and 15 minutes; by the last, error-rate has held over 5% for its 15m.
+    expect(polls).toHaveLength(4);
+    expect(polls[0]).toMatch(/^10:08:00 {2}warn {2}error-rate 7\.69% pending \| .* \(15m left\)$/);
+    expect(polls[1]).toMatch(/^10:13:00 .*\(10m left\)$/);
+    expect(polls[2]).toMatch(/^10:18:00 .*\(5m left\)$/);
+    expect(polls[3]).toMatch(
+      /^10:23:00 {2}rollback {2}error-rate [\d.]+% breached \| .*\(0s left\)$/,
+    );
+    expect(out[0]).toBe('Watching production for 15m, every 5m (times in UTC)');
+  });
+});
+
 describe('failures to reach GitHub', () => {
   test('close against an unreachable API is one line saying what to check', async () => {
     const standIn = await startGitHubStandIn();

@@ -115,6 +115,8 @@ describe('ripcord evaluate', () => {
       'reason',
       'severity',
       'since',
+      'sinceBefore',
+      'state',
       'status',
       'threshold',
       'value',
@@ -152,7 +154,8 @@ describe('ripcord evaluate', () => {
       '--source-file',
       SERIES,
       '--at',
-      '2026-11-25T10:00:00Z',
+      // A day before the recording (a day after would be in the future, which --at refuses).
+      '2026-11-23T10:00:00Z',
       '--json',
     );
     expect(r.code).toBe(0);

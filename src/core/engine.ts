@@ -124,8 +124,11 @@ interface Timeline {
   end: number;
   step: number;
   at: (k: number) => StepValue;
-  /** The first sample of the series read: a step before it has no data because none was read. */
-  firstSample: number;
+  /**
+   * Where the data read begins: the range asked for, or the series' first sample when the source
+   * returned more. A step before it has no data because none was read, not because none exists.
+   */
+  dataStart: number;
 }
 
 /** Values at steps back from the end, computed on demand and kept, so walks stay linear. */
@@ -133,13 +136,13 @@ function timeline(
   reading: Reading,
   end: number,
   step: number,
-  firstSample = Number.NEGATIVE_INFINITY,
+  dataStart = Number.NEGATIVE_INFINITY,
 ): Timeline {
   const cache: StepValue[] = [];
   return {
     end,
     step,
-    firstSample,
+    dataStart,
     at: (k) => {
       let v = cache[k];
       if (v === undefined) {
@@ -235,6 +238,11 @@ function judgeHeld(
  * reaches back past the data that was read (or past the walk's bound), so it began earlier than
  * `since` and a reader must not take `since` for the start of the breach.
  */
+/** The earlier of the range read for `trigger` and the series' first sample (see Timeline). */
+function dataStart(trigger: Trigger, ctx: EvaluationContext, series: SortedSeries): number {
+  return Math.min(rangeFor(trigger, ctx).start, series.times[0] ?? Number.POSITIVE_INFINITY);
+}
+
 function sinceHeld(
   reading: Reading,
   line: Timeline,
@@ -244,7 +252,7 @@ function sinceHeld(
   let before = true;
   while (k < MAX_SINCE_STEPS) {
     const sv = line.at(k);
-    if (sv.state === 'missing' && line.end - k * line.step < line.firstSample) break;
+    if (sv.state === 'missing' && line.end - k * line.step < line.dataStart) break;
     if (sv.state !== 'value' || !reading.holds(sv.v)) {
       before = false;
       break;
@@ -544,7 +552,7 @@ function judgeLevel(
   end: number,
 ): SeriesJudgement {
   const reading = levelReading(trigger, series, ctx);
-  const line = timeline(reading, end, ctx.step, series.times[0]);
+  const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
   const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
   return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
 }
@@ -683,7 +691,7 @@ function judgeBaseline(
   }
   const baseline = before.v;
   const reading = baselineReading(trigger, series, baseline, ctx.semantics);
-  const line = timeline(reading, end, ctx.step, series.times[0]);
+  const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
   const judgement = judgeHeld(reading, line, 0, series.labels);
   const current = judgement.value;
   const change =
@@ -758,7 +766,7 @@ function judgeBurn(
       badness: (v) => v / pair.factor,
       thresholdValue: pair.factor,
     };
-    const line = timeline(reading, end, ctx.step, series.times[0]);
+    const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
     const judgement = judgeHeld(reading, line, 0, series.labels);
     const long = burnAt(end, pair.long);
     const short = burnAt(end, pair.short);

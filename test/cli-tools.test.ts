@@ -336,7 +336,7 @@ describe('evaluate --watch', () => {
       },
     );
     expect(code).toBe(0);
-    const polls = out.filter((l) => /^\d\d:\d\d:\d\d  /.test(l));
+    const polls = out.filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l));
     // Polls at 0, 5, 10 and 15 minutes; by the last, error-rate has held over 5% for its 15m.
     expect(polls).toHaveLength(4);
     expect(polls[0]).toMatch(/^10:08:00 {2}warn {2}error-rate 7\.69% pending \| .* \(15m left\)$/);

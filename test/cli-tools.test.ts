@@ -3,6 +3,7 @@
  * --help/--version, relative --at, pending and "since before", and a network failure shown as
  * one line. Each asserts what a person reads on stdout/stderr and what lands on GitHub.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { main } from '../src/cli.ts';
 import { renderIncidentBody } from '../src/core/incident-state.ts';
@@ -88,7 +89,11 @@ describe('help, version and commands', () => {
       expect(r.stdout, command).toMatch(new RegExp(`^Usage: ripcord ${command}`));
     }
     const v = await cli(['--version']);
-    expect(v.stdout).toMatch(/^ripcord-rollback \d+\.\d+\.\d+$/);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    expect(v.stdout).toBe(`${pkg.name} ${pkg.version}`);
     const u = await cli(['stauts']);
     expect(u.code).toBe(1);
     expect(u.stderr).toContain('did you mean status?');

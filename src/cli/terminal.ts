@@ -177,6 +177,15 @@ export function explainServiceError(
   const status = requestStatus(error);
   const message = (error as { message?: unknown } | null)?.message;
   const what = typeof message === 'string' ? message.split('\n')[0] : '';
+  // Octokit reports a request that got no answer at all (refused port, TLS, DNS) as status 500
+  // without a response; GitHub's own 500s come with one.
+  const answered =
+    typeof error === 'object' && error !== null && 'response' in error && Boolean(error.response);
+  if (status === 500 && !answered) {
+    return new ConfigurationError(
+      `cannot reach ${api} (${what}); check your network connection and GITHUB_API_URL${env.GITHUB_API_URL ? '' : ' (unset: github.com)'}, then run the command again`,
+    );
+  }
   if (status === 401) {
     return new ConfigurationError(
       `GitHub refused the token (401 ${what}); check that GITHUB_TOKEN (or --token) is a valid, unexpired token`,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { main } from '../src/cli.ts';
 import { renderIncidentBody } from '../src/core/incident-state.ts';
+import { initialRecoveryState } from '../src/core/recovery-machine.ts';
 import { createGitHubClient } from '../src/github/client.ts';
 import { environmentLabel, INCIDENT_LABEL } from '../src/github/incident.ts';
 import { createEnvironmentLock } from '../src/github/lock.ts';
@@ -142,6 +143,32 @@ describe('ripcord status', () => {
       expired: false,
       byRipcord: true,
     });
+  });
+
+  test('a recovery in progress: its stage and when the next tick can move it', async () => {
+    gh = await startGitHubStandIn();
+    const recovery = {
+      ...initialRecoveryState(NOW - 10 * 60_000),
+      status: 'running' as const,
+      stage: 0,
+      percent: 5,
+      stageStartedAt: new Date(NOW - 10 * 60_000).toISOString(),
+    };
+    const state = fullState({ status: 'recovering', recovery });
+    gh.state.repo().addIssue({
+      title: 'Rollback of production',
+      body: renderIncidentBody(state, 'seeded'),
+      labels: [INCIDENT_LABEL, environmentLabel(state.environment)],
+    });
+    const env = { GITHUB_TOKEN: 't', GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/shop' };
+    const r = await cli(['status', '--policy', 'examples/demo/policy.yml'], env);
+    expect(r.code, r.stderr).toBe(0);
+    // The demo policy keeps the default stages: 5% for 30m first.
+    expect(r.stdout).toMatch(
+      /recovering\s+.*stage 1 of 4 \(5%\), attempt 1 dwells until 2026-11-24T12:20:00.000Z/,
+    );
+    expect(r.stdout).toContain('next recovery tick: 12:20 UTC (in 20m)');
+    expect(r.stdout).toContain('No locks held.');
   });
 
   test('colour on a terminal, none with NO_COLOR', async () => {
@@ -291,7 +318,15 @@ describe('evaluate: times and states', () => {
     expect(rel.stdout.split('\n')[0]).toBe('Evaluated production at 2026-11-24T10:10:00.000Z');
     const zoneless = await cli([...base, '--at', '2026-11-24 10:10']);
     expect(zoneless.stdout.split('\n')[0]).toBe('Evaluated production at 2026-11-24T10:10:00.000Z');
-    const future = await cli([...base, '--at', '2026-11-24T13:00:00Z']);
+    // Against live sources (no --source-file) there is no data after now.
+    const live = [
+      'evaluate',
+      '--policy',
+      'examples/demo/policy.yml',
+      '--environment',
+      'production',
+    ];
+    const future = await cli([...live, '--at', '2026-11-24T13:00:00Z']);
     expect(future.code).toBe(1);
     expect(future.stderr).toMatch(/--at: 2026-11-24T13:00:00.000Z is in the future/);
   });

@@ -154,8 +154,7 @@ describe('ripcord evaluate', () => {
       '--source-file',
       SERIES,
       '--at',
-      // A day before the recording (a day after would be in the future, which --at refuses).
-      '2026-11-23T10:00:00Z',
+      '2026-11-25T10:00:00Z',
       '--json',
     );
     expect(r.code).toBe(0);

@@ -47,8 +47,12 @@ export async function evaluate(args: string[], io: CliIO, logger: Logger): Promi
   const policyPath = values.policy ?? defaultPolicyPath;
   // Check every input before any source is built, so a typo is reported before a missing secret.
   const now = io.now();
-  const at = values.at ? parseAtTime(values.at, now, '--at') : now;
-  const deployedAt = values.baseline ? parseAtTime(values.baseline, now, '--baseline') : undefined;
+  // A recording's times are its own; only live sources have no data after now.
+  const recorded = { allowFuture: values['source-file'] !== undefined };
+  const at = values.at ? parseAtTime(values.at, now, '--at', recorded) : now;
+  const deployedAt = values.baseline
+    ? parseAtTime(values.baseline, now, '--baseline', recorded)
+    : undefined;
   const duration = values.watch ? parseDurationInput(values.watch, '--watch') : undefined;
   const interval = values.interval ? parseDurationInput(values.interval, '--interval') : undefined;
   const policy = await readPolicy(policyPath);

@@ -6,4 +6,5 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   now: () => Date.now(),
   stdin: process.stdin,
+  isTTY: process.stdout.isTTY === true,
 });

@@ -4,15 +4,13 @@
  * Messages go to stderr; with --json the JSON object alone goes to stdout.
  */
 import { parseArgs } from 'node:util';
-import { dirname, resolve } from 'node:path';
 import { ConfigurationError, toError } from './core/errors.ts';
 import { neutraliseCommands, type Logger } from './core/logger.ts';
 import { recoveryTimeWarnings } from './core/recovery-time.ts';
-import { parseTime } from './core/time-input.ts';
-import type { Decision } from './core/verdict.ts';
-import { evaluableEnvironment, evaluateEnvironment } from './evaluate/evaluate-environment.ts';
+import { didYouMean } from './core/did-you-mean.ts';
+import { PACKAGE_NAME, VERSION } from './core/published.ts';
+import { explainServiceError } from './cli/terminal.ts';
 import { defaultPolicyPath, readPolicy } from './policy/read-policy.ts';
-import { createSources } from './sources/index.ts';
 import { runDemo } from './demo/run-demo.ts';
 
 export interface CliIO {
@@ -22,53 +20,160 @@ export interface CliIO {
   now: () => number;
   /** Answers to `init`'s prompts; absent, init asks nothing (as with --yes). */
   stdin?: NodeJS.ReadableStream | undefined;
+  /** Whether stdout is a terminal: colour is used only then (and never with NO_COLOR). */
+  isTTY?: boolean;
+  /** Waits between polls of `evaluate --watch`; setTimeout when omitted. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-const USAGE = `Usage:
-  ripcord init [--environments production] [--source S] [--strategy S] [--notify C] [--yes]
-  ripcord validate [--policy .github/ripcord.yml] [--github [--repo owner/name]]   (--github: GITHUB_TOKEN)
-  ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
-  ripcord demo [--scenario examples/demo/scenario.yml]
-  ripcord close --incident N --reason R [--repo owner/name] [--bot-login L]   (GITHUB_TOKEN; writes the report PR)
+interface Command {
+  summary: string;
+  usage: string;
+  run: (args: string[], io: CliIO, logger: Logger) => Promise<number>;
+}
 
---at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
---source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
+const GITHUB_NOTE =
+  'GitHub access: --token or GITHUB_TOKEN (or GH_TOKEN), --repo or GITHUB_REPOSITORY, GITHUB_API_URL for GitHub Enterprise Server.';
+
+/** Every command, in the order `ripcord --help` lists them. */
+const COMMANDS: Record<string, Command> = {
+  init: {
+    summary: 'write a first policy and the three workflows from the closest example set-up',
+    usage: `ripcord init [--environments production,staging] [--source prometheus|datadog]
+             [--strategy feature-flag|redeploy|helm|blue-green|ladder]
+             [--notify slack|teams|pagerduty|webhook|issue] [--dir .] [--yes]`,
+    run: async (args, io) => {
+      const { init } = await import('./cli/init.ts');
+      return init(args, io);
+    },
+  },
+  validate: {
+    summary: 'check the policy; with --github, also the GitHub Environments the workflows use',
+    usage: `ripcord validate [--policy .github/ripcord.yml] [--github [--repo owner/name] [--token T]]`,
+    run: (args, io, logger) => validate(args, io, logger),
+  },
+  evaluate: {
+    summary: 'evaluate the triggers of an environment now, at a past time, or watch them',
+    usage: `ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T]
+                 [--watch 10m [--interval 30s]] [--json]
+
+  --at           when to evaluate: -30m (relative), 2026-11-24T10:15:00Z, 2026-11-24 10:15
+                 (read as UTC), or unix seconds; never in the future. The time used is printed.
+  --baseline     when the deployment happened (for baseline triggers), same forms as --at.
+  --watch        evaluate every --interval (default: the policy's evaluation interval) for this
+                 long, a line per poll; stops at the first rollback decision.
+  --source-file  make every trigger read this recorded file (OpenMetrics or query_range JSON).`,
+    run: async (args, io, logger) => {
+      const { evaluate } = await import('./cli/evaluate.ts');
+      return evaluate(args, io, logger);
+    },
+  },
+  status: {
+    summary: 'open incidents, locks, recovery stage and the last decision, read from GitHub',
+    usage: `ripcord status [--environment E] [--policy P] [--repo owner/name] [--token T] [--json]
+
+  ${GITHUB_NOTE}`,
+    run: async (args, io, logger) => {
+      const { status } = await import('./cli/status.ts');
+      return status(args, io, logger);
+    },
+  },
+  unlock: {
+    summary: 'remove a stuck environment lock, recording who and why on the incident',
+    usage: `ripcord unlock --environment E --reason "..." [--force] [--repo owner/name] [--token T] [--json]
+
+  Refuses while the holder's lease is live unless --force (the holder may still be rolling back).
+  ${GITHUB_NOTE}`,
+    run: async (args, io, logger) => {
+      const { unlock } = await import('./cli/unlock.ts');
+      return unlock(args, io, logger);
+    },
+  },
+  plan: {
+    summary: 'show the rollback ladder that would run now, step by step; nothing is executed',
+    usage: `ripcord plan --environment E [--strategy feature-flag|config|redeploy|full] [--policy P]
+             [--target REF] [--repo owner/name] [--token T] [--json]
+
+  The target (the known-good version) is --target, or with GitHub access the last known-good
+  deployment of the environment. Secrets are shown as ***.`,
+    run: async (args, io, logger) => {
+      const { plan } = await import('./cli/plan.ts');
+      return plan(args, io, logger);
+    },
+  },
+  demo: {
+    summary: 'replay the demo incident end to end, offline',
+    usage: `ripcord demo [--scenario examples/demo/scenario.yml]`,
+    run: (args, io, logger) => demo(args, io, logger),
+  },
+  close: {
+    summary: 'close an incident by hand and open its report pull request',
+    usage: `ripcord close --incident N --reason R [--repo owner/name] [--token T] [--bot-login L]
+
+  ${GITHUB_NOTE} The token needs contents, issues and pull-requests write.`,
+    run: (args, io, logger) => close(args, io, logger),
+  },
+};
+
+const COMMAND_NAMES = Object.keys(COMMANDS);
+
+function usage(): string {
+  const width = Math.max(...COMMAND_NAMES.map((n) => n.length));
+  return `Usage: ripcord <command> [options]   (ripcord <command> --help for its options)
+
+Commands:
+${COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]?.summary ?? ''}`).join('\n')}
+
+  --version  print the version
+  --help     print this help`;
+}
 
 export async function main(argv: string[], cliIO: CliIO): Promise<number> {
   // In a workflow the runner reads stderr lines starting with `::` as commands; reasons and
   // problems quote metric labels, HTTP bodies and policy text, so none may start one.
-  const io: CliIO = { ...cliIO, stderr: (text) => cliIO.stderr(neutraliseCommands(text)) };
+  const io: CliIO = {
+    ...cliIO,
+    stdout: (text) => cliIO.stdout(neutraliseCommands(text)),
+    stderr: (text) => cliIO.stderr(neutraliseCommands(text)),
+  };
   const logger = stderrLogger(io);
   try {
     const [command, ...rest] = argv;
-    switch (command) {
-      case 'init': {
-        const { init } = await import('./cli/init.ts');
-        return await init(rest, io);
-      }
-      case 'validate':
-        return await validate(rest, io, logger);
-      case 'evaluate':
-        return await evaluate(rest, io, logger);
-      case 'demo':
-        return await demo(rest, io, logger);
-      case 'close':
-        return await close(rest, io, logger);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stderr(USAGE);
-        return command === undefined ? 1 : 0;
-      default:
-        throw new ConfigurationError(
-          `unknown command "${command}"; run one of init, validate, evaluate, demo, close\n\n${USAGE}`,
-        );
+    if (command === '--version' || command === '-V' || command === 'version') {
+      io.stdout(`${PACKAGE_NAME} ${VERSION}`);
+      return 0;
     }
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      if (command === undefined) {
+        io.stderr(usage());
+        return 1;
+      }
+      const about = command === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+      io.stdout(about ? `Usage: ${about.usage}` : usage());
+      return 0;
+    }
+    const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!found) {
+      const hint = didYouMean(command, COMMAND_NAMES);
+      throw new ConfigurationError(
+        `unknown command "${command}"${hint ? ` (did you mean ${hint}?)` : ''}; the commands are ${COMMAND_NAMES.join(', ')}\n\n${usage()}`,
+      );
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`Usage: ${found.usage}`);
+      return 0;
+    }
+    return await found.run(rest, io, logger);
   } catch (thrown) {
     const error = toError(thrown);
     if (error instanceof ConfigurationError || isArgError(error)) {
       io.stderr(`ripcord: ${error.message}`);
+      return 1;
+    }
+    const service = explainServiceError(error, io.env);
+    if (service) {
+      io.stderr(`ripcord: ${service.message}`);
+      if (io.env.RIPCORD_DEBUG) io.stderr(error.stack ?? error.message);
       return 1;
     }
     io.stderr(`ripcord: internal error (please report it): ${error.stack ?? error.message}`);
@@ -123,7 +228,7 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
 }
 
 /** --repo / GITHUB_REPOSITORY and --token / GITHUB_TOKEN / GH_TOKEN, or a message saying which is missing. */
-function githubTarget(
+export function githubTarget(
   values: { repo?: string | undefined; token?: string | undefined },
   io: CliIO,
   purpose: string,
@@ -135,49 +240,6 @@ function githubTarget(
   const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
   if (!token) throw new ConfigurationError(`set GITHUB_TOKEN or pass --token to ${purpose}`);
   return { owner, repo, token };
-}
-
-async function evaluate(args: string[], io: CliIO, logger: Logger): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      policy: { type: 'string' },
-      environment: { type: 'string' },
-      'source-file': { type: 'string' },
-      at: { type: 'string' },
-      baseline: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (!values.environment)
-    throw new ConfigurationError('--environment is required, such as --environment production');
-  const policyPath = values.policy ?? defaultPolicyPath;
-  // Check every input before any source is built, so a typo is reported before a missing secret.
-  const at = values.at ? parseTime(values.at, '--at') : io.now();
-  const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
-  const policy = await readPolicy(policyPath);
-  evaluableEnvironment(policy, values.environment);
-  const { sources } = createSources(policy, {
-    env: io.env,
-    policyDir: dirname(resolve(policyPath)),
-    logger,
-    ...(values['source-file'] ? { fileOverride: resolve(values['source-file']) } : {}),
-  });
-  const decision = await evaluateEnvironment({
-    policy,
-    environment: values.environment,
-    sources,
-    at,
-    logger,
-    ...(deployedAt === undefined ? {} : { deployedAt }),
-  });
-  if (values.json) {
-    io.stdout(JSON.stringify(toJson(decision), null, 2));
-  } else {
-    io.stderr(renderText(decision));
-  }
-  return 0;
 }
 
 async function demo(args: string[], io: CliIO, logger: Logger): Promise<number> {
@@ -195,6 +257,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
       reason: { type: 'string' },
       repo: { type: 'string' },
       'bot-login': { type: 'string' },
+      token: { type: 'string' },
     },
     strict: true,
   });
@@ -208,7 +271,7 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
   const [owner, repo] = repository.split('/');
   if (!owner || !repo)
     throw new ConfigurationError('--repo owner/name is required (or GITHUB_REPOSITORY)');
-  const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+  const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
   if (!token)
     throw new ConfigurationError(
       'set GITHUB_TOKEN (contents, issues and pull-requests write) to close an incident',
@@ -233,39 +296,9 @@ async function close(args: string[], io: CliIO, logger: Logger): Promise<number>
   return 0;
 }
 
-/** The stable JSON contract of `ripcord evaluate --json`. */
-export function toJson(decision: Decision) {
-  return {
-    decision: decision.decision,
-    environment: decision.environment,
-    severity: decision.severity,
-    strategy: decision.strategy,
-    approval: decision.approval,
-    evaluatedAt: decision.evaluatedAt,
-    summary: decision.summary,
-    triggers: decision.triggers.map((v) => ({
-      name: v.name,
-      status: v.status,
-      severity: v.severity,
-      value: v.value,
-      threshold: v.threshold,
-      since: v.since,
-      reason: v.reason,
-    })),
-  };
-}
+export { toJson } from './cli/evaluate.ts';
 
-function renderText(decision: Decision): string {
-  const lines = [`${decision.decision.toUpperCase()}: ${decision.summary}`];
-  for (const v of decision.triggers) {
-    lines.push(
-      `  ${v.status.padEnd(12)} ${v.name.padEnd(28)} ${(v.valueText ?? '-').padEnd(10)} ${v.threshold}  ${v.reason}`,
-    );
-  }
-  return lines.join('\n');
-}
-
-function stderrLogger(io: CliIO): Logger {
+export function stderrLogger(io: CliIO): Logger {
   return {
     debug: (m) => {
       if (io.env.RIPCORD_DEBUG) io.stderr(`debug: ${m}`);

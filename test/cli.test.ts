@@ -115,6 +115,8 @@ describe('ripcord evaluate', () => {
       'reason',
       'severity',
       'since',
+      'sinceBefore',
+      'state',
       'status',
       'threshold',
       'value',

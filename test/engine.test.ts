@@ -505,3 +505,34 @@ describe('rangeFor', () => {
 });
 
 // Speed is measured by `npm run bench` (bench/evaluate-large.ts), not asserted in unit tests.
+
+describe('since of a breach older than the data read', () => {
+  test('when the condition held at the start of the data read: "since before", flagged', () => {
+    // As Prometheus answers a range query: samples only from the range asked for (minute 164 on:
+    // 30m of chart, the 5m for and the 5m lookback before minute 199), all above the threshold.
+    const start = T0 + 164 * MIN;
+    const v = run(
+      { threshold: 5, for: '5m' },
+      raw(series(Array(36).fill(9), {}, start)),
+      ctxAt(199),
+    );
+    expect(v.status).toBe('breached');
+    expect(v.sinceBefore).toBe(true);
+    expect(v.since).toBe(new Date(start).toISOString());
+    expect(v.reason).toMatch(/since before 12:44 UTC, longer than the 5m required/);
+  });
+
+  test('a series that began inside the range read: "since" is where it began', () => {
+    const v = run({ threshold: 5, for: '5m' }, raw(series(Array(20).fill(9))), ctxAt(19));
+    expect(v.sinceBefore).toBeUndefined();
+    expect(v.reason).toMatch(/since 10:00 UTC,/);
+  });
+
+  test('over the threshold but not yet for its `for`: ok with pending set', () => {
+    const v = run({ threshold: 5, for: '5m' }, raw(series([1, 1, 1, 9, 9])), ctxAt(4));
+    expect(v).toMatchObject({ status: 'ok', pending: true });
+    expect(v.reason).toMatch(/not yet for the 5m required \(pending\)/);
+    const below = run({ threshold: 5, for: '5m' }, raw(series([1, 1, 1])), ctxAt(2));
+    expect(below.pending).toBeUndefined();
+  });
+});

@@ -106,6 +106,10 @@ interface SeriesJudgement {
   detail: string;
   points: { t: number; v: number | null }[];
   thresholdValue: number | null;
+  /** Over the threshold now but not yet for the trigger's `for` (Prometheus' pending alert). */
+  pending?: boolean;
+  /** The condition already held at the start of the data read: `since` is a lower bound. */
+  sinceBefore?: boolean;
 }
 
 /** How a kind reads one series: a value per step and the condition on it. */
@@ -123,14 +127,25 @@ interface Timeline {
   end: number;
   step: number;
   at: (k: number) => StepValue;
+  /**
+   * Where the data read begins: the range asked for, or the series' first sample when the source
+   * returned more. A step before it has no data because none was read, not because none exists.
+   */
+  dataStart: number;
 }
 
 /** Values at steps back from the end, computed on demand and kept, so walks stay linear. */
-function timeline(reading: Reading, end: number, step: number): Timeline {
+function timeline(
+  reading: Reading,
+  end: number,
+  step: number,
+  dataStart = Number.NEGATIVE_INFINITY,
+): Timeline {
   const cache: StepValue[] = [];
   return {
     end,
     step,
+    dataStart,
     at: (k) => {
       let v = cache[k];
       if (v === undefined) {
@@ -197,8 +212,9 @@ function judgeHeld(
       return {
         ...common,
         status: 'ok',
+        pending: true,
         since,
-        detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${formatDuration(holdFor)} required`,
+        detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${formatDuration(holdFor)} required (pending)`,
       };
     }
     const gap = sv.state === 'unusable' ? `a ${nonFinite(sv.v)} sample` : 'no data';
@@ -209,24 +225,44 @@ function judgeHeld(
       detail: `is ${reading.conditionText} now (${valueText}) but has ${gap} at ${clock(line.end - k * line.step)}, so it cannot confirm the ${formatDuration(holdFor)} required`,
     };
   }
-  const since = sinceHeld(reading, line, holdSteps);
+  const { since, before } = sinceHeld(reading, line, holdSteps);
   const held = holdFor > 0 ? `, longer than the ${formatDuration(holdFor)} required` : '';
   return {
     ...common,
     status: 'breached',
     since,
-    detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}${held}`,
+    sinceBefore: before,
+    detail: `has been ${reading.conditionText} (now ${valueText}) since ${before ? 'before ' : ''}${clock(since)}${held}`,
   };
 }
 
-function sinceHeld(reading: Reading, line: Timeline, from: number): number {
+/**
+ * The earliest step of the unbroken run of steps where the condition holds. `before`: the run
+ * reaches back past the data that was read (or past the walk's bound), so it began earlier than
+ * `since` and a reader must not take `since` for the start of the breach.
+ */
+/** The earlier of the range read for `trigger` and the series' first sample (see Timeline). */
+function dataStart(trigger: Trigger, ctx: EvaluationContext, series: SortedSeries): number {
+  return Math.min(rangeFor(trigger, ctx).start, series.times[0] ?? Number.POSITIVE_INFINITY);
+}
+
+function sinceHeld(
+  reading: Reading,
+  line: Timeline,
+  from: number,
+): { since: number; before: boolean } {
   let k = from + 1;
+  let before = true;
   while (k < MAX_SINCE_STEPS) {
     const sv = line.at(k);
-    if (sv.state !== 'value' || !reading.holds(sv.v)) break;
+    if (sv.state === 'missing' && line.end - k * line.step < line.dataStart) break;
+    if (sv.state !== 'value' || !reading.holds(sv.v)) {
+      before = false;
+      break;
+    }
     k++;
   }
-  return line.end - (k - 1) * line.step;
+  return { since: line.end - (k - 1) * line.step, before };
 }
 
 function unusableJudgement(
@@ -319,6 +355,8 @@ function combine(
     status: worst.status,
     value: worst.value,
     since: worst.since === null ? null : iso(worst.since),
+    ...(worst.pending ? { pending: true } : {}),
+    ...(worst.sinceBefore ? { sinceBefore: true } : {}),
     labels: worst.labels,
     points: worst.points,
     thresholdValue: worst.thresholdValue,
@@ -517,7 +555,7 @@ function judgeLevel(
   end: number,
 ): SeriesJudgement {
   const reading = levelReading(trigger, series, ctx);
-  const line = timeline(reading, end, ctx.step);
+  const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
   const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
   return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
 }
@@ -656,7 +694,7 @@ function judgeBaseline(
   }
   const baseline = before.v;
   const reading = baselineReading(trigger, series, baseline, ctx.semantics);
-  const line = timeline(reading, end, ctx.step);
+  const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
   const judgement = judgeHeld(reading, line, 0, series.labels);
   const current = judgement.value;
   const change =
@@ -731,7 +769,7 @@ function judgeBurn(
       badness: (v) => v / pair.factor,
       thresholdValue: pair.factor,
     };
-    const line = timeline(reading, end, ctx.step);
+    const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
     const judgement = judgeHeld(reading, line, 0, series.labels);
     const long = burnAt(end, pair.long);
     const short = burnAt(end, pair.short);

@@ -20,3 +20,6 @@ export const POLICY_SCHEMA_MODELINE = `# yaml-language-server: $schema=${POLICY_
 export function actionRef(action?: string): string {
   return `${REPOSITORY}${action ? `/actions/${action}` : ''}@${MAJOR_TAG}`;
 }
+
+/** The version `ripcord --version` prints; test/packaging.test.ts checks it equals package.json's. */
+export const VERSION = '0.1.0';

@@ -12,6 +12,44 @@ export function parseTime(text: string, where: string): number {
   );
 }
 
+/**
+ * The CLI's `--at`: a time as parseTime reads it, a time without a zone read as UTC (an
+ * operator copying "2026-11-24 10:15" from a dashboard in UTC means UTC, not the laptop's zone),
+ * `now`, or relative to now (`-30m`, `-1h30m`). A time after `now` is an error: there is no
+ * data from the future, and evaluating there would report "no data" as if something broke.
+ * `allowFuture` is for a recording (`--source-file`), whose times are its own: the example
+ * incidents are dated when their story happens, not before the machine's clock.
+ */
+export function parseAtTime(
+  text: string,
+  now: number,
+  where: string,
+  opts: { allowFuture?: boolean } = {},
+): number {
+  const trimmed = text.trim();
+  let at: number;
+  if (trimmed === 'now') {
+    at = now;
+  } else if (/^-/.test(trimmed)) {
+    const ms = parseDuration(trimmed.slice(1));
+    if (ms === undefined) {
+      throw new ConfigurationError(
+        `${where}: "${text}" is not a relative time; write it like -30m, -2h or -1h30m (before now)`,
+      );
+    }
+    at = now - ms;
+  } else {
+    const zoneless = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(trimmed);
+    at = zoneless ? parseTime(`${zoneless[1]}T${zoneless[2]}Z`, where) : parseTime(trimmed, where);
+  }
+  if (at > now && !opts.allowFuture) {
+    throw new ConfigurationError(
+      `${where}: ${new Date(at).toISOString()} is in the future (now is ${new Date(now).toISOString()}); give a past time, such as -30m`,
+    );
+  }
+  return at;
+}
+
 export function parseDurationInput(text: string, where: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) {

@@ -16,6 +16,16 @@ export interface Verdict {
   threshold: string;
   /** Since when the condition has held without interruption (ISO 8601), when breached or pending. */
   since: string | null;
+  /**
+   * The condition already held at the start of the data read, so it began before `since`
+   * ("since before 10:02"). Absent when `since` is where it began.
+   */
+  sinceBefore?: boolean;
+  /**
+   * Over the threshold now but not yet for the trigger's `for`: Prometheus' `pending`. The
+   * status stays `ok` (decisions count only breaches), so people and the JSON see the two apart.
+   */
+  pending?: boolean;
   /** One sentence in plain words explaining the verdict. */
   reason: string;
   query: string;

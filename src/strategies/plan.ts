@@ -38,6 +38,8 @@ import type { GitHubClient } from '../github/client.ts';
 import type { FlagProvider } from './flags/flag-provider.ts';
 import { ripcordEnv, runCommandStep, stepValues, type StepContext } from './steps/command-step.ts';
 import { compileHttpStep } from './steps/http-step.ts';
+import { compileHeaders, compileTemplate, renderHeaders } from './template.ts';
+import { STEP_PLACEHOLDERS } from './steps/command-step.ts';
 import { compileWorkflowDispatch } from './workflow-dispatch-step.ts';
 
 export type StrategyName = 'feature-flag' | 'config' | 'redeploy' | 'full';
@@ -72,6 +74,12 @@ export interface PlannedStep {
   /** Why it matters that this step did not run when an earlier step of its strategy failed. */
   whenNotRun?: string;
   run(ctx: StepRunContext): Promise<StepOutcome>;
+  /**
+   * What the step would do for `step`, for `ripcord plan`: the command and its RIPCORD_*
+   * variables, the request with its URL and body, the dispatch inputs, each line with secret
+   * values replaced by ***. Nothing is called.
+   */
+  preview?(step: StepContext): string[];
 }
 
 export interface PlanDeps {
@@ -233,6 +241,7 @@ function planFeatureFlag(
           ...base,
           id: 'feature-flag:disable',
           name: `Switch flag ${flag} off`,
+          preview: () => [`${on}: switch flag ${flag} off`],
           run: () =>
             guarded(async () => {
               await provider.disable(flag, flagEnv);
@@ -252,6 +261,7 @@ function planFeatureFlag(
           ...base,
           id: 'feature-flag:components',
           name: `Switch off ${names.join(', ')} of flag ${flag}`,
+          preview: () => [`${on}: switch off ${names.join(', ')} of flag ${flag}`],
           run: () =>
             guarded(async () => {
               await provider.disableComponents(flag, flagEnv, names);
@@ -276,6 +286,9 @@ function planFeatureFlag(
           ...base,
           id: `feature-flag:rollout-${percent}${count > 1 ? `-${count}` : ''}`,
           name: `Set flag ${flag} rollout to ${percent}%`,
+          preview: () => [
+            `${wait > 0 ? `after ${Math.round(wait / 1000)}s, ` : ''}${on}: set flag ${flag} rollout to ${percent}%`,
+          ],
           run: (ctx) =>
             guarded(async () => {
               if (wait > 0) await ctx.sleep(wait);
@@ -311,6 +324,7 @@ function planStepPolicy(
       name,
       kind: 'command',
       run: (ctx) => runCommand(command, config.timeout, strategy, ctx, deps),
+      preview: (step) => commandPreview(command, { ...step, strategy }),
     };
   }
   if (config.http === undefined) {
@@ -334,6 +348,22 @@ function planStepPolicy(
     strategy,
     name,
     kind: 'http',
+    preview: (step) => {
+      const values = stepValues({ ...step, strategy });
+      const at = (what: string): string => `${where}.http.${what}`;
+      const template = (source: string, escaping: 'url' | 'json', what: string): string =>
+        compileTemplate(source, { allowed: STEP_PLACEHOLDERS, escaping, where: at(what) }).render(
+          values,
+        );
+      const lines = [`${http.method} ${template(http.url, 'url', 'url')}`];
+      const headers = renderHeaders(
+        compileHeaders(http.headers, STEP_PLACEHOLDERS, at('headers')),
+        values,
+      );
+      for (const [key, value] of Object.entries(headers)) lines.push(`${key}: ${value}`);
+      if (http.body !== undefined) lines.push(template(http.body, 'json', 'body'));
+      return lines.map((line) => redact(line, secrets));
+    },
     run: (ctx) =>
       guarded(async () => {
         const result = await compiled.run(stepValues({ ...ctx.step, ...ownStrategy(strategy) }), {
@@ -345,6 +375,29 @@ function planStepPolicy(
           : { ok: false, detail: oneLine(result.reason ?? `HTTP ${String(result.status)}`) };
       }),
   };
+}
+
+/** `$ command` and the RIPCORD_* variables it gets (it is bash: `${NAME}` is its own business). */
+function commandPreview(command: string, step: StepContext): string[] {
+  const env = Object.entries(ripcordEnv(step))
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `${k}=${v}`);
+  return [
+    ...command
+      .trim()
+      .split('\n')
+      .map((line) => `$ ${line}`),
+    ...(env.length > 0 ? [`  with ${env.join(' ')}`] : []),
+  ];
+}
+
+/** Every secret value in `text` replaced by ***, longest first so a secret inside another goes too. */
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret !== '') out = out.split(secret).join('***');
+  }
+  return out;
 }
 
 function runCommand(
@@ -384,6 +437,7 @@ function planRedeploy(
       name: 'Redeploy the known-good version (command)',
       kind: 'command',
       run: (ctx) => runCommand(command, config.timeout, strategy, ctx, deps),
+      preview: (step) => commandPreview(command, { ...step, strategy }),
     };
   }
   const workflow = config.workflow;
@@ -391,10 +445,6 @@ function planRedeploy(
     throw new ConfigurationError(`${where}: write exactly one of workflow, command`);
   }
   const { octokit, repo } = deps;
-  if (!octokit || !repo) {
-    // A wiring bug, not the user's: the action always has a token and a repository.
-    throw new Error(`${where}: a workflow redeploy needs a GitHub client and the repository`);
-  }
   const compiled = compileWorkflowDispatch({
     workflow,
     refInput: config.ref_input,
@@ -408,8 +458,29 @@ function planRedeploy(
     strategy,
     name: `Redeploy the known-good version (${workflow})`,
     kind: 'workflow-dispatch',
+    preview: (step) => {
+      const values = stepValues({ ...step, strategy });
+      const inputs: string[] = [
+        `${config.ref_input}=${step.targetSha ?? step.targetRef ?? '(the known-good version)'}`,
+      ];
+      for (const [key, value] of Object.entries(config.inputs ?? {})) {
+        const where_ = `${where}.inputs.${key}`;
+        inputs.push(
+          `${key}=${compileTemplate(value, { allowed: STEP_PLACEHOLDERS, escaping: 'text', where: where_ }).render(values)}`,
+        );
+      }
+      const repoText = repo ? ` in ${repo.owner}/${repo.repo}` : '';
+      return [
+        `dispatch workflow ${workflow}${repoText} with inputs:`,
+        ...inputs.map((i) => `  ${i}`),
+      ];
+    },
     run: (ctx) =>
       guarded(async () => {
+        if (!octokit || !repo) {
+          // A wiring bug, not the user's: the action always has a token and a repository.
+          throw new Error(`${where}: a workflow redeploy needs a GitHub client and the repository`);
+        }
         const result = await compiled.run(
           { ...ctx.step, strategy },
           {

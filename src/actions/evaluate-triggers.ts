@@ -91,11 +91,14 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('approval', decision.approval ?? '');
   io.setOutput('triggered', decision.triggered.join(','));
   io.setOutput('report', JSON.stringify(decision));
+  io.setOutput('shadow-decision', decision.shadow?.decision ?? '');
   await io.appendSummary(renderDecisionSummary(decision));
   if (decision.decision === 'rollback' && failOnRollback) {
     io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
   } else if (decision.decision === 'warn' || decision.decision === 'hold') {
     io.warning(decision.summary);
+  } else if (decision.shadow && decision.shadow.decision !== 'none') {
+    io.warning(decision.shadow.summary);
   }
   return decision;
 }

@@ -6,6 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
+import { resolveExtends } from './policy-extends.ts';
 import { duration, policySchema, quantity, type Policy } from './policy-schema.ts';
 
 export interface PolicyProblem {
@@ -51,7 +52,14 @@ export function formatPath(path: readonly Segment[]): string {
 
 export function parsePolicy(text: string, file: string): ParsePolicyResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: true });
+  // merge: true accepts `<<: *defaults` (YAML 1.1 merge keys), which the yaml library reads
+  // as an unknown key "<<" otherwise.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    keepSourceTokens: true,
+    merge: true,
+  });
   const locate = locator(doc, lineCounter);
   const problems: PolicyProblem[] = doc.errors.map((error) => {
     const unclosed = unclosedQuote(error, text);
@@ -70,6 +78,10 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
   }
 
   const drafts: Draft[] = [];
+  // `extends:` is resolved first; a problem in the result is placed where its value was written.
+  const inherited = resolveExtends(data);
+  data = inherited.data;
+  drafts.push(...inherited.problems);
   let policy: Policy | undefined;
   if (data === null || data === undefined) {
     drafts.push({
@@ -87,8 +99,9 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
   if (policy) drafts.push(...crossCheck(policy));
 
   for (const draft of drafts) {
-    const { line, column } = locate(draft.path, draft.at ?? 'value');
-    problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
+    const written = inherited.originOf(draft.path);
+    const { line, column } = locate(written, draft.at ?? 'value');
+    problems.push({ file, line, column, path: formatPath(written), message: draft.message });
   }
   if (problems.length > 0 || !policy)
     return { ok: false, problems: sortProblems(dedupe(problems)) };
@@ -182,7 +195,7 @@ function locator(doc: Document, lc: LineCounter) {
       if (isAlias(node)) node = node.resolve(doc);
       keyOffset = undefined;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = findPair(doc, node, String(seg));
         if (!pair) return pos(node.range?.[0]);
         keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
         // `for:` with nothing after it has no value node: point at the key instead.
@@ -200,6 +213,32 @@ function locator(doc: Document, lc: LineCounter) {
     const range = isScalar(node) || isMap(node) || isSeq(node) || isAlias(node) ? node.range : null;
     return pos(range?.[0] ?? keyOffset);
   };
+}
+
+type Pair = { key: unknown; value: unknown };
+
+/**
+ * The pair for `key` in a mapping, following `<<: *anchor` (or `<<: [*a, *b]`) when the key is
+ * not written in the mapping itself, so a problem in a merged value points at the anchored text.
+ * Keys written in the mapping win, then the merged mappings in order, as YAML merge keys do.
+ */
+function findPair(doc: Document, node: unknown, key: string, depth = 0): Pair | undefined {
+  if (isAlias(node)) node = node.resolve(doc);
+  if (!isMap(node) || depth > 20) return undefined;
+  const items = node.items as Pair[];
+  const own = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  if (own) return own;
+  for (const p of items) {
+    // The yaml library reads a merge key as a Scalar holding Symbol(<<) when merge is on.
+    const merge = isScalar(p.key) && (typeof p.key.value === 'symbol' || p.key.value === '<<');
+    if (!merge) continue;
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const source of sources) {
+      const found = findPair(doc, source, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 // ---- zod issues into plain words ---------------------------------------------------------------

@@ -27,6 +27,8 @@ export interface Verdict {
   /** The threshold as a plain number (for charts), when the trigger has one. */
   thresholdValue: number | null;
   impact: number | null;
+  /** A shadow trigger (or one of an environment in shadow mode): evaluated, never acted on. */
+  shadow?: boolean;
 }
 
 export type DecisionKind = 'rollback' | 'warn' | 'hold' | 'none';
@@ -45,4 +47,16 @@ export interface Decision {
   /** The decision explained in one paragraph of plain words. */
   summary: string;
   triggers: Verdict[];
+  /**
+   * What shadow triggers would have decided, when that differs from `decision`: reported
+   * ("would have rolled back") but never acted on.
+   */
+  shadow?: {
+    decision: DecisionKind;
+    severity: Severity | null;
+    strategy: StrategyName | null;
+    approval: string | null;
+    triggered: string[];
+    summary: string;
+  };
 }

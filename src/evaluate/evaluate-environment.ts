@@ -113,7 +113,7 @@ async function runProbe(
   const result = await probe(trigger.expect, ctx.at);
   history.push(result);
   // Only the last `failures` results decide; keep the history bounded across a long watch.
-  const kept = history.slice(-Math.max(trigger.failures, 1) * 2);
+  const kept = history.slice(-Math.max(trigger.failures, trigger.failure_limit?.of ?? 1, 1) * 2);
   opts.probeHistory?.set(trigger.name, kept);
   return evaluateProbe(trigger, kept, ctx, trigger.source);
 }

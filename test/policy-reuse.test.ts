@@ -43,7 +43,11 @@ test('anchors and merge keys: values come through, unknown key "<<" is no longer
   ]);
   const [slow, fast] = p.environments.production?.triggers ?? [];
   expect(slow).toMatchObject({ name: 'error-ratio', for: 300_000 });
-  expect(fast).toMatchObject({ name: 'error-ratio-fast', query: 'job:errors:ratio5m', for: 60_000 });
+  expect(fast).toMatchObject({
+    name: 'error-ratio-fast',
+    query: 'job:errors:ratio5m',
+    for: 60_000,
+  });
   expect(fast && 'threshold' in fast ? fast.threshold.value : null).toBe(0.1);
 });
 
@@ -90,7 +94,11 @@ test('extends: staging inherits production, overrides one trigger by name and ad
   const staging = p.environments.staging;
   expect(staging?.step).toBe(30_000);
   expect(staging?.default_strategy).toBe('config');
-  expect(staging?.triggers.map((t) => t.name)).toEqual(['error-ratio', 'latency-p99', 'saturation']);
+  expect(staging?.triggers.map((t) => t.name)).toEqual([
+    'error-ratio',
+    'latency-p99',
+    'saturation',
+  ]);
   const errors = staging?.triggers[0];
   expect(errors).toMatchObject({ query: 'job:errors:ratio5m', for: 300_000, severity: 'critical' });
   expect(errors && 'threshold' in errors ? errors.threshold.value : null).toBeCloseTo(0.1);
@@ -99,28 +107,24 @@ test('extends: staging inherits production, overrides one trigger by name and ad
   expect(prod && 'threshold' in prod ? prod.threshold.value : null).toBeCloseTo(0.02);
 });
 
-test('a problem in an override is reported on staging\'s line, one in an inherited trigger on production\'s', () => {
+test("a problem in an override is reported on staging's line, one in an inherited trigger on production's", () => {
   const lines = [...inheriting];
-  lines[8] = '      - {name: error-ratio, severity: critical, source: prom, query: "job:errors:ratio5m", threshold: 2%, for: 5 minutes}';
+  lines[8] =
+    '      - {name: error-ratio, severity: critical, source: prom, query: "job:errors:ratio5m", threshold: 2%, for: 5 minutes}';
   lines[13] = '      - {name: error-ratio, treshold: 10%}';
   expect(problems(lines)).toEqual([
-    'ripcord.yml:10:114: environments.production.triggers[0].for: "5 minutes" is not a duration; write 5m',
-    'ripcord.yml:15:30: environments.staging.triggers[0].treshold: unknown key "treshold"; did you mean "threshold"?',
+    'ripcord.yml:9:112: environments.production.triggers[0].for: "5 minutes" is not a duration; write 5m',
+    'ripcord.yml:14:29: environments.staging.triggers[0].treshold: unknown key "treshold"; did you mean "threshold"?',
   ]);
 });
 
 test('extends naming no environment, or a cycle, is reported at the extends value', () => {
-  expect(problems([...inheriting.slice(0, 11), '    extends: prodution', ...inheriting.slice(12)])).toEqual([
+  expect(
+    problems([...inheriting.slice(0, 11), '    extends: prodution', ...inheriting.slice(12)]),
+  ).toEqual([
     'ripcord.yml:12:14: environments.staging.extends: no environment named "prodution" to extend; did you mean "production"?',
   ]);
-  expect(
-    problems([
-      ...head,
-      'environments:',
-      '  a: {extends: b}',
-      '  b: {extends: a}',
-    ]),
-  ).toEqual([
-    'ripcord.yml:6:17: environments.b.extends: environment "b" extends "a", which extends "b" again; break the cycle',
+  expect(problems([...head, 'environments:', '  a: {extends: b}', '  b: {extends: a}'])).toEqual([
+    'ripcord.yml:6:16: environments.b.extends: environment "b" extends "a", which extends "b" again; break the cycle',
   ]);
 });

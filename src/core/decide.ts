@@ -33,7 +33,10 @@ export function decide(
   const all = decideOn(environmentName, env, marked, at, impactOverride);
   if (all.decision === live.decision && sameNames(all.triggered, live.triggered)) {
     return env.shadow
-      ? { ...result, summary: `${all.summary} ${environmentName} is in shadow mode: Ripcord never acts on it.` }
+      ? {
+          ...result,
+          summary: `${all.summary} ${environmentName} is in shadow mode: Ripcord never acts on it.`,
+        }
       : result;
   }
   const would = SHADOW_WOULD[all.decision];

@@ -874,7 +874,8 @@ export function evaluateProbe(
       points,
     });
   }
-  if (trigger.failure_limit) return probeLimit(trigger, trigger.failure_limit, results, frame, points);
+  if (trigger.failure_limit)
+    return probeLimit(trigger, trigger.failure_limit, results, frame, points);
   const streak = failureStreak(results);
   const first = results[results.length - streak];
   const since = streak > 0 && first ? iso(first.t) : null;

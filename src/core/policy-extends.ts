@@ -26,6 +26,11 @@ export interface ResolvedExtends {
   /** The path in the file a path in the resolved data came from. */
   originOf: (path: readonly Segment[]) => Segment[];
   problems: ExtendsProblem[];
+  /**
+   * Environments whose `extends` could not be followed: what they lack would have come from the
+   * parent, so problems inside them are echoes of the one mistake and are not reported.
+   */
+  broken: Set<string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -35,6 +40,7 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 export function resolveExtends(data: unknown): ResolvedExtends {
   const origins = new WeakMap<object, Map<string, Segment[]>>();
   const problems: ExtendsProblem[] = [];
+  const broken = new Set<string>();
   const originOf = (path: readonly Segment[]): Segment[] => {
     let node: unknown = resolvedData;
     let out: Segment[] = [];
@@ -42,16 +48,15 @@ export function resolveExtends(data: unknown): ResolvedExtends {
       const known =
         node !== null && typeof node === 'object' ? origins.get(node)?.get(String(seg)) : undefined;
       out = known ?? [...out, seg];
-      node =
-        node !== null && typeof node === 'object' ? (node as Obj)[String(seg)] : undefined;
+      node = node !== null && typeof node === 'object' ? (node as Obj)[String(seg)] : undefined;
     }
     return out;
   };
   let resolvedData: unknown = data;
-  if (!isObj(data) || !isObj(data.environments)) return { data, originOf, problems };
+  if (!isObj(data) || !isObj(data.environments)) return { data, originOf, problems, broken };
   const envs = data.environments;
   if (!Object.values(envs).some((e) => isObj(e) && 'extends' in e))
-    return { data, originOf, problems };
+    return { data, originOf, problems, broken };
 
   /** Where the child at `key` of `container` (written at `at`) came from. */
   const childOrigin = (container: object, at: Segment[], key: Segment): Segment[] =>
@@ -93,8 +98,7 @@ export function resolveExtends(data: unknown): ResolvedExtends {
     over.forEach((t, i) => {
       const from = childOrigin(over, overAt, i);
       const name = isObj(t) ? t.name : undefined;
-      const at =
-        typeof name === 'string' ? out.findIndex((b) => isObj(b) && b.name === name) : -1;
+      const at = typeof name === 'string' ? out.findIndex((b) => isObj(b) && b.name === name) : -1;
       if (at >= 0) {
         out[at] = merge(out[at], map.get(String(at)) ?? [...baseAt, at], t, from);
         map.set(String(at), from);
@@ -123,6 +127,7 @@ export function resolveExtends(data: unknown): ResolvedExtends {
     if (!Object.hasOwn(envs, parentName)) {
       const others = Object.keys(envs).filter((n) => n !== name);
       const hint = didYouMean(parentName, others);
+      broken.add(name);
       problems.push({
         path: problemAt,
         message: hint
@@ -130,6 +135,7 @@ export function resolveExtends(data: unknown): ResolvedExtends {
           : `no environment named "${parentName}" to extend; write one of ${others.join(', ') || '(no other environment)'}`,
       });
     } else if (resolving.has(parentName) || parentName === name) {
+      broken.add(name);
       problems.push({
         path: problemAt,
         message: `environment "${name}" extends "${parentName}", which extends "${name}" again; break the cycle`,
@@ -162,5 +168,5 @@ export function resolveExtends(data: unknown): ResolvedExtends {
   }
   origins.set(environments, envMap);
   resolvedData = { ...data, environments };
-  return { data: resolvedData, originOf, problems };
+  return { data: resolvedData, originOf, problems, broken };
 }

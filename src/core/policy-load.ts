@@ -94,7 +94,12 @@ export function parsePolicy(text: string, file: string): ParsePolicyResult {
     // words on purpose (durations, quantities, secrets) are kept and only the defaults are rewritten.
     const parsed = policySchema.safeParse(data, { reportInput: true, error: () => DEFAULT });
     if (parsed.success) policy = parsed.data;
-    else drafts.push(...withoutEchoes(explainIssues(parsed.error.issues, [], data)));
+    else {
+      const explained = withoutEchoes(explainIssues(parsed.error.issues, [], data));
+      const echo = (d: Draft) =>
+        d.path[0] === 'environments' && inherited.broken.has(String(d.path[1]));
+      drafts.push(...explained.filter((d) => !echo(d)));
+    }
   }
   if (policy) drafts.push(...crossCheck(policy));
 

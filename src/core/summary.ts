@@ -19,6 +19,13 @@ const HEADLINE: Record<Decision['decision'], string> = {
   none: '✅ Healthy',
 };
 
+const SHADOW_WOULD: Record<Decision['decision'], string> = {
+  rollback: 'rolled back',
+  warn: 'warned',
+  hold: 'held the deployment',
+  none: 'taken no action',
+};
+
 export function renderDecisionSummary(decision: Decision): string {
   const lines: string[] = [];
   lines.push(`## ${HEADLINE[decision.decision]}: ${escapeMarkdown(decision.environment)}`);
@@ -27,11 +34,18 @@ export function renderDecisionSummary(decision: Decision): string {
   lines.push('');
   lines.push(`Evaluated at ${decision.evaluatedAt}.`);
   lines.push('');
+  if (decision.shadow) {
+    // Apart from the headline, so nobody reads a shadow breach as an action taken.
+    lines.push(
+      `> **Shadow decision: would have ${SHADOW_WOULD[decision.shadow.decision]}** (${escapeMarkdown(decision.shadow.triggered.join(', ') || 'no trigger breached')}); Ripcord did not act. Remove \`shadow: true\` from the policy to let it act.`,
+    );
+    lines.push('');
+  }
   lines.push('| Trigger | Severity | Status | Value | Threshold | Since | Reason |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const v of decision.triggers) {
     lines.push(
-      `| ${escapeMarkdown(v.name)} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${v.since ?? '—'} | ${escapeMarkdown(v.reason)} |`,
+      `| ${escapeMarkdown(v.name)}${v.shadow ? ' (shadow)' : ''} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${v.since ?? '—'} | ${escapeMarkdown(v.reason)} |`,
     );
   }
   for (const v of decision.triggers.filter((t) => t.status === 'breached')) {

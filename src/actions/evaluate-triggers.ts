@@ -92,7 +92,15 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('triggered', decision.triggered.join(','));
   io.setOutput('report', JSON.stringify(decision));
   io.setOutput('shadow-decision', decision.shadow?.decision ?? '');
-  await io.appendSummary(renderDecisionSummary(decision));
+  const links = Object.fromEntries(
+    Object.entries(policy.sources).map(([name, s]) => [
+      name,
+      s.type === 'prometheus'
+        ? { type: 'prometheus' as const, url: s.url }
+        : { type: 'other' as const },
+    ]),
+  );
+  await io.appendSummary(renderDecisionSummary(decision, links));
   if (decision.decision === 'rollback' && failOnRollback) {
     io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
   } else if (decision.decision === 'warn' || decision.decision === 'hold') {

@@ -281,6 +281,7 @@ function verdict(
     points: [],
     thresholdValue: frame.thresholdValue,
     impact: frame.trigger.impact?.value ?? null,
+    unit: frame.unit,
     ...fields,
   };
 }

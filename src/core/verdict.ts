@@ -1,5 +1,6 @@
 /** Verdicts (per trigger) and the decision (per environment): the engine's output contract. */
 import type { Severity, StrategyName } from './policy-schema.ts';
+import type { QuantityUnit } from './quantity.ts';
 
 export type VerdictStatus = 'breached' | 'ok' | 'inconclusive';
 
@@ -27,6 +28,8 @@ export interface Verdict {
   /** The threshold as a plain number (for charts), when the trigger has one. */
   thresholdValue: number | null;
   impact: number | null;
+  /** The unit of value and thresholdValue, for charts drawn in the table's unit. */
+  unit?: QuantityUnit;
   /** A shadow trigger (or one of an environment in shadow mode): evaluated, never acted on. */
   shadow?: boolean;
 }

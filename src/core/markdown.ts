@@ -17,5 +17,8 @@ export function escapeMarkdown(text: string): string {
  * so no tag can be formed either way.
  */
 export function mermaidLabel(text: string): string {
-  return text.replace(/["\r\n`]/g, "'").replace(/#/g, '#35;').replace(/</g, '#lt;');
+  return text
+    .replace(/["\r\n`]/g, "'")
+    .replace(/#/g, '#35;')
+    .replace(/</g, '#lt;');
 }

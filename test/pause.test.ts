@@ -170,3 +170,40 @@ describe('pause switch', () => {
     });
   });
 });
+
+test('the evaluation of a paused environment says so at the top of its summary when it decides rollback', async () => {
+  const { run: evaluate } = await import('../src/actions/evaluate-triggers.ts');
+  writeFileSync(
+    policy,
+    [
+      'version: 1',
+      'sources:',
+      `  recorded: {type: file, path: ${join(import.meta.dirname, '../examples/demo/incident.om')}}`,
+      'environments:',
+      '  production:',
+      '    triggers:',
+      "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+      '',
+    ].join('\n'),
+  );
+  gh.state.repo().addIssue({
+    title: 'DB migration window',
+    body: 'Pause for: 2h',
+    labels: ['ripcord:pause:production'],
+    user: 'maya',
+  });
+  const io = recorder({
+    policy,
+    environment: 'production',
+    token: 'ghs_token',
+    at: '2026-11-24T10:20:00Z',
+  });
+  const d = await evaluate(io, {
+    env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+    now: () => Date.now(),
+    sleep: async () => {},
+  });
+  expect(d.decision).toBe('rollback');
+  expect(io.summaries[0]).toMatch(/^> ⏸️ \*\*Automatic rollbacks are paused\*\* until .* by maya/);
+  expect(gh.violations).toEqual([]);
+});

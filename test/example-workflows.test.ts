@@ -144,8 +144,15 @@ describe('guard composite action', () => {
     };
     expect(meta.runs.using).toBe('composite');
     const steps = meta.runs.steps;
-    expect(steps.map((s) => s.id)).toEqual(['triggers', 'rollback', 'verify', 'notify']);
-    const bundles = ['evaluate-triggers', 'rollback', 'verify', 'notify'];
+    // notify-shadow (#15): tells the channels what shadow triggers would have done.
+    expect(steps.map((s) => s.id)).toEqual([
+      'triggers',
+      'rollback',
+      'verify',
+      'notify',
+      'notify-shadow',
+    ]);
+    const bundles = ['evaluate-triggers', 'rollback', 'verify', 'notify', 'notify'];
     steps.forEach((step, i) => {
       const bundle = bundles[i] ?? '';
       expect(step.run).toContain(`"$GITHUB_ACTION_PATH/../../dist/${bundle}/index.js"`);

@@ -5,7 +5,7 @@
  * here handles what guard uses (==, &&, ||, parentheses, literals, inputs.*, steps.*.outputs.*).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -185,4 +185,85 @@ test('guard chains evaluate -> rollback -> verify on a critical breach, passing 
   expect(r.ctx.steps.rollback?.['target-ref']).toBe('v2.13.0');
   expect(r.ctx.steps.verify?.result).toBe('passed');
   expect(gh.violations).toEqual([]);
+}, 90_000);
+
+test('shadow mode: guard never rolls back on a shadow breach, and tells the channels what it would have done', async () => {
+  const { createServer } = await import('node:http');
+  const received: string[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((done) => hook.listen(0, '127.0.0.1', done));
+  const port = (hook.address() as { port: number }).port;
+  try {
+    gh = await startGitHubStandIn();
+    const repo = gh.state.repo();
+    repo.addDeployment({
+      ref: 'v2.13.0',
+      sha: 'a'.repeat(40),
+      environment: 'production',
+      statuses: [{ state: 'success' }],
+    });
+    repo.addDeployment({
+      ref: 'v2.14.0',
+      sha: 'b'.repeat(40),
+      environment: 'production',
+      statuses: [{ state: 'success' }],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'ripcord-guard-shadow-'));
+    const policy = join(dir, 'ripcord.yml');
+    writeFileSync(
+      policy,
+      [
+        'version: 1',
+        'sources:',
+        `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+        'notify:',
+        '  channels:',
+        '    ops: {type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}"}',
+        '  routes:',
+        '    - {events: [warning], channels: [ops]}',
+        'environments:',
+        '  production:',
+        '    shadow: true',
+        '    triggers:',
+        "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+        '    default_strategy: config',
+        '    rollback:',
+        '      strategies:',
+        `        config: {command: "touch ${join(dir, 'rolled-back')}"}`,
+        '',
+      ].join('\n'),
+    );
+    const r = await runGuard(
+      { environment: 'production', policy, watch: '', token: 'ghs_guard' },
+      {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? dir,
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_API_URL: gh.url,
+        GITHUB_RUN_ID: '78',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_EVENT_NAME: 'deployment_status',
+        HOOK_URL: `http://127.0.0.1:${port}/hook`,
+        HOOK_SECRET: 'shadow-secret',
+        INPUT_AT: '2026-11-24T10:20:00Z',
+      },
+    );
+    expect(r.ran, r.log).toEqual(['triggers:0', 'notify-shadow:0']);
+    expect(r.ctx.steps.triggers?.decision).toBe('none');
+    expect(r.ctx.steps.triggers?.['shadow-decision']).toBe('rollback');
+    expect(existsSync(join(dir, 'rolled-back'))).toBe(false);
+    expect(gh.state.repo().deployments).toHaveLength(2);
+    expect(received.join('\n')).toMatch(
+      /Shadow: Ripcord would have rolled back \(production is in shadow mode\)/,
+    );
+  } finally {
+    hook.close();
+  }
 }, 90_000);

@@ -34,7 +34,7 @@ const cases: { fixture: string; expected: string[] }[] = [
       '30:9: environments.production.triggers[2].treshold: unknown key "treshold"; did you mean "threshold"?',
       '37:17: environments.production.triggers[3].window: expected a duration such as 15m, got true',
       '38:20: environments.production.triggers[3].threshold: "abc" is not a quantity; write a number or a number with a unit such as 5%, 2s, 500ms or 500MB',
-      '39:9: environments.production.triggers[3].retries: unknown key "retries"; expected one of kind, name, description, severity, source, query, impact, aggregate, quantile, window, op, threshold, for',
+      '39:9: environments.production.triggers[3].retries: unknown key "retries"; expected one of kind, name, description, severity, source, query, impact, shadow, aggregate, quantile, window, op, threshold, for',
       '40:15: environments.production.triggers[4].name: "Bad Name" is not allowed; names are lower-case letters, digits, ".", "_" and "-", such as error-rate',
       '45:9: environments.production.triggers[4].window: unknown key "window" in a threshold trigger; only aggregate, trend and baseline triggers take it (set kind)',
     ],

@@ -1,6 +1,10 @@
 /**
  * The decision for an environment from its verdicts. Fail safe: a critical trigger that cannot
  * be read holds the deployment instead of declaring it healthy.
+ *
+ * Shadow mode (`shadow: true` on a trigger or the environment) is decided here, once, so no
+ * caller can forget it: shadow triggers take no part in the decision that acts; what they would
+ * have caused is kept apart in `decision.shadow`, for the notice and the summaries.
  */
 import type {
   DecisionFlag,
@@ -14,6 +18,69 @@ import { formatValue } from './quantity.ts';
 import type { Decision, DecisionKind, Verdict } from './verdict.ts';
 
 export function decide(
+  environmentName: string,
+  env: Environment,
+  verdicts: Verdict[],
+  at: number,
+  impactOverride?: number | null,
+): Decision {
+  const shadowNames = new Set(env.triggers.filter((t) => t.shadow).map((t) => t.name));
+  const marked = verdicts.map((v) =>
+    env.shadow || shadowNames.has(v.name) ? { ...v, shadow: true } : v,
+  );
+  const live = decideOn(
+    environmentName,
+    env,
+    marked.filter((v) => !v.shadow),
+    at,
+    impactOverride,
+  );
+  const result: Decision = { ...live, triggers: marked };
+  if (!marked.some((v) => v.shadow)) return result;
+  const all = decideOn(environmentName, env, marked, at, impactOverride);
+  if (all.decision === live.decision && sameNames(all.triggered, live.triggered)) {
+    return env.shadow
+      ? {
+          ...result,
+          summary: `${all.summary} ${environmentName} is in shadow mode: Ripcord never acts on it.`,
+        }
+      : result;
+  }
+  const would = SHADOW_WOULD[all.decision];
+  const whose = env.shadow
+    ? `${environmentName} is in shadow mode`
+    : `shadow trigger${shadowOnly(all, live).length === 1 ? '' : 's'} ${shadowOnly(all, live).join(', ')}`;
+  const summary = `Shadow: Ripcord would have ${would} (${whose}), and did not act: ${all.summary}`;
+  return {
+    ...result,
+    summary: env.shadow ? summary : `${live.summary} ${summary}`,
+    shadow: {
+      decision: all.decision,
+      severity: all.severity,
+      strategy: all.strategy,
+      approval: all.approval,
+      triggered: all.triggered,
+      summary,
+    },
+  };
+}
+
+const SHADOW_WOULD: Record<DecisionKind, string> = {
+  rollback: 'rolled back',
+  warn: 'warned',
+  hold: 'held the deployment',
+  none: 'taken no action',
+};
+
+function sameNames(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+
+function shadowOnly(all: Decision, live: Decision): string[] {
+  return all.triggered.filter((n) => !live.triggered.includes(n));
+}
+
+function decideOn(
   environmentName: string,
   env: Environment,
   verdicts: Verdict[],

@@ -14,6 +14,7 @@ import type {
   BaselineTrigger,
   BurnRateTrigger,
   MissingData,
+  FailureLimit,
   ProbeTrigger,
   ThresholdTrigger,
   Trigger,
@@ -76,8 +77,10 @@ export function rangeFor(trigger: Trigger, ctx: EvaluationContext): RangeRequest
 /** `span`: how far back evaluation steps reach; `lead`: data needed before the first step. */
 function requirements(trigger: Trigger, ctx: EvaluationContext): { span: number; lead: number } {
   switch (trigger.kind) {
-    case 'threshold':
-      return { span: trigger.for + ctx.step, lead: ctx.lookback };
+    case 'threshold': {
+      const limitSpan = trigger.failure_limit ? (trigger.failure_limit.of - 1) * ctx.step : 0;
+      return { span: Math.max(trigger.for, limitSpan) + ctx.step, lead: ctx.lookback };
+    }
     case 'aggregate':
       return { span: trigger.for + ctx.step, lead: trigger.window };
     case 'trend':
@@ -87,7 +90,10 @@ function requirements(trigger: Trigger, ctx: EvaluationContext): { span: number;
     case 'burn-rate':
       return { span: 0, lead: Math.max(...trigger.windows.map((w) => w.long)) };
     case 'probe':
-      return { span: trigger.failures * trigger.interval, lead: ctx.lookback };
+      return {
+        span: Math.max(trigger.failures, trigger.failure_limit?.of ?? 0) * trigger.interval,
+        lead: ctx.lookback,
+      };
   }
 }
 
@@ -314,6 +320,7 @@ function verdict(
     points: [],
     thresholdValue: frame.thresholdValue,
     impact: frame.trigger.impact?.value ?? null,
+    unit: frame.unit,
     ...fields,
   };
 }
@@ -445,7 +452,7 @@ function frameFor(
     case 'threshold':
       return {
         ...common,
-        threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}`,
+        threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}${limitText(trigger.failure_limit)}`,
         thresholdValue: trigger.threshold.value,
         unit: trigger.threshold.unit,
         subject: trigger.name,
@@ -493,6 +500,10 @@ function frameFor(
         subject: `${trigger.name} burn rate`,
       };
   }
+}
+
+function limitText(limit: FailureLimit | undefined): string {
+  return limit ? ` in ${limit.failures} of ${limit.of} evaluations` : '';
 }
 
 function forText(holdFor: number): string {
@@ -556,8 +567,79 @@ function judgeLevel(
 ): SeriesJudgement {
   const reading = levelReading(trigger, series, ctx);
   const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
-  const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
-  return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
+  const limit = trigger.kind === 'threshold' ? trigger.failure_limit : undefined;
+  const judgement = limit
+    ? judgeLimit(reading, line, limit, series.labels)
+    : judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
+  const span = Math.max(DISPLAY_SPAN, trigger.for, limit ? (limit.of - 1) * ctx.step : 0);
+  return { ...judgement, points: chartPoints(line, span) };
+}
+
+/**
+ * Argo Rollouts' failure limit over the last `of` evaluation steps: breached once `failures` of
+ * them held the condition, wherever they fall, so a flapping signal that never holds for a whole
+ * `for` still rolls back. A step without a usable value is neither: when the unknown steps could
+ * decide it either way the verdict is inconclusive, never ok.
+ */
+function judgeLimit(
+  reading: Reading,
+  line: Timeline,
+  limit: FailureLimit,
+  labels: Record<string, string>,
+): SeriesJudgement {
+  const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
+  let held = 0;
+  let unknown = 0;
+  let earliest: number | null = null;
+  for (let k = 0; k < limit.of; k++) {
+    const sv = line.at(k);
+    if (sv.state !== 'value') unknown++;
+    else if (reading.holds(sv.v)) {
+      held++;
+      earliest = line.end - k * line.step;
+    }
+  }
+  const now = line.at(0);
+  if (unknown === limit.of && now.state === 'missing') {
+    return {
+      ...base,
+      status: 'missing',
+      value: null,
+      since: null,
+      badness: -Infinity,
+      detail: 'has no data',
+    };
+  }
+  const value = now.state === 'value' ? now.v : null;
+  const valueText = value === null ? 'no value now' : `now ${reading.format(value)}`;
+  const common = {
+    ...base,
+    value,
+    badness: value === null ? Infinity : reading.badness(value),
+  };
+  const tally = `${held} of the last ${limit.of} evaluations ${reading.conditionText} (${valueText})`;
+  if (held >= limit.failures) {
+    return {
+      ...common,
+      status: 'breached',
+      since: earliest,
+      detail: `was ${tally}, reaching the limit of ${limit.failures}`,
+    };
+  }
+  if (held + unknown >= limit.failures) {
+    return {
+      ...common,
+      status: 'inconclusive',
+      since: earliest,
+      detail: `was ${tally}, and ${unknown} step${unknown === 1 ? ' has' : 's have'} no usable value, so the limit of ${limit.failures} cannot be ruled out`,
+    };
+  }
+  return {
+    ...common,
+    status: 'ok',
+    since: earliest,
+    detail: `was ${tally}, below the limit of ${limit.failures}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -834,6 +916,8 @@ export function evaluateProbe(
       points,
     });
   }
+  if (trigger.failure_limit)
+    return probeLimit(trigger, trigger.failure_limit, results, frame, points);
   const streak = failureStreak(results);
   const first = results[results.length - streak];
   const since = streak > 0 && first ? iso(first.t) : null;
@@ -866,6 +950,47 @@ export function evaluateProbe(
     since,
     points,
     reason: `${trigger.name} succeeded at ${clock((results[results.length - 1 - streak] ?? last).t)}${tail}.`,
+  });
+}
+
+/** `failures` of the last `of` probes failed, in any order (Argo Rollouts' failureLimit). */
+function probeLimit(
+  trigger: ProbeTrigger,
+  limit: FailureLimit,
+  results: ProbeResult[],
+  frame: VerdictFrame,
+  points: { t: number; v: number | null }[],
+): Verdict {
+  const recent = results.slice(-limit.of);
+  const failedOnes = recent.filter((r) => !r.ok);
+  const value = failedOnes.length;
+  const since = failedOnes[0] ? iso(failedOnes[0].t) : null;
+  const tally = `${value} of its last ${recent.length} probe${recent.length === 1 ? '' : 's'} failed`;
+  if (value >= limit.failures) {
+    const last = failedOnes[failedOnes.length - 1];
+    return verdict(frame, {
+      status: 'breached',
+      value,
+      since,
+      points,
+      reason: `${trigger.name}: ${tally} since ${clock(failedOnes[0]?.t ?? 0)}, reaching the limit of ${limit.failures} of ${limit.of} (last failure: ${last?.detail || 'failed'}).`,
+    });
+  }
+  if (value === recent.length) {
+    return verdict(frame, {
+      status: 'inconclusive',
+      value,
+      since,
+      points,
+      reason: `${trigger.name}: ${tally}, all of them; ${limit.failures} of ${limit.of} are needed to decide.`,
+    });
+  }
+  return verdict(frame, {
+    status: 'ok',
+    value,
+    since,
+    points,
+    reason: `${trigger.name}: ${tally}, below the limit of ${limit.failures} of ${limit.of}.`,
   });
 }
 
@@ -914,7 +1039,9 @@ function probeFrame(trigger: ProbeTrigger, sourceName: string): VerdictFrame {
     trigger,
     source: sourceName,
     query: trigger.query,
-    threshold: `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
+    threshold: trigger.failure_limit
+      ? `${trigger.failure_limit.failures} failures in ${trigger.failure_limit.of} probes`
+      : `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
     thresholdValue: null,
     unit: 'number',
     subject: trigger.name,

@@ -10,7 +10,15 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-/** Mermaid labels are quoted strings: drop what would end the quote or the line. */
+/**
+ * Mermaid labels are quoted strings: drop what would end the quote or the line. `>` stays (a
+ * chart title reads `error-ratio > 2% for 5m`; alone it cannot open a tag); `<` is written as
+ * Mermaid's entity code `#lt;` (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters),
+ * so no tag can be formed either way.
+ */
 export function mermaidLabel(text: string): string {
-  return text.replace(/["\r\n`]/g, "'").replace(/[<>]/g, '');
+  return text
+    .replace(/["\r\n`]/g, "'")
+    .replace(/#/g, '#35;')
+    .replace(/</g, '#lt;');
 }

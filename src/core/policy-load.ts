@@ -16,6 +16,7 @@ import {
 } from 'yaml';
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
+import { resolveExtends } from './policy-extends.ts';
 import { promqlSyntaxError } from './promql-syntax.ts';
 import {
   policySchema,
@@ -142,11 +143,14 @@ function parsePolicyUnchecked(
   }
   // uniqueKeys: false, because the library's check compares every key with every other
   // (60,000 keys took two minutes); duplicateKeys below does it with a set.
+  // merge: true accepts `<<: *defaults` (YAML 1.1 merge keys), which the yaml library reads
+  // as an unknown key "<<" otherwise.
   const doc = parseDocument(text, {
     lineCounter,
     prettyErrors: false,
     keepSourceTokens: true,
     uniqueKeys: false,
+    merge: true,
   });
   const locate = locator(doc, lineCounter, text);
   // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
@@ -214,6 +218,10 @@ function parsePolicyUnchecked(
 
   const drafts: Draft[] = [];
   let unexplained = yamlOmitted;
+  // `extends:` is resolved first; a problem in the result is placed where its value was written.
+  const inherited = resolveExtends(data);
+  data = inherited.data;
+  drafts.push(...inherited.problems);
   let policy: Policy | undefined;
   if (data === null || data === undefined) {
     drafts.push({
@@ -237,8 +245,13 @@ function parsePolicyUnchecked(
     if (parsed.success) policy = parsed.data;
     else {
       const issues = parsed.error.issues;
+      // Problems an unresolved `extends:` would echo are left out (its own problem says it).
+      const echo = (d: Draft): boolean =>
+        d.path[0] === 'environments' && inherited.broken.has(String(d.path[1]));
       drafts.push(
-        ...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)),
+        ...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)).filter(
+          (d) => !echo(d),
+        ),
       );
       // An unrecognized_keys issue holds one problem per key (a mapping of 60,000 typos).
       const weight = (list: readonly Issue[], cap: number): number =>
@@ -254,8 +267,9 @@ function parsePolicyUnchecked(
   if (policy) drafts.push(...crossCheck(policy, options.strict === true, data));
 
   for (const draft of drafts.slice(0, MAX_PROBLEMS_EXPLAINED)) {
-    const { line, column } = locate(draft.path, draft.at ?? 'value', draft.inner);
-    problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
+    const written = inherited.originOf(draft.path);
+    const { line, column } = locate(written, draft.at ?? 'value', draft.inner);
+    problems.push({ file, line, column, path: formatPath(written), message: draft.message });
   }
   unexplained += Math.max(0, drafts.length - MAX_PROBLEMS_EXPLAINED);
   if (problems.length > 0 || !policy) {
@@ -538,7 +552,7 @@ function locator(doc: Document, lc: LineCounter, text: string) {
       if (isAlias(node)) node = node.resolve(doc);
       keyOffset = undefined;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = findPair(doc, node, String(seg));
         if (!pair) return pos(node.range?.[0]);
         keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
         // `for:` with nothing after it has no value node: point at the key instead.
@@ -598,6 +612,32 @@ function offsetInScalar(node: Scalar, text: string, index: number): number | und
     from = found + line.length;
   }
   return range[0] + found + (at - lineStart);
+}
+
+type Pair = { key: unknown; value: unknown };
+
+/**
+ * The pair for `key` in a mapping, following `<<: *anchor` (or `<<: [*a, *b]`) when the key is
+ * not written in the mapping itself, so a problem in a merged value points at the anchored text.
+ * Keys written in the mapping win, then the merged mappings in order, as YAML merge keys do.
+ */
+function findPair(doc: Document, node: unknown, key: string, depth = 0): Pair | undefined {
+  if (isAlias(node)) node = node.resolve(doc);
+  if (!isMap(node) || depth > 20) return undefined;
+  const items = node.items as Pair[];
+  const own = items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  if (own) return own;
+  for (const p of items) {
+    // The yaml library reads a merge key as a Scalar holding Symbol(<<) when merge is on.
+    const merge = isScalar(p.key) && (typeof p.key.value === 'symbol' || p.key.value === '<<');
+    if (!merge) continue;
+    const sources = isSeq(p.value) ? p.value.items : [p.value];
+    for (const source of sources) {
+      const found = findPair(doc, source, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 // ---- zod issues into plain words ---------------------------------------------------------------

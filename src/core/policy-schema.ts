@@ -120,7 +120,26 @@ const triggerCommon = {
     description:
       'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.',
   }),
+  shadow: z.boolean().optional().meta({
+    description:
+      'Evaluate and notify "would have rolled back" without acting, to trial a trigger before trusting it.',
+  }),
 };
+
+/** Argo Rollouts' failureLimit over a sliding window: `failures` breaches among the last `of`. */
+const failureLimit = z
+  .strictObject({
+    failures: z.number().int().min(1),
+    of: z.number().int().min(1),
+  })
+  .refine((l) => l.failures <= l.of, {
+    message: 'failures cannot exceed of; write failures at most of, such as {failures: 3, of: 5}',
+  })
+  .optional()
+  .meta({
+    description:
+      'Breach when `failures` of the last `of` evaluations failed (such as 3 of 5), instead of in a row.',
+  });
 
 export const thresholdTrigger = z.strictObject({
   kind: z.literal('threshold').default('threshold'),
@@ -130,6 +149,7 @@ export const thresholdTrigger = z.strictObject({
   for: duration
     .default(0)
     .meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
+  failure_limit: failureLimit,
 });
 
 export const aggregateTrigger = z.strictObject({
@@ -181,6 +201,7 @@ export const probeTrigger = z.strictObject({
     .min(1)
     .default(3)
     .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
+  failure_limit: failureLimit,
   interval: timerDuration.default(30_000).meta({ description: 'Time between probes.' }),
 });
 
@@ -312,6 +333,14 @@ export const decisionRule = z.strictObject({
 });
 
 export const environment = z.strictObject({
+  extends: z.string().optional().meta({
+    description:
+      "Another environment this one inherits from: its settings and triggers, with this one's keys winning. A trigger here with an inherited name overrides only the keys it writes.",
+  }),
+  shadow: z.boolean().optional().meta({
+    description:
+      'Shadow mode: evaluate and notify "would have rolled back" but never act (the decision output stays none), to trial Ripcord.',
+  }),
   step: durationIn({
     min: { ms: 1000, text: 'evaluation steps are at least 1s, such as 1m' },
   })
@@ -413,3 +442,4 @@ export type DecisionFlag = z.output<typeof decisionFlag>;
 export type Severity = z.output<typeof severity>;
 export type StrategyName = z.output<typeof strategyName>;
 export type MissingData = z.output<typeof missingData>;
+export type FailureLimit = NonNullable<ThresholdTrigger['failure_limit']>;

@@ -4,6 +4,7 @@
  * which GitHub renders in Markdown).
  */
 import { escapeMarkdown, mermaidLabel } from './markdown.ts';
+import { formatDuration } from './duration.ts';
 import type { Decision, Verdict } from './verdict.ts';
 
 const STATUS_ICON: Record<Verdict['status'], string> = {
@@ -19,32 +20,143 @@ const HEADLINE: Record<Decision['decision'], string> = {
   none: '✅ Healthy',
 };
 
-export function renderDecisionSummary(decision: Decision): string {
+const SHADOW_WOULD: Record<Decision['decision'], string> = {
+  rollback: 'rolled back',
+  warn: 'warned',
+  hold: 'held the deployment',
+  none: 'taken no action',
+};
+
+/** Where a trigger's source can be opened in its own UI (a Prometheus base URL). */
+export interface SourceLinks {
+  [source: string]: { type: 'prometheus'; url: string } | { type: 'other' };
+}
+
+export function renderDecisionSummary(decision: Decision, sources: SourceLinks = {}): string {
   const lines: string[] = [];
+  const at = Date.parse(decision.evaluatedAt);
   lines.push(`## ${HEADLINE[decision.decision]}: ${escapeMarkdown(decision.environment)}`);
   lines.push('');
   lines.push(escapeMarkdown(decision.summary));
   lines.push('');
-  lines.push(`Evaluated at ${decision.evaluatedAt}.`);
+  lines.push(`Evaluated at ${utc(at)}.`);
   lines.push('');
+  if (decision.shadow) {
+    // Apart from the headline, so nobody reads a shadow breach as an action taken.
+    lines.push(
+      `> **Shadow decision: would have ${SHADOW_WOULD[decision.shadow.decision]}** (${escapeMarkdown(decision.shadow.triggered.join(', ') || 'no trigger breached')}); Ripcord did not act. Remove \`shadow: true\` from the policy to let it act.`,
+    );
+    lines.push('');
+  }
   lines.push('| Trigger | Severity | Status | Value | Threshold | Since | Reason |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const v of decision.triggers) {
+    const since = v.since === null ? '—' : sinceText(Date.parse(v.since), at);
     lines.push(
-      `| ${escapeMarkdown(v.name)} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${v.since ?? '—'} | ${escapeMarkdown(v.reason)} |`,
+      `| ${escapeMarkdown(v.name)}${v.shadow ? ' (shadow)' : ''} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${since} | ${escapeMarkdown(v.reason)} |`,
     );
   }
   for (const v of decision.triggers.filter((t) => t.status === 'breached')) {
     const chart = renderChart(v);
     if (chart) {
       lines.push('', `### ${escapeMarkdown(v.name)}`, '', chart);
+      lines.push('', legend(v));
     }
-    lines.push('', `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'")}\``);
+    const link = metricLink(v, sources[v.source]);
+    const query = `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'")}\``;
+    lines.push('', link ? `${query} · [open in Prometheus](${link})` : query);
   }
+  lines.push('', ...nextSteps(decision));
   return lines.join('\n') + '\n';
 }
 
+/** What a person can do next, by decision: the summary never ends on a verdict alone. */
+function nextSteps(d: Decision): string[] {
+  const env = d.environment;
+  const steps: string[] = ['### What to do next', ''];
+  switch (d.decision) {
+    case 'rollback':
+      steps.push(
+        `- The rollback (${d.strategy ?? 'default strategy'}) runs next in this workflow. To stop it, cancel this workflow run before the Roll back step starts.`,
+        `- Follow it on the incident issue (label \`ripcord:incident\`, environment ${escapeMarkdown(env)}), which the rollback opens and links from its summary.`,
+        `- If a run dies holding the lock: \`ripcord unlock --environment ${escapeMarkdown(env)} --reason "..."\`.`,
+      );
+      break;
+    case 'hold':
+      steps.push(
+        '- A critical trigger cannot be read: fix the signal (query, source, token) or decide by hand; Ripcord will not clear this deployment.',
+        `- To roll back by hand, run the rollback workflow (workflow_dispatch) for ${escapeMarkdown(env)}.`,
+      );
+      break;
+    case 'warn':
+      steps.push(
+        '- A warning trigger breached: look at the chart and the query link above; no rollback is made for warnings.',
+        `- To roll back by hand, run the rollback workflow (workflow_dispatch) for ${escapeMarkdown(env)}.`,
+      );
+      break;
+    case 'none':
+      steps.push('- Nothing: the deployment is within its thresholds.');
+      break;
+  }
+  if (d.shadow && d.shadow.decision !== 'none')
+    steps.push(
+      '- Shadow mode: compare this with what you saw; when Ripcord would have been right, remove `shadow: true` to let it act.',
+    );
+  return steps;
+}
+
+/** The Prometheus graph URL of the trigger's own query, over the last hour. */
+export function metricLink(v: Verdict, source: SourceLinks[string] | undefined): string | null {
+  if (source?.type !== 'prometheus' || !v.query) return null;
+  const base = source.url.replace(/\/+$/, '');
+  return `${base}/graph?g0.expr=${encodeURIComponent(v.query)}&g0.tab=0&g0.range_input=1h`;
+}
+
+function utc(t: number): string {
+  const iso = new Date(t).toISOString();
+  return `${iso.slice(0, 10)} ${t % 60_000 === 0 ? iso.slice(11, 16) : iso.slice(11, 19)} UTC`;
+}
+
+/** "21:02 UTC (18m before)": the time of day and how long ago, as read during an incident. */
+function sinceText(t: number, at: number): string {
+  const iso = new Date(t).toISOString();
+  const clock = `${t % 60_000 === 0 ? iso.slice(11, 16) : iso.slice(11, 19)} UTC`;
+  return at > t ? `${clock} (${formatDuration(at - t)} before)` : clock;
+}
+
 const MAX_POINTS = 60;
+
+interface Scale {
+  factor: number;
+  suffix: string;
+}
+
+/** The unit the table shows, for the y-axis: ratios in %, seconds in ms below one second. */
+function scaleFor(v: Verdict, values: number[]): Scale {
+  switch (v.unit) {
+    case 'ratio':
+      return { factor: 100, suffix: '%' };
+    case 'seconds': {
+      const top = Math.max(...values.map(Math.abs), Math.abs(v.thresholdValue ?? 0));
+      return top < 1 ? { factor: 1000, suffix: 'ms' } : { factor: 1, suffix: 's' };
+    }
+    case 'bytes':
+      return { factor: 1 / 1_000_000, suffix: 'MB' };
+    default:
+      return { factor: 1, suffix: '' };
+  }
+}
+
+function legend(v: Verdict): string {
+  const values = v.points.flatMap((p) => (p.v === null ? [] : [p.v]));
+  const { suffix } = scaleFor(v, values);
+  const unit = suffix ? ` in ${suffix}` : '';
+  const threshold =
+    v.thresholdValue === null
+      ? ''
+      : `; second line: the threshold (${escapeMarkdown(v.threshold)})`;
+  return `Legend: first line: ${escapeMarkdown(v.name)}${unit}${threshold}.`;
+}
 
 /** A line for the series and one for the threshold; gaps are left out rather than drawn as zero. */
 export function renderChart(v: Verdict): string | null {
@@ -52,25 +164,38 @@ export function renderChart(v: Verdict): string | null {
     v.points.filter((p): p is { t: number; v: number } => p.v !== null && Number.isFinite(p.v)),
   );
   if (points.length < 2) return null;
-  const values = points.map((p) => p.v);
-  const all = v.thresholdValue === null ? values : [...values, v.thresholdValue];
+  const scale = scaleFor(
+    v,
+    points.map((p) => p.v),
+  );
+  const values = points.map((p) => p.v * scale.factor);
+  const threshold = v.thresholdValue === null ? null : v.thresholdValue * scale.factor;
+  const all = threshold === null ? values : [...values, threshold];
   const lo = Math.min(0, ...all);
   const hi = Math.max(...all) * 1.1 || 1;
-  const labels = points.map((p) => `"${new Date(p.t).toISOString().slice(11, 16)}"`);
   const out = [
     '```mermaid',
     'xychart-beta',
-    `  title "${mermaidLabel(`${v.name}: ${v.threshold}`)}"`,
-    `  x-axis [${labels.join(', ')}]`,
-    `  y-axis "${mermaidLabel(v.name)}" ${fmt(lo)} --> ${fmt(hi)}`,
+    `  title "${mermaidLabel(`${v.name} ${v.threshold}`)}"`,
+    `  x-axis [${xLabels(points.map((p) => p.t)).join(', ')}]`,
+    `  y-axis "${mermaidLabel(scale.suffix ? `${v.name} (${scale.suffix})` : v.name)}" ${fmt(lo)} --> ${fmt(hi)}`,
     `  line [${values.map(fmt).join(', ')}]`,
   ];
-  const threshold = v.thresholdValue;
   if (threshold !== null) out.push(`  line [${points.map(() => fmt(threshold)).join(', ')}]`);
   out.push('```');
   return out.join('\n');
 }
 
+/**
+ * Mermaid merges equal category labels into one, so every label must differ: HH:MM when the
+ * points are a minute or more apart, HH:MM:SS when two would share a minute.
+ */
+function xLabels(times: number[]): string[] {
+  const minutes = times.map((t) => new Date(t).toISOString().slice(11, 16));
+  const unique = new Set(minutes).size === minutes.length;
+  const texts = unique ? minutes : times.map((t) => new Date(t).toISOString().slice(11, 19));
+  return texts.map((t) => `"${t}"`);
+}
 function downsample<T>(points: T[]): T[] {
   if (points.length <= MAX_POINTS) return points;
   const stride = Math.ceil(points.length / MAX_POINTS);

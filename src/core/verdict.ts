@@ -1,5 +1,6 @@
 /** Verdicts (per trigger) and the decision (per environment): the engine's output contract. */
 import type { DecisionFlag, Severity, StrategyName } from './policy-schema.ts';
+import type { QuantityUnit } from './quantity.ts';
 
 export type VerdictStatus = 'breached' | 'ok' | 'inconclusive';
 
@@ -37,6 +38,10 @@ export interface Verdict {
   /** The threshold as a plain number (for charts), when the trigger has one. */
   thresholdValue: number | null;
   impact: number | null;
+  /** The unit of value and thresholdValue, for charts drawn in the table's unit. */
+  unit?: QuantityUnit;
+  /** A shadow trigger (or one of an environment in shadow mode): evaluated, never acted on. */
+  shadow?: boolean;
 }
 
 export type DecisionKind = 'rollback' | 'warn' | 'hold' | 'none';
@@ -67,4 +72,16 @@ export interface Decision {
   /** The decision explained in one paragraph of plain words. */
   summary: string;
   triggers: Verdict[];
+  /**
+   * What shadow triggers would have decided, when that differs from `decision`: reported
+   * ("would have rolled back") but never acted on.
+   */
+  shadow?: {
+    decision: DecisionKind;
+    severity: Severity | null;
+    strategy: StrategyName | null;
+    approval: string | null;
+    triggered: string[];
+    summary: string;
+  };
 }

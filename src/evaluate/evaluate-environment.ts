@@ -140,7 +140,7 @@ async function runProbe(
   const history = opts.probeHistory?.get(trigger.name) ?? [];
   if (!opts.skipProbing) history.push(await probe(trigger.expect, ctx.at));
   // Only the last `failures` results decide; keep the history bounded across a long watch.
-  const kept = history.slice(-Math.max(trigger.failures, 1) * 2);
+  const kept = history.slice(-Math.max(trigger.failures, trigger.failure_limit?.of ?? 1, 1) * 2);
   opts.probeHistory?.set(trigger.name, kept);
   return evaluateProbe(trigger, kept, ctx, trigger.source);
 }

@@ -468,7 +468,11 @@ export function gateFromVerdicts(verdicts: readonly Verdict[]): GateReading {
   }
   if (verdicts.length === 0)
     return { result: 'inconclusive', detail: 'no gate verdicts', verdicts: [] };
-  return { result: 'healthy', detail: `${verdicts.length} gate(s) ok`, verdicts: [...verdicts] };
+  return {
+    result: 'healthy',
+    detail: `${verdicts.length === 1 ? 'the gate is' : `all ${verdicts.length} gates are`} ok`,
+    verdicts: [...verdicts],
+  };
 }
 
 /** Worst of several gate readings: regressed over inconclusive over healthy. */

@@ -293,9 +293,23 @@ export function renderVerifySummary(
   }
   lines.push(
     '',
-    `Rounds: ${outcome.rounds.map((r) => ICON[r]).join('') || 'none'} in ${formatDuration(outcome.finishedAt - outcome.startedAt)}.`,
+    roundsText(
+      outcome.rounds.map((r) => ICON[r]),
+      outcome.finishedAt - outcome.startedAt,
+    ),
   );
   return lines.join('\n') + '\n';
+}
+
+/** "3 rounds (✅✅✅) over 2.0 s": a count, the marks, and the time in a unit a person reads. */
+export function roundsText(marks: string[], elapsedMs: number): string {
+  if (marks.length === 0) return 'No round ran.';
+  const count = `${marks.length} round${marks.length === 1 ? '' : 's'}`;
+  const elapsed =
+    elapsedMs < 60_000
+      ? `${(elapsedMs / 1000).toFixed(1)} s`
+      : formatDuration(Math.round(elapsedMs / 1000) * 1000);
+  return `${count} (${marks.join('')}) over ${elapsed}.`;
 }
 
 /** The `checks` output: per-check results as JSON. */

@@ -5,14 +5,15 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(512);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8131);
 
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2), {
+process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
     env: process.env,
     now: () => Date.now(),
     stdin: process.stdin,
+    isTTY: process.stdout.isTTY === true,
 });
 
 __webpack_async_result__();
@@ -20,24 +21,1477 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 512:
+/***/ 8131:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  nY: () => (/* binding */ githubTarget),
+  iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: toJson
+// UNUSED EXPORTS: stderrLogger, toJson
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: ./src/core/logger.ts
+// EXTERNAL MODULE: ./src/core/logger.ts
+var core_logger = __nccwpck_require__(1227);
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
+;// CONCATENATED MODULE: ./src/core/recovery-time.ts
+/**
+ * Recovery-time objectives per severity (#13; seeds 003 and 004: "critical: under 2 minutes",
+ * "RTO under 5 minutes"), checked against what the policy itself allows: how long a critical
+ * trigger needs before it breaches, plus the most the chosen strategy may take (its timeouts).
+ * Pure; `ripcord validate` prints the result as warnings, since a slow path is a choice the
+ * runbook's author may make knowingly, but never one that should go unnoticed.
+ *
+ * Detection is counted from the moment the condition first holds: `for` plus one evaluation
+ * step for threshold and aggregate triggers (the breach is seen at the next step), `failures`
+ * probes `interval` apart for a probe (the first failure is at its start), the window for trend
+ * and baseline triggers, and the shortest short window for a burn rate.
+ */
+
+function detectionTime(trigger, step) {
+    switch (trigger.kind) {
+        case 'threshold':
+        case 'aggregate':
+            return trigger.for + step;
+        case 'probe':
+            return trigger.failures * trigger.interval;
+        case 'trend':
+        case 'baseline':
+            return trigger.window + step;
+        case 'burn-rate':
+            return Math.min(...trigger.windows.map((w) => w.short)) + step;
+    }
+}
+/** The most a strategy may take by its own timeouts (and waits), or null when not configured. */
+function strategyTime(env, strategy, flagTimeout = () => 10_000) {
+    const s = env.rollback.strategies;
+    const maintenance = env.rollback.maintenance
+        ? env.rollback.maintenance.on.timeout + env.rollback.maintenance.off.timeout
+        : 0;
+    switch (strategy) {
+        case 'feature-flag': {
+            const flag = s['feature-flag'];
+            if (!flag)
+                return null;
+            // One provider call per step, each at most the provider's timeout.
+            const calls = flag.mode === 'gradual' ? flag.steps.length : 1;
+            const wait = flag.mode === 'gradual' ? flag.step_wait * Math.max(calls - 1, 0) : 0;
+            return calls * flagTimeout(flag.provider) + wait + maintenance;
+        }
+        case 'config':
+            return s.config ? s.config.timeout + maintenance : null;
+        case 'redeploy':
+            return s.redeploy ? s.redeploy.timeout + maintenance : null;
+        case 'full':
+            return s.full && s.redeploy
+                ? s.full.maintenance_on.timeout +
+                    s.redeploy.timeout +
+                    s.full.restore_data.timeout +
+                    s.full.maintenance_off.timeout +
+                    maintenance
+                : null;
+    }
+}
+/** The strategies a critical breach may start with: the critical rows' and the default. */
+function criticalStrategies(env) {
+    const picked = env.decision
+        .filter((r) => (r.severity === undefined || r.severity === 'critical') && r.action !== 'evaluate')
+        .map((r) => r.strategy);
+    return [...new Set([...picked, env.default_strategy])];
+}
+function recoveryTimeWarnings(policy) {
+    const warnings = [];
+    for (const [name, env] of Object.entries(policy.environments)) {
+        const objective = env.recovery_time?.critical;
+        if (objective === undefined)
+            continue;
+        for (const trigger of env.triggers.filter((t) => t.severity === 'critical')) {
+            const detect = detectionTime(trigger, env.step);
+            for (const strategy of criticalStrategies(env)) {
+                const act = strategyTime(env, strategy, (provider) => policy.flags[provider]?.timeout ?? 10_000);
+                if (act === null)
+                    continue;
+                const worstCase = detect + act;
+                if (worstCase <= objective)
+                    continue;
+                const d = duration/* formatDuration */.a3;
+                const why = detect >= objective
+                    ? `detection alone takes ${d(detect)}`
+                    : `detection takes up to ${d(detect)} and ${strategy} may take up to ${d(act)} by its timeouts`;
+                warnings.push({
+                    environment: name,
+                    trigger: trigger.name,
+                    strategy,
+                    worstCase,
+                    objective,
+                    message: `environments.${name}: trigger ${trigger.name} with strategy ${strategy} can take ${d(worstCase)} from the first bad sample to restored, above recovery_time.critical ${d(objective)}: ${why}; shorten for/interval or the strategy's timeouts, or pick a faster strategy for critical`,
+                });
+            }
+        }
+    }
+    return warnings;
+}
+
+// EXTERNAL MODULE: ./src/core/did-you-mean.ts
+var did_you_mean = __nccwpck_require__(7568);
+// EXTERNAL MODULE: ./src/core/published.ts
+var published = __nccwpck_require__(7685);
+// EXTERNAL MODULE: ./src/cli/terminal.ts
+var terminal = __nccwpck_require__(1028);
+// EXTERNAL MODULE: ./src/policy/read-policy.ts + 7 modules
+var read_policy = __nccwpck_require__(8818);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: ./src/evaluate/evaluate-environment.ts + 1 modules
+var evaluate_environment = __nccwpck_require__(3346);
+// EXTERNAL MODULE: ./src/sources/index.ts + 6 modules
+var src_sources = __nccwpck_require__(9170);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 10 modules
+var schemas = __nccwpck_require__(7510);
+// EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
+var core = __nccwpck_require__(8532);
+// EXTERNAL MODULE: ./src/core/policy-schema.ts + 5 modules
+var policy_schema = __nccwpck_require__(8993);
+// EXTERNAL MODULE: ./src/core/time-input.ts
+var time_input = __nccwpck_require__(2411);
+;// CONCATENATED MODULE: ./src/demo/scenario.ts
+/** A recorded incident to replay: which policy, which recorded series, and the time span. */
+
+
+
+
+
+
+
+const time = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* date */.p6U()]).transform((v, ctx) => {
+    try {
+        return v instanceof Date
+            ? v.getTime()
+            : (0,time_input/* parseTime */.pe)(String(v), ctx.issues.length ? 'time' : 'time');
+    }
+    catch (e) {
+        ctx.addIssue({ code: 'custom', message: e.message });
+        return core/* NEVER */.tm;
+    }
+});
+const scenarioSchema = schemas/* strictObject */.rej({
+    name: schemas/* string */.YjP(),
+    description: schemas/* string */.YjP().optional(),
+    policy: schemas/* string */.YjP().meta({ description: 'Policy file, relative to the scenario.' }),
+    environment: schemas/* string */.YjP(),
+    series: schemas/* string */.YjP().meta({ description: 'Recorded OpenMetrics file, relative to the scenario.' }),
+    deployed_at: time,
+    from: time,
+    to: time,
+    step: policy_schema/* duration */.p0.default(60_000),
+});
+async function readScenario(path) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch {
+        throw new errors/* ConfigurationError */.j(`scenario ${path} cannot be read; pass --scenario with a scenario file such as examples/demo/scenario.yml`);
+    }
+    const parsed = scenarioSchema.safeParse((0,dist/* parse */.qg)(text));
+    if (!parsed.success) {
+        throw new errors/* ConfigurationError */.j(`${path} is not a valid scenario`, parsed.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top)'}: ${i.message}`));
+    }
+    const s = parsed.data;
+    if (s.to <= s.from)
+        throw new errors/* ConfigurationError */.j(`${path}: to must be after from`);
+    const dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
+    return {
+        name: s.name,
+        description: s.description,
+        policyPath: (0,external_node_path_.resolve)(dir, s.policy),
+        environment: s.environment,
+        seriesPath: (0,external_node_path_.resolve)(dir, s.series),
+        deployedAt: s.deployed_at,
+        from: s.from,
+        to: s.to,
+        step: s.step,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/demo/run-demo.ts
+/**
+ * Replays a recorded incident through the real engine, minute by minute, and says when Ripcord
+ * would have rolled back. Nothing is faked: the same policy loader, file source and engine as
+ * the evaluate-triggers action, with the clock moved by the replay instead of waiting.
+ */
+
+
+
+
+
+
+
+
+/**
+ * The scenario shipped in the repository. Found by walking up from this file to the package
+ * root, so it works from src/ and from dist/cli/index.js alike; a static `new URL(...)` would
+ * make ncc copy the file into dist/ without the policy and series it points at.
+ */
+const SCENARIO_PARTS = 'examples/demo/scenario.yml'.split('/');
+function defaultScenarioPath() {
+    let dir = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    for (;;) {
+        const candidate = (0,external_node_path_.join)(dir, ...SCENARIO_PARTS);
+        if ((0,external_node_fs_.existsSync)(candidate))
+            return candidate;
+        const parent = (0,external_node_path_.dirname)(dir);
+        if (parent === dir)
+            return (0,external_node_path_.join)(process.cwd(), ...SCENARIO_PARTS);
+        dir = parent;
+    }
+}
+async function runDemo(opts) {
+    const scenario = await readScenario(opts.scenarioPath ?? defaultScenarioPath());
+    const policy = await (0,read_policy/* readPolicy */.T4)(scenario.policyPath);
+    const { sources } = (0,src_sources/* createSources */.L)(policy, {
+        env: {},
+        policyDir: (0,external_node_path_.dirname)(scenario.policyPath),
+        logger: opts.logger,
+        fileOverride: scenario.seriesPath,
+    });
+    const print = opts.print;
+    print(`Ripcord demo: ${scenario.name}`);
+    if (scenario.description)
+        print(scenario.description.trim());
+    print(`Policy ${rel(scenario.policyPath)}, environment ${scenario.environment}, recorded series ${rel(scenario.seriesPath)}`);
+    print(`Deployed at ${hhmm(scenario.deployedAt)} UTC; replaying ${hhmm(scenario.from)}–${hhmm(scenario.to)} every ${(0,duration/* formatDuration */.a3)(scenario.step)}.`);
+    print('');
+    const triggers = policy.environments[scenario.environment]?.triggers ?? [];
+    const names = triggers.map((t) => t.name);
+    // A probe cell reads "down (12)!": room for a streak of two or three digits.
+    const widths = triggers.map((t) => Math.max(t.name.length, t.kind === 'probe' ? 11 : 9));
+    print(`time   decision  ${names.map((n, i) => n.padEnd(widths[i] ?? 9)).join('  ')}`);
+    const decisions = [];
+    let firstRollback = null;
+    for (let at = scenario.from; at <= scenario.to; at += scenario.step) {
+        const decision = await (0,evaluate_environment/* evaluateEnvironment */.TK)({
+            policy,
+            environment: scenario.environment,
+            sources,
+            at,
+            deployedAt: scenario.deployedAt,
+            logger: opts.logger,
+        });
+        decisions.push(decision);
+        const marker = at === scenario.deployedAt ? '  <- deploy' : '';
+        const cells = decision.triggers.map((v, i) => cell(v).padEnd(widths[i] ?? 9));
+        print(`${hhmm(at)}  ${decision.decision.toUpperCase().padEnd(8)}  ${cells.join('  ')}${marker}`.trimEnd());
+        if (decision.decision === 'rollback' && !firstRollback) {
+            firstRollback = decision;
+            print('');
+            print(`>>> Ripcord would roll back now: ${decision.summary}`);
+            print('');
+        }
+    }
+    print('');
+    print('Legend: value as the trigger sees it (a probe: up, or down with its failures in a row); ! breached, ? inconclusive (no data is never healthy).');
+    if (firstRollback) {
+        const at = Date.parse(firstRollback.evaluatedAt);
+        print(`Verdict: roll back at ${hhmm(at)} UTC, ${(0,duration/* formatDuration */.a3)(at - scenario.deployedAt)} after the deploy, strategy ${firstRollback.strategy ?? 'none'} (approval: ${firstRollback.approval ?? 'none'}); breached: ${firstRollback.triggered.join(', ')}.`);
+    }
+    else {
+        print('Verdict: Ripcord would not have rolled back during this replay.');
+    }
+    return { decisions, firstRollback };
+}
+function cell(v) {
+    const mark = v.status === 'breached' ? '!' : v.status === 'inconclusive' ? '?' : '';
+    return `${probeText(v) ?? v.valueText ?? '-'}${mark}`;
+}
+/** A probe's value is its failure streak; "0" read as a metric looks like "nothing", so say up/down. */
+function probeText(v) {
+    if (v.kind !== 'probe' || v.value === null)
+        return null;
+    return v.value === 0 ? 'up' : `down (${v.value})`;
+}
+function hhmm(ms) {
+    return new Date(ms).toISOString().slice(11, 16);
+}
+function rel(path) {
+    const cwd = process.cwd();
+    return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+}
+
+// EXTERNAL MODULE: ./src/cli/evaluate.ts + 1 modules
+var evaluate = __nccwpck_require__(1628);
+;// CONCATENATED MODULE: ./src/cli.ts
+/**
+ * The ripcord CLI: the same use-cases as the actions, from a terminal.
+ * Exit status: 0 decided (whatever the decision), 1 invalid input, 2 internal error.
+ * Messages go to stderr; with --json the JSON object alone goes to stdout.
+ */
+
+
+
+
+
+
+
+
+
+const GITHUB_NOTE = 'GitHub access: --token or GITHUB_TOKEN (or GH_TOKEN), --repo or GITHUB_REPOSITORY, GITHUB_API_URL for GitHub Enterprise Server.';
+/** Every command, in the order `ripcord --help` lists them. */
+const COMMANDS = {
+    init: {
+        summary: 'write a first policy and the three workflows from the closest example set-up',
+        usage: `ripcord init [--environments production,staging] [--source prometheus|datadog]
+             [--strategy feature-flag|redeploy|helm|blue-green|ladder]
+             [--notify slack|teams|pagerduty|webhook|issue] [--dir .] [--yes]`,
+        run: async (args, io) => {
+            const { init } = await __nccwpck_require__.e(/* import() */ 646).then(__nccwpck_require__.bind(__nccwpck_require__, 7646));
+            return init(args, io);
+        },
+    },
+    validate: {
+        summary: 'check the policy; with --github, also the GitHub Environments the workflows use',
+        usage: `ripcord validate [--policy .github/ripcord.yml] [--github [--repo owner/name] [--token T]]`,
+        run: (args, io, logger) => validate(args, io, logger),
+    },
+    evaluate: {
+        summary: 'evaluate the triggers of an environment now, at a past time, or watch them',
+        usage: `ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T]
+                 [--watch 10m [--interval 30s]] [--json]
+
+  --at           when to evaluate: -30m (relative), 2026-11-24T10:15:00Z, 2026-11-24 10:15
+                 (read as UTC), or unix seconds; never in the future. The time used is printed.
+  --baseline     when the deployment happened (for baseline triggers), same forms as --at.
+  --watch        evaluate every --interval (default: the policy's evaluation interval) for this
+                 long, a line per poll; stops at the first rollback decision.
+  --source-file  make every trigger read this recorded file (OpenMetrics or query_range JSON).`,
+        run: async (args, io, logger) => {
+            const { evaluate } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 1628));
+            return evaluate(args, io, logger);
+        },
+    },
+    status: {
+        summary: 'open incidents, locks, recovery stage and the last decision, read from GitHub',
+        usage: `ripcord status [--environment E] [--policy P] [--repo owner/name] [--token T] [--json]
+
+  ${GITHUB_NOTE}`,
+        run: async (args, io, logger) => {
+            const { status } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(629), __nccwpck_require__.e(189), __nccwpck_require__.e(58)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3058));
+            return status(args, io, logger);
+        },
+    },
+    unlock: {
+        summary: 'remove a stuck environment lock, recording who and why on the incident',
+        usage: `ripcord unlock --environment E --reason "..." [--force] [--repo owner/name] [--token T] [--json]
+
+  Refuses while the holder's lease is live unless --force (the holder may still be rolling back).
+  ${GITHUB_NOTE}`,
+        run: async (args, io, logger) => {
+            const { unlock } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(629), __nccwpck_require__.e(189), __nccwpck_require__.e(576)]).then(__nccwpck_require__.bind(__nccwpck_require__, 576));
+            return unlock(args, io, logger);
+        },
+    },
+    plan: {
+        summary: 'show the rollback ladder that would run now, step by step; nothing is executed',
+        usage: `ripcord plan --environment E [--strategy feature-flag|config|redeploy|full] [--policy P]
+             [--target REF] [--repo owner/name] [--token T] [--json]
+
+  The target (the known-good version) is --target, or with GitHub access the last known-good
+  deployment of the environment. Secrets are shown as ***.`,
+        run: async (args, io, logger) => {
+            const { plan } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(260), __nccwpck_require__.e(71)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1071));
+            return plan(args, io, logger);
+        },
+    },
+    demo: {
+        summary: 'replay the demo incident end to end, offline',
+        usage: `ripcord demo [--scenario examples/demo/scenario.yml]`,
+        run: (args, io, logger) => demo(args, io, logger),
+    },
+    close: {
+        summary: 'close an incident by hand and open its report pull request',
+        usage: `ripcord close --incident N --reason R [--repo owner/name] [--token T] [--bot-login L]
+
+  ${GITHUB_NOTE} The token needs contents, issues and pull-requests write.`,
+        run: (args, io, logger) => cli_close(args, io, logger),
+    },
+};
+const COMMAND_NAMES = Object.keys(COMMANDS);
+function usage() {
+    const width = Math.max(...COMMAND_NAMES.map((n) => n.length));
+    return `Usage: ripcord <command> [options]   (ripcord <command> --help for its options)
+
+Commands:
+${COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]?.summary ?? ''}`).join('\n')}
+
+  --version  print the version
+  --help     print this help`;
+}
+async function main(argv, cliIO) {
+    // In a workflow the runner reads stderr lines starting with `::` as commands; reasons and
+    // problems quote metric labels, HTTP bodies and policy text, so none may start one.
+    const io = {
+        ...cliIO,
+        stdout: (text) => cliIO.stdout((0,core_logger/* neutraliseCommands */.$)(text)),
+        stderr: (text) => cliIO.stderr((0,core_logger/* neutraliseCommands */.$)(text)),
+    };
+    const logger = stderrLogger(io);
+    try {
+        const [command, ...rest] = argv;
+        if (command === '--version' || command === '-V' || command === 'version') {
+            io.stdout(`${published/* PACKAGE_NAME */.rM} ${published/* VERSION */.xv}`);
+            return 0;
+        }
+        if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+            if (command === undefined) {
+                io.stderr(usage());
+                return 1;
+            }
+            const about = command === 'help' && rest[0] ? COMMANDS[rest[0]] : undefined;
+            io.stdout(about ? `Usage: ${about.usage}` : usage());
+            return 0;
+        }
+        const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+        if (!found) {
+            const hint = (0,did_you_mean/* didYouMean */.a)(command, COMMAND_NAMES);
+            throw new errors/* ConfigurationError */.j(`unknown command "${command}"${hint ? ` (did you mean ${hint}?)` : ''}; the commands are ${COMMAND_NAMES.join(', ')}\n\n${usage()}`);
+        }
+        if (rest.includes('--help') || rest.includes('-h')) {
+            io.stdout(`Usage: ${found.usage}`);
+            return 0;
+        }
+        return await found.run(rest, io, logger);
+    }
+    catch (thrown) {
+        const error = (0,errors/* toError */.i)(thrown);
+        if (error instanceof errors/* ConfigurationError */.j || isArgError(error)) {
+            io.stderr(`ripcord: ${error.message}`);
+            return 1;
+        }
+        const service = (0,terminal/* explainServiceError */.fu)(error, io.env);
+        if (service) {
+            io.stderr(`ripcord: ${service.message}`);
+            if (io.env.RIPCORD_DEBUG)
+                io.stderr(error.stack ?? error.message);
+            return 1;
+        }
+        io.stderr(`ripcord: internal error (please report it): ${error.stack ?? error.message}`);
+        return 2;
+    }
+}
+async function validate(args, io, logger) {
+    const { values } = (0,external_node_util_.parseArgs)({
+        args,
+        options: {
+            policy: { type: 'string' },
+            github: { type: 'boolean', default: false },
+            repo: { type: 'string' },
+            token: { type: 'string' },
+        },
+        strict: true,
+    });
+    const path = values.policy ?? read_policy/* defaultPolicyPath */.r2;
+    // strict: also what only evaluation needs (every environment has triggers).
+    const policy = await (0,read_policy/* readPolicy */.T4)(path, { strict: true });
+    const envs = Object.entries(policy.environments);
+    io.stderr(`${path} is valid: ${Object.keys(policy.sources).length} sources, ${envs.length} environments (${envs
+        .map(([name, env]) => `${name}: ${env.triggers.length} triggers`)
+        .join('; ')})`);
+    for (const w of recoveryTimeWarnings(policy))
+        io.stderr(`warning: ${w.message}`);
+    if (!values.github)
+        return 0;
+    const { owner, repo, token } = githubTarget(values, io, 'read the environments (any token that can read the repository; a fine-grained one needs Environments: read)');
+    const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
+    const { checkEnvironments, expectedEnvironments } = await __nccwpck_require__.e(/* import() */ 821).then(__nccwpck_require__.bind(__nccwpck_require__, 4821));
+    const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
+    const findings = await checkEnvironments(octokit, { owner, repo }, expectedEnvironments(envs.map(([name]) => name)));
+    for (const f of findings)
+        io.stderr(`${f.ok ? 'ok  ' : 'FAIL'} ${f.message}`);
+    const failed = findings.filter((f) => !f.ok);
+    if (failed.length > 0) {
+        throw new errors/* ConfigurationError */.j(`${owner}/${repo}: ${failed.length} GitHub Environment${failed.length === 1 ? '' : 's'} not set up as the workflows expect (see above)`);
+    }
+    io.stderr(`${owner}/${repo}: the GitHub Environments the workflows use exist as expected`);
+    return 0;
+}
+/** --repo / GITHUB_REPOSITORY and --token / GITHUB_TOKEN / GH_TOKEN, or a message saying which is missing. */
+function githubTarget(values, io, purpose) {
+    const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        throw new errors/* ConfigurationError */.j('--repo owner/name is required (or GITHUB_REPOSITORY)');
+    const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+    if (!token)
+        throw new errors/* ConfigurationError */.j(`set GITHUB_TOKEN or pass --token to ${purpose}`);
+    return { owner, repo, token };
+}
+async function demo(args, io, logger) {
+    const { values } = (0,external_node_util_.parseArgs)({ args, options: { scenario: { type: 'string' } }, strict: true });
+    await runDemo({ scenarioPath: values.scenario, print: io.stdout, logger });
+    return 0;
+}
+/** Closes an incident by hand and proposes its report; the report PR's URL goes to stdout. */
+async function cli_close(args, io, logger) {
+    const { values } = (0,external_node_util_.parseArgs)({
+        args,
+        options: {
+            incident: { type: 'string' },
+            reason: { type: 'string' },
+            repo: { type: 'string' },
+            'bot-login': { type: 'string' },
+            token: { type: 'string' },
+        },
+        strict: true,
+    });
+    const incident = Number(values.incident);
+    if (!Number.isInteger(incident) || incident <= 0) {
+        throw new errors/* ConfigurationError */.j('--incident is required: the incident issue number, such as --incident 42');
+    }
+    const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!owner || !repo)
+        throw new errors/* ConfigurationError */.j('--repo owner/name is required (or GITHUB_REPOSITORY)');
+    const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
+    if (!token)
+        throw new errors/* ConfigurationError */.j('set GITHUB_TOKEN (contents, issues and pull-requests write) to close an incident');
+    const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
+    const { closeIncident } = await Promise.all(/* import() */[__nccwpck_require__.e(629), __nccwpck_require__.e(690)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5690));
+    const { ripcordIdentity } = await __nccwpck_require__.e(/* import() */ 369).then(__nccwpck_require__.bind(__nccwpck_require__, 7369));
+    const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
+    const result = await closeIncident({
+        octokit,
+        repo: { owner, repo },
+        incident,
+        reason: values.reason ?? '',
+        actor: io.env.GITHUB_ACTOR ?? io.env.USER ?? 'someone',
+        serverUrl: io.env.GITHUB_SERVER_URL ?? 'https://github.com',
+        now: io.now,
+        logger,
+        identity: ripcordIdentity(values['bot-login'] ?? io.env.RIPCORD_BOT_LOGIN),
+    });
+    io.stderr(`incident #${incident} closed; report ${result.result}: ${result.path}`);
+    io.stdout(result.pullRequest?.url ?? '');
+    return 0;
+}
+
+function stderrLogger(io) {
+    return {
+        debug: (m) => {
+            if (io.env.RIPCORD_DEBUG)
+                io.stderr(`debug: ${m}`);
+        },
+        info: (m) => io.stderr(m),
+        warning: (m) => io.stderr(`warning: ${m}`),
+        error: (m) => io.stderr(`error: ${m}`),
+    };
+}
+function isArgError(error) {
+    const code = error.code;
+    return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+
+/***/ }),
+
+/***/ 1628:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  evaluate: () => (/* binding */ evaluate)
+});
+
+// UNUSED EXPORTS: pollLine, renderDecision, shownState, sinceText, toJson
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/time-input.ts
+var time_input = __nccwpck_require__(2411);
+// EXTERNAL MODULE: ./src/evaluate/evaluate-environment.ts + 1 modules
+var evaluate_environment = __nccwpck_require__(3346);
+// EXTERNAL MODULE: ./src/core/decide.ts
+var decide = __nccwpck_require__(8019);
+;// CONCATENATED MODULE: ./src/evaluate/watch.ts
+
+
+async function watch(opts) {
+    const env = (0,evaluate_environment/* environmentOf */.p7)(opts.policy, opts.environment);
+    const started = opts.now();
+    const probeHistory = new Map();
+    const lastGood = new Map();
+    const failures = new Map();
+    // Probes Ripcord runs itself and more often than the poll: they get their own schedule.
+    const ownSchedule = env.triggers.filter((t) => t.kind === 'probe' &&
+        t.interval < opts.interval &&
+        typeof opts.sources.get(t.source)?.probe === 'function');
+    let poll = 0;
+    const judge = (raw, at) => {
+        const verdicts = raw.triggers.map((v) => withinErrorBudget(v, opts, lastGood, failures));
+        return (0,decide/* decide */.L)(opts.environment, env, verdicts, at, raw.impact);
+    };
+    for (;;) {
+        poll += 1;
+        const at = opts.now();
+        const decision = judge(await (0,evaluate_environment/* evaluateEnvironment */.TK)({ ...opts, at, probeHistory }), at);
+        opts.onPoll?.(decision, poll);
+        if (decision.decision === 'rollback')
+            return { decision, polls: poll };
+        const elapsed = opts.now() - started;
+        if (elapsed + opts.interval > opts.duration)
+            return { decision, polls: poll };
+        if (ownSchedule.length === 0) {
+            await opts.sleep(opts.interval);
+            continue;
+        }
+        // Every probe ran at `at` with the poll; until the next poll, each runs on its interval.
+        const nextPoll = at + opts.interval;
+        const next = new Map(ownSchedule.map((t) => [t.name, at + t.interval]));
+        for (;;) {
+            const upcoming = Math.min(...next.values());
+            if (upcoming >= nextPoll)
+                break;
+            await opts.sleep(Math.max(0, upcoming - opts.now()));
+            const due = ownSchedule.filter((t) => (next.get(t.name) ?? Infinity) <= upcoming);
+            for (const t of due)
+                next.set(t.name, (next.get(t.name) ?? upcoming) + t.interval);
+            const now = opts.now();
+            const verdicts = await (0,evaluate_environment/* probeTriggers */.sd)({ ...opts, at: now, probeHistory }, due);
+            if (!verdicts.some((v) => v.status === 'breached'))
+                continue;
+            poll += 1;
+            const between = judge(await (0,evaluate_environment/* evaluateEnvironment */.TK)({ ...opts, at: now, probeHistory, skipProbing: true }), now);
+            opts.onPoll?.(between, poll);
+            if (between.decision === 'rollback')
+                return { decision: between, polls: poll };
+        }
+        await opts.sleep(Math.max(0, nextPoll - opts.now()));
+    }
+}
+function withinErrorBudget(verdict, opts, lastGood, failures) {
+    const budget = budgetOf(opts, verdict.source);
+    const queryFailed = verdict.status === 'inconclusive' && verdict.value === null;
+    if (!queryFailed) {
+        failures.set(verdict.name, 0);
+        lastGood.set(verdict.name, verdict);
+        return verdict;
+    }
+    const count = (failures.get(verdict.name) ?? 0) + 1;
+    failures.set(verdict.name, count);
+    const previous = lastGood.get(verdict.name);
+    if (previous && count <= budget) {
+        return {
+            ...previous,
+            reason: `${previous.reason} (kept from the previous poll: the query failed ${count} of ${budget} allowed times: ${verdict.reason})`,
+        };
+    }
+    return verdict;
+}
+function budgetOf(opts, sourceName) {
+    const source = opts.policy.sources[sourceName];
+    return source && 'query_error_budget' in source ? source.query_error_budget : 0;
+}
+
+// EXTERNAL MODULE: ./src/policy/read-policy.ts + 7 modules
+var read_policy = __nccwpck_require__(8818);
+// EXTERNAL MODULE: ./src/sources/index.ts + 6 modules
+var src_sources = __nccwpck_require__(9170);
+// EXTERNAL MODULE: ./src/cli/terminal.ts
+var terminal = __nccwpck_require__(1028);
+;// CONCATENATED MODULE: ./src/cli/evaluate.ts
+/**
+ * `ripcord evaluate`: the triggers of an environment at one time (now, `--at -30m`, a past
+ * timestamp), or watched for a while (`--watch 10m`), a line per poll. The human view goes to
+ * stdout as aligned columns; `--json` prints the stable JSON object instead. The evaluation
+ * time used is always printed, since "now" and a zone-less `--at` are easy to misread.
+ */
+
+
+
+
+
+
+
+
+
+async function evaluate(args, io, logger) {
+    const { values } = (0,external_node_util_.parseArgs)({
+        args: joinNegativeValues(args, ['--at', '--baseline']),
+        options: {
+            policy: { type: 'string' },
+            environment: { type: 'string' },
+            'source-file': { type: 'string' },
+            at: { type: 'string' },
+            baseline: { type: 'string' },
+            watch: { type: 'string' },
+            interval: { type: 'string' },
+            json: { type: 'boolean', default: false },
+        },
+        strict: true,
+    });
+    if (!values.environment)
+        throw new errors/* ConfigurationError */.j('--environment is required, such as --environment production');
+    if (values.watch !== undefined && values.at !== undefined)
+        throw new errors/* ConfigurationError */.j('--watch evaluates from now on; leave out --at, or --watch');
+    const policyPath = values.policy ?? read_policy/* defaultPolicyPath */.r2;
+    // Check every input before any source is built, so a typo is reported before a missing secret.
+    const now = io.now();
+    // A recording's times are its own; only live sources have no data after now.
+    const recorded = { allowFuture: values['source-file'] !== undefined };
+    const at = values.at ? (0,time_input/* parseAtTime */.aG)(values.at, now, '--at', recorded) : now;
+    const deployedAt = values.baseline
+        ? (0,time_input/* parseAtTime */.aG)(values.baseline, now, '--baseline', recorded)
+        : undefined;
+    const duration = values.watch ? (0,time_input/* parseDurationInput */.ew)(values.watch, '--watch') : undefined;
+    const interval = values.interval ? (0,time_input/* parseDurationInput */.ew)(values.interval, '--interval') : undefined;
+    const policy = await (0,read_policy/* readPolicy */.T4)(policyPath);
+    const env = (0,evaluate_environment/* evaluableEnvironment */.ZV)(policy, values.environment);
+    const { sources } = (0,src_sources/* createSources */.L)(policy, {
+        env: io.env,
+        policyDir: (0,external_node_path_.dirname)((0,external_node_path_.resolve)(policyPath)),
+        logger,
+        ...(values['source-file'] ? { fileOverride: (0,external_node_path_.resolve)(values['source-file']) } : {}),
+    });
+    const style = (0,terminal/* createStyle */._r)(!values.json && (0,terminal/* colourWanted */.qd)(io.env, io.isTTY === true));
+    const common = {
+        policy,
+        environment: values.environment,
+        sources,
+        logger,
+        ...(deployedAt === undefined ? {} : { deployedAt }),
+    };
+    if (duration !== undefined) {
+        const every = interval ?? env.step;
+        const started = io.now();
+        if (!values.json) {
+            io.stdout(`Watching ${values.environment} for ${(0,terminal/* span */.Ln)(duration)}, every ${(0,terminal/* span */.Ln)(every)} (times in UTC)`);
+        }
+        const result = await watch({
+            ...common,
+            duration,
+            interval: every,
+            now: io.now,
+            sleep: io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+            onPoll: (decision) => {
+                const left = Math.max(0, started + duration - Date.parse(decision.evaluatedAt));
+                if (values.json)
+                    io.stdout(JSON.stringify({ ...toJson(decision), left: left / 1000 }));
+                else
+                    io.stdout(pollLine(style, decision, left));
+            },
+        });
+        if (!values.json)
+            io.stdout(renderDecision(style, result.decision, io.now()));
+        return 0;
+    }
+    const decision = await (0,evaluate_environment/* evaluateEnvironment */.TK)({ ...common, at });
+    if (values.json)
+        io.stdout(JSON.stringify(toJson(decision), null, 2));
+    else
+        io.stdout(renderDecision(style, decision, now));
+    return 0;
+}
+/**
+ * `--at -30m` as `--at=-30m`: node's parseArgs takes a value starting with `-` for an option
+ * and refuses it ("ambiguous"), but a relative time is exactly that.
+ */
+function joinNegativeValues(args, options) {
+    const out = [];
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? '';
+        const next = args[i + 1];
+        if (options.includes(arg) && next !== undefined && /^-\d/.test(next)) {
+            out.push(`${arg}=${next}`);
+            i++;
+        }
+        else
+            out.push(arg);
+    }
+    return out;
+}
+/** `ok`, `pending`, `breached` or `inconclusive`: the verdict as Prometheus users read alerts. */
+function shownState(v) {
+    return v.status === 'ok' && v.pending ? 'pending' : v.status;
+}
+/** "since 10:02 UTC", or "since before 10:02 UTC" when the breach began before the data read. */
+function sinceText(v, now) {
+    if (v.since === null)
+        return '';
+    return `since ${v.sinceBefore ? 'before ' : ''}${(0,terminal/* clockTime */.qo)(Date.parse(v.since), now)}`;
+}
+/** One line per poll: the time, each trigger's value and state, the time left. */
+function pollLine(style, decision, leftMs) {
+    const time = decision.evaluatedAt.slice(11, 19);
+    const triggers = decision.triggers
+        .map((v) => `${v.name} ${v.valueText ?? '-'} ${(0,terminal/* statusWord */.Hm)(style, shownState(v))}`)
+        .join(' | ');
+    return `${time}  ${(0,terminal/* statusWord */.Hm)(style, decision.decision)}  ${triggers}  (${(0,terminal/* span */.Ln)(leftMs)} left)`;
+}
+function renderDecision(style, decision, now) {
+    const rows = [
+        ['STATE', 'TRIGGER', 'VALUE', 'CONDITION', 'SINCE'].map((h) => style.dim(h)),
+        ...decision.triggers.map((v) => [
+            (0,terminal/* statusWord */.Hm)(style, shownState(v)),
+            v.name,
+            v.valueText ?? '-',
+            v.threshold,
+            sinceText(v, now),
+        ]),
+    ];
+    return [
+        `Evaluated ${decision.environment} at ${decision.evaluatedAt}`,
+        `${style.bold((0,terminal/* statusWord */.Hm)(style, decision.decision).toUpperCase())}: ${decision.summary}`,
+        '',
+        ...(0,terminal/* table */.tp)(rows),
+        '',
+        ...decision.triggers.map((v) => `${v.name}: ${v.reason}`),
+    ].join('\n');
+}
+/** The stable JSON contract of `ripcord evaluate --json`. */
+function toJson(decision) {
+    return {
+        decision: decision.decision,
+        environment: decision.environment,
+        severity: decision.severity,
+        strategy: decision.strategy,
+        approval: decision.approval,
+        evaluatedAt: decision.evaluatedAt,
+        summary: decision.summary,
+        triggers: decision.triggers.map((v) => ({
+            name: v.name,
+            status: v.status,
+            state: shownState(v),
+            severity: v.severity,
+            value: v.value,
+            threshold: v.threshold,
+            since: v.since,
+            sinceBefore: v.sinceBefore === true,
+            reason: v.reason,
+        })),
+    };
+}
+
+
+/***/ }),
+
+/***/ 1028:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hm: () => (/* binding */ statusWord),
+/* harmony export */   Ln: () => (/* binding */ span),
+/* harmony export */   _r: () => (/* binding */ createStyle),
+/* harmony export */   fu: () => (/* binding */ explainServiceError),
+/* harmony export */   qd: () => (/* binding */ colourWanted),
+/* harmony export */   qo: () => (/* binding */ clockTime),
+/* harmony export */   tp: () => (/* binding */ table)
+/* harmony export */ });
+/* unused harmony exports visibleWidth, networkCode */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _github_repo_ref_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8031);
+/**
+ * How the CLI talks to a person: colour only on a terminal (never with NO_COLOR, never when
+ * piped, so scripts and logs get plain text), columns padded to the widest cell, times as
+ * "HH:MM UTC", and failures to reach a service as one line saying what to check instead of
+ * a stack trace. Pure apart from what the caller passes in.
+ */
+
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off; FORCE_COLOR turns it on. */
+function colourWanted(env, isTTY) {
+    if (env.NO_COLOR !== undefined && env.NO_COLOR !== '')
+        return false;
+    if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0')
+        return true;
+    if (env.TERM === 'dumb')
+        return false;
+    return isTTY;
+}
+function createStyle(enabled) {
+    const sgr = (open, close) => (text) => enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+    return {
+        enabled,
+        red: sgr(31, 39),
+        green: sgr(32, 39),
+        yellow: sgr(33, 39),
+        magenta: sgr(35, 39),
+        bold: sgr(1, 22),
+        dim: sgr(2, 22),
+    };
+}
+// eslint-disable-next-line no-control-regex -- matching the escape sequences this file writes
+const ANSI = /\u001b\[[0-9;]*m/g;
+function visibleWidth(text) {
+    return [...text.replace(ANSI, '')].length;
+}
+/** Rows of cells as aligned columns (two spaces apart); the last column is not padded. */
+function table(rows) {
+    const widths = [];
+    for (const row of rows) {
+        row.forEach((cell, i) => {
+            widths[i] = Math.max(widths[i] ?? 0, visibleWidth(cell));
+        });
+    }
+    return rows.map((row) => row
+        .map((cell, i) => i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleWidth(cell)))
+        .join('  ')
+        .trimEnd());
+}
+/** A verdict or state word in its colour: red for trouble, yellow for on its way, green for fine. */
+function statusWord(style, word) {
+    switch (word) {
+        case 'breached':
+        case 'rollback':
+        case 'rollback-failed':
+        case 'verification-failed':
+        case 'live':
+            return style.red(word);
+        case 'pending':
+        case 'warn':
+        case 'rolling-back':
+        case 'recovering':
+        case 'hold':
+            return style.yellow(word);
+        case 'ok':
+        case 'none':
+        case 'rolled-back':
+        case 'recovered':
+        case 'expired':
+            return style.green(word);
+        case 'inconclusive':
+            return style.magenta(word);
+        default:
+            return word;
+    }
+}
+/** "10:02 UTC" for today's times, "2026-11-23 10:02 UTC" for others. */
+function clockTime(ms, now) {
+    const text = new Date(ms).toISOString();
+    const sameDay = text.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
+    return `${sameDay ? '' : `${text.slice(0, 10)} `}${text.slice(11, 16)} UTC`;
+}
+/** "3h 12m", "45s": how long ago or how long until, for people. */
+function span(ms) {
+    const s = Math.max(0, Math.round(Math.abs(ms) / 1000));
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m`;
+    const h = Math.floor(m / 60);
+    if (h < 48)
+        return `${h}h ${m % 60}m`;
+    return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'ECONNRESET',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_SOCKET',
+    'CERT_HAS_EXPIRED',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+]);
+/** The low-level code (ECONNREFUSED...) anywhere down an error's cause chain, if it is a network failure. */
+function networkCode(error) {
+    let current = error;
+    for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+        const code = current.code;
+        if (typeof code === 'string' && NETWORK_CODES.has(code))
+            return code;
+        const message = current.message;
+        if (depth > 0 &&
+            typeof message === 'string' &&
+            message === 'fetch failed' &&
+            !('cause' in current))
+            return 'fetch failed';
+        current = current.cause;
+    }
+    const message = error?.message;
+    if (typeof message === 'string' &&
+        /^fetch failed$|connect ECONNREFUSED|getaddrinfo ENOTFOUND/.test(message))
+        return /ENOTFOUND/.test(message)
+            ? 'ENOTFOUND'
+            : /ECONNREFUSED/.test(message)
+                ? 'ECONNREFUSED'
+                : 'fetch failed';
+    return undefined;
+}
+/**
+ * A failure to reach GitHub (or another service), or GitHub refusing the token, as a
+ * ConfigurationError of one line with what to check; undefined for anything else (a bug).
+ */
+function explainServiceError(error, env) {
+    const api = env.GITHUB_API_URL ?? 'https://api.github.com';
+    const code = networkCode(error);
+    if (code !== undefined) {
+        const proxy = env.HTTPS_PROXY ?? env.https_proxy;
+        return new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`cannot reach ${api} (${code}); check your network connection${proxy ? `, the proxy ${proxy}` : ''} and GITHUB_API_URL${env.GITHUB_API_URL ? '' : ' (unset: github.com)'}, then run the command again`);
+    }
+    const status = (0,_github_repo_ref_js__WEBPACK_IMPORTED_MODULE_1__/* .requestStatus */ .G2)(error);
+    const message = error?.message;
+    const what = typeof message === 'string' ? message.split('\n')[0] : '';
+    // Octokit reports a request that got no answer at all (refused port, TLS, DNS) as status 500
+    // without a response; GitHub's own 500s come with one.
+    const answered = typeof error === 'object' && error !== null && 'response' in error && Boolean(error.response);
+    if (status === 500 && !answered) {
+        return new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`cannot reach ${api} (${what}); check your network connection and GITHUB_API_URL${env.GITHUB_API_URL ? '' : ' (unset: github.com)'}, then run the command again`);
+    }
+    if (status === 401) {
+        return new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`GitHub refused the token (401 ${what}); check that GITHUB_TOKEN (or --token) is a valid, unexpired token`);
+    }
+    if (status === 403 || status === 404) {
+        return new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`GitHub answered ${status} (${what}); check the repository name (--repo / GITHUB_REPOSITORY) and that the token may read and write it`);
+    }
+    if (status !== undefined && status >= 500) {
+        return new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`GitHub answered ${status} (${what}); GitHub may be having trouble (https://www.githubstatus.com), run the command again in a minute`);
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 8019:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ decide)
+/* harmony export */ });
+/* unused harmony export matchRule */
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8571);
+/* harmony import */ var _quantity_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7950);
+
+
+function decide(environmentName, env, verdicts, at, impactOverride) {
+    const shadowNames = new Set(env.triggers.filter((t) => t.shadow).map((t) => t.name));
+    const marked = verdicts.map((v) => env.shadow || shadowNames.has(v.name) ? { ...v, shadow: true } : v);
+    const live = decideOn(environmentName, env, marked.filter((v) => !v.shadow), at, impactOverride);
+    const result = { ...live, triggers: marked };
+    if (!marked.some((v) => v.shadow))
+        return result;
+    const all = decideOn(environmentName, env, marked, at, impactOverride);
+    if (all.decision === live.decision && sameNames(all.triggered, live.triggered)) {
+        return env.shadow
+            ? {
+                ...result,
+                summary: `${all.summary} ${environmentName} is in shadow mode: Ripcord never acts on it.`,
+            }
+            : result;
+    }
+    const would = SHADOW_WOULD[all.decision];
+    const whose = env.shadow
+        ? `${environmentName} is in shadow mode`
+        : `shadow trigger${shadowOnly(all, live).length === 1 ? '' : 's'} ${shadowOnly(all, live).join(', ')}`;
+    const summary = `Shadow: Ripcord would have ${would} (${whose}), and did not act: ${all.summary}`;
+    return {
+        ...result,
+        summary: env.shadow ? summary : `${live.summary} ${summary}`,
+        shadow: {
+            decision: all.decision,
+            severity: all.severity,
+            strategy: all.strategy,
+            approval: all.approval,
+            triggered: all.triggered,
+            summary,
+        },
+    };
+}
+const SHADOW_WOULD = {
+    rollback: 'rolled back',
+    warn: 'warned',
+    hold: 'held the deployment',
+    none: 'taken no action',
+};
+function sameNames(a, b) {
+    return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+function shadowOnly(all, live) {
+    return all.triggered.filter((n) => !live.triggered.includes(n));
+}
+function decideOn(environmentName, env, verdicts, at, impactOverride) {
+    const breached = verdicts.filter((v) => v.status === 'breached');
+    const criticalBreached = breached.filter((v) => v.severity === 'critical');
+    const criticalUnknown = verdicts.filter((v) => v.severity === 'critical' && v.status === 'inconclusive');
+    // A warning trigger that cannot be read (its source is down) is not healthy either: it warns,
+    // so a failing source surfaces even when only warning triggers read it.
+    const warningUnknown = verdicts.filter((v) => v.severity === 'warning' && v.status === 'inconclusive');
+    const breachSeverity = criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
+    const impact = impactOverride ?? maxImpact(breached);
+    const rule = breachSeverity !== null ? matchRule(env.decision, breachSeverity, impact) : undefined;
+    // A row that leaves a critical breach to a team decision ("Low: may not rollback") turns the
+    // rollback into a warning that names who decides; it never rolls back on its own. It does not
+    // override a hold: only a critical breach is matched against the rows.
+    const teamDecision = rule?.action === 'evaluate';
+    const decision = criticalBreached.length > 0
+        ? teamDecision
+            ? 'warn'
+            : 'rollback'
+        : criticalUnknown.length > 0
+            ? 'hold'
+            : breached.length > 0 || warningUnknown.length > 0
+                ? 'warn'
+                : 'none';
+    const severity = breachSeverity ?? (decision === 'warn' ? 'warning' : null);
+    // A warn on unreadable triggers alone picks no strategy: nothing is known to be broken.
+    const acts = decision === 'rollback' || (decision === 'warn' && breached.length > 0);
+    const used = acts ? rule : undefined;
+    const strategy = acts ? (used?.strategy ?? env.default_strategy) : null;
+    const approval = acts ? (used?.approval ?? env.default_approval) : null;
+    const flag = strategy === 'feature-flag' ? (used?.flag ?? null) : null;
+    const ask = used?.ask ?? [];
+    const summary = summarise({
+        environmentName,
+        decision,
+        severity,
+        impact,
+        strategy,
+        approval,
+        fromMatrix: used !== undefined,
+        flag,
+        teamDecision: acts && teamDecision,
+        ask,
+        verdicts,
+    });
+    return {
+        decision,
+        environment: environmentName,
+        severity,
+        impact,
+        strategy,
+        approval,
+        flag,
+        teamDecision: acts && teamDecision,
+        ask,
+        evaluatedAt: new Date(at).toISOString(),
+        triggered: breached.map((v) => v.name),
+        summary,
+        triggers: verdicts,
+    };
+}
+function maxImpact(breached) {
+    const known = breached.map((v) => v.impact).filter((i) => i !== null);
+    return known.length > 0 ? Math.max(...known) : null;
+}
+/** The first rule matching; an impact bound never matches an unknown impact. */
+function matchRule(rules, severity, impact) {
+    return rules.find((rule) => {
+        if (rule.severity !== undefined && rule.severity !== severity)
+            return false;
+        if (rule.min_impact !== undefined && (impact === null || impact < rule.min_impact.value))
+            return false;
+        if (rule.max_impact !== undefined && (impact === null || impact >= rule.max_impact.value))
+            return false;
+        return true;
+    });
+}
+function summarise(input) {
+    const { environmentName: env, verdicts } = input;
+    const by = (severity, status) => verdicts.filter((v) => v.severity === severity && v.status === status);
+    switch (input.decision) {
+        case 'rollback':
+            return (`Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
+                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`);
+        case 'hold':
+            return (`Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
+                `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
+                alsoText(by('warning', 'breached'), 'warning triggers breached'));
+        case 'warn':
+            if (input.teamDecision) {
+                return (`Team decision on ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}, ` +
+                    `but the decision matrix leaves this case to a team decision (action evaluate), so Ripcord does not roll back on its own. ` +
+                    `${askText(input.ask)} If they decide to roll back, ${strategyText(input)}.` +
+                    alsoText(by('warning', 'breached'), 'warning triggers breached'));
+            }
+            if (by('warning', 'breached').length === 0) {
+                return (`Warn on ${env}: ${reasons(by('warning', 'inconclusive'))}; a warning trigger that cannot be read is not taken as healthy: ` +
+                    `fix the signal (no rollback is suggested, nothing is known to be broken).`);
+            }
+            return (`Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
+                `if it came to a rollback, ${strategyText(input)}.` +
+                alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive') +
+                (input.ask.length > 0 ? ` ${askText(input.ask)}` : ''));
+        case 'none':
+            return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;
+    }
+}
+function reasons(verdicts) {
+    return verdicts.map((v) => v.reason.replace(/\.$/, '')).join('; ');
+}
+function alsoText(verdicts, what) {
+    return verdicts.length > 0 ? ` Also, ${what}: ${reasons(verdicts)}.` : '';
+}
+function impactText(impact) {
+    return impact === null
+        ? 'impact unknown'
+        : `affecting about ${(0,_quantity_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(impact, 'ratio')} of users`;
+}
+function askText(ask) {
+    return ask.length > 0
+        ? `Asking ${ask.join(', ')} to decide.`
+        : 'The row names nobody to ask (add ask: to it), so whoever watches this warning decides.';
+}
+/** `feature-flag (gradual 25% -> 0%, 5m apart)`: the way this row switches the flag. */
+function flagText(flag) {
+    if (!flag)
+        return '';
+    switch (flag.mode) {
+        case 'immediate':
+            return ' (switched off at once)';
+        case 'gradual': {
+            const steps = flag.steps ? ` ${flag.steps.map((p) => `${p}%`).join(' -> ')}` : '';
+            const wait = flag.step_wait ? `, ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(flag.step_wait)} apart` : '';
+            return ` (gradual${steps}${wait})`;
+        }
+        case 'components':
+            return flag.components
+                ? ` (only ${flag.components.join(', ')} switched off)`
+                : ' (only its components)';
+    }
+}
+function strategyText(input) {
+    const picks = input.fromMatrix
+        ? `the decision matrix picks ${input.strategy ?? 'nothing'}${flagText(input.flag)}`
+        : `no decision rule matches, so the default strategy ${input.strategy ?? 'nothing'} applies`;
+    const approval = input.approval === null || input.approval === 'none'
+        ? 'no approval is needed'
+        : `${input.approval} must approve before it runs`;
+    return `${picks}, ${approval}`;
+}
+function healthyText(verdicts) {
+    if (verdicts.length === 0)
+        return 'no triggers are configured, so there is nothing to decide on';
+    const ok = verdicts.filter((v) => v.status === 'ok').length;
+    if (verdicts.length === 1 && ok === 1)
+        return 'its only trigger is within its threshold';
+    return ok === verdicts.length
+        ? `all ${verdicts.length} trigger${verdicts.length === 1 ? ' is' : 's are'} within their thresholds`
+        : `${ok} of ${verdicts.length} triggers are within their thresholds and no critical trigger breached or is inconclusive`;
+}
+
+
+/***/ }),
+
+/***/ 7568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ didYouMean)
+/* harmony export */ });
+/* unused harmony export editDistance */
+/**
+ * "Did you mean" suggestions for misspelt keys and names. Optimal string alignment distance
+ * (Levenshtein plus adjacent transpositions), because the typical slip is `treshold` or
+ * `sevreity`, and a transposition should cost one edit, not two.
+ */
+function editDistance(a, b) {
+    const rows = a.length + 1;
+    const cols = b.length + 1;
+    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    const at = (i, j) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
+    for (let i = 1; i < rows; i++) {
+        const row = d[i];
+        if (!row)
+            continue;
+        for (let j = 1; j < cols; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                best = Math.min(best, at(i - 2, j - 2) + 1);
+            }
+            row[j] = best;
+        }
+    }
+    return at(a.length, b.length);
+}
+/**
+ * The closest candidate, or undefined when nothing is close enough to be a plausible typo.
+ * Case and `-`/`_` differences are free: `Min-Impact` is obviously `min_impact`.
+ */
+function didYouMean(word, candidates) {
+    const fold = (s) => s.toLowerCase().replaceAll('-', '_');
+    const target = fold(word);
+    // A third of the word's length, at least one edit: short keys tolerate one slip, long ones more.
+    const limit = Math.max(1, Math.floor(target.length / 3));
+    let best;
+    for (const candidate of candidates) {
+        if (candidate === word)
+            continue;
+        const distance = editDistance(target, fold(candidate));
+        // On a tie, a candidate of the same length wins: `=>` is a swapped `>=`, not a longer `>`.
+        const lengthGap = Math.abs(candidate.length - word.length);
+        if (distance <= limit &&
+            (best === undefined ||
+                distance < best.distance ||
+                (distance === best.distance && lengthGap < best.lengthGap))) {
+            best = { candidate, distance, lengthGap };
+        }
+    }
+    return best?.candidate;
+}
+
+
+/***/ }),
+
+/***/ 8571:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   vR: () => (/* binding */ suggestDuration)
+/* harmony export */ });
+/* unused harmony export DURATION_PATTERN */
+/**
+ * Durations as written in a policy: Prometheus style (`30s`, `15m`, `1h30m`, `2d`, `500ms`).
+ * Kept in milliseconds everywhere inside Ripcord.
+ */
+const UNIT_MS = {
+    ms: 1,
+    s: 1_000,
+    m: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+    w: 604_800_000,
+};
+const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
+/**
+ * The same language as DURATION_RE, untrimmed text included, as a JSON Schema `pattern`, so an
+ * editor rejects `5 minutes` or `300` exactly where `ripcord validate` does.
+ */
+const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w))+\\s*$';
+const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
+/** Parses `15m` / `1h30m` / `500ms`; returns undefined when the text is not a duration. */
+function parseDuration(text) {
+    const trimmed = text.trim();
+    if (!DURATION_RE.test(trimmed))
+        return undefined;
+    let total = 0;
+    for (const match of trimmed.matchAll(PART_RE)) {
+        const unit = UNIT_MS[match[2] ?? ''];
+        if (unit === undefined)
+            return undefined;
+        total += Number(match[1]) * unit;
+    }
+    return total;
+}
+/** Best guess at what the user meant, used in "write 15m" hints. */
+function suggestDuration(text) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s*$/i.exec(text);
+    if (!m)
+        return undefined;
+    const word = (m[2] ?? '').toLowerCase();
+    const unit = word.startsWith('ms') || word.startsWith('milli')
+        ? 'ms'
+        : word.startsWith('s')
+            ? 's'
+            : word.startsWith('mi') || word === 'm'
+                ? 'm'
+                : word.startsWith('h')
+                    ? 'h'
+                    : word.startsWith('d')
+                        ? 'd'
+                        : 'w';
+    return `${m[1]}${unit}`;
+}
+/** Formats milliseconds the way a policy would write them (`1h30m`, `45s`). */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    const sign = ms < 0 ? '-' : '';
+    let rest = Math.abs(ms);
+    const parts = [];
+    for (const [unit, size] of [
+        ['d', UNIT_MS.d],
+        ['h', UNIT_MS.h],
+        ['m', UNIT_MS.m],
+        ['s', UNIT_MS.s],
+        ['ms', UNIT_MS.ms],
+    ]) {
+        if (size === undefined)
+            continue;
+        const n = Math.floor(rest / size);
+        if (n > 0) {
+            parts.push(`${n}${unit}`);
+            rest -= n * size;
+        }
+    }
+    return sign + parts.join('');
+}
+
+
+/***/ }),
+
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ toError),
+/* harmony export */   j: () => (/* binding */ ConfigurationError)
+/* harmony export */ });
+/**
+ * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
+ * Actions and the CLI report these as they are (exit 1) and everything else as an internal
+ * error (exit 2), so a user never has to read a stack trace to fix their own input.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+    /** Each problem on its own line: `file:line:column: path: message`. */
+    problems;
+    constructor(message, problems = []) {
+        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
+        this.problems = problems;
+    }
+}
+/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
+function toError(thrown) {
+    if (thrown instanceof Error)
+        return thrown;
+    if (typeof thrown === 'string')
+        return new Error(thrown);
+    try {
+        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
+    }
+    catch {
+        return new Error(`non-Error thrown: ${String(thrown)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 1227:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ neutraliseCommands),
+/* harmony export */   q: () => (/* binding */ silentLogger)
+/* harmony export */ });
 const silentLogger = {
     debug: () => { },
     info: () => { },
@@ -55,142 +1509,1222 @@ function neutraliseCommands(text) {
     return text.replace(/^([ \t]*)(::|##\[)/gm, '$1> $2');
 }
 
-// EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __nccwpck_require__(8571);
-;// CONCATENATED MODULE: ./src/core/time-input.ts
 
+/***/ }),
 
-/** Accepts ISO 8601 (`2026-11-24T10:15:00Z`) or unix seconds (`1795000000`), as the CLI and inputs do. */
-function parseTime(text, where) {
-    const trimmed = text.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const ms = Date.parse(trimmed);
-    if (/^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(ms))
-        return ms;
-    throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a time; write ISO 8601 such as 2026-11-24T10:15:00Z, or unix seconds such as 1795000000`);
-}
-function parseDurationInput(text, where) {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-        throw new ConfigurationError(`${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`);
-    }
-    return ms;
-}
-function parseBooleanInput(text, where) {
-    const t = text.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(t))
-        return true;
-    if (['false', 'no', '0', 'off', ''].includes(t))
-        return false;
-    throw new ConfigurationError(`${where}: "${text}" is not a boolean; write true or false`);
-}
+/***/ 6706:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: ./src/core/quantity.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ escapeMarkdown),
+/* harmony export */   _: () => (/* binding */ mermaidLabel)
+/* harmony export */ });
 /**
- * Thresholds as a runbook writes them: `5%`, `2s`, `500ms`, `500MB`, `1.5GiB`, or a plain number.
- * Everything becomes a plain number in the unit Prometheus uses: ratios (5% -> 0.05),
- * seconds (500ms -> 0.5) and bytes (500MB -> 500e6; MiB/GiB are powers of two).
+ * Text from metrics labels, trigger names or users lands in Markdown (job summaries, issue
+ * comments). Escape it so it cannot break a table, inject HTML, or ping people and teams.
  */
-const SUFFIX = {
-    '%': 0.01,
-    ms: 0.001,
-    s: 1,
-    m: 60,
-    h: 3600,
-    B: 1,
-    KB: 1e3,
-    MB: 1e6,
-    GB: 1e9,
-    TB: 1e12,
-    KiB: 1024,
-    MiB: 1024 ** 2,
-    GiB: 1024 ** 3,
-    TiB: 1024 ** 4,
+function escapeMarkdown(text) {
+    return text
+        .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
+        .replace(/&/g, '&amp;')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+/**
+ * Mermaid labels are quoted strings: drop what would end the quote or the line. `>` stays (a
+ * chart title reads `error-ratio > 2% for 5m`; alone it cannot open a tag); `<` is written as
+ * Mermaid's entity code `#lt;` (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters),
+ * so no tag can be formed either way.
+ */
+function mermaidLabel(text) {
+    return text
+        .replace(/["\r\n`]/g, "'")
+        .replace(/#/g, '#35;')
+        .replace(/</g, '#lt;');
+}
+
+
+/***/ }),
+
+/***/ 8993:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p0: () => (/* reexport */ schema_primitives/* duration */.p0),
+  wh: () => (/* binding */ policySchema),
+  au: () => (/* reexport */ schema_primitives/* quantity */.au)
+});
+
+// UNUSED EXPORTS: DEFAULT_BOT_LOGIN, SECRET_REF, aggregateTrigger, baselineTrigger, burnRateTrigger, datadogSource, decisionFlag, decisionRule, environment, fileSource, httpSource, probeTrigger, prometheusSource, source, strategyName, thresholdTrigger, trendTrigger, trigger
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 10 modules
+var schemas = __nccwpck_require__(7510);
+// EXTERNAL MODULE: ./src/core/schema-primitives.ts
+var schema_primitives = __nccwpck_require__(5419);
+;// CONCATENATED MODULE: ./src/core/policy-rollback-schema.ts
+/**
+ * The rollback half of the policy: flag providers, the strategies of each environment's
+ * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
+ * in policy-schema.ts (types, validation and JSON Schema all come from it).
+ */
+
+
+const httpRequest = schemas/* strictObject */.rej({
+    method: schemas/* enum */.k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
+    url: schemas/* string */.YjP()
+        .min(1)
+        .meta({ description: 'May use {{placeholders}} and ${SECRET} references.' }),
+    headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).optional(),
+    body: schemas/* string */.YjP()
+        .optional()
+        .meta({ description: 'Body template with {{placeholders}} (JSON-escaped).' }),
+    expect_status: schemas/* array */.YOg(schemas/* number */.aig().int())
+        .optional()
+        .meta({ description: 'Statuses that mean success; any 2xx when omitted.' }),
+});
+const stepSchema = schemas/* strictObject */.rej({
+    command: schemas/* string */.YjP().min(1).optional().meta({
+        description: 'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
+    }),
+    http: httpRequest.optional(),
+    timeout: schema_primitives/* timerDuration */.M2.default(600_000),
+})
+    .refine((s) => (s.command === undefined) !== (s.http === undefined), {
+    message: 'a step runs either a command or an http request; write exactly one of command, http',
+});
+const unleashFlags = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('unleash'),
+    url: schema_primitives/* httpUrl */.q3,
+    token: schema_primitives/* secretRef */.Cr,
+    project: schemas/* string */.YjP().default('default'),
+    timeout: schema_primitives/* timerDuration */.M2.default(10_000),
+});
+const httpFlagOperation = httpRequest;
+const httpFlags = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('http'),
+    disable: httpFlagOperation,
+    enable: httpFlagOperation.optional(),
+    set_rollout: httpFlagOperation.optional(),
+    get: httpFlagOperation
+        .extend({
+        // Reading a flag is a GET unless said otherwise; every other operation changes state.
+        method: schemas/* enum */.k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+        enabled: schemas/* string */.YjP(),
+        rollout: schemas/* string */.YjP().optional(),
+        rollout_scale: schemas/* number */.aig().positive().optional(),
+    })
+        .optional(),
+    disable_component: httpFlagOperation.optional(),
+    enable_component: httpFlagOperation.optional(),
+    timeout: schema_primitives/* timerDuration */.M2.default(10_000),
+});
+const flagProviderSchema = schemas/* discriminatedUnion */.gMt('type', [unleashFlags, httpFlags]);
+const featureFlagStrategy = schemas/* strictObject */.rej({
+    provider: schemas/* string */.YjP().meta({ description: 'Name of a flag provider under `flags`.' }),
+    flag: schemas/* string */.YjP().min(1),
+    environment: schemas/* string */.YjP().optional().meta({
+        description: "The flag service's environment; the Ripcord environment's name when omitted.",
+    }),
+    mode: schemas/* enum */.k5n(['immediate', 'gradual', 'components']).default('immediate'),
+    steps: schemas/* array */.YOg(schemas/* number */.aig().int().min(0).max(100))
+        .default([0])
+        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+    step_wait: schema_primitives/* waitDuration */.UZ.default(0).meta({ description: 'gradual: time between two steps.' }),
+    components: schemas/* array */.YOg(schemas/* string */.YjP())
+        .default([])
+        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
+const redeployStrategy = schemas/* strictObject */.rej({
+    workflow: schemas/* string */.YjP().optional().meta({
+        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
+    }),
+    ref_input: schemas/* string */.YjP()
+        .default('ref')
+        .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
+    inputs: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).default({}),
+    command: schemas/* string */.YjP().optional().meta({
+        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
+    }),
+    timeout: schema_primitives/* timerDuration */.M2.default(1_800_000),
+})
+    .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
+    message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
+});
+const fullStrategy = schemas/* strictObject */.rej({
+    maintenance_on: stepSchema,
+    restore_data: stepSchema,
+    maintenance_off: stepSchema,
+});
+const strategiesSchema = schemas/* strictObject */.rej({
+    'feature-flag': featureFlagStrategy.optional(),
+    config: stepSchema.optional(),
+    redeploy: redeployStrategy.optional(),
+    full: fullStrategy.optional().meta({
+        description: 'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
+    }),
+});
+const rollbackSchema = schemas/* strictObject */.rej({
+    authority: schemas/* strictObject */.rej({
+        permission: schemas/* enum */.k5n(['read', 'triage', 'write', 'maintain', 'admin']).default('maintain'),
+        teams: schemas/* array */.YOg(schemas/* string */.YjP())
+            .default([])
+            .meta({ description: 'Organisation team slugs whose members may also roll back.' }),
+        users: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
+    })
+        .prefault({})
+        .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
+    cooldown: schema_primitives/* duration */.p0
+        .default(0)
+        .meta({ description: 'No second rollback of the environment within this time.' }),
+    max_attempts: schemas/* number */.aig().int().min(1).default(3),
+    escalate: schemas/* boolean */.zMY()
+        .default(true)
+        .meta({ description: 'When a strategy fails, go on to the next rung of the ladder.' }),
+    ladder: schemas/* array */.YOg(schemas/* enum */.k5n(['feature-flag', 'config', 'redeploy', 'full']))
+        .default(['feature-flag', 'config', 'redeploy', 'full'])
+        .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
+    lock: schemas/* strictObject */.rej({
+        wait: schema_primitives/* waitDuration */.UZ.default(120_000),
+        lease: schema_primitives/* positiveDuration */.Cz.default(1_800_000),
+    })
+        .prefault({}),
+    rate_limit_wait: schema_primitives/* duration */.p0.default(300_000).meta({
+        description: "The longest Ripcord waits for GitHub's API rate limit to reset before failing with a clear message. A workflow's GITHUB_TOKEN may make 1,000 requests an hour per repository, and the reset can be most of an hour away: better to fail and act by hand than to sleep through the incident.",
+    }),
+    strategies: strategiesSchema.prefault({}),
+    maintenance: schemas/* strictObject */.rej({
+        on: stepSchema,
+        off: stepSchema,
+        strategies: schemas/* array */.YOg(schemas/* enum */.k5n(['feature-flag', 'config', 'redeploy', 'full']))
+            .min(1)
+            .optional()
+            .meta({
+            description: 'The strategies a rollback starting with them is wrapped for; every strategy when omitted.',
+        }),
+    })
+        .optional()
+        .meta({
+        description: 'Maintenance mode around any strategy: `on` runs before the first rung, `off` after the last one tried, even when every rung failed (a failed `off` fails the rollback). The full strategy keeps its own maintenance steps.',
+    }),
+});
+
+// EXTERNAL MODULE: ./src/core/markdown.ts
+var markdown = __nccwpck_require__(6706);
+;// CONCATENATED MODULE: ./src/core/notify-templates.ts
+/**
+ * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
+ * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
+ *
+ * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
+ * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
+ * inject links and markup. Templates themselves are the policy author's text and are not escaped.
+ */
+
+const NOTIFY_EVENTS = [
+    'rollback.started',
+    'rollback.completed',
+    'rollback.failed',
+    'verify.failed',
+    'recovery.started',
+    'recovery.stage',
+    'recovery.completed',
+    'recovery.aborted',
+    'warning',
+];
+const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
+/** What an event means when the caller does not say: critical pages, info only informs. */
+const DEFAULT_SEVERITY = {
+    'rollback.started': 'critical',
+    'rollback.completed': 'warning',
+    'rollback.failed': 'critical',
+    'verify.failed': 'critical',
+    'recovery.started': 'info',
+    'recovery.stage': 'info',
+    'recovery.completed': 'info',
+    'recovery.aborted': 'critical',
+    warning: 'warning',
 };
-const QUANTITY_RE = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%|ms|s|m|h|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/;
-/** QUANTITY_RE as a JSON Schema `pattern`, for the string form of a quantity. */
-const QUANTITY_PATTERN = QUANTITY_RE.source;
-function parseQuantity(input) {
-    if (typeof input === 'number') {
-        return Number.isFinite(input)
-            ? { value: input, unit: 'number', text: String(input) }
-            : undefined;
+function isNotifyEvent(value) {
+    return NOTIFY_EVENTS.includes(value);
+}
+function isNotifySeverity(value) {
+    return NOTIFY_SEVERITIES.includes(value);
+}
+/** Every name a template may use as `{{name}}`; anything else is a policy error. */
+const PLACEHOLDERS = [
+    'event',
+    'severity',
+    'repository',
+    'environment',
+    'feature',
+    'reason',
+    'trigger',
+    'value',
+    'threshold',
+    'impact',
+    'strategy',
+    'status',
+    'from',
+    'to',
+    'stage',
+    'next_steps',
+    'next_update',
+    'actor',
+    'incident',
+    'incident_url',
+    'run_url',
+    'deployment_url',
+];
+function isPlaceholder(name) {
+    return PLACEHOLDERS.includes(name);
+}
+/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
+const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** The placeholders in `template` that do not exist, each once, in order of appearance. */
+function unknownPlaceholders(template) {
+    const unknown = [];
+    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+        const name = match[1] ?? '';
+        if (!isPlaceholder(name) && !unknown.includes(name))
+            unknown.push(name);
     }
-    const m = QUANTITY_RE.exec(input);
-    if (!m)
-        return undefined;
-    const suffix = m[2];
-    const factor = suffix === undefined ? 1 : SUFFIX[suffix];
-    if (factor === undefined)
-        return undefined;
-    const unit = suffix === undefined
-        ? 'number'
-        : suffix === '%'
-            ? 'ratio'
-            : ['ms', 's', 'm', 'h'].includes(suffix)
-                ? 'seconds'
-                : 'bytes';
-    return { value: Number(m[1]) * factor, unit, text: input.trim() };
+    return unknown;
 }
 /**
- * Renders a value in the unit of the threshold it is compared with, so evidence reads naturally.
- * With `near` (that threshold), a value that would round to the same text gets the digits that
- * tell them apart: "0.11499999999999999, below 0.115", never "0.115, below 0.115".
+ * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
+ * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
+ * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
  */
-function formatValue(value, unit, near) {
-    const text = formatDigits(value, unit, 3);
-    if (near === undefined || value === near || !Number.isFinite(value) || !Number.isFinite(near)) {
-        return text;
-    }
-    for (let digits = 3; digits <= 17; digits++) {
-        const mine = formatDigits(value, unit, digits);
-        if (mine !== formatDigits(near, unit, digits))
-            return mine;
-    }
-    return formatDigits(value, unit, 17);
+function escapeSlack(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/@/g, '@\u200b')
+        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
+        .replace(/\r?\n/g, ' ');
 }
-function formatDigits(value, unit, digits) {
-    const round = (n) => (n === 0 ? 0 : Number(n.toPrecision(digits)));
-    if (Number.isNaN(value))
-        return 'NaN';
-    if (!Number.isFinite(value))
-        return value > 0 ? '+Inf' : '-Inf';
-    switch (unit) {
-        case 'ratio':
-            return `${round(value * 100)}%`;
-        case 'seconds':
-            return Math.abs(value) < 1 ? `${round(value * 1000)}ms` : `${round(value)}s`;
-        case 'bytes': {
-            const abs = Math.abs(value);
-            if (abs >= 1e9)
-                return `${round(value / 1e9)}GB`;
-            if (abs >= 1e6)
-                return `${round(value / 1e6)}MB`;
-            if (abs >= 1e3)
-                return `${round(value / 1e3)}KB`;
-            return `${round(value)}B`;
-        }
-        default:
-            return String(round(value));
+/**
+ * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
+ * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
+ * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
+ */
+function escapeTeams(text) {
+    return text
+        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+        .replace(/</g, '\u2039')
+        .replace(/>/g, '\u203a')
+        .replace(/@/g, '@\u200b')
+        .replace(/\r?\n/g, ' ');
+}
+/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
+function escapePlain(text) {
+    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
+}
+const ESCAPERS = {
+    slack: escapeSlack,
+    teams: escapeTeams,
+    markdown: markdown/* escapeMarkdown */.F,
+    plain: escapePlain,
+    raw: (text) => text,
+};
+/**
+ * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
+ * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
+ * Unknown names never reach here (the policy schema rejects them); they render as nothing.
+ */
+function renderTemplate(template, values, escape) {
+    const out = [];
+    for (const line of template.split('\n')) {
+        let used = 0;
+        let filled = 0;
+        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
+            used++;
+            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
+            if (value !== '')
+                filled++;
+            return escape(value);
+        });
+        if (used === 0 || filled > 0)
+            out.push(rendered);
     }
+    return out.join('\n').trim();
+}
+const COMMON_FACTS = [
+    ['Feature', '{{feature}}'],
+    ['Environment', '{{environment}}'],
+    ['Reason', '{{reason}}'],
+    ['Trigger', '{{trigger}} {{value}}'],
+    ['Threshold', '{{threshold}}'],
+    ['Impact', '{{impact}}'],
+    ['Strategy', '{{strategy}}'],
+    ['Status', '{{status}}'],
+    ['Version', '{{from}} → {{to}}'],
+    ['Stage', '{{stage}}'],
+    ['Next steps', '{{next_steps}}'],
+    ['Next update', '{{next_update}}'],
+];
+const BUILTIN_TEMPLATES = {
+    'rollback.started': {
+        title: 'Rolling back {{environment}}',
+        text: 'Ripcord is rolling back {{environment}}.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.completed': {
+        title: 'Rolled back {{environment}}',
+        text: '{{environment}} was rolled back to a known-good version.',
+        facts: COMMON_FACTS,
+    },
+    'rollback.failed': {
+        title: 'Rollback of {{environment}} failed',
+        text: 'Ripcord could not roll back {{environment}}: act now.',
+        facts: COMMON_FACTS,
+    },
+    'verify.failed': {
+        title: 'Verification of {{environment}} failed',
+        text: 'The checks after the rollback of {{environment}} failed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.started': {
+        title: 'Recovery of {{environment}} started',
+        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.stage': {
+        title: 'Recovery of {{environment}}: stage {{stage}}',
+        text: '{{environment}} moved to stage {{stage}}.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.completed': {
+        title: 'Recovered {{environment}}',
+        text: '{{environment}} is fully recovered; the incident can be closed.',
+        facts: COMMON_FACTS,
+    },
+    'recovery.aborted': {
+        title: 'Recovery of {{environment}} aborted',
+        text: 'The recovery of {{environment}} was stopped and rolled back again.',
+        facts: COMMON_FACTS,
+    },
+    warning: {
+        title: 'Warning on {{environment}}',
+        text: '{{reason}}',
+        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
+    },
+};
+/** What to do next, when the caller does not say: the runbook's line for each event. */
+const DEFAULT_NEXT_STEPS = {
+    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
+    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
+    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
+    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
+    'recovery.started': 'Nothing to do unless a stage needs approval.',
+    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
+    'recovery.completed': 'Write the incident report and close the incident.',
+    'recovery.aborted': 'Find why the stage regressed before trying again.',
+    warning: 'Look at the trigger; nothing was rolled back.',
+};
+/**
+ * The message of `event` for one channel format: the built-in template, with the channel's
+ * override (for this event, else its `default`) replacing the title and/or the text. An
+ * overridden text replaces the facts too, so the author controls the whole body.
+ */
+function renderMessage(event, values, format, overrides) {
+    const escape = ESCAPERS[format];
+    const builtin = BUILTIN_TEMPLATES[event];
+    // Field by field, so an event's text override still gets the default title override.
+    const override = {
+        title: overrides?.[event]?.title ?? overrides?.default?.title,
+        text: overrides?.[event]?.text ?? overrides?.default?.text,
+    };
+    const filled = {
+        event,
+        next_steps: DEFAULT_NEXT_STEPS[event],
+        ...values,
+    };
+    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
+        `${event} ${escape(values.environment ?? '')}`.trim();
+    if (override.text !== undefined) {
+        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
+    }
+    const facts = builtin.facts
+        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
+        .filter((f) => f.value !== '');
+    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
 }
 
-;// CONCATENATED MODULE: ./src/core/signal.ts
-/** Columns from sample objects, in the given order (small answers: HTTP, Datadog, tests). */
-function seriesFromSamples(labels, samples) {
-    const times = new Float64Array(samples.length);
-    const values = new Float64Array(samples.length);
-    samples.forEach((s, i) => {
-        times[i] = s.t;
-        values[i] = s.v;
+// EXTERNAL MODULE: ./src/core/did-you-mean.ts
+var did_you_mean = __nccwpck_require__(7568);
+;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
+/**
+ * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, email,
+ * the incident issue), routes from events and severities to channels, templates per channel,
+ * and delivery retries. Every URL or key that grants access is a `${SECRET}` reference.
+ */
+
+
+
+
+/** Template text: `{{name}}` must be a known placeholder, so a typo fails validation, not a page. */
+const templateText = schemas/* string */.YjP()
+    .meta({
+    description: `Text with {{placeholders}}: ${PLACEHOLDERS.join(', ')}. Values are escaped for the channel.`,
+})
+    .superRefine((text, ctx) => {
+    for (const name of unknownPlaceholders(text)) {
+        const hint = (0,did_you_mean/* didYouMean */.a)(name, PLACEHOLDERS);
+        ctx.addIssue({
+            code: 'custom',
+            message: `unknown placeholder {{${name}}}${hint ? ` (did you mean {{${hint}}}?)` : ''}; known placeholders are ${PLACEHOLDERS.join(', ')}`,
+        });
+    }
+});
+const templateOverride = schemas/* strictObject */.rej({
+    title: templateText.optional(),
+    text: templateText.optional().meta({
+        description: 'Replaces the built-in sentence and its facts (reason, trigger, versions...).',
+    }),
+});
+const templateKeys = ['default', ...NOTIFY_EVENTS];
+const templateSchema = schemas/* strictObject */.rej(Object.fromEntries(templateKeys.map((k) => [k, templateOverride.optional()])))
+    .meta({
+    description: 'Overrides of the built-in templates, per event or for every event (default): title and/or text.',
+});
+const channelCommon = {
+    required: schemas/* boolean */.zMY().default(false).meta({
+        description: 'When true a delivery that still fails after the retries fails the step; otherwise it warns.',
+    }),
+    template: templateSchema.optional(),
+};
+const slackChannel = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('slack'),
+    url: schema_primitives/* secretRef */.Cr.meta({ description: 'Slack incoming webhook URL, as ${NAME}.' }),
+    ...channelCommon,
+});
+const teamsChannel = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('teams'),
+    url: schema_primitives/* secretRef */.Cr.meta({
+        description: 'Microsoft Teams workflow webhook URL (Adaptive Card), as ${NAME}.',
+    }),
+    ...channelCommon,
+});
+const pagerdutyChannel = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('pagerduty'),
+    routing_key: schema_primitives/* secretRef */.Cr.meta({
+        description: 'PagerDuty Events API v2 integration (routing) key, as ${NAME}.',
+    }),
+    url: schema_primitives/* httpUrl */.q3.default('https://events.pagerduty.com').meta({
+        description: 'Events API base URL; https://events.eu.pagerduty.com for the EU service region.',
+    }),
+    ...channelCommon,
+});
+const webhookChannel = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('webhook'),
+    url: schema_primitives/* secretRef */.Cr.meta({ description: 'Where to POST the JSON event, as ${NAME}.' }),
+    secret: schema_primitives/* secretRef */.Cr.optional().meta({
+        description: 'Signs the body: X-Ripcord-Signature-256: sha256=<hex HMAC-SHA256>, like GitHub webhooks.',
+    }),
+    ...channelCommon,
+});
+/** One address, checked loosely: what a person types in a runbook, no display-name tricks. */
+const emailAddress = schemas/* string */.YjP()
+    .regex(/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/, 'write one email address, such as oncall@example.com');
+const emailChannel = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('email'),
+    host: schemas/* string */.YjP().min(1).meta({ description: 'SMTP server host name, such as smtp.example.com.' }),
+    port: schemas/* number */.aig().int().min(1).max(65535).default(587),
+    tls: schemas/* enum */.k5n(['starttls', 'implicit', 'none']).default('starttls').meta({
+        description: 'starttls: upgrade the connection and refuse to send without it (port 587); implicit: TLS from the start (port 465); none: plain text, only for a relay on the runner itself.',
+    }),
+    username: schemas/* string */.YjP().optional(),
+    password: schema_primitives/* secretRef */.Cr.optional().meta({ description: 'SMTP password, as ${NAME}; masked.' }),
+    from: emailAddress,
+    to: schemas/* array */.YOg(emailAddress).min(1),
+    timeout: schema_primitives/* timerDuration */.M2.default(10_000).meta({ description: 'Connection and answer timeout.' }),
+    ...channelCommon,
+});
+const issueChannel = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('issue'),
+    ...channelCommon,
+});
+const notifyChannelSchema = schemas/* discriminatedUnion */.gMt('type', [
+    slackChannel,
+    teamsChannel,
+    pagerdutyChannel,
+    webhookChannel,
+    emailChannel,
+    issueChannel,
+]);
+const channelName = (0,schema_primitives/* entryName */.MB)('channel').regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall');
+const routeSchema = schemas/* strictObject */.rej({
+    events: schemas/* union */.KCZ([schemas/* literal */.euz('*'), schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_EVENTS)).min(1)])
+        .meta({ description: `'*' or a list of: ${NOTIFY_EVENTS.join(', ')}.` }),
+    severity: schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_SEVERITIES))
+        .min(1)
+        .optional()
+        .meta({ description: 'Matches only these severities; any when omitted.' }),
+    channels: schemas/* array */.YOg(schemas/* string */.YjP())
+        .min(1)
+        .meta({ description: 'Names of channels under notify.channels.' }),
+});
+const notifySchema = schemas/* strictObject */.rej({
+    channels: schemas/* record */.g1P(channelName, notifyChannelSchema).default({}),
+    routes: schemas/* array */.YOg(routeSchema).default([]).meta({
+        description: 'Every route that matches an event and severity delivers to its channels (each channel once).',
+    }),
+    retries: schemas/* number */.aig().int().min(0).max(10).default(3).meta({
+        description: 'Retries of a failed delivery (network errors, HTTP 429 and 5xx).',
+    }),
+    backoff: schema_primitives/* waitDuration */.UZ.default(1000).meta({
+        description: 'Wait before the first retry; it doubles at every retry.',
+    }),
+})
+    .superRefine((notify, ctx) => {
+    const known = Object.keys(notify.channels);
+    notify.routes.forEach((route, r) => {
+        route.channels.forEach((name, c) => {
+            if (!Object.hasOwn(notify.channels, name)) {
+                const hint = (0,did_you_mean/* didYouMean */.a)(name, known);
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['routes', r, 'channels', c],
+                    message: known.length === 0
+                        ? `no channel "${name}": define it under notify.channels`
+                        : `no channel "${name}" under notify.channels${hint ? ` (did you mean "${hint}"?)` : ''}; known channels are ${known.join(', ')}`,
+                });
+            }
+        });
     });
-    return { labels, times, values };
-}
-/** The samples of a series as objects: for small series only (tests, charts, probes). */
-function samplesOf(series) {
-    return Array.from(series.times, (t, i) => ({ t, v: series.values[i] ?? NaN }));
-}
+});
+
+;// CONCATENATED MODULE: ./src/core/policy-recovery-schema.ts
+/**
+ * The `recovery` part of an environment: how staged-recovery brings a rolled-back change back
+ * (5% -> 25% -> 50% -> 100%), what gates each stage, who may press `proceed`, and how often it
+ * tries again after a regression. Part of the one zod schema in policy-schema.ts.
+ */
+
+
+const stage = schemas/* strictObject */.rej({
+    percent: schemas/* number */.aig()
+        .int('a stage percent is a whole number such as 5 or 25')
+        .min(1, 'a stage percent is at least 1 (0 is the rolled-back state, not a stage)')
+        .max(100, 'a stage percent is at most 100'),
+    dwell: schema_primitives/* duration */.p0.default(0).meta({
+        description: 'How long the stage holds before its gates are read; on the last stage, how long 100% must hold before the incident counts as recovered.',
+    }),
+});
+const DEFAULT_STAGES = [
+    { percent: 5, dwell: '30m' },
+    { percent: 25, dwell: '1h' },
+    { percent: 50, dwell: '2h' },
+    { percent: 100 },
+];
+const stages = schemas/* array */.YOg(stage)
+    .min(1, 'recovery needs at least one stage; the last one is 100')
+    .superRefine((list, ctx) => {
+    for (let i = 1; i < list.length; i++) {
+        const before = list[i - 1];
+        const current = list[i];
+        if (before && current && current.percent <= before.percent) {
+            ctx.addIssue({
+                code: 'custom',
+                path: [i, 'percent'],
+                message: `stages must increase: ${current.percent} after ${before.percent}`,
+            });
+        }
+    }
+    const last = list.at(-1);
+    if (last && last.percent < 100) {
+        ctx.addIssue({
+            code: 'custom',
+            path: [list.length - 1, 'percent'],
+            message: `the last stage must be 100, not ${last.percent}: recovery ends with everyone on the change`,
+        });
+    }
+});
+const permission = schemas/* enum */.k5n(['read', 'triage', 'write', 'maintain', 'admin']);
+const recoverySchema = schemas/* strictObject */.rej({
+    stages: stages.prefault(DEFAULT_STAGES).meta({
+        description: 'Rollout percentages in order, strictly increasing, ending at 100.',
+        examples: [DEFAULT_STAGES],
+    }),
+    gates: schemas/* strictObject */.rej({
+        triggers: schemas/* boolean */.zMY().default(true).meta({
+            description: "The environment's triggers gate every stage: a critical breach regresses, anything inconclusive holds.",
+        }),
+        verify: schemas/* boolean */.zMY().default(false).meta({
+            description: "Also run the environment's verify checks once at the end of each stage.",
+        }),
+    })
+        .prefault({}),
+    auto_proceed: schemas/* boolean */.zMY().default(true).meta({
+        description: 'false: stop after each healthy stage until someone runs `proceed`.',
+    }),
+    max_attempts: schemas/* number */.aig().int().min(1).default(3).meta({
+        description: 'Recovery attempts before Ripcord stops trying; a regression ends an attempt.',
+    }),
+    backoff: schemas/* strictObject */.rej({
+        base: schema_primitives/* duration */.p0.default(900_000),
+        max: schema_primitives/* duration */.p0.default(14_400_000),
+    })
+        .prefault({})
+        .refine((b) => b.base <= b.max, {
+        message: 'backoff.base must not be longer than backoff.max',
+    })
+        .meta({ description: 'Wait before attempt n+1: base * 2^(n-1), at most max.' }),
+    approval: schemas/* strictObject */.rej({
+        permission: permission.default('maintain'),
+        teams: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
+        users: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
+    })
+        .optional()
+        .meta({ description: 'Who may run `proceed` and `abort`; rollback.authority when omitted.' }),
+    flag: schemas/* strictObject */.rej({
+        provider: schemas/* string */.YjP().optional(),
+        flag: schemas/* string */.YjP().min(1).optional(),
+        environment: schemas/* string */.YjP().optional(),
+    })
+        .optional()
+        .meta({
+        description: "The flag whose rollout is raised at each stage; the feature-flag strategy's provider and flag when omitted.",
+    }),
+    command: schemas/* string */.YjP().min(1).optional().meta({
+        description: 'Instead of a flag: a bash command run at each stage with RIPCORD_PERCENT (0 to roll back again).',
+    }),
+    timeout: schema_primitives/* timerDuration */.M2.default(600_000).meta({ description: 'Time limit of the command.' }),
+})
+    .refine((r) => r.flag === undefined || r.command === undefined, {
+    message: 'recovery drives either a flag or a command; write at most one of flag, command',
+});
+
+;// CONCATENATED MODULE: ./src/core/policy-verify-schema.ts
+/**
+ * The `verify` part of the policy: the checks that prove a deploy or a rollback healthy (HTTP
+ * probes, metric checks through the trigger engine, smoke commands, "the flag is really off")
+ * and the timing that repeats them. Part of the one zod schema in policy-schema.ts; it cannot
+ * import from there (policy-schema imports this file), so it builds on schema-primitives.
+ */
+
+
+const checkName = schemas/* string */.YjP()
+    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as health')
+    .meta({ description: 'Unique name of the check, shown in the job summary and the outputs.' });
+const jsonExpectation = schemas/* strictObject */.rej({
+    path: schemas/* string */.YjP().regex(/^\./, 'a JSON path starts with ".", such as .health'),
+    equals: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY(), schemas/* null */.chJ()]),
+});
+const probeCheckSchema = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('probe'),
+    name: checkName,
+    url: schema_primitives/* httpUrl */.q3.meta({ description: 'The health endpoint.' }),
+    method: schemas/* enum */.k5n(['GET', 'POST', 'HEAD']).default('GET'),
+    headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).optional().meta({
+        description: 'Request headers. Values may reference environment variables with ${NAME}.',
+    }),
+    timeout: schema_primitives/* timerDuration */.M2.default(10_000).meta({ description: 'Time limit of one request.' }),
+    status: schemas/* union */.KCZ([schemas/* number */.aig().int(), schemas/* array */.YOg(schemas/* number */.aig().int()).min(1)])
+        .default(200)
+        .meta({ description: 'Expected status (or statuses).' }),
+    json: schemas/* array */.YOg(jsonExpectation).default([]).meta({
+        description: 'Fields the JSON answer must hold, such as {path: .health, equals: healthy}.',
+    }),
+    latency: schema_primitives/* positiveDuration */.Cz
+        .optional()
+        .meta({ description: 'Latency budget: a slower answer fails.' }),
+    expect_headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).default({}).meta({
+        description: 'Response headers that must be present; the value is a regular expression the header must match (".*" for any).',
+    }),
+});
+const comparison = schemas/* enum */.k5n(['>', '>=', '<', '<=']);
+const metricCheckSchema = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('metric'),
+    name: checkName,
+    source: schemas/* string */.YjP().meta({ description: 'Name of a source under `sources`.' }),
+    query: schemas/* string */.YjP().min(1),
+    op: comparison.optional().meta({
+        description: 'Absolute check: the healthy condition, such as < for "error ratio < 1%".',
+    }),
+    threshold: schema_primitives/* quantity */.au.optional(),
+    aggregate: schemas/* enum */.k5n(['avg', 'max', 'min', 'quantile']).optional().meta({
+        description: 'Absolute check over a window, like avg_over_time or quantile_over_time.',
+    }),
+    quantile: schemas/* number */.aig().min(0).max(1).optional(),
+    window: schema_primitives/* positiveDuration */.Cz.optional().meta({
+        description: 'Aggregate window of an absolute check; averaging window of the current value of an improved check (15m when omitted).',
+    }),
+    for: schema_primitives/* duration */.p0.default(0).meta({
+        description: 'How long the healthy condition must have held (Prometheus `for` semantics); a condition that holds but not yet long enough is inconclusive, not failed.',
+    }),
+    improved: schemas/* enum */.k5n(['lower', 'higher']).optional().meta({
+        description: 'Relative check: the current window average must be lower (or higher) than the average before the rollback or deploy.',
+    }),
+    by: schema_primitives/* quantity */.au.optional().meta({
+        description: 'Improved check: the least relative improvement, such as 20%; any when omitted.',
+    }),
+    before: schema_primitives/* positiveDuration */.Cz.default(1_800_000).meta({
+        description: 'Improved check: the window before the rollback (or deploy) averaged as "before".',
+    }),
+})
+    .superRefine((c, ctx) => {
+    const absolute = c.op !== undefined || c.threshold !== undefined;
+    if (absolute && c.improved !== undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'a metric check is either absolute (op, threshold) or improved; not both',
+        });
+    }
+    else if (!absolute && c.improved === undefined) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'a metric check needs op and threshold (such as op: "<", threshold: 1%) or improved: lower|higher',
+        });
+    }
+    else if (absolute && (c.op === undefined || c.threshold === undefined)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: 'an absolute metric check needs both op and threshold',
+        });
+    }
+    if (c.aggregate !== undefined && c.window === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'an aggregate needs a window, such as 5m' });
+    }
+    if (c.aggregate === 'quantile' && c.quantile === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'aggregate quantile needs quantile, such as 0.95' });
+    }
+});
+const smokeCheckSchema = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('smoke'),
+    name: checkName,
+    command: schemas/* string */.YjP().min(1).meta({
+        description: 'A bash command; exit code 0 passes. Values reach it only as RIPCORD_* environment variables.',
+    }),
+    timeout: schema_primitives/* timerDuration */.M2
+        .default(120_000)
+        .meta({ description: 'A longer run is stopped and fails.' }),
+});
+const flagOffCheckSchema = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('flag-off'),
+    name: checkName,
+    provider: schemas/* string */.YjP().meta({ description: 'Name of a flag provider under `flags`.' }),
+    flag: schemas/* string */.YjP().min(1),
+    environment: schemas/* string */.YjP().optional().meta({
+        description: "The flag service's environment; the Ripcord environment's name when omitted.",
+    }),
+    components: schemas/* array */.YOg(schemas/* string */.YjP().min(1)).optional().meta({
+        description: 'Only these component flags (<flag>.<component>) must be off, not the flag.',
+    }),
+});
+const checkSchema = schemas/* discriminatedUnion */.gMt('type', [
+    probeCheckSchema,
+    metricCheckSchema,
+    smokeCheckSchema,
+    flagOffCheckSchema,
+]);
+const CHECK_TYPES = (/* unused pure expression or super */ null && (['probe', 'metric', 'smoke', 'flag-off']));
+const verifyTimingSchema = schemas/* strictObject */.rej({
+    stabilization: schema_primitives/* waitDuration */.UZ
+        .default(60_000)
+        .meta({ description: 'Wait before the first round, while the system settles.' }),
+    interval: schema_primitives/* timerDuration */.M2
+        .default(30_000)
+        .meta({ description: 'Time between two rounds of checks.' }),
+    duration: schema_primitives/* positiveDuration */.Cz.default(600_000).meta({
+        description: 'Total time from the start (stabilisation included) after which verification stops: inconclusive unless decided.',
+    }),
+    successes: schemas/* number */.aig()
+        .int()
+        .min(1)
+        .default(3)
+        .meta({ description: 'Consecutive passing rounds that prove it healthy.' }),
+    failures_tolerated: schemas/* number */.aig().int().min(0).default(1).meta({
+        description: 'Consecutive failing rounds tolerated; one more fails the verification.',
+    }),
+    min_duration: schema_primitives/* duration */.p0.default(0).meta({
+        description: 'The least time from the start before verification may pass ("monitor for 30 minutes before declaring success"): passing rounds before it do not end it, failing ones still do. At most duration.',
+    }),
+});
+const verifySchema = verifyTimingSchema
+    .extend({
+    checks: schemas/* array */.YOg(checkSchema).default([]),
+    escalate: schemas/* boolean */.zMY().default(true).meta({
+        description: 'after-rollback: on failure, recommend the next strategy of the rollback ladder (when rollback.escalate allows one).',
+    }),
+})
+    .superRefine((v, ctx) => {
+    const seen = new Set();
+    v.checks.forEach((c, i) => {
+        if (seen.has(c.name))
+            ctx.addIssue({
+                code: 'custom',
+                path: ['checks', i, 'name'],
+                message: `check name "${c.name}" is used twice; names are unique`,
+            });
+        seen.add(c.name);
+    });
+    if (v.duration < v.stabilization)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['duration'],
+            message: 'duration includes the stabilization delay, so it cannot be shorter',
+        });
+    if (v.min_duration > v.duration)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['min_duration'],
+            message: 'min_duration is longer than duration, so verification could never pass; raise duration to at least min_duration',
+        });
+    if (!(v.interval > 0))
+        ctx.addIssue({ code: 'custom', path: ['interval'], message: 'interval must be positive' });
+});
+
+;// CONCATENATED MODULE: ./src/core/policy-schema.ts
+/**
+ * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
+ * the TypeScript types (`Policy`, `Trigger`...), the validation, and the generated JSON Schema
+ * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
+ * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
+ */
+
+
+
+
+
+
+
+const headers = schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).meta({
+    description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.',
+});
+const missingData = schemas/* enum */.k5n(['inconclusive', 'ok', 'breached']).default('inconclusive').meta({
+    description: 'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
+});
+const sourceCommon = {
+    timeout: schema_primitives/* timerDuration */.M2.default(10_000).meta({ description: 'Per request timeout.' }),
+    retries: schemas/* number */.aig()
+        .int()
+        .min(0)
+        .max(10)
+        .default(2)
+        .meta({ description: 'Retries on network errors and HTTP 5xx.' }),
+    missing_data: missingData,
+    query_error_budget: schemas/* number */.aig().int().min(0).default(0).meta({
+        description: 'In watch mode, how many consecutive failed queries a trigger tolerates (keeping its last verdict) before it turns inconclusive.',
+    }),
+};
+const basicAuth = schemas/* strictObject */.rej({ username: schemas/* string */.YjP(), password: schema_primitives/* secretRef */.Cr });
+const bearerAuth = schemas/* strictObject */.rej({ bearer: schema_primitives/* secretRef */.Cr });
+const prometheusSource = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('prometheus'),
+    url: schema_primitives/* httpUrl */.q3.meta({
+        description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).',
+    }),
+    headers: headers.optional(),
+    auth: schemas/* union */.KCZ([bearerAuth, basicAuth]).optional(),
+    ...sourceCommon,
+});
+const datadogSource = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('datadog'),
+    site: schemas/* string */.YjP()
+        .default('datadoghq.com')
+        .meta({ description: 'Datadog site, for example datadoghq.eu.' }),
+    api_key: schema_primitives/* secretRef */.Cr,
+    app_key: schema_primitives/* secretRef */.Cr,
+    ...sourceCommon,
+});
+const httpSource = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('http'),
+    url: schema_primitives/* httpUrl */.q3,
+    method: schemas/* enum */.k5n(['GET', 'POST', 'HEAD']).default('GET'),
+    headers: headers.optional(),
+    ...sourceCommon,
+});
+const fileSource = schemas/* strictObject */.rej({
+    type: schemas/* literal */.euz('file'),
+    path: schemas/* string */.YjP().min(1).meta({
+        description: 'Recorded series: OpenMetrics text with timestamps (.om, .txt) or a saved Prometheus query_range response (.json). Relative to the policy file.',
+    }),
+    missing_data: missingData,
+});
+const source = schemas/* discriminatedUnion */.gMt('type', [
+    prometheusSource,
+    datadogSource,
+    httpSource,
+    fileSource,
+]);
+const severity = schemas/* enum */.k5n(['critical', 'warning'])
+    .meta({ description: 'critical rolls back; warning warns.' });
+const policy_schema_comparison = schemas/* enum */.k5n(['>', '>=', '<', '<=']).default('>');
+const triggerCommon = {
+    name: schemas/* string */.YjP()
+        .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as error-rate')
+        .meta({ description: 'Unique name of the trigger within the environment.' }),
+    description: schemas/* string */.YjP().optional(),
+    severity,
+    source: schemas/* string */.YjP().meta({ description: 'Name of a source under `sources`.' }),
+    query: schemas/* string */.YjP().min(1).meta({
+        description: 'PromQL for prometheus, a metric query for datadog, a series selector such as error_ratio{service="api"} for file, a JSON path such as .data.error_rate for http.',
+    }),
+    impact: schema_primitives/* quantity */.au.optional().meta({
+        description: 'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.',
+    }),
+    shadow: schemas/* boolean */.zMY().optional().meta({
+        description: 'Evaluate and notify "would have rolled back" without acting, to trial a trigger before trusting it.',
+    }),
+};
+/** Argo Rollouts' failureLimit over a sliding window: `failures` breaches among the last `of`. */
+const failureLimit = schemas/* strictObject */.rej({
+    failures: schemas/* number */.aig().int().min(1),
+    of: schemas/* number */.aig().int().min(1),
+})
+    .refine((l) => l.failures <= l.of, {
+    message: 'failures cannot exceed of; write failures at most of, such as {failures: 3, of: 5}',
+})
+    .optional()
+    .meta({
+    description: 'Breach when `failures` of the last `of` evaluations failed (such as 3 of 5), instead of in a row.',
+});
+const thresholdTrigger = schemas/* strictObject */.rej({
+    kind: schemas/* literal */.euz('threshold').default('threshold'),
+    ...triggerCommon,
+    op: policy_schema_comparison,
+    threshold: schema_primitives/* quantity */.au,
+    for: schema_primitives/* duration */.p0
+        .default(0)
+        .meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
+    failure_limit: failureLimit,
+});
+const aggregateTrigger = schemas/* strictObject */.rej({
+    kind: schemas/* literal */.euz('aggregate'),
+    ...triggerCommon,
+    aggregate: schemas/* enum */.k5n(['avg', 'max', 'min', 'quantile']).meta({
+        description: 'Like PromQL avg_over_time, max_over_time, min_over_time, quantile_over_time.',
+    }),
+    quantile: schemas/* number */.aig()
+        .min(0)
+        .max(1)
+        .optional()
+        .meta({ description: 'For aggregate: quantile, such as 0.95.' }),
+    window: schema_primitives/* positiveDuration */.Cz.meta({
+        description: 'The window aggregated over ("average over 5 minutes": 5m).',
+    }),
+    op: policy_schema_comparison,
+    threshold: schema_primitives/* quantity */.au,
+    for: schema_primitives/* duration */.p0.default(0),
+});
+const probeTrigger = schemas/* strictObject */.rej({
+    kind: schemas/* literal */.euz('probe'),
+    ...triggerCommon,
+    query: schemas/* string */.YjP()
+        .default('')
+        .meta({ description: 'For file sources: a 0/1 series such as probe_success{job="api"}.' }),
+    expect: schemas/* strictObject */.rej({
+        status: schemas/* union */.KCZ([schemas/* number */.aig().int(), schemas/* array */.YOg(schemas/* number */.aig().int())]).default(200),
+        json: schemas/* array */.YOg(schemas/* strictObject */.rej({
+            path: schemas/* string */.YjP().regex(/^\./, 'a JSON path starts with ".", such as .health'),
+            equals: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY(), schemas/* null */.chJ()]),
+        }))
+            .default([]),
+        latency: schema_primitives/* positiveDuration */.Cz
+            .optional()
+            .meta({ description: 'A slower answer counts as a failure.' }),
+    })
+        .default({ status: 200, json: [] }),
+    failures: schemas/* number */.aig()
+        .int()
+        .min(1)
+        .default(3)
+        .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
+    failure_limit: failureLimit,
+    interval: schema_primitives/* timerDuration */.M2.default(30_000).meta({ description: 'Time between probes.' }),
+});
+const trendTrigger = schemas/* strictObject */.rej({
+    kind: schemas/* literal */.euz('trend'),
+    ...triggerCommon,
+    window: schema_primitives/* positiveDuration */.Cz.meta({ description: 'The value must grow over this whole window.' }),
+    min_increase: schema_primitives/* quantity */.au
+        .optional()
+        .meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
+    tolerance: schema_primitives/* quantity */.au.optional().meta({
+        description: 'A dip smaller than this between two steps still counts as growth (garbage collection noise).',
+    }),
+});
+const baselineTrigger = schemas/* strictObject */.rej({
+    kind: schemas/* literal */.euz('baseline'),
+    ...triggerCommon,
+    change: schemas/* enum */.k5n(['drop', 'rise'])
+        .meta({ description: 'drop: breached when the value falls by more than `by`.' }),
+    by: schema_primitives/* quantity */.au.meta({ description: 'Relative change that breaches, such as 20%.' }),
+    window: schema_primitives/* positiveDuration */.Cz
+        .default(900_000)
+        .meta({ description: 'Recent window averaged for the current value.' }),
+    baseline_window: schema_primitives/* positiveDuration */.Cz.default(3_600_000).meta({
+        description: "Window before the deployment's creation time averaged for the baseline.",
+    }),
+});
+const burnRateTrigger = schemas/* strictObject */.rej({
+    kind: schemas/* literal */.euz('burn-rate'),
+    ...triggerCommon,
+    query: schemas/* string */.YjP()
+        .min(1)
+        .meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
+    objective: schema_primitives/* quantity */.au.meta({ description: 'The SLO, such as 99.9%.' }),
+    windows: schemas/* array */.YOg(schemas/* strictObject */.rej({
+        long: schema_primitives/* positiveDuration */.Cz,
+        short: schema_primitives/* positiveDuration */.Cz,
+        factor: schemas/* number */.aig()
+            .positive()
+            .meta({ description: 'Burn rate that breaches, such as 14.4.' }),
+    }))
+        .min(1)
+        .prefault([
+        { long: '1h', short: '5m', factor: 14.4 },
+        { long: '6h', short: '30m', factor: 6 },
+    ])
+        .meta({
+        description: 'Multi-window, multi-burn-rate pairs: breached when both windows of a pair burn faster than factor.',
+    }),
+});
+const trigger = schemas/* discriminatedUnion */.gMt('kind', [
+    thresholdTrigger,
+    aggregateTrigger,
+    probeTrigger,
+    trendTrigger,
+    baselineTrigger,
+    burnRateTrigger,
+]);
+const strategyName = schemas/* enum */.k5n(['feature-flag', 'config', 'redeploy', 'full']);
+/** `@login` or `@org/team-slug`: the only text a policy may make Ripcord mention. */
+const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+/** A decision row's override of the feature-flag strategy: only the keys given replace it. */
+const decisionFlag = schemas/* strictObject */.rej({
+    mode: schemas/* enum */.k5n(['immediate', 'gradual', 'components']).meta({
+        description: 'immediate: switch off; gradual: step the rollout down; components: only some.',
+    }),
+    steps: schemas/* array */.YOg(schemas/* number */.aig().int().min(0).max(100))
+        .min(1)
+        .optional()
+        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+    step_wait: schema_primitives/* waitDuration */.UZ.optional().meta({ description: 'gradual: time between two steps.' }),
+    components: schemas/* array */.YOg(schemas/* string */.YjP().min(1))
+        .min(1)
+        .optional()
+        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
+const decisionRule = schemas/* strictObject */.rej({
+    severity: severity.optional().meta({ description: 'Matches this severity; any when omitted.' }),
+    min_impact: schema_primitives/* quantity */.au
+        .optional()
+        .meta({ description: 'Matches impact at or above this share of users.' }),
+    max_impact: schema_primitives/* quantity */.au
+        .optional()
+        .meta({ description: 'Matches impact below this share of users.' }),
+    strategy: strategyName,
+    approval: schemas/* string */.YjP().default('none').meta({
+        description: 'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
+    }),
+    flag: decisionFlag.optional().meta({
+        description: 'With strategy feature-flag: how this row switches the flag (immediate off for critical, gradual 25 -> 0 for less critical, only some components), over rollback.strategies.feature-flag.',
+    }),
+    action: schemas/* enum */.k5n(['rollback', 'evaluate']).default('rollback').meta({
+        description: 'rollback: roll back as the row says. evaluate: a team decision ("may not rollback"): warn, name the people in `ask`, and never roll back on its own.',
+    }),
+    ask: schemas/* array */.YOg(schemas/* string */.YjP()
+        .regex(MENTION, 'write a GitHub mention: @login or @org/team-slug, such as @alice or @acme/sre-leads'))
+        .default([])
+        .meta({
+        description: 'Who decides (action evaluate) or should know: GitHub mentions such as @alice or @acme/sre-leads, named in the warning.',
+    }),
+});
+const environment = schemas/* strictObject */.rej({
+    extends: schemas/* string */.YjP().optional().meta({
+        description: "Another environment this one inherits from: its settings and triggers, with this one's keys winning. A trigger here with an inherited name overrides only the keys it writes.",
+    }),
+    shadow: schemas/* boolean */.zMY().optional().meta({
+        description: 'Shadow mode: evaluate and notify "would have rolled back" but never act (the decision output stays none), to trial Ripcord.',
+    }),
+    step: (0,schema_primitives/* durationIn */.en)({
+        min: { ms: 1000, text: 'evaluation steps are at least 1s, such as 1m' },
+    })
+        .default(60_000)
+        .meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
+    lookback: schema_primitives/* positiveDuration */.Cz
+        .default(300_000)
+        .meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
+    impact: schemas/* strictObject */.rej({ source: schemas/* string */.YjP(), query: schemas/* string */.YjP() }).optional().meta({
+        description: 'A query giving the share of users affected (0..1), read when a trigger breaches.',
+    }),
+    triggers: schemas/* array */.YOg(trigger).default([]),
+    decision: schemas/* array */.YOg(decisionRule).default([]).meta({
+        description: 'The decision matrix: the first rule matching severity and impact picks the strategy.',
+    }),
+    recovery_time: schemas/* strictObject */.rej({
+        critical: schema_primitives/* positiveDuration */.Cz.optional(),
+        warning: schema_primitives/* positiveDuration */.Cz.optional(),
+    })
+        .optional()
+        .meta({
+        description: 'Recovery-time objectives per severity, from the first bad sample to restored ("critical: under 2 minutes"). `ripcord validate` warns when a critical trigger plus the strategy timeouts can exceed recovery_time.critical.',
+    }),
+    default_strategy: strategyName.default('redeploy'),
+    default_approval: schemas/* string */.YjP().default('none'),
+    verify: verifySchema.prefault({}).meta({
+        description: 'How to prove a deploy or a rollback healthy: probes, metric checks, smoke commands, timing.',
+    }),
+    recovery: recoverySchema.prefault({}).meta({
+        description: 'How to bring the change back after a rollback: stages, gates, approval, attempts.',
+    }),
+    rollback: rollbackSchema.prefault({}).meta({
+        description: 'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
+    }),
+});
+/** The identity of the workflow's GITHUB_TOKEN: what Ripcord writes as unless the policy says otherwise. */
+const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
+const policySchema = schemas/* strictObject */.rej({
+    $schema: schemas/* string */.YjP().optional(),
+    version: schemas/* literal */.euz(1).meta({ description: 'Policy format version.' }),
+    sources: schemas/* record */.g1P((0,schema_primitives/* entryName */.MB)('source'), source).default({}),
+    notify: notifySchema.prefault({}).meta({
+        description: 'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
+    }),
+    flags: schemas/* record */.g1P((0,schema_primitives/* entryName */.MB)('flag provider'), flagProviderSchema).default({}).meta({
+        description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
+    }),
+    environments: schemas/* record */.g1P((0,schema_primitives/* entryName */.MB)('environment'), environment),
+    github: schemas/* strictObject */.rej({
+        bot_login: schemas/* string */.YjP()
+            .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login such as github-actions[bot] or my-app[bot]')
+            .default(DEFAULT_BOT_LOGIN)
+            .meta({
+            description: "The login Ripcord writes as: github-actions[bot] for the workflow's GITHUB_TOKEN, <app-slug>[bot] for a GitHub App token. Only incident issues, state blocks and report branches written by it are Ripcord's state; look-alikes by anyone else are ignored with a warning.",
+        }),
+    })
+        .prefault({})
+        .meta({ description: 'Who Ripcord is on GitHub.' }),
+})
+    .meta({
+    title: 'Ripcord policy',
+    description: 'The rollback runbook of a repository, as code: .github/ripcord.yml',
+});
+
+
+/***/ }),
+
+/***/ 6424:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Rr: () => (/* binding */ PROMETHEUS_2_42),
+  uf: () => (/* binding */ alignDown),
+  xu: () => (/* binding */ firstAtOrAfter),
+  Lc: () => (/* binding */ instantValue),
+  kV: () => (/* binding */ sortSeries),
+  My: () => (/* binding */ windowValue)
+});
+
+// UNUSED EXPORTS: lastAtOrBefore
 
 ;// CONCATENATED MODULE: ./src/core/window-functions.ts
 /**
@@ -465,6 +2999,542 @@ function alignDown(t, step) {
     return Math.floor(t / step) * step;
 }
 
+
+/***/ }),
+
+/***/ 7685:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bw: () => (/* binding */ REPOSITORY),
+/* harmony export */   DV: () => (/* binding */ POLICY_SCHEMA_MODELINE),
+/* harmony export */   rM: () => (/* binding */ PACKAGE_NAME),
+/* harmony export */   xv: () => (/* binding */ VERSION)
+/* harmony export */ });
+/* unused harmony exports MAJOR_TAG, POLICY_SCHEMA_URL, actionRef */
+/**
+ * Where Ripcord is published, in one place: the GitHub repository users pin in `uses:`, the
+ * moving major tag, the npm package behind `npx`, and the JSON Schema's address at that tag.
+ * package.json (`name`, `repository`) must say the same; test/packaging.test.ts checks it.
+ *
+ * The npm name is not `ripcord`: that name belongs to an unrelated package ("project
+ * scaffolding and opinion enforcer!", 4.0.0), so `npx ripcord` would run someone else's code.
+ */
+const REPOSITORY = 'ripcord-dev/ripcord';
+const MAJOR_TAG = 'v1';
+const PACKAGE_NAME = 'ripcord-rollback';
+/** The raw file at the major tag: it moves with v1, so editors get every 1.x schema change. */
+const POLICY_SCHEMA_URL = `https://raw.githubusercontent.com/${REPOSITORY}/${MAJOR_TAG}/schema/ripcord.schema.json`;
+/** The first line of every policy Ripcord writes or ships, read by the YAML language server. */
+const POLICY_SCHEMA_MODELINE = `# yaml-language-server: $schema=${POLICY_SCHEMA_URL}`;
+/** `uses:` of one of Ripcord's actions at the major tag, such as ripcord-dev/ripcord/actions/rollback@v1. */
+function actionRef(action) {
+    return `${REPOSITORY}${action ? `/actions/${action}` : ''}@${MAJOR_TAG}`;
+}
+/** The version `ripcord --version` prints; test/packaging.test.ts checks it equals package.json's. */
+const VERSION = '0.1.0';
+
+
+/***/ }),
+
+/***/ 7950:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fl: () => (/* binding */ formatValue),
+/* harmony export */   Lf: () => (/* binding */ parseQuantity)
+/* harmony export */ });
+/* unused harmony export QUANTITY_PATTERN */
+/**
+ * Thresholds as a runbook writes them: `5%`, `2s`, `500ms`, `500MB`, `1.5GiB`, or a plain number.
+ * Everything becomes a plain number in the unit Prometheus uses: ratios (5% -> 0.05),
+ * seconds (500ms -> 0.5) and bytes (500MB -> 500e6; MiB/GiB are powers of two).
+ */
+const SUFFIX = {
+    '%': 0.01,
+    ms: 0.001,
+    s: 1,
+    m: 60,
+    h: 3600,
+    B: 1,
+    KB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    TB: 1e12,
+    KiB: 1024,
+    MiB: 1024 ** 2,
+    GiB: 1024 ** 3,
+    TiB: 1024 ** 4,
+};
+const QUANTITY_RE = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(%|ms|s|m|h|B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/;
+/** QUANTITY_RE as a JSON Schema `pattern`, for the string form of a quantity. */
+const QUANTITY_PATTERN = QUANTITY_RE.source;
+function parseQuantity(input) {
+    if (typeof input === 'number') {
+        return Number.isFinite(input)
+            ? { value: input, unit: 'number', text: String(input) }
+            : undefined;
+    }
+    const m = QUANTITY_RE.exec(input);
+    if (!m)
+        return undefined;
+    const suffix = m[2];
+    const factor = suffix === undefined ? 1 : SUFFIX[suffix];
+    if (factor === undefined)
+        return undefined;
+    const unit = suffix === undefined
+        ? 'number'
+        : suffix === '%'
+            ? 'ratio'
+            : ['ms', 's', 'm', 'h'].includes(suffix)
+                ? 'seconds'
+                : 'bytes';
+    return { value: Number(m[1]) * factor, unit, text: input.trim() };
+}
+/**
+ * Renders a value in the unit of the threshold it is compared with, so evidence reads naturally.
+ * With `near` (that threshold), a value that would round to the same text gets the digits that
+ * tell them apart: "0.11499999999999999, below 0.115", never "0.115, below 0.115".
+ */
+function formatValue(value, unit, near) {
+    const text = formatDigits(value, unit, 3);
+    if (near === undefined || value === near || !Number.isFinite(value) || !Number.isFinite(near)) {
+        return text;
+    }
+    for (let digits = 3; digits <= 17; digits++) {
+        const mine = formatDigits(value, unit, digits);
+        if (mine !== formatDigits(near, unit, digits))
+            return mine;
+    }
+    return formatDigits(value, unit, 17);
+}
+function formatDigits(value, unit, digits) {
+    const round = (n) => (n === 0 ? 0 : Number(n.toPrecision(digits)));
+    if (Number.isNaN(value))
+        return 'NaN';
+    if (!Number.isFinite(value))
+        return value > 0 ? '+Inf' : '-Inf';
+    switch (unit) {
+        case 'ratio':
+            return `${round(value * 100)}%`;
+        case 'seconds':
+            return Math.abs(value) < 1 ? `${round(value * 1000)}ms` : `${round(value)}s`;
+        case 'bytes': {
+            const abs = Math.abs(value);
+            if (abs >= 1e9)
+                return `${round(value / 1e9)}GB`;
+            if (abs >= 1e6)
+                return `${round(value / 1e6)}MB`;
+            if (abs >= 1e3)
+                return `${round(value / 1e3)}KB`;
+            return `${round(value)}B`;
+        }
+        default:
+            return String(round(value));
+    }
+}
+
+
+/***/ }),
+
+/***/ 5419:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cr: () => (/* binding */ secretRef),
+/* harmony export */   Cz: () => (/* binding */ positiveDuration),
+/* harmony export */   M2: () => (/* binding */ timerDuration),
+/* harmony export */   MB: () => (/* binding */ entryName),
+/* harmony export */   UZ: () => (/* binding */ waitDuration),
+/* harmony export */   au: () => (/* binding */ quantity),
+/* harmony export */   en: () => (/* binding */ durationIn),
+/* harmony export */   ng: () => (/* binding */ DURATION_INPUTS),
+/* harmony export */   p0: () => (/* binding */ duration),
+/* harmony export */   q3: () => (/* binding */ httpUrl)
+/* harmony export */ });
+/* unused harmony exports MAX_DURATION_MS, MAX_TIMER_MS, quantityInput, SECRET_REF */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7510);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8532);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8571);
+/* harmony import */ var _quantity_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7950);
+/** Schema building blocks shared by the trigger and rollback halves of the policy. */
+
+
+
+const durationText = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    .meta({ description: 'A duration such as 30s, 15m, 1h30m or 2d.', examples: ['15m'] });
+/** The longest duration a policy may write: past it a window or a `for` is a typo, not a plan. */
+const MAX_DURATION_MS = 366 * 86_400_000;
+/**
+ * The longest wait Ripcord hands to a timer: Node's setTimeout fires at once past 2^31-1 ms
+ * (24.8 days), so a longer timeout would end every request immediately.
+ */
+const MAX_TIMER_MS = 24 * 86_400_000;
+/** The input side of every duration schema, so policy-load can word "expected a duration". */
+const DURATION_INPUTS = new Map();
+/**
+ * A duration schema with its own range. Every duration is finite (`for` with 400 digits is
+ * Infinity, and a loop stepping to Infinity never ends) and at most a year; timeouts and waits
+ * are positive and at most 24 days (setTimeout's range).
+ */
+function durationIn(bounds = {}) {
+    const input = zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([durationText, zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()]);
+    DURATION_INPUTS.set(input, {
+        positive: bounds.min !== undefined && bounds.min.ms === 0 && bounds.min.exclusive === true,
+    });
+    const max = bounds.max ?? { ms: MAX_DURATION_MS, text: '366d' };
+    return input.transform((value, ctx) => {
+        const text = String(value);
+        const ms = typeof value === 'string' ? (0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E9)(value) : undefined;
+        const short = text.length > 40 ? `${text.slice(0, 20)}...${text.slice(-8)}` : text;
+        const shown = typeof value === 'string' ? `"${short}"` : short;
+        if (ms === undefined) {
+            const hint = (0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .suggestDuration */ .vR)(text) ??
+                (typeof value === 'number' && Number.isFinite(value) ? `${value}s` : '15m');
+            ctx.addIssue({ code: 'custom', message: `${shown} is not a duration; write ${hint}` });
+            return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
+        }
+        if (!Number.isFinite(ms) || ms > max.ms) {
+            ctx.addIssue({
+                code: 'custom',
+                message: `${shown} is beyond the longest duration allowed here; write at most ${max.text}`,
+            });
+            return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
+        }
+        const min = bounds.min;
+        if (min && (min.exclusive ? ms <= min.ms : ms < min.ms)) {
+            ctx.addIssue({
+                code: 'custom',
+                message: `${shown} is too short; ${min.text}`,
+            });
+            return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
+        }
+        return ms;
+    });
+}
+/** Any duration from 0 (`for: 0` means "at once") to a year. */
+const duration = durationIn();
+/** A window or a lease: more than zero. */
+const positiveDuration = durationIn({
+    min: { ms: 0, exclusive: true, text: 'it must be longer than 0, such as 5m' },
+});
+/** A request or command timeout, a probe interval: more than zero and within setTimeout's range. */
+const timerDuration = durationIn({
+    min: { ms: 0, exclusive: true, text: 'it must be longer than 0, such as 30s' },
+    max: { ms: MAX_TIMER_MS, text: '24d' },
+});
+/** A wait handed to a timer that may be zero (cooldowns are not timers; backoff and dwell are). */
+const waitDuration = durationIn({ max: { ms: MAX_TIMER_MS, text: '24d' } });
+const quantityInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()]).meta({
+    description: 'A number, or a number with a unit: 5% (ratio 0.05), 2s or 500ms (seconds), 500MB or 1GiB (bytes).',
+    examples: ['5%', '2s', '500MB', 0.9],
+});
+const quantity = quantityInput.transform((value, ctx) => {
+    const q = (0,_quantity_js__WEBPACK_IMPORTED_MODULE_1__/* .parseQuantity */ .Lf)(value);
+    if (q && !Number.isFinite(q.value)) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `"${String(value)}" is too large to be a number; write a finite quantity such as 5% or 500MB`,
+        });
+        return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
+    }
+    if (!q) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `"${String(value)}" is not a quantity; write a number or a number with a unit such as 5%, 2s, 500ms or 500MB`,
+        });
+        return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
+    }
+    return q;
+});
+/**
+ * A URL Ripcord sends requests to: http or https only. `file:///etc/passwd` parses as a URL
+ * but fetch cannot read it, so it would fail at the first evaluation instead of in validate.
+ */
+const httpUrl = zod__WEBPACK_IMPORTED_MODULE_2__/* .url */ .OZ5({ protocol: /^https?$/ });
+/** Secrets are never written inline: `${PROM_TOKEN}` names an environment variable. */
+const SECRET_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const secretRef = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    .meta({
+    description: 'A reference to an environment variable holding the secret: ${NAME}.',
+    examples: ['${PROM_TOKEN}'],
+    // Lets editors flag an inline secret as it is typed, like the refine below does on load.
+    pattern: SECRET_REF.source,
+})
+    .refine((s) => SECRET_REF.test(s), {
+    message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
+});
+/**
+ * A name used as a key of a mapping Ripcord looks names up in (environments, sources, flags,
+ * channels). `__proto__` would become the object's prototype instead of an entry, and
+ * `constructor` or `toString` are found on every object, so a reference to an undefined one
+ * would pass a lookup; "" cannot be named in an input.
+ */
+function entryName(noun) {
+    const a = /^[aeiou]/.test(noun) ? 'an' : 'a';
+    return zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().superRefine((name, ctx) => {
+        if (name.trim() === '') {
+            ctx.addIssue({ code: 'custom', message: `${a} ${noun} name must not be empty` });
+        }
+        else if (name in Object.prototype || name === 'prototype') {
+            ctx.addIssue({
+                code: 'custom',
+                message: `"${name}" is reserved and cannot name ${a} ${noun}; choose another name`,
+            });
+        }
+    });
+}
+
+
+/***/ }),
+
+/***/ 8198:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KV: () => (/* binding */ referencedEnvs),
+/* harmony export */   Mx: () => (/* binding */ resolveSecrets),
+/* harmony export */   fp: () => (/* binding */ redactSecrets)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/**
+ * `${NAME}` references in a policy are filled from environment variables at the last moment,
+ * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
+ * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
+ */
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
+ * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
+ * variable is reported at once; no message ever contains a secret's value.
+ */
+function resolveSecrets(value, env, where) {
+    const secrets = new Set();
+    const problems = [];
+    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
+        const found = env[name];
+        if (found === undefined || found === '') {
+            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
+            return whole;
+        }
+        secrets.add(found);
+        return found;
+    });
+    const walk = (node, path) => {
+        if (typeof node === 'string')
+            return fill(node, path);
+        if (Array.isArray(node))
+            return node.map((item, i) => walk(item, `${path}[${i}]`));
+        if (isPlainObject(node)) {
+            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
+        }
+        return node;
+    };
+    const resolved = walk(value, where);
+    if (problems.length > 0) {
+        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
+    }
+    return { value: resolved, secrets: [...secrets] };
+}
+function isPlainObject(node) {
+    if (node === null || typeof node !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(node);
+    return proto === Object.prototype || proto === null;
+}
+function joinPath(path, key) {
+    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+    if (path === '')
+        return segment;
+    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
+}
+/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
+function referencedEnvs(value) {
+    const names = new Set();
+    const walk = (node) => {
+        if (typeof node === 'string') {
+            for (const match of node.matchAll(REFERENCE))
+                if (match[1])
+                    names.add(match[1]);
+        }
+        else if (Array.isArray(node)) {
+            node.forEach(walk);
+        }
+        else if (node !== null && typeof node === 'object') {
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(value);
+    return [...names];
+}
+/**
+ * The forms a secret takes once it is in a request: as written, percent-encoded the three ways
+ * that happen (encodeURIComponent, encodeURI, and the WHATWG URL serialiser that `new URL` and
+ * fetch apply to a path or a query), JSON-escaped in a body, form-encoded, and base64 (basic
+ * auth, tokens in headers). `tok {Zq9}"secret"` appears in a logged URL as
+ * `tok%20%7BZq9%7D%22secret%22`, which a raw-only redaction misses. Longest first, so a form
+ * containing another is replaced whole.
+ */
+function secretForms(secret) {
+    if (secret === '')
+        return [];
+    const forms = new Set([secret]);
+    const add = (make) => {
+        try {
+            const form = make();
+            if (form !== '')
+                forms.add(form);
+        }
+        catch {
+            // A lone surrogate cannot be URI-encoded; it cannot appear encoded either.
+        }
+    };
+    add(() => encodeURIComponent(secret));
+    add(() => encodeURI(secret));
+    add(() => new URL(`http://h/${secret}`).pathname.slice(1));
+    add(() => new URL(`http://h/?${secret}`).search.slice(1));
+    add(() => new URLSearchParams({ v: secret }).toString().slice(2));
+    add(() => JSON.stringify(secret).slice(1, -1));
+    add(() => Buffer.from(secret, 'utf8').toString('base64'));
+    add(() => Buffer.from(secret, 'utf8').toString('base64url'));
+    return [...forms].sort((a, b) => b.length - a.length);
+}
+/** Replaces every form of every secret (3 characters or more) with `***`. */
+function redactSecrets(text, secrets) {
+    const forms = [...new Set(secrets.flatMap(secretForms))]
+        .filter((f) => f.length >= 3)
+        .sort((a, b) => b.length - a.length);
+    let out = text;
+    for (const form of forms)
+        out = out.split(form).join('***');
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 5871:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ seriesFromSamples),
+/* harmony export */   l: () => (/* binding */ samplesOf)
+/* harmony export */ });
+/** Columns from sample objects, in the given order (small answers: HTTP, Datadog, tests). */
+function seriesFromSamples(labels, samples) {
+    const times = new Float64Array(samples.length);
+    const values = new Float64Array(samples.length);
+    samples.forEach((s, i) => {
+        times[i] = s.t;
+        values[i] = s.v;
+    });
+    return { labels, times, values };
+}
+/** The samples of a series as objects: for small series only (tests, charts, probes). */
+function samplesOf(series) {
+    return Array.from(series.times, (t, i) => ({ t, v: series.values[i] ?? NaN }));
+}
+
+
+/***/ }),
+
+/***/ 2411:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   aG: () => (/* binding */ parseAtTime),
+/* harmony export */   ew: () => (/* binding */ parseDurationInput),
+/* harmony export */   pe: () => (/* binding */ parseTime)
+/* harmony export */ });
+/* unused harmony export parseBooleanInput */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8571);
+
+
+/** Accepts ISO 8601 (`2026-11-24T10:15:00Z`) or unix seconds (`1795000000`), as the CLI and inputs do. */
+function parseTime(text, where) {
+    const trimmed = text.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const ms = Date.parse(trimmed);
+    if (/^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(ms))
+        return ms;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`${where}: "${text}" is not a time; write ISO 8601 such as 2026-11-24T10:15:00Z, or unix seconds such as 1795000000`);
+}
+/**
+ * The CLI's `--at`: a time as parseTime reads it, a time without a zone read as UTC (an
+ * operator copying "2026-11-24 10:15" from a dashboard in UTC means UTC, not the laptop's zone),
+ * `now`, or relative to now (`-30m`, `-1h30m`). A time after `now` is an error: there is no
+ * data from the future, and evaluating there would report "no data" as if something broke.
+ * `allowFuture` is for a recording (`--source-file`), whose times are its own: the example
+ * incidents are dated when their story happens, not before the machine's clock.
+ */
+function parseAtTime(text, now, where, opts = {}) {
+    const trimmed = text.trim();
+    let at;
+    if (trimmed === 'now') {
+        at = now;
+    }
+    else if (/^-/.test(trimmed)) {
+        const ms = (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(trimmed.slice(1));
+        if (ms === undefined) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`${where}: "${text}" is not a relative time; write it like -30m, -2h or -1h30m (before now)`);
+        }
+        at = now - ms;
+    }
+    else {
+        const zoneless = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(trimmed);
+        at = zoneless ? parseTime(`${zoneless[1]}T${zoneless[2]}Z`, where) : parseTime(trimmed, where);
+    }
+    if (at > now && !opts.allowFuture) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`${where}: ${new Date(at).toISOString()} is in the future (now is ${new Date(now).toISOString()}); give a past time, such as -30m`);
+    }
+    return at;
+}
+function parseDurationInput(text, where) {
+    const ms = (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(text);
+    if (ms === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`${where}: "${text}" is not a duration; write it like 10m, 30s or 1h`);
+    }
+    return ms;
+}
+function parseBooleanInput(text, where) {
+    const t = text.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(t))
+        return true;
+    if (['false', 'no', '0', 'off', ''].includes(t))
+        return false;
+    throw new ConfigurationError(`${where}: "${text}" is not a boolean; write true or false`);
+}
+
+
+/***/ }),
+
+/***/ 3346:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p7: () => (/* binding */ environmentOf),
+  ZV: () => (/* binding */ evaluableEnvironment),
+  TK: () => (/* binding */ evaluateEnvironment),
+  sd: () => (/* binding */ probeTriggers)
+});
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
+// EXTERNAL MODULE: ./src/core/quantity.ts
+var quantity = __nccwpck_require__(7950);
+// EXTERNAL MODULE: ./src/core/signal.ts
+var signal = __nccwpck_require__(5871);
+// EXTERNAL MODULE: ./src/core/promql.ts + 1 modules
+var promql = __nccwpck_require__(6424);
 ;// CONCATENATED MODULE: ./src/core/engine.ts
 /**
  * The trigger engine: from the data a source returned, a verdict per trigger with its evidence.
@@ -486,19 +3556,24 @@ const MAX_SINCE_STEPS = 5_000;
 // ---------------------------------------------------------------------------------------------
 // Range
 function rangeFor(trigger, ctx) {
-    const end = alignDown(ctx.at, ctx.step);
+    // A recorded probe series is read at the probe's own resolution: on the evaluation grid
+    // (often 1m) "3 failures 20s apart" would need three minutes of failures instead of 40 s.
+    const step = trigger.kind === 'probe' ? Math.min(ctx.step, trigger.interval) : ctx.step;
+    const end = (0,promql/* alignDown */.uf)(ctx.at, step);
     const { span, lead } = requirements(trigger, ctx);
     let start = end - Math.max(DISPLAY_SPAN, span) - lead;
     if (trigger.kind === 'baseline' && ctx.deployedAt !== undefined) {
         start = Math.min(start, ctx.deployedAt - trigger.baseline_window);
     }
-    return { query: trigger.query, start: alignDown(start, ctx.step), end, step: ctx.step };
+    return { query: trigger.query, start: (0,promql/* alignDown */.uf)(start, step), end, step };
 }
 /** `span`: how far back evaluation steps reach; `lead`: data needed before the first step. */
 function requirements(trigger, ctx) {
     switch (trigger.kind) {
-        case 'threshold':
-            return { span: trigger.for + ctx.step, lead: ctx.lookback };
+        case 'threshold': {
+            const limitSpan = trigger.failure_limit ? (trigger.failure_limit.of - 1) * ctx.step : 0;
+            return { span: Math.max(trigger.for, limitSpan) + ctx.step, lead: ctx.lookback };
+        }
         case 'aggregate':
             return { span: trigger.for + ctx.step, lead: trigger.window };
         case 'trend':
@@ -508,15 +3583,19 @@ function requirements(trigger, ctx) {
         case 'burn-rate':
             return { span: 0, lead: Math.max(...trigger.windows.map((w) => w.long)) };
         case 'probe':
-            return { span: trigger.failures * trigger.interval, lead: ctx.lookback };
+            return {
+                span: Math.max(trigger.failures, trigger.failure_limit?.of ?? 0) * trigger.interval,
+                lead: ctx.lookback,
+            };
     }
 }
 /** Values at steps back from the end, computed on demand and kept, so walks stay linear. */
-function timeline(reading, end, step) {
+function timeline(reading, end, step, dataStart = Number.NEGATIVE_INFINITY) {
     const cache = [];
     return {
         end,
         step,
+        dataStart,
         at: (k) => {
             let v = cache[k];
             if (v === undefined) {
@@ -541,7 +3620,7 @@ function chartPoints(line, span) {
  * `end - holdFor` up to `end`. A step without a value resets a pending alert in Prometheus;
  * here it means the hold cannot be confirmed, which is inconclusive rather than healthy.
  */
-function judgeHeld(reading, line, holdFor, labels, semantics = PROMETHEUS_2_42) {
+function judgeHeld(reading, line, holdFor, labels, semantics = promql/* PROMETHEUS_2_42 */.Rr) {
     const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
     const now = line.at(0);
     if (now.state === 'missing') {
@@ -577,8 +3656,9 @@ function judgeHeld(reading, line, holdFor, labels, semantics = PROMETHEUS_2_42) 
             return {
                 ...common,
                 status: 'ok',
+                pending: true,
                 since,
-                detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${(0,duration/* formatDuration */.a3)(holdFor)} required`,
+                detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${(0,duration/* formatDuration */.a3)(holdFor)} required (pending)`,
             };
         }
         const gap = sv.state === 'unusable' ? `a ${nonFinite(sv.v)} sample` : 'no data';
@@ -589,24 +3669,39 @@ function judgeHeld(reading, line, holdFor, labels, semantics = PROMETHEUS_2_42) 
             detail: `is ${reading.conditionText} now (${valueText}) but has ${gap} at ${clock(line.end - k * line.step)}, so it cannot confirm the ${(0,duration/* formatDuration */.a3)(holdFor)} required`,
         };
     }
-    const since = sinceHeld(reading, line, holdSteps);
+    const { since, before } = sinceHeld(reading, line, holdSteps);
     const held = holdFor > 0 ? `, longer than the ${(0,duration/* formatDuration */.a3)(holdFor)} required` : '';
     return {
         ...common,
         status: 'breached',
         since,
-        detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}${held}`,
+        sinceBefore: before,
+        detail: `has been ${reading.conditionText} (now ${valueText}) since ${before ? 'before ' : ''}${clock(since)}${held}`,
     };
+}
+/**
+ * The earliest step of the unbroken run of steps where the condition holds. `before`: the run
+ * reaches back past the data that was read (or past the walk's bound), so it began earlier than
+ * `since` and a reader must not take `since` for the start of the breach.
+ */
+/** The earlier of the range read for `trigger` and the series' first sample (see Timeline). */
+function dataStart(trigger, ctx, series) {
+    return Math.min(rangeFor(trigger, ctx).start, series.times[0] ?? Number.POSITIVE_INFINITY);
 }
 function sinceHeld(reading, line, from) {
     let k = from + 1;
+    let before = true;
     while (k < MAX_SINCE_STEPS) {
         const sv = line.at(k);
-        if (sv.state !== 'value' || !reading.holds(sv.v))
+        if (sv.state === 'missing' && line.end - k * line.step < line.dataStart)
             break;
+        if (sv.state !== 'value' || !reading.holds(sv.v)) {
+            before = false;
+            break;
+        }
         k++;
     }
-    return line.end - (k - 1) * line.step;
+    return { since: line.end - (k - 1) * line.step, before };
 }
 function unusableJudgement(base, sv, when) {
     return {
@@ -625,7 +3720,7 @@ function verdict(frame, fields) {
         kind: frame.trigger.kind,
         severity: frame.trigger.severity,
         value,
-        valueText: value === null ? null : formatValue(value, frame.unit, frame.thresholdValue ?? undefined),
+        valueText: value === null ? null : (0,quantity/* formatValue */.Fl)(value, frame.unit, frame.thresholdValue ?? undefined),
         threshold: frame.threshold,
         since: null,
         query: frame.query,
@@ -634,6 +3729,7 @@ function verdict(frame, fields) {
         points: [],
         thresholdValue: frame.thresholdValue,
         impact: frame.trigger.impact?.value ?? null,
+        unit: frame.unit,
         ...fields,
     };
 }
@@ -665,6 +3761,8 @@ function combine(frame, judgements, missingData, ctx) {
         status: worst.status,
         value: worst.value,
         since: worst.since === null ? null : iso(worst.since),
+        ...(worst.pending ? { pending: true } : {}),
+        ...(worst.sinceBefore ? { sinceBefore: true } : {}),
         labels: worst.labels,
         points: worst.points,
         thresholdValue: worst.thresholdValue,
@@ -672,7 +3770,7 @@ function combine(frame, judgements, missingData, ctx) {
     });
 }
 function noData(frame, missingData, ctx, points) {
-    const end = alignDown(ctx.at, ctx.step);
+    const end = (0,promql/* alignDown */.uf)(ctx.at, ctx.step);
     const what = `${frame.subject} has no data at ${clock(end)} (lookback ${(0,duration/* formatDuration */.a3)(ctx.lookback)})`;
     const reason = missingData === 'inconclusive'
         ? `${what}, so Ripcord cannot tell whether it is healthy.`
@@ -693,8 +3791,8 @@ function evaluateTrigger(trigger, data, ctx, missingData, sourceName) {
     const frame = frameFor(trigger, sourceName, data.query || trigger.query);
     if (!data.ok)
         return failed(frame, data.reason);
-    const series = data.series.map(sortSeries);
-    const end = alignDown(ctx.at, ctx.step);
+    const series = data.series.map(promql/* sortSeries */.kV);
+    const end = (0,promql/* alignDown */.uf)(ctx.at, ctx.step);
     switch (trigger.kind) {
         case 'threshold':
         case 'aggregate':
@@ -716,7 +3814,7 @@ function frameFor(trigger, source, query) {
         case 'threshold':
             return {
                 ...common,
-                threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}`,
+                threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}${limitText(trigger.failure_limit)}`,
                 thresholdValue: trigger.threshold.value,
                 unit: trigger.threshold.unit,
                 subject: trigger.name,
@@ -762,6 +3860,9 @@ function frameFor(trigger, source, query) {
             };
     }
 }
+function limitText(limit) {
+    return limit ? ` in ${limit.failures} of ${limit.of} evaluations` : '';
+}
 function forText(holdFor) {
     return holdFor > 0 ? ` for ${(0,duration/* formatDuration */.a3)(holdFor)}` : '';
 }
@@ -777,21 +3878,21 @@ function aggregateName(trigger) {
 function levelReading(trigger, series, ctx) {
     const limit = trigger.threshold.value;
     const unit = trigger.threshold.unit;
-    const semantics = ctx.semantics ?? PROMETHEUS_2_42;
+    const semantics = ctx.semantics ?? promql/* PROMETHEUS_2_42 */.Rr;
     const valueAt = trigger.kind === 'threshold'
-        ? (t) => instantValue(series, t, ctx.lookback, semantics)
+        ? (t) => (0,promql/* instantValue */.Lc)(series, t, ctx.lookback, semantics)
         : windowReader(series, trigger.window, trigger.aggregate, trigger.quantile ?? 0.5, semantics);
     return {
         valueAt,
         holds: semantics.compare(trigger.op, limit),
         conditionText: `${OP_WORDS[trigger.op]} ${trigger.threshold.text}`,
-        format: (v) => formatValue(v, unit, limit),
+        format: (v) => (0,quantity/* formatValue */.Fl)(v, unit, limit),
         badness: trigger.op.startsWith('>') ? (v) => v : (v) => -v,
         thresholdValue: limit,
     };
 }
 function windowReader(series, window, fn, q, semantics) {
-    return (t) => windowValue(series, t, window, fn, q, semantics);
+    return (t) => (0,promql/* windowValue */.My)(series, t, window, fn, q, semantics);
 }
 const OP_WORDS = {
     '>': 'above',
@@ -801,17 +3902,83 @@ const OP_WORDS = {
 };
 function judgeLevel(trigger, series, ctx, end) {
     const reading = levelReading(trigger, series, ctx);
-    const line = timeline(reading, end, ctx.step);
-    const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
-    return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
+    const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
+    const limit = trigger.kind === 'threshold' ? trigger.failure_limit : undefined;
+    const judgement = limit
+        ? judgeLimit(reading, line, limit, series.labels)
+        : judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
+    const span = Math.max(DISPLAY_SPAN, trigger.for, limit ? (limit.of - 1) * ctx.step : 0);
+    return { ...judgement, points: chartPoints(line, span) };
+}
+/**
+ * Argo Rollouts' failure limit over the last `of` evaluation steps: breached once `failures` of
+ * them held the condition, wherever they fall, so a flapping signal that never holds for a whole
+ * `for` still rolls back. A step without a usable value is neither: when the unknown steps could
+ * decide it either way the verdict is inconclusive, never ok.
+ */
+function judgeLimit(reading, line, limit, labels) {
+    const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
+    let held = 0;
+    let unknown = 0;
+    let earliest = null;
+    for (let k = 0; k < limit.of; k++) {
+        const sv = line.at(k);
+        if (sv.state !== 'value')
+            unknown++;
+        else if (reading.holds(sv.v)) {
+            held++;
+            earliest = line.end - k * line.step;
+        }
+    }
+    const now = line.at(0);
+    if (unknown === limit.of && now.state === 'missing') {
+        return {
+            ...base,
+            status: 'missing',
+            value: null,
+            since: null,
+            badness: -Infinity,
+            detail: 'has no data',
+        };
+    }
+    const value = now.state === 'value' ? now.v : null;
+    const valueText = value === null ? 'no value now' : `now ${reading.format(value)}`;
+    const common = {
+        ...base,
+        value,
+        badness: value === null ? Infinity : reading.badness(value),
+    };
+    const tally = `${held} of the last ${limit.of} evaluations ${reading.conditionText} (${valueText})`;
+    if (held >= limit.failures) {
+        return {
+            ...common,
+            status: 'breached',
+            since: earliest,
+            detail: `was ${tally}, reaching the limit of ${limit.failures}`,
+        };
+    }
+    if (held + unknown >= limit.failures) {
+        return {
+            ...common,
+            status: 'inconclusive',
+            since: earliest,
+            detail: `was ${tally}, and ${unknown} step${unknown === 1 ? ' has' : 's have'} no usable value, so the limit of ${limit.failures} cannot be ruled out`,
+        };
+    }
+    return {
+        ...common,
+        status: 'ok',
+        since: earliest,
+        detail: `was ${tally}, below the limit of ${limit.failures}`,
+    };
 }
 // ---------------------------------------------------------------------------------------------
 // trend
 function judgeTrend(trigger, series, ctx, end) {
     const unit = trigger.min_increase?.unit ?? trigger.tolerance?.unit ?? 'number';
-    const fmt = (v) => formatValue(v, unit);
+    const fmt = (v) => (0,quantity/* formatValue */.Fl)(v, unit);
     const reading = {
-        valueAt: (t) => instantValue(series, t, ctx.lookback),
+        valueAt: (t) => (0,promql/* instantValue */.Lc)(series, t, ctx.lookback),
         holds: () => true,
         conditionText: '',
         format: fmt,
@@ -888,7 +4055,7 @@ function judgeTrend(trigger, series, ctx, end) {
  * rounds differently, which decides the other way when a value sits on its limit.
  */
 function meanOver(series, t, window, semantics) {
-    return windowValue(series, t, window, 'avg', 0.5, semantics ?? PROMETHEUS_2_42);
+    return (0,promql/* windowValue */.My)(series, t, window, 'avg', 0.5, semantics ?? promql/* PROMETHEUS_2_42 */.Rr);
 }
 function judgeBaseline(trigger, series, ctx, end, deployedAt) {
     const before = meanOver(series, deployedAt, trigger.baseline_window, ctx.semantics);
@@ -921,12 +4088,12 @@ function judgeBaseline(trigger, series, ctx, end, deployedAt) {
     }
     const baseline = before.v;
     const reading = baselineReading(trigger, series, baseline, ctx.semantics);
-    const line = timeline(reading, end, ctx.step);
+    const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
     const judgement = judgeHeld(reading, line, 0, series.labels);
     const current = judgement.value;
     const change = current === null
         ? ''
-        : ` (${signedPercent(current / baseline - 1)} vs the baseline ${formatValue(baseline, 'number')})`;
+        : ` (${signedPercent(current / baseline - 1)} vs the baseline ${(0,quantity/* formatValue */.Fl)(baseline, 'number')})`;
     return { ...judgement, points: chartPoints(line, span), detail: `${judgement.detail}${change}` };
 }
 function baselineReading(trigger, series, baseline, semantics) {
@@ -934,15 +4101,15 @@ function baselineReading(trigger, series, baseline, semantics) {
     const limit = baseline * (drop ? 1 - trigger.by.value : 1 + trigger.by.value);
     return {
         valueAt: (t) => meanOver(series, t, trigger.window, semantics),
-        holds: (semantics ?? PROMETHEUS_2_42).compare(drop ? '<' : '>', limit),
-        conditionText: `${drop ? 'below' : 'above'} ${formatValue(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
-        format: (v) => formatValue(v, 'number'),
+        holds: (semantics ?? promql/* PROMETHEUS_2_42 */.Rr).compare(drop ? '<' : '>', limit),
+        conditionText: `${drop ? 'below' : 'above'} ${(0,quantity/* formatValue */.Fl)(limit, 'number')} (${trigger.by.text} ${drop ? 'under' : 'over'} the pre-deploy baseline)`,
+        format: (v) => (0,quantity/* formatValue */.Fl)(v, 'number'),
         badness: drop ? (v) => -v / baseline : (v) => v / baseline,
         thresholdValue: limit,
     };
 }
 function signedPercent(ratio) {
-    const text = formatValue(ratio, 'ratio');
+    const text = (0,quantity/* formatValue */.Fl)(ratio, 'ratio');
     return ratio > 0 ? `+${text}` : text;
 }
 // ---------------------------------------------------------------------------------------------
@@ -963,18 +4130,18 @@ function judgeBurn(trigger, series, ctx, end, budget) {
         };
         const reading = {
             valueAt: (t) => worse(burnAt(t, pair.long), burnAt(t, pair.short)),
-            holds: (ctx.semantics ?? PROMETHEUS_2_42).compare('>', pair.factor),
+            holds: (ctx.semantics ?? promql/* PROMETHEUS_2_42 */.Rr).compare('>', pair.factor),
             conditionText: `burning faster than ${pair.factor}x over both ${(0,duration/* formatDuration */.a3)(pair.long)} and ${(0,duration/* formatDuration */.a3)(pair.short)}`,
-            format: (v) => `${formatValue(v, 'number')}x`,
+            format: (v) => `${(0,quantity/* formatValue */.Fl)(v, 'number')}x`,
             badness: (v) => v / pair.factor,
             thresholdValue: pair.factor,
         };
-        const line = timeline(reading, end, ctx.step);
+        const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
         const judgement = judgeHeld(reading, line, 0, series.labels);
         const long = burnAt(end, pair.long);
         const short = burnAt(end, pair.short);
         const rates = long.state === 'value' && short.state === 'value'
-            ? `${formatValue(long.v, 'number')}x over ${(0,duration/* formatDuration */.a3)(pair.long)}, ${formatValue(short.v, 'number')}x over ${(0,duration/* formatDuration */.a3)(pair.short)}`
+            ? `${(0,quantity/* formatValue */.Fl)(long.v, 'number')}x over ${(0,duration/* formatDuration */.a3)(pair.long)}, ${(0,quantity/* formatValue */.Fl)(short.v, 'number')}x over ${(0,duration/* formatDuration */.a3)(pair.short)}`
             : '';
         return { ...judgement, points: chartPoints(line, DISPLAY_SPAN), rates };
     });
@@ -1027,6 +4194,8 @@ function evaluateProbe(trigger, history, ctx, sourceName) {
             points,
         });
     }
+    if (trigger.failure_limit)
+        return probeLimit(trigger, trigger.failure_limit, results, frame, points);
     const streak = failureStreak(results);
     const first = results[results.length - streak];
     const since = streak > 0 && first ? iso(first.t) : null;
@@ -1060,6 +4229,40 @@ function evaluateProbe(trigger, history, ctx, sourceName) {
         reason: `${trigger.name} succeeded at ${clock((results[results.length - 1 - streak] ?? last).t)}${tail}.`,
     });
 }
+/** `failures` of the last `of` probes failed, in any order (Argo Rollouts' failureLimit). */
+function probeLimit(trigger, limit, results, frame, points) {
+    const recent = results.slice(-limit.of);
+    const failedOnes = recent.filter((r) => !r.ok);
+    const value = failedOnes.length;
+    const since = failedOnes[0] ? iso(failedOnes[0].t) : null;
+    const tally = `${value} of its last ${recent.length} probe${recent.length === 1 ? '' : 's'} failed`;
+    if (value >= limit.failures) {
+        const last = failedOnes[failedOnes.length - 1];
+        return verdict(frame, {
+            status: 'breached',
+            value,
+            since,
+            points,
+            reason: `${trigger.name}: ${tally} since ${clock(failedOnes[0]?.t ?? 0)}, reaching the limit of ${limit.failures} of ${limit.of} (last failure: ${last?.detail || 'failed'}).`,
+        });
+    }
+    if (value === recent.length) {
+        return verdict(frame, {
+            status: 'inconclusive',
+            value,
+            since,
+            points,
+            reason: `${trigger.name}: ${tally}, all of them; ${limit.failures} of ${limit.of} are needed to decide.`,
+        });
+    }
+    return verdict(frame, {
+        status: 'ok',
+        value,
+        since,
+        points,
+        reason: `${trigger.name}: ${tally}, below the limit of ${limit.failures} of ${limit.of}.`,
+    });
+}
 function failureStreak(results) {
     let n = 0;
     for (let i = results.length - 1; i >= 0 && results[i]?.ok === false; i--)
@@ -1072,7 +4275,7 @@ function evaluateProbeSeries(trigger, data, ctx, sourceName) {
         return failed({ ...probeFrame(trigger, sourceName), query: data.query || trigger.query }, data.reason);
     const verdicts = data.series.map((s) => ({
         labels: s.labels,
-        verdict: evaluateProbe(trigger, samplesOf(s).map((p) => ({
+        verdict: evaluateProbe(trigger, (0,signal/* samplesOf */.l)(s).map((p) => ({
             t: p.t,
             ok: p.v === 1,
             detail: p.v === 1 ? 'ok' : `probe value ${p.v}`,
@@ -1092,7 +4295,9 @@ function probeFrame(trigger, sourceName) {
         trigger,
         source: sourceName,
         query: trigger.query,
-        threshold: `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
+        threshold: trigger.failure_limit
+            ? `${trigger.failure_limit.failures} failures in ${trigger.failure_limit.of} probes`
+            : `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
         thresholdValue: null,
         unit: 'number',
         subject: trigger.name,
@@ -1116,126 +4321,8 @@ function labelText(labels) {
     return parts.length > 0 ? `{${parts.join(', ')}}` : '{}';
 }
 
-;// CONCATENATED MODULE: ./src/core/decide.ts
-
-function decide(environmentName, env, verdicts, at, impactOverride) {
-    const breached = verdicts.filter((v) => v.status === 'breached');
-    const criticalBreached = breached.filter((v) => v.severity === 'critical');
-    const criticalUnknown = verdicts.filter((v) => v.severity === 'critical' && v.status === 'inconclusive');
-    // A warning trigger that cannot be read (its source is down) is not healthy either: it warns,
-    // so a failing source surfaces even when only warning triggers read it.
-    const warningUnknown = verdicts.filter((v) => v.severity === 'warning' && v.status === 'inconclusive');
-    const decision = criticalBreached.length > 0
-        ? 'rollback'
-        : criticalUnknown.length > 0
-            ? 'hold'
-            : breached.length > 0 || warningUnknown.length > 0
-                ? 'warn'
-                : 'none';
-    const severity = criticalBreached.length > 0
-        ? 'critical'
-        : breached.length > 0 || decision === 'warn'
-            ? 'warning'
-            : null;
-    const impact = impactOverride ?? maxImpact(breached);
-    // A warn on unreadable triggers alone picks no strategy: nothing is known to be broken.
-    const acts = decision === 'rollback' || (decision === 'warn' && breached.length > 0);
-    const rule = acts && severity !== null ? matchRule(env.decision, severity, impact) : undefined;
-    const strategy = acts ? (rule?.strategy ?? env.default_strategy) : null;
-    const approval = acts ? (rule?.approval ?? env.default_approval) : null;
-    const summary = summarise({
-        environmentName,
-        decision,
-        severity,
-        impact,
-        strategy,
-        approval,
-        fromMatrix: rule !== undefined,
-        verdicts,
-    });
-    return {
-        decision,
-        environment: environmentName,
-        severity,
-        impact,
-        strategy,
-        approval,
-        evaluatedAt: new Date(at).toISOString(),
-        triggered: breached.map((v) => v.name),
-        summary,
-        triggers: verdicts,
-    };
-}
-function maxImpact(breached) {
-    const known = breached.map((v) => v.impact).filter((i) => i !== null);
-    return known.length > 0 ? Math.max(...known) : null;
-}
-/** The first rule matching; an impact bound never matches an unknown impact. */
-function matchRule(rules, severity, impact) {
-    return rules.find((rule) => {
-        if (rule.severity !== undefined && rule.severity !== severity)
-            return false;
-        if (rule.min_impact !== undefined && (impact === null || impact < rule.min_impact.value))
-            return false;
-        if (rule.max_impact !== undefined && (impact === null || impact >= rule.max_impact.value))
-            return false;
-        return true;
-    });
-}
-function summarise(input) {
-    const { environmentName: env, verdicts } = input;
-    const by = (severity, status) => verdicts.filter((v) => v.severity === severity && v.status === status);
-    switch (input.decision) {
-        case 'rollback':
-            return (`Roll back ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}; ` +
-                `${strategyText(input)}.${alsoText(by('warning', 'breached'), 'warning triggers breached')}`);
-        case 'hold':
-            return (`Hold ${env}: ${reasons(by('critical', 'inconclusive'))}; a critical trigger that cannot be read is never taken as healthy, ` +
-                `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
-                alsoText(by('warning', 'breached'), 'warning triggers breached'));
-        case 'warn':
-            if (by('warning', 'breached').length === 0) {
-                return (`Warn on ${env}: ${reasons(by('warning', 'inconclusive'))}; a warning trigger that cannot be read is not taken as healthy: ` +
-                    `fix the signal (no rollback is suggested, nothing is known to be broken).`);
-            }
-            return (`Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
-                `if it came to a rollback, ${strategyText(input)}.` +
-                alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive'));
-        case 'none':
-            return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;
-    }
-}
-function reasons(verdicts) {
-    return verdicts.map((v) => v.reason.replace(/\.$/, '')).join('; ');
-}
-function alsoText(verdicts, what) {
-    return verdicts.length > 0 ? ` Also, ${what}: ${reasons(verdicts)}.` : '';
-}
-function impactText(impact) {
-    return impact === null
-        ? 'impact unknown'
-        : `affecting about ${formatValue(impact, 'ratio')} of users`;
-}
-function strategyText(input) {
-    const picks = input.fromMatrix
-        ? `the decision matrix picks ${input.strategy ?? 'nothing'}`
-        : `no decision rule matches, so the default strategy ${input.strategy ?? 'nothing'} applies`;
-    const approval = input.approval === null || input.approval === 'none'
-        ? 'no approval is needed'
-        : `${input.approval} must approve before it runs`;
-    return `${picks}, ${approval}`;
-}
-function healthyText(verdicts) {
-    if (verdicts.length === 0)
-        return 'no triggers are configured, so there is nothing to decide on';
-    const ok = verdicts.filter((v) => v.status === 'ok').length;
-    if (verdicts.length === 1 && ok === 1)
-        return 'its only trigger is within its threshold';
-    return ok === verdicts.length
-        ? `all ${verdicts.length} trigger${verdicts.length === 1 ? ' is' : 's are'} within their thresholds`
-        : `${ok} of ${verdicts.length} triggers are within their thresholds and no critical trigger breached or is inconclusive`;
-}
-
+// EXTERNAL MODULE: ./src/core/decide.ts
+var decide = __nccwpck_require__(8019);
 ;// CONCATENATED MODULE: ./src/evaluate/evaluate-environment.ts
 /**
  * The evaluate use-case: fetch what each trigger needs from its source and hand it to the pure
@@ -1289,7 +4376,7 @@ async function evaluateEnvironment(opts) {
         source.plan?.(requests);
     const verdicts = await Promise.all(env.triggers.map((trigger) => evaluateOne(trigger, ctx, opts)));
     const impact = opts.impactOverride ?? (await readImpact(env, ctx, opts, verdicts));
-    return decide(opts.environment, env, verdicts, opts.at, impact);
+    return (0,decide/* decide */.L)(opts.environment, env, verdicts, opts.at, impact);
 }
 async function evaluateOne(trigger, ctx, opts) {
     const source = opts.sources.get(trigger.source);
@@ -1323,12 +4410,18 @@ async function evaluateOne(trigger, ctx, opts) {
         return evaluateTrigger(trigger, data, ctx, missingData, trigger.source);
     }
 }
+/** Runs the given probe triggers once at `opts.at` (watch mode, between polls) and judges each. */
+async function probeTriggers(opts, triggers) {
+    const env = environmentOf(opts.policy, opts.environment);
+    const ctx = { at: opts.at, step: env.step, lookback: env.lookback };
+    return Promise.all(triggers.map((t) => evaluateOne(t, ctx, opts)));
+}
 async function runProbe(trigger, probe, ctx, opts) {
     const history = opts.probeHistory?.get(trigger.name) ?? [];
-    const result = await probe(trigger.expect, ctx.at);
-    history.push(result);
+    if (!opts.skipProbing)
+        history.push(await probe(trigger.expect, ctx.at));
     // Only the last `failures` results decide; keep the history bounded across a long watch.
-    const kept = history.slice(-Math.max(trigger.failures, 1) * 2);
+    const kept = history.slice(-Math.max(trigger.failures, trigger.failure_limit?.of ?? 1, 1) * 2);
     opts.probeHistory?.set(trigger.name, kept);
     return evaluateProbe(trigger, kept, ctx, trigger.source);
 }
@@ -1377,16 +4470,222 @@ async function readImpact(env, ctx, opts, verdicts) {
     return latest;
 }
 
+
+/***/ }),
+
+/***/ 8031:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G2: () => (/* binding */ requestStatus),
+/* harmony export */   Qq: () => (/* binding */ repoName),
+/* harmony export */   Vk: () => (/* binding */ requestMessage)
+/* harmony export */ });
+/**
+ * The repository a GitHub adapter works on, and the few facts it needs from a failed Octokit
+ * request. Octokit's RequestError is not a direct dependency, so errors are read by shape.
+ */
+function repoName(ref) {
+    return `${ref.owner}/${ref.repo}`;
+}
+/** HTTP status of a failed Octokit request, or undefined for anything else (network, bugs). */
+function requestStatus(err) {
+    if (typeof err !== 'object' || err === null || !('status' in err))
+        return undefined;
+    return typeof err.status === 'number' ? err.status : undefined;
+}
+/** GitHub's own error text (`Reference already exists`), falling back to Octokit's message. */
+function requestMessage(err) {
+    if (typeof err === 'object' && err !== null && 'response' in err) {
+        const response = err.response;
+        if (typeof response === 'object' && response !== null && 'data' in response) {
+            const data = response.data;
+            if (typeof data === 'object' && data !== null && 'message' in data) {
+                if (typeof data.message === 'string')
+                    return data.message;
+            }
+        }
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+
+
+/***/ }),
+
+/***/ 8818:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  r2: () => (/* binding */ defaultPolicyPath),
+  T4: () => (/* binding */ readPolicy)
+});
+
+// UNUSED EXPORTS: environmentDeclares
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./node_modules/zod/v4/locales/en.js
 var en = __nccwpck_require__(252);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 10 modules
 var schemas = __nccwpck_require__(7510);
 // EXTERNAL MODULE: ./src/core/did-you-mean.ts
 var did_you_mean = __nccwpck_require__(7568);
+;// CONCATENATED MODULE: ./src/core/policy-extends.ts
+/**
+ * `extends:` between environments, resolved on the plain data before the schema sees it, so
+ * staging can say "production's triggers, with a looser error ratio" instead of repeating
+ * production's queries. The schema then checks the result as if it had been written out.
+ *
+ * Every problem must still point at the text a person edits, so each resolved mapping and list
+ * remembers, per key, the path the value was written at (`originOf`): a bad inherited query is
+ * reported on production's line, a bad override on staging's.
+ *
+ * Semantics, kept small on purpose: mappings are merged key by key (the inheriting environment
+ * wins), lists are replaced, except `triggers`, which are merged by `name` (an entry naming an
+ * inherited trigger overrides only the keys it writes; any other entry is added). Chains are
+ * allowed; a cycle or an unknown environment is a problem at the `extends:` value.
+ */
+
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+function resolveExtends(data) {
+    const origins = new WeakMap();
+    const problems = [];
+    const broken = new Set();
+    const originOf = (path) => {
+        let node = resolvedData;
+        let out = [];
+        for (const seg of path) {
+            const known = node !== null && typeof node === 'object' ? origins.get(node)?.get(String(seg)) : undefined;
+            out = known ?? [...out, seg];
+            node = node !== null && typeof node === 'object' ? node[String(seg)] : undefined;
+        }
+        return out;
+    };
+    let resolvedData = data;
+    if (!isObj(data) || !isObj(data.environments))
+        return { data, originOf, problems, broken };
+    const envs = data.environments;
+    if (!Object.values(envs).some((e) => isObj(e) && 'extends' in e))
+        return { data, originOf, problems, broken };
+    /** Where the child at `key` of `container` (written at `at`) came from. */
+    const childOrigin = (container, at, key) => origins.get(container)?.get(String(key)) ?? [...at, key];
+    const merge = (base, baseAt, over, overAt) => {
+        if (!isObj(base) || !isObj(over))
+            return over;
+        const out = {};
+        const map = new Map();
+        for (const [k, v] of Object.entries(base)) {
+            out[k] = v;
+            map.set(k, childOrigin(base, baseAt, k));
+        }
+        for (const [k, v] of Object.entries(over)) {
+            const from = childOrigin(over, overAt, k);
+            if (k === 'triggers' && Array.isArray(base[k]) && Array.isArray(v)) {
+                out[k] = mergeTriggers(base[k], map.get(k) ?? [...baseAt, k], v, from);
+            }
+            else if (isObj(base[k]) && isObj(v)) {
+                out[k] = merge(base[k], map.get(k) ?? [...baseAt, k], v, from);
+            }
+            else
+                out[k] = v;
+            map.set(k, from);
+        }
+        origins.set(out, map);
+        return out;
+    };
+    const mergeTriggers = (base, baseAt, over, overAt) => {
+        const out = [];
+        const map = new Map();
+        base.forEach((t, i) => {
+            out.push(t);
+            map.set(String(i), childOrigin(base, baseAt, i));
+        });
+        over.forEach((t, i) => {
+            const from = childOrigin(over, overAt, i);
+            const name = isObj(t) ? t.name : undefined;
+            const at = typeof name === 'string' ? out.findIndex((b) => isObj(b) && b.name === name) : -1;
+            if (at >= 0) {
+                out[at] = merge(out[at], map.get(String(at)) ?? [...baseAt, at], t, from);
+                map.set(String(at), from);
+            }
+            else {
+                map.set(String(out.length), from);
+                out.push(t);
+            }
+        });
+        origins.set(out, map);
+        return out;
+    };
+    const done = new Map();
+    const resolving = new Set();
+    const resolveEnv = (name) => {
+        if (done.has(name))
+            return done.get(name);
+        const env = envs[name];
+        const at = ['environments', name];
+        if (!isObj(env) || typeof env.extends !== 'string') {
+            done.set(name, env);
+            return env;
+        }
+        const parentName = env.extends;
+        const problemAt = [...at, 'extends'];
+        let result = env;
+        if (!Object.hasOwn(envs, parentName)) {
+            const others = Object.keys(envs).filter((n) => n !== name);
+            const hint = (0,did_you_mean/* didYouMean */.a)(parentName, others);
+            broken.add(name);
+            problems.push({
+                path: problemAt,
+                message: hint
+                    ? `no environment named "${parentName}" to extend; did you mean "${hint}"?`
+                    : `no environment named "${parentName}" to extend; write one of ${others.join(', ') || '(no other environment)'}`,
+            });
+        }
+        else if (resolving.has(parentName) || parentName === name) {
+            broken.add(name);
+            problems.push({
+                path: problemAt,
+                message: `environment "${name}" extends "${parentName}", which extends "${name}" again; break the cycle`,
+            });
+        }
+        else {
+            resolving.add(name);
+            const parent = resolveEnv(parentName);
+            resolving.delete(name);
+            // The parent's own `extends` is not inherited: each environment names its own parent.
+            const parentBody = isObj(parent)
+                ? Object.fromEntries(Object.entries(parent).filter(([k]) => k !== 'extends'))
+                : parent;
+            if (isObj(parent) && isObj(parentBody)) {
+                const map = new Map();
+                for (const k of Object.keys(parentBody))
+                    map.set(k, childOrigin(parent, ['environments', parentName], k));
+                origins.set(parentBody, map);
+            }
+            result = merge(parentBody, ['environments', parentName], env, at);
+        }
+        done.set(name, result);
+        return result;
+    };
+    const environments = {};
+    const envMap = new Map();
+    for (const name of Object.keys(envs)) {
+        environments[name] = resolveEnv(name);
+        envMap.set(name, ['environments', name]);
+    }
+    origins.set(environments, envMap);
+    resolvedData = { ...data, environments };
+    return { data: resolvedData, originOf, problems, broken };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@lezer/common/dist/index.js
 /**
 The default maximum length of a `TreeBuffer` node.
@@ -4860,16 +8159,16 @@ class TokenCache {
             for (let i = parser.stateSlot(state, set ? 2 /* ParseState.Skip */ : 1 /* ParseState.Actions */);; i += 3) {
                 if (data[i] == 65535 /* Seq.End */) {
                     if (data[i + 1] == 1 /* Seq.Next */) {
-                        i = dist_pair(data, i + 2);
+                        i = pair(data, i + 2);
                     }
                     else {
                         if (index == 0 && data[i + 1] == 2 /* Seq.Other */)
-                            index = this.putAction(dist_pair(data, i + 2), token, end, index);
+                            index = this.putAction(pair(data, i + 2), token, end, index);
                         break;
                     }
                 }
                 if (data[i] == token)
-                    index = this.putAction(dist_pair(data, i + 1), token, end, index);
+                    index = this.putAction(pair(data, i + 1), token, end, index);
             }
         }
         return index;
@@ -5333,14 +8632,14 @@ class LRParser extends Parser {
             for (let i = this.stateSlot(state, set ? 2 /* ParseState.Skip */ : 1 /* ParseState.Actions */), next;; i += 3) {
                 if ((next = data[i]) == 65535 /* Seq.End */) {
                     if (data[i + 1] == 1 /* Seq.Next */)
-                        next = data[i = dist_pair(data, i + 2)];
+                        next = data[i = pair(data, i + 2)];
                     else if (data[i + 1] == 2 /* Seq.Other */)
-                        return dist_pair(data, i + 2);
+                        return pair(data, i + 2);
                     else
                         break;
                 }
                 if (next == terminal || next == 0 /* Term.Err */)
-                    return dist_pair(data, i + 1);
+                    return pair(data, i + 1);
             }
         }
         return 0;
@@ -5372,11 +8671,11 @@ class LRParser extends Parser {
         for (let i = this.stateSlot(state, 1 /* ParseState.Actions */); result == null; i += 3) {
             if (this.data[i] == 65535 /* Seq.End */) {
                 if (this.data[i + 1] == 1 /* Seq.Next */)
-                    i = dist_pair(this.data, i + 2);
+                    i = pair(this.data, i + 2);
                 else
                     break;
             }
-            result = action(dist_pair(this.data, i + 1));
+            result = action(pair(this.data, i + 1));
         }
         return result;
     }
@@ -5389,7 +8688,7 @@ class LRParser extends Parser {
         for (let i = this.stateSlot(state, 1 /* ParseState.Actions */);; i += 3) {
             if (this.data[i] == 65535 /* Seq.End */) {
                 if (this.data[i + 1] == 1 /* Seq.Next */)
-                    i = dist_pair(this.data, i + 2);
+                    i = pair(this.data, i + 2);
                 else
                     break;
             }
@@ -5505,7 +8804,7 @@ class LRParser extends Parser {
         return new LRParser(spec);
     }
 }
-function dist_pair(data, off) { return data[off] | (data[off + 1] << 16); }
+function pair(data, off) { return data[off] | (data[off + 1] << 16); }
 function findFinished(stacks) {
     let best = null;
     for (let stack of stacks) {
@@ -6858,1184 +10157,17 @@ function promqlSyntaxError(query) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
-var core = __nccwpck_require__(8532);
-;// CONCATENATED MODULE: ./src/core/schema-primitives.ts
-/** Schema building blocks shared by the trigger and rollback halves of the policy. */
-
-
-
-const durationText = schemas/* string */.YjP()
-    .meta({ description: 'A duration such as 30s, 15m, 1h30m or 2d.', examples: ['15m'] });
-/** The longest duration a policy may write: past it a window or a `for` is a typo, not a plan. */
-const MAX_DURATION_MS = 366 * 86_400_000;
-/**
- * The longest wait Ripcord hands to a timer: Node's setTimeout fires at once past 2^31-1 ms
- * (24.8 days), so a longer timeout would end every request immediately.
- */
-const MAX_TIMER_MS = 24 * 86_400_000;
-/** The input side of every duration schema, so policy-load can word "expected a duration". */
-const DURATION_INPUTS = new Map();
-/**
- * A duration schema with its own range. Every duration is finite (`for` with 400 digits is
- * Infinity, and a loop stepping to Infinity never ends) and at most a year; timeouts and waits
- * are positive and at most 24 days (setTimeout's range).
- */
-function durationIn(bounds = {}) {
-    const input = schemas/* union */.KCZ([durationText, schemas/* number */.aig()]);
-    DURATION_INPUTS.set(input, {
-        positive: bounds.min !== undefined && bounds.min.ms === 0 && bounds.min.exclusive === true,
-    });
-    const max = bounds.max ?? { ms: MAX_DURATION_MS, text: '366d' };
-    return input.transform((value, ctx) => {
-        const text = String(value);
-        const ms = typeof value === 'string' ? (0,duration/* parseDuration */.E9)(value) : undefined;
-        const short = text.length > 40 ? `${text.slice(0, 20)}...${text.slice(-8)}` : text;
-        const shown = typeof value === 'string' ? `"${short}"` : short;
-        if (ms === undefined) {
-            const hint = (0,duration/* suggestDuration */.vR)(text) ??
-                (typeof value === 'number' && Number.isFinite(value) ? `${value}s` : '15m');
-            ctx.addIssue({ code: 'custom', message: `${shown} is not a duration; write ${hint}` });
-            return core/* NEVER */.tm;
-        }
-        if (!Number.isFinite(ms) || ms > max.ms) {
-            ctx.addIssue({
-                code: 'custom',
-                message: `${shown} is beyond the longest duration allowed here; write at most ${max.text}`,
-            });
-            return core/* NEVER */.tm;
-        }
-        const min = bounds.min;
-        if (min && (min.exclusive ? ms <= min.ms : ms < min.ms)) {
-            ctx.addIssue({
-                code: 'custom',
-                message: `${shown} is too short; ${min.text}`,
-            });
-            return core/* NEVER */.tm;
-        }
-        return ms;
-    });
-}
-/** Any duration from 0 (`for: 0` means "at once") to a year. */
-const schema_primitives_duration = durationIn();
-/** A window or a lease: more than zero. */
-const positiveDuration = durationIn({
-    min: { ms: 0, exclusive: true, text: 'it must be longer than 0, such as 5m' },
-});
-/** A request or command timeout, a probe interval: more than zero and within setTimeout's range. */
-const timerDuration = durationIn({
-    min: { ms: 0, exclusive: true, text: 'it must be longer than 0, such as 30s' },
-    max: { ms: MAX_TIMER_MS, text: '24d' },
-});
-/** A wait handed to a timer that may be zero (cooldowns are not timers; backoff and dwell are). */
-const waitDuration = durationIn({ max: { ms: MAX_TIMER_MS, text: '24d' } });
-const quantityInput = schemas/* union */.KCZ([schemas/* number */.aig(), schemas/* string */.YjP()]).meta({
-    description: 'A number, or a number with a unit: 5% (ratio 0.05), 2s or 500ms (seconds), 500MB or 1GiB (bytes).',
-    examples: ['5%', '2s', '500MB', 0.9],
-});
-const quantity = quantityInput.transform((value, ctx) => {
-    const q = parseQuantity(value);
-    if (q && !Number.isFinite(q.value)) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `"${String(value)}" is too large to be a number; write a finite quantity such as 5% or 500MB`,
-        });
-        return core/* NEVER */.tm;
-    }
-    if (!q) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `"${String(value)}" is not a quantity; write a number or a number with a unit such as 5%, 2s, 500ms or 500MB`,
-        });
-        return core/* NEVER */.tm;
-    }
-    return q;
-});
-/**
- * A URL Ripcord sends requests to: http or https only. `file:///etc/passwd` parses as a URL
- * but fetch cannot read it, so it would fail at the first evaluation instead of in validate.
- */
-const httpUrl = schemas/* url */.OZ5({ protocol: /^https?$/ });
-/** Secrets are never written inline: `${PROM_TOKEN}` names an environment variable. */
-const SECRET_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-const secretRef = schemas/* string */.YjP()
-    .meta({
-    description: 'A reference to an environment variable holding the secret: ${NAME}.',
-    examples: ['${PROM_TOKEN}'],
-    // Lets editors flag an inline secret as it is typed, like the refine below does on load.
-    pattern: SECRET_REF.source,
-})
-    .refine((s) => SECRET_REF.test(s), {
-    message: 'secrets are never written inline; write ${NAME} and set the environment variable NAME from a secret in the workflow',
-});
-/**
- * A name used as a key of a mapping Ripcord looks names up in (environments, sources, flags,
- * channels). `__proto__` would become the object's prototype instead of an entry, and
- * `constructor` or `toString` are found on every object, so a reference to an undefined one
- * would pass a lookup; "" cannot be named in an input.
- */
-function entryName(noun) {
-    const a = /^[aeiou]/.test(noun) ? 'an' : 'a';
-    return schemas/* string */.YjP().superRefine((name, ctx) => {
-        if (name.trim() === '') {
-            ctx.addIssue({ code: 'custom', message: `${a} ${noun} name must not be empty` });
-        }
-        else if (name in Object.prototype || name === 'prototype') {
-            ctx.addIssue({
-                code: 'custom',
-                message: `"${name}" is reserved and cannot name ${a} ${noun}; choose another name`,
-            });
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/core/policy-rollback-schema.ts
-/**
- * The rollback half of the policy: flag providers, the strategies of each environment's
- * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
- * in policy-schema.ts (types, validation and JSON Schema all come from it).
- */
-
-
-const httpRequest = schemas/* strictObject */.rej({
-    method: schemas/* enum */.k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
-    url: schemas/* string */.YjP()
-        .min(1)
-        .meta({ description: 'May use {{placeholders}} and ${SECRET} references.' }),
-    headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).optional(),
-    body: schemas/* string */.YjP()
-        .optional()
-        .meta({ description: 'Body template with {{placeholders}} (JSON-escaped).' }),
-    expect_status: schemas/* array */.YOg(schemas/* number */.aig().int())
-        .optional()
-        .meta({ description: 'Statuses that mean success; any 2xx when omitted.' }),
-});
-const stepSchema = schemas/* strictObject */.rej({
-    command: schemas/* string */.YjP().min(1).optional().meta({
-        description: 'A bash command. Ripcord values reach it only as environment variables: RIPCORD_TARGET_REF, RIPCORD_TARGET_SHA, RIPCORD_ENVIRONMENT, RIPCORD_INCIDENT...',
-    }),
-    http: httpRequest.optional(),
-    timeout: timerDuration.default(600_000),
-})
-    .refine((s) => (s.command === undefined) !== (s.http === undefined), {
-    message: 'a step runs either a command or an http request; write exactly one of command, http',
-});
-const unleashFlags = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('unleash'),
-    url: httpUrl,
-    token: secretRef,
-    project: schemas/* string */.YjP().default('default'),
-    timeout: timerDuration.default(10_000),
-});
-const httpFlagOperation = httpRequest;
-const httpFlags = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('http'),
-    disable: httpFlagOperation,
-    enable: httpFlagOperation.optional(),
-    set_rollout: httpFlagOperation.optional(),
-    get: httpFlagOperation
-        .extend({
-        // Reading a flag is a GET unless said otherwise; every other operation changes state.
-        method: schemas/* enum */.k5n(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
-        enabled: schemas/* string */.YjP(),
-        rollout: schemas/* string */.YjP().optional(),
-        rollout_scale: schemas/* number */.aig().positive().optional(),
-    })
-        .optional(),
-    disable_component: httpFlagOperation.optional(),
-    enable_component: httpFlagOperation.optional(),
-    timeout: timerDuration.default(10_000),
-});
-const flagProviderSchema = schemas/* discriminatedUnion */.gMt('type', [unleashFlags, httpFlags]);
-const featureFlagStrategy = schemas/* strictObject */.rej({
-    provider: schemas/* string */.YjP().meta({ description: 'Name of a flag provider under `flags`.' }),
-    flag: schemas/* string */.YjP().min(1),
-    environment: schemas/* string */.YjP().optional().meta({
-        description: "The flag service's environment; the Ripcord environment's name when omitted.",
-    }),
-    mode: schemas/* enum */.k5n(['immediate', 'gradual', 'components']).default('immediate'),
-    steps: schemas/* array */.YOg(schemas/* number */.aig().int().min(0).max(100))
-        .default([0])
-        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
-    step_wait: waitDuration.default(0).meta({ description: 'gradual: time between two steps.' }),
-    components: schemas/* array */.YOg(schemas/* string */.YjP())
-        .default([])
-        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
-});
-const redeployStrategy = schemas/* strictObject */.rej({
-    workflow: schemas/* string */.YjP().optional().meta({
-        description: 'The deploy workflow file (deploy.yml) dispatched with the known-good ref.',
-    }),
-    ref_input: schemas/* string */.YjP()
-        .default('ref')
-        .meta({ description: 'The workflow input that receives the known-good ref or sha.' }),
-    inputs: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).default({}),
-    command: schemas/* string */.YjP().optional().meta({
-        description: 'Or a command: helm rollback, kubectl rollout undo, a blue-green switch.',
-    }),
-    timeout: timerDuration.default(1_800_000),
-})
-    .refine((s) => (s.workflow === undefined) !== (s.command === undefined), {
-    message: 'redeploy runs either a workflow or a command; write exactly one of workflow, command',
-});
-const fullStrategy = schemas/* strictObject */.rej({
-    maintenance_on: stepSchema,
-    restore_data: stepSchema,
-    maintenance_off: stepSchema,
-});
-const strategiesSchema = schemas/* strictObject */.rej({
-    'feature-flag': featureFlagStrategy.optional(),
-    config: stepSchema.optional(),
-    redeploy: redeployStrategy.optional(),
-    full: fullStrategy.optional().meta({
-        description: 'Maintenance on, redeploy (as configured under redeploy), restore data, maintenance off.',
-    }),
-});
-const rollbackSchema = schemas/* strictObject */.rej({
-    authority: schemas/* strictObject */.rej({
-        permission: schemas/* enum */.k5n(['read', 'triage', 'write', 'maintain', 'admin']).default('maintain'),
-        teams: schemas/* array */.YOg(schemas/* string */.YjP())
-            .default([])
-            .meta({ description: 'Organisation team slugs whose members may also roll back.' }),
-        users: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
-    })
-        .prefault({})
-        .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
-    cooldown: schema_primitives_duration
-        .default(0)
-        .meta({ description: 'No second rollback of the environment within this time.' }),
-    max_attempts: schemas/* number */.aig().int().min(1).default(3),
-    escalate: schemas/* boolean */.zMY()
-        .default(true)
-        .meta({ description: 'When a strategy fails, go on to the next rung of the ladder.' }),
-    ladder: schemas/* array */.YOg(schemas/* enum */.k5n(['feature-flag', 'config', 'redeploy', 'full']))
-        .default(['feature-flag', 'config', 'redeploy', 'full'])
-        .meta({ description: 'The order of escalation; rungs without configuration are skipped.' }),
-    lock: schemas/* strictObject */.rej({
-        wait: waitDuration.default(120_000),
-        lease: positiveDuration.default(1_800_000),
-    })
-        .prefault({}),
-    rate_limit_wait: schema_primitives_duration.default(300_000).meta({
-        description: "The longest Ripcord waits for GitHub's API rate limit to reset before failing with a clear message. A workflow's GITHUB_TOKEN may make 1,000 requests an hour per repository, and the reset can be most of an hour away: better to fail and act by hand than to sleep through the incident.",
-    }),
-    strategies: strategiesSchema.prefault({}),
-});
-
-// EXTERNAL MODULE: ./src/core/markdown.ts
-var markdown = __nccwpck_require__(6706);
-;// CONCATENATED MODULE: ./src/core/notify-templates.ts
-/**
- * Notification events, the built-in templates a runbook would carry, `{{placeholder}}`
- * rendering, and escaping for each channel's text format. Pure: no I/O, no clock.
- *
- * Every value that reaches a channel (a reason typed by a person, a metric label, a trigger
- * name) goes through the channel's escaper, so it cannot ping `@channel`, mention a team or
- * inject links and markup. Templates themselves are the policy author's text and are not escaped.
- */
-
-const NOTIFY_EVENTS = [
-    'rollback.started',
-    'rollback.completed',
-    'rollback.failed',
-    'verify.failed',
-    'recovery.started',
-    'recovery.stage',
-    'recovery.completed',
-    'recovery.aborted',
-    'warning',
-];
-const NOTIFY_SEVERITIES = ['critical', 'warning', 'info'];
-/** What an event means when the caller does not say: critical pages, info only informs. */
-const DEFAULT_SEVERITY = {
-    'rollback.started': 'critical',
-    'rollback.completed': 'warning',
-    'rollback.failed': 'critical',
-    'verify.failed': 'critical',
-    'recovery.started': 'info',
-    'recovery.stage': 'info',
-    'recovery.completed': 'info',
-    'recovery.aborted': 'critical',
-    warning: 'warning',
-};
-function isNotifyEvent(value) {
-    return NOTIFY_EVENTS.includes(value);
-}
-function isNotifySeverity(value) {
-    return NOTIFY_SEVERITIES.includes(value);
-}
-/** Every name a template may use as `{{name}}`; anything else is a policy error. */
-const PLACEHOLDERS = [
-    'event',
-    'severity',
-    'repository',
-    'environment',
-    'feature',
-    'reason',
-    'trigger',
-    'value',
-    'threshold',
-    'impact',
-    'strategy',
-    'status',
-    'from',
-    'to',
-    'stage',
-    'next_steps',
-    'next_update',
-    'actor',
-    'incident',
-    'incident_url',
-    'run_url',
-    'deployment_url',
-];
-function isPlaceholder(name) {
-    return PLACEHOLDERS.includes(name);
-}
-/** `{{ name }}`; the name part is loose on purpose so typos are caught and reported, not left as text. */
-const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
-/** The placeholders in `template` that do not exist, each once, in order of appearance. */
-function unknownPlaceholders(template) {
-    const unknown = [];
-    for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
-        const name = match[1] ?? '';
-        if (!isPlaceholder(name) && !unknown.includes(name))
-            unknown.push(name);
-    }
-    return unknown;
-}
-/**
- * Slack mrkdwn: `&`, `<`, `>` are the control characters Slack documents (`<!channel>`,
- * `<@U123>`, `<url|text>` all need `<`); `@` gets a zero-width space so a plain `@here` cannot
- * resolve either when a workspace has link_names on; newlines would let a value fake a new field.
- */
-function escapeSlack(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/@/g, '@\u200b')
-        .replace(/[*_~`]/g, (c) => `\u200b${c}\u200b`)
-        .replace(/\r?\n/g, ' ');
-}
-/**
- * Adaptive Card TextBlock markdown (a CommonMark subset): backslash-escape what could make a
- * link, emphasis or a list, and break `<at>` so it cannot become a mention even if a card later
- * gains `msteams.entities` (Ripcord never sends entities, so Teams has nobody to resolve anyway).
- */
-function escapeTeams(text) {
-    return text
-        .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
-        .replace(/</g, '\u2039')
-        .replace(/>/g, '\u203a')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-/** For plain text that is still shown to people (Slack header, fallback): no pings, one line. */
-function escapePlain(text) {
-    return text.replace(/@/g, '@\u200b').replace(/\r?\n/g, ' ');
-}
-const ESCAPERS = {
-    slack: escapeSlack,
-    teams: escapeTeams,
-    markdown: markdown/* escapeMarkdown */.F,
-    plain: escapePlain,
-    raw: (text) => text,
-};
-/**
- * Fills `{{name}}` with the escaped value. A line whose placeholders are all empty is dropped,
- * so "Trigger: {{trigger}}" disappears when nothing triggered instead of reading "Trigger: ".
- * Unknown names never reach here (the policy schema rejects them); they render as nothing.
- */
-function renderTemplate(template, values, escape) {
-    const out = [];
-    for (const line of template.split('\n')) {
-        let used = 0;
-        let filled = 0;
-        const rendered = line.replace(PLACEHOLDER_PATTERN, (_whole, name) => {
-            used++;
-            const value = isPlaceholder(name) ? (values[name] ?? '') : '';
-            if (value !== '')
-                filled++;
-            return escape(value);
-        });
-        if (used === 0 || filled > 0)
-            out.push(rendered);
-    }
-    return out.join('\n').trim();
-}
-const COMMON_FACTS = [
-    ['Feature', '{{feature}}'],
-    ['Environment', '{{environment}}'],
-    ['Reason', '{{reason}}'],
-    ['Trigger', '{{trigger}} {{value}}'],
-    ['Threshold', '{{threshold}}'],
-    ['Impact', '{{impact}}'],
-    ['Strategy', '{{strategy}}'],
-    ['Status', '{{status}}'],
-    ['Version', '{{from}} → {{to}}'],
-    ['Stage', '{{stage}}'],
-    ['Next steps', '{{next_steps}}'],
-    ['Next update', '{{next_update}}'],
-];
-const BUILTIN_TEMPLATES = {
-    'rollback.started': {
-        title: 'Rolling back {{environment}}',
-        text: 'Ripcord is rolling back {{environment}}.',
-        facts: COMMON_FACTS,
-    },
-    'rollback.completed': {
-        title: 'Rolled back {{environment}}',
-        text: '{{environment}} was rolled back to a known-good version.',
-        facts: COMMON_FACTS,
-    },
-    'rollback.failed': {
-        title: 'Rollback of {{environment}} failed',
-        text: 'Ripcord could not roll back {{environment}}: act now.',
-        facts: COMMON_FACTS,
-    },
-    'verify.failed': {
-        title: 'Verification of {{environment}} failed',
-        text: 'The checks after the rollback of {{environment}} failed.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.started': {
-        title: 'Recovery of {{environment}} started',
-        text: 'Ripcord is bringing the change back to {{environment}} in stages.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.stage': {
-        title: 'Recovery of {{environment}}: stage {{stage}}',
-        text: '{{environment}} moved to stage {{stage}}.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.completed': {
-        title: 'Recovered {{environment}}',
-        text: '{{environment}} is fully recovered; the incident can be closed.',
-        facts: COMMON_FACTS,
-    },
-    'recovery.aborted': {
-        title: 'Recovery of {{environment}} aborted',
-        text: 'The recovery of {{environment}} was stopped and rolled back again.',
-        facts: COMMON_FACTS,
-    },
-    warning: {
-        title: 'Warning on {{environment}}',
-        text: '{{reason}}',
-        facts: COMMON_FACTS.filter(([label]) => label !== 'Reason'),
-    },
-};
-/** What to do next, when the caller does not say: the runbook's line for each event. */
-const DEFAULT_NEXT_STEPS = {
-    'rollback.started': 'Watch the run; Ripcord verifies the rollback when it is done.',
-    'rollback.completed': 'Find the cause in the incident; staged recovery brings the change back.',
-    'rollback.failed': 'Roll back by hand now (see the run for the failed step), then re-run.',
-    'verify.failed': 'Check the service by hand; consider an older version or a full rollback.',
-    'recovery.started': 'Nothing to do unless a stage needs approval.',
-    'recovery.stage': 'Nothing to do unless the next stage needs approval.',
-    'recovery.completed': 'Write the incident report and close the incident.',
-    'recovery.aborted': 'Find why the stage regressed before trying again.',
-    warning: 'Look at the trigger; nothing was rolled back.',
-};
-/**
- * The message of `event` for one channel format: the built-in template, with the channel's
- * override (for this event, else its `default`) replacing the title and/or the text. An
- * overridden text replaces the facts too, so the author controls the whole body.
- */
-function renderMessage(event, values, format, overrides) {
-    const escape = ESCAPERS[format];
-    const builtin = BUILTIN_TEMPLATES[event];
-    // Field by field, so an event's text override still gets the default title override.
-    const override = {
-        title: overrides?.[event]?.title ?? overrides?.default?.title,
-        text: overrides?.[event]?.text ?? overrides?.default?.text,
-    };
-    const filled = {
-        event,
-        next_steps: DEFAULT_NEXT_STEPS[event],
-        ...values,
-    };
-    const title = renderTemplate(override.title ?? builtin.title, filled, escape) ||
-        `${event} ${escape(values.environment ?? '')}`.trim();
-    if (override.text !== undefined) {
-        return { title, text: renderTemplate(override.text, filled, escape), facts: [] };
-    }
-    const facts = builtin.facts
-        .map(([label, template]) => ({ label, value: renderTemplate(template, filled, escape) }))
-        .filter((f) => f.value !== '');
-    return { title, text: renderTemplate(builtin.text, filled, escape), facts };
-}
-
-;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
-/**
- * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, the
- * incident issue), routes from events and severities to channels, templates per channel,
- * and delivery retries. Every URL or key that grants access is a `${SECRET}` reference.
- */
-
-
-
-
-/** Template text: `{{name}}` must be a known placeholder, so a typo fails validation, not a page. */
-const templateText = schemas/* string */.YjP()
-    .meta({
-    description: `Text with {{placeholders}}: ${PLACEHOLDERS.join(', ')}. Values are escaped for the channel.`,
-})
-    .superRefine((text, ctx) => {
-    for (const name of unknownPlaceholders(text)) {
-        const hint = (0,did_you_mean/* didYouMean */.a)(name, PLACEHOLDERS);
-        ctx.addIssue({
-            code: 'custom',
-            message: `unknown placeholder {{${name}}}${hint ? ` (did you mean {{${hint}}}?)` : ''}; known placeholders are ${PLACEHOLDERS.join(', ')}`,
-        });
-    }
-});
-const templateOverride = schemas/* strictObject */.rej({
-    title: templateText.optional(),
-    text: templateText.optional().meta({
-        description: 'Replaces the built-in sentence and its facts (reason, trigger, versions...).',
-    }),
-});
-const templateKeys = ['default', ...NOTIFY_EVENTS];
-const templateSchema = schemas/* strictObject */.rej(Object.fromEntries(templateKeys.map((k) => [k, templateOverride.optional()])))
-    .meta({
-    description: 'Overrides of the built-in templates, per event or for every event (default): title and/or text.',
-});
-const channelCommon = {
-    required: schemas/* boolean */.zMY().default(false).meta({
-        description: 'When true a delivery that still fails after the retries fails the step; otherwise it warns.',
-    }),
-    template: templateSchema.optional(),
-};
-const slackChannel = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('slack'),
-    url: secretRef.meta({ description: 'Slack incoming webhook URL, as ${NAME}.' }),
-    ...channelCommon,
-});
-const teamsChannel = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('teams'),
-    url: secretRef.meta({
-        description: 'Microsoft Teams workflow webhook URL (Adaptive Card), as ${NAME}.',
-    }),
-    ...channelCommon,
-});
-const pagerdutyChannel = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('pagerduty'),
-    routing_key: secretRef.meta({
-        description: 'PagerDuty Events API v2 integration (routing) key, as ${NAME}.',
-    }),
-    url: httpUrl.default('https://events.pagerduty.com').meta({
-        description: 'Events API base URL; https://events.eu.pagerduty.com for the EU service region.',
-    }),
-    ...channelCommon,
-});
-const webhookChannel = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('webhook'),
-    url: secretRef.meta({ description: 'Where to POST the JSON event, as ${NAME}.' }),
-    secret: secretRef.optional().meta({
-        description: 'Signs the body: X-Ripcord-Signature-256: sha256=<hex HMAC-SHA256>, like GitHub webhooks.',
-    }),
-    ...channelCommon,
-});
-const issueChannel = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('issue'),
-    ...channelCommon,
-});
-const notifyChannelSchema = schemas/* discriminatedUnion */.gMt('type', [
-    slackChannel,
-    teamsChannel,
-    pagerdutyChannel,
-    webhookChannel,
-    issueChannel,
-]);
-const channelName = entryName('channel').regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall');
-const routeSchema = schemas/* strictObject */.rej({
-    events: schemas/* union */.KCZ([schemas/* literal */.euz('*'), schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_EVENTS)).min(1)])
-        .meta({ description: `'*' or a list of: ${NOTIFY_EVENTS.join(', ')}.` }),
-    severity: schemas/* array */.YOg(schemas/* enum */.k5n(NOTIFY_SEVERITIES))
-        .min(1)
-        .optional()
-        .meta({ description: 'Matches only these severities; any when omitted.' }),
-    channels: schemas/* array */.YOg(schemas/* string */.YjP())
-        .min(1)
-        .meta({ description: 'Names of channels under notify.channels.' }),
-});
-const notifySchema = schemas/* strictObject */.rej({
-    channels: schemas/* record */.g1P(channelName, notifyChannelSchema).default({}),
-    routes: schemas/* array */.YOg(routeSchema).default([]).meta({
-        description: 'Every route that matches an event and severity delivers to its channels (each channel once).',
-    }),
-    retries: schemas/* number */.aig().int().min(0).max(10).default(3).meta({
-        description: 'Retries of a failed delivery (network errors, HTTP 429 and 5xx).',
-    }),
-    backoff: waitDuration.default(1000).meta({
-        description: 'Wait before the first retry; it doubles at every retry.',
-    }),
-})
-    .superRefine((notify, ctx) => {
-    const known = Object.keys(notify.channels);
-    notify.routes.forEach((route, r) => {
-        route.channels.forEach((name, c) => {
-            if (!Object.hasOwn(notify.channels, name)) {
-                const hint = (0,did_you_mean/* didYouMean */.a)(name, known);
-                ctx.addIssue({
-                    code: 'custom',
-                    path: ['routes', r, 'channels', c],
-                    message: known.length === 0
-                        ? `no channel "${name}": define it under notify.channels`
-                        : `no channel "${name}" under notify.channels${hint ? ` (did you mean "${hint}"?)` : ''}; known channels are ${known.join(', ')}`,
-                });
-            }
-        });
-    });
-});
-
-;// CONCATENATED MODULE: ./src/core/policy-recovery-schema.ts
-/**
- * The `recovery` part of an environment: how staged-recovery brings a rolled-back change back
- * (5% -> 25% -> 50% -> 100%), what gates each stage, who may press `proceed`, and how often it
- * tries again after a regression. Part of the one zod schema in policy-schema.ts.
- */
-
-
-const stage = schemas/* strictObject */.rej({
-    percent: schemas/* number */.aig()
-        .int('a stage percent is a whole number such as 5 or 25')
-        .min(1, 'a stage percent is at least 1 (0 is the rolled-back state, not a stage)')
-        .max(100, 'a stage percent is at most 100'),
-    dwell: schema_primitives_duration.default(0).meta({
-        description: 'How long the stage holds before its gates are read; on the last stage, how long 100% must hold before the incident counts as recovered.',
-    }),
-});
-const DEFAULT_STAGES = [
-    { percent: 5, dwell: '30m' },
-    { percent: 25, dwell: '1h' },
-    { percent: 50, dwell: '2h' },
-    { percent: 100 },
-];
-const stages = schemas/* array */.YOg(stage)
-    .min(1, 'recovery needs at least one stage; the last one is 100')
-    .superRefine((list, ctx) => {
-    for (let i = 1; i < list.length; i++) {
-        const before = list[i - 1];
-        const current = list[i];
-        if (before && current && current.percent <= before.percent) {
-            ctx.addIssue({
-                code: 'custom',
-                path: [i, 'percent'],
-                message: `stages must increase: ${current.percent} after ${before.percent}`,
-            });
-        }
-    }
-    const last = list.at(-1);
-    if (last && last.percent < 100) {
-        ctx.addIssue({
-            code: 'custom',
-            path: [list.length - 1, 'percent'],
-            message: `the last stage must be 100, not ${last.percent}: recovery ends with everyone on the change`,
-        });
-    }
-});
-const permission = schemas/* enum */.k5n(['read', 'triage', 'write', 'maintain', 'admin']);
-const recoverySchema = schemas/* strictObject */.rej({
-    stages: stages.prefault(DEFAULT_STAGES).meta({
-        description: 'Rollout percentages in order, strictly increasing, ending at 100.',
-        examples: [DEFAULT_STAGES],
-    }),
-    gates: schemas/* strictObject */.rej({
-        triggers: schemas/* boolean */.zMY().default(true).meta({
-            description: "The environment's triggers gate every stage: a critical breach regresses, anything inconclusive holds.",
-        }),
-        verify: schemas/* boolean */.zMY().default(false).meta({
-            description: "Also run the environment's verify checks once at the end of each stage.",
-        }),
-    })
-        .prefault({}),
-    auto_proceed: schemas/* boolean */.zMY().default(true).meta({
-        description: 'false: stop after each healthy stage until someone runs `proceed`.',
-    }),
-    max_attempts: schemas/* number */.aig().int().min(1).default(3).meta({
-        description: 'Recovery attempts before Ripcord stops trying; a regression ends an attempt.',
-    }),
-    backoff: schemas/* strictObject */.rej({
-        base: schema_primitives_duration.default(900_000),
-        max: schema_primitives_duration.default(14_400_000),
-    })
-        .prefault({})
-        .refine((b) => b.base <= b.max, {
-        message: 'backoff.base must not be longer than backoff.max',
-    })
-        .meta({ description: 'Wait before attempt n+1: base * 2^(n-1), at most max.' }),
-    approval: schemas/* strictObject */.rej({
-        permission: permission.default('maintain'),
-        teams: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
-        users: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
-    })
-        .optional()
-        .meta({ description: 'Who may run `proceed` and `abort`; rollback.authority when omitted.' }),
-    flag: schemas/* strictObject */.rej({
-        provider: schemas/* string */.YjP().optional(),
-        flag: schemas/* string */.YjP().min(1).optional(),
-        environment: schemas/* string */.YjP().optional(),
-    })
-        .optional()
-        .meta({
-        description: "The flag whose rollout is raised at each stage; the feature-flag strategy's provider and flag when omitted.",
-    }),
-    command: schemas/* string */.YjP().min(1).optional().meta({
-        description: 'Instead of a flag: a bash command run at each stage with RIPCORD_PERCENT (0 to roll back again).',
-    }),
-    timeout: timerDuration.default(600_000).meta({ description: 'Time limit of the command.' }),
-})
-    .refine((r) => r.flag === undefined || r.command === undefined, {
-    message: 'recovery drives either a flag or a command; write at most one of flag, command',
-});
-
-;// CONCATENATED MODULE: ./src/core/policy-verify-schema.ts
-/**
- * The `verify` part of the policy: the checks that prove a deploy or a rollback healthy (HTTP
- * probes, metric checks through the trigger engine, smoke commands, "the flag is really off")
- * and the timing that repeats them. Part of the one zod schema in policy-schema.ts; it cannot
- * import from there (policy-schema imports this file), so it builds on schema-primitives.
- */
-
-
-const checkName = schemas/* string */.YjP()
-    .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as health')
-    .meta({ description: 'Unique name of the check, shown in the job summary and the outputs.' });
-const jsonExpectation = schemas/* strictObject */.rej({
-    path: schemas/* string */.YjP().regex(/^\./, 'a JSON path starts with ".", such as .health'),
-    equals: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY(), schemas/* null */.chJ()]),
-});
-const probeCheckSchema = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('probe'),
-    name: checkName,
-    url: httpUrl.meta({ description: 'The health endpoint.' }),
-    method: schemas/* enum */.k5n(['GET', 'POST', 'HEAD']).default('GET'),
-    headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).optional().meta({
-        description: 'Request headers. Values may reference environment variables with ${NAME}.',
-    }),
-    timeout: timerDuration.default(10_000).meta({ description: 'Time limit of one request.' }),
-    status: schemas/* union */.KCZ([schemas/* number */.aig().int(), schemas/* array */.YOg(schemas/* number */.aig().int()).min(1)])
-        .default(200)
-        .meta({ description: 'Expected status (or statuses).' }),
-    json: schemas/* array */.YOg(jsonExpectation).default([]).meta({
-        description: 'Fields the JSON answer must hold, such as {path: .health, equals: healthy}.',
-    }),
-    latency: positiveDuration
-        .optional()
-        .meta({ description: 'Latency budget: a slower answer fails.' }),
-    expect_headers: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).default({}).meta({
-        description: 'Response headers that must be present; the value is a regular expression the header must match (".*" for any).',
-    }),
-});
-const comparison = schemas/* enum */.k5n(['>', '>=', '<', '<=']);
-const metricCheckSchema = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('metric'),
-    name: checkName,
-    source: schemas/* string */.YjP().meta({ description: 'Name of a source under `sources`.' }),
-    query: schemas/* string */.YjP().min(1),
-    op: comparison.optional().meta({
-        description: 'Absolute check: the healthy condition, such as < for "error ratio < 1%".',
-    }),
-    threshold: quantity.optional(),
-    aggregate: schemas/* enum */.k5n(['avg', 'max', 'min', 'quantile']).optional().meta({
-        description: 'Absolute check over a window, like avg_over_time or quantile_over_time.',
-    }),
-    quantile: schemas/* number */.aig().min(0).max(1).optional(),
-    window: positiveDuration.optional().meta({
-        description: 'Aggregate window of an absolute check; averaging window of the current value of an improved check (15m when omitted).',
-    }),
-    for: schema_primitives_duration.default(0).meta({
-        description: 'How long the healthy condition must have held (Prometheus `for` semantics); a condition that holds but not yet long enough is inconclusive, not failed.',
-    }),
-    improved: schemas/* enum */.k5n(['lower', 'higher']).optional().meta({
-        description: 'Relative check: the current window average must be lower (or higher) than the average before the rollback or deploy.',
-    }),
-    by: quantity.optional().meta({
-        description: 'Improved check: the least relative improvement, such as 20%; any when omitted.',
-    }),
-    before: positiveDuration.default(1_800_000).meta({
-        description: 'Improved check: the window before the rollback (or deploy) averaged as "before".',
-    }),
-})
-    .superRefine((c, ctx) => {
-    const absolute = c.op !== undefined || c.threshold !== undefined;
-    if (absolute && c.improved !== undefined) {
-        ctx.addIssue({
-            code: 'custom',
-            message: 'a metric check is either absolute (op, threshold) or improved; not both',
-        });
-    }
-    else if (!absolute && c.improved === undefined) {
-        ctx.addIssue({
-            code: 'custom',
-            message: 'a metric check needs op and threshold (such as op: "<", threshold: 1%) or improved: lower|higher',
-        });
-    }
-    else if (absolute && (c.op === undefined || c.threshold === undefined)) {
-        ctx.addIssue({
-            code: 'custom',
-            message: 'an absolute metric check needs both op and threshold',
-        });
-    }
-    if (c.aggregate !== undefined && c.window === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'an aggregate needs a window, such as 5m' });
-    }
-    if (c.aggregate === 'quantile' && c.quantile === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'aggregate quantile needs quantile, such as 0.95' });
-    }
-});
-const smokeCheckSchema = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('smoke'),
-    name: checkName,
-    command: schemas/* string */.YjP().min(1).meta({
-        description: 'A bash command; exit code 0 passes. Values reach it only as RIPCORD_* environment variables.',
-    }),
-    timeout: timerDuration
-        .default(120_000)
-        .meta({ description: 'A longer run is stopped and fails.' }),
-});
-const flagOffCheckSchema = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('flag-off'),
-    name: checkName,
-    provider: schemas/* string */.YjP().meta({ description: 'Name of a flag provider under `flags`.' }),
-    flag: schemas/* string */.YjP().min(1),
-    environment: schemas/* string */.YjP().optional().meta({
-        description: "The flag service's environment; the Ripcord environment's name when omitted.",
-    }),
-    components: schemas/* array */.YOg(schemas/* string */.YjP().min(1)).optional().meta({
-        description: 'Only these component flags (<flag>.<component>) must be off, not the flag.',
-    }),
-});
-const checkSchema = schemas/* discriminatedUnion */.gMt('type', [
-    probeCheckSchema,
-    metricCheckSchema,
-    smokeCheckSchema,
-    flagOffCheckSchema,
-]);
-const CHECK_TYPES = (/* unused pure expression or super */ null && (['probe', 'metric', 'smoke', 'flag-off']));
-const verifyTimingSchema = schemas/* strictObject */.rej({
-    stabilization: waitDuration
-        .default(60_000)
-        .meta({ description: 'Wait before the first round, while the system settles.' }),
-    interval: timerDuration
-        .default(30_000)
-        .meta({ description: 'Time between two rounds of checks.' }),
-    duration: positiveDuration.default(600_000).meta({
-        description: 'Total time from the start (stabilisation included) after which verification stops: inconclusive unless decided.',
-    }),
-    successes: schemas/* number */.aig()
-        .int()
-        .min(1)
-        .default(3)
-        .meta({ description: 'Consecutive passing rounds that prove it healthy.' }),
-    failures_tolerated: schemas/* number */.aig().int().min(0).default(1).meta({
-        description: 'Consecutive failing rounds tolerated; one more fails the verification.',
-    }),
-});
-const verifySchema = verifyTimingSchema
-    .extend({
-    checks: schemas/* array */.YOg(checkSchema).default([]),
-    escalate: schemas/* boolean */.zMY().default(true).meta({
-        description: 'after-rollback: on failure, recommend the next strategy of the rollback ladder (when rollback.escalate allows one).',
-    }),
-})
-    .superRefine((v, ctx) => {
-    const seen = new Set();
-    v.checks.forEach((c, i) => {
-        if (seen.has(c.name))
-            ctx.addIssue({
-                code: 'custom',
-                path: ['checks', i, 'name'],
-                message: `check name "${c.name}" is used twice; names are unique`,
-            });
-        seen.add(c.name);
-    });
-    if (v.duration < v.stabilization)
-        ctx.addIssue({
-            code: 'custom',
-            path: ['duration'],
-            message: 'duration includes the stabilization delay, so it cannot be shorter',
-        });
-    if (!(v.interval > 0))
-        ctx.addIssue({ code: 'custom', path: ['interval'], message: 'interval must be positive' });
-});
-
-;// CONCATENATED MODULE: ./src/core/policy-schema.ts
-/**
- * The policy language (`.github/ripcord.yml`). This zod schema is the single source of truth:
- * the TypeScript types (`Policy`, `Trigger`...), the validation, and the generated JSON Schema
- * (`schema/ripcord.schema.json`) all come from it. Values are written as a runbook writes them
- * (`15m`, `5%`, `2s`, `500MB`) and come out normalised (milliseconds, ratios, seconds, bytes).
- */
-
-
-
-
-
-
-
-const headers = schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).meta({
-    description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.',
-});
-const missingData = schemas/* enum */.k5n(['inconclusive', 'ok', 'breached']).default('inconclusive').meta({
-    description: 'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
-});
-const sourceCommon = {
-    timeout: timerDuration.default(10_000).meta({ description: 'Per request timeout.' }),
-    retries: schemas/* number */.aig()
-        .int()
-        .min(0)
-        .max(10)
-        .default(2)
-        .meta({ description: 'Retries on network errors and HTTP 5xx.' }),
-    missing_data: missingData,
-    query_error_budget: schemas/* number */.aig().int().min(0).default(0).meta({
-        description: 'In watch mode, how many consecutive failed queries a trigger tolerates (keeping its last verdict) before it turns inconclusive.',
-    }),
-};
-const basicAuth = schemas/* strictObject */.rej({ username: schemas/* string */.YjP(), password: secretRef });
-const bearerAuth = schemas/* strictObject */.rej({ bearer: secretRef });
-const prometheusSource = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('prometheus'),
-    url: httpUrl.meta({
-        description: 'Base URL of the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics).',
-    }),
-    headers: headers.optional(),
-    auth: schemas/* union */.KCZ([bearerAuth, basicAuth]).optional(),
-    ...sourceCommon,
-});
-const datadogSource = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('datadog'),
-    site: schemas/* string */.YjP()
-        .default('datadoghq.com')
-        .meta({ description: 'Datadog site, for example datadoghq.eu.' }),
-    api_key: secretRef,
-    app_key: secretRef,
-    ...sourceCommon,
-});
-const httpSource = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('http'),
-    url: httpUrl,
-    method: schemas/* enum */.k5n(['GET', 'POST', 'HEAD']).default('GET'),
-    headers: headers.optional(),
-    ...sourceCommon,
-});
-const fileSource = schemas/* strictObject */.rej({
-    type: schemas/* literal */.euz('file'),
-    path: schemas/* string */.YjP().min(1).meta({
-        description: 'Recorded series: OpenMetrics text with timestamps (.om, .txt) or a saved Prometheus query_range response (.json). Relative to the policy file.',
-    }),
-    missing_data: missingData,
-});
-const source = schemas/* discriminatedUnion */.gMt('type', [
-    prometheusSource,
-    datadogSource,
-    httpSource,
-    fileSource,
-]);
-const severity = schemas/* enum */.k5n(['critical', 'warning'])
-    .meta({ description: 'critical rolls back; warning warns.' });
-const policy_schema_comparison = schemas/* enum */.k5n(['>', '>=', '<', '<=']).default('>');
-const triggerCommon = {
-    name: schemas/* string */.YjP()
-        .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as error-rate')
-        .meta({ description: 'Unique name of the trigger within the environment.' }),
-    description: schemas/* string */.YjP().optional(),
-    severity,
-    source: schemas/* string */.YjP().meta({ description: 'Name of a source under `sources`.' }),
-    query: schemas/* string */.YjP().min(1).meta({
-        description: 'PromQL for prometheus, a metric query for datadog, a series selector such as error_ratio{service="api"} for file, a JSON path such as .data.error_rate for http.',
-    }),
-    impact: quantity.optional().meta({
-        description: 'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.',
-    }),
-};
-const thresholdTrigger = schemas/* strictObject */.rej({
-    kind: schemas/* literal */.euz('threshold').default('threshold'),
-    ...triggerCommon,
-    op: policy_schema_comparison,
-    threshold: quantity,
-    for: schema_primitives_duration
-        .default(0)
-        .meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
-});
-const aggregateTrigger = schemas/* strictObject */.rej({
-    kind: schemas/* literal */.euz('aggregate'),
-    ...triggerCommon,
-    aggregate: schemas/* enum */.k5n(['avg', 'max', 'min', 'quantile']).meta({
-        description: 'Like PromQL avg_over_time, max_over_time, min_over_time, quantile_over_time.',
-    }),
-    quantile: schemas/* number */.aig()
-        .min(0)
-        .max(1)
-        .optional()
-        .meta({ description: 'For aggregate: quantile, such as 0.95.' }),
-    window: positiveDuration.meta({
-        description: 'The window aggregated over ("average over 5 minutes": 5m).',
-    }),
-    op: policy_schema_comparison,
-    threshold: quantity,
-    for: schema_primitives_duration.default(0),
-});
-const probeTrigger = schemas/* strictObject */.rej({
-    kind: schemas/* literal */.euz('probe'),
-    ...triggerCommon,
-    query: schemas/* string */.YjP()
-        .default('')
-        .meta({ description: 'For file sources: a 0/1 series such as probe_success{job="api"}.' }),
-    expect: schemas/* strictObject */.rej({
-        status: schemas/* union */.KCZ([schemas/* number */.aig().int(), schemas/* array */.YOg(schemas/* number */.aig().int())]).default(200),
-        json: schemas/* array */.YOg(schemas/* strictObject */.rej({
-            path: schemas/* string */.YjP().regex(/^\./, 'a JSON path starts with ".", such as .health'),
-            equals: schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* boolean */.zMY(), schemas/* null */.chJ()]),
-        }))
-            .default([]),
-        latency: positiveDuration
-            .optional()
-            .meta({ description: 'A slower answer counts as a failure.' }),
-    })
-        .default({ status: 200, json: [] }),
-    failures: schemas/* number */.aig()
-        .int()
-        .min(1)
-        .default(3)
-        .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
-    interval: timerDuration.default(30_000).meta({ description: 'Time between probes.' }),
-});
-const trendTrigger = schemas/* strictObject */.rej({
-    kind: schemas/* literal */.euz('trend'),
-    ...triggerCommon,
-    window: positiveDuration.meta({ description: 'The value must grow over this whole window.' }),
-    min_increase: quantity
-        .optional()
-        .meta({ description: 'Total growth over the window that breaches, such as 100MB.' }),
-    tolerance: quantity.optional().meta({
-        description: 'A dip smaller than this between two steps still counts as growth (garbage collection noise).',
-    }),
-});
-const baselineTrigger = schemas/* strictObject */.rej({
-    kind: schemas/* literal */.euz('baseline'),
-    ...triggerCommon,
-    change: schemas/* enum */.k5n(['drop', 'rise'])
-        .meta({ description: 'drop: breached when the value falls by more than `by`.' }),
-    by: quantity.meta({ description: 'Relative change that breaches, such as 20%.' }),
-    window: positiveDuration
-        .default(900_000)
-        .meta({ description: 'Recent window averaged for the current value.' }),
-    baseline_window: positiveDuration.default(3_600_000).meta({
-        description: "Window before the deployment's creation time averaged for the baseline.",
-    }),
-});
-const burnRateTrigger = schemas/* strictObject */.rej({
-    kind: schemas/* literal */.euz('burn-rate'),
-    ...triggerCommon,
-    query: schemas/* string */.YjP()
-        .min(1)
-        .meta({ description: 'The error ratio (errors / requests), evaluated at each step.' }),
-    objective: quantity.meta({ description: 'The SLO, such as 99.9%.' }),
-    windows: schemas/* array */.YOg(schemas/* strictObject */.rej({
-        long: positiveDuration,
-        short: positiveDuration,
-        factor: schemas/* number */.aig()
-            .positive()
-            .meta({ description: 'Burn rate that breaches, such as 14.4.' }),
-    }))
-        .min(1)
-        .prefault([
-        { long: '1h', short: '5m', factor: 14.4 },
-        { long: '6h', short: '30m', factor: 6 },
-    ])
-        .meta({
-        description: 'Multi-window, multi-burn-rate pairs: breached when both windows of a pair burn faster than factor.',
-    }),
-});
-const trigger = schemas/* discriminatedUnion */.gMt('kind', [
-    thresholdTrigger,
-    aggregateTrigger,
-    probeTrigger,
-    trendTrigger,
-    baselineTrigger,
-    burnRateTrigger,
-]);
-const strategyName = schemas/* enum */.k5n(['feature-flag', 'config', 'redeploy', 'full']);
-const decisionRule = schemas/* strictObject */.rej({
-    severity: severity.optional().meta({ description: 'Matches this severity; any when omitted.' }),
-    min_impact: quantity
-        .optional()
-        .meta({ description: 'Matches impact at or above this share of users.' }),
-    max_impact: quantity
-        .optional()
-        .meta({ description: 'Matches impact below this share of users.' }),
-    strategy: strategyName,
-    approval: schemas/* string */.YjP().default('none').meta({
-        description: 'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
-    }),
-});
-const environment = schemas/* strictObject */.rej({
-    step: durationIn({
-        min: { ms: 1000, text: 'evaluation steps are at least 1s, such as 1m' },
-    })
-        .default(60_000)
-        .meta({ description: 'Evaluation interval: `for` is checked at every step.' }),
-    lookback: positiveDuration
-        .default(300_000)
-        .meta({ description: 'How far back an instant value may come from (Prometheus: 5m).' }),
-    impact: schemas/* strictObject */.rej({ source: schemas/* string */.YjP(), query: schemas/* string */.YjP() }).optional().meta({
-        description: 'A query giving the share of users affected (0..1), read when a trigger breaches.',
-    }),
-    triggers: schemas/* array */.YOg(trigger).default([]),
-    decision: schemas/* array */.YOg(decisionRule).default([]).meta({
-        description: 'The decision matrix: the first rule matching severity and impact picks the strategy.',
-    }),
-    default_strategy: strategyName.default('redeploy'),
-    default_approval: schemas/* string */.YjP().default('none'),
-    verify: verifySchema.prefault({}).meta({
-        description: 'How to prove a deploy or a rollback healthy: probes, metric checks, smoke commands, timing.',
-    }),
-    recovery: recoverySchema.prefault({}).meta({
-        description: 'How to bring the change back after a rollback: stages, gates, approval, attempts.',
-    }),
-    rollback: rollbackSchema.prefault({}).meta({
-        description: 'How to roll back: the strategies of the ladder, who may, cooldown, attempts and the lock.',
-    }),
-});
-/** The identity of the workflow's GITHUB_TOKEN: what Ripcord writes as unless the policy says otherwise. */
-const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
-const policySchema = schemas/* strictObject */.rej({
-    $schema: schemas/* string */.YjP().optional(),
-    version: schemas/* literal */.euz(1).meta({ description: 'Policy format version.' }),
-    sources: schemas/* record */.g1P(entryName('source'), source).default({}),
-    notify: notifySchema.prefault({}).meta({
-        description: 'Who hears about what: channels (Slack, Teams, PagerDuty, webhooks, the incident issue), routes and templates.',
-    }),
-    flags: schemas/* record */.g1P(entryName('flag provider'), flagProviderSchema).default({}).meta({
-        description: 'Feature-flag services the feature-flag strategy switches (Unleash, or any HTTP API).',
-    }),
-    environments: schemas/* record */.g1P(entryName('environment'), environment),
-    github: schemas/* strictObject */.rej({
-        bot_login: schemas/* string */.YjP()
-            .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login such as github-actions[bot] or my-app[bot]')
-            .default(DEFAULT_BOT_LOGIN)
-            .meta({
-            description: "The login Ripcord writes as: github-actions[bot] for the workflow's GITHUB_TOKEN, <app-slug>[bot] for a GitHub App token. Only incident issues, state blocks and report branches written by it are Ripcord's state; look-alikes by anyone else are ignored with a warning.",
-        }),
-    })
-        .prefault({})
-        .meta({ description: 'Who Ripcord is on GitHub.' }),
-})
-    .meta({
-    title: 'Ripcord policy',
-    description: 'The rollback runbook of a repository, as code: .github/ripcord.yml',
-});
-
+// EXTERNAL MODULE: ./src/core/policy-schema.ts + 5 modules
+var policy_schema = __nccwpck_require__(8993);
+// EXTERNAL MODULE: ./src/core/schema-primitives.ts
+var schema_primitives = __nccwpck_require__(5419);
 ;// CONCATENATED MODULE: ./src/core/policy-load.ts
 /**
  * Turns the text of `.github/ripcord.yml` into a `Policy`, or into every problem in it at once,
  * each pinned to the line and column a person has to edit and worded as the fix. Pure: the
  * caller reads the file.
  */
+
 
 
 
@@ -8098,11 +10230,14 @@ function parsePolicyUnchecked(text, file, options) {
     }
     // uniqueKeys: false, because the library's check compares every key with every other
     // (60,000 keys took two minutes); duplicateKeys below does it with a set.
+    // merge: true accepts `<<: *defaults` (YAML 1.1 merge keys), which the yaml library reads
+    // as an unknown key "<<" otherwise.
     const doc = (0,dist/* parseDocument */.Tp)(text, {
         lineCounter,
         prettyErrors: false,
         keepSourceTokens: true,
         uniqueKeys: false,
+        merge: true,
     });
     const locate = locator(doc, lineCounter, text);
     // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
@@ -8151,6 +10286,10 @@ function parsePolicyUnchecked(text, file, options) {
     }
     const drafts = [];
     let unexplained = yamlOmitted;
+    // `extends:` is resolved first; a problem in the result is placed where its value was written.
+    const inherited = resolveExtends(data);
+    data = inherited.data;
+    drafts.push(...inherited.problems);
     let policy;
     if (data === null || data === undefined) {
         drafts.push({
@@ -8170,12 +10309,14 @@ function parsePolicyUnchecked(text, file, options) {
         }
         // Every message zod would write itself comes back as this marker, so the ones the schema
         // words on purpose (durations, quantities, secrets) are kept and only the defaults are rewritten.
-        const parsed = policySchema.safeParse(data, { reportInput: true, error: () => DEFAULT });
+        const parsed = policy_schema/* policySchema */.wh.safeParse(data, { reportInput: true, error: () => DEFAULT });
         if (parsed.success)
             policy = parsed.data;
         else {
             const issues = parsed.error.issues;
-            drafts.push(...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)));
+            // Problems an unresolved `extends:` would echo are left out (its own problem says it).
+            const echo = (d) => d.path[0] === 'environments' && inherited.broken.has(String(d.path[1]));
+            drafts.push(...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)).filter((d) => !echo(d)));
             // An unrecognized_keys issue holds one problem per key (a mapping of 60,000 typos).
             const weight = (list, cap) => list.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? Math.min(i.keys.length, cap) : 1), 0);
             unexplained +=
@@ -8186,8 +10327,9 @@ function parsePolicyUnchecked(text, file, options) {
     if (policy)
         drafts.push(...crossCheck(policy, options.strict === true, data));
     for (const draft of drafts.slice(0, MAX_PROBLEMS_EXPLAINED)) {
-        const { line, column } = locate(draft.path, draft.at ?? 'value', draft.inner);
-        problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
+        const written = inherited.originOf(draft.path);
+        const { line, column } = locate(written, draft.at ?? 'value', draft.inner);
+        problems.push({ file, line, column, path: formatPath(written), message: draft.message });
     }
     unexplained += Math.max(0, drafts.length - MAX_PROBLEMS_EXPLAINED);
     if (problems.length > 0 || !policy) {
@@ -8457,7 +10599,7 @@ function locator(doc, lc, text) {
                 node = node.resolve(doc);
             keyOffset = undefined;
             if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(seg));
+                const pair = findPair(doc, node, String(seg));
                 if (!pair)
                     return pos(node.range?.[0]);
                 keyOffset = (0,dist/* isScalar */.jn)(pair.key) ? pair.key.range?.[0] : undefined;
@@ -8526,6 +10668,34 @@ function offsetInScalar(node, text, index) {
     }
     return range[0] + found + (at - lineStart);
 }
+/**
+ * The pair for `key` in a mapping, following `<<: *anchor` (or `<<: [*a, *b]`) when the key is
+ * not written in the mapping itself, so a problem in a merged value points at the anchored text.
+ * Keys written in the mapping win, then the merged mappings in order, as YAML merge keys do.
+ */
+function findPair(doc, node, key, depth = 0) {
+    if ((0,dist/* isAlias */.Vj)(node))
+        node = node.resolve(doc);
+    if (!(0,dist/* isMap */.jh)(node) || depth > 20)
+        return undefined;
+    const items = node.items;
+    const own = items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === key);
+    if (own)
+        return own;
+    for (const p of items) {
+        // The yaml library reads a merge key as a Scalar holding Symbol(<<) when merge is on.
+        const merge = (0,dist/* isScalar */.jn)(p.key) && (typeof p.key.value === 'symbol' || p.key.value === '<<');
+        if (!merge)
+            continue;
+        const sources = (0,dist/* isSeq */.oP)(p.value) ? p.value.items : [p.value];
+        for (const source of sources) {
+            const found = findPair(doc, source, key, depth + 1);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
 // ---- zod issues into plain words ---------------------------------------------------------------
 const DEFAULT = '\u0000zod-default';
 function explainIssues(issues, prefix, data) {
@@ -8561,7 +10731,7 @@ function explainIssue(issue, prefix, data) {
                 return draft(`expected ${orList(expected.map(policy_load_typeName))}, got ${show(value)}`);
             }
             // Explain the member the hints are drawn from, else the one with the fewest complaints.
-            const member = schemaAt(policySchema, path, data)?.member;
+            const member = schemaAt(policy_schema/* policySchema */.wh, path, data)?.member;
             const best = (member === undefined ? undefined : branches[member]) ??
                 [...branches].sort((a, b) => a.length - b.length)[0] ??
                 [];
@@ -8655,7 +10825,7 @@ function badDiscriminator(disc, options, path, value, missing) {
     return `${show(value)} is not a ${noun}; ${fix}`;
 }
 function unknownKey(key, objectPath, data) {
-    const found = schemaAt(policySchema, objectPath, data);
+    const found = schemaAt(policy_schema/* policySchema */.wh, objectPath, data);
     const allowed = found && found.schema instanceof schemas/* ZodObject */.bvH ? Object.keys(found.schema.shape) : [];
     const hint = (0,did_you_mean/* didYouMean */.a)(key, allowed);
     if (hint)
@@ -8681,13 +10851,13 @@ function unknownKeyWithoutHint(key, objectPath, allowed, found) {
         : `unknown key "${key}"`;
 }
 function specialExpectation(path, data) {
-    const found = schemaAt(policySchema, path, data);
+    const found = schemaAt(policy_schema/* policySchema */.wh, path, data);
     if (!found)
         return undefined;
     const inner = unwrapPipe(found.schema);
-    if (DURATION_INPUTS.has(inner))
+    if (schema_primitives/* DURATION_INPUTS */.ng.has(inner))
         return 'a duration such as 15m';
-    if (inner === quantity.in)
+    if (inner === policy_schema/* quantity */.au.in)
         return 'a number or a quantity such as 5%, 2s or 500MB';
     return undefined;
 }
@@ -8888,6 +11058,7 @@ function crossCheck(policy, strict, data) {
                     message: `min_impact ${rule.min_impact.text} must be below max_impact ${rule.max_impact.text}; a rule matches impact from min_impact up to, not including, max_impact`,
                 });
             }
+            drafts.push(...checkDecisionFlag(rule, env, [...envPath, 'decision', i]));
         });
     }
     return drafts;
@@ -8986,6 +11157,38 @@ function checkFlagProviders(policy) {
     }
     return drafts;
 }
+/** A row's `flag` only means something for a feature-flag rollback the policy can plan. */
+function checkDecisionFlag(rule, env, rulePath) {
+    if (!rule.flag)
+        return [];
+    const at = (...rest) => [...rulePath, 'flag', ...rest];
+    if (rule.strategy !== 'feature-flag') {
+        return [
+            {
+                path: at(),
+                message: `flag applies to strategy feature-flag only; this row picks ${rule.strategy}, so remove flag or write strategy: feature-flag`,
+            },
+        ];
+    }
+    const base = env.rollback.strategies['feature-flag'];
+    if (!base) {
+        return [
+            {
+                path: at(),
+                message: 'this row switches a flag, but rollback.strategies.feature-flag is not configured (provider and flag name); add it',
+            },
+        ];
+    }
+    if (rule.flag.mode === 'components' && !rule.flag.components && base.components.length === 0) {
+        return [
+            {
+                path: at('mode'),
+                message: 'mode components needs the components to switch off; add components: [...] here or under rollback.strategies.feature-flag',
+            },
+        ];
+    }
+    return [];
+}
 
 ;// CONCATENATED MODULE: ./src/policy/read-policy.ts
 /** Reads and validates the policy file: the only place the policy meets the file system. */
@@ -9058,9 +11261,22 @@ async function readCapped(path) {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var core_secrets = __nccwpck_require__(8198);
-;// CONCATENATED MODULE: ./src/sources/fetch-with-retry.ts
+
+/***/ }),
+
+/***/ 3016:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   En: () => (/* binding */ requestWithRetry),
+/* harmony export */   L: () => (/* binding */ parseSampleValue),
+/* harmony export */   Qy: () => (/* binding */ displayUrl),
+/* harmony export */   UA: () => (/* binding */ snippet)
+/* harmony export */ });
+/* unused harmony exports MAX_BODY_BYTES, BodyTooLargeError, readBodyCapped, describeFetchError */
+/* harmony import */ var _core_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8571);
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8198);
 /**
  * One HTTP request with a per-attempt timeout and retries on transient faults (network errors,
  * timeouts, HTTP 5xx and 429). It never throws: the caller gets either the final response
@@ -9198,7 +11414,7 @@ async function requestWithRetry(url, init, options) {
             }
         }
         const backoff = Math.min(MAX_BACKOFF_MS, retryAfterMs ?? options.retryDelayMs * 2 ** (attempt - 1));
-        options.logger.warning(`${options.label}: ${lastFailure}; retrying in ${(0,duration/* formatDuration */.a3)(Math.round(backoff))} (attempt ${attempt + 1} of ${maxAttempts})`);
+        options.logger.warning(`${options.label}: ${lastFailure}; retrying in ${(0,_core_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(Math.round(backoff))} (attempt ${attempt + 1} of ${maxAttempts})`);
         if (!(await sleep(backoff, options.signal))) {
             return { ok: false, reason: 'aborted', attempts: attempt, aborted: true };
         }
@@ -9240,7 +11456,7 @@ function describeFetchError(thrown, timeoutMs) {
     if (thrown instanceof Error || (typeof thrown === 'object' && thrown !== null)) {
         const err = thrown;
         if (err.name === 'TimeoutError')
-            return `timed out after ${(0,duration/* formatDuration */.a3)(timeoutMs)}`;
+            return `timed out after ${(0,_core_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timeoutMs)}`;
         if (err.name === 'AbortError')
             return 'aborted';
         const cause = err.cause;
@@ -9280,7 +11496,7 @@ function snippet(text, max = 300) {
  * URLs cannot leak them into reasons.
  */
 function redact(text, secrets) {
-    return (0,core_secrets/* redactSecrets */.fp)(text, secrets);
+    return (0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redactSecrets */ .fp)(text, secrets);
 }
 /** Prometheus and OpenMetrics spell infinities `+Inf` / `-Inf`, which Number() does not read. */
 function parseSampleValue(text) {
@@ -9302,8 +11518,34 @@ function parseSampleValue(text) {
     return Number.isNaN(n) ? undefined : n;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 9170:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  L: () => (/* binding */ createSources)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/secrets.ts
+var core_secrets = __nccwpck_require__(8198);
+// EXTERNAL MODULE: ./src/core/signal.ts
+var core_signal = __nccwpck_require__(5871);
+// EXTERNAL MODULE: ./src/sources/fetch-with-retry.ts
+var fetch_with_retry = __nccwpck_require__(3016);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./src/core/promql.ts + 1 modules
+var promql = __nccwpck_require__(6424);
 ;// CONCATENATED MODULE: ./src/sources/openmetrics.ts
 /**
  * OpenMetrics text with timestamps, the format `promtool tsdb create-blocks-from openmetrics`
@@ -9344,11 +11586,11 @@ class RecordingUnusable extends errors/* ConfigurationError */.j {
 /** Raised when a recording holds more samples than the limit allows. */
 function tooManySamples(file, limit, keep) {
     const range = keep
-        ? ` between ${openmetrics_iso(keep.from)} and ${openmetrics_iso(keep.to)}, the range this run's triggers need`
+        ? ` between ${iso(keep.from)} and ${iso(keep.to)}, the range this run's triggers need`
         : '';
     throw new RecordingUnusable(`${file} holds more than ${limit.toLocaleString('en-US')} samples${range}; that is the limit (RIPCORD_MAX_RECORDING_SAMPLES, ${Math.round((limit * 16) / 1e6).toLocaleString('en-US')} MB in memory): record fewer series or a shorter time, or raise the limit`);
 }
-function openmetrics_iso(t) {
+function iso(t) {
     return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
 }
 /** A series' growing columns; `lastT`/`lastV`/`lastLine` also track dropped samples. */
@@ -9554,7 +11796,7 @@ class openmetrics_OpenMetricsColumns {
         let tokenEnd = decimalEnd;
         if (Number.isNaN(v)) {
             const valueText = buf.toString('utf8', i, tokenEnd);
-            const parsed = parseSampleValue(valueText);
+            const parsed = (0,fetch_with_retry/* parseSampleValue */.L)(valueText);
             if (parsed === undefined)
                 throw new LineError(`${JSON.stringify(valueText)} is not a number`);
             v = parsed;
@@ -9713,12 +11955,12 @@ function parseOpenMetrics(text, file, options) {
 /** Reads an OpenMetrics file in chunks into columns; the file is never one string. */
 function readOpenMetricsFile(path, file, options) {
     const parser = new openmetrics_OpenMetricsColumns(file, options);
-    const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
     try {
         let buf = Buffer.allocUnsafe(CHUNK + 1);
         let filled = 0;
         for (;;) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, filled, buf.length - 1 - filled, null);
+            const n = (0,external_node_fs_.readSync)(fd, buf, filled, buf.length - 1 - filled, null);
             const final = n === 0;
             filled += n;
             const consumed = parser.feed(buf, filled, final);
@@ -9738,7 +11980,7 @@ function readOpenMetricsFile(path, file, options) {
         }
     }
     finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        (0,external_node_fs_.closeSync)(fd);
     }
     return parser.finish();
 }
@@ -9922,18 +12164,18 @@ function formatOpenMetrics(series) {
         const head = pairs.length > 0 ? `${name}{${pairs.join(',')}}` : name;
         if ('samples' in s) {
             for (const sample of s.samples)
-                lines.push(`${head} ${openmetrics_formatValue(sample.v)} ${sample.t / 1000}`);
+                lines.push(`${head} ${formatValue(sample.v)} ${sample.t / 1000}`);
         }
         else {
             s.times.forEach((t, i) => {
-                lines.push(`${head} ${openmetrics_formatValue(s.values[i] ?? NaN)} ${t / 1000}`);
+                lines.push(`${head} ${formatValue(s.values[i] ?? NaN)} ${t / 1000}`);
             });
         }
     }
     lines.push('# EOF');
     return `${lines.join('\n')}\n`;
 }
-function openmetrics_formatValue(v) {
+function formatValue(v) {
     if (Number.isNaN(v))
         return 'NaN';
     if (v === Infinity)
@@ -9968,11 +12210,11 @@ function query_range_json_bytesSource(bytes) {
         close() { },
     };
 }
-function query_range_json_fileSource(path) {
-    const fd = (0,external_node_fs_namespaceObject.openSync)(path, 'r');
+function fileSource(path) {
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
     return {
-        fill: (buf, offset) => (0,external_node_fs_namespaceObject.readSync)(fd, buf, offset, buf.length - offset, null),
-        close: () => (0,external_node_fs_namespaceObject.closeSync)(fd),
+        fill: (buf, offset) => (0,external_node_fs_.readSync)(fd, buf, offset, buf.length - offset, null),
+        close: () => (0,external_node_fs_.closeSync)(fd),
     };
 }
 const query_range_json_CHUNK = 1 << 20;
@@ -10352,7 +12594,7 @@ class QueryRangeReader {
         const q = r.ws();
         let v;
         if (q === 34)
-            v = parseSampleValue(r.string());
+            v = (0,fetch_with_retry/* parseSampleValue */.L)(r.string());
         else if ((q >= 48 && q <= 57) || q === 45)
             v = r.number();
         if (v === undefined)
@@ -10718,7 +12960,7 @@ function seriesFromQueryResponse(doc, where) {
             }
         });
         samples.sort((a, b) => a.t - b.t);
-        return seriesFromSamples(labels, samples);
+        return (0,core_signal/* seriesFromSamples */.T)(labels, samples);
     });
 }
 /** `[1712000000.123, "0.05"]` -> sample; Prometheus sends values as strings (NaN, +Inf...). */
@@ -10728,7 +12970,7 @@ function readPair(pair) {
     const [ts, raw] = pair;
     if (typeof ts !== 'number' || !Number.isFinite(ts))
         return undefined;
-    const v = typeof raw === 'string' ? parseSampleValue(raw) : typeof raw === 'number' ? raw : undefined;
+    const v = typeof raw === 'string' ? (0,fetch_with_retry/* parseSampleValue */.L)(raw) : typeof raw === 'number' ? raw : undefined;
     if (v === undefined)
         return undefined;
     return { t: Math.round(ts * 1000), v };
@@ -10844,7 +13086,7 @@ function readRecordingFile(abs, file, options) {
         if (!json && (0,external_node_path_.extname)(file) === '')
             json = startsWithBrace(abs);
         if (json)
-            return jsonRecording(query_range_json_readQueryRangeJson(query_range_json_fileSource(abs), file, options), file, options);
+            return jsonRecording(query_range_json_readQueryRangeJson(fileSource(abs), file, options), file, options);
         return indexRecording(file, 'raw', readOpenMetricsFile(abs, file, options), undefined, options.keep);
     }
     catch (thrown) {
@@ -10860,14 +13102,14 @@ function readRecordingFile(abs, file, options) {
     }
 }
 function startsWithBrace(abs) {
-    const fd = (0,external_node_fs_namespaceObject.openSync)(abs, 'r');
+    const fd = (0,external_node_fs_.openSync)(abs, 'r');
     try {
         const head = Buffer.alloc(256);
-        const n = (0,external_node_fs_namespaceObject.readSync)(fd, head, 0, head.length, 0);
+        const n = (0,external_node_fs_.readSync)(fd, head, 0, head.length, 0);
         return head.toString('utf8', 0, n).trimStart().startsWith('{');
     }
     finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
+        (0,external_node_fs_.closeSync)(fd);
     }
 }
 function clearRecordingCache() {
@@ -10957,8 +13199,8 @@ function file_iso(t) {
 }
 /** Samples with from <= t <= to, by binary search: views on the same columns, no copies. */
 function sliceByTime(series, from, to) {
-    const lo = firstAtOrAfter(series.times, from);
-    const hi = firstAtOrAfter(series.times, to + 1);
+    const lo = (0,promql/* firstAtOrAfter */.xu)(series.times, from);
+    const hi = (0,promql/* firstAtOrAfter */.xu)(series.times, to + 1);
     return {
         labels: series.labels,
         times: series.times.subarray(lo, hi),
@@ -10986,7 +13228,7 @@ function createPrometheusSource(name, config, deps) {
             const query = req.query;
             const fail = (reason) => ({
                 ok: false,
-                reason: redact(reason, deps.secrets),
+                reason: (0,fetch_with_retry/* redact */.E$)(reason, deps.secrets),
                 query,
             });
             if (query.trim() === '')
@@ -11001,8 +13243,8 @@ function createPrometheusSource(name, config, deps) {
             // Long PromQL would overflow the URL limits of proxies in front of Prometheus; the API
             // takes the same parameters as a form body.
             const post = encoded.length > MAX_GET_PARAMS;
-            deps.logger.debug(`${label}: ${post ? 'POST' : 'GET'} ${displayUrl(endpoint)} query=${query}`);
-            const outcome = await requestWithRetry(post ? endpoint : `${endpoint}?${encoded}`, post
+            deps.logger.debug(`${label}: ${post ? 'POST' : 'GET'} ${(0,fetch_with_retry/* displayUrl */.Qy)(endpoint)} query=${query}`);
+            const outcome = await (0,fetch_with_retry/* requestWithRetry */.En)(post ? endpoint : `${endpoint}?${encoded}`, post
                 ? {
                     method: 'POST',
                     headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
@@ -11017,7 +13259,7 @@ function createPrometheusSource(name, config, deps) {
                 label,
                 ...(signal ? { signal } : {}),
             });
-            const where = `Prometheus at ${displayUrl(config.url)}`;
+            const where = `Prometheus at ${(0,fetch_with_retry/* displayUrl */.Qy)(config.url)}`;
             if (!outcome.ok)
                 return fail(`${where}: ${outcome.reason}`);
             const attempts = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
@@ -11031,7 +13273,7 @@ function createPrometheusSource(name, config, deps) {
             }
             const apiError = readApiError(body);
             if (outcome.status < 200 || outcome.status >= 300) {
-                const detail = apiError ?? (snippet(outcome.text) || outcome.statusText);
+                const detail = apiError ?? ((0,fetch_with_retry/* snippet */.UA)(outcome.text) || outcome.statusText);
                 const hint = outcome.status === 401 || outcome.status === 403
                     ? ' (check the auth and headers of this source)'
                     : outcome.status === 404
@@ -11043,7 +13285,7 @@ function createPrometheusSource(name, config, deps) {
                 return fail(`${where} ${verb} with HTTP ${outcome.status}${attempts}${hint}: ${detail}`);
             }
             if (!bodyIsJson) {
-                return fail(`${where} answered HTTP ${outcome.status} with invalid JSON: ${snippet(outcome.text, 120)}`);
+                return fail(`${where} answered HTTP ${outcome.status} with invalid JSON: ${(0,fetch_with_retry/* snippet */.UA)(outcome.text, 120)}`);
             }
             if (apiError !== undefined)
                 return fail(`${where} rejected the query: ${apiError}`);
@@ -11104,14 +13346,14 @@ function createDatadogSource(name, config, deps) {
     const label = `datadog source "${name}"`;
     const base = deps.baseUrl ?? `https://api.${config.site}`;
     const endpoint = joinUrl(base, '/api/v1/query');
-    const where = `Datadog at ${displayUrl(base)}`;
+    const where = `Datadog at ${(0,fetch_with_retry/* displayUrl */.Qy)(base)}`;
     return {
         name,
         async fetchRange(req, signal) {
             const query = req.query;
             const fail = (reason) => ({
                 ok: false,
-                reason: redact(reason, deps.secrets),
+                reason: (0,fetch_with_retry/* redact */.E$)(reason, deps.secrets),
                 query,
             });
             const url = new URL(endpoint);
@@ -11119,7 +13361,7 @@ function createDatadogSource(name, config, deps) {
             url.searchParams.set('from', String(Math.floor(req.start / 1000)));
             url.searchParams.set('to', String(Math.ceil(req.end / 1000)));
             url.searchParams.set('query', query);
-            const outcome = await requestWithRetry(url.toString(), { method: 'GET', headers: { accept: 'application/json', ...deps.headers } }, {
+            const outcome = await (0,fetch_with_retry/* requestWithRetry */.En)(url.toString(), { method: 'GET', headers: { accept: 'application/json', ...deps.headers } }, {
                 fetch: deps.fetch,
                 timeoutMs: config.timeout,
                 retries: config.retries,
@@ -11144,10 +13386,10 @@ function createDatadogSource(name, config, deps) {
                     ? ' (check api_key, app_key and site of this source)'
                     : '';
                 const attempts = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
-                return fail(`${where} answered HTTP ${outcome.status}${attempts}${hint}: ${apiError ?? (snippet(outcome.text, 200) || outcome.statusText)}`);
+                return fail(`${where} answered HTTP ${outcome.status}${attempts}${hint}: ${apiError ?? ((0,fetch_with_retry/* snippet */.UA)(outcome.text, 200) || outcome.statusText)}`);
             }
             if (!isJson || !datadog_isObject(body)) {
-                return fail(`${where} answered with invalid JSON: ${snippet(outcome.text, 120)}`);
+                return fail(`${where} answered with invalid JSON: ${(0,fetch_with_retry/* snippet */.UA)(outcome.text, 120)}`);
             }
             if (apiError !== undefined)
                 return fail(`${where} rejected the query: ${apiError}`);
@@ -11167,7 +13409,7 @@ function createDatadogSource(name, config, deps) {
                         samples.push({ t: Math.round(t), v });
                 }
                 if (samples.length > 0)
-                    series.push(seriesFromSamples(labelsOf(entry), samples));
+                    series.push((0,core_signal/* seriesFromSamples */.T)(labelsOf(entry), samples));
             }
             if (series.length === 0)
                 return fail('query returned no series');
@@ -11209,115 +13451,10 @@ function labelsOf(entry) {
     return labels;
 }
 
-;// CONCATENATED MODULE: ./src/sources/json-path.ts
-/**
- * The small JSON path language of http sources and probe expectations: `.data.error_rate`,
- * `.items[0].value`, `.["key.with.dots"]`, and `.` for the whole document.
- */
-
-function parseJsonPath(path) {
-    const fail = (message) => {
-        throw new errors/* ConfigurationError */.j(`"${path}" is not a JSON path: ${message}; write one such as .data.error_rate or .items[0].value`);
-    };
-    if (!path.startsWith('.') && !path.startsWith('['))
-        fail('it must start with "."');
-    if (path === '.')
-        return [];
-    const segments = [];
-    let i = 0;
-    while (i < path.length) {
-        const ch = path[i];
-        if (ch === '.') {
-            i++;
-            if (path[i] === '[')
-                continue;
-            let end = i;
-            while (end < path.length && path[end] !== '.' && path[end] !== '[')
-                end++;
-            const key = path.slice(i, end);
-            if (key === '')
-                fail(`empty key at position ${i}`);
-            segments.push(key);
-            i = end;
-        }
-        else if (ch === '[') {
-            const close = findClosingBracket(path, i);
-            if (close < 0)
-                fail(`unclosed "[" at position ${i}`);
-            const inner = path.slice(i + 1, close).trim();
-            if (/^\d+$/.test(inner)) {
-                segments.push(Number(inner));
-            }
-            else if (inner.length >= 2 && (inner[0] === '"' || inner[0] === "'")) {
-                if (inner[inner.length - 1] !== inner[0])
-                    fail(`unterminated string in ${inner}`);
-                segments.push(inner.slice(1, -1).replace(/\\(.)/g, '$1'));
-            }
-            else {
-                fail(`[${inner}] is neither an index nor a quoted key`);
-            }
-            i = close + 1;
-        }
-        else {
-            fail(`unexpected "${ch}" at position ${i}`);
-        }
-    }
-    return segments;
-}
-function findClosingBracket(path, open) {
-    let quote = '';
-    for (let i = open + 1; i < path.length; i++) {
-        const ch = path[i];
-        if (quote) {
-            if (ch === '\\')
-                i++;
-            else if (ch === quote)
-                quote = '';
-        }
-        else if (ch === '"' || ch === "'") {
-            quote = ch;
-        }
-        else if (ch === ']') {
-            return i;
-        }
-    }
-    return -1;
-}
-function getJsonPath(document, segments) {
-    let current = document;
-    let walked = '';
-    for (const segment of segments) {
-        walked += typeof segment === 'number' ? `[${segment}]` : `.${segment}`;
-        if (typeof segment === 'number') {
-            if (!Array.isArray(current) || segment >= current.length) {
-                return { found: false, missingAt: walked };
-            }
-            current = current[segment];
-        }
-        else {
-            if (typeof current !== 'object' ||
-                current === null ||
-                Array.isArray(current) ||
-                !Object.hasOwn(current, segment)) {
-                return { found: false, missingAt: walked };
-            }
-            current = current[segment];
-        }
-    }
-    return { found: true, value: current };
-}
-/** A JSON value as a reason shows it: strings quoted, long values cut. */
-function describeJsonValue(value) {
-    let text;
-    try {
-        text = JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        text = String(value);
-    }
-    return text.length > 80 ? `${text.slice(0, 80)}...` : text;
-}
-
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
+// EXTERNAL MODULE: ./src/sources/json-path.ts
+var json_path = __nccwpck_require__(8420);
 ;// CONCATENATED MODULE: ./src/sources/http.ts
 /**
  * Any JSON endpoint: `fetchRange` reads one number from it (the value now, so an http source
@@ -11331,7 +13468,7 @@ function describeJsonValue(value) {
 const CLOCK_SKEW_MS = 60_000;
 function createHttpSource(name, config, deps) {
     const label = `http source "${name}"`;
-    const where = `${config.method} ${displayUrl(config.url)}`;
+    const where = `${config.method} ${(0,fetch_with_retry/* displayUrl */.Qy)(config.url)}`;
     const init = {
         method: config.method,
         headers: { accept: 'application/json', ...deps.headers },
@@ -11351,12 +13488,12 @@ function createHttpSource(name, config, deps) {
             const query = req.query;
             const fail = (reason) => ({
                 ok: false,
-                reason: redact(reason, deps.secrets),
+                reason: (0,fetch_with_retry/* redact */.E$)(reason, deps.secrets),
                 query,
             });
             let path;
             try {
-                path = parseJsonPath(query);
+                path = (0,json_path/* parseJsonPath */.Hf)(query);
             }
             catch (thrown) {
                 return fail((0,errors/* toError */.i)(thrown).message);
@@ -11364,27 +13501,27 @@ function createHttpSource(name, config, deps) {
             if (config.method === 'HEAD') {
                 return fail(`${where}: a HEAD answer has no body to read ${query} from; use GET`);
             }
-            const outcome = await requestWithRetry(config.url, init, requestOptions(config.retries, signal));
+            const outcome = await (0,fetch_with_retry/* requestWithRetry */.En)(config.url, init, requestOptions(config.retries, signal));
             if (!outcome.ok)
                 return fail(`${where}: ${outcome.reason}`);
             if (outcome.status < 200 || outcome.status >= 300) {
                 const attempts = outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '';
-                return fail(`${where} answered HTTP ${outcome.status}${attempts}: ${snippet(outcome.text, 200) || outcome.statusText}`);
+                return fail(`${where} answered HTTP ${outcome.status}${attempts}: ${(0,fetch_with_retry/* snippet */.UA)(outcome.text, 200) || outcome.statusText}`);
             }
             let doc;
             try {
                 doc = JSON.parse(outcome.text);
             }
             catch {
-                return fail(`${where} answered with invalid JSON: ${snippet(outcome.text, 120)}`);
+                return fail(`${where} answered with invalid JSON: ${(0,fetch_with_retry/* snippet */.UA)(outcome.text, 120)}`);
             }
-            const found = getJsonPath(doc, path);
+            const found = (0,json_path/* getJsonPath */.yh)(doc, path);
             if (!found.found) {
                 return fail(`query returned no series: ${found.missingAt} is not in the answer of ${where}`);
             }
             const v = toNumber(found.value);
             if (v === undefined) {
-                return fail(`${query} is ${describeJsonValue(found.value)} in the answer of ${where}, not a number`);
+                return fail(`${query} is ${(0,json_path/* describeJsonValue */.$g)(found.value)} in the answer of ${where}, not a number`);
             }
             // The engine evaluates at req.end, usually read from the clock a moment before this
             // request: a value read just after it belongs to that evaluation, not to the future.
@@ -11395,15 +13532,15 @@ function createHttpSource(name, config, deps) {
             return {
                 ok: true,
                 kind: 'raw',
-                series: [seriesFromSamples({}, [{ t: stamp, v }])],
+                series: [(0,core_signal/* seriesFromSamples */.T)({}, [{ t: stamp, v }])],
                 query,
             };
         },
         async probe(expect, at) {
             // No retries: the probe trigger counts consecutive failures itself.
-            const outcome = await requestWithRetry(config.url, init, requestOptions(0));
+            const outcome = await (0,fetch_with_retry/* requestWithRetry */.En)(config.url, init, requestOptions(0));
             if (!outcome.ok) {
-                return { t: at, ok: false, detail: redact(`${where}: ${outcome.reason}`, deps.secrets) };
+                return { t: at, ok: false, detail: (0,fetch_with_retry/* redact */.E$)(`${where}: ${outcome.reason}`, deps.secrets) };
             }
             const latencyMs = Math.round(outcome.latencyMs);
             const problems = [];
@@ -11424,23 +13561,23 @@ function createHttpSource(name, config, deps) {
                     parsed = false;
                 }
                 if (!parsed) {
-                    problems.push(`the answer is not JSON: ${snippet(outcome.text, 80)}`);
+                    problems.push(`the answer is not JSON: ${(0,fetch_with_retry/* snippet */.UA)(outcome.text, 80)}`);
                 }
                 else {
                     for (const check of expect.json) {
                         let found;
                         try {
-                            found = getJsonPath(doc, parseJsonPath(check.path));
+                            found = (0,json_path/* getJsonPath */.yh)(doc, (0,json_path/* parseJsonPath */.Hf)(check.path));
                         }
                         catch (thrown) {
                             problems.push((0,errors/* toError */.i)(thrown).message);
                             continue;
                         }
-                        const expected = describeJsonValue(check.equals);
+                        const expected = (0,json_path/* describeJsonValue */.$g)(check.equals);
                         if (!found.found)
                             problems.push(`${check.path} is missing, expected ${expected}`);
                         else if (found.value !== check.equals) {
-                            problems.push(`${check.path} is ${describeJsonValue(found.value)}, expected ${expected}`);
+                            problems.push(`${check.path} is ${(0,json_path/* describeJsonValue */.$g)(found.value)}, expected ${expected}`);
                         }
                     }
                 }
@@ -11448,7 +13585,7 @@ function createHttpSource(name, config, deps) {
             const ok = problems.length === 0;
             const detail = ok
                 ? `status ${outcome.status} in ${(0,duration/* formatDuration */.a3)(latencyMs)}`
-                : redact(problems.join('; '), deps.secrets);
+                : (0,fetch_with_retry/* redact */.E$)(problems.join('; '), deps.secrets);
             return { t: at, ok, detail, status: outcome.status, latencyMs };
         },
     };
@@ -11460,7 +13597,7 @@ function toNumber(value) {
     if (typeof value === 'boolean')
         return value ? 1 : 0;
     if (typeof value === 'string')
-        return parseSampleValue(value.trim());
+        return (0,fetch_with_retry/* parseSampleValue */.L)(value.trim());
     return undefined;
 }
 
@@ -11594,747 +13731,124 @@ function lowerCaseKeys(headers) {
     return out;
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/demo/scenario.ts
-/** A recorded incident to replay: which policy, which recorded series, and the time span. */
 
+/***/ }),
 
+/***/ 8420:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $g: () => (/* binding */ describeJsonValue),
+/* harmony export */   Hf: () => (/* binding */ parseJsonPath),
+/* harmony export */   yh: () => (/* binding */ getJsonPath)
+/* harmony export */ });
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/**
+ * The small JSON path language of http sources and probe expectations: `.data.error_rate`,
+ * `.items[0].value`, `.["key.with.dots"]`, and `.` for the whole document.
+ */
 
-
-
-
-const time = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig(), schemas/* date */.p6U()]).transform((v, ctx) => {
-    try {
-        return v instanceof Date
-            ? v.getTime()
-            : parseTime(String(v), ctx.issues.length ? 'time' : 'time');
+function parseJsonPath(path) {
+    const fail = (message) => {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`"${path}" is not a JSON path: ${message}; write one such as .data.error_rate or .items[0].value`);
+    };
+    if (!path.startsWith('.') && !path.startsWith('['))
+        fail('it must start with "."');
+    if (path === '.')
+        return [];
+    const segments = [];
+    let i = 0;
+    while (i < path.length) {
+        const ch = path[i];
+        if (ch === '.') {
+            i++;
+            if (path[i] === '[')
+                continue;
+            let end = i;
+            while (end < path.length && path[end] !== '.' && path[end] !== '[')
+                end++;
+            const key = path.slice(i, end);
+            if (key === '')
+                fail(`empty key at position ${i}`);
+            segments.push(key);
+            i = end;
+        }
+        else if (ch === '[') {
+            const close = findClosingBracket(path, i);
+            if (close < 0)
+                fail(`unclosed "[" at position ${i}`);
+            const inner = path.slice(i + 1, close).trim();
+            if (/^\d+$/.test(inner)) {
+                segments.push(Number(inner));
+            }
+            else if (inner.length >= 2 && (inner[0] === '"' || inner[0] === "'")) {
+                if (inner[inner.length - 1] !== inner[0])
+                    fail(`unterminated string in ${inner}`);
+                segments.push(inner.slice(1, -1).replace(/\\(.)/g, '$1'));
+            }
+            else {
+                fail(`[${inner}] is neither an index nor a quoted key`);
+            }
+            i = close + 1;
+        }
+        else {
+            fail(`unexpected "${ch}" at position ${i}`);
+        }
     }
-    catch (e) {
-        ctx.addIssue({ code: 'custom', message: e.message });
-        return core/* NEVER */.tm;
+    return segments;
+}
+function findClosingBracket(path, open) {
+    let quote = '';
+    for (let i = open + 1; i < path.length; i++) {
+        const ch = path[i];
+        if (quote) {
+            if (ch === '\\')
+                i++;
+            else if (ch === quote)
+                quote = '';
+        }
+        else if (ch === '"' || ch === "'") {
+            quote = ch;
+        }
+        else if (ch === ']') {
+            return i;
+        }
     }
-});
-const scenarioSchema = schemas/* strictObject */.rej({
-    name: schemas/* string */.YjP(),
-    description: schemas/* string */.YjP().optional(),
-    policy: schemas/* string */.YjP().meta({ description: 'Policy file, relative to the scenario.' }),
-    environment: schemas/* string */.YjP(),
-    series: schemas/* string */.YjP().meta({ description: 'Recorded OpenMetrics file, relative to the scenario.' }),
-    deployed_at: time,
-    from: time,
-    to: time,
-    step: schema_primitives_duration.default(60_000),
-});
-async function readScenario(path) {
+    return -1;
+}
+function getJsonPath(document, segments) {
+    let current = document;
+    let walked = '';
+    for (const segment of segments) {
+        walked += typeof segment === 'number' ? `[${segment}]` : `.${segment}`;
+        if (typeof segment === 'number') {
+            if (!Array.isArray(current) || segment >= current.length) {
+                return { found: false, missingAt: walked };
+            }
+            current = current[segment];
+        }
+        else {
+            if (typeof current !== 'object' ||
+                current === null ||
+                Array.isArray(current) ||
+                !Object.hasOwn(current, segment)) {
+                return { found: false, missingAt: walked };
+            }
+            current = current[segment];
+        }
+    }
+    return { found: true, value: current };
+}
+/** A JSON value as a reason shows it: strings quoted, long values cut. */
+function describeJsonValue(value) {
     let text;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        text = JSON.stringify(value) ?? String(value);
     }
     catch {
-        throw new errors/* ConfigurationError */.j(`scenario ${path} cannot be read; pass --scenario with a scenario file such as examples/demo/scenario.yml`);
+        text = String(value);
     }
-    const parsed = scenarioSchema.safeParse((0,dist/* parse */.qg)(text));
-    if (!parsed.success) {
-        throw new errors/* ConfigurationError */.j(`${path} is not a valid scenario`, parsed.error.issues.map((i) => `${path}: ${i.path.join('.') || '(top)'}: ${i.message}`));
-    }
-    const s = parsed.data;
-    if (s.to <= s.from)
-        throw new errors/* ConfigurationError */.j(`${path}: to must be after from`);
-    const dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
-    return {
-        name: s.name,
-        description: s.description,
-        policyPath: (0,external_node_path_.resolve)(dir, s.policy),
-        environment: s.environment,
-        seriesPath: (0,external_node_path_.resolve)(dir, s.series),
-        deployedAt: s.deployed_at,
-        from: s.from,
-        to: s.to,
-        step: s.step,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/demo/run-demo.ts
-/**
- * Replays a recorded incident through the real engine, minute by minute, and says when Ripcord
- * would have rolled back. Nothing is faked: the same policy loader, file source and engine as
- * the evaluate-triggers action, with the clock moved by the replay instead of waiting.
- */
-
-
-
-
-
-
-
-
-/**
- * The scenario shipped in the repository. Found by walking up from this file to the package
- * root, so it works from src/ and from dist/cli/index.js alike; a static `new URL(...)` would
- * make ncc copy the file into dist/ without the policy and series it points at.
- */
-const SCENARIO_PARTS = 'examples/demo/scenario.yml'.split('/');
-function defaultScenarioPath() {
-    let dir = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-    for (;;) {
-        const candidate = (0,external_node_path_.join)(dir, ...SCENARIO_PARTS);
-        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
-            return candidate;
-        const parent = (0,external_node_path_.dirname)(dir);
-        if (parent === dir)
-            return (0,external_node_path_.join)(process.cwd(), ...SCENARIO_PARTS);
-        dir = parent;
-    }
-}
-async function runDemo(opts) {
-    const scenario = await readScenario(opts.scenarioPath ?? defaultScenarioPath());
-    const policy = await readPolicy(scenario.policyPath);
-    const { sources } = createSources(policy, {
-        env: {},
-        policyDir: (0,external_node_path_.dirname)(scenario.policyPath),
-        logger: opts.logger,
-        fileOverride: scenario.seriesPath,
-    });
-    const print = opts.print;
-    print(`Ripcord demo: ${scenario.name}`);
-    if (scenario.description)
-        print(scenario.description.trim());
-    print(`Policy ${rel(scenario.policyPath)}, environment ${scenario.environment}, recorded series ${rel(scenario.seriesPath)}`);
-    print(`Deployed at ${hhmm(scenario.deployedAt)} UTC; replaying ${hhmm(scenario.from)}–${hhmm(scenario.to)} every ${(0,duration/* formatDuration */.a3)(scenario.step)}.`);
-    print('');
-    const names = policy.environments[scenario.environment]?.triggers.map((t) => t.name) ?? [];
-    const widths = names.map((n) => Math.max(n.length, 9));
-    print(`time   decision  ${names.map((n, i) => n.padEnd(widths[i] ?? 9)).join('  ')}`);
-    const decisions = [];
-    let firstRollback = null;
-    for (let at = scenario.from; at <= scenario.to; at += scenario.step) {
-        const decision = await evaluateEnvironment({
-            policy,
-            environment: scenario.environment,
-            sources,
-            at,
-            deployedAt: scenario.deployedAt,
-            logger: opts.logger,
-        });
-        decisions.push(decision);
-        const marker = at === scenario.deployedAt ? '  <- deploy' : '';
-        const cells = decision.triggers.map((v, i) => cell(v).padEnd(widths[i] ?? 9));
-        print(`${hhmm(at)}  ${decision.decision.toUpperCase().padEnd(8)}  ${cells.join('  ')}${marker}`.trimEnd());
-        if (decision.decision === 'rollback' && !firstRollback) {
-            firstRollback = decision;
-            print('');
-            print(`>>> Ripcord would roll back now: ${decision.summary}`);
-            print('');
-        }
-    }
-    print('');
-    print('Legend: value as the trigger sees it; ! breached, ? inconclusive (no data is never healthy).');
-    if (firstRollback) {
-        const at = Date.parse(firstRollback.evaluatedAt);
-        print(`Verdict: roll back at ${hhmm(at)} UTC, ${(0,duration/* formatDuration */.a3)(at - scenario.deployedAt)} after the deploy, strategy ${firstRollback.strategy ?? 'none'} (approval: ${firstRollback.approval ?? 'none'}); breached: ${firstRollback.triggered.join(', ')}.`);
-    }
-    else {
-        print('Verdict: Ripcord would not have rolled back during this replay.');
-    }
-    return { decisions, firstRollback };
-}
-function cell(v) {
-    const mark = v.status === 'breached' ? '!' : v.status === 'inconclusive' ? '?' : '';
-    return `${v.valueText ?? '-'}${mark}`;
-}
-function hhmm(ms) {
-    return new Date(ms).toISOString().slice(11, 16);
-}
-function rel(path) {
-    const cwd = process.cwd();
-    return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
-}
-
-;// CONCATENATED MODULE: ./src/cli.ts
-/**
- * The ripcord CLI: the same use-cases as the actions, from a terminal.
- * Exit status: 0 decided (whatever the decision), 1 invalid input, 2 internal error.
- * Messages go to stderr; with --json the JSON object alone goes to stdout.
- */
-
-
-
-
-
-
-
-
-
-const USAGE = `Usage:
-  ripcord init [--environments production] [--source S] [--strategy S] [--notify C] [--yes]
-  ripcord validate [--policy .github/ripcord.yml] [--github [--repo owner/name]]   (--github: GITHUB_TOKEN)
-  ripcord evaluate --environment E [--policy P] [--source-file F] [--at T] [--baseline T] [--json]
-  ripcord demo [--scenario examples/demo/scenario.yml]
-  ripcord close --incident N --reason R [--repo owner/name] [--bot-login L]   (GITHUB_TOKEN; writes the report PR)
-
---at and --baseline take ISO 8601 (2026-11-24T10:15:00Z) or unix seconds.
---source-file makes every trigger read that recorded file (OpenMetrics or query_range JSON).`;
-async function main(argv, cliIO) {
-    // In a workflow the runner reads stderr lines starting with `::` as commands; reasons and
-    // problems quote metric labels, HTTP bodies and policy text, so none may start one.
-    const io = { ...cliIO, stderr: (text) => cliIO.stderr(neutraliseCommands(text)) };
-    const logger = stderrLogger(io);
-    try {
-        const [command, ...rest] = argv;
-        switch (command) {
-            case 'init': {
-                const { init } = await __nccwpck_require__.e(/* import() */ 732).then(__nccwpck_require__.bind(__nccwpck_require__, 3732));
-                return await init(rest, io);
-            }
-            case 'validate':
-                return await validate(rest, io, logger);
-            case 'evaluate':
-                return await evaluate(rest, io, logger);
-            case 'demo':
-                return await demo(rest, io, logger);
-            case 'close':
-                return await cli_close(rest, io, logger);
-            case undefined:
-            case 'help':
-            case '--help':
-            case '-h':
-                io.stderr(USAGE);
-                return command === undefined ? 1 : 0;
-            default:
-                throw new errors/* ConfigurationError */.j(`unknown command "${command}"; run one of init, validate, evaluate, demo, close\n\n${USAGE}`);
-        }
-    }
-    catch (thrown) {
-        const error = (0,errors/* toError */.i)(thrown);
-        if (error instanceof errors/* ConfigurationError */.j || isArgError(error)) {
-            io.stderr(`ripcord: ${error.message}`);
-            return 1;
-        }
-        io.stderr(`ripcord: internal error (please report it): ${error.stack ?? error.message}`);
-        return 2;
-    }
-}
-async function validate(args, io, logger) {
-    const { values } = (0,external_node_util_.parseArgs)({
-        args,
-        options: {
-            policy: { type: 'string' },
-            github: { type: 'boolean', default: false },
-            repo: { type: 'string' },
-            token: { type: 'string' },
-        },
-        strict: true,
-    });
-    const path = values.policy ?? defaultPolicyPath;
-    // strict: also what only evaluation needs (every environment has triggers).
-    const policy = await readPolicy(path, { strict: true });
-    const envs = Object.entries(policy.environments);
-    io.stderr(`${path} is valid: ${Object.keys(policy.sources).length} sources, ${envs.length} environments (${envs
-        .map(([name, env]) => `${name}: ${env.triggers.length} triggers`)
-        .join('; ')})`);
-    if (!values.github)
-        return 0;
-    const { owner, repo, token } = githubTarget(values, io, 'read the environments (any token that can read the repository; a fine-grained one needs Environments: read)');
-    const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
-    const { checkEnvironments, expectedEnvironments } = await __nccwpck_require__.e(/* import() */ 821).then(__nccwpck_require__.bind(__nccwpck_require__, 4821));
-    const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
-    const findings = await checkEnvironments(octokit, { owner, repo }, expectedEnvironments(envs.map(([name]) => name)));
-    for (const f of findings)
-        io.stderr(`${f.ok ? 'ok  ' : 'FAIL'} ${f.message}`);
-    const failed = findings.filter((f) => !f.ok);
-    if (failed.length > 0) {
-        throw new errors/* ConfigurationError */.j(`${owner}/${repo}: ${failed.length} GitHub Environment${failed.length === 1 ? '' : 's'} not set up as the workflows expect (see above)`);
-    }
-    io.stderr(`${owner}/${repo}: the GitHub Environments the workflows use exist as expected`);
-    return 0;
-}
-/** --repo / GITHUB_REPOSITORY and --token / GITHUB_TOKEN / GH_TOKEN, or a message saying which is missing. */
-function githubTarget(values, io, purpose) {
-    const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new errors/* ConfigurationError */.j('--repo owner/name is required (or GITHUB_REPOSITORY)');
-    const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-    if (!token)
-        throw new errors/* ConfigurationError */.j(`set GITHUB_TOKEN or pass --token to ${purpose}`);
-    return { owner, repo, token };
-}
-async function evaluate(args, io, logger) {
-    const { values } = (0,external_node_util_.parseArgs)({
-        args,
-        options: {
-            policy: { type: 'string' },
-            environment: { type: 'string' },
-            'source-file': { type: 'string' },
-            at: { type: 'string' },
-            baseline: { type: 'string' },
-            json: { type: 'boolean', default: false },
-        },
-        strict: true,
-    });
-    if (!values.environment)
-        throw new errors/* ConfigurationError */.j('--environment is required, such as --environment production');
-    const policyPath = values.policy ?? defaultPolicyPath;
-    // Check every input before any source is built, so a typo is reported before a missing secret.
-    const at = values.at ? parseTime(values.at, '--at') : io.now();
-    const deployedAt = values.baseline ? parseTime(values.baseline, '--baseline') : undefined;
-    const policy = await readPolicy(policyPath);
-    evaluableEnvironment(policy, values.environment);
-    const { sources } = createSources(policy, {
-        env: io.env,
-        policyDir: (0,external_node_path_.dirname)((0,external_node_path_.resolve)(policyPath)),
-        logger,
-        ...(values['source-file'] ? { fileOverride: (0,external_node_path_.resolve)(values['source-file']) } : {}),
-    });
-    const decision = await evaluateEnvironment({
-        policy,
-        environment: values.environment,
-        sources,
-        at,
-        logger,
-        ...(deployedAt === undefined ? {} : { deployedAt }),
-    });
-    if (values.json) {
-        io.stdout(JSON.stringify(toJson(decision), null, 2));
-    }
-    else {
-        io.stderr(renderText(decision));
-    }
-    return 0;
-}
-async function demo(args, io, logger) {
-    const { values } = (0,external_node_util_.parseArgs)({ args, options: { scenario: { type: 'string' } }, strict: true });
-    await runDemo({ scenarioPath: values.scenario, print: io.stdout, logger });
-    return 0;
-}
-/** Closes an incident by hand and proposes its report; the report PR's URL goes to stdout. */
-async function cli_close(args, io, logger) {
-    const { values } = (0,external_node_util_.parseArgs)({
-        args,
-        options: {
-            incident: { type: 'string' },
-            reason: { type: 'string' },
-            repo: { type: 'string' },
-            'bot-login': { type: 'string' },
-        },
-        strict: true,
-    });
-    const incident = Number(values.incident);
-    if (!Number.isInteger(incident) || incident <= 0) {
-        throw new errors/* ConfigurationError */.j('--incident is required: the incident issue number, such as --incident 42');
-    }
-    const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!owner || !repo)
-        throw new errors/* ConfigurationError */.j('--repo owner/name is required (or GITHUB_REPOSITORY)');
-    const token = io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-    if (!token)
-        throw new errors/* ConfigurationError */.j('set GITHUB_TOKEN (contents, issues and pull-requests write) to close an incident');
-    const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
-    const { closeIncident } = await __nccwpck_require__.e(/* import() */ 485).then(__nccwpck_require__.bind(__nccwpck_require__, 6485));
-    const { ripcordIdentity } = await __nccwpck_require__.e(/* import() */ 369).then(__nccwpck_require__.bind(__nccwpck_require__, 7369));
-    const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
-    const result = await closeIncident({
-        octokit,
-        repo: { owner, repo },
-        incident,
-        reason: values.reason ?? '',
-        actor: io.env.GITHUB_ACTOR ?? io.env.USER ?? 'someone',
-        serverUrl: io.env.GITHUB_SERVER_URL ?? 'https://github.com',
-        now: io.now,
-        logger,
-        identity: ripcordIdentity(values['bot-login'] ?? io.env.RIPCORD_BOT_LOGIN),
-    });
-    io.stderr(`incident #${incident} closed; report ${result.result}: ${result.path}`);
-    io.stdout(result.pullRequest?.url ?? '');
-    return 0;
-}
-/** The stable JSON contract of `ripcord evaluate --json`. */
-function toJson(decision) {
-    return {
-        decision: decision.decision,
-        environment: decision.environment,
-        severity: decision.severity,
-        strategy: decision.strategy,
-        approval: decision.approval,
-        evaluatedAt: decision.evaluatedAt,
-        summary: decision.summary,
-        triggers: decision.triggers.map((v) => ({
-            name: v.name,
-            status: v.status,
-            severity: v.severity,
-            value: v.value,
-            threshold: v.threshold,
-            since: v.since,
-            reason: v.reason,
-        })),
-    };
-}
-function renderText(decision) {
-    const lines = [`${decision.decision.toUpperCase()}: ${decision.summary}`];
-    for (const v of decision.triggers) {
-        lines.push(`  ${v.status.padEnd(12)} ${v.name.padEnd(28)} ${(v.valueText ?? '-').padEnd(10)} ${v.threshold}  ${v.reason}`);
-    }
-    return lines.join('\n');
-}
-function stderrLogger(io) {
-    return {
-        debug: (m) => {
-            if (io.env.RIPCORD_DEBUG)
-                io.stderr(`debug: ${m}`);
-        },
-        info: (m) => io.stderr(m),
-        warning: (m) => io.stderr(`warning: ${m}`),
-        error: (m) => io.stderr(`error: ${m}`),
-    };
-}
-function isArgError(error) {
-    const code = error.code;
-    return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
-
-
-/***/ }),
-
-/***/ 7568:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ didYouMean)
-/* harmony export */ });
-/* unused harmony export editDistance */
-/**
- * "Did you mean" suggestions for misspelt keys and names. Optimal string alignment distance
- * (Levenshtein plus adjacent transpositions), because the typical slip is `treshold` or
- * `sevreity`, and a transposition should cost one edit, not two.
- */
-function editDistance(a, b) {
-    const rows = a.length + 1;
-    const cols = b.length + 1;
-    const d = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    const at = (i, j) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
-    for (let i = 1; i < rows; i++) {
-        const row = d[i];
-        if (!row)
-            continue;
-        for (let j = 1; j < cols; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                best = Math.min(best, at(i - 2, j - 2) + 1);
-            }
-            row[j] = best;
-        }
-    }
-    return at(a.length, b.length);
-}
-/**
- * The closest candidate, or undefined when nothing is close enough to be a plausible typo.
- * Case and `-`/`_` differences are free: `Min-Impact` is obviously `min_impact`.
- */
-function didYouMean(word, candidates) {
-    const fold = (s) => s.toLowerCase().replaceAll('-', '_');
-    const target = fold(word);
-    // A third of the word's length, at least one edit: short keys tolerate one slip, long ones more.
-    const limit = Math.max(1, Math.floor(target.length / 3));
-    let best;
-    for (const candidate of candidates) {
-        if (candidate === word)
-            continue;
-        const distance = editDistance(target, fold(candidate));
-        // On a tie, a candidate of the same length wins: `=>` is a swapped `>=`, not a longer `>`.
-        const lengthGap = Math.abs(candidate.length - word.length);
-        if (distance <= limit &&
-            (best === undefined ||
-                distance < best.distance ||
-                (distance === best.distance && lengthGap < best.lengthGap))) {
-            best = { candidate, distance, lengthGap };
-        }
-    }
-    return best?.candidate;
-}
-
-
-/***/ }),
-
-/***/ 8571:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   vR: () => (/* binding */ suggestDuration)
-/* harmony export */ });
-/* unused harmony export DURATION_PATTERN */
-/**
- * Durations as written in a policy: Prometheus style (`30s`, `15m`, `1h30m`, `2d`, `500ms`).
- * Kept in milliseconds everywhere inside Ripcord.
- */
-const UNIT_MS = {
-    ms: 1,
-    s: 1_000,
-    m: 60_000,
-    h: 3_600_000,
-    d: 86_400_000,
-    w: 604_800_000,
-};
-const DURATION_RE = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/;
-/**
- * The same language as DURATION_RE, untrimmed text included, as a JSON Schema `pattern`, so an
- * editor rejects `5 minutes` or `300` exactly where `ripcord validate` does.
- */
-const DURATION_PATTERN = '^\\s*(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w))+\\s*$';
-const PART_RE = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
-/** Parses `15m` / `1h30m` / `500ms`; returns undefined when the text is not a duration. */
-function parseDuration(text) {
-    const trimmed = text.trim();
-    if (!DURATION_RE.test(trimmed))
-        return undefined;
-    let total = 0;
-    for (const match of trimmed.matchAll(PART_RE)) {
-        const unit = UNIT_MS[match[2] ?? ''];
-        if (unit === undefined)
-            return undefined;
-        total += Number(match[1]) * unit;
-    }
-    return total;
-}
-/** Best guess at what the user meant, used in "write 15m" hints. */
-function suggestDuration(text) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\s*$/i.exec(text);
-    if (!m)
-        return undefined;
-    const word = (m[2] ?? '').toLowerCase();
-    const unit = word.startsWith('ms') || word.startsWith('milli')
-        ? 'ms'
-        : word.startsWith('s')
-            ? 's'
-            : word.startsWith('mi') || word === 'm'
-                ? 'm'
-                : word.startsWith('h')
-                    ? 'h'
-                    : word.startsWith('d')
-                        ? 'd'
-                        : 'w';
-    return `${m[1]}${unit}`;
-}
-/** Formats milliseconds the way a policy would write them (`1h30m`, `45s`). */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    const sign = ms < 0 ? '-' : '';
-    let rest = Math.abs(ms);
-    const parts = [];
-    for (const [unit, size] of [
-        ['d', UNIT_MS.d],
-        ['h', UNIT_MS.h],
-        ['m', UNIT_MS.m],
-        ['s', UNIT_MS.s],
-        ['ms', UNIT_MS.ms],
-    ]) {
-        if (size === undefined)
-            continue;
-        const n = Math.floor(rest / size);
-        if (n > 0) {
-            parts.push(`${n}${unit}`);
-            rest -= n * size;
-        }
-    }
-    return sign + parts.join('');
-}
-
-
-/***/ }),
-
-/***/ 4296:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ toError),
-/* harmony export */   j: () => (/* binding */ ConfigurationError)
-/* harmony export */ });
-/**
- * A mistake the user can fix (bad policy, bad input, missing secret), as opposed to a bug.
- * Actions and the CLI report these as they are (exit 1) and everything else as an internal
- * error (exit 2), so a user never has to read a stack trace to fix their own input.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-    /** Each problem on its own line: `file:line:column: path: message`. */
-    problems;
-    constructor(message, problems = []) {
-        super(problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message);
-        this.problems = problems;
-    }
-}
-/** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */
-function toError(thrown) {
-    if (thrown instanceof Error)
-        return thrown;
-    if (typeof thrown === 'string')
-        return new Error(thrown);
-    try {
-        return new Error(`non-Error thrown: ${JSON.stringify(thrown)}`);
-    }
-    catch {
-        return new Error(`non-Error thrown: ${String(thrown)}`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 6706:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F: () => (/* binding */ escapeMarkdown),
-/* harmony export */   _: () => (/* binding */ mermaidLabel)
-/* harmony export */ });
-/**
- * Text from metrics labels, trigger names or users lands in Markdown (job summaries, issue
- * comments). Escape it so it cannot break a table, inject HTML, or ping people and teams.
- */
-function escapeMarkdown(text) {
-    return text
-        .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
-        .replace(/&/g, '&amp;')
-        .replace(/@/g, '@\u200b')
-        .replace(/\r?\n/g, ' ');
-}
-/** Mermaid labels are quoted strings: drop what would end the quote or the line. */
-function mermaidLabel(text) {
-    return text.replace(/["\r\n`]/g, "'").replace(/[<>]/g, '');
-}
-
-
-/***/ }),
-
-/***/ 8198:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KV: () => (/* binding */ referencedEnvs),
-/* harmony export */   Mx: () => (/* binding */ resolveSecrets),
-/* harmony export */   fp: () => (/* binding */ redactSecrets)
-/* harmony export */ });
-/* unused harmony export secretForms */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
-/**
- * `${NAME}` references in a policy are filled from environment variables at the last moment,
- * so secrets live in the workflow's `secrets` and never in the repository. The resolved values
- * come back too, for the caller to mask (`core.setSecret`) before anything is logged.
- */
-
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/**
- * Replaces `${NAME}` in every string inside `value` (headers, auth, url...). `where` is the path
- * of `value` in the policy, such as `sources.prom`, so errors name the exact key. Every unset
- * variable is reported at once; no message ever contains a secret's value.
- */
-function resolveSecrets(value, env, where) {
-    const secrets = new Set();
-    const problems = [];
-    const fill = (text, path) => text.replace(REFERENCE, (whole, name) => {
-        const found = env[name];
-        if (found === undefined || found === '') {
-            problems.push(`${path}: environment variable ${name} is ${found === undefined ? 'not set' : 'empty'}; set env: ${name}: \${{ secrets.${name} }} on the step`);
-            return whole;
-        }
-        secrets.add(found);
-        return found;
-    });
-    const walk = (node, path) => {
-        if (typeof node === 'string')
-            return fill(node, path);
-        if (Array.isArray(node))
-            return node.map((item, i) => walk(item, `${path}[${i}]`));
-        if (isPlainObject(node)) {
-            return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, joinPath(path, key))]));
-        }
-        return node;
-    };
-    const resolved = walk(value, where);
-    if (problems.length > 0) {
-        const names = [...new Set(problems.map((p) => /variable (\S+)/.exec(p)?.[1] ?? ''))];
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j(`missing secret${names.length > 1 ? 's' : ''} ${names.join(', ')} for ${where || 'the policy'}`, problems);
-    }
-    return { value: resolved, secrets: [...secrets] };
-}
-function isPlainObject(node) {
-    if (node === null || typeof node !== 'object')
-        return false;
-    const proto = Object.getPrototypeOf(node);
-    return proto === Object.prototype || proto === null;
-}
-function joinPath(path, key) {
-    const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
-    if (path === '')
-        return segment;
-    return segment.startsWith('[') ? `${path}${segment}` : `${path}.${segment}`;
-}
-/** The variable names behind `${NAME}` references anywhere in `value`, each once. */
-function referencedEnvs(value) {
-    const names = new Set();
-    const walk = (node) => {
-        if (typeof node === 'string') {
-            for (const match of node.matchAll(REFERENCE))
-                if (match[1])
-                    names.add(match[1]);
-        }
-        else if (Array.isArray(node)) {
-            node.forEach(walk);
-        }
-        else if (node !== null && typeof node === 'object') {
-            Object.values(node).forEach(walk);
-        }
-    };
-    walk(value);
-    return [...names];
-}
-/**
- * The forms a secret takes once it is in a request: as written, percent-encoded the three ways
- * that happen (encodeURIComponent, encodeURI, and the WHATWG URL serialiser that `new URL` and
- * fetch apply to a path or a query), JSON-escaped in a body, form-encoded, and base64 (basic
- * auth, tokens in headers). `tok {Zq9}"secret"` appears in a logged URL as
- * `tok%20%7BZq9%7D%22secret%22`, which a raw-only redaction misses. Longest first, so a form
- * containing another is replaced whole.
- */
-function secretForms(secret) {
-    if (secret === '')
-        return [];
-    const forms = new Set([secret]);
-    const add = (make) => {
-        try {
-            const form = make();
-            if (form !== '')
-                forms.add(form);
-        }
-        catch {
-            // A lone surrogate cannot be URI-encoded; it cannot appear encoded either.
-        }
-    };
-    add(() => encodeURIComponent(secret));
-    add(() => encodeURI(secret));
-    add(() => new URL(`http://h/${secret}`).pathname.slice(1));
-    add(() => new URL(`http://h/?${secret}`).search.slice(1));
-    add(() => new URLSearchParams({ v: secret }).toString().slice(2));
-    add(() => JSON.stringify(secret).slice(1, -1));
-    add(() => Buffer.from(secret, 'utf8').toString('base64'));
-    add(() => Buffer.from(secret, 'utf8').toString('base64url'));
-    return [...forms].sort((a, b) => b.length - a.length);
-}
-/** Replaces every form of every secret (3 characters or more) with `***`. */
-function redactSecrets(text, secrets) {
-    const forms = [...new Set(secrets.flatMap(secretForms))]
-        .filter((f) => f.length >= 3)
-        .sort((a, b) => b.length - a.length);
-    let out = text;
-    for (const form of forms)
-        out = out.split(form).join('***');
-    return out;
+    return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }
 
 
@@ -12351,6 +13865,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -12442,6 +13963,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
@@ -12557,6 +14085,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
@@ -12568,6 +14103,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 

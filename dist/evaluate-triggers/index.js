@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 5350:
+/***/ 6680:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -358,17 +358,28 @@ function escapeMarkdown(text) {
         .replace(/@/g, '@\u200b')
         .replace(/\r?\n/g, ' ');
 }
-/** Mermaid labels are quoted strings: drop what would end the quote or the line. */
+/**
+ * Mermaid labels are quoted strings: drop what would end the quote or the line. `>` stays (a
+ * chart title reads `error-ratio > 2% for 5m`; alone it cannot open a tag); `<` is written as
+ * Mermaid's entity code `#lt;` (https://mermaid.js.org/syntax/flowchart.html#entity-codes-to-escape-characters),
+ * so no tag can be formed either way.
+ */
 function mermaidLabel(text) {
-    return text.replace(/["\r\n`]/g, "'").replace(/[<>]/g, '');
+    return text
+        .replace(/["\r\n`]/g, "'")
+        .replace(/#/g, '#35;')
+        .replace(/</g, '#lt;');
 }
 
+// EXTERNAL MODULE: ./src/core/duration.ts
+var duration = __nccwpck_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 /**
  * The job summary of evaluate-triggers: the decision in one sentence, the table of triggers and,
  * for each breached trigger, a chart of its series against the threshold (Mermaid xychart-beta,
  * which GitHub renders in Markdown).
  */
+
 
 const STATUS_ICON = {
     breached: '🔴 breached',
@@ -381,52 +392,142 @@ const HEADLINE = {
     hold: '⏸️ Hold',
     none: '✅ Healthy',
 };
-function renderDecisionSummary(decision) {
+const SHADOW_WOULD = {
+    rollback: 'rolled back',
+    warn: 'warned',
+    hold: 'held the deployment',
+    none: 'taken no action',
+};
+function renderDecisionSummary(decision, sources = {}) {
     const lines = [];
+    const at = Date.parse(decision.evaluatedAt);
     lines.push(`## ${HEADLINE[decision.decision]}: ${escapeMarkdown(decision.environment)}`);
     lines.push('');
     lines.push(escapeMarkdown(decision.summary));
     lines.push('');
-    lines.push(`Evaluated at ${decision.evaluatedAt}.`);
+    lines.push(`Evaluated at ${utc(at)}.`);
     lines.push('');
+    if (decision.shadow) {
+        // Apart from the headline, so nobody reads a shadow breach as an action taken.
+        lines.push(`> **Shadow decision: would have ${SHADOW_WOULD[decision.shadow.decision]}** (${escapeMarkdown(decision.shadow.triggered.join(', ') || 'no trigger breached')}); Ripcord did not act. Remove \`shadow: true\` from the policy to let it act.`);
+        lines.push('');
+    }
     lines.push('| Trigger | Severity | Status | Value | Threshold | Since | Reason |');
     lines.push('| --- | --- | --- | --- | --- | --- | --- |');
     for (const v of decision.triggers) {
-        lines.push(`| ${escapeMarkdown(v.name)} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${v.since ?? '—'} | ${escapeMarkdown(v.reason)} |`);
+        const since = v.since === null ? '—' : sinceText(Date.parse(v.since), at);
+        lines.push(`| ${escapeMarkdown(v.name)}${v.shadow ? ' (shadow)' : ''} | ${v.severity} | ${STATUS_ICON[v.status]} | ${escapeMarkdown(v.valueText ?? '—')} | ${escapeMarkdown(v.threshold)} | ${since} | ${escapeMarkdown(v.reason)} |`);
     }
     for (const v of decision.triggers.filter((t) => t.status === 'breached')) {
         const chart = renderChart(v);
         if (chart) {
             lines.push('', `### ${escapeMarkdown(v.name)}`, '', chart);
+            lines.push('', legend(v));
         }
-        lines.push('', `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'")}\``);
+        const link = metricLink(v, sources[v.source]);
+        const query = `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'")}\``;
+        lines.push('', link ? `${query} · [open in Prometheus](${link})` : query);
     }
+    lines.push('', ...nextSteps(decision));
     return lines.join('\n') + '\n';
 }
+/** What a person can do next, by decision: the summary never ends on a verdict alone. */
+function nextSteps(d) {
+    const env = d.environment;
+    const steps = ['### What to do next', ''];
+    switch (d.decision) {
+        case 'rollback':
+            steps.push(`- The rollback (${d.strategy ?? 'default strategy'}) runs next in this workflow. To stop it, cancel this workflow run before the Roll back step starts.`, `- Follow it on the incident issue (label \`ripcord:incident\`, environment ${escapeMarkdown(env)}), which the rollback opens and links from its summary.`, `- If a run dies holding the lock: \`ripcord unlock --environment ${escapeMarkdown(env)} --reason "..."\`.`);
+            break;
+        case 'hold':
+            steps.push('- A critical trigger cannot be read: fix the signal (query, source, token) or decide by hand; Ripcord will not clear this deployment.', `- To roll back by hand, run the rollback workflow (workflow_dispatch) for ${escapeMarkdown(env)}.`);
+            break;
+        case 'warn':
+            steps.push('- A warning trigger breached: look at the chart and the query link above; no rollback is made for warnings.', `- To roll back by hand, run the rollback workflow (workflow_dispatch) for ${escapeMarkdown(env)}.`);
+            break;
+        case 'none':
+            steps.push('- Nothing: the deployment is within its thresholds.');
+            break;
+    }
+    if (d.shadow && d.shadow.decision !== 'none')
+        steps.push('- Shadow mode: compare this with what you saw; when Ripcord would have been right, remove `shadow: true` to let it act.');
+    return steps;
+}
+/** The Prometheus graph URL of the trigger's own query, over the last hour. */
+function metricLink(v, source) {
+    if (source?.type !== 'prometheus' || !v.query)
+        return null;
+    const base = source.url.replace(/\/+$/, '');
+    return `${base}/graph?g0.expr=${encodeURIComponent(v.query)}&g0.tab=0&g0.range_input=1h`;
+}
+function utc(t) {
+    const iso = new Date(t).toISOString();
+    return `${iso.slice(0, 10)} ${t % 60_000 === 0 ? iso.slice(11, 16) : iso.slice(11, 19)} UTC`;
+}
+/** "21:02 UTC (18m before)": the time of day and how long ago, as read during an incident. */
+function sinceText(t, at) {
+    const iso = new Date(t).toISOString();
+    const clock = `${t % 60_000 === 0 ? iso.slice(11, 16) : iso.slice(11, 19)} UTC`;
+    return at > t ? `${clock} (${(0,duration/* formatDuration */.a3)(at - t)} before)` : clock;
+}
 const MAX_POINTS = 60;
+/** The unit the table shows, for the y-axis: ratios in %, seconds in ms below one second. */
+function scaleFor(v, values) {
+    switch (v.unit) {
+        case 'ratio':
+            return { factor: 100, suffix: '%' };
+        case 'seconds': {
+            const top = Math.max(...values.map(Math.abs), Math.abs(v.thresholdValue ?? 0));
+            return top < 1 ? { factor: 1000, suffix: 'ms' } : { factor: 1, suffix: 's' };
+        }
+        case 'bytes':
+            return { factor: 1 / 1_000_000, suffix: 'MB' };
+        default:
+            return { factor: 1, suffix: '' };
+    }
+}
+function legend(v) {
+    const values = v.points.flatMap((p) => (p.v === null ? [] : [p.v]));
+    const { suffix } = scaleFor(v, values);
+    const unit = suffix ? ` in ${suffix}` : '';
+    const threshold = v.thresholdValue === null
+        ? ''
+        : `; second line: the threshold (${escapeMarkdown(v.threshold)})`;
+    return `Legend: first line: ${escapeMarkdown(v.name)}${unit}${threshold}.`;
+}
 /** A line for the series and one for the threshold; gaps are left out rather than drawn as zero. */
 function renderChart(v) {
     const points = downsample(v.points.filter((p) => p.v !== null && Number.isFinite(p.v)));
     if (points.length < 2)
         return null;
-    const values = points.map((p) => p.v);
-    const all = v.thresholdValue === null ? values : [...values, v.thresholdValue];
+    const scale = scaleFor(v, points.map((p) => p.v));
+    const values = points.map((p) => p.v * scale.factor);
+    const threshold = v.thresholdValue === null ? null : v.thresholdValue * scale.factor;
+    const all = threshold === null ? values : [...values, threshold];
     const lo = Math.min(0, ...all);
     const hi = Math.max(...all) * 1.1 || 1;
-    const labels = points.map((p) => `"${new Date(p.t).toISOString().slice(11, 16)}"`);
     const out = [
         '```mermaid',
         'xychart-beta',
-        `  title "${mermaidLabel(`${v.name}: ${v.threshold}`)}"`,
-        `  x-axis [${labels.join(', ')}]`,
-        `  y-axis "${mermaidLabel(v.name)}" ${fmt(lo)} --> ${fmt(hi)}`,
+        `  title "${mermaidLabel(`${v.name} ${v.threshold}`)}"`,
+        `  x-axis [${xLabels(points.map((p) => p.t)).join(', ')}]`,
+        `  y-axis "${mermaidLabel(scale.suffix ? `${v.name} (${scale.suffix})` : v.name)}" ${fmt(lo)} --> ${fmt(hi)}`,
         `  line [${values.map(fmt).join(', ')}]`,
     ];
-    const threshold = v.thresholdValue;
     if (threshold !== null)
         out.push(`  line [${points.map(() => fmt(threshold)).join(', ')}]`);
     out.push('```');
     return out.join('\n');
+}
+/**
+ * Mermaid merges equal category labels into one, so every label must differ: HH:MM when the
+ * points are a minute or more apart, HH:MM:SS when two would share a minute.
+ */
+function xLabels(times) {
+    const minutes = times.map((t) => new Date(t).toISOString().slice(11, 16));
+    const unique = new Set(minutes).size === minutes.length;
+    const texts = unique ? minutes : times.map((t) => new Date(t).toISOString().slice(11, 19));
+    return texts.map((t) => `"${t}"`);
 }
 function downsample(points) {
     if (points.length <= MAX_POINTS)
@@ -438,8 +539,6 @@ function fmt(n) {
     return String(Math.round(n * 1e6) / 1e6);
 }
 
-// EXTERNAL MODULE: ./src/core/duration.ts
-var duration = __nccwpck_require__(8571);
 ;// CONCATENATED MODULE: ./src/core/time-input.ts
 
 
@@ -452,6 +551,36 @@ function parseTime(text, where) {
     if (/^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(ms))
         return ms;
     throw new errors/* ConfigurationError */.j(`${where}: "${text}" is not a time; write ISO 8601 such as 2026-11-24T10:15:00Z, or unix seconds such as 1795000000`);
+}
+/**
+ * The CLI's `--at`: a time as parseTime reads it, a time without a zone read as UTC (an
+ * operator copying "2026-11-24 10:15" from a dashboard in UTC means UTC, not the laptop's zone),
+ * `now`, or relative to now (`-30m`, `-1h30m`). A time after `now` is an error: there is no
+ * data from the future, and evaluating there would report "no data" as if something broke.
+ * `allowFuture` is for a recording (`--source-file`), whose times are its own: the example
+ * incidents are dated when their story happens, not before the machine's clock.
+ */
+function parseAtTime(text, now, where, opts = {}) {
+    const trimmed = text.trim();
+    let at;
+    if (trimmed === 'now') {
+        at = now;
+    }
+    else if (/^-/.test(trimmed)) {
+        const ms = parseDuration(trimmed.slice(1));
+        if (ms === undefined) {
+            throw new ConfigurationError(`${where}: "${text}" is not a relative time; write it like -30m, -2h or -1h30m (before now)`);
+        }
+        at = now - ms;
+    }
+    else {
+        const zoneless = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(trimmed);
+        at = zoneless ? parseTime(`${zoneless[1]}T${zoneless[2]}Z`, where) : parseTime(trimmed, where);
+    }
+    if (at > now && !opts.allowFuture) {
+        throw new ConfigurationError(`${where}: ${new Date(at).toISOString()} is in the future (now is ${new Date(now).toISOString()}); give a past time, such as -30m`);
+    }
+    return at;
 }
 function parseDurationInput(text, where) {
     const ms = (0,duration/* parseDuration */.E9)(text);
@@ -779,19 +908,24 @@ const MAX_SINCE_STEPS = 5_000;
 // ---------------------------------------------------------------------------------------------
 // Range
 function rangeFor(trigger, ctx) {
-    const end = alignDown(ctx.at, ctx.step);
+    // A recorded probe series is read at the probe's own resolution: on the evaluation grid
+    // (often 1m) "3 failures 20s apart" would need three minutes of failures instead of 40 s.
+    const step = trigger.kind === 'probe' ? Math.min(ctx.step, trigger.interval) : ctx.step;
+    const end = alignDown(ctx.at, step);
     const { span, lead } = requirements(trigger, ctx);
     let start = end - Math.max(DISPLAY_SPAN, span) - lead;
     if (trigger.kind === 'baseline' && ctx.deployedAt !== undefined) {
         start = Math.min(start, ctx.deployedAt - trigger.baseline_window);
     }
-    return { query: trigger.query, start: alignDown(start, ctx.step), end, step: ctx.step };
+    return { query: trigger.query, start: alignDown(start, step), end, step };
 }
 /** `span`: how far back evaluation steps reach; `lead`: data needed before the first step. */
 function requirements(trigger, ctx) {
     switch (trigger.kind) {
-        case 'threshold':
-            return { span: trigger.for + ctx.step, lead: ctx.lookback };
+        case 'threshold': {
+            const limitSpan = trigger.failure_limit ? (trigger.failure_limit.of - 1) * ctx.step : 0;
+            return { span: Math.max(trigger.for, limitSpan) + ctx.step, lead: ctx.lookback };
+        }
         case 'aggregate':
             return { span: trigger.for + ctx.step, lead: trigger.window };
         case 'trend':
@@ -801,15 +935,19 @@ function requirements(trigger, ctx) {
         case 'burn-rate':
             return { span: 0, lead: Math.max(...trigger.windows.map((w) => w.long)) };
         case 'probe':
-            return { span: trigger.failures * trigger.interval, lead: ctx.lookback };
+            return {
+                span: Math.max(trigger.failures, trigger.failure_limit?.of ?? 0) * trigger.interval,
+                lead: ctx.lookback,
+            };
     }
 }
 /** Values at steps back from the end, computed on demand and kept, so walks stay linear. */
-function timeline(reading, end, step) {
+function timeline(reading, end, step, dataStart = Number.NEGATIVE_INFINITY) {
     const cache = [];
     return {
         end,
         step,
+        dataStart,
         at: (k) => {
             let v = cache[k];
             if (v === undefined) {
@@ -870,8 +1008,9 @@ function judgeHeld(reading, line, holdFor, labels, semantics = PROMETHEUS_2_42) 
             return {
                 ...common,
                 status: 'ok',
+                pending: true,
                 since,
-                detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${(0,duration/* formatDuration */.a3)(holdFor)} required`,
+                detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}, not yet for the ${(0,duration/* formatDuration */.a3)(holdFor)} required (pending)`,
             };
         }
         const gap = sv.state === 'unusable' ? `a ${nonFinite(sv.v)} sample` : 'no data';
@@ -882,24 +1021,39 @@ function judgeHeld(reading, line, holdFor, labels, semantics = PROMETHEUS_2_42) 
             detail: `is ${reading.conditionText} now (${valueText}) but has ${gap} at ${clock(line.end - k * line.step)}, so it cannot confirm the ${(0,duration/* formatDuration */.a3)(holdFor)} required`,
         };
     }
-    const since = sinceHeld(reading, line, holdSteps);
+    const { since, before } = sinceHeld(reading, line, holdSteps);
     const held = holdFor > 0 ? `, longer than the ${(0,duration/* formatDuration */.a3)(holdFor)} required` : '';
     return {
         ...common,
         status: 'breached',
         since,
-        detail: `has been ${reading.conditionText} (now ${valueText}) since ${clock(since)}${held}`,
+        sinceBefore: before,
+        detail: `has been ${reading.conditionText} (now ${valueText}) since ${before ? 'before ' : ''}${clock(since)}${held}`,
     };
+}
+/**
+ * The earliest step of the unbroken run of steps where the condition holds. `before`: the run
+ * reaches back past the data that was read (or past the walk's bound), so it began earlier than
+ * `since` and a reader must not take `since` for the start of the breach.
+ */
+/** The earlier of the range read for `trigger` and the series' first sample (see Timeline). */
+function dataStart(trigger, ctx, series) {
+    return Math.min(rangeFor(trigger, ctx).start, series.times[0] ?? Number.POSITIVE_INFINITY);
 }
 function sinceHeld(reading, line, from) {
     let k = from + 1;
+    let before = true;
     while (k < MAX_SINCE_STEPS) {
         const sv = line.at(k);
-        if (sv.state !== 'value' || !reading.holds(sv.v))
+        if (sv.state === 'missing' && line.end - k * line.step < line.dataStart)
             break;
+        if (sv.state !== 'value' || !reading.holds(sv.v)) {
+            before = false;
+            break;
+        }
         k++;
     }
-    return line.end - (k - 1) * line.step;
+    return { since: line.end - (k - 1) * line.step, before };
 }
 function unusableJudgement(base, sv, when) {
     return {
@@ -927,6 +1081,7 @@ function verdict(frame, fields) {
         points: [],
         thresholdValue: frame.thresholdValue,
         impact: frame.trigger.impact?.value ?? null,
+        unit: frame.unit,
         ...fields,
     };
 }
@@ -958,6 +1113,8 @@ function combine(frame, judgements, missingData, ctx) {
         status: worst.status,
         value: worst.value,
         since: worst.since === null ? null : iso(worst.since),
+        ...(worst.pending ? { pending: true } : {}),
+        ...(worst.sinceBefore ? { sinceBefore: true } : {}),
         labels: worst.labels,
         points: worst.points,
         thresholdValue: worst.thresholdValue,
@@ -1009,7 +1166,7 @@ function frameFor(trigger, source, query) {
         case 'threshold':
             return {
                 ...common,
-                threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}`,
+                threshold: `${trigger.op} ${trigger.threshold.text}${forText(trigger.for)}${limitText(trigger.failure_limit)}`,
                 thresholdValue: trigger.threshold.value,
                 unit: trigger.threshold.unit,
                 subject: trigger.name,
@@ -1055,6 +1212,9 @@ function frameFor(trigger, source, query) {
             };
     }
 }
+function limitText(limit) {
+    return limit ? ` in ${limit.failures} of ${limit.of} evaluations` : '';
+}
 function forText(holdFor) {
     return holdFor > 0 ? ` for ${(0,duration/* formatDuration */.a3)(holdFor)}` : '';
 }
@@ -1094,9 +1254,75 @@ const OP_WORDS = {
 };
 function judgeLevel(trigger, series, ctx, end) {
     const reading = levelReading(trigger, series, ctx);
-    const line = timeline(reading, end, ctx.step);
-    const judgement = judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
-    return { ...judgement, points: chartPoints(line, Math.max(DISPLAY_SPAN, trigger.for)) };
+    const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
+    const limit = trigger.kind === 'threshold' ? trigger.failure_limit : undefined;
+    const judgement = limit
+        ? judgeLimit(reading, line, limit, series.labels)
+        : judgeHeld(reading, line, trigger.for, series.labels, ctx.semantics);
+    const span = Math.max(DISPLAY_SPAN, trigger.for, limit ? (limit.of - 1) * ctx.step : 0);
+    return { ...judgement, points: chartPoints(line, span) };
+}
+/**
+ * Argo Rollouts' failure limit over the last `of` evaluation steps: breached once `failures` of
+ * them held the condition, wherever they fall, so a flapping signal that never holds for a whole
+ * `for` still rolls back. A step without a usable value is neither: when the unknown steps could
+ * decide it either way the verdict is inconclusive, never ok.
+ */
+function judgeLimit(reading, line, limit, labels) {
+    const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
+    let held = 0;
+    let unknown = 0;
+    let earliest = null;
+    for (let k = 0; k < limit.of; k++) {
+        const sv = line.at(k);
+        if (sv.state !== 'value')
+            unknown++;
+        else if (reading.holds(sv.v)) {
+            held++;
+            earliest = line.end - k * line.step;
+        }
+    }
+    const now = line.at(0);
+    if (unknown === limit.of && now.state === 'missing') {
+        return {
+            ...base,
+            status: 'missing',
+            value: null,
+            since: null,
+            badness: -Infinity,
+            detail: 'has no data',
+        };
+    }
+    const value = now.state === 'value' ? now.v : null;
+    const valueText = value === null ? 'no value now' : `now ${reading.format(value)}`;
+    const common = {
+        ...base,
+        value,
+        badness: value === null ? Infinity : reading.badness(value),
+    };
+    const tally = `${held} of the last ${limit.of} evaluations ${reading.conditionText} (${valueText})`;
+    if (held >= limit.failures) {
+        return {
+            ...common,
+            status: 'breached',
+            since: earliest,
+            detail: `was ${tally}, reaching the limit of ${limit.failures}`,
+        };
+    }
+    if (held + unknown >= limit.failures) {
+        return {
+            ...common,
+            status: 'inconclusive',
+            since: earliest,
+            detail: `was ${tally}, and ${unknown} step${unknown === 1 ? ' has' : 's have'} no usable value, so the limit of ${limit.failures} cannot be ruled out`,
+        };
+    }
+    return {
+        ...common,
+        status: 'ok',
+        since: earliest,
+        detail: `was ${tally}, below the limit of ${limit.failures}`,
+    };
 }
 // ---------------------------------------------------------------------------------------------
 // trend
@@ -1214,7 +1440,7 @@ function judgeBaseline(trigger, series, ctx, end, deployedAt) {
     }
     const baseline = before.v;
     const reading = baselineReading(trigger, series, baseline, ctx.semantics);
-    const line = timeline(reading, end, ctx.step);
+    const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
     const judgement = judgeHeld(reading, line, 0, series.labels);
     const current = judgement.value;
     const change = current === null
@@ -1262,7 +1488,7 @@ function judgeBurn(trigger, series, ctx, end, budget) {
             badness: (v) => v / pair.factor,
             thresholdValue: pair.factor,
         };
-        const line = timeline(reading, end, ctx.step);
+        const line = timeline(reading, end, ctx.step, dataStart(trigger, ctx, series));
         const judgement = judgeHeld(reading, line, 0, series.labels);
         const long = burnAt(end, pair.long);
         const short = burnAt(end, pair.short);
@@ -1320,6 +1546,8 @@ function evaluateProbe(trigger, history, ctx, sourceName) {
             points,
         });
     }
+    if (trigger.failure_limit)
+        return probeLimit(trigger, trigger.failure_limit, results, frame, points);
     const streak = failureStreak(results);
     const first = results[results.length - streak];
     const since = streak > 0 && first ? iso(first.t) : null;
@@ -1351,6 +1579,40 @@ function evaluateProbe(trigger, history, ctx, sourceName) {
         since,
         points,
         reason: `${trigger.name} succeeded at ${clock((results[results.length - 1 - streak] ?? last).t)}${tail}.`,
+    });
+}
+/** `failures` of the last `of` probes failed, in any order (Argo Rollouts' failureLimit). */
+function probeLimit(trigger, limit, results, frame, points) {
+    const recent = results.slice(-limit.of);
+    const failedOnes = recent.filter((r) => !r.ok);
+    const value = failedOnes.length;
+    const since = failedOnes[0] ? iso(failedOnes[0].t) : null;
+    const tally = `${value} of its last ${recent.length} probe${recent.length === 1 ? '' : 's'} failed`;
+    if (value >= limit.failures) {
+        const last = failedOnes[failedOnes.length - 1];
+        return verdict(frame, {
+            status: 'breached',
+            value,
+            since,
+            points,
+            reason: `${trigger.name}: ${tally} since ${clock(failedOnes[0]?.t ?? 0)}, reaching the limit of ${limit.failures} of ${limit.of} (last failure: ${last?.detail || 'failed'}).`,
+        });
+    }
+    if (value === recent.length) {
+        return verdict(frame, {
+            status: 'inconclusive',
+            value,
+            since,
+            points,
+            reason: `${trigger.name}: ${tally}, all of them; ${limit.failures} of ${limit.of} are needed to decide.`,
+        });
+    }
+    return verdict(frame, {
+        status: 'ok',
+        value,
+        since,
+        points,
+        reason: `${trigger.name}: ${tally}, below the limit of ${limit.failures} of ${limit.of}.`,
     });
 }
 function failureStreak(results) {
@@ -1385,7 +1647,9 @@ function probeFrame(trigger, sourceName) {
         trigger,
         source: sourceName,
         query: trigger.query,
-        threshold: `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
+        threshold: trigger.failure_limit
+            ? `${trigger.failure_limit.failures} failures in ${trigger.failure_limit.of} probes`
+            : `${trigger.failures} consecutive failure${trigger.failures === 1 ? '' : 's'}`,
         thresholdValue: null,
         unit: 'number',
         subject: trigger.name,
@@ -1411,31 +1675,84 @@ function labelText(labels) {
 
 ;// CONCATENATED MODULE: ./src/core/decide.ts
 
+
 function decide(environmentName, env, verdicts, at, impactOverride) {
+    const shadowNames = new Set(env.triggers.filter((t) => t.shadow).map((t) => t.name));
+    const marked = verdicts.map((v) => env.shadow || shadowNames.has(v.name) ? { ...v, shadow: true } : v);
+    const live = decideOn(environmentName, env, marked.filter((v) => !v.shadow), at, impactOverride);
+    const result = { ...live, triggers: marked };
+    if (!marked.some((v) => v.shadow))
+        return result;
+    const all = decideOn(environmentName, env, marked, at, impactOverride);
+    if (all.decision === live.decision && sameNames(all.triggered, live.triggered)) {
+        return env.shadow
+            ? {
+                ...result,
+                summary: `${all.summary} ${environmentName} is in shadow mode: Ripcord never acts on it.`,
+            }
+            : result;
+    }
+    const would = decide_SHADOW_WOULD[all.decision];
+    const whose = env.shadow
+        ? `${environmentName} is in shadow mode`
+        : `shadow trigger${shadowOnly(all, live).length === 1 ? '' : 's'} ${shadowOnly(all, live).join(', ')}`;
+    const summary = `Shadow: Ripcord would have ${would} (${whose}), and did not act: ${all.summary}`;
+    return {
+        ...result,
+        summary: env.shadow ? summary : `${live.summary} ${summary}`,
+        shadow: {
+            decision: all.decision,
+            severity: all.severity,
+            strategy: all.strategy,
+            approval: all.approval,
+            triggered: all.triggered,
+            summary,
+        },
+    };
+}
+const decide_SHADOW_WOULD = {
+    rollback: 'rolled back',
+    warn: 'warned',
+    hold: 'held the deployment',
+    none: 'taken no action',
+};
+function sameNames(a, b) {
+    return a.length === b.length && a.every((n, i) => n === b[i]);
+}
+function shadowOnly(all, live) {
+    return all.triggered.filter((n) => !live.triggered.includes(n));
+}
+function decideOn(environmentName, env, verdicts, at, impactOverride) {
     const breached = verdicts.filter((v) => v.status === 'breached');
     const criticalBreached = breached.filter((v) => v.severity === 'critical');
     const criticalUnknown = verdicts.filter((v) => v.severity === 'critical' && v.status === 'inconclusive');
     // A warning trigger that cannot be read (its source is down) is not healthy either: it warns,
     // so a failing source surfaces even when only warning triggers read it.
     const warningUnknown = verdicts.filter((v) => v.severity === 'warning' && v.status === 'inconclusive');
+    const breachSeverity = criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
+    const impact = impactOverride ?? maxImpact(breached);
+    const rule = breachSeverity !== null ? matchRule(env.decision, breachSeverity, impact) : undefined;
+    // A row that leaves a critical breach to a team decision ("Low: may not rollback") turns the
+    // rollback into a warning that names who decides; it never rolls back on its own. It does not
+    // override a hold: only a critical breach is matched against the rows.
+    const teamDecision = rule?.action === 'evaluate';
     const decision = criticalBreached.length > 0
-        ? 'rollback'
+        ? teamDecision
+            ? 'warn'
+            : 'rollback'
         : criticalUnknown.length > 0
             ? 'hold'
             : breached.length > 0 || warningUnknown.length > 0
                 ? 'warn'
                 : 'none';
-    const severity = criticalBreached.length > 0
-        ? 'critical'
-        : breached.length > 0 || decision === 'warn'
-            ? 'warning'
-            : null;
-    const impact = impactOverride ?? maxImpact(breached);
+    const severity = breachSeverity ?? (decision === 'warn' ? 'warning' : null);
     // A warn on unreadable triggers alone picks no strategy: nothing is known to be broken.
     const acts = decision === 'rollback' || (decision === 'warn' && breached.length > 0);
-    const rule = acts && severity !== null ? matchRule(env.decision, severity, impact) : undefined;
-    const strategy = acts ? (rule?.strategy ?? env.default_strategy) : null;
-    const approval = acts ? (rule?.approval ?? env.default_approval) : null;
+    const used = acts ? rule : undefined;
+    const strategy = acts ? (used?.strategy ?? env.default_strategy) : null;
+    const approval = acts ? (used?.approval ?? env.default_approval) : null;
+    const flag = strategy === 'feature-flag' ? (used?.flag ?? null) : null;
+    const ask = used?.ask ?? [];
     const summary = summarise({
         environmentName,
         decision,
@@ -1443,7 +1760,10 @@ function decide(environmentName, env, verdicts, at, impactOverride) {
         impact,
         strategy,
         approval,
-        fromMatrix: rule !== undefined,
+        fromMatrix: used !== undefined,
+        flag,
+        teamDecision: acts && teamDecision,
+        ask,
         verdicts,
     });
     return {
@@ -1453,6 +1773,9 @@ function decide(environmentName, env, verdicts, at, impactOverride) {
         impact,
         strategy,
         approval,
+        flag,
+        teamDecision: acts && teamDecision,
+        ask,
         evaluatedAt: new Date(at).toISOString(),
         triggered: breached.map((v) => v.name),
         summary,
@@ -1487,13 +1810,20 @@ function summarise(input) {
                 `so Ripcord neither rolls back nor clears the deployment: fix the signal or decide by hand.` +
                 alsoText(by('warning', 'breached'), 'warning triggers breached'));
         case 'warn':
+            if (input.teamDecision) {
+                return (`Team decision on ${env}: ${reasons(by('critical', 'breached'))}; critical, ${impactText(input.impact)}, ` +
+                    `but the decision matrix leaves this case to a team decision (action evaluate), so Ripcord does not roll back on its own. ` +
+                    `${askText(input.ask)} If they decide to roll back, ${strategyText(input)}.` +
+                    alsoText(by('warning', 'breached'), 'warning triggers breached'));
+            }
             if (by('warning', 'breached').length === 0) {
                 return (`Warn on ${env}: ${reasons(by('warning', 'inconclusive'))}; a warning trigger that cannot be read is not taken as healthy: ` +
                     `fix the signal (no rollback is suggested, nothing is known to be broken).`);
             }
             return (`Warn on ${env}: ${reasons(by('warning', 'breached'))}; warning only, so no rollback, ${impactText(input.impact)}; ` +
                 `if it came to a rollback, ${strategyText(input)}.` +
-                alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive'));
+                alsoText(by('warning', 'inconclusive'), 'warning triggers are inconclusive') +
+                (input.ask.length > 0 ? ` ${askText(input.ask)}` : ''));
         case 'none':
             return `No action for ${env}: ${healthyText(verdicts)}.${alsoText(by('warning', 'inconclusive'), 'note that warning triggers are inconclusive')}`;
     }
@@ -1509,9 +1839,32 @@ function impactText(impact) {
         ? 'impact unknown'
         : `affecting about ${formatValue(impact, 'ratio')} of users`;
 }
+function askText(ask) {
+    return ask.length > 0
+        ? `Asking ${ask.join(', ')} to decide.`
+        : 'The row names nobody to ask (add ask: to it), so whoever watches this warning decides.';
+}
+/** `feature-flag (gradual 25% -> 0%, 5m apart)`: the way this row switches the flag. */
+function flagText(flag) {
+    if (!flag)
+        return '';
+    switch (flag.mode) {
+        case 'immediate':
+            return ' (switched off at once)';
+        case 'gradual': {
+            const steps = flag.steps ? ` ${flag.steps.map((p) => `${p}%`).join(' -> ')}` : '';
+            const wait = flag.step_wait ? `, ${(0,duration/* formatDuration */.a3)(flag.step_wait)} apart` : '';
+            return ` (gradual${steps}${wait})`;
+        }
+        case 'components':
+            return flag.components
+                ? ` (only ${flag.components.join(', ')} switched off)`
+                : ' (only its components)';
+    }
+}
 function strategyText(input) {
     const picks = input.fromMatrix
-        ? `the decision matrix picks ${input.strategy ?? 'nothing'}`
+        ? `the decision matrix picks ${input.strategy ?? 'nothing'}${flagText(input.flag)}`
         : `no decision rule matches, so the default strategy ${input.strategy ?? 'nothing'} applies`;
     const approval = input.approval === null || input.approval === 'none'
         ? 'no approval is needed'
@@ -1616,12 +1969,18 @@ async function evaluateOne(trigger, ctx, opts) {
         return evaluateTrigger(trigger, data, ctx, missingData, trigger.source);
     }
 }
+/** Runs the given probe triggers once at `opts.at` (watch mode, between polls) and judges each. */
+async function probeTriggers(opts, triggers) {
+    const env = environmentOf(opts.policy, opts.environment);
+    const ctx = { at: opts.at, step: env.step, lookback: env.lookback };
+    return Promise.all(triggers.map((t) => evaluateOne(t, ctx, opts)));
+}
 async function runProbe(trigger, probe, ctx, opts) {
     const history = opts.probeHistory?.get(trigger.name) ?? [];
-    const result = await probe(trigger.expect, ctx.at);
-    history.push(result);
+    if (!opts.skipProbing)
+        history.push(await probe(trigger.expect, ctx.at));
     // Only the last `failures` results decide; keep the history bounded across a long watch.
-    const kept = history.slice(-Math.max(trigger.failures, 1) * 2);
+    const kept = history.slice(-Math.max(trigger.failures, trigger.failure_limit?.of ?? 1, 1) * 2);
     opts.probeHistory?.set(trigger.name, kept);
     return evaluateProbe(trigger, kept, ctx, trigger.source);
 }
@@ -1679,20 +2038,51 @@ async function watch(opts) {
     const probeHistory = new Map();
     const lastGood = new Map();
     const failures = new Map();
+    // Probes Ripcord runs itself and more often than the poll: they get their own schedule.
+    const ownSchedule = env.triggers.filter((t) => t.kind === 'probe' &&
+        t.interval < opts.interval &&
+        typeof opts.sources.get(t.source)?.probe === 'function');
     let poll = 0;
+    const judge = (raw, at) => {
+        const verdicts = raw.triggers.map((v) => withinErrorBudget(v, opts, lastGood, failures));
+        return decide(opts.environment, env, verdicts, at, raw.impact);
+    };
     for (;;) {
         poll += 1;
         const at = opts.now();
-        const raw = await evaluateEnvironment({ ...opts, at, probeHistory });
-        const verdicts = raw.triggers.map((v) => withinErrorBudget(v, opts, lastGood, failures));
-        const decision = decide(opts.environment, env, verdicts, at, raw.impact);
+        const decision = judge(await evaluateEnvironment({ ...opts, at, probeHistory }), at);
         opts.onPoll?.(decision, poll);
         if (decision.decision === 'rollback')
             return { decision, polls: poll };
         const elapsed = opts.now() - started;
         if (elapsed + opts.interval > opts.duration)
             return { decision, polls: poll };
-        await opts.sleep(opts.interval);
+        if (ownSchedule.length === 0) {
+            await opts.sleep(opts.interval);
+            continue;
+        }
+        // Every probe ran at `at` with the poll; until the next poll, each runs on its interval.
+        const nextPoll = at + opts.interval;
+        const next = new Map(ownSchedule.map((t) => [t.name, at + t.interval]));
+        for (;;) {
+            const upcoming = Math.min(...next.values());
+            if (upcoming >= nextPoll)
+                break;
+            await opts.sleep(Math.max(0, upcoming - opts.now()));
+            const due = ownSchedule.filter((t) => (next.get(t.name) ?? Infinity) <= upcoming);
+            for (const t of due)
+                next.set(t.name, (next.get(t.name) ?? upcoming) + t.interval);
+            const now = opts.now();
+            const verdicts = await probeTriggers({ ...opts, at: now, probeHistory }, due);
+            if (!verdicts.some((v) => v.status === 'breached'))
+                continue;
+            poll += 1;
+            const between = judge(await evaluateEnvironment({ ...opts, at: now, probeHistory, skipProbing: true }), now);
+            opts.onPoll?.(between, poll);
+            if (between.decision === 'rollback')
+                return { decision: between, polls: poll };
+        }
+        await opts.sleep(Math.max(0, nextPoll - opts.now()));
     }
 }
 function withinErrorBudget(verdict, opts, lastGood, failures) {
@@ -11308,6 +11698,154 @@ function didYouMean(word, candidates) {
     return best?.candidate;
 }
 
+;// CONCATENATED MODULE: ./src/core/policy-extends.ts
+/**
+ * `extends:` between environments, resolved on the plain data before the schema sees it, so
+ * staging can say "production's triggers, with a looser error ratio" instead of repeating
+ * production's queries. The schema then checks the result as if it had been written out.
+ *
+ * Every problem must still point at the text a person edits, so each resolved mapping and list
+ * remembers, per key, the path the value was written at (`originOf`): a bad inherited query is
+ * reported on production's line, a bad override on staging's.
+ *
+ * Semantics, kept small on purpose: mappings are merged key by key (the inheriting environment
+ * wins), lists are replaced, except `triggers`, which are merged by `name` (an entry naming an
+ * inherited trigger overrides only the keys it writes; any other entry is added). Chains are
+ * allowed; a cycle or an unknown environment is a problem at the `extends:` value.
+ */
+
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+function resolveExtends(data) {
+    const origins = new WeakMap();
+    const problems = [];
+    const broken = new Set();
+    const originOf = (path) => {
+        let node = resolvedData;
+        let out = [];
+        for (const seg of path) {
+            const known = node !== null && typeof node === 'object' ? origins.get(node)?.get(String(seg)) : undefined;
+            out = known ?? [...out, seg];
+            node = node !== null && typeof node === 'object' ? node[String(seg)] : undefined;
+        }
+        return out;
+    };
+    let resolvedData = data;
+    if (!isObj(data) || !isObj(data.environments))
+        return { data, originOf, problems, broken };
+    const envs = data.environments;
+    if (!Object.values(envs).some((e) => isObj(e) && 'extends' in e))
+        return { data, originOf, problems, broken };
+    /** Where the child at `key` of `container` (written at `at`) came from. */
+    const childOrigin = (container, at, key) => origins.get(container)?.get(String(key)) ?? [...at, key];
+    const merge = (base, baseAt, over, overAt) => {
+        if (!isObj(base) || !isObj(over))
+            return over;
+        const out = {};
+        const map = new Map();
+        for (const [k, v] of Object.entries(base)) {
+            out[k] = v;
+            map.set(k, childOrigin(base, baseAt, k));
+        }
+        for (const [k, v] of Object.entries(over)) {
+            const from = childOrigin(over, overAt, k);
+            if (k === 'triggers' && Array.isArray(base[k]) && Array.isArray(v)) {
+                out[k] = mergeTriggers(base[k], map.get(k) ?? [...baseAt, k], v, from);
+            }
+            else if (isObj(base[k]) && isObj(v)) {
+                out[k] = merge(base[k], map.get(k) ?? [...baseAt, k], v, from);
+            }
+            else
+                out[k] = v;
+            map.set(k, from);
+        }
+        origins.set(out, map);
+        return out;
+    };
+    const mergeTriggers = (base, baseAt, over, overAt) => {
+        const out = [];
+        const map = new Map();
+        base.forEach((t, i) => {
+            out.push(t);
+            map.set(String(i), childOrigin(base, baseAt, i));
+        });
+        over.forEach((t, i) => {
+            const from = childOrigin(over, overAt, i);
+            const name = isObj(t) ? t.name : undefined;
+            const at = typeof name === 'string' ? out.findIndex((b) => isObj(b) && b.name === name) : -1;
+            if (at >= 0) {
+                out[at] = merge(out[at], map.get(String(at)) ?? [...baseAt, at], t, from);
+                map.set(String(at), from);
+            }
+            else {
+                map.set(String(out.length), from);
+                out.push(t);
+            }
+        });
+        origins.set(out, map);
+        return out;
+    };
+    const done = new Map();
+    const resolving = new Set();
+    const resolveEnv = (name) => {
+        if (done.has(name))
+            return done.get(name);
+        const env = envs[name];
+        const at = ['environments', name];
+        if (!isObj(env) || typeof env.extends !== 'string') {
+            done.set(name, env);
+            return env;
+        }
+        const parentName = env.extends;
+        const problemAt = [...at, 'extends'];
+        let result = env;
+        if (!Object.hasOwn(envs, parentName)) {
+            const others = Object.keys(envs).filter((n) => n !== name);
+            const hint = didYouMean(parentName, others);
+            broken.add(name);
+            problems.push({
+                path: problemAt,
+                message: hint
+                    ? `no environment named "${parentName}" to extend; did you mean "${hint}"?`
+                    : `no environment named "${parentName}" to extend; write one of ${others.join(', ') || '(no other environment)'}`,
+            });
+        }
+        else if (resolving.has(parentName) || parentName === name) {
+            broken.add(name);
+            problems.push({
+                path: problemAt,
+                message: `environment "${name}" extends "${parentName}", which extends "${name}" again; break the cycle`,
+            });
+        }
+        else {
+            resolving.add(name);
+            const parent = resolveEnv(parentName);
+            resolving.delete(name);
+            // The parent's own `extends` is not inherited: each environment names its own parent.
+            const parentBody = isObj(parent)
+                ? Object.fromEntries(Object.entries(parent).filter(([k]) => k !== 'extends'))
+                : parent;
+            if (isObj(parent) && isObj(parentBody)) {
+                const map = new Map();
+                for (const k of Object.keys(parentBody))
+                    map.set(k, childOrigin(parent, ['environments', parentName], k));
+                origins.set(parentBody, map);
+            }
+            result = merge(parentBody, ['environments', parentName], env, at);
+        }
+        done.set(name, result);
+        return result;
+    };
+    const environments = {};
+    const envMap = new Map();
+    for (const name of Object.keys(envs)) {
+        environments[name] = resolveEnv(name);
+        envMap.set(name, ['environments', name]);
+    }
+    origins.set(environments, envMap);
+    resolvedData = { ...data, environments };
+    return { data: resolvedData, originOf, problems, broken };
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@lezer/common/dist/index.js
 /**
 The default maximum length of a `TreeBuffer` node.
@@ -17039,6 +17577,20 @@ const rollbackSchema = strictObject({
         description: "The longest Ripcord waits for GitHub's API rate limit to reset before failing with a clear message. A workflow's GITHUB_TOKEN may make 1,000 requests an hour per repository, and the reset can be most of an hour away: better to fail and act by hand than to sleep through the incident.",
     }),
     strategies: strategiesSchema.prefault({}),
+    maintenance: strictObject({
+        on: stepSchema,
+        off: stepSchema,
+        strategies: array(schemas_enum(['feature-flag', 'config', 'redeploy', 'full']))
+            .min(1)
+            .optional()
+            .meta({
+            description: 'The strategies a rollback starting with them is wrapped for; every strategy when omitted.',
+        }),
+    })
+        .optional()
+        .meta({
+        description: 'Maintenance mode around any strategy: `on` runs before the first rung, `off` after the last one tried, even when every rung failed (a failed `off` fails the rollback). The full strategy keeps its own maintenance steps.',
+    }),
 });
 
 ;// CONCATENATED MODULE: ./src/core/notify-templates.ts
@@ -17285,8 +17837,8 @@ function renderMessage(event, values, format, overrides) {
 
 ;// CONCATENATED MODULE: ./src/core/policy-notify-schema.ts
 /**
- * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, the
- * incident issue), routes from events and severities to channels, templates per channel,
+ * The `notify` part of the policy: named channels (Slack, Teams, PagerDuty, webhook, email,
+ * the incident issue), routes from events and severities to channels, templates per channel,
  * and delivery retries. Every URL or key that grants access is a `${SECRET}` reference.
  */
 
@@ -17354,6 +17906,23 @@ const webhookChannel = strictObject({
     }),
     ...channelCommon,
 });
+/** One address, checked loosely: what a person types in a runbook, no display-name tricks. */
+const emailAddress = schemas_string()
+    .regex(/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/, 'write one email address, such as oncall@example.com');
+const emailChannel = strictObject({
+    type: literal('email'),
+    host: schemas_string().min(1).meta({ description: 'SMTP server host name, such as smtp.example.com.' }),
+    port: schemas_number().int().min(1).max(65535).default(587),
+    tls: schemas_enum(['starttls', 'implicit', 'none']).default('starttls').meta({
+        description: 'starttls: upgrade the connection and refuse to send without it (port 587); implicit: TLS from the start (port 465); none: plain text, only for a relay on the runner itself.',
+    }),
+    username: schemas_string().optional(),
+    password: secretRef.optional().meta({ description: 'SMTP password, as ${NAME}; masked.' }),
+    from: emailAddress,
+    to: array(emailAddress).min(1),
+    timeout: timerDuration.default(10_000).meta({ description: 'Connection and answer timeout.' }),
+    ...channelCommon,
+});
 const issueChannel = strictObject({
     type: literal('issue'),
     ...channelCommon,
@@ -17363,6 +17932,7 @@ const notifyChannelSchema = discriminatedUnion('type', [
     teamsChannel,
     pagerdutyChannel,
     webhookChannel,
+    emailChannel,
     issueChannel,
 ]);
 const channelName = entryName('channel').regex(/^[a-z0-9][a-z0-9_.-]*$/, 'names are lower-case letters, digits, ".", "_" and "-", such as slack-oncall');
@@ -17650,6 +18220,9 @@ const verifyTimingSchema = strictObject({
     failures_tolerated: schemas_number().int().min(0).default(1).meta({
         description: 'Consecutive failing rounds tolerated; one more fails the verification.',
     }),
+    min_duration: schema_primitives_duration.default(0).meta({
+        description: 'The least time from the start before verification may pass ("monitor for 30 minutes before declaring success"): passing rounds before it do not end it, failing ones still do. At most duration.',
+    }),
 });
 const verifySchema = verifyTimingSchema
     .extend({
@@ -17674,6 +18247,12 @@ const verifySchema = verifyTimingSchema
             code: 'custom',
             path: ['duration'],
             message: 'duration includes the stabilization delay, so it cannot be shorter',
+        });
+    if (v.min_duration > v.duration)
+        ctx.addIssue({
+            code: 'custom',
+            path: ['min_duration'],
+            message: 'min_duration is longer than duration, so verification could never pass; raise duration to at least min_duration',
         });
     if (!(v.interval > 0))
         ctx.addIssue({ code: 'custom', path: ['interval'], message: 'interval must be positive' });
@@ -17768,7 +18347,22 @@ const triggerCommon = {
     impact: quantity.optional().meta({
         description: 'Share of users affected when this trigger breaches (for the decision matrix), such as 15%.',
     }),
+    shadow: schemas_boolean().optional().meta({
+        description: 'Evaluate and notify "would have rolled back" without acting, to trial a trigger before trusting it.',
+    }),
 };
+/** Argo Rollouts' failureLimit over a sliding window: `failures` breaches among the last `of`. */
+const failureLimit = strictObject({
+    failures: schemas_number().int().min(1),
+    of: schemas_number().int().min(1),
+})
+    .refine((l) => l.failures <= l.of, {
+    message: 'failures cannot exceed of; write failures at most of, such as {failures: 3, of: 5}',
+})
+    .optional()
+    .meta({
+    description: 'Breach when `failures` of the last `of` evaluations failed (such as 3 of 5), instead of in a row.',
+});
 const thresholdTrigger = strictObject({
     kind: literal('threshold').default('threshold'),
     ...triggerCommon,
@@ -17777,6 +18371,7 @@ const thresholdTrigger = strictObject({
     for: schema_primitives_duration
         .default(0)
         .meta({ description: 'How long the condition must hold, with Prometheus alerting semantics.' }),
+    failure_limit: failureLimit,
 });
 const aggregateTrigger = strictObject({
     kind: literal('aggregate'),
@@ -17819,6 +18414,7 @@ const probeTrigger = strictObject({
         .min(1)
         .default(3)
         .meta({ description: 'Consecutive failures that breach ("3 in a row").' }),
+    failure_limit: failureLimit,
     interval: timerDuration.default(30_000).meta({ description: 'Time between probes.' }),
 });
 const trendTrigger = strictObject({
@@ -17877,6 +18473,23 @@ const trigger = discriminatedUnion('kind', [
     burnRateTrigger,
 ]);
 const strategyName = schemas_enum(['feature-flag', 'config', 'redeploy', 'full']);
+/** `@login` or `@org/team-slug`: the only text a policy may make Ripcord mention. */
+const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+/** A decision row's override of the feature-flag strategy: only the keys given replace it. */
+const decisionFlag = strictObject({
+    mode: schemas_enum(['immediate', 'gradual', 'components']).meta({
+        description: 'immediate: switch off; gradual: step the rollout down; components: only some.',
+    }),
+    steps: array(schemas_number().int().min(0).max(100))
+        .min(1)
+        .optional()
+        .meta({ description: 'gradual: rollout percentages stepped down in order, such as [25, 0].' }),
+    step_wait: waitDuration.optional().meta({ description: 'gradual: time between two steps.' }),
+    components: array(schemas_string().min(1))
+        .min(1)
+        .optional()
+        .meta({ description: 'components: only these are disabled (flags named <flag>.<component>).' }),
+});
 const decisionRule = strictObject({
     severity: severity.optional().meta({ description: 'Matches this severity; any when omitted.' }),
     min_impact: quantity
@@ -17889,8 +18502,26 @@ const decisionRule = strictObject({
     approval: schemas_string().default('none').meta({
         description: 'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
     }),
+    flag: decisionFlag.optional().meta({
+        description: 'With strategy feature-flag: how this row switches the flag (immediate off for critical, gradual 25 -> 0 for less critical, only some components), over rollback.strategies.feature-flag.',
+    }),
+    action: schemas_enum(['rollback', 'evaluate']).default('rollback').meta({
+        description: 'rollback: roll back as the row says. evaluate: a team decision ("may not rollback"): warn, name the people in `ask`, and never roll back on its own.',
+    }),
+    ask: array(schemas_string()
+        .regex(MENTION, 'write a GitHub mention: @login or @org/team-slug, such as @alice or @acme/sre-leads'))
+        .default([])
+        .meta({
+        description: 'Who decides (action evaluate) or should know: GitHub mentions such as @alice or @acme/sre-leads, named in the warning.',
+    }),
 });
 const environment = strictObject({
+    extends: schemas_string().optional().meta({
+        description: "Another environment this one inherits from: its settings and triggers, with this one's keys winning. A trigger here with an inherited name overrides only the keys it writes.",
+    }),
+    shadow: schemas_boolean().optional().meta({
+        description: 'Shadow mode: evaluate and notify "would have rolled back" but never act (the decision output stays none), to trial Ripcord.',
+    }),
     step: durationIn({
         min: { ms: 1000, text: 'evaluation steps are at least 1s, such as 1m' },
     })
@@ -17905,6 +18536,14 @@ const environment = strictObject({
     triggers: array(trigger).default([]),
     decision: array(decisionRule).default([]).meta({
         description: 'The decision matrix: the first rule matching severity and impact picks the strategy.',
+    }),
+    recovery_time: strictObject({
+        critical: positiveDuration.optional(),
+        warning: positiveDuration.optional(),
+    })
+        .optional()
+        .meta({
+        description: 'Recovery-time objectives per severity, from the first bad sample to restored ("critical: under 2 minutes"). `ripcord validate` warns when a critical trigger plus the strategy timeouts can exceed recovery_time.critical.',
     }),
     default_strategy: strategyName.default('redeploy'),
     default_approval: schemas_string().default('none'),
@@ -17953,6 +18592,7 @@ const policySchema = strictObject({
  * each pinned to the line and column a person has to edit and worded as the fix. Pure: the
  * caller reads the file.
  */
+
 
 
 
@@ -18015,11 +18655,14 @@ function parsePolicyUnchecked(text, file, options) {
     }
     // uniqueKeys: false, because the library's check compares every key with every other
     // (60,000 keys took two minutes); duplicateKeys below does it with a set.
+    // merge: true accepts `<<: *defaults` (YAML 1.1 merge keys), which the yaml library reads
+    // as an unknown key "<<" otherwise.
     const doc = (0,dist/* parseDocument */.Tp)(text, {
         lineCounter,
         prettyErrors: false,
         keepSourceTokens: true,
         uniqueKeys: false,
+        merge: true,
     });
     const locate = locator(doc, lineCounter, text);
     // Warnings are unresolved tags (`!js/function`) and the like: a policy means none of them.
@@ -18068,6 +18711,10 @@ function parsePolicyUnchecked(text, file, options) {
     }
     const drafts = [];
     let unexplained = yamlOmitted;
+    // `extends:` is resolved first; a problem in the result is placed where its value was written.
+    const inherited = resolveExtends(data);
+    data = inherited.data;
+    drafts.push(...inherited.problems);
     let policy;
     if (data === null || data === undefined) {
         drafts.push({
@@ -18092,7 +18739,9 @@ function parsePolicyUnchecked(text, file, options) {
             policy = parsed.data;
         else {
             const issues = parsed.error.issues;
-            drafts.push(...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)));
+            // Problems an unresolved `extends:` would echo are left out (its own problem says it).
+            const echo = (d) => d.path[0] === 'environments' && inherited.broken.has(String(d.path[1]));
+            drafts.push(...withoutEchoes(explainIssues(issues.slice(0, MAX_PROBLEMS_EXPLAINED), [], data)).filter((d) => !echo(d)));
             // An unrecognized_keys issue holds one problem per key (a mapping of 60,000 typos).
             const weight = (list, cap) => list.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? Math.min(i.keys.length, cap) : 1), 0);
             unexplained +=
@@ -18103,8 +18752,9 @@ function parsePolicyUnchecked(text, file, options) {
     if (policy)
         drafts.push(...crossCheck(policy, options.strict === true, data));
     for (const draft of drafts.slice(0, MAX_PROBLEMS_EXPLAINED)) {
-        const { line, column } = locate(draft.path, draft.at ?? 'value', draft.inner);
-        problems.push({ file, line, column, path: formatPath(draft.path), message: draft.message });
+        const written = inherited.originOf(draft.path);
+        const { line, column } = locate(written, draft.at ?? 'value', draft.inner);
+        problems.push({ file, line, column, path: formatPath(written), message: draft.message });
     }
     unexplained += Math.max(0, drafts.length - MAX_PROBLEMS_EXPLAINED);
     if (problems.length > 0 || !policy) {
@@ -18374,7 +19024,7 @@ function locator(doc, lc, text) {
                 node = node.resolve(doc);
             keyOffset = undefined;
             if ((0,dist/* isMap */.jh)(node)) {
-                const pair = node.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === String(seg));
+                const pair = findPair(doc, node, String(seg));
                 if (!pair)
                     return pos(node.range?.[0]);
                 keyOffset = (0,dist/* isScalar */.jn)(pair.key) ? pair.key.range?.[0] : undefined;
@@ -18442,6 +19092,34 @@ function offsetInScalar(node, text, index) {
         from = found + line.length;
     }
     return range[0] + found + (at - lineStart);
+}
+/**
+ * The pair for `key` in a mapping, following `<<: *anchor` (or `<<: [*a, *b]`) when the key is
+ * not written in the mapping itself, so a problem in a merged value points at the anchored text.
+ * Keys written in the mapping win, then the merged mappings in order, as YAML merge keys do.
+ */
+function findPair(doc, node, key, depth = 0) {
+    if ((0,dist/* isAlias */.Vj)(node))
+        node = node.resolve(doc);
+    if (!(0,dist/* isMap */.jh)(node) || depth > 20)
+        return undefined;
+    const items = node.items;
+    const own = items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === key);
+    if (own)
+        return own;
+    for (const p of items) {
+        // The yaml library reads a merge key as a Scalar holding Symbol(<<) when merge is on.
+        const merge = (0,dist/* isScalar */.jn)(p.key) && (typeof p.key.value === 'symbol' || p.key.value === '<<');
+        if (!merge)
+            continue;
+        const sources = (0,dist/* isSeq */.oP)(p.value) ? p.value.items : [p.value];
+        for (const source of sources) {
+            const found = findPair(doc, source, key, depth + 1);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
 }
 // ---- zod issues into plain words ---------------------------------------------------------------
 const DEFAULT = '\u0000zod-default';
@@ -18805,6 +19483,7 @@ function crossCheck(policy, strict, data) {
                     message: `min_impact ${rule.min_impact.text} must be below max_impact ${rule.max_impact.text}; a rule matches impact from min_impact up to, not including, max_impact`,
                 });
             }
+            drafts.push(...checkDecisionFlag(rule, env, [...envPath, 'decision', i]));
         });
     }
     return drafts;
@@ -18902,6 +19581,38 @@ function checkFlagProviders(policy) {
         check(env.recovery.flag?.provider, [...envPath, 'recovery', 'flag', 'provider']);
     }
     return drafts;
+}
+/** A row's `flag` only means something for a feature-flag rollback the policy can plan. */
+function checkDecisionFlag(rule, env, rulePath) {
+    if (!rule.flag)
+        return [];
+    const at = (...rest) => [...rulePath, 'flag', ...rest];
+    if (rule.strategy !== 'feature-flag') {
+        return [
+            {
+                path: at(),
+                message: `flag applies to strategy feature-flag only; this row picks ${rule.strategy}, so remove flag or write strategy: feature-flag`,
+            },
+        ];
+    }
+    const base = env.rollback.strategies['feature-flag'];
+    if (!base) {
+        return [
+            {
+                path: at(),
+                message: 'this row switches a flag, but rollback.strategies.feature-flag is not configured (provider and flag name); add it',
+            },
+        ];
+    }
+    if (rule.flag.mode === 'components' && !rule.flag.components && base.components.length === 0) {
+        return [
+            {
+                path: at('mode'),
+                message: 'mode components needs the components to switch off; add components: [...] here or under rollback.strategies.feature-flag',
+            },
+        ];
+    }
+    return [];
 }
 
 ;// CONCATENATED MODULE: ./src/policy/read-policy.ts
@@ -21585,15 +22296,52 @@ async function run(io, deps) {
     io.setOutput('strategy', decision.strategy ?? '');
     io.setOutput('approval', decision.approval ?? '');
     io.setOutput('triggered', decision.triggered.join(','));
+    io.setOutput('ask', (decision.ask ?? []).join(' '));
     io.setOutput('report', JSON.stringify(decision));
-    await io.appendSummary(renderDecisionSummary(decision));
+    io.setOutput('shadow-decision', decision.shadow?.decision ?? '');
+    const links = Object.fromEntries(Object.entries(policy.sources).map(([name, s]) => [
+        name,
+        s.type === 'prometheus'
+            ? { type: 'prometheus', url: s.url }
+            : { type: 'other' },
+    ]));
+    // Read only when the decision would act: a paused environment must not look like it will.
+    const pauseText = decision.decision === 'rollback' ? await pauseNoticeFor(io, deps, environment) : null;
+    await io.appendSummary((pauseText ? `${pauseText}\n\n` : '') + renderDecisionSummary(decision, links));
     if (decision.decision === 'rollback' && failOnRollback) {
         io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
     }
     else if (decision.decision === 'warn' || decision.decision === 'hold') {
         io.warning(decision.summary);
     }
+    else if (decision.shadow && decision.shadow.decision !== 'none') {
+        io.warning(decision.shadow.summary);
+    }
     return decision;
+}
+/**
+ * The pause switch shown in this summary too while it is on, so the evaluation of a paused
+ * environment never looks like it will act. Only with a token in a repository run; a failure to
+ * read it is a warning, never a failed evaluation (the rollback action reads it again and acts
+ * on it).
+ */
+async function pauseNoticeFor(io, deps, environment) {
+    const token = io.getInput('token');
+    const repository = deps.env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo] = repository.split('/');
+    if (!token || !owner || !repo)
+        return null;
+    try {
+        const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
+        const { readPause, pauseNotice } = await __nccwpck_require__.e(/* import() */ 577).then(__nccwpck_require__.bind(__nccwpck_require__, 2577));
+        io.setSecret(token);
+        const client = createGitHubClient({ token, baseUrl: deps.env.GITHUB_API_URL, logger: io });
+        return pauseNotice(await readPause(client.octokit, { owner, repo }, environment, deps.now()));
+    }
+    catch (thrown) {
+        io.warning(`could not read the pause switch (ripcord:pause:${environment} issues): ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+        return null;
+    }
 }
 function impactFrom(text) {
     const q = parseQuantity(text);
@@ -21637,7 +22385,7 @@ async function currentDeploymentTime(io, env, environment) {
         return undefined;
     }
     io.setSecret(token);
-    const { currentDeployment } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(418)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4418));
+    const { currentDeployment } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(988)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1988));
     const found = await currentDeployment({
         environment,
         token,
@@ -21657,7 +22405,7 @@ async function readDeploymentTime(io, env) {
     if (io.getInput('baseline')) {
         throw new errors/* ConfigurationError */.j('inputs baseline and baseline-deployment exclude each other; pass one');
     }
-    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(418)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4418));
+    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(988)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1988));
     const token = io.getInput('token');
     if (token)
         io.setSecret(token);
@@ -21683,7 +22431,7 @@ const evaluate_triggers_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5350);
+/* harmony import */ var _evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6680);
 
 await (0,_evaluate_triggers_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -1,60 +1,30 @@
-export const id = 732;
-export const ids = [732,821];
+export const id = 646;
+export const ids = [646,821];
 export const modules = {
 
-/***/ 3732:
+/***/ 7646:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  init: () => (/* binding */ init)
-});
-
-// UNUSED EXPORTS: DEFAULT_ANSWERS, NOTIFY_CHANNELS, SOURCES, STRATEGY_SETUPS, WORKFLOW_PATHS, checkAnswers, planInit, secretsOf
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __webpack_require__(3136);
-// EXTERNAL MODULE: external "node:readline/promises"
-var external_node_readline_promises_ = __webpack_require__(6848);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __webpack_require__(7975);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __webpack_require__(8815);
-// EXTERNAL MODULE: ./src/core/did-you-mean.ts
-var did_you_mean = __webpack_require__(7568);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(4296);
-;// CONCATENATED MODULE: ./src/core/published.ts
-/**
- * Where Ripcord is published, in one place: the GitHub repository users pin in `uses:`, the
- * moving major tag, the npm package behind `npx`, and the JSON Schema's address at that tag.
- * package.json (`name`, `repository`) must say the same; test/packaging.test.ts checks it.
- *
- * The npm name is not `ripcord`: that name belongs to an unrelated package ("project
- * scaffolding and opinion enforcer!", 4.0.0), so `npx ripcord` would run someone else's code.
- */
-const REPOSITORY = 'ripcord-dev/ripcord';
-const MAJOR_TAG = 'v1';
-const PACKAGE_NAME = 'ripcord-rollback';
-/** The raw file at the major tag: it moves with v1, so editors get every 1.x schema change. */
-const POLICY_SCHEMA_URL = `https://raw.githubusercontent.com/${REPOSITORY}/${MAJOR_TAG}/schema/ripcord.schema.json`;
-/** The first line of every policy Ripcord writes or ships, read by the YAML language server. */
-const POLICY_SCHEMA_MODELINE = `# yaml-language-server: $schema=${POLICY_SCHEMA_URL}`;
-/** `uses:` of one of Ripcord's actions at the major tag, such as ripcord-dev/ripcord/actions/rollback@v1. */
-function actionRef(action) {
-    return `${REPOSITORY}${action ? `/actions/${action}` : ''}@${MAJOR_TAG}`;
-}
-
-// EXTERNAL MODULE: ./src/core/secrets.ts
-var secrets = __webpack_require__(8198);
-// EXTERNAL MODULE: ./src/github/environments.ts
-var environments = __webpack_require__(4821);
-;// CONCATENATED MODULE: ./src/cli/init.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   init: () => (/* binding */ init)
+/* harmony export */ });
+/* unused harmony exports SOURCES, NOTIFY_CHANNELS, STRATEGY_SETUPS, DEFAULT_ANSWERS, WORKFLOW_PATHS, checkAnswers, planInit, secretsOf */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_url__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_readline_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6848);
+/* harmony import */ var node_readline_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_readline_promises__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_util__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8815);
+/* harmony import */ var _core_did_you_mean_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(7568);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4296);
+/* harmony import */ var _core_published_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(7685);
+/* harmony import */ var _core_secrets_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8198);
+/* harmony import */ var _github_environments_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(4821);
 /**
  * `ripcord init`: a first policy and the three workflows in a repository, from the example
  * set-up closest to four answers (environments, metric source, rollback strategy, notification
@@ -104,12 +74,12 @@ const USAGE = `ripcord init [--environments production,staging] [--source promet
              [--notify slack|teams|pagerduty|webhook|issue] [--dir .] [--yes]`;
 /** examples/ next to this file's package: src/cli/../../examples and dist/cli/../../examples alike. */
 function examplesDir() {
-    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const here = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)((0,node_url__WEBPACK_IMPORTED_MODULE_2__.fileURLToPath)(import.meta.url));
     // Built from parts so the bundler sees no asset path to copy into dist/.
-    return (0,external_node_path_.resolve)(here, ['..', '..', 'examples'].join('/'));
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(here, ['..', '..', 'examples'].join('/'));
 }
 async function init(args, io) {
-    const { values } = (0,external_node_util_.parseArgs)({
+    const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_4__.parseArgs)({
         args,
         options: {
             environments: { type: 'string' },
@@ -129,28 +99,28 @@ async function init(args, io) {
     };
     const raw = values.yes || !io.stdin ? given : await ask(given, io);
     const answers = checkAnswers(raw);
-    const dir = (0,external_node_path_.resolve)(values.dir);
+    const dir = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(values.dir);
     const files = await planInit(answers, examplesDir());
     const existing = [];
     for (const file of files) {
-        if (await exists((0,external_node_path_.join)(dir, file.path)))
+        if (await exists((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, file.path)))
             existing.push(file.path);
     }
     if (existing.length > 0) {
-        throw new errors/* ConfigurationError */.j(`ripcord init writes nothing over existing files; already present in ${dir}:`, existing.map((p) => `${p} (move it away, or compare it with what init would write)`));
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ConfigurationError */ .j(`ripcord init writes nothing over existing files; already present in ${dir}:`, existing.map((p) => `${p} (move it away, or compare it with what init would write)`));
     }
     for (const file of files) {
-        const target = (0,external_node_path_.join)(dir, file.path);
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
+        const target = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, file.path);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(target), { recursive: true });
         // wx: fail rather than overwrite a file created since the check above.
-        await (0,promises_.writeFile)(target, file.content, { flag: 'wx' });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(target, file.content, { flag: 'wx' });
     }
-    const shown = (0,external_node_path_.relative)(process.cwd(), dir);
+    const shown = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(process.cwd(), dir);
     io.stdout(nextSteps(answers, files, shown === '' ? '.' : shown.startsWith('..') ? dir : shown));
     return 0;
 }
 async function ask(given, io) {
-    const rl = (0,external_node_readline_promises_.createInterface)({ input: io.stdin, terminal: false });
+    const rl = (0,node_readline_promises__WEBPACK_IMPORTED_MODULE_3__.createInterface)({ input: io.stdin, terminal: false });
     const lines = rl[Symbol.asyncIterator]();
     const question = async (text, fallback) => {
         io.stderr(`${text} [${fallback}]:`);
@@ -179,8 +149,8 @@ function oneOf(value, allowed, fallback, flag) {
         return fallback;
     if (allowed.includes(value))
         return value;
-    const hint = (0,did_you_mean/* didYouMean */.a)(value, [...allowed]);
-    throw new errors/* ConfigurationError */.j(`${flag}: "${value}" is not one of ${allowed.join(', ')}${hint ? `; did you mean ${hint}?` : ''}\n\n${USAGE}`);
+    const hint = (0,_core_did_you_mean_js__WEBPACK_IMPORTED_MODULE_8__/* .didYouMean */ .a)(value, [...allowed]);
+    throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ConfigurationError */ .j(`${flag}: "${value}" is not one of ${allowed.join(', ')}${hint ? `; did you mean ${hint}?` : ''}\n\n${USAGE}`);
 }
 function checkAnswers(raw) {
     const environments = (raw.environments ?? DEFAULT_ANSWERS.environments.join(','))
@@ -188,14 +158,14 @@ function checkAnswers(raw) {
         .map((e) => e.trim())
         .filter((e) => e !== '');
     if (environments.length === 0)
-        throw new errors/* ConfigurationError */.j('--environments: name at least one, such as production');
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ConfigurationError */ .j('--environments: name at least one, such as production');
     for (const env of environments) {
         // Environment names end up in workflow expressions and in GitHub Environment names.
         if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(env))
-            throw new errors/* ConfigurationError */.j(`--environments: "${env}" is not a usable environment name; use letters, digits, ".", "_" and "-", such as production`);
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ConfigurationError */ .j(`--environments: "${env}" is not a usable environment name; use letters, digits, ".", "_" and "-", such as production`);
     }
     if (new Set(environments).size !== environments.length)
-        throw new errors/* ConfigurationError */.j(`--environments: "${environments.join(',')}" names one twice`);
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ConfigurationError */ .j(`--environments: "${environments.join(',')}" names one twice`);
     return {
         environments,
         source: oneOf(raw.source, SOURCES, DEFAULT_ANSWERS.source, '--source'),
@@ -206,11 +176,11 @@ function checkAnswers(raw) {
 /** What init writes for these answers: the policy and the three workflows. Reads only examples/. */
 async function planInit(answers, examples) {
     const setup = STRATEGY_SETUPS[answers.strategy];
-    const policyText = await (0,promises_.readFile)((0,external_node_path_.join)(examples, setup, 'policy.yml'), 'utf8');
+    const policyText = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(examples, setup, 'policy.yml'), 'utf8');
     const policy = adaptPolicy(policyText, answers, setup);
     const secrets = secretsOf(policy.toJS());
     const [first] = answers.environments;
-    const workflow = async (name) => (0,promises_.readFile)((0,external_node_path_.join)(examples, 'workflows', name), 'utf8').then((text) => adaptWorkflow(text, {
+    const workflow = async (name) => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(examples, 'workflows', name), 'utf8').then((text) => adaptWorkflow(text, {
         // The manual button serves every environment; the guard and the schedule the first.
         guarded: name === 'manual-rollback.yml' ? 'production' : (first ?? 'production'),
         environments: answers.environments,
@@ -231,17 +201,17 @@ const CHANNELS = {
     issue: { type: 'issue' },
 };
 function adaptPolicy(text, answers, setup) {
-    const doc = (0,dist/* parseDocument */.Tp)(text);
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .parseDocument */ .Tp)(text);
     // Environments: the set-up's production, once per name, its own name inside it too.
     const environments = doc.get('environments');
-    if (!(0,dist/* isMap */.jh)(environments))
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isMap */ .jh)(environments))
         throw new Error(`examples/${setup}/policy.yml has no environments`);
     const template = environments.get('production', true);
-    if (!(0,dist/* isMap */.jh)(template))
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isMap */ .jh)(template))
         throw new Error(`examples/${setup}/policy.yml has no production`);
     environments.items = answers.environments.map((name) => {
         const copy = template.clone();
-        (0,dist/* visit */.YR)(copy, {
+        (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .visit */ .YR)(copy, {
             Scalar(_key, node) {
                 if (typeof node.value === 'string' && name !== 'production')
                     node.value = node.value.replace(/\bproduction\b/g, name);
@@ -251,7 +221,7 @@ function adaptPolicy(text, answers, setup) {
     });
     if (answers.source === 'datadog') {
         const sources = doc.get('sources');
-        if ((0,dist/* isMap */.jh)(sources)) {
+        if ((0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isMap */ .jh)(sources)) {
             sources.delete('prometheus');
             const datadog = doc.createNode({
                 type: 'datadog',
@@ -266,11 +236,11 @@ function adaptPolicy(text, answers, setup) {
                 ' The set-up was written for Prometheus: every `query:` below is PromQL. Rewrite each in\n Datadog metric query syntax, such as avg:trace.http.request.errors{service:web}.as_rate()';
             sources.items.unshift(doc.createPair('datadog', datadog));
         }
-        (0,dist/* visit */.YR)(doc, {
+        (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .visit */ .YR)(doc, {
             Pair(_key, pair) {
-                if ((0,dist/* isScalar */.jn)(pair.key) &&
+                if ((0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isScalar */ .jn)(pair.key) &&
                     pair.key.value === 'source' &&
-                    (0,dist/* isScalar */.jn)(pair.value) &&
+                    (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isScalar */ .jn)(pair.value) &&
                     pair.value.value === 'prometheus')
                     pair.value.value = 'datadog';
             },
@@ -297,7 +267,7 @@ function adaptPolicy(text, answers, setup) {
  * its shell commands read (`$MONGODB_URI`), except the RIPCORD_* ones Ripcord sets itself.
  */
 function secretsOf(policy) {
-    const names = new Set((0,secrets/* referencedEnvs */.KV)(policy));
+    const names = new Set((0,_core_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .referencedEnvs */ .KV)(policy));
     const walk = (node, key) => {
         if (typeof node === 'string' && key === 'command') {
             for (const m of node.matchAll(/\$\{?([A-Z][A-Z0-9_]*)\}?/g))
@@ -319,23 +289,23 @@ function withProvenance(policy, answers) {
     const lines = policy.split('\n');
     const rest = lines[0]?.startsWith('# yaml-language-server:') ? lines.slice(1) : lines;
     return [
-        POLICY_SCHEMA_MODELINE,
+        _core_published_js__WEBPACK_IMPORTED_MODULE_9__/* .POLICY_SCHEMA_MODELINE */ .DV,
         '#',
-        `# Written by \`${PACKAGE_NAME} init\` from the example set-up examples/${setup} of ${REPOSITORY}`,
+        `# Written by \`${_core_published_js__WEBPACK_IMPORTED_MODULE_9__/* .PACKAGE_NAME */ .rM} init\` from the example set-up examples/${setup} of ${_core_published_js__WEBPACK_IMPORTED_MODULE_9__/* .REPOSITORY */ .Bw}`,
         `# (strategy ${answers.strategy}, source ${answers.source}, notify ${answers.notify}). Adapt the`,
         '# queries, thresholds and commands to your service, then run validate.',
         ...rest,
     ].join('\n');
 }
 function adaptWorkflow(text, { guarded, environments, secrets, }) {
-    const doc = (0,dist/* parseDocument */.Tp)(text);
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .parseDocument */ .Tp)(text);
     const jobs = doc.get('jobs');
-    if (!(0,dist/* isMap */.jh)(jobs))
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isMap */ .jh)(jobs))
         throw new Error('example workflow without jobs');
-    (0,dist/* visit */.YR)(doc, {
+    (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .visit */ .YR)(doc, {
         Map(_key, node) {
             const uses = node.get('uses');
-            if (typeof uses === 'string' && uses.startsWith(`${REPOSITORY}/`)) {
+            if (typeof uses === 'string' && uses.startsWith(`${_core_published_js__WEBPACK_IMPORTED_MODULE_9__/* .REPOSITORY */ .Bw}/`)) {
                 // Every Ripcord step sees every secret the policy names: each reads only its own part.
                 node.set('env', doc.createNode(Object.fromEntries(secrets.map((s) => [s, `\${{ secrets.${s} }}`]))));
                 if (secrets.length === 0)
@@ -343,8 +313,8 @@ function adaptWorkflow(text, { guarded, environments, secrets, }) {
             }
             // The manual button offers exactly the policy's environments.
             const options = node.get('options', true);
-            if (node.get('type') === 'choice' && (0,dist/* isSeq */.oP)(options) && node.has('default')) {
-                const values = options.items.map((i) => ((0,dist/* isScalar */.jn)(i) ? i.value : undefined));
+            if (node.get('type') === 'choice' && (0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isSeq */ .oP)(options) && node.has('default')) {
+                const values = options.items.map((i) => ((0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .isScalar */ .jn)(i) ? i.value : undefined));
                 if (values.includes('production')) {
                     node.set('options', doc.createNode(environments, { flow: true }));
                     node.set('default', environments[0]);
@@ -358,8 +328,8 @@ function adaptWorkflow(text, { guarded, environments, secrets, }) {
 }
 function nextSteps(answers, files, where) {
     const policy = files[0];
-    const secrets = policy ? secretsOf((0,dist/* parseDocument */.Tp)(policy.content).toJS()) : [];
-    const envs = (0,environments.expectedEnvironments)(answers.environments);
+    const secrets = policy ? secretsOf((0,yaml__WEBPACK_IMPORTED_MODULE_5__/* .parseDocument */ .Tp)(policy.content).toJS()) : [];
+    const envs = (0,_github_environments_js__WEBPACK_IMPORTED_MODULE_10__.expectedEnvironments)(answers.environments);
     const lines = [
         `Wrote ${files.map((f) => f.path).join(', ')} in ${where}, from examples/${STRATEGY_SETUPS[answers.strategy]}.`,
         '',
@@ -368,8 +338,8 @@ function nextSteps(answers, files, where) {
         ...envs.map((e) => `     ${e.name.padEnd(24)} ${e.reviewers === 'required' ? 'add Required reviewers' : e.reviewers === 'none' ? 'no reviewers' : 'reviewers optional'} (${e.usedBy})`),
         `   and under Settings -> Secrets and variables -> Actions these secrets: ${secrets.join(', ') || '(none)'}`,
         `2. Adapt the queries and commands in ${POLICY_PATH}, then check it, and the environments above:`,
-        `     npx ${PACKAGE_NAME} validate`,
-        `     GITHUB_TOKEN=... npx ${PACKAGE_NAME} validate --github --repo owner/name`,
+        `     npx ${_core_published_js__WEBPACK_IMPORTED_MODULE_9__/* .PACKAGE_NAME */ .rM} validate`,
+        `     GITHUB_TOKEN=... npx ${_core_published_js__WEBPACK_IMPORTED_MODULE_9__/* .PACKAGE_NAME */ .rM} validate --github --repo owner/name`,
         `3. Commit and push: git add .github && git commit -m "Ripcord: rollback policy and workflows" && git push`,
     ];
     if (answers.strategy === 'helm' || answers.strategy === 'blue-green')
@@ -382,7 +352,7 @@ function nextSteps(answers, files, where) {
 }
 async function exists(path) {
     try {
-        await (0,promises_.access)(path);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.access)(path);
         return true;
     }
     catch {

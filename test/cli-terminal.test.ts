@@ -71,9 +71,10 @@ test('status on a terminal: incident row and lock row aligned under their header
 }, 60_000);
 
 test('plan on a terminal: numbered steps with the command lines, nothing executed', async () => {
+  // From the redeploy rung: the example's runbook ladder (#13) is longer than one screen.
   await term.type('clear');
   await term.type(
-    `${CLI} plan --environment production --policy examples/django-celery-postgres/policy.yml --target v1.2.3; echo "== plan done $?"`,
+    `${CLI} plan --environment production --policy examples/django-celery-postgres/policy.yml --target v1.2.3 --strategy redeploy; echo "== plan done $?"`,
   );
   const screen = await term.waitFor(/== plan done \d/);
   expect(screen).toMatch(/== plan done 0/);

@@ -249,7 +249,9 @@ describe('ripcord plan', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Nothing was executed.');
-    expect(r.stdout).toMatch(/1\. Redeploy the known-good version \(deploy\.yml\)/);
+    // The example ladder is the runbook's (#13): flag, config, code, full; the redeploy is rung 3.
+    expect(r.stdout).toContain('starting with feature-flag, then config, redeploy, full');
+    expect(r.stdout).toMatch(/3\. Redeploy the known-good version \(deploy\.yml\)/);
     expect(r.stdout).toContain('ref=v1.2.3');
     expect(r.stdout).toContain(
       '$ kubectl -n shop exec deploy/shop-web -- python manage.py maintenance_mode on',

@@ -155,7 +155,7 @@ test('a required channel that fails makes a successful rollback step fail', asyn
   expect(io.failed[0]).toMatch(/required notification channel/);
 });
 
-test('without notify channels a rollback makes at most 13 GitHub calls before its first step', async () => {
+test('without notify channels a rollback makes at most 12 GitHub calls before its first step', async () => {
   writePolicy([]);
   let before = -1;
   const { result } = await rollbackRun(() => {
@@ -163,9 +163,7 @@ test('without notify channels a rollback makes at most 13 GitHub calls before it
   });
   expect(result.result).toBe('rolled-back');
   expect(before).toBeGreaterThan(0);
-  // 12, plus one since the pause switch (#15): the list of ripcord:pause:<env> issues, read
-  // before anything is touched (an author's role is read only when such an issue exists).
-  expect(before).toBeLessThanOrEqual(13);
+  expect(before).toBeLessThanOrEqual(12);
   expect(slack.requests).toHaveLength(0);
   // Nothing routed: no comment-history reads at all.
   expect(gh.calls.count('issues/list-comments')).toBe(0);

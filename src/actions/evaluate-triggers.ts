@@ -109,12 +109,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
         : { type: 'other' as const },
     ]),
   );
-  // Read only when the decision would act: a paused environment must not look like it will.
-  const pauseText =
-    decision.decision === 'rollback' ? await pauseNoticeFor(io, deps, environment) : null;
-  await io.appendSummary(
-    (pauseText ? `${pauseText}\n\n` : '') + renderDecisionSummary(decision, links),
-  );
+  await io.appendSummary(renderDecisionSummary(decision, links));
   if (decision.decision === 'rollback' && failOnRollback) {
     io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
   } else if (decision.decision === 'warn' || decision.decision === 'hold') {
@@ -123,35 +118,6 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
     io.warning(decision.shadow.summary);
   }
   return decision;
-}
-
-/**
- * The pause switch shown in this summary too while it is on, so the evaluation of a paused
- * environment never looks like it will act. Only with a token in a repository run; a failure to
- * read it is a warning, never a failed evaluation (the rollback action reads it again and acts
- * on it).
- */
-async function pauseNoticeFor(
-  io: ActionIO,
-  deps: EvaluateDeps,
-  environment: string,
-): Promise<string | null> {
-  const token = io.getInput('token');
-  const repository = deps.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!token || !owner || !repo) return null;
-  try {
-    const { createGitHubClient } = await import('../github/client.ts');
-    const { readPause, pauseNotice } = await import('../rollback/pause.ts');
-    io.setSecret(token);
-    const client = createGitHubClient({ token, baseUrl: deps.env.GITHUB_API_URL, logger: io });
-    return pauseNotice(await readPause(client.octokit, { owner, repo }, environment, deps.now()));
-  } catch (thrown) {
-    io.warning(
-      `could not read the pause switch (ripcord:pause:${environment} issues): ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-    );
-    return null;
-  }
 }
 
 function impactFrom(text: string): number {

@@ -17,7 +17,6 @@ import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { parseDecisionInput } from '../rollback/decision-input.ts';
 import { decidingActor, readActorAccess } from '../rollback/authority.ts';
-import { pauseNotice, readPause } from '../rollback/pause.ts';
 import { rollback, type RollbackResult } from '../rollback/rollback.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
@@ -125,38 +124,6 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   for (const secret of flags.secrets) io.setSecret(secret);
 
   const manual = deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null;
-  // The pause switch stops automatic rollbacks only; it is read before anything is touched.
-  const pause = manual ? null : await readPause(client.octokit, repoRef, environment, deps.now());
-  const pauseText = pause ? pauseNotice(pause) : null;
-  if (pause?.active) {
-    const p = pause.active;
-    const message = `Automatic rollback of ${environment} is paused until ${p.until} by ${p.by} (#${p.issue.number}: ${p.reason}); nothing was rolled back. Close #${p.issue.number} to resume, or roll back by hand (workflow_dispatch), which a pause never stops.`;
-    io.warning(message);
-    // Asked to act and did not: visible as a warning and the skip-reason output, never silent.
-    io.warning(message);
-    io.setOutput('result', 'skipped');
-    io.setOutput('skip-reason', 'paused');
-    io.setOutput('message', message);
-    for (const name of ['incident', 'target-ref', 'target-sha', 'strategy', 'deployment-id'])
-      io.setOutput(name, '');
-    await io.appendSummary(
-      `## ⏸️ Paused: ${escapeMarkdown(environment)}\n\n${pauseText ?? ''}\n\n${escapeMarkdown(message)}\n`,
-    );
-    return {
-      result: 'skipped',
-      skipReason: 'paused',
-      message,
-      incident: null,
-      from: null,
-      target: null,
-      strategy: null,
-      deploymentId: null,
-      steps: [],
-      plan: [],
-      dataLossWindow: null,
-    };
-  }
-  if (pauseText) await io.appendSummary(`${pauseText}\n`);
 
   const result = await rollback(
     {

@@ -83,7 +83,7 @@ export interface RollbackDeps {
  * `max-attempts`) and writes it to the `skip-reason` output. `not-asked`: the decision input
  * was not rollback, so nothing was asked.
  */
-export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked' | 'paused';
+export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked';
 
 export interface RollbackResult {
   result: RollbackOutcome;

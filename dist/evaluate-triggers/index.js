@@ -22305,9 +22305,7 @@ async function run(io, deps) {
             ? { type: 'prometheus', url: s.url }
             : { type: 'other' },
     ]));
-    // Read only when the decision would act: a paused environment must not look like it will.
-    const pauseText = decision.decision === 'rollback' ? await pauseNoticeFor(io, deps, environment) : null;
-    await io.appendSummary((pauseText ? `${pauseText}\n\n` : '') + renderDecisionSummary(decision, links));
+    await io.appendSummary(renderDecisionSummary(decision, links));
     if (decision.decision === 'rollback' && failOnRollback) {
         io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
     }
@@ -22318,30 +22316,6 @@ async function run(io, deps) {
         io.warning(decision.shadow.summary);
     }
     return decision;
-}
-/**
- * The pause switch shown in this summary too while it is on, so the evaluation of a paused
- * environment never looks like it will act. Only with a token in a repository run; a failure to
- * read it is a warning, never a failed evaluation (the rollback action reads it again and acts
- * on it).
- */
-async function pauseNoticeFor(io, deps, environment) {
-    const token = io.getInput('token');
-    const repository = deps.env.GITHUB_REPOSITORY ?? '';
-    const [owner, repo] = repository.split('/');
-    if (!token || !owner || !repo)
-        return null;
-    try {
-        const { createGitHubClient } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(584)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6584));
-        const { readPause, pauseNotice } = await __nccwpck_require__.e(/* import() */ 577).then(__nccwpck_require__.bind(__nccwpck_require__, 2577));
-        io.setSecret(token);
-        const client = createGitHubClient({ token, baseUrl: deps.env.GITHUB_API_URL, logger: io });
-        return pauseNotice(await readPause(client.octokit, { owner, repo }, environment, deps.now()));
-    }
-    catch (thrown) {
-        io.warning(`could not read the pause switch (ripcord:pause:${environment} issues): ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-        return null;
-    }
 }
 function impactFrom(text) {
     const q = parseQuantity(text);
@@ -22385,7 +22359,7 @@ async function currentDeploymentTime(io, env, environment) {
         return undefined;
     }
     io.setSecret(token);
-    const { currentDeployment } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(988)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1988));
+    const { currentDeployment } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(418)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4418));
     const found = await currentDeployment({
         environment,
         token,
@@ -22405,7 +22379,7 @@ async function readDeploymentTime(io, env) {
     if (io.getInput('baseline')) {
         throw new errors/* ConfigurationError */.j('inputs baseline and baseline-deployment exclude each other; pass one');
     }
-    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(988)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1988));
+    const { deploymentCreatedAt } = await Promise.all(/* import() */[__nccwpck_require__.e(445), __nccwpck_require__.e(418)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4418));
     const token = io.getInput('token');
     if (token)
         io.setSecret(token);

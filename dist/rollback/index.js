@@ -33610,7 +33610,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1204:
+/***/ 1959:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -76176,129 +76176,6 @@ function assertMayRollBack(actor, access, authority) {
     throw new errors_ConfigurationError(`${actor} may not roll back (their permission is ${access.role}); who may: ${who}. Ask one of them to run the workflow, or change rollback.authority in the policy`);
 }
 
-;// CONCATENATED MODULE: ./src/rollback/pause.ts
-/**
- * The pause switch: an open issue labelled `ripcord:pause:<environment>` stops automatic
- * rollbacks of that environment until the time its body states (`Pause until: 2026-12-01T06:00Z`
- * or `Pause for: 4h` counted from when the issue was opened), for planned maintenance. A
- * rollback run by hand (workflow_dispatch, or no decision) is never paused: a person chose it.
- *
- * Untrusted input: anyone may open an issue, and an issue form can apply labels on its own
- * (https://docs.github.com/en/communities/using-templates-to-encourage-useful-issues-and-pull-requests/syntax-for-issue-forms#top-level-syntax,
- * `labels:`), so the label alone proves nothing. Only an issue whose author has the maintain or
- * admin role pauses; any other is listed as ignored, with why, so a pause that does not hold is
- * never silent. The pause must expire: without a readable time, or beyond a week, it is ignored.
- */
-
-
-
-const PAUSE_LABEL_PREFIX = 'ripcord:pause:';
-/** The longest pause honoured: a forgotten label must not switch Ripcord off for good. */
-const MAX_PAUSE_MS = 7 * 24 * 3_600_000;
-const REQUIRED_ROLE = 'maintain';
-function pauseLabel(environment) {
-    return `${PAUSE_LABEL_PREFIX}${environment}`;
-}
-/** The expiry an issue states, or why it states none. Pure. */
-function pauseExpiry(body, openedAt, now) {
-    const until = /^\s*pause until:\s*(\S+)/im.exec(body)?.[1];
-    const forText = /^\s*pause for:\s*(\S+)/im.exec(body)?.[1];
-    let end;
-    if (until !== undefined) {
-        end = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(until) ? until : `${until}Z`);
-        if (Number.isNaN(end))
-            return { why: `"Pause until: ${until}" is not a time; write 2026-12-01T06:00Z` };
-    }
-    else if (forText !== undefined) {
-        const ms = duration_parseDuration(forText);
-        if (ms === undefined)
-            return { why: `"Pause for: ${forText}" is not a duration; write 4h` };
-        end = openedAt + ms;
-    }
-    else {
-        return {
-            why: 'states no expiry; add a line "Pause until: 2026-12-01T06:00Z" or "Pause for: 4h" to the issue body',
-        };
-    }
-    if (end - Math.min(openedAt, now) > MAX_PAUSE_MS)
-        return {
-            why: `asks for a pause longer than ${duration_formatDuration(MAX_PAUSE_MS)}; pauses are for planned maintenance, open a new issue when it is over`,
-        };
-    if (end <= now)
-        return { why: `expired at ${new Date(end).toISOString()}` };
-    return { until: end };
-}
-/** Reads the pause of an environment: open labelled issues, their expiry and their author's role. */
-async function readPause(octokit, repo, environment, now) {
-    const { data } = await octokit.rest.issues.listForRepo({
-        ...repo,
-        labels: pauseLabel(environment),
-        state: 'open',
-        sort: 'created',
-        direction: 'desc',
-        per_page: 20,
-    });
-    const state = { active: null, ignored: [] };
-    for (const issue of data) {
-        if (issue.pull_request)
-            continue;
-        const ref = { number: issue.number, url: issue.html_url };
-        const author = issue.user?.login ?? '';
-        const expiry = pauseExpiry(issue.body ?? '', Date.parse(issue.created_at), now);
-        if ('why' in expiry) {
-            state.ignored.push({ issue: ref, why: `#${issue.number} ${expiry.why}` });
-            continue;
-        }
-        const role = await roleOf(octokit, repo, author);
-        if (!roleAtLeast(role, REQUIRED_ROLE)) {
-            state.ignored.push({
-                issue: ref,
-                why: `#${issue.number} was opened by ${author || 'an unknown user'} (${role}); only people with the ${REQUIRED_ROLE} or admin role may pause rollbacks`,
-            });
-            continue;
-        }
-        const pause = {
-            issue: ref,
-            by: author,
-            until: new Date(expiry.until).toISOString(),
-            reason: issue.title,
-        };
-        // The pause that lasts longest wins: two maintenance windows do not cut each other short.
-        if (!state.active || pause.until > state.active.until)
-            state.active = pause;
-    }
-    return state;
-}
-async function roleOf(octokit, repo, username) {
-    if (!username)
-        return 'none';
-    try {
-        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
-            ...repo,
-            username,
-        });
-        return effectiveRole(data.role_name, data.permission);
-    }
-    catch (thrown) {
-        // Not a collaborator: no role. Anything else (a 403 for a token without metadata read)
-        // must not make an outsider's label count, so it counts as no role too.
-        if (requestStatus(thrown) !== undefined)
-            return 'none';
-        throw thrown;
-    }
-}
-/** One line for every summary while a pause is on (or a label is ignored). */
-function pauseNotice(state) {
-    const lines = [];
-    if (state.active) {
-        const p = state.active;
-        lines.push(`> ⏸️ **Automatic rollbacks are paused** until ${p.until.slice(0, 16).replace('T', ' ')} UTC by ${p.by} ([#${p.issue.number}](${p.issue.url}): ${p.reason}). Close the issue to resume; a rollback run by hand still runs.`);
-    }
-    for (const i of state.ignored)
-        lines.push(`> A pause label was ignored: ${i.why} ([#${i.issue.number}](${i.issue.url})).`);
-    return lines.length > 0 ? lines.join('\n>\n') : null;
-}
-
 ;// CONCATENATED MODULE: ./src/core/incident-lifecycle.ts
 const OPEN_STATUSES = [
     'rolling-back',
@@ -81575,7 +81452,6 @@ function runContext(io, env, now, action, tokenNeeds) {
 
 
 
-
 async function run(io, deps) {
     const environment = rollback_required(io, 'environment', 'production');
     const policyPath = io.getInput('policy') || defaultPolicyPath;
@@ -81641,37 +81517,6 @@ async function run(io, deps) {
     for (const secret of flags.secrets)
         io.setSecret(secret);
     const manual = deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null;
-    // The pause switch stops automatic rollbacks only; it is read before anything is touched.
-    const pause = manual ? null : await readPause(client.octokit, repoRef, environment, deps.now());
-    const pauseText = pause ? pauseNotice(pause) : null;
-    if (pause?.active) {
-        const p = pause.active;
-        const message = `Automatic rollback of ${environment} is paused until ${p.until} by ${p.by} (#${p.issue.number}: ${p.reason}); nothing was rolled back. Close #${p.issue.number} to resume, or roll back by hand (workflow_dispatch), which a pause never stops.`;
-        io.warning(message);
-        // Asked to act and did not: visible as a warning and the skip-reason output, never silent.
-        io.warning(message);
-        io.setOutput('result', 'skipped');
-        io.setOutput('skip-reason', 'paused');
-        io.setOutput('message', message);
-        for (const name of ['incident', 'target-ref', 'target-sha', 'strategy', 'deployment-id'])
-            io.setOutput(name, '');
-        await io.appendSummary(`## ⏸️ Paused: ${escapeMarkdown(environment)}\n\n${pauseText ?? ''}\n\n${escapeMarkdown(message)}\n`);
-        return {
-            result: 'skipped',
-            skipReason: 'paused',
-            message,
-            incident: null,
-            from: null,
-            target: null,
-            strategy: null,
-            deploymentId: null,
-            steps: [],
-            plan: [],
-            dataLossWindow: null,
-        };
-    }
-    if (pauseText)
-        await io.appendSummary(`${pauseText}\n`);
     const result = await rollback({
         environment,
         reason,
@@ -81848,7 +81693,7 @@ const rollback_entry_run = entryPoint(run);
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _rollback_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1204);
+/* harmony import */ var _rollback_entry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1959);
 
 await (0,_rollback_entry_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

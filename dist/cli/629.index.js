@@ -9,10 +9,11 @@ export const modules = {
 /* harmony export */   Bx: () => (/* binding */ renderIncidentBody),
 /* harmony export */   Qh: () => (/* binding */ extractStateBlock),
 /* harmony export */   _r: () => (/* binding */ refreshIncidentBody),
+/* harmony export */   cw: () => (/* binding */ incidentStatusSchema),
 /* harmony export */   yY: () => (/* binding */ sameState),
 /* harmony export */   zC: () => (/* binding */ withStatus)
 /* harmony export */ });
-/* unused harmony exports INCIDENT_STATE_VERSION, incidentStatusSchema, stepStatusSchema, incidentStepSchema, incidentRunSchema, MAX_EVIDENCE, decisionEvidenceSchema, incidentStateSchema, formatPath, renderStateBlock, parseStateJson, replaceStateBlock, renderStateSummary, planSteps, markStep, hasRun, addRun */
+/* unused harmony exports INCIDENT_STATE_VERSION, stepStatusSchema, incidentStepSchema, incidentRunSchema, MAX_EVIDENCE, decisionEvidenceSchema, incidentStateSchema, formatPath, renderStateBlock, parseStateJson, replaceStateBlock, renderStateSummary, planSteps, markStep, hasRun, addRun */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4377);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7510);
 /* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6706);

@@ -81669,14 +81669,23 @@ function flag_providers_build(name, resolved, raw, secrets, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/incident-lifecycle.ts
-const OPEN_STATUSES = [
-    'rolling-back',
-    'rolled-back',
-    'rollback-failed',
-    'verification-failed',
-    'recovering',
-    'recovered',
-];
+/**
+ * The incident lifecycle as one table: which status an incident may move to, and which run
+ * (rollback, verify, staged recovery, `ripcord close`) may move it there. Rollback, verify,
+ * recovery and close all ask this module before they write a status, so a new rule is added
+ * here once instead of in four `switch`es that drift apart.
+ *
+ * Why it exists: an open incident that had rolled back used to make every later rollback
+ * "already handled", so a second bad deploy a week later was `skipped` and production stayed
+ * on it with a green step. `planRollback` decides what a rollback run does about the open
+ * incident and the live deployment; a breach on a deployment newer than the incident's own
+ * rollback is a new incident, never "already handled".
+ *
+ * Pure: no I/O, no clock reads; the caller passes what it read from GitHub and the time.
+ */
+
+/** Every status but `closed`: derived, so a new status cannot be left out of the table. */
+const OPEN_STATUSES = incidentStatusSchema.options.filter((s) => s !== 'closed');
 /** The whole lifecycle. docs/architecture.md renders the same rows. */
 const INCIDENT_LIFECYCLE = [
     { from: null, to: 'rolling-back', by: 'rollback', when: 'a rollback starts; the incident opens' },

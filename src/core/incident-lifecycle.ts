@@ -12,7 +12,7 @@
  *
  * Pure: no I/O, no clock reads; the caller passes what it read from GitHub and the time.
  */
-import type { IncidentStatus } from './incident-state.ts';
+import { incidentStatusSchema, type IncidentStatus } from './incident-state.ts';
 
 /** Who moves an incident: the four kinds of run that write its state block. */
 export type LifecycleActor = 'rollback' | 'verify' | 'recovery' | 'close';
@@ -26,14 +26,10 @@ export interface LifecycleTransition {
   when: string;
 }
 
-const OPEN_STATUSES: readonly IncidentStatus[] = [
-  'rolling-back',
-  'rolled-back',
-  'rollback-failed',
-  'verification-failed',
-  'recovering',
-  'recovered',
-];
+/** Every status but `closed`: derived, so a new status cannot be left out of the table. */
+const OPEN_STATUSES: readonly IncidentStatus[] = incidentStatusSchema.options.filter(
+  (s) => s !== 'closed',
+);
 
 /** The whole lifecycle. docs/architecture.md renders the same rows. */
 export const INCIDENT_LIFECYCLE: readonly LifecycleTransition[] = [

@@ -12,19 +12,10 @@ import { PACKAGE_NAME, VERSION } from './core/published.ts';
 import { explainServiceError } from './cli/terminal.ts';
 import { defaultPolicyPath, readPolicy } from './policy/read-policy.ts';
 import { runDemo } from './demo/run-demo.ts';
+import { githubTarget, type CliIO } from './cli/io.ts';
 
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: Record<string, string | undefined>;
-  now: () => number;
-  /** Answers to `init`'s prompts; absent, init asks nothing (as with --yes). */
-  stdin?: NodeJS.ReadableStream | undefined;
-  /** Whether stdout is a terminal: colour is used only then (and never with NO_COLOR). */
-  isTTY?: boolean;
-  /** Waits between polls of `evaluate --watch`; setTimeout when omitted. */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type { CliIO } from './cli/io.ts';
+export { githubTarget } from './cli/io.ts';
 
 interface Command {
   summary: string;
@@ -225,21 +216,6 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
   }
   io.stderr(`${owner}/${repo}: the GitHub Environments the workflows use exist as expected`);
   return 0;
-}
-
-/** --repo / GITHUB_REPOSITORY and --token / GITHUB_TOKEN / GH_TOKEN, or a message saying which is missing. */
-export function githubTarget(
-  values: { repo?: string | undefined; token?: string | undefined },
-  io: CliIO,
-  purpose: string,
-): { owner: string; repo: string; token: string } {
-  const repository = values.repo ?? io.env.GITHUB_REPOSITORY ?? '';
-  const [owner, repo] = repository.split('/');
-  if (!owner || !repo)
-    throw new ConfigurationError('--repo owner/name is required (or GITHUB_REPOSITORY)');
-  const token = values.token ?? io.env.GITHUB_TOKEN ?? io.env.GH_TOKEN;
-  if (!token) throw new ConfigurationError(`set GITHUB_TOKEN or pass --token to ${purpose}`);
-  return { owner, repo, token };
 }
 
 async function demo(args: string[], io: CliIO, logger: Logger): Promise<number> {

@@ -14,7 +14,7 @@ import { evaluableEnvironment, evaluateEnvironment } from '../evaluate/evaluate-
 import { watch } from '../evaluate/watch.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { createSources } from '../sources/index.ts';
-import type { CliIO } from '../cli.ts';
+import type { CliIO } from './io.ts';
 import {
   clockTime,
   colourWanted,

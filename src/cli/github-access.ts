@@ -4,8 +4,8 @@
  * the identity Ripcord writes as, so look-alike issues and leases are told apart.
  */
 import type { Logger } from '../core/logger.ts';
-import type { CliIO } from '../cli.ts';
-import { githubTarget } from '../cli.ts';
+import type { CliIO } from './io.ts';
+import { githubTarget } from './io.ts';
 import { createGitHubClient, type GitHubClient } from '../github/client.ts';
 import { ripcordIdentity, type RipcordIdentity } from '../github/identity.ts';
 

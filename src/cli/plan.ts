@@ -18,7 +18,7 @@ import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { ladderFrom, planStrategy, STRATEGIES, type StrategyName } from '../strategies/plan.ts';
 import type { StepContext } from '../strategies/steps/command-step.ts';
-import type { CliIO } from '../cli.ts';
+import type { CliIO } from './io.ts';
 import { githubAccess, type GitHubAccess } from './github-access.ts';
 import { colourWanted, createStyle } from './terminal.ts';
 

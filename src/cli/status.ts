@@ -21,7 +21,7 @@ import type { Policy } from '../core/policy-schema.ts';
 import { INCIDENT_LABEL } from '../github/incident.ts';
 import { readLock, type LockView } from '../github/lock-inspect.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
-import type { CliIO } from '../cli.ts';
+import type { CliIO } from './io.ts';
 import { githubAccess } from './github-access.ts';
 import { clockTime, colourWanted, createStyle, span, statusWord, table } from './terminal.ts';
 

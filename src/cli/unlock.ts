@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import { createIncidentStore } from '../github/incident.ts';
 import { readLock, removeLock } from '../github/lock-inspect.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
-import type { CliIO } from '../cli.ts';
+import type { CliIO } from './io.ts';
 import { githubAccess } from './github-access.ts';
 import { clockTime, span } from './terminal.ts';
 

@@ -11,7 +11,7 @@ import {
   type SignalResult,
 } from '../core/signal.ts';
 import { displayUrl, redact, requestWithRetry, snippet } from './fetch-with-retry.ts';
-import type { SignalSource } from './index.ts';
+import type { SignalSource } from './signal-source.ts';
 import { joinUrl, type HttpSourceDeps } from './prometheus.ts';
 
 export interface DatadogDeps extends HttpSourceDeps {

@@ -22,7 +22,7 @@ import {
   type SignalResult,
 } from '../core/signal.ts';
 import { parseSampleValue } from './fetch-with-retry.ts';
-import type { SignalSource } from './index.ts';
+import type { SignalSource } from './signal-source.ts';
 import {
   OpenMetricsColumns,
   readOpenMetricsFile,

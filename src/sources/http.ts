@@ -18,7 +18,7 @@ import {
   requestWithRetry,
   snippet,
 } from './fetch-with-retry.ts';
-import type { SignalSource } from './index.ts';
+import type { SignalSource } from './signal-source.ts';
 import { describeJsonValue, getJsonPath, parseJsonPath } from './json-path.ts';
 import type { HttpSourceDeps } from './prometheus.ts';
 

@@ -7,25 +7,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { resolveSecrets } from '../core/secrets.ts';
-import type { Policy, ProbeTrigger, Source } from '../core/policy-schema.ts';
-import type { ProbeResult, RangeRequest, SignalResult } from '../core/signal.ts';
+import type { Policy, Source } from '../core/policy-schema.ts';
 import { createDatadogSource } from './datadog.ts';
 import { createFileSource } from './file.ts';
 import { createHttpSource } from './http.ts';
 import { createPrometheusSource } from './prometheus.ts';
+import type { SignalSource } from './signal-source.ts';
 
-export interface SignalSource {
-  readonly name: string;
-  /** Never throws for data problems: returns `{ok: false, reason}`. */
-  fetchRange(req: RangeRequest, signal?: AbortSignal): Promise<SignalResult>;
-  /**
-   * The ranges one evaluation will ask for, before it asks: a recording then keeps only the
-   * samples they need. Called again with other ranges, a source keeps what all of them need.
-   */
-  plan?(requests: readonly RangeRequest[]): void;
-  /** HTTP sources only: one health check at time `at`. */
-  probe?(expect: ProbeTrigger['expect'], at: number): Promise<ProbeResult>;
-}
+export type { SignalSource } from './signal-source.ts';
 
 export interface CreateSourcesOptions {
   env: Record<string, string | undefined>;

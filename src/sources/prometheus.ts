@@ -9,7 +9,7 @@ import type { PrometheusSource } from '../core/policy-schema.ts';
 import type { RangeRequest, Series, SignalResult } from '../core/signal.ts';
 import { seriesFromQueryResponse } from './file.ts';
 import { displayUrl, redact, requestWithRetry, snippet } from './fetch-with-retry.ts';
-import type { SignalSource } from './index.ts';
+import type { SignalSource } from './signal-source.ts';
 
 const MAX_GET_PARAMS = 4000;
 

@@ -306,7 +306,7 @@ export const decisionRule = z.strictObject({
   strategy: strategyName,
   approval: z.string().default('none').meta({
     description:
-      'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
+      'Who must approve before the rollback runs: none; the name of a rule under rollback.approvals (approvals by comment commands on the incident issue); or another name (on-call, lead...) that your workflow routes to a GitHub Environment with required reviewers.',
   }),
   flag: decisionFlag.optional().meta({
     description:

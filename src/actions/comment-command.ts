@@ -8,7 +8,9 @@
  */
 import { ConfigurationError } from '../core/errors.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
-import { createGitHubClient } from '../github/client.ts';
+import { createGitHubClient, type GitHubClient } from '../github/client.ts';
+import type { RepoRef } from '../github/repo-ref.ts';
+import type { Policy } from '../core/policy-schema.ts';
 import { createIncidentStore, type IncidentRecord } from '../github/incident.ts';
 import { notACommand, readCommentEvent } from '../github/approval-comments.ts';
 import { identityFor } from '../github/identity.ts';
@@ -28,7 +30,16 @@ export type CommentStart =
   | { kind: 'none' }
   /** Started by a comment that is not a command for this action: nothing to do. */
   | { kind: 'ignore'; message: string; warn: boolean }
-  | { kind: 'command'; command: RipcordCommand; incident: IncidentRecord; comment: CommentView };
+  | {
+      kind: 'command';
+      command: RipcordCommand;
+      incident: IncidentRecord;
+      comment: CommentView;
+      policy: Policy;
+      isRipcord: (login: string) => boolean;
+      octokit: GitHubClient;
+      repo: RepoRef;
+    };
 
 export async function commentStart(
   io: ActionIO,
@@ -75,7 +86,16 @@ export async function commentStart(
     return ignore(
       `incident #${incident.number} is about ${incident.state.environment}; this workflow step handles ${wanted}`,
     );
-  return { kind: 'command', command, incident, comment: event.comment };
+  return {
+    kind: 'command',
+    command,
+    incident,
+    comment: event.comment,
+    policy,
+    isRipcord: (login) => identity.is(login),
+    octokit: client.octokit,
+    repo: { owner, repo },
+  };
 }
 
 /** The job summary and outputs of a comment that was not for this action. */

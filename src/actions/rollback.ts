@@ -224,6 +224,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
 
   io.info(result.message);
   io.setOutput('result', result.result);
+  io.setOutput('environment', environment);
   io.setOutput('incident', result.incident ? String(result.incident.number) : '');
   io.setOutput('target-ref', result.target?.ref ?? '');
   io.setOutput('target-sha', result.target?.sha ?? '');

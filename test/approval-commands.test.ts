@@ -420,13 +420,11 @@ describe('staged recovery checkpoints by comment (seed 000: auto_proceed false)'
       existsSync(percents) ? readFileSync(percents, 'utf8').trim().split('\n') : [];
 
     // An early proceed, written before the checkpoint is reached, does not count later.
-    const early = gh.state
-      .repo()
-      .addComment(issue, {
-        user: 'carol',
-        body: '/ripcord proceed',
-        created_at: new Date(T0 - MIN),
-      }).id;
+    const early = gh.state.repo().addComment(issue, {
+      user: 'carol',
+      body: '/ripcord proceed',
+      created_at: new Date(T0 - MIN),
+    }).id;
     const tick = await recovery(T0, { GITHUB_EVENT_NAME: 'schedule' }, '1');
     expect(tick.result.outcome).toBe('awaiting-approval');
     expect(applied()).toEqual([]);

@@ -89,6 +89,7 @@ const decision = JSON.stringify({
   severity: 'critical',
   strategy: 'config',
   approval: 'senior-consensus',
+  ask: ['@acme/senior-eng', '<img src=x> @here'],
   triggered: ['error-rate'],
   summary: 'Roll back production: error-rate above 5% for 5m.',
 });
@@ -217,7 +218,10 @@ describe('rollback approvals by comment (seed 002: two senior engineers)', () =>
     expect(request).toContain('/ripcord approve');
     expect(request).toContain('/ripcord reject');
     expect(request).toMatch(/2 of members of `acme\/senior-eng`/);
-    expect(request).not.toMatch(/@acme/);
+    // The row's ask mentions are the only pings; anything else in the input is not written.
+    expect(request).toContain('Asking @acme/senior-eng.');
+    expect(request).not.toContain('<img');
+    expect(request.match(/@/g)).toHaveLength(1);
 
     // Not a senior (write permission does not make one), a quote, and one senior: not enough.
     const erin = say(number, 'erin', '/ripcord approve');
@@ -271,6 +275,18 @@ describe('rollback approvals by comment (seed 002: two senior engineers)', () =>
     const late = say(number, 'erin', '/ripcord approve');
     const after = await onComment(number, late, '606');
     expect(after.result.result).toBe('skipped');
+    expect(executed()).toEqual([GOOD_SHA]);
+  });
+
+  test('approvals on the second page of comments count (the list is paged, 100 a page)', async () => {
+    const first = await automatic();
+    const number = Number(first.io.outputs.incident);
+    say(number, 'carol', '/ripcord approve');
+    for (let i = 0; i < 120; i++) say(number, `watcher${i % 7}`, `+1 (${i})`);
+    const dave = say(number, 'dave', '/ripcord approve');
+    const done = await onComment(number, dave, '650');
+    expect(done.result.result).toBe('rolled-back');
+    expect(done.io.outputs.approvers).toBe('carol,dave');
     expect(executed()).toEqual([GOOD_SHA]);
   });
 

@@ -275,7 +275,7 @@ export const trigger = z.discriminatedUnion('kind', [
 export const strategyName = z.enum(['feature-flag', 'config', 'redeploy', 'full']);
 
 /** `@login` or `@org/team-slug`: the only text a policy may make Ripcord mention. */
-const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+export const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
 
 /** A decision row's override of the feature-flag strategy: only the keys given replace it. */
 export const decisionFlag = z.strictObject({

@@ -21,6 +21,7 @@ import { assertMove } from '../core/incident-lifecycle.ts';
 import type { ApprovalGateway } from '../github/approval-comments.ts';
 import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
 import type { Logger } from '../core/logger.ts';
+import { MENTION } from '../core/policy-schema.ts';
 import { commandLine, describeIgnored, loginText, type Tally } from './approvals.ts';
 import type { DecisionInput } from './decision-input.ts';
 
@@ -74,10 +75,14 @@ export async function requestApproval(
   summary: string,
   wanted: { name: string; rule: ApprovalRule },
   deps: GateDeps,
+  /** The row's `ask` mentions: the one place the request may ping people (the policy chose them). */
+  ask: readonly string[] = [],
 ): Promise<{ incident: IncidentRecord; message: string }> {
   const gateway = gatewayOf(deps);
   const at = new Date(deps.now()).toISOString();
   assertMove(null, 'awaiting-approval', 'rollback');
+  // The decision input is the workflow's to give; only well-formed mentions are written.
+  const mentions = ask.filter((m) => MENTION.test(m));
   const asked: IncidentState = {
     ...withStatus(state, 'awaiting-approval', at),
     approval: {
@@ -97,6 +102,7 @@ export async function requestApproval(
     [
       `### Approval needed: ${rule.required} of ${whoMayApprove(rule)}`,
       '',
+      ...(mentions.length > 0 ? [`Asking ${mentions.join(' ')}.`, ''] : []),
       escapeMarkdown(
         `Ripcord decided to roll back ${state.environment} from ${state.bad.ref} to ${state.target?.ref ?? 'the last known-good version'}${state.strategy ? ` with ${state.strategy}` : ''}, and the decision asks for approval rule ${wanted.name}. Nothing has been rolled back yet.`,
       ),

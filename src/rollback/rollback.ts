@@ -329,6 +329,7 @@ async function underLock(
         ),
         wanted,
         deps,
+        req.decision?.ask ?? [],
       );
       return {
         ...emptyResult(),

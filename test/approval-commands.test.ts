@@ -244,7 +244,26 @@ describe('rollback approvals by comment (seed 002: two senior engineers)', () =>
     expect((await automatic()).result.result).toBe('awaiting-approval');
     expect(gh.state.repo().findIssue(number)?.comments.length).toBe(comments);
 
+    // Someone with write access edits dave's "LGTM" into an approval: an edit is no vote.
+    const lgtm = say(number, 'dave', 'LGTM');
+    const edited = gh.state
+      .repo()
+      .findIssue(number)
+      ?.comments.find((c) => c.id === lgtm);
+    if (!edited) throw new Error('no comment');
+    edited.body = '/ripcord approve';
+    edited.updated_at = new Date(Date.parse(edited.created_at) + 120_000).toISOString();
+    expect((await onComment(number, lgtm, '6041')).result.result).toBe('awaiting-approval');
+    expect(executed()).toEqual([]);
+
     const dave = say(number, 'dave', '/ripcord approve');
+    // github.com may write updated_at a second after created_at on a comment nobody edited
+    // (https://github.com/palantir/policy-bot/pull/459); the stand-in answers so here.
+    const fresh = gh.state
+      .repo()
+      .findIssue(number)
+      ?.comments.find((c) => c.id === dave);
+    if (fresh) fresh.updated_at = new Date(Date.parse(fresh.created_at) + 1000).toISOString();
     const done = await onComment(number, dave, '605');
     expect(done.result.result).toBe('rolled-back');
     expect(done.io.outputs.approvers).toBe('carol,dave');

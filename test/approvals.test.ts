@@ -160,6 +160,19 @@ describe('tally: N distinct authorised people, in the order they wrote', () => {
       ignored: ['dave:edited'],
     },
     {
+      // github.com may write updated_at a second after created_at on a comment nobody edited
+      // (https://github.com/palantir/policy-bot/pull/459): that still counts.
+      name: 'updated_at a second after created_at is not an edit',
+      comments: () => [
+        c('carol', '/ripcord approve'),
+        c('dave', '/ripcord approve', '2026-11-24T10:05:00Z', {
+          updatedAt: '2026-11-24T10:05:01Z',
+        }),
+      ],
+      status: 'approved',
+      approvers: ['carol', 'dave'],
+    },
+    {
       name: 'a bot does not count, even one the API would authorise',
       comments: () => [c('carol', '/ripcord approve'), c('deploy[bot]', '/ripcord approve')],
       status: 'waiting',

@@ -13,8 +13,14 @@
  *   `<!-- /ripcord approve -->` is not a vote;
  * - only comments created after the request: an old "approve" from an earlier incident or
  *   an earlier checkpoint does not carry over;
- * - edited comments do not count (`updated_at` differs from `created_at`): an "LGTM" edited
- *   into `/ripcord approve` later, or a reject edited into an approve, would change history;
+ * - edited comments do not count: anyone with write access may edit anyone's comment, so an
+ *   "LGTM" edited into `/ripcord approve`, or a reject into an approve, would forge a vote.
+ *   REST has no "edited" flag, only `updated_at`, and github.com does not always write it
+ *   equal to `created_at` for a comment nobody edited (seen a second apart:
+ *   https://github.com/palantir/policy-bot/pull/459). So a comment counts as edited when
+ *   `updated_at` is more than EDIT_TOLERANCE_MS after `created_at`; an edit within those
+ *   seconds of writing is the author fixing a typo, not a later forgery. The `edited` event
+ *   itself never starts a count (the workflow listens to `created` only);
  * - bots and Ripcord's own identity never vote (Ripcord quotes the command in its request);
  * - one vote per person, whatever they write: N approvals are N distinct people;
  * - a `reject` by an authorised person before the N-th approval closes the request.
@@ -41,6 +47,9 @@ export interface CommentView {
   createdAt: string;
   updatedAt: string;
 }
+
+/** How far `updated_at` may trail `created_at` on a comment nobody edited (see the header). */
+export const EDIT_TOLERANCE_MS = 5_000;
 
 const COMMAND_LINE = /^\/ripcord (approve|reject|proceed)(?:[ \t]+\S.*)?$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
@@ -144,7 +153,8 @@ export function voteOf(
   if (opts.isRipcord(comment.author)) return ignored('ripcord');
   if (comment.authorType === 'Bot' || /\[bot\]$/i.test(comment.author)) return ignored('bot');
   if (Date.parse(comment.createdAt) < Date.parse(opts.since)) return ignored('before the request');
-  if (comment.updatedAt !== comment.createdAt) return ignored('edited');
+  if (Date.parse(comment.updatedAt) - Date.parse(comment.createdAt) > EDIT_TOLERANCE_MS)
+    return ignored('edited');
   return { commentId: comment.id, login: comment.author, command, at: comment.createdAt };
 }
 

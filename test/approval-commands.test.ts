@@ -354,6 +354,33 @@ describe('rollback approvals by comment (seed 002: two senior engineers)', () =>
     expect(stored(number).status).toBe('awaiting-approval');
   });
 
+  test('a later decision that needs no approval does not wait behind the request', async () => {
+    const first = await automatic();
+    const number = Number(first.io.outputs.incident);
+    const worse = await rollback(
+      {
+        environment: 'production',
+        decision: JSON.stringify({
+          ...JSON.parse(decision),
+          approval: 'none',
+          summary: 'Roll back production: error rate above 20%, immediate rollback.',
+        }),
+      },
+      { GITHUB_EVENT_NAME: 'deployment_status', GITHUB_ACTOR: 'deploy-bot' },
+      '950',
+    );
+    expect(worse.result.result).toBe('rolled-back');
+    expect(worse.result.incident?.number).toBe(number);
+    expect(executed()).toEqual([GOOD_SHA]);
+    expect(
+      gh.state
+        .repo()
+        .findIssue(number)
+        ?.comments.map((c) => c.body)
+        .join('\n'),
+    ).toMatch(/### No longer waiting[\s\S]*above 20%/);
+  });
+
   test('a person with rollback.authority who runs it by hand does not wait for the consensus', async () => {
     const first = await automatic();
     const number = Number(first.io.outputs.incident);

@@ -134,13 +134,16 @@ export type GateOutcome =
 /**
  * Counts the approvals of an awaiting-approval incident and records what changed. `byHand`:
  * a person who passed rollback.authority runs the rollback (workflow_dispatch), which
- * approves it.
+ * approves it. `escalated`: a later automatic decision that needs no approval rule (the
+ * breach grew into a row that rolls back at once, or a GitHub Environment's reviewers already
+ * approved the job) carries its summary: waiting would block the rollback it asks for.
  */
 export async function checkApproval(
   incident: IncidentRecord,
   approvals: Record<string, ApprovalRule>,
   byHand: string | null,
   deps: GateDeps,
+  escalated: string | null = null,
 ): Promise<GateOutcome> {
   const state = incident.state;
   const record = state.approval;
@@ -155,6 +158,16 @@ export async function checkApproval(
     await deps.incidents.comment(
       incident.number,
       `### Approved by hand\n\n${loginText(byHand)} ran the rollback with rollback.authority; the ${escapeMarkdown(record.rule)} approvals are not needed.`,
+    );
+    return { kind: 'approved', incident: saved };
+  }
+  if (escalated !== null) {
+    const saved = await deps.incidents.save(incident, approvedState(state, record, []));
+    await deps.incidents.comment(
+      incident.number,
+      `### No longer waiting
+
+A later decision rolls back without the ${escapeMarkdown(record.rule)} approvals: ${escapeMarkdown(escalated)}`,
     );
     return { kind: 'approved', incident: saved };
   }

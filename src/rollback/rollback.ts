@@ -146,7 +146,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     return {
       ...base,
       result: 'dry-run',
-      message: `Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}; nothing was changed.`,
+      message: `Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}${!req.manual && ruleFor(policy.approvals, req.decision) ? ` once approval rule ${req.decision?.approval ?? ''} has its approvals` : ''}; nothing was changed.`,
       from: bad ? versionOf(bad) : null,
       target: target ? { deploymentId: target.id, ref: target.ref, sha: target.sha } : null,
       strategy,
@@ -242,11 +242,19 @@ async function underLock(
       message: `Incident #${req.commentOn} is not waiting for a rollback approval${incident?.number === req.commentOn ? ` (status ${incident.state.status})` : ''}: the comment changes nothing.`,
     };
   if (incident && plan.kind === 'approval') {
+    const escalated =
+      !req.manual &&
+      req.commentOn === undefined &&
+      req.decision?.decision === 'rollback' &&
+      ruleFor(policy.approvals, req.decision) === null
+        ? req.decision.summary || 'the decision needs no approval'
+        : null;
     const gate = await checkApproval(
       incident,
       policy.approvals,
       req.manual ? req.actor : null,
       deps,
+      escalated,
     );
     const ref = { number: gate.incident.number, url: gate.incident.url };
     if (gate.kind !== 'approved')

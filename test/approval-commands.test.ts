@@ -381,6 +381,23 @@ describe('rollback approvals by comment (seed 002: two senior engineers)', () =>
     ).toMatch(/### No longer waiting[\s\S]*above 20%/);
   });
 
+  test('a person with rollback.authority decides alone by comment (the runbook primary)', async () => {
+    const first = await automatic();
+    const number = Number(first.io.outputs.incident);
+    const alice = say(number, 'alice', '/ripcord approve');
+    const done = await onComment(number, alice, '920');
+    expect(done.result.result).toBe('rolled-back');
+    expect(done.io.outputs.approvers).toBe('alice');
+    expect(executed()).toEqual([GOOD_SHA]);
+    expect(
+      gh.state
+        .repo()
+        .findIssue(number)
+        ?.comments.map((c) => c.body)
+        .join('\n'),
+    ).toMatch(/`alice` approved with rollback.authority/);
+  });
+
   test('a person with rollback.authority who runs it by hand does not wait for the consensus', async () => {
     const first = await automatic();
     const number = Number(first.io.outputs.incident);

@@ -269,6 +269,31 @@ describe('tally: N distinct authorised people, in the order they wrote', () => {
       expect(result.ignored.map((i) => `${i.login}:${i.why}`).sort()).toEqual([...ignored].sort());
   });
 
+  test('a person with rollback authority decides alone, by approve or by reject', () => {
+    const lead = new Map([['lead', true]]);
+    const input = (comments: CommentView[]) => ({
+      comments,
+      since: REQUEST,
+      required: 2,
+      accept: ['approve', 'reject'] as const,
+      isRipcord: () => false,
+      authorised: SENIORS,
+      alone: lead,
+      now: Date.parse(REQUEST),
+    });
+    const alone = tally(input([c('lead', '/ripcord approve')]));
+    expect(alone.status).toBe('approved');
+    expect(alone.decidedAlone?.login).toBe('lead');
+    expect(alone.missing).toBe(0);
+    const after = tally(
+      input([c('carol', '/ripcord approve'), c('lead', '/ripcord reject', '2026-11-24T10:06:00Z')]),
+    );
+    expect(after.status).toBe('rejected');
+    expect(after.rejectedBy?.login).toBe('lead');
+    // Without the authority map the same comment is one unauthorised vote.
+    expect(count([c('lead', '/ripcord approve')]).status).toBe('waiting');
+  });
+
   test('the rejecter is named, and how long it waited', () => {
     const result = count([c('dave', '/ripcord reject')]);
     expect(result.rejectedBy?.login).toBe('dave');

@@ -12,8 +12,13 @@
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ApprovalRule } from '../core/policy-rollback-schema.ts';
-import { effectiveRole, roleAtLeast } from '../rollback/authority.ts';
+import type { ApprovalRule, RollbackPolicy } from '../core/policy-rollback-schema.ts';
+import {
+  assertMayRollBack,
+  effectiveRole,
+  readActorAccess,
+  roleAtLeast,
+} from '../rollback/authority.ts';
 import {
   tally,
   votersToCheck,
@@ -175,16 +180,37 @@ export async function mayApprove(
   return false;
 }
 
+/** Whether `login` passes rollback.authority (the check a rollback by hand makes). */
+async function mayRollBackAlone(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  login: string,
+  authority: RollbackPolicy['authority'],
+): Promise<boolean> {
+  const access = await readActorAccess(octokit, repo, login, authority);
+  try {
+    assertMayRollBack(login, access, authority);
+    return true;
+  } catch (thrown) {
+    if (thrown instanceof ConfigurationError) return false;
+    throw thrown;
+  }
+}
+
 export interface ApprovalGateway {
   /** Writes the request comment; returns GitHub's time of it (later comments count). */
   request(issue: number, markdown: string): Promise<string>;
-  /** Counts the approvals on `issue` under `rule` since `since`. */
+  /**
+   * Counts the approvals on `issue` under `rule` since `since`. `authority` (rollback.authority):
+   * people who may roll back alone, whose single approval decides (and whose reject counts).
+   */
   count(
     issue: number,
     rule: ApprovalRule,
     since: string,
     accept: readonly RipcordCommand[],
     now: number,
+    authority?: RollbackPolicy['authority'],
   ): Promise<Tally>;
 }
 
@@ -203,16 +229,21 @@ export function createApprovalGateway(
       });
       return data.created_at;
     },
-    async count(issue, rule, since, accept, now) {
+    async count(issue, rule, since, accept, now, authority) {
       const comments = await listComments(octokit, repo, issue, since);
       const opts = { since, accept, isRipcord: (l: string) => identity.is(l) };
       const authorised = new Map<string, boolean>();
+      const alone = new Map<string, boolean>();
       for (const login of votersToCheck(comments, opts)) {
-        const may = await mayApprove(octokit, repo, login, rule);
+        const decides = authority ? await mayRollBackAlone(octokit, repo, login, authority) : false;
+        const may = decides || (await mayApprove(octokit, repo, login, rule));
+        alone.set(login.toLowerCase(), decides);
         authorised.set(login.toLowerCase(), may);
-        logger.info(`${login} ${may ? 'may' : 'may not'} approve under this rule`);
+        logger.info(
+          `${login} ${decides ? 'may roll back alone (rollback.authority)' : may ? 'may approve under this rule' : 'may not approve'}`,
+        );
       }
-      return tally({ ...opts, comments, required: rule.required, authorised, now });
+      return tally({ ...opts, comments, required: rule.required, authorised, alone, now });
     },
   };
 }

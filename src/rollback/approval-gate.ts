@@ -15,7 +15,7 @@
 import { ConfigurationError } from '../core/errors.ts';
 import { formatDuration } from '../core/duration.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
-import type { ApprovalRule } from '../core/policy-rollback-schema.ts';
+import type { ApprovalRule, RollbackPolicy } from '../core/policy-rollback-schema.ts';
 import { withStatus, type ApprovalRecord, type IncidentState } from '../core/incident-state.ts';
 import { assertMove } from '../core/incident-lifecycle.ts';
 import type { ApprovalGateway } from '../github/approval-comments.ts';
@@ -115,6 +115,8 @@ export async function requestApproval(
       '',
       `To refuse (no rollback; the incident closes), comment \`${commandLine('reject')}\`.`,
       '',
+      'A person who may roll back alone (rollback.authority) decides alone: one approval from them is enough, as running the rollback by hand would be.',
+      '',
       `Counted: comments written after this one, not edited, by ${rule.required} distinct people who pass the rule (checked with GitHub's permission and team APIs). Quoted or code-block commands, bots and edited comments do not count.`,
     ].join('\n'),
   );
@@ -141,6 +143,7 @@ export type GateOutcome =
 export async function checkApproval(
   incident: IncidentRecord,
   approvals: Record<string, ApprovalRule>,
+  authority: RollbackPolicy['authority'],
   byHand: string | null,
   deps: GateDeps,
   escalated: string | null = null,
@@ -182,6 +185,7 @@ A later decision rolls back without the ${escapeMarkdown(record.rule)} approvals
     record.requestedAt,
     ['approve', 'reject'],
     deps.now(),
+    authority,
   );
   const approvers = counted.approvers.map((v) => ({
     login: v.login,
@@ -196,7 +200,9 @@ A later decision rolls back without the ${escapeMarkdown(record.rule)} approvals
     const saved = await deps.incidents.save(incident, approved);
     await deps.incidents.comment(
       incident.number,
-      `### Approved\n\n${approvers.map((a) => loginText(a.login)).join(' and ')} approved (${approvers.length} of ${record.required}, rule ${escapeMarkdown(record.rule)}): Ripcord rolls back now.`,
+      counted.decidedAlone
+        ? `### Approved\n\n${loginText(counted.decidedAlone.login)} approved with rollback.authority, which decides alone (the ${escapeMarkdown(record.rule)} consensus is for when none of them is there): Ripcord rolls back now.`
+        : `### Approved\n\n${approvers.map((a) => loginText(a.login)).join(' and ')} approved (${approvers.length} of ${record.required}, rule ${escapeMarkdown(record.rule)}): Ripcord rolls back now.`,
     );
     return { kind: 'approved', incident: saved };
   }

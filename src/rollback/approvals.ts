@@ -23,7 +23,10 @@
  *   itself never starts a count (the workflow listens to `created` only);
  * - bots and Ripcord's own identity never vote (Ripcord quotes the command in its request);
  * - one vote per person, whatever they write: N approvals are N distinct people;
- * - a `reject` by an authorised person before the N-th approval closes the request.
+ * - a `reject` by an authorised person before the N-th approval closes the request;
+ * - a person who may roll back alone (rollback.authority: the runbook's "Primary: Lead DevOps
+ *   Engineer ...") decides alone by comment too, as they could by running the rollback by
+ *   hand; the consensus is for "in the absence of the above individuals".
  */
 
 /** The commands a comment can carry. */
@@ -184,6 +187,8 @@ export interface TallyInput {
   isRipcord: (login: string) => boolean;
   /** Login (lower case) -> may approve under the rule, as read from GitHub. Absent: may not. */
   authorised: ReadonlyMap<string, boolean>;
+  /** Login (lower case) -> may roll back alone (rollback.authority): one approval decides. */
+  alone?: ReadonlyMap<string, boolean>;
   now: number;
 }
 
@@ -191,6 +196,8 @@ export interface Tally {
   status: 'approved' | 'rejected' | 'waiting';
   approvers: Vote[];
   rejectedBy: Vote | null;
+  /** The approval that decided alone (a person with rollback authority), if one did. */
+  decidedAlone: Vote | null;
   /** How many approvals are still missing (0 once approved). */
   missing: number;
   ignored: Ignored[];
@@ -211,6 +218,7 @@ export function tally(input: TallyInput): Tally {
   const ignored: Ignored[] = [];
   const voted = new Set<string>();
   let rejectedBy: Vote | null = null;
+  let decidedAlone: Vote | null = null;
   let decided = false;
   for (const comment of ordered) {
     const v = voteOf(comment, input);
@@ -219,7 +227,8 @@ export function tally(input: TallyInput): Tally {
       continue;
     }
     const who = v.login.toLowerCase();
-    if (input.authorised.get(who) !== true) {
+    const alone = input.alone?.get(who) === true;
+    if (input.authorised.get(who) !== true && !alone) {
       ignored.push({ commentId: v.commentId, login: v.login, why: 'not authorised' });
       continue;
     }
@@ -235,18 +244,20 @@ export function tally(input: TallyInput): Tally {
       continue;
     }
     approvers.push(v);
-    if (approvers.length >= input.required) decided = true;
+    if (alone) decidedAlone = v;
+    if (alone || approvers.length >= input.required) decided = true;
   }
   const status = rejectedBy
     ? 'rejected'
-    : approvers.length >= input.required
+    : decidedAlone || approvers.length >= input.required
       ? 'approved'
       : 'waiting';
   return {
     status,
     approvers,
     rejectedBy,
-    missing: Math.max(0, input.required - approvers.length),
+    decidedAlone,
+    missing: status === 'approved' ? 0 : Math.max(0, input.required - approvers.length),
     ignored,
     waitedMs: Math.max(0, input.now - Date.parse(input.since)),
   };

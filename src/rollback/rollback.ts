@@ -252,6 +252,7 @@ async function underLock(
     const gate = await checkApproval(
       incident,
       policy.approvals,
+      policy.authority,
       req.manual ? req.actor : null,
       deps,
       escalated,

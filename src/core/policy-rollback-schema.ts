@@ -196,7 +196,7 @@ export const rollbackSchema = z.strictObject({
     .default({})
     .meta({
       description:
-        'Named approval rules: a decision row with `approval: <name>` does not roll back at once; it opens the incident, asks there for `required` approvals (`/ripcord approve` comments) by distinct people the rule names, and rolls back when they are in (an `issue_comment` workflow runs the rollback action again). `/ripcord reject` by one of them closes the request.',
+        'Named approval rules: a decision row with `approval: <name>` does not roll back at once; it opens the incident, asks there for `required` approvals (`/ripcord approve` comments) by distinct people the rule names, and rolls back when they are in (an `issue_comment` workflow runs the rollback action again). `/ripcord reject` by one of them closes the request. A person who passes rollback.authority decides alone (one comment, or running the rollback by hand).',
     }),
   cooldown: duration
     .default(0)

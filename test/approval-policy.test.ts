@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
+import { expectedEnvironments, usesEnvironmentApprovals } from '../src/github/environments.ts';
 
 function policy(
   rows: string[],
@@ -101,5 +102,40 @@ describe('approval rules', () => {
     const found = problems(policy([], [rule]).replace('    decision:\n', ''));
     expect(found.join('\n')).toContain(message);
     expect(found[0]).toMatch(/^ripcord\.yml:\d+:\d+: /);
+  });
+});
+
+describe('validate --github: the rollback-approval Environment', () => {
+  const loaded = (text: string) => {
+    const r = parsePolicy(text, 'ripcord.yml');
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    return r.policy;
+  };
+  const reviewers = (environmentApprovals: boolean) =>
+    expectedEnvironments(['production'], environmentApprovals).find(
+      (e) => e.name === 'rollback-approval',
+    )?.reviewers;
+
+  test('comment rules only: its reviewers are not required (nobody would be asked twice)', () => {
+    const p = loaded(
+      policy(['      - {severity: critical, strategy: redeploy, approval: senior-consensus}']),
+    );
+    expect(usesEnvironmentApprovals(p)).toBe(false);
+    expect(reviewers(false)).toBe('either');
+  });
+
+  test('another approval name still needs the Environment with reviewers', () => {
+    const p = loaded(
+      [
+        'version: 1',
+        'environments:',
+        '  production:',
+        '    decision:',
+        '      - {severity: critical, strategy: redeploy, approval: lead}',
+        '',
+      ].join('\n'),
+    );
+    expect(usesEnvironmentApprovals(p)).toBe(true);
+    expect(reviewers(true)).toBe('required');
   });
 });

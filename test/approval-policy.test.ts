@@ -5,6 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
 import { expectedEnvironments, usesEnvironmentApprovals } from '../src/github/environments.ts';
+import { renderIncidentReport } from '../src/core/incident-report.ts';
+import { fullInput, fullState } from './fixtures/reports/incident-fixtures.ts';
 
 function policy(
   rows: string[],
@@ -137,5 +139,29 @@ describe('validate --github: the rollback-approval Environment', () => {
     );
     expect(usesEnvironmentApprovals(p)).toBe(true);
     expect(reviewers(true)).toBe('required');
+  });
+});
+
+describe('the incident report names who approved', () => {
+  test('rule, count and approvers with their times, logins in code spans (no pings)', () => {
+    const state = fullState({
+      approval: {
+        rule: 'senior-consensus',
+        required: 2,
+        requestedAt: '2024-05-01T10:03:00Z',
+        status: 'approved',
+        approvers: [
+          { login: 'carol', at: '2024-05-01T10:05:00Z', commentId: 11 },
+          { login: 'dave', at: '2024-05-01T10:07:00Z', commentId: 12 },
+        ],
+        rejectedBy: null,
+      },
+    });
+    const md = renderIncidentReport(fullInput({ state }));
+    expect(md).toContain(
+      'Approval rule senior-consensus: approved, 2 of 2 approvals by `carol` (2024-05-01T10:05:00Z), `dave` (2024-05-01T10:07:00Z); asked at 2024-05-01T10:03:00Z.',
+    );
+    expect(md).not.toContain('@carol');
+    expect(renderIncidentReport(fullInput())).not.toContain('Approval rule');
   });
 });

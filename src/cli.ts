@@ -200,12 +200,16 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
     'read the environments (any token that can read the repository; a fine-grained one needs Environments: read)',
   );
   const { createGitHubClient } = await import('./github/client.ts');
-  const { checkEnvironments, expectedEnvironments } = await import('./github/environments.ts');
+  const { checkEnvironments, expectedEnvironments, usesEnvironmentApprovals } =
+    await import('./github/environments.ts');
   const { octokit } = createGitHubClient({ token, baseUrl: io.env.GITHUB_API_URL, logger });
   const findings = await checkEnvironments(
     octokit,
     { owner, repo },
-    expectedEnvironments(envs.map(([name]) => name)),
+    expectedEnvironments(
+      envs.map(([name]) => name),
+      usesEnvironmentApprovals(policy),
+    ),
   );
   for (const f of findings) io.stderr(`${f.ok ? 'ok  ' : 'FAIL'} ${f.message}`);
   const failed = findings.filter((f) => !f.ok);

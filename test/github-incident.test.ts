@@ -384,7 +384,7 @@ describe('IncidentStore against the GitHub stand-in', () => {
     expect((err as ConfigurationError).message).toBe(
       `The state block of incident issue ${created.url} cannot be used.\n` +
         '  The Ripcord state block does not match state version 1: status: Invalid option: expected one of ' +
-        '"rolling-back"|"rolled-back"|"rollback-failed"|"verification-failed"|"recovering"|"recovered"|"closed". ' +
+        '"awaiting-approval"|"rolling-back"|"rolled-back"|"rollback-failed"|"verification-failed"|"recovering"|"recovered"|"closed". ' +
         'Fix it by hand, or restore the block from the issue\'s edit history (the "edited" menu above the issue body), then re-run the workflow.',
     );
     await expect(store.findOpen('production')).rejects.toBeInstanceOf(ConfigurationError);

@@ -97,6 +97,17 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('severity', decision.severity ?? '');
   io.setOutput('strategy', decision.strategy ?? '');
   io.setOutput('approval', decision.approval ?? '');
+  // A rule under rollback.approvals is asked for on the incident by the rollback action
+  // itself: the workflow must not also hold the job for a GitHub Environment's reviewers.
+  const approvalRules = policy.environments[environment]?.rollback.approvals ?? {};
+  io.setOutput(
+    'approval-by',
+    !decision.approval || decision.approval === 'none'
+      ? 'none'
+      : Object.hasOwn(approvalRules, decision.approval)
+        ? 'comments'
+        : 'environment',
+  );
   io.setOutput('triggered', decision.triggered.join(','));
   io.setOutput('ask', (decision.ask ?? []).join(' '));
   io.setOutput('report', JSON.stringify(decision));

@@ -25,6 +25,9 @@ import { environmentOf } from '../evaluate/evaluate-environment.ts';
 import type { ActionIO } from './action-io.ts';
 import { runContext } from './run-context.ts';
 import { requestStatus } from '../github/repo-ref.ts';
+import { createApprovalGateway } from '../github/approval-comments.ts';
+import { decisionFromState } from '../rollback/approval-gate.ts';
+import { approvalSummary, commentStart, ignoredComment } from './comment-command.ts';
 
 export interface RollbackDepsIn {
   env: Record<string, string | undefined>;
@@ -39,17 +42,25 @@ export interface RollbackDepsIn {
 }
 
 export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackResult> {
-  const environment = required(io, 'environment', 'production');
   const policyPath = io.getInput('policy') || defaultPolicyPath;
+  // An `issue_comment` run (/ripcord approve|reject) acts on the incident the comment is on.
+  const started = await commentStart(io, deps.env, policyPath, ['approve', 'reject']);
+  if (started.kind === 'ignore') return ignoredComment(io, started);
+  const byComment = started.kind === 'command' ? started.incident : null;
+  const environment = byComment
+    ? byComment.state.environment
+    : required(io, 'environment', 'production');
   const strategyInput = io.getInput('strategy') || 'auto';
   if (strategyInput !== 'auto' && !STRATEGIES.includes(strategyInput as StrategyName)) {
     throw new ConfigurationError(
       `input strategy: "${strategyInput}" is not a strategy; write auto or one of ${STRATEGIES.join(', ')}`,
     );
   }
-  const decision = parseDecisionInput(io.getInput('decision'));
+  const decision = byComment
+    ? decisionFromState(byComment.state)
+    : parseDecisionInput(io.getInput('decision'));
   const dryRun = parseBooleanInput(io.getInput('dry-run'), 'input dry-run');
-  const reason = io.getInput('reason') || decision?.summary || '';
+  const reason = io.getInput('reason') || decision?.summary || byComment?.state.reason || '';
   if (!reason)
     throw new ConfigurationError(
       'input reason is required when no decision is given; say why you roll back',
@@ -123,7 +134,9 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   });
   for (const secret of flags.secrets) io.setSecret(secret);
 
-  const manual = deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null;
+  // Approvals, not the commenter's own authority, decide a comment-started run.
+  const manual =
+    !byComment && (deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null);
 
   const result = await rollback(
     {
@@ -137,6 +150,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       manual,
       run: { id: runId, attempt, url: runUrl },
       repository,
+      ...(byComment ? { commentOn: byComment.number } : {}),
     },
     {
       policy,
@@ -162,6 +176,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
         mask: (secret: string) => io.setSecret(secret),
         ...(deps.pollIntervalMs === undefined ? {} : { pollIntervalMs: deps.pollIntervalMs }),
       },
+      approvals: createApprovalGateway(client.octokit, repoRef, identity, io),
       actorAccess: (actor) =>
         readActorAccess(client.octokit, repoRef, actor, env.rollback.authority),
       commitExists: async (sha) => {
@@ -209,6 +224,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
 
   io.info(result.message);
   io.setOutput('result', result.result);
+  io.setOutput('environment', environment);
   io.setOutput('incident', result.incident ? String(result.incident.number) : '');
   io.setOutput('target-ref', result.target?.ref ?? '');
   io.setOutput('target-sha', result.target?.sha ?? '');
@@ -216,12 +232,15 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   io.setOutput('deployment-id', result.deploymentId ? String(result.deploymentId) : '');
   io.setOutput('message', result.message);
   io.setOutput('skip-reason', result.skipReason ?? '');
+  io.setOutput('approvers', (result.approval?.approvers ?? []).map((a) => a.login).join(','));
   await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
   const notifyFailure = await reportNotifications(io, reports);
   // Asked to roll back and did not: never a silent green step. Skipping because Ripcord's own
   // rollback is live (or another run is doing it) warns; the failed cases fail below.
   if (result.result === 'skipped' && result.skipReason !== 'not-asked')
     io.warning(`Ripcord did not roll back ${environment}: ${result.message}`);
+  if (result.result === 'awaiting-approval')
+    io.warning(`Ripcord did not roll back ${environment} yet: ${result.message}`);
   if (result.result === 'failed') io.setFailed(result.message);
   else if (notifyFailure) io.setFailed(notifyFailure);
   return result;
@@ -265,6 +284,7 @@ const HEADLINE: Record<RollbackResult['result'], string> = {
   failed: '❌ Rollback failed',
   skipped: '⏭️ Nothing to do',
   'dry-run': '🧪 Dry run',
+  'awaiting-approval': '🙋 Waiting for approval',
 };
 
 export function renderRollbackSummary(
@@ -296,6 +316,7 @@ export function renderRollbackSummary(
     lines.push('');
   }
   if (r.incident) lines.push(`Incident: [#${r.incident.number}](${r.incident.url})`, '');
+  if (r.approval) lines.push(approvalSummary(r.approval), '');
   const finished = r.steps.filter((e) => e.status !== 'running');
   if (finished.length > 0) {
     lines.push('| Time | Step | Result | Detail |', '| --- | --- | --- | --- |');

@@ -35,6 +35,7 @@ import { createSources } from '../sources/index.ts';
 import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ActionIO } from './action-io.ts';
+import { ignoredCheckpoint, recoveryCheckpoint } from './recovery-checkpoint.ts';
 import { runContext } from './run-context.ts';
 
 export interface StagedRecoveryDeps {
@@ -52,10 +53,21 @@ export interface StagedRecoveryDeps {
 const COMMANDS: readonly RecoveryCommand[] = ['tick', 'proceed', 'abort', 'status'];
 
 export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<RecoveryResult> {
-  const environment = io.getInput('environment');
+  // An `issue_comment` run: `/ripcord proceed` (or approve) passes a manual checkpoint.
+  const checkpoint = await recoveryCheckpoint(
+    io,
+    deps.env,
+    io.getInput('policy') || defaultPolicyPath,
+  );
+  if (checkpoint.kind === 'ignore') return ignoredCheckpoint(io, checkpoint);
+  const environment =
+    checkpoint.kind === 'proceed' ? checkpoint.environment : io.getInput('environment');
   if (!environment)
     throw new ConfigurationError('input environment is required; set `environment: production`');
-  const commandInput = (io.getInput('command') || 'tick').trim().toLowerCase();
+  const commandInput =
+    checkpoint.kind === 'proceed'
+      ? 'proceed'
+      : (io.getInput('command') || 'tick').trim().toLowerCase();
   if (!COMMANDS.includes(commandInput as RecoveryCommand)) {
     throw new ConfigurationError(
       `input command: "${commandInput}" is not a command; write one of ${COMMANDS.join(', ')} (empty means tick)`,
@@ -184,7 +196,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     {
       environment,
       command,
-      actor: decidingActor(deps.env),
+      actor: checkpoint.kind === 'proceed' ? checkpoint.actor : decidingActor(deps.env),
       ...(io.getInput('reason') ? { reason: io.getInput('reason') } : {}),
       run: { id: runId, attempt, url: runUrl },
     },

@@ -152,6 +152,7 @@ export const actionDocs: Readonly<Record<string, ActionDocData>> = {
     permissionNotes: [
       'Drop `actions: write` when no rung of the ladder redeploys through `workflow_dispatch`.',
       'When `rollback.authority` names `teams`, pass a `token` that can read organisation teams (`read:org`: a GitHub App installation token or a fine-grained token); the default `GITHUB_TOKEN` cannot.',
+      'A decision whose `approval` names a rule under `rollback.approvals` does not roll back at once: the incident opens as awaiting-approval and asks for `/ripcord approve` comments (`result: awaiting-approval`, with a warning). Run this action again from an `issue_comment` workflow (examples/workflows/ripcord-commands.yml, no `environment` or `decision` inputs needed): it counts distinct approvers the rule names and rolls back once they are in; `/ripcord reject` closes the incident. Rules with `teams` need a token with `read:org` there too.',
     ],
     secrets: [
       flagSecrets,
@@ -206,6 +207,7 @@ export const actionDocs: Readonly<Record<string, ActionDocData>> = {
     permissionNotes: [
       'The report pull request also needs the repository setting Settings -> Actions -> General -> Workflow permissions -> "Allow GitHub Actions to create and approve pull requests"; without it the report goes on the incident issue and the step warns.',
       'When `recovery.approval` (or `rollback.authority`) names `teams`, pass a `token` with `read:org`; the default `GITHUB_TOKEN` cannot read organisation teams.',
+      'With `auto_proceed: false`, `/ripcord proceed` (or `/ripcord approve`) commented on the incident by a person `recovery.approval` names passes the checkpoint, when this action runs from an `issue_comment` workflow (examples/workflows/ripcord-commands.yml); a comment written before the checkpoint was reached, edited, quoted or by a bot does not.',
     ],
     secrets: [flagSecrets, sourceSecrets, notifySecrets],
     example: {

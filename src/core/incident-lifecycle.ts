@@ -35,6 +35,30 @@ const OPEN_STATUSES: readonly IncidentStatus[] = incidentStatusSchema.options.fi
 export const INCIDENT_LIFECYCLE: readonly LifecycleTransition[] = [
   { from: null, to: 'rolling-back', by: 'rollback', when: 'a rollback starts; the incident opens' },
   {
+    from: null,
+    to: 'awaiting-approval',
+    by: 'rollback',
+    when: 'a decision whose approval names a rule (rollback.approvals): the incident opens and asks for `/ripcord approve`',
+  },
+  {
+    from: 'awaiting-approval',
+    to: 'awaiting-approval',
+    by: 'rollback',
+    when: 'a run counts the approvals and they are not enough yet',
+  },
+  {
+    from: 'awaiting-approval',
+    to: 'rolling-back',
+    by: 'rollback',
+    when: 'the rule has its approvals (or a person with rollback.authority runs the rollback by hand): the rollback runs',
+  },
+  {
+    from: 'awaiting-approval',
+    to: 'closed',
+    by: 'rollback',
+    when: '`/ripcord reject` by a person the rule names: no rollback',
+  },
+  {
     from: 'rolling-back',
     to: 'rolling-back',
     by: 'rollback',
@@ -171,6 +195,8 @@ export type RollbackPlan =
   | { kind: 'resume' }
   /** The open incident failed (rollback or verification): try again from its record. */
   | { kind: 'retry' }
+  /** The open incident waits for comment approvals: count them, then roll back, close or wait. */
+  | { kind: 'approval' }
   /**
    * The live deployment is newer than everything the open incident knows: close that incident
    * as superseded and open a new one against the live deployment.
@@ -231,6 +257,14 @@ export function planRollback(input: PlanRollbackInput): RollbackPlan {
   }
   const liveIsBad = current !== null && current.id === incident.bad.deploymentId;
   switch (incident.status) {
+    case 'awaiting-approval':
+      // Nothing was rolled back yet, so any other live deployment replaced the one asked about.
+      if (current && current.id !== incident.bad.deploymentId)
+        return {
+          kind: 'supersede',
+          reason: `deployment ${current.id} (${current.sha.slice(0, 7)}) replaced the bad deployment while the rollback of incident #${incident.number} waited for approval`,
+        };
+      return { kind: 'approval' };
     case 'rolling-back':
       return { kind: 'resume' };
     case 'rollback-failed':

@@ -146,6 +146,7 @@ export function isResolved(status: IncidentStatus, issueOpen: boolean): boolean 
 }
 
 const STATUS_TEXT: Record<IncidentStatus, string> = {
+  'awaiting-approval': 'waiting for approval',
   'rolling-back': 'rolling back',
   'rolled-back': 'rolled back',
   'rollback-failed': 'rollback failed',
@@ -449,6 +450,7 @@ export function renderIncidentReport(input: IncidentReportInput): string {
       `Decision: **${state.decision.decision}**${state.decision.severity ? ` (${state.decision.severity})` : ''}; triggered by ${state.decision.triggered.length > 0 ? state.decision.triggered.map((t) => escapeMarkdown(t)).join(', ') : 'nothing (manual)'}.`,
     );
     if (state.decision.approval) out('', `Approval: ${escapeMarkdown(state.decision.approval)}.`);
+    if (state.approval) out('', approvalLine(state.approval));
     out('');
   } else {
     out(`Rolled back by hand: ${escapeMarkdown(state.reason)}.`, '');
@@ -620,4 +622,11 @@ export function renderIncidentReport(input: IncidentReportInput): string {
     `${GENERATED_PREFIX}${when(input.generatedAt)} from [incident #${incident.number}](${incident.url}) (record updated ${when(state.updatedAt)})._`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Who approved (or rejected) a comment-approved rollback, logins in code spans (no pings). */
+function approvalLine(a: NonNullable<IncidentState['approval']>): string {
+  const who = (list: readonly { login: string; at: string }[]): string =>
+    list.map((p) => `\`${p.login.replace(/`/g, '')}\` (${p.at})`).join(', ');
+  return `Approval rule ${escapeMarkdown(a.rule)}: ${a.status}, ${a.approvers.length} of ${a.required} approvals${a.approvers.length > 0 ? ` by ${who(a.approvers)}` : ''}${a.rejectedBy ? `; rejected by ${who([a.rejectedBy])}` : ''}; asked at ${a.requestedAt}.`;
 }

@@ -19,6 +19,8 @@ export const INCIDENT_STATE_VERSION = 1;
 const timestamp = z.iso.datetime({ offset: true });
 
 export const incidentStatusSchema = z.enum([
+  /** A decision whose approval names a rule: waiting for `/ripcord approve` comments. */
+  'awaiting-approval',
   'rolling-back',
   'rolled-back',
   'rollback-failed',
@@ -71,6 +73,30 @@ export const decisionEvidenceSchema = z.strictObject({
 });
 export type DecisionEvidence = z.infer<typeof decisionEvidenceSchema>;
 
+const decisionFlagSchema = z.strictObject({
+  mode: z.enum(['immediate', 'gradual', 'components']),
+  steps: z.array(z.number().int().min(0).max(100)).min(1).optional(),
+  step_wait: z.number().int().min(0).optional(),
+  components: z.array(z.string().min(1)).min(1).optional(),
+});
+
+const approverSchema = z.strictObject({
+  login: z.string().min(1),
+  at: timestamp,
+  /** The comment that carried the command; null for a rollback run by hand. */
+  commentId: z.number().int().nullable(),
+});
+
+export const approvalRecordSchema = z.strictObject({
+  rule: z.string().min(1),
+  required: z.number().int().min(1),
+  requestedAt: timestamp,
+  status: z.enum(['waiting', 'approved', 'rejected']),
+  approvers: z.array(approverSchema).max(50),
+  rejectedBy: approverSchema.nullable(),
+});
+export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
+
 export const incidentStateSchema = z.strictObject({
   version: z.literal(INCIDENT_STATE_VERSION),
   environment: z.string().min(1),
@@ -89,8 +115,16 @@ export const incidentStateSchema = z.strictObject({
       /** When the decision was taken, and what each trigger read then: the report's evidence. */
       evaluatedAt: timestamp.optional(),
       evidence: z.array(decisionEvidenceSchema).max(MAX_EVIDENCE).optional(),
+      /** The row's way of switching the flag, kept so an approved rollback runs it as decided. */
+      flag: decisionFlagSchema.optional(),
     })
     .optional(),
+  /**
+   * The comment approval the decision asked for (rollback.approvals): the rule, when it was
+   * asked (GitHub's time of Ripcord's request comment: only later comments count) and how it
+   * ended. Absent on incidents that needed none.
+   */
+  approval: approvalRecordSchema.optional(),
   bad: z.strictObject({
     deploymentId: z.number().int(),
     ref: z.string(),
@@ -254,6 +288,7 @@ function describeVersion(v: { ref: string; sha: string; deploymentId: number | n
 }
 
 const STATUS_TEXT: Record<IncidentStatus, string> = {
+  'awaiting-approval': 'Waiting for approval',
   'rolling-back': 'Rolling back',
   'rolled-back': 'Rolled back',
   'rollback-failed': 'Rollback failed',
@@ -288,6 +323,15 @@ export function renderStateSummary(state: IncidentState): string {
     ]);
   }
   if (state.decision) rows.push(['Decision', cell(state.decision.summary)]);
+  if (state.approval) {
+    const a = state.approval;
+    const who = (list: readonly { login: string }[]): string =>
+      list.map((p) => `\`${p.login.replace(/`/g, '')}\``).join(', ');
+    rows.push([
+      'Approval',
+      `${cell(a.rule)}: ${a.status}, ${a.approvers.length} of ${a.required}${a.approvers.length > 0 ? ` (${who(a.approvers)})` : ''}${a.rejectedBy ? `; rejected by ${who([a.rejectedBy])}` : ''}`,
+    ]);
+  }
   const lines = ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   if (state.steps.length > 0) {
     lines.push(

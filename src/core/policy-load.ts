@@ -1044,7 +1044,11 @@ function crossCheck(policy: Policy, strict: boolean, data: unknown): Draft[] {
         });
       }
       drafts.push(...checkDecisionFlag(rule, env, [...envPath, 'decision', i]));
+      drafts.push(
+        ...checkApprovalName(rule.approval, env, [...envPath, 'decision', i, 'approval']),
+      );
     });
+    drafts.push(...checkApprovalName(env.default_approval, env, [...envPath, 'default_approval']));
   }
   return drafts;
 }
@@ -1156,6 +1160,24 @@ function checkFlagProviders(policy: Policy): Draft[] {
     check(env.recovery.flag?.provider, [...envPath, 'recovery', 'flag', 'provider']);
   }
   return drafts;
+}
+
+/**
+ * Once an environment names approval rules (rollback.approvals), an approval that is neither
+ * none nor one of them is a mistake: a typo of `senior-consensus` would otherwise be routed to
+ * a GitHub Environment's reviewers (or nobody) instead of the comment approvals it meant.
+ */
+function checkApprovalName(approval: string, env: Environment, path: Segment[]): Draft[] {
+  const names = Object.keys(env.rollback.approvals);
+  if (names.length === 0 || approval === 'none' || Object.hasOwn(env.rollback.approvals, approval))
+    return [];
+  const hint = didYouMean(approval, names);
+  return [
+    {
+      path,
+      message: `no approval rule "${approval}" under rollback.approvals${hint ? ` (did you mean "${hint}"?)` : ''}; write none or one of ${names.join(', ')}`,
+    },
+  ];
 }
 
 /** A row's `flag` only means something for a feature-flag rollback the policy can plan. */

@@ -126,6 +126,51 @@ export const strategiesSchema = z.strictObject({
   }),
 });
 
+/** `org/team-slug`, or a slug of the repository owner's organisation. */
+const TEAM_REF = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+
+/**
+ * A named rule for approvals given as comment commands on the incident issue: `required`
+ * distinct people, each passing the rule (listed in users, an active member of one of teams,
+ * or holding permission on the repository). A decision row names it with `approval: <name>`.
+ */
+export const approvalRuleSchema = z
+  .strictObject({
+    required: z.number().int().min(1).max(20).meta({
+      description:
+        'How many distinct people must comment `/ripcord approve` before the rollback runs (seed 002: a consensus of at least two senior engineers is 2).',
+    }),
+    teams: z
+      .array(
+        z
+          .string()
+          .regex(TEAM_REF, 'write an organisation team as org/team-slug, such as acme/senior-eng'),
+      )
+      .default([])
+      .meta({
+        description:
+          "Organisation teams (org/team-slug, or a slug of the repository owner's organisation) whose active members may approve. Needs a token with read:org.",
+      }),
+    users: z
+      .array(z.string().regex(LOGIN, 'write a GitHub login, such as alice'))
+      .default([])
+      .meta({ description: 'GitHub logins who may approve.' }),
+    permission: z.enum(['read', 'triage', 'write', 'maintain', 'admin']).optional().meta({
+      description:
+        'People with this permission on the repository (or higher) may approve too; nobody by permission when omitted.',
+    }),
+  })
+  .refine((r) => r.teams.length > 0 || r.users.length > 0 || r.permission !== undefined, {
+    message: 'an approval rule needs someone who may approve: write teams, users or permission',
+  })
+  .refine((r) => r.teams.length > 0 || r.permission !== undefined || r.users.length >= r.required, {
+    message:
+      'required is more than the users listed, and no team or permission adds anyone: the rollback could never be approved',
+  });
+
+export type ApprovalRule = z.output<typeof approvalRuleSchema>;
+
 export const rollbackSchema = z.strictObject({
   authority: z
     .strictObject({
@@ -138,6 +183,21 @@ export const rollbackSchema = z.strictObject({
     })
     .prefault({})
     .meta({ description: 'Who may pull the cord by hand (workflow_dispatch).' }),
+  approvals: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9-]*$/,
+          'name approval rules in lower case with hyphens, such as senior-consensus',
+        ),
+      approvalRuleSchema,
+    )
+    .default({})
+    .meta({
+      description:
+        'Named approval rules: a decision row with `approval: <name>` does not roll back at once; it opens the incident, asks there for `required` approvals (`/ripcord approve` comments) by distinct people the rule names, and rolls back when they are in (an `issue_comment` workflow runs the rollback action again). `/ripcord reject` by one of them closes the request. A person who passes rollback.authority decides alone (one comment, or running the rollback by hand).',
+    }),
   cooldown: duration
     .default(0)
     .meta({ description: 'No second rollback of the environment within this time.' }),

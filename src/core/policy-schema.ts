@@ -275,7 +275,7 @@ export const trigger = z.discriminatedUnion('kind', [
 export const strategyName = z.enum(['feature-flag', 'config', 'redeploy', 'full']);
 
 /** `@login` or `@org/team-slug`: the only text a policy may make Ripcord mention. */
-const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
+export const MENTION = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
 
 /** A decision row's override of the feature-flag strategy: only the keys given replace it. */
 export const decisionFlag = z.strictObject({
@@ -306,7 +306,7 @@ export const decisionRule = z.strictObject({
   strategy: strategyName,
   approval: z.string().default('none').meta({
     description:
-      'Who must approve before the rollback runs: none, on-call, lead, or any role name you use.',
+      'Who must approve before the rollback runs: none; the name of a rule under rollback.approvals (approvals by comment commands on the incident issue); or another name (on-call, lead...) that your workflow routes to a GitHub Environment with required reviewers.',
   }),
   flag: decisionFlag.optional().meta({
     description:

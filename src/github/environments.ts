@@ -19,8 +19,16 @@ export interface ExpectedEnvironment {
   reviewers: 'required' | 'none' | 'either';
 }
 
-/** Environments the workflows expect for the policy's environments. */
-export function expectedEnvironments(policyEnvironments: string[]): ExpectedEnvironment[] {
+/**
+ * Environments the workflows expect for the policy's environments. `environmentApprovals`:
+ * some decision asks for an approval that is neither none nor a rule under rollback.approvals,
+ * so the guard routes it to the rollback-approval Environment's reviewers; when every approval
+ * is a comment rule (or none), that Environment may exist without reviewers, or not at all.
+ */
+export function expectedEnvironments(
+  policyEnvironments: string[],
+  environmentApprovals = true,
+): ExpectedEnvironment[] {
   const list: ExpectedEnvironment[] = [];
   for (const env of policyEnvironments) {
     list.push({
@@ -38,7 +46,7 @@ export function expectedEnvironments(policyEnvironments: string[]): ExpectedEnvi
     {
       name: 'rollback-approval',
       usedBy: 'the post-deploy guard, for decisions whose approval is not none',
-      reviewers: 'required',
+      reviewers: environmentApprovals ? 'required' : 'either',
     },
     {
       name: 'rollback-auto',
@@ -111,4 +119,22 @@ export async function checkEnvironments(
     }
   }
   return findings;
+}
+
+/** Whether any decision of `policy` asks for an approval the guard routes to an Environment. */
+export function usesEnvironmentApprovals(policy: {
+  environments: Record<
+    string,
+    {
+      default_approval: string;
+      decision: readonly { approval: string }[];
+      rollback: { approvals: Record<string, unknown> };
+    }
+  >;
+}): boolean {
+  return Object.values(policy.environments).some((env) =>
+    [env.default_approval, ...env.decision.map((d) => d.approval)].some(
+      (a) => a !== 'none' && !Object.hasOwn(env.rollback.approvals, a),
+    ),
+  );
 }

@@ -258,6 +258,8 @@ function readiness(incident: IncidentRecord): string | null {
       return null;
     case 'rolling-back':
       return `Incident #${incident.number} is still rolling back; recovery starts once the rollback completed.`;
+    case 'awaiting-approval':
+      return `Incident #${incident.number} waits for approval of its rollback; recovery starts once it rolled back.`;
     case 'rollback-failed':
       return `The rollback of incident #${incident.number} failed; fix it (run the rollback again) before recovering.`;
     case 'verification-failed':

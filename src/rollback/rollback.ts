@@ -40,9 +40,12 @@ import {
 } from '../strategies/plan.ts';
 import { environmentOf } from '../evaluate/evaluate-environment.ts';
 import { assertMayRollBack, type ActorAccess } from './authority.ts';
+import { checkApproval, requestApproval, ruleFor } from './approval-gate.ts';
+import type { ApprovalGateway } from '../github/approval-comments.ts';
 import type { DecisionInput } from './decision-input.ts';
 
-export type RollbackOutcome = 'rolled-back' | 'failed' | 'skipped' | 'dry-run';
+export type RollbackOutcome =
+  'rolled-back' | 'failed' | 'skipped' | 'dry-run' | 'awaiting-approval';
 
 export interface RollbackRequest {
   environment: string;
@@ -57,6 +60,11 @@ export interface RollbackRequest {
   manual: boolean;
   run: { id: string; attempt: number; url: string | null };
   repository: string;
+  /**
+   * Started by a comment on this incident (`/ripcord approve` or `reject`): act only when it
+   * is the open incident and it awaits approval; never open a new one.
+   */
+  commentOn?: number;
 }
 
 export interface RollbackDeps {
@@ -68,6 +76,8 @@ export interface RollbackDeps {
   actorAccess: (actor: string) => Promise<ActorAccess>;
   /** Whether the repository has this commit: an explicit sha target is checked before anything is written. */
   commitExists: (sha: string) => Promise<boolean>;
+  /** Comment approvals (rollback.approvals); needed only when a decision names a rule. */
+  approvals?: ApprovalGateway;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   logger: Logger;
@@ -83,7 +93,7 @@ export interface RollbackDeps {
  * `max-attempts`) and writes it to the `skip-reason` output. `not-asked`: the decision input
  * was not rollback, so nothing was asked.
  */
-export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked';
+export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked' | 'rejected';
 
 export interface RollbackResult {
   result: RollbackOutcome;
@@ -97,6 +107,8 @@ export interface RollbackResult {
   steps: StepEvent[];
   plan: { id: string; name: string; strategy: string }[];
   dataLossWindow: { from: string; to: string } | null;
+  /** The comment approval of the incident, when its decision asked for one. */
+  approval?: IncidentState['approval'];
 }
 
 const SHA = /^[0-9a-f]{40}$/i;
@@ -134,7 +146,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     return {
       ...base,
       result: 'dry-run',
-      message: `Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}; nothing was changed.`,
+      message: `Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}${!req.manual && ruleFor(policy.approvals, req.decision) ? ` once approval rule ${req.decision?.approval ?? ''} has its approvals` : ''}; nothing was changed.`,
       from: bad ? versionOf(bad) : null,
       target: target ? { deploymentId: target.id, ref: target.ref, sha: target.sha } : null,
       strategy,
@@ -219,6 +231,44 @@ async function underLock(
     runId: req.run.id,
   });
 
+  if (
+    req.commentOn !== undefined &&
+    (incident?.number !== req.commentOn || plan.kind !== 'approval')
+  )
+    return {
+      ...emptyResult(),
+      result: 'skipped',
+      skipReason: 'not-asked',
+      message: `Incident #${req.commentOn} is not waiting for a rollback approval${incident?.number === req.commentOn ? ` (status ${incident.state.status})` : ''}: the comment changes nothing.`,
+    };
+  if (incident && plan.kind === 'approval') {
+    const escalated =
+      !req.manual &&
+      req.commentOn === undefined &&
+      req.decision?.decision === 'rollback' &&
+      ruleFor(policy.approvals, req.decision) === null
+        ? req.decision.summary || 'the decision needs no approval'
+        : null;
+    const gate = await checkApproval(
+      incident,
+      policy.approvals,
+      policy.authority,
+      req.manual ? req.actor : null,
+      deps,
+      escalated,
+    );
+    const ref = { number: gate.incident.number, url: gate.incident.url };
+    if (gate.kind !== 'approved')
+      return {
+        ...emptyResult(),
+        result: gate.kind === 'waiting' ? 'awaiting-approval' : 'skipped',
+        skipReason: gate.kind === 'rejected' ? 'rejected' : null,
+        message: gate.message,
+        incident: ref,
+        approval: gate.incident.state.approval,
+      };
+    incident = gate.incident;
+  }
   if (incident && plan.kind === 'skip') {
     if (plan.reason === 'max-attempts') {
       return {
@@ -277,6 +327,31 @@ async function underLock(
     target = { deploymentId: found.id, ref: found.ref, sha: found.sha };
     names = found.names;
     state = newState(req, bad, target, strategy, now());
+    const wanted = req.manual ? null : ruleFor(policy.approvals, req.decision);
+    if (wanted) {
+      const asked = await requestApproval(
+        state,
+        `Rollback of ${req.environment} awaits approval: ${truncate(req.reason, 60)}`,
+        startSummary(req, bad, target, strategy).replace(
+          /^Ripcord is rolling back/,
+          'Ripcord asks to roll back',
+        ),
+        wanted,
+        deps,
+        req.decision?.ask ?? [],
+      );
+      return {
+        ...emptyResult(),
+        result: 'awaiting-approval',
+        message: asked.message,
+        incident: { number: asked.incident.number, url: asked.incident.url },
+        from: versionOf(bad),
+        target,
+        strategy,
+        plan: planList(plans, maintenance),
+        approval: asked.incident.state.approval,
+      };
+    }
   }
 
   assertMove(incident ? incident.state.status : null, 'rolling-back', 'rollback');
@@ -407,6 +482,7 @@ async function underLock(
       ...emptyResult(),
       result: 'rolled-back',
       message,
+      ...(state.approval ? { approval: state.approval } : {}),
       incident: { number: incidentNumber, url: record.url },
       from,
       target,
@@ -435,6 +511,7 @@ async function underLock(
     ...emptyResult(),
     result: 'failed',
     message,
+    ...(state.approval ? { approval: state.approval } : {}),
     incident: { number: incidentNumber, url: record.url },
     from,
     target,
@@ -657,6 +734,7 @@ function newState(
             severity: req.decision.severity,
             strategy: req.decision.strategy,
             approval: req.decision.approval,
+            ...(req.decision.flag ? { flag: req.decision.flag } : {}),
             triggered: req.decision.triggered,
             summary: req.decision.summary,
             ...decisionEvidence(req.decision),

@@ -33,13 +33,19 @@ interface Setup {
    * runbook's threshold or shorter than its duration. Must not roll back.
    */
   nearMiss: Record<string, Family['value']>;
+  /**
+   * Other incidents the runbook tells apart (a less critical issue, a low-impact one): the
+   * recording with these families replaced, replayed by test/example-setups.test.ts.
+   */
+  variants?: Record<string, Record<string, Family['value']>>;
 }
 
 /**
  * incident: the committed recording; near-miss: see Setup.nearMiss; missing: the incident with
- * every scrape stopping at the deploy (no data is never healthy: it holds).
+ * every scrape stopping at the deploy (no data is never healthy: it holds); any other name: one
+ * of Setup.variants.
  */
-export type Variant = 'incident' | 'near-miss' | 'missing';
+export type Variant = 'incident' | 'near-miss' | 'missing' | (string & {});
 
 /** Noise and ramps relative to the set-up's deploy time. */
 interface Kit {
@@ -159,6 +165,24 @@ export const SETUPS: Record<string, Setup> = {
       context_extraction_seconds: (t, s) => 1.6 + s.noise(0.05) + s.ramp(t, 2, 6) * 3.1,
       chat_error_ratio: (t, s) => 0.004 + s.noise(0.0005) + s.ramp(t, 5, 9) * 0.041,
     },
+    variants: {
+      // A less critical issue: the assistant answers, fast and without errors, but the new
+      // context builder's answers are worse and fewer conversations complete (88% to 60% from
+      // 14:03 to 14:06): "Chat completion rate < 70%" on its 5-minute average. Gradual.
+      'less-critical': {
+        context_extraction_seconds: (t, s) => 1.6 + s.noise(0.2),
+        chat_response_seconds: (t, s) => 3.4 + s.noise(0.3),
+        chat_error_ratio: (t, s) => 0.004 + s.noise(0.0015),
+        chat_completion_ratio: (t, s) => 0.88 + s.noise(0.01) - s.ramp(t, 3, 6) * 0.28,
+      },
+      // Slow answers only (3.4 s to 13 s from 14:02 to 14:06) with context extraction healthy:
+      // the runbook's "Chat integration issues". Only contextual responses are switched off.
+      'slow-answers': {
+        context_extraction_seconds: (t, s) => 1.6 + s.noise(0.2),
+        chat_response_seconds: (t, s) => 3.4 + s.noise(0.3) + s.ramp(t, 2, 6) * 9.6,
+        chat_error_ratio: (t, s) => 0.004 + s.noise(0.0015),
+      },
+    },
   },
 
   // runbook 001. A Django release with a Celery task change to the conversational checkout:
@@ -216,6 +240,15 @@ export const SETUPS: Record<string, Setup> = {
         0.003 + s.noise(0.0005) + s.ramp(t, 4, 4.5) * (s.after(t, 16 * 60) ? 0 : 0.062),
       affected_users_ratio: (t, s) =>
         Math.max(0, 0.002 + s.ramp(t, 4, 7) * (s.after(t, 16 * 60) ? 0 : 0.07)),
+    },
+    variants: {
+      // The same 6.5% of failing requests for more than 15 minutes, but from one tenant's
+      // integration only: about 1.5% of users. The matrix's "Low | <2% users | Evaluate, may
+      // not rollback | Team decision": a warning that asks the team, no automatic rollback.
+      'low-impact': {
+        affected_users_ratio: (t, s) =>
+          Math.max(0, 0.002 + s.noise(0.0005) + s.ramp(t, 4, 7) * 0.013),
+      },
     },
   },
 
@@ -442,9 +475,16 @@ export function renderIncident(name: string, variant: Variant = 'incident'): str
   // The scrapes stop at the deploy in the missing-data variant (the new version breaks the
   // exporter, or the scrape config), before anything was breached.
   const last = variant === 'missing' ? deploy : end;
+  const replaced =
+    variant === 'near-miss'
+      ? setup.nearMiss
+      : variant === 'incident' || variant === 'missing'
+        ? {}
+        : setup.variants?.[variant];
+  if (!replaced) throw new Error(`example set-up ${name} has no variant named ${variant}`);
   for (const f of setup.families) {
     lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
-    const value = (variant === 'near-miss' ? setup.nearMiss[f.name] : undefined) ?? f.value;
+    const value = replaced[f.name] ?? f.value;
     for (let t = start; t <= last; t += f.every ?? 15) {
       lines.push(`${f.name}{${f.labels}} ${Number(value(t, kit).toPrecision(6))} ${t}`);
     }

@@ -104,6 +104,56 @@ describe('a row may leave the case to a team decision (seed 001)', () => {
   });
 });
 
+describe('a row may name the triggers it answers (seed 000: the runbook picks a strategy per trigger)', () => {
+  const text = [
+    'version: 1',
+    'flags:',
+    '  unleash: {type: unleash, url: https://unleash.example/api, token: "${UNLEASH_TOKEN}"}',
+    'environments:',
+    '  production:',
+    '    triggers:',
+    '      - {name: error-rate, severity: critical, source: prom, query: error_ratio, threshold: 5%}',
+    '      - {name: slow-answers, severity: critical, source: prom, query: answer_seconds, threshold: 10s}',
+    '    decision:',
+    '      - {severity: critical, triggers: [slow-answers], strategy: feature-flag, flag: {mode: gradual, steps: [25, 0], step_wait: 5m}}',
+    '      - {severity: critical, strategy: feature-flag, flag: {mode: immediate}}',
+    '    rollback:',
+    '      strategies:',
+    '        feature-flag: {provider: unleash, flag: chat}',
+    'sources:',
+    '  prom: {type: prometheus, url: https://prom.example}',
+    '',
+  ].join('\n');
+  const policy = load('triggers.yml', text);
+  const env = policy.environments[ENV];
+  if (!env) throw new Error('no production');
+  const slow: Verdict = { ...breached(0.1), name: 'slow-answers', reason: 'slow-answers is 12s.' };
+
+  test('only the named trigger breached: that row, gradual', () => {
+    const decision = decide(ENV, env, [slow], AT);
+    expect(decision.decision).toBe('rollback');
+    expect(decision.flag).toEqual({ mode: 'gradual', steps: [25, 0], step_wait: 300_000 });
+    expect(decision.summary).toMatch(/picks feature-flag \(gradual 25% -> 0%, 5m apart\)/);
+  });
+
+  test('another trigger breached too, or alone: the next row, immediate', () => {
+    expect(decide(ENV, env, [breached(0.1)], AT).flag).toEqual({ mode: 'immediate' });
+    // The first row still matches when its trigger is among the breached ones.
+    expect(decide(ENV, env, [breached(0.1), slow], AT).flag?.mode).toBe('gradual');
+  });
+
+  test('a row naming a trigger that does not exist is refused, with the near name', () => {
+    const result = parsePolicy(
+      text.replace('triggers: [slow-answers]', 'triggers: [slow-answer]'),
+      'p.yml',
+    );
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map(formatProblem)).toEqual([
+      'p.yml:10:41: environments.production.decision[0].triggers[0]: trigger "slow-answer" is not a trigger of this environment, so the row would never match; did you mean "slow-answers"?',
+    ]);
+  });
+});
+
 describe('validation of decision rows says where and how to fix', () => {
   test('flag on a non-flag row, mode components without components', () => {
     const text = readFileSync(join(fixtures, 'decision-rows-bad.yml'), 'utf8');

@@ -17,6 +17,7 @@ import { MAJOR_TAG, REPOSITORY } from '../src/core/published.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
 import type { StrategyName } from '../src/core/policy-schema.ts';
+import type { Decision } from '../src/core/verdict.ts';
 import { runDemo } from '../src/demo/run-demo.ts';
 import { renderIncident, type Variant } from '../scripts/make-example-incidents.ts';
 
@@ -41,6 +42,10 @@ interface Expected {
   after: string;
   /** Lines of the replay table: a probe column reads up/down, not a failure count. */
   table?: RegExp[];
+  /** How the decision row switches the flag, when the runbook says. */
+  flag?: Decision['flag'];
+  /** The first minute the missing-data replay holds (UTC): no data is never healthy. */
+  holdFrom: string;
 }
 
 const setups: Expected[] = [
@@ -55,6 +60,9 @@ const setups: Expected[] = [
     approval: 'none',
     triggered: ['context-extraction'],
     after: '7m',
+    // runbook: "\"disable_immediately\": true" for critical issues.
+    flag: { mode: 'immediate' },
+    holdFrom: '2026-12-01T14:06:00.000Z',
   },
   {
     // runbook 001: "Error Rate: >5% for >15 minutes" (above 5% since 09:36) and the decision
@@ -68,6 +76,7 @@ const setups: Expected[] = [
     approval: 'lead',
     triggered: ['error-rate'],
     after: '21m',
+    holdFrom: '2026-12-08T09:36:00.000Z',
   },
   {
     // runbook 002: "| Data | Critical | Data corruption | Immediate rollback + recovery |", the
@@ -80,6 +89,7 @@ const setups: Expected[] = [
     approval: 'lead-devops',
     triggered: ['order-writes'],
     after: '9m',
+    holdFrom: '2026-12-15T16:06:00.000Z',
   },
   {
     // runbook 003: "Health Check Failures: 3 consecutive failures"; "Critical Issues (0-5
@@ -93,6 +103,7 @@ const setups: Expected[] = [
     triggered: ['health'],
     after: '1m',
     table: [/^10:59 {2}NONE {6}up {10}/m, /^11:01 {2}ROLLBACK {2}down \(3\)! /m],
+    holdFrom: '2026-12-03T11:03:00.000Z',
   },
   {
     // runbook 004: "Threshold: 3 consecutive failures - Cooldown: 60 seconds between checks";
@@ -106,6 +117,7 @@ const setups: Expected[] = [
     triggered: ['health'],
     after: '5m',
     table: [/^13:04 {2}NONE {6}down \(2\) /m, /^13:05 {2}ROLLBACK {2}down \(3\)! /m],
+    holdFrom: '2026-12-10T13:06:00.000Z',
   },
 ];
 
@@ -163,6 +175,7 @@ describe.each(setups)('example set-up $name', (setup) => {
     expect(first?.severity).toBe(setup.severity);
     expect(first?.approval).toBe(setup.approval);
     expect(first?.triggered).toEqual(setup.triggered);
+    expect(first?.flag ?? null).toEqual(setup.flag ?? null);
     // Before the deploy nothing is wrong.
     const deployIndex = result.decisions.findIndex((d) => d.evaluatedAt === first?.evaluatedAt);
     expect(deployIndex).toBeGreaterThan(5);
@@ -176,7 +189,8 @@ describe.each(setups)('example set-up $name', (setup) => {
   test(`runbook ${setup.runbook}: a near miss (just under the threshold, shorter than the duration) does not roll back`, async () => {
     const result = await replay(setup.name, 'near-miss');
     expect(result.firstRollback).toBeNull();
-    expect(result.decisions.filter((d) => d.decision === 'hold')).toEqual([]);
+    // Not a hold, not a warning either: every minute reads "none", as a user would see it.
+    expect(new Set(result.decisions.map((d) => d.decision))).toEqual(new Set(['none']));
     expect(result.text).toContain(
       'Verdict: Ripcord would not have rolled back during this replay.',
     );
@@ -185,8 +199,14 @@ describe.each(setups)('example set-up $name', (setup) => {
   test(`runbook ${setup.runbook}: data that stops after the deploy holds, never rolls back or reads healthy`, async () => {
     const result = await replay(setup.name, 'missing');
     expect(result.firstRollback).toBeNull();
+    // Healthy before the deploy, then held from the moment the data is too old to read.
+    const firstHold = result.decisions.findIndex((d) => d.decision === 'hold');
+    expect(result.decisions[firstHold]?.evaluatedAt).toBe(setup.holdFrom);
+    expect(result.decisions.slice(0, firstHold).every((d) => d.decision === 'none')).toBe(true);
+    expect(result.decisions.slice(firstHold).every((d) => d.decision === 'hold')).toBe(true);
     const last = result.decisions.at(-1);
     expect(last?.decision).toBe('hold');
+    expect(last?.summary).toMatch(/^Hold production: .* has no data at /);
     expect(
       last?.triggers.some((v) => v.severity === 'critical' && v.status === 'inconclusive'),
     ).toBe(true);
@@ -213,5 +233,64 @@ describe.each(setups)('example set-up $name', (setup) => {
 
   test('the committed recording is what the seeded generator writes', () => {
     expect(read(setup.name, 'incident.om')).toBe(renderIncident(setup.name));
+  });
+});
+
+/**
+ * Incidents the runbooks tell apart from the main one: a less critical issue or slow answers
+ * (runbook 000: the strategy per trigger), a low-impact breach (runbook 001: "Low | <2% users |
+ * Evaluate, may not rollback | Team decision").
+ */
+describe('runbook 000: the decision row picks how the flag is switched', () => {
+  test.each([
+    {
+      variant: 'less-critical',
+      // "Chat completion rate < 70%"; "2. Gradual Rollback - For less critical issues".
+      triggered: ['completion-rate'],
+      flag: { mode: 'gradual', steps: [25, 0], step_wait: 300_000 },
+      said: 'strategy feature-flag (flag: gradual 25% -> 0% 5m apart; approval: none)',
+    },
+    {
+      variant: 'slow-answers',
+      // "Chat response time > 10 seconds"; "Disable only contextual responses ... Chat
+      // integration issues".
+      triggered: ['chat-response-time'],
+      flag: { mode: 'components', components: ['contextual_responses'] },
+      said: 'strategy feature-flag (flag: components contextual_responses; approval: none)',
+    },
+  ])(
+    '$variant: rolls back at 14:08 with $flag.mode',
+    async ({ variant, triggered, flag, said }) => {
+      const result = await replay('chat-assistant-flag', variant);
+      const first = result.firstRollback;
+      expect(first?.evaluatedAt).toBe('2026-12-01T14:08:00.000Z');
+      expect(first?.strategy).toBe('feature-flag');
+      expect(first?.severity).toBe('critical');
+      expect(first?.approval).toBe('none');
+      expect(first?.triggered).toEqual(triggered);
+      expect(first?.flag).toEqual(flag);
+      expect(result.text).toContain(
+        `Verdict: roll back at 14:08 UTC, 8m after the deploy, ${said}`,
+      );
+    },
+  );
+});
+
+describe('runbook 001: "Low | <2% users | Evaluate, may not rollback | Team decision"', () => {
+  test('the same errors for more than 15 minutes at about 1.5% of users warn and ask the team, never roll back', async () => {
+    const result = await replay('django-celery-postgres', 'low-impact');
+    expect(result.firstRollback).toBeNull();
+    const first = result.decisions.find((d) => d.decision !== 'none');
+    expect(first?.evaluatedAt).toBe('2026-12-08T09:51:00.000Z');
+    expect(first?.decision).toBe('warn');
+    expect(first?.severity).toBe('critical');
+    expect(first?.teamDecision).toBe(true);
+    expect(first?.ask).toEqual(['@wabotiq/engineering']);
+    expect(first?.strategy).toBe('config');
+    expect(first?.impact).toBeLessThan(0.02);
+    expect(result.decisions.filter((d) => d.decision === 'rollback')).toEqual([]);
+    expect(result.text).toContain(
+      'At 09:51 UTC the decision matrix left a critical breach (error-rate) to a team decision: asking @wabotiq/engineering, no automatic rollback.',
+    );
   });
 });

@@ -169,6 +169,118 @@ describe('renderIncidentReport', () => {
   });
 });
 
+describe('recovery time: detection -> restored against recovery_time (#13)', () => {
+  // Detection (the decision) 10:02:30, the rollback completed 10:09:00: 6m 30s.
+  it('met, with the time to spare', () => {
+    const md = renderIncidentReport(fullInput({ recoveryTime: { critical: 600_000 } }));
+    expect(md).toContain('| Recovery time (critical, objective 10m) | 6m 30s: met |');
+    expect(md).toContain(
+      'Objective 10m (critical): **met**, 6m 30s from detection to restored, 3m 30s to spare, not verified.',
+    );
+    expect(md).toContain(
+      '| Detection to restored | decision 2024-05-01 10:02:30 UTC | restored 2024-05-01 10:09:00 UTC | 6m 30s (met against 10m) |',
+    );
+  });
+
+  it('missed, by how much; measured from the decision time and the first bad sample when kept', () => {
+    const state = fullState();
+    const md = renderIncidentReport(
+      fullInput({
+        recoveryTime: { critical: 300_000 },
+        state: {
+          ...state,
+          decision: state.decision && {
+            ...state.decision,
+            evaluatedAt: '2024-05-01T10:02:00.000Z',
+            evidence: [
+              {
+                name: 'error-rate',
+                severity: 'critical',
+                status: 'breached',
+                value: 0.072,
+                valueText: '7.2%',
+                threshold: '> 5% for 5m',
+                since: '2024-05-01T09:57:00.000Z',
+                reason: 'error-rate is 7.2%',
+              },
+            ],
+          },
+          verification: {
+            mode: 'after-rollback',
+            result: 'passed',
+            reason: '3 consecutive passing rounds',
+            startedAt: '2024-05-01T10:09:00.000Z',
+            finishedAt: '2024-05-01T10:12:00.000Z',
+            rounds: 3,
+            checks: [],
+          },
+        },
+      }),
+    );
+    expect(md).toContain('| Recovery time (critical, objective 5m) | 7m: missed by 2m |');
+    expect(md).toContain(
+      'Objective 5m (critical): **missed by 2m**, 7m from detection to restored, verified 2024-05-01 10:12:00 UTC. From the first bad sample (2024-05-01 09:57:00 UTC) it was 12m',
+    );
+  });
+
+  it('a failed verification after the rollback restored nothing', () => {
+    const md = renderIncidentReport(
+      fullInput({
+        recoveryTime: { critical: 600_000 },
+        state: fullState({
+          status: 'verification-failed',
+          verification: {
+            mode: 'after-rollback',
+            result: 'failed',
+            reason: '2 consecutive failing rounds (1 tolerated)',
+            startedAt: '2024-05-01T10:09:00.000Z',
+            finishedAt: '2024-05-01T10:11:00.000Z',
+            rounds: 2,
+            checks: [
+              {
+                name: 'error-rate',
+                type: 'metric',
+                status: 'fail',
+                detail: 'error-rate is 6.1%, not below 1%',
+                value: 0.061,
+                valueText: '6.1%',
+                at: '2024-05-01T10:11:00.000Z',
+                attempts: 2,
+              },
+            ],
+          },
+        }),
+      }),
+    );
+    expect(md).toContain('| Recovery time (critical, objective 10m) | -: not restored |');
+    expect(md).toContain(
+      'Objective 10m (critical): not restored, the verification after the rollback failed.',
+    );
+    // The recorded checks replace "missing": result, value with unit, rounds, time.
+    expect(md).toContain(
+      'Verification after the rollback **failed** at 2024-05-01 10:11:00 UTC: 2 consecutive failing rounds \\(1 tolerated\\) (2 rounds from 2024-05-01 10:09:00 UTC, 2m).',
+    );
+    expect(md).toContain(
+      '| error-rate | metric | 🔴 failed | 6.1% | 2 | 2024-05-01 10:11:00 UTC | error-rate is 6.1%, not below 1% |',
+    );
+    expect(md).not.toContain('No verification results were recorded');
+  });
+
+  it('a rollback by hand has no severity: not measured, but the span is given', () => {
+    const md = renderIncidentReport(
+      fullInput({ recoveryTime: { critical: 600_000 }, state: fullState({ decision: undefined }) }),
+    );
+    expect(md).toContain('| Recovery time (no severity) | 6m 30s: no objective |');
+    expect(md).toContain(
+      'Not measured against a recovery-time objective: a rollback by hand has no severity. Detection to restored took 6m 30s, not verified.',
+    );
+  });
+
+  it('without recovery_time from the caller the report has no such row', () => {
+    expect(renderIncidentReport(fullInput())).not.toContain('Recovery time');
+  });
+});
+
 describe('paths and helpers', () => {
   it('names the file by date, environment and incident number', () => {
     expect(reportPath(fullState(), 7)).toBe('docs/incidents/2024-05-01-production-incident-7.md');

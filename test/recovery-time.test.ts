@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../src/cli.ts';
 import { readPolicy } from '../src/policy/read-policy.ts';
+import { formatProblem, parsePolicy } from '../src/core/policy-load.ts';
 import { recoveryTimeWarnings } from '../src/core/recovery-time.ts';
 
 const file = join(import.meta.dirname, 'fixtures', 'policies', 'recovery-time.yml');
@@ -40,5 +41,56 @@ describe('recovery_time', () => {
       (w) => w.trigger === 'health' && w.strategy === 'redeploy',
     );
     expect(fits).toEqual([]);
+  });
+});
+
+describe('recovery_time follows the rows and the maintenance wrapper', () => {
+  // Seed 000's shape: rows per trigger, a gradual row; seed 002's: maintenance around redeploy.
+  const text = [
+    'version: 1',
+    'sources: {prom: {type: prometheus, url: https://prometheus.example.com}}',
+    'flags: {unleash: {type: unleash, url: https://unleash.example.com/api, token: "${T}", timeout: 10s}}',
+    'environments:',
+    '  production:',
+    '    step: 1m',
+    '    recovery_time: {critical: 3m}',
+    '    default_strategy: feature-flag',
+    '    triggers:',
+    '      - {name: errors, severity: critical, source: prom, query: e, threshold: 5%, for: 1m}',
+    '      - {name: completion, severity: critical, source: prom, query: c, op: <, threshold: 70%, for: 1m}',
+    '    decision:',
+    '      - {severity: critical, triggers: [completion], strategy: feature-flag, flag: {mode: gradual, steps: [25, 0], step_wait: 5m}}',
+    '      - {severity: critical, triggers: [errors], strategy: redeploy}',
+    '    rollback:',
+    '      maintenance:',
+    '        strategies: [redeploy]',
+    '        on: {command: ./maint on, timeout: 1m}',
+    '        off: {command: ./maint off, timeout: 1m}',
+    '      strategies:',
+    '        feature-flag: {provider: unleash, flag: chat}',
+    '        redeploy: {command: ./switch, timeout: 30s}',
+    '',
+  ].join('\n');
+
+  function warnings(source: string) {
+    const result = parsePolicy(source, 'p.yml');
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join('\n'));
+    return recoveryTimeWarnings(result.policy).map((w) => w.message.split(': ')[1]);
+  }
+
+  test("a row's gradual steps count for its own triggers only; maintenance only for what it wraps", () => {
+    expect(warnings(text)).toEqual([
+      // errors: 2m to detect + redeploy 30s + maintenance 2m = 4m30s; the gradual row is not its.
+      'trigger errors with strategy redeploy can take 4m30s from the first bad sample to restored, above recovery_time.critical 3m',
+      // completion: 2m + two flag calls (10s each) + the 5m wait between them.
+      'trigger completion with strategy feature-flag (gradual) can take 7m20s from the first bad sample to restored, above recovery_time.critical 3m',
+    ]);
+  });
+
+  test('without the wrapper and with an immediate row both fit', () => {
+    const fits = text
+      .replace(/ {6}maintenance:\n(?: {8}.*\n){3}/, '')
+      .replace('flag: {mode: gradual, steps: [25, 0], step_wait: 5m}', 'flag: {mode: immediate}');
+    expect(warnings(fits)).toEqual([]);
   });
 });

@@ -2,12 +2,14 @@
  * The verify action against the GitHub stand-in (requests and responses held to GitHub's OpenAPI
  * description): a real rollback opens the incident first, then verify records its outcome.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackRun } from '../src/actions/rollback.ts';
 import { run as verifyRun, parseChecksInput } from '../src/actions/verify.ts';
+import { reportPath } from '../src/core/incident-report.ts';
 import { extractStateBlock } from '../src/core/incident-state.ts';
 import { recorder } from './support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
@@ -179,6 +181,51 @@ describe('verify action', () => {
     expect(
       gh.state.repo().pulls.some((p) => p.head === `ripcord/incident-${incident.number}`),
     ).toBe(true);
+  });
+
+  test('after-rollback: the incident keeps each check (result, value with unit, time) and the report measures detection -> restored against recovery_time', async () => {
+    writeFileSync(
+      policy,
+      readFileSync(policy, 'utf8').replace(
+        '    default_strategy: config\n',
+        '    default_strategy: config\n    recovery_time: {critical: 2m}\n',
+      ),
+    );
+    await rollBack();
+    const { io } = await verify({ mode: 'after-rollback' });
+    expect(io.outputs.result).toBe('passed');
+    const incident = gh.state.repo().issues.find((i) => i.labels.includes('ripcord:incident'));
+    const read = extractStateBlock(incident?.body ?? '');
+    if (!('state' in read)) throw new Error('no state');
+    const v = read.state.verification;
+    expect(v).toMatchObject({ mode: 'after-rollback', result: 'passed', rounds: 2 });
+    expect(v?.checks.map((c) => [c.name, c.type, c.status, c.attempts])).toEqual([
+      ['health', 'probe', 'pass', 2],
+      ['smoke', 'smoke', 'pass', 2],
+    ]);
+    // The probe's latency and the command's run time, with their units, and when they ran.
+    expect(v?.checks[0]?.valueText).toMatch(/^\d+ms$/);
+    expect(v?.checks[1]?.valueText).toMatch(/^(\d+ms|\d+s)$/);
+    for (const c of v?.checks ?? []) expect(Date.parse(c.at ?? '')).toBeGreaterThan(0);
+
+    const octokit = getOctokit('ghs_token', { baseUrl: gh.url });
+    const file = await octokit.rest.repos.getContent({
+      owner: 'acme',
+      repo: 'shop',
+      path: reportPath(read.state, incident?.number ?? 0),
+      ref: `ripcord/incident-${incident?.number}`,
+    });
+    if (Array.isArray(file.data) || file.data.type !== 'file') throw new Error('expected a file');
+    const report = Buffer.from(file.data.content, 'base64').toString();
+    expect(report).not.toContain('No verification results were recorded');
+    expect(report).toMatch(/Verification after the rollback \*\*passed\*\* at .* UTC: /);
+    expect(report).toMatch(
+      /\| health \| probe \| 🟢 passed \| \d+ms \| 2 \| 20\d\d-\d\d-\d\d [\d:]+ UTC \| /,
+    );
+    expect(report).toMatch(/\| Recovery time \(critical, objective 2m\) \| \d+s: met \|/);
+    expect(report).toMatch(
+      /Objective 2m \(critical\): \*\*met\*\*, \d+s from detection to restored, (1m \d+s|2m) to spare, verified /,
+    );
   });
 
   test('after-rollback, failing: incident verification-failed, deployment failure, escalate to redeploy', async () => {

@@ -278,6 +278,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
         repo: repoRef,
         incident: { number: result.incident.number, store: incidents },
         evidence: result.gates?.verdicts,
+        recoveryTime: env.recovery_time ?? {},
         serverUrl,
         now: new Date(deps.now()),
         logger: io,

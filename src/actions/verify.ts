@@ -236,6 +236,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
           status: c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
           detail: c.detail,
         })),
+        recoveryTime: env.recovery_time ?? {},
         serverUrl,
         now: new Date(deps.now()),
         logger: io,

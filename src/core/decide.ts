@@ -101,7 +101,14 @@ function decideOn(
     criticalBreached.length > 0 ? 'critical' : breached.length > 0 ? 'warning' : null;
   const impact = impactOverride ?? maxImpact(breached);
   const rule =
-    breachSeverity !== null ? matchRule(env.decision, breachSeverity, impact) : undefined;
+    breachSeverity !== null
+      ? matchRule(
+          env.decision,
+          breachSeverity,
+          impact,
+          breached.filter((v) => v.severity === breachSeverity).map((v) => v.name),
+        )
+      : undefined;
   // A row that leaves a critical breach to a team decision ("Low: may not rollback") turns the
   // rollback into a warning that names who decides; it never rolls back on its own. It does not
   // override a hold: only a critical breach is matched against the rows.
@@ -159,14 +166,20 @@ function maxImpact(breached: Verdict[]): number | null {
   return known.length > 0 ? Math.max(...known) : null;
 }
 
-/** The first rule matching; an impact bound never matches an unknown impact. */
+/**
+ * The first rule matching; an impact bound never matches an unknown impact. A rule naming
+ * triggers matches when one of them is among the breached ones (of the breach's severity).
+ */
 export function matchRule(
   rules: DecisionRule[],
   severity: Severity,
   impact: number | null,
+  breached: readonly string[] = [],
 ): DecisionRule | undefined {
   return rules.find((rule) => {
     if (rule.severity !== undefined && rule.severity !== severity) return false;
+    if (rule.triggers !== undefined && !rule.triggers.some((t) => breached.includes(t)))
+      return false;
     if (rule.min_impact !== undefined && (impact === null || impact < rule.min_impact.value))
       return false;
     if (rule.max_impact !== undefined && (impact === null || impact >= rule.max_impact.value))

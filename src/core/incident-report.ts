@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { recoveryStateSchema, type RecoveryState } from './recovery-machine.ts';
-import type { IncidentState, IncidentStatus } from './incident-state.ts';
+import type { IncidentState, IncidentStatus, VerificationRecord } from './incident-state.ts';
 import { escapeMarkdown, mermaidLabel } from './markdown.ts';
 import { renderChart } from './summary.ts';
 import type { Verdict } from './verdict.ts';
@@ -31,9 +31,38 @@ export interface IncidentReportInput {
   /** ISO 8601; the only place the render time appears (see GENERATED_LINE). */
   generatedAt: string;
   evidence?: readonly Verdict[] | undefined;
+  /** Used only when the record keeps no verification (records written before it did). */
   verification?: readonly VerificationCheck[] | undefined;
+  /** The environment's `recovery_time` (ms per severity): detection -> restored is measured against it. */
+  recoveryTime?: RecoveryObjectives | undefined;
 }
 
+export interface RecoveryObjectives {
+  critical?: number | undefined;
+  warning?: number | undefined;
+}
+
+/**
+ * Detection -> restored against the recovery-time objective of the incident's severity.
+ * Detection is the decision's time (when Ripcord decided to roll back; the incident's opening
+ * for a rollback by hand). Restored is when the rollback completed, the known-good version
+ * live again: the moment users got it back. A verification proves it but does not restore
+ * anything, and its waits (stabilisation, min_duration) are the policy's choice, so they are
+ * not counted; a failed verification means nothing was restored.
+ */
+export interface RecoveryMeasure {
+  severity: 'critical' | 'warning' | null;
+  objective: number | null;
+  detectedAt: string;
+  restoredAt: string | null;
+  /** ms from detection to restored, null when not restored. */
+  took: number | null;
+  /** met, missed, not restored yet, or not measured (no severity or no objective). */
+  outcome: 'met' | 'missed' | 'not-restored' | 'no-objective';
+  /** The first breached trigger's first bad sample, when the decision kept it. */
+  firstBadAt: string | null;
+  sentence: string;
+}
 /**
  * Staged recovery owns the shape of `state.recovery`; the report reads the parts it knows
  * and ignores the rest, so a new field there never breaks a report.
@@ -189,7 +218,12 @@ export function formatDuration(
   const a = ms(fromIso);
   const b = ms(toIso);
   if (a === null || b === null || b < a) return null;
-  let s = Math.round((b - a) / 1000);
+  return formatSpan(b - a);
+}
+
+/** `1m 30s`, `2h 5m`: a span of milliseconds to the second. */
+export function formatSpan(spanMs: number): string {
+  let s = Math.round(spanMs / 1000);
   const d = Math.floor(s / 86400);
   s -= d * 86400;
   const h = Math.floor(s / 3600);
@@ -263,8 +297,14 @@ function timelineEvents(
     state.lastRollbackAt,
     `Rollback done${state.target ? `: ${escapeMarkdown(state.target.ref)} is live` : ''}`,
   );
-  for (const check of input.verification ?? []) {
-    push(check.at, `Verification ${check.status}: ${escapeMarkdown(check.name)}`);
+  const v = state.verification;
+  if (v) {
+    push(v.startedAt, `Verification (${v.mode}) started`);
+    push(v.finishedAt, `Verification ${v.result}: ${escapeMarkdown(v.reason)}`);
+  } else {
+    for (const check of input.verification ?? []) {
+      push(check.at, `Verification ${check.status}: ${escapeMarkdown(check.name)}`);
+    }
   }
   if (recovery) {
     push(recovery.startedAt, 'Staged recovery started');
@@ -283,6 +323,39 @@ function timelineEvents(
     .map((e, i) => ({ e, i, t: ms(e.at) ?? 0 }))
     .sort((a, b) => a.t - b.t || a.i - b.i)
     .map(({ e }) => e);
+}
+
+const RECORDED_ICON: Record<VerificationRecord['checks'][number]['status'], string> = {
+  pass: '🟢 passed',
+  fail: '🔴 failed',
+  inconclusive: '🟡 inconclusive',
+};
+
+const RESULT_TEXT: Record<VerificationRecord['result'], string> = {
+  passed: '**passed**',
+  failed: '**failed**',
+  inconclusive: '**inconclusive**',
+};
+
+/** The recorded verification: the overall result, then each check's last result with its value. */
+function renderVerification(v: VerificationRecord): string[] {
+  const what = v.mode === 'after-rollback' ? 'after the rollback' : 'after the deploy';
+  const lines = [
+    `Verification ${what} ${RESULT_TEXT[v.result]} at ${when(v.finishedAt)}: ${escapeMarkdown(v.reason)} (${v.rounds} round${v.rounds === 1 ? '' : 's'} from ${when(v.startedAt)}, ${formatDuration(v.startedAt, v.finishedAt) ?? '-'}).`,
+    '',
+  ];
+  if (v.checks.length === 0) return [...lines, '_No checks ran._', ''];
+  lines.push(
+    '| Check | Type | Result | Value | Rounds | At | Detail |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const c of v.checks) {
+    lines.push(
+      `| ${cell(c.name)} | ${cell(c.type)} | ${RECORDED_ICON[c.status]} | ${cell(c.valueText)} | ${c.attempts} | ${when(c.at)} | ${cell(c.detail)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 function stageLabel(stage: z.infer<typeof recoveryStageSchema>, index: number): string {
@@ -375,6 +448,75 @@ function headline(input: IncidentReportInput): string {
   return `${env}: rollback of ${bad} (${STATUS_TEXT[state.status]})`;
 }
 
+export function measureRecovery(
+  state: IncidentState,
+  objectives: RecoveryObjectives,
+): RecoveryMeasure {
+  const severity = state.decision?.severity ?? null;
+  const detectedAt = state.decision?.evaluatedAt ?? state.openedAt;
+  const v = state.verification;
+  const failedVerification = v?.mode === 'after-rollback' && v.result === 'failed';
+  const restoredAt = failedVerification ? null : state.lastRollbackAt;
+  const a = ms(detectedAt);
+  const b = ms(restoredAt);
+  const took = a !== null && b !== null && b >= a ? b - a : null;
+  const objective = severity === null ? null : (objectives[severity] ?? null);
+  const bad = (state.decision?.evidence ?? [])
+    .filter((e) => e.status === 'breached' && ms(e.since) !== null)
+    .map((e) => e.since as string)
+    .sort((x, y) => (ms(x) ?? 0) - (ms(y) ?? 0));
+  const firstBadAt = bad[0] ?? null;
+  const proof =
+    v?.mode === 'after-rollback'
+      ? v.result === 'passed'
+        ? `, verified ${when(v.finishedAt)}`
+        : v.result === 'inconclusive'
+          ? ', verification inconclusive'
+          : ''
+      : ', not verified';
+  let outcome: RecoveryMeasure['outcome'];
+  let sentence: string;
+  if (objective === null) {
+    outcome = 'no-objective';
+    sentence =
+      severity === null
+        ? 'Not measured against a recovery-time objective: a rollback by hand has no severity.'
+        : `Not measured: the policy sets no recovery_time.${severity}.`;
+    if (took !== null) sentence += ` Detection to restored took ${formatSpan(took)}${proof}.`;
+  } else if (took === null) {
+    outcome = 'not-restored';
+    sentence = failedVerification
+      ? `Objective ${formatSpan(objective)} (${severity}): not restored, the verification after the rollback failed.`
+      : `Objective ${formatSpan(objective)} (${severity}): not restored yet, the rollback has not completed.`;
+  } else if (took <= objective) {
+    outcome = 'met';
+    sentence = `Objective ${formatSpan(objective)} (${severity}): **met**, ${formatSpan(took)} from detection to restored, ${formatSpan(objective - took)} to spare${proof}.`;
+  } else {
+    outcome = 'missed';
+    sentence = `Objective ${formatSpan(objective)} (${severity}): **missed by ${formatSpan(took - objective)}**, ${formatSpan(took)} from detection to restored${proof}.`;
+  }
+  const fromBad = formatDuration(firstBadAt, restoredAt);
+  if (firstBadAt !== null && fromBad !== null)
+    sentence += ` From the first bad sample (${when(firstBadAt)}) it was ${fromBad}, the span \`ripcord validate\` checks the policy's worst case against.`;
+  return {
+    severity,
+    objective,
+    detectedAt,
+    restoredAt,
+    took,
+    outcome,
+    firstBadAt,
+    sentence,
+  };
+}
+
+const MEASURE_TEXT: Record<RecoveryMeasure['outcome'], string> = {
+  met: 'met',
+  missed: 'missed',
+  'not-restored': 'not restored',
+  'no-objective': 'no objective',
+};
+
 export function renderIncidentReport(input: IncidentReportInput): string {
   const { state, incident } = input;
   const links: Links = { server: input.serverUrl.replace(/\/+$/, ''), repo: input.repo };
@@ -422,7 +564,20 @@ export function renderIncidentReport(input: IncidentReportInput): string {
       `| Data-loss window | ${formatDuration(state.dataLossWindow.from, state.dataLossWindow.to) ?? '-'} |`,
     );
   }
+  const rto = input.recoveryTime ? measureRecovery(state, input.recoveryTime) : null;
+  if (rto) {
+    const objective = rto.objective === null ? '' : `, objective ${formatSpan(rto.objective)}`;
+    const took = rto.took === null ? '-' : formatSpan(rto.took);
+    const by =
+      rto.outcome === 'missed' && rto.took !== null && rto.objective !== null
+        ? ` by ${formatSpan(rto.took - rto.objective)}`
+        : '';
+    out(
+      `| Recovery time (${rto.severity ?? 'no severity'}${objective}) | ${took}: ${MEASURE_TEXT[rto.outcome]}${by} |`,
+    );
+  }
   out('');
+  if (rto) out(`**Recovery time.** ${rto.sentence}`, '');
 
   // Timeline
   out('## Timeline', '');
@@ -441,6 +596,11 @@ export function renderIncidentReport(input: IncidentReportInput): string {
   out(
     `| Time to recover | detection ${when(state.openedAt)} | recovered ${when(recovery?.completedAt)} | ${ttRecover ?? '-'} |`,
   );
+  if (rto) {
+    out(
+      `| Detection to restored | decision ${when(rto.detectedAt)} | restored ${when(rto.restoredAt)} | ${rto.took === null ? '-' : formatSpan(rto.took)} (${MEASURE_TEXT[rto.outcome]}${rto.objective === null ? '' : ` against ${formatSpan(rto.objective)}`}) |`,
+    );
+  }
   out('');
 
   // Trigger and evidence
@@ -549,8 +709,11 @@ export function renderIncidentReport(input: IncidentReportInput): string {
 
   // Verification
   out('## Verification', '');
-  const checks = input.verification ?? [];
-  if (checks.length === 0) {
+  const recorded = state.verification;
+  const checks = recorded ? [] : (input.verification ?? []);
+  if (recorded) {
+    out(...renderVerification(recorded));
+  } else if (checks.length === 0) {
     out('_No verification results were recorded with this report._', '');
   } else {
     out('| Check | Kind | Result | Attempts | At | Detail |', '|---|---|---|---|---|---|');

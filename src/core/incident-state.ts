@@ -96,6 +96,40 @@ export const approvalRecordSchema = z.strictObject({
   rejectedBy: approverSchema.nullable(),
 });
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
+/** At most this many checks are kept with the verification (the issue body is capped). */
+export const MAX_VERIFICATION_CHECKS = 40;
+
+/**
+ * The last verification of the incident (after the rollback, or of a deploy): each check's
+ * outcome, value and time, as the report shows them. Kept in the state because the report is
+ * written later, by another job (staged recovery, `ripcord close`), that never saw the rounds.
+ */
+export const verificationRecordSchema = z.strictObject({
+  mode: z.enum(['after-deploy', 'after-rollback']),
+  result: z.enum(['passed', 'failed', 'inconclusive']),
+  reason: z.string(),
+  startedAt: timestamp,
+  finishedAt: timestamp,
+  rounds: z.number().int().min(0),
+  checks: z
+    .array(
+      z.strictObject({
+        name: z.string(),
+        type: z.string(),
+        status: z.enum(['pass', 'fail', 'inconclusive']),
+        detail: z.string(),
+        value: z.number().nullable(),
+        /** The value with its unit (`0.4%`, `120ms`). */
+        valueText: z.string().nullable(),
+        /** When the check gave its last result. */
+        at: timestamp.nullable(),
+        /** Rounds the check ran in. */
+        attempts: z.number().int().min(0),
+      }),
+    )
+    .max(MAX_VERIFICATION_CHECKS),
+});
+export type VerificationRecord = z.infer<typeof verificationRecordSchema>;
 
 export const incidentStateSchema = z.strictObject({
   version: z.literal(INCIDENT_STATE_VERSION),
@@ -147,6 +181,8 @@ export const incidentStateSchema = z.strictObject({
   dataLossWindow: z.strictObject({ from: timestamp, to: timestamp }).nullable(),
   /** Reserved for staged recovery, which owns its shape. */
   recovery: z.record(z.string(), z.unknown()).nullable(),
+  /** Optional so records written before it was kept still read. */
+  verification: verificationRecordSchema.optional(),
 });
 export type IncidentState = z.infer<typeof incidentStateSchema>;
 

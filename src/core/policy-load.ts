@@ -1047,6 +1047,16 @@ function crossCheck(policy: Policy, strict: boolean, data: unknown): Draft[] {
       drafts.push(
         ...checkApprovalName(rule.approval, env, [...envPath, 'decision', i, 'approval']),
       );
+      // A row naming a trigger that does not exist would never match: a typo, caught here.
+      const names = env.triggers.map((t) => t.name);
+      (rule.triggers ?? []).forEach((name, j) => {
+        if (names.includes(name)) return;
+        const hint = didYouMean(name, names);
+        drafts.push({
+          path: [...envPath, 'decision', i, 'triggers', j],
+          message: `trigger "${name}" is not a trigger of this environment, so the row would never match; ${hint ? `did you mean "${hint}"?` : `write one of ${names.join(', ') || '(no triggers defined)'}`}`,
+        });
+      });
     });
     drafts.push(...checkApprovalName(env.default_approval, env, [...envPath, 'default_approval']));
   }

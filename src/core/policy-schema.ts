@@ -303,6 +303,10 @@ export const decisionRule = z.strictObject({
   max_impact: quantity
     .optional()
     .meta({ description: 'Matches impact below this share of users.' }),
+  triggers: z.array(z.string().min(1)).min(1).optional().meta({
+    description:
+      'Matches only when one of these triggers breached: a strategy per trigger or per issue type (data, performance); any trigger when omitted.',
+  }),
   strategy: strategyName,
   approval: z.string().default('none').meta({
     description:

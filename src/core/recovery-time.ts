@@ -11,7 +11,7 @@
  * and baseline triggers, and the shortest short window for a burn rate.
  */
 import { formatDuration } from './duration.ts';
-import type { Environment, Policy, StrategyName, Trigger } from './policy-schema.ts';
+import type { DecisionFlag, Environment, Policy, StrategyName, Trigger } from './policy-schema.ts';
 
 export interface RecoveryTimeWarning {
   environment: string;
@@ -38,20 +38,35 @@ export function detectionTime(trigger: Trigger, step: number): number {
   }
 }
 
-/** The most a strategy may take by its own timeouts (and waits), or null when not configured. */
+/**
+ * The most a strategy may take by its own timeouts (and waits), or null when not configured.
+ * A decision row's `flag` replaces the feature-flag strategy's mode, steps and wait, as the
+ * rollback does; maintenance counts only for the strategies it wraps.
+ */
 export function strategyTime(
   env: Environment,
   strategy: StrategyName,
   flagTimeout: (provider: string) => number = () => 10_000,
+  rowFlag: DecisionFlag | null = null,
 ): number | null {
   const s = env.rollback.strategies;
-  const maintenance = env.rollback.maintenance
-    ? env.rollback.maintenance.on.timeout + env.rollback.maintenance.off.timeout
-    : 0;
+  const m = env.rollback.maintenance;
+  const maintenance =
+    m && (m.strategies === undefined || m.strategies.includes(strategy))
+      ? m.on.timeout + m.off.timeout
+      : 0;
   switch (strategy) {
     case 'feature-flag': {
-      const flag = s['feature-flag'];
-      if (!flag) return null;
+      const base = s['feature-flag'];
+      if (!base) return null;
+      const flag = rowFlag
+        ? {
+            ...base,
+            mode: rowFlag.mode,
+            steps: rowFlag.steps ?? base.steps,
+            step_wait: rowFlag.step_wait ?? base.step_wait,
+          }
+        : base;
       // One provider call per step, each at most the provider's timeout.
       const calls = flag.mode === 'gradual' ? flag.steps.length : 1;
       const wait = flag.mode === 'gradual' ? flag.step_wait * Math.max(calls - 1, 0) : 0;
@@ -72,14 +87,37 @@ export function strategyTime(
   }
 }
 
-/** The strategies a critical breach may start with: the critical rows' and the default. */
-function criticalStrategies(env: Environment): StrategyName[] {
-  const picked = env.decision
-    .filter(
-      (r) => (r.severity === undefined || r.severity === 'critical') && r.action !== 'evaluate',
-    )
-    .map((r) => r.strategy);
-  return [...new Set([...picked, env.default_strategy])];
+interface CriticalPath {
+  strategy: StrategyName;
+  flag: DecisionFlag | null;
+}
+
+/**
+ * What a critical breach of this trigger may start with: the critical rows that roll back and
+ * may match it (a row naming triggers matches only those), each with its flag mode, and the
+ * default strategy.
+ */
+function criticalPaths(env: Environment, trigger: Trigger): CriticalPath[] {
+  const rows = env.decision.filter(
+    (r) =>
+      (r.severity === undefined || r.severity === 'critical') &&
+      r.action !== 'evaluate' &&
+      (r.triggers === undefined || r.triggers.includes(trigger.name)),
+  );
+  const paths: CriticalPath[] = [
+    ...rows.map((r) => ({
+      strategy: r.strategy,
+      flag: r.strategy === 'feature-flag' ? (r.flag ?? null) : null,
+    })),
+    { strategy: env.default_strategy, flag: null },
+  ];
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    const key = `${p.strategy} ${JSON.stringify(p.flag)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function recoveryTimeWarnings(policy: Policy): RecoveryTimeWarning[] {
@@ -89,27 +127,29 @@ export function recoveryTimeWarnings(policy: Policy): RecoveryTimeWarning[] {
     if (objective === undefined) continue;
     for (const trigger of env.triggers.filter((t) => t.severity === 'critical')) {
       const detect = detectionTime(trigger, env.step);
-      for (const strategy of criticalStrategies(env)) {
+      for (const { strategy, flag } of criticalPaths(env, trigger)) {
         const act = strategyTime(
           env,
           strategy,
           (provider) => policy.flags[provider]?.timeout ?? 10_000,
+          flag,
         );
         if (act === null) continue;
         const worstCase = detect + act;
         if (worstCase <= objective) continue;
         const d = formatDuration;
+        const named = flag ? `${strategy} (${flag.mode})` : strategy;
         const why =
           detect >= objective
             ? `detection alone takes ${d(detect)}`
-            : `detection takes up to ${d(detect)} and ${strategy} may take up to ${d(act)} by its timeouts`;
+            : `detection takes up to ${d(detect)} and ${named} may take up to ${d(act)} by its timeouts`;
         warnings.push({
           environment: name,
           trigger: trigger.name,
           strategy,
           worstCase,
           objective,
-          message: `environments.${name}: trigger ${trigger.name} with strategy ${strategy} can take ${d(worstCase)} from the first bad sample to restored, above recovery_time.critical ${d(objective)}: ${why}; shorten for/interval or the strategy's timeouts, or pick a faster strategy for critical`,
+          message: `environments.${name}: trigger ${trigger.name} with strategy ${named} can take ${d(worstCase)} from the first bad sample to restored, above recovery_time.critical ${d(objective)}: ${why}; shorten for/interval or the strategy's timeouts, or pick a faster strategy for critical`,
         });
       }
     }

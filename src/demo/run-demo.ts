@@ -99,12 +99,31 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (firstRollback) {
     const at = Date.parse(firstRollback.evaluatedAt);
     print(
-      `Verdict: roll back at ${hhmm(at)} UTC, ${formatDuration(at - scenario.deployedAt)} after the deploy, strategy ${firstRollback.strategy ?? 'none'} (approval: ${firstRollback.approval ?? 'none'}); breached: ${firstRollback.triggered.join(', ')}.`,
+      `Verdict: roll back at ${hhmm(at)} UTC, ${formatDuration(at - scenario.deployedAt)} after the deploy, strategy ${firstRollback.strategy ?? 'none'} (${flagText(firstRollback)}approval: ${firstRollback.approval ?? 'none'}); breached: ${firstRollback.triggered.join(', ')}.`,
     );
   } else {
     print('Verdict: Ripcord would not have rolled back during this replay.');
+    // A critical breach left to a team decision is not "nothing happened": say who was asked.
+    const team = decisions.find((d) => d.teamDecision);
+    if (team)
+      print(
+        `At ${hhmm(Date.parse(team.evaluatedAt))} UTC the decision matrix left a critical breach (${team.triggered.join(', ')}) to a team decision: ${(team.ask ?? []).length > 0 ? `asking ${(team.ask ?? []).join(', ')}` : 'nobody named to ask'}, no automatic rollback.`,
+      );
   }
   return { decisions, firstRollback };
+}
+
+/** `flag: gradual 25% -> 0% 5m apart; `: how a decision row switches the flag, when it says. */
+function flagText(d: Decision): string {
+  const f = d.flag;
+  if (!f) return '';
+  const how =
+    f.mode === 'gradual'
+      ? `gradual${f.steps ? ` ${f.steps.map((p) => `${p}%`).join(' -> ')}` : ''}${f.step_wait ? ` ${formatDuration(f.step_wait)} apart` : ''}`
+      : f.mode === 'components'
+        ? `components ${(f.components ?? []).join(', ')}`
+        : 'immediate';
+  return `flag: ${how}; `;
 }
 
 function cell(v: Verdict): string {

@@ -5,6 +5,7 @@
 import { ConfigurationError } from '../core/errors.ts';
 import { withStatus } from '../core/incident-state.ts';
 import { assertMove } from '../core/incident-lifecycle.ts';
+import type { RecoveryObjectives } from '../core/incident-report.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -24,6 +25,8 @@ export interface CloseIncidentOptions {
   logger: Logger;
   /** Who Ripcord writes as (RIPCORD_BOT_LOGIN; a person's login when run with their token). */
   identity?: RipcordIdentity;
+  /** The environment's recovery_time, when the caller read the policy. */
+  recoveryTime?: RecoveryObjectives | undefined;
 }
 
 export async function closeIncident(
@@ -57,6 +60,7 @@ export async function closeIncident(
     serverUrl: opts.serverUrl,
     now: at,
     logger: opts.logger,
+    recoveryTime: opts.recoveryTime,
     ...(opts.identity ? { identity: opts.identity } : {}),
   });
 }

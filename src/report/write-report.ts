@@ -12,6 +12,7 @@ import {
   reportBranch,
   reportPath,
   reportTitle,
+  type RecoveryObjectives,
   type VerificationCheck,
 } from '../core/incident-report.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
@@ -37,6 +38,8 @@ export interface WriteIncidentReportOptions {
   incident: IncidentRecord | { number: number; store: IncidentStore };
   evidence?: readonly Verdict[] | undefined;
   verification?: readonly VerificationCheck[] | undefined;
+  /** The environment's recovery_time: the report measures detection -> restored against it. */
+  recoveryTime?: RecoveryObjectives | undefined;
   /** GITHUB_SERVER_URL, for commit links. */
   serverUrl: string;
   /** Default: the repository's default branch. */
@@ -121,6 +124,7 @@ export async function writeIncidentReport(
     generatedAt: iso(opts.now),
     evidence: opts.evidence,
     verification: opts.verification,
+    recoveryTime: opts.recoveryTime,
   });
   const body = [
     `Incident report for [incident #${incident.number}](${incident.url}) in **${escapeMarkdown(state.environment)}**, written by Ripcord from the incident record: \`${path}\`.`,

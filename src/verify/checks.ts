@@ -41,6 +41,8 @@ export interface CheckResult {
   detail: string;
   /** The number worth a chart: latency (ms), the metric's value, the command's run time (ms), the rollout (%). */
   value: number | null;
+  /** The value with its unit as a person reads it (`120ms`, `0.4%`, `0%` rolled out), or null. */
+  valueText: string | null;
   /** When the check ran (unix ms, from the context's clock). */
   at: number;
 }
@@ -113,12 +115,18 @@ export async function runChecksOnce(
 
 export async function runCheck(check: VerifyCheck, ctx: CheckContext): Promise<CheckResult> {
   const at = ctx.now();
-  const result = (status: CheckStatus, detail: string, value: number | null = null) => ({
+  const result = (
+    status: CheckStatus,
+    detail: string,
+    value: number | null = null,
+    valueText: string | null = null,
+  ): CheckResult => ({
     name: check.name,
     type: check.type,
     status,
     detail: redact(detail, ctx.secrets ?? []),
     value,
+    valueText: valueText ?? (value === null ? null : unitText(check.type, value)),
     at,
   });
   try {
@@ -141,7 +149,26 @@ export async function runCheck(check: VerifyCheck, ctx: CheckContext): Promise<C
   }
 }
 
-type Make = (status: CheckStatus, detail: string, value?: number | null) => CheckResult;
+type Make = (
+  status: CheckStatus,
+  detail: string,
+  value?: number | null,
+  valueText?: string | null,
+) => CheckResult;
+
+/** Probe latency and command run time are milliseconds, a flag's rollout a percentage. */
+function unitText(type: VerifyCheck['type'], value: number): string {
+  switch (type) {
+    case 'probe':
+      return `${Math.round(value)}ms`;
+    case 'smoke':
+      return value < 1000 ? `${Math.round(value)}ms` : formatDuration(value);
+    case 'flag-off':
+      return `${value}% rolled out`;
+    case 'metric':
+      return String(Number(value.toPrecision(6)));
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // probe
@@ -274,17 +301,20 @@ async function metricCheck(
   // No data is never healthy, whatever the source's missing_data says for triggers.
   const verdict = evaluateTrigger(trigger, data, ectx, 'inconclusive', check.source);
   const reason = verdict.reason.replace(/\bpre-deploy baseline\b/g, 'value before');
-  if (verdict.status === 'breached') return make('pass', reason, verdict.value);
-  if (verdict.status === 'inconclusive') return make('inconclusive', reason, verdict.value);
+  // The engine's own text carries the unit of the check's threshold (0.4%, 320ms).
+  const text = verdict.valueText;
+  if (verdict.status === 'breached') return make('pass', reason, verdict.value, text);
+  if (verdict.status === 'inconclusive') return make('inconclusive', reason, verdict.value, text);
   if (verdict.since !== null && trigger.kind !== 'baseline') {
     const held = at - Date.parse(verdict.since);
     return make(
       'inconclusive',
       `${check.name} has been healthy for ${formatDuration(Math.max(held, 0))}, not yet the ${formatDuration(check.for)} required: ${reason}`,
       verdict.value,
+      text,
     );
   }
-  return make('fail', reason, verdict.value);
+  return make('fail', reason, verdict.value, text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,8 +364,19 @@ async function flagOffCheck(
       if (!c) return make('inconclusive', `${where}: component ${component} was not reported`);
       if (servesAnyone(c)) on.push(`${component}${c.rollout === null ? '' : ` at ${c.rollout}%`}`);
     }
-    if (on.length > 0) return make('fail', `${where}: still on for ${on.join(', ')}`, on.length);
-    return make('pass', `${where}: components ${components.join(', ')} are off`, 0);
+    if (on.length > 0)
+      return make(
+        'fail',
+        `${where}: still on for ${on.join(', ')}`,
+        on.length,
+        `${on.length} of ${components.length} components on`,
+      );
+    return make(
+      'pass',
+      `${where}: components ${components.join(', ')} are off`,
+      0,
+      `0 of ${components.length} components on`,
+    );
   }
   const rollout = state.enabled ? (state.rollout ?? 100) : 0;
   if (servesAnyone(state)) {

@@ -5,7 +5,11 @@
  * after a failed deploy, the next rung of the ladder after a failed rollback.
  */
 import { formatDuration } from '../core/duration.ts';
-import { withStatus } from '../core/incident-state.ts';
+import {
+  MAX_VERIFICATION_CHECKS,
+  withStatus,
+  type VerificationRecord,
+} from '../core/incident-state.ts';
 import { mayMove } from '../core/incident-lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
@@ -34,6 +38,9 @@ export interface CheckReport {
   /** The check's status in the last round. */
   status: CheckStatus;
   detail: string;
+  /** The last round's value with its unit, and when that round ran (unix ms). */
+  valueText: string | null;
+  at: number | null;
   history: { at: number; status: CheckStatus; value: number | null }[];
 }
 
@@ -62,7 +69,15 @@ export async function verifyChecks(opts: VerifyLoopOptions): Promise<VerifyOutco
   const reports = new Map<string, CheckReport>(
     opts.checks.map((c) => [
       c.name,
-      { name: c.name, type: c.type, status: 'inconclusive', detail: 'not run', history: [] },
+      {
+        name: c.name,
+        type: c.type,
+        status: 'inconclusive',
+        detail: 'not run',
+        valueText: null,
+        at: null,
+        history: [],
+      },
     ]),
   );
   for (;;) {
@@ -88,6 +103,8 @@ export async function verifyChecks(opts: VerifyLoopOptions): Promise<VerifyOutco
       if (!report) continue;
       report.status = r.status;
       report.detail = r.detail;
+      report.valueText = r.valueText;
+      report.at = r.at;
       report.history.push({ at: r.at, status: r.status, value: r.value });
     }
     const outcome = roundOutcome(results.map((r) => r.status));
@@ -179,7 +196,9 @@ export async function recordVerification(
   }
 
   if (incident) {
-    const from = incident.state.status;
+    // The rounds may have taken half an hour: build on the record as it is now, not as read.
+    const current = await deps.incidents.get(incident.number);
+    const from = current.state.status;
     const passed = outcome.result === 'passed' && mode === 'after-rollback';
     // Which move, if any, is the lifecycle table's (src/core/incident-lifecycle.ts).
     const to =
@@ -196,9 +215,16 @@ export async function recordVerification(
       result.next =
         'The rollback is verified and the environment has no staged recovery: the incident is resolved and closed.';
     }
-    if (move !== null) {
-      await deps.incidents.save(incident, withStatus(incident.state, move, deps.now()));
-    } else if (to !== null && to !== from) {
+    // The checks go into the record whatever the move: the report, written later by another
+    // job, shows them.
+    const recorded = { ...current.state, verification: verificationRecord(input) };
+    await deps.incidents.save(
+      current,
+      move !== null
+        ? withStatus(recorded, move, deps.now())
+        : { ...recorded, updatedAt: new Date(deps.now()).toISOString() },
+    );
+    if (move === null && to !== null && to !== from) {
       deps.logger.warning(
         `incident #${incident.number} is ${from}; a verification ${outcome.result} after the rollback does not move it to ${to}`,
       );
@@ -207,6 +233,41 @@ export async function recordVerification(
     if (move === 'closed') await deps.incidents.close(incident.number, 'completed');
   }
   return result;
+}
+
+/** What the incident keeps of a verification: the last result of each check, with its unit. */
+export function verificationRecord(
+  input: Pick<RecordInput, 'mode' | 'outcome'>,
+): VerificationRecord {
+  const o = input.outcome;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return {
+    mode: input.mode,
+    result: o.result,
+    reason: clip(o.reason, 500),
+    startedAt: iso(o.startedAt),
+    finishedAt: iso(o.finishedAt),
+    rounds: o.rounds.length,
+    checks: o.checks.slice(0, MAX_VERIFICATION_CHECKS).map((c) => ({
+      name: clip(c.name, 100),
+      type: c.type,
+      status: c.status,
+      detail: clip(c.detail, 300),
+      value: finite(c.history.at(-1)?.value),
+      valueText: c.valueText === null ? null : clip(c.valueText, 40),
+      at: c.at === null ? null : iso(c.at),
+      attempts: c.history.length,
+    })),
+  };
+}
+
+function finite(v: number | null | undefined): number | null {
+  return v !== null && v !== undefined && Number.isFinite(v) ? v : null;
+}
+
+/** The issue body is capped at 65,536 characters: a long detail is cut, not the save refused. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function nextSentence(input: RecordInput, nextStrategy: StrategyName | null): string {

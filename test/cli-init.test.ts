@@ -170,7 +170,7 @@ describe('ripcord validate --github', () => {
       'acme/shop',
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ok   production: exists');
+    expect(r.stdout).toContain('ok   production: exists');
     expect(r.stderr).toMatch(/FAIL production-rollback: has no required reviewers/);
     expect(r.stderr).toMatch(
       /FAIL rollback-approval: missing; GitHub would create it on first use WITHOUT reviewers/,

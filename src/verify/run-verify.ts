@@ -5,6 +5,7 @@
  * after a failed deploy, the next rung of the ladder after a failed rollback.
  */
 import { formatDuration } from '../core/duration.ts';
+import { formatElapsed } from '../core/time-format.ts';
 import { withStatus } from '../core/incident-state.ts';
 import { mayMove } from '../core/incident-lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
@@ -245,7 +246,7 @@ function renderIncidentComment(input: RecordInput, result: RecordResult): string
         `| ${escapeMarkdown(c.name)} | ${ICON[c.status]} ${c.status} | ${escapeMarkdown(c.detail)} |`,
     ),
     '',
-    `${o.rounds.length} round${o.rounds.length === 1 ? '' : 's'} in ${formatDuration(o.finishedAt - o.startedAt)}${input.runUrl ? ` ([run](${input.runUrl}))` : ''}.`,
+    `${o.rounds.length} round${o.rounds.length === 1 ? '' : 's'} in ${formatElapsed(o.finishedAt - o.startedAt)}${input.runUrl ? ` ([run](${input.runUrl}))` : ''}.`,
   ];
   return lines.join('\n');
 }

@@ -449,7 +449,15 @@ function recoveryNextSteps(
   const env = escapeMarkdown(environment);
   const workflow = escapeMarkdown(extras.workflow ?? 'staged-recovery');
   const steps = ['### What to do next', ''];
-  const live = ['waiting', 'held', 'advanced', 'awaiting-approval', 'rolled-back-again', 'skipped', 'status'];
+  const live = [
+    'waiting',
+    'held',
+    'advanced',
+    'awaiting-approval',
+    'rolled-back-again',
+    'skipped',
+    'status',
+  ];
   if (r.incident) steps.push(`- Follow [incident #${r.incident.number}](${r.incident.url}).`);
   if (r.outcome === 'awaiting-approval')
     steps.push(`- To go on, run the ${workflow} workflow with command \`proceed\`.`);

@@ -34,9 +34,7 @@ const SHADOW_WOULD: Record<Decision['decision'], string> = {
 /** Where a trigger's source can be opened in its own UI: a Prometheus base URL, a Datadog site. */
 export interface SourceLinks {
   [source: string]:
-    | { type: 'prometheus'; url: string }
-    | { type: 'datadog'; site: string }
-    | { type: 'other' };
+    { type: 'prometheus'; url: string } | { type: 'datadog'; site: string } | { type: 'other' };
 }
 
 /** The link targets of a policy's sources (no secrets: base URLs and sites only). */
@@ -163,14 +161,18 @@ export function metricLink(
 
 /** The web app of a Datadog site: `datadoghq.com` is served at app.datadoghq.com, `us3.datadoghq.com` at itself. */
 export function datadogAppHost(site: string): string {
-  const host = site.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const host = site
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   if (host.startsWith('app.')) return host;
   return host.split('.').length > 2 ? host : `app.${host}`;
 }
 
 function datadogExplorerUrl(query: string, site: string): string | null {
-  const m =
-    /(?:\b(avg|sum|min|max):)?([A-Za-z][\w.]*)\s*\{([^}]*)\}(?:\s*by\s*\{([^}]*)\})?/.exec(query);
+  const m = /(?:\b(avg|sum|min|max):)?([A-Za-z][\w.]*)\s*\{([^}]*)\}(?:\s*by\s*\{([^}]*)\})?/.exec(
+    query,
+  );
   if (!m?.[2]) return null;
   const params = new URLSearchParams({ exp_metric: m[2] });
   const scope = (m[3] ?? '').trim();

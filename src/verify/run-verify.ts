@@ -35,6 +35,8 @@ export interface CheckReport {
   /** The check's status in the last round. */
   status: CheckStatus;
   detail: string;
+  /** The last round's value with its unit (`17 ms`), when it had one. */
+  valueText?: string | null;
   history: { at: number; status: CheckStatus; value: number | null }[];
 }
 
@@ -89,6 +91,7 @@ export async function verifyChecks(opts: VerifyLoopOptions): Promise<VerifyOutco
       if (!report) continue;
       report.status = r.status;
       report.detail = r.detail;
+      report.valueText = r.valueText ?? null;
       report.history.push({ at: r.at, status: r.status, value: r.value });
     }
     const outcome = roundOutcome(results.map((r) => r.status));
@@ -271,25 +274,32 @@ export function sparkline(values: readonly (number | null)[]): string {
     .join('');
 }
 
+export interface VerifySummaryExtras {
+  incident?: { number: number; url: string } | null;
+  /** Metric checks linked to their metric in the source's own UI. */
+  links?: { name: string; link: string }[];
+}
+
 export function renderVerifySummary(
   environment: string,
   mode: VerifyMode,
   outcome: VerifyOutcome,
   record: RecordResult | null,
+  extras: VerifySummaryExtras = {},
 ): string {
   const lines = [
     `## ${HEADLINE[outcome.result]}: ${escapeMarkdown(environment)} (${mode})`,
     '',
     `**Why:** ${escapeMarkdown(outcome.reason)}.${record ? ` ${escapeMarkdown(record.next)}` : ''}`,
     '',
-    '| Check | Type | Result | History | Last |',
-    '| --- | --- | --- | --- | --- |',
+    '| Check | Type | Result | History | Value | Last |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of outcome.checks) {
     const marks = c.history.map((h) => ICON[h.status]).join('');
     const spark = sparkline(c.history.map((h) => h.value));
     lines.push(
-      `| ${escapeMarkdown(c.name)} | ${c.type} | ${ICON[c.status]} ${c.status} | \`${spark}\` ${marks} | ${escapeMarkdown(c.detail)} |`,
+      `| ${escapeMarkdown(c.name)} | ${c.type} | ${ICON[c.status]} ${c.status} | \`${spark}\` ${marks} | ${escapeMarkdown(c.valueText ?? '—')} | ${escapeMarkdown(c.detail)} |`,
     );
   }
   lines.push(
@@ -298,8 +308,31 @@ export function renderVerifySummary(
       outcome.rounds.map((r) => ICON[r]),
       outcome.finishedAt - outcome.startedAt,
     ),
+    '',
+    ...verifyNextSteps(environment, outcome, extras),
   );
   return lines.join('\n') + '\n';
+}
+
+/** What a person does after this verification: the summary never ends on the verdict alone. */
+function verifyNextSteps(
+  environment: string,
+  outcome: VerifyOutcome,
+  extras: VerifySummaryExtras,
+): string[] {
+  const env = escapeMarkdown(environment);
+  const steps = ['### What to do next', ''];
+  if (extras.incident)
+    steps.push(`- Follow [incident #${extras.incident.number}](${extras.incident.url}).`);
+  if (outcome.result === 'passed') steps.push('- Nothing: every check passed.');
+  else
+    steps.push(
+      `- Look at the failing checks above; to roll back (again) by hand, run the rollback workflow (workflow_dispatch) for ${env}.`,
+      `- If a run died holding the lock: \`ripcord status --environment ${env}\`, then \`ripcord unlock --environment ${env} --reason "..."\`.`,
+    );
+  for (const l of extras.links ?? [])
+    steps.push(`- See ${escapeMarkdown(l.name)} where it is measured: ${l.link}.`);
+  return steps;
 }
 
 /** "3 rounds (✅✅✅) over 2.0 s": a count, the marks, and the time in a unit a person reads. */

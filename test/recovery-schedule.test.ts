@@ -133,6 +133,11 @@ async function tick(at: number) {
 }
 
 const workflow = () => gh.state.repo().findWorkflow(WORKFLOW);
+function setState(state: 'active' | 'disabled_manually' | 'disabled_inactivity'): void {
+  const w = workflow();
+  if (!w) throw new Error(`no ${WORKFLOW} in the stand-in`);
+  w.state = state;
+}
 const warnings = (io: RecordedIO) =>
   io.logs.filter((l) => l.level === 'warning').map((l) => l.message);
 
@@ -218,7 +223,7 @@ describe('the recovery schedule exists only while a recovery is in progress', ()
   });
 
   test('a tick with nothing to recover switches the schedule off and says so', async () => {
-    workflow()!.state = 'active';
+    setState('active');
     const r = await tick(T0);
     expect(r.result.outcome).toBe('no-incident');
     expect(workflow()?.state).toBe('disabled_manually');
@@ -232,7 +237,7 @@ describe('the recovery schedule exists only while a recovery is in progress', ()
   });
 
   test('GitHub disabled the schedule itself after 60 days of inactivity: the rollback turns it back on', async () => {
-    workflow()!.state = 'disabled_inactivity';
+    setState('disabled_inactivity');
     await rollBack(T0);
     expect(workflow()?.state).toBe('active');
   });
@@ -271,7 +276,7 @@ describe('the recovery schedule exists only while a recovery is in progress', ()
 
   test('without recovery.workflow nothing is switched: the schedule is left as it is', async () => {
     writePolicy(null);
-    workflow()!.state = 'active';
+    setState('active');
     await rollBack(T0);
     const r = await tick(T0 + 40 * MIN);
     expect(r.result.outcome).toBe('advanced');

@@ -59,7 +59,9 @@ const COMMANDS: Record<string, Command> = {
                  [--watch 10m [--interval 30s]] [--json]
 
   --at           when to evaluate: -30m (relative), 2026-11-24T10:15:00Z, 2026-11-24 10:15
-                 (read as UTC), or unix seconds; never in the future. The time used is printed.
+                 (read as UTC), or unix seconds. The time used is printed. Against live
+                 sources never in the future; against recordings (--source-file, type: file)
+                 within the recording, whose range the error gives.
   --baseline     when the deployment happened (for baseline triggers), same forms as --at.
   --watch        evaluate every --interval (default: the policy's evaluation interval) for this
                  long, a line per poll; stops at the first rollback decision.

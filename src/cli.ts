@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigurationError, toError } from './core/errors.ts';
 import { neutraliseCommands, type Logger } from './core/logger.ts';
 import { recoveryTimeWarnings } from './core/recovery-time.ts';
+import { plural } from './core/plural.ts';
 import { didYouMean } from './core/did-you-mean.ts';
 import { PACKAGE_NAME, VERSION } from './core/published.ts';
 import { explainServiceError } from './cli/terminal.ts';
@@ -49,7 +50,9 @@ const COMMANDS: Record<string, Command> = {
                  [--watch 10m [--interval 30s]] [--json]
 
   --at           when to evaluate: -30m (relative), 2026-11-24T10:15:00Z, 2026-11-24 10:15
-                 (read as UTC), or unix seconds; never in the future. The time used is printed.
+                 (read as UTC), or unix seconds. The time used is printed. Against live
+                 sources never in the future; against recordings (--source-file, type: file)
+                 within the recording, whose range the error gives.
   --baseline     when the deployment happened (for baseline triggers), same forms as --at.
   --watch        evaluate every --interval (default: the policy's evaluation interval) for this
                  long, a line per poll; stops at the first rollback decision.
@@ -187,9 +190,10 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
   // strict: also what only evaluation needs (every environment has triggers).
   const policy = await readPolicy(path, { strict: true });
   const envs = Object.entries(policy.environments);
-  io.stderr(
-    `${path} is valid: ${Object.keys(policy.sources).length} sources, ${envs.length} environments (${envs
-      .map(([name, env]) => `${name}: ${env.triggers.length} triggers`)
+  // The result on stdout (what a script or a person reads), problems and warnings on stderr.
+  io.stdout(
+    `${path} is valid: ${plural(Object.keys(policy.sources).length, 'source')}, ${plural(envs.length, 'environment')} (${envs
+      .map(([name, env]) => `${name}: ${plural(env.triggers.length, 'trigger')}`)
       .join('; ')})`,
   );
   for (const w of recoveryTimeWarnings(policy)) io.stderr(`warning: ${w.message}`);
@@ -211,14 +215,17 @@ async function validate(args: string[], io: CliIO, logger: Logger): Promise<numb
       usesEnvironmentApprovals(policy),
     ),
   );
-  for (const f of findings) io.stderr(`${f.ok ? 'ok  ' : 'FAIL'} ${f.message}`);
+  for (const f of findings) {
+    if (f.ok) io.stdout(`ok   ${f.message}`);
+    else io.stderr(`FAIL ${f.message}`);
+  }
   const failed = findings.filter((f) => !f.ok);
   if (failed.length > 0) {
     throw new ConfigurationError(
       `${owner}/${repo}: ${failed.length} GitHub Environment${failed.length === 1 ? '' : 's'} not set up as the workflows expect (see above)`,
     );
   }
-  io.stderr(`${owner}/${repo}: the GitHub Environments the workflows use exist as expected`);
+  io.stdout(`${owner}/${repo}: the GitHub Environments the workflows use exist as expected`);
   return 0;
 }
 

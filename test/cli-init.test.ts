@@ -157,7 +157,7 @@ describe('ripcord validate --github', () => {
       ['validate', '--policy', join(dir, '.github/ripcord.yml'), '--github', ...args],
       cli,
     );
-    return { code, stderr: out.stderr };
+    return { code, stdout: out.stdout, stderr: out.stderr };
   }
 
   test('missing environments and missing reviewers fail, each named with the fix', async () => {
@@ -170,13 +170,13 @@ describe('ripcord validate --github', () => {
       'acme/shop',
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ok   production: exists');
+    expect(r.stdout).toContain('ok   production: exists');
     expect(r.stderr).toMatch(/FAIL production-rollback: has no required reviewers/);
     expect(r.stderr).toMatch(
       /FAIL rollback-approval: missing; GitHub would create it on first use WITHOUT reviewers/,
     );
     // rollback-auto is meant to have no reviewers: GitHub creating it is fine.
-    expect(r.stderr).toMatch(/ok {3}rollback-auto: missing; GitHub creates it without reviewers/);
+    expect(r.stdout).toMatch(/ok {3}rollback-auto: missing; GitHub creates it without reviewers/);
     expect(r.stderr).toContain('2 GitHub Environments not set up as the workflows expect');
     expect(gh.calls.count('repos/get-environment')).toBe(4);
   });
@@ -195,7 +195,7 @@ describe('ripcord validate --github', () => {
     };
     const ok = await run(env);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stderr).toContain('rollback-approval: exists, 2 required reviewers');
+    expect(ok.stdout).toContain('rollback-approval: exists, 2 required reviewers');
     repo.addEnvironment('rollback-auto', { reviewers: ['oncall'] });
     const stalled = await run(env);
     expect(stalled.code).toBe(1);

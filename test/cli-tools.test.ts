@@ -165,7 +165,7 @@ describe('ripcord status', () => {
     expect(r.code, r.stderr).toBe(0);
     // The demo policy keeps the default stages: 5% for 30m first.
     expect(r.stdout).toMatch(
-      /recovering\s+.*stage 1 of 4 \(5%\), attempt 1 dwells until 2026-11-24T12:20:00.000Z/,
+      /recovering\s+.*stage 1 of 4 \(5%\), attempt 1 dwells until 2026-11-24 12:20 UTC/,
     );
     expect(r.stdout).toContain('next recovery tick: 12:20 UTC (in 20m)');
     expect(r.stdout).toContain('No locks held.');
@@ -331,6 +331,22 @@ describe('evaluate: times and states', () => {
     const future = await cli([...live, '--at', '2026-11-24T13:00:00Z']);
     expect(future.code).toBe(1);
     expect(future.stderr).toMatch(/--at: 2026-11-24T13:00:00.000Z is in the future/);
+  });
+
+  test('a recording: a time after its end (even a future one) is an error giving its range, not "in the future"', async () => {
+    const after = await cli([...base, '--at', '2026-11-24T11:30:00Z']);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toBe(
+      `ripcord: --at: 2026-11-24 11:30 UTC is after the end of the recording examples/demo/incident.om, which covers 2026-11-24 09:00 UTC to 2026-11-24 10:40 UTC; give a time within it, such as --at 2026-11-24T10:40:00.000Z\n`.trimEnd(),
+    );
+    const future = await cli([...base, '--at', '2027-01-01T00:00:00Z']);
+    expect(future.stderr).toMatch(/is after the end of the recording .*incident\.om, which covers/);
+    expect(future.stderr).not.toMatch(/in the future/);
+    const before = await cli([...base, '--at', '2026-11-24T08:00:00Z']);
+    expect(before.stderr).toMatch(/is before the start of the recording/);
+    // Inside the range it evaluates, as before.
+    const inside = await cli([...base, '--at', '2026-11-24T10:40:00Z']);
+    expect(inside.code, inside.stderr).toBe(0);
   });
 
   test('over the threshold but not yet for its `for` is pending, not ok', async () => {

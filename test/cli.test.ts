@@ -23,8 +23,9 @@ describe('ripcord validate', () => {
   test('a valid policy exits 0 and says what it holds', async () => {
     const r = await cli('validate', '--policy', POLICY);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/is valid: 2 sources, 1 environments \(production: 9 triggers\)/);
-    expect(r.stdout).toBe('');
+    // The result on stdout, counted in words that agree with the number (#15: not "1 environments").
+    expect(r.stdout).toMatch(/is valid: 2 sources, 1 environment \(production: 9 triggers\)$/);
+    expect(r.stderr).toBe('');
   });
 
   test('an invalid policy exits 1 with every problem located', async () => {
@@ -144,7 +145,9 @@ describe('ripcord evaluate', () => {
     expect(JSON.parse(r.stdout).decision).toBe('none');
   });
 
-  test('no data is never healthy: far outside the recording the critical triggers hold', async () => {
+  // #15 changed this from a `hold` of inconclusive triggers to an error naming the recording's
+  // range: still never healthy, and now it says why and what to give instead.
+  test('no data is never healthy: far outside the recording is an error giving its range', async () => {
     const r = await cli(
       'evaluate',
       '--policy',
@@ -157,10 +160,11 @@ describe('ripcord evaluate', () => {
       '2026-11-25T10:00:00Z',
       '--json',
     );
-    expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as { decision: string; triggers: { status: string }[] };
-    expect(json.decision).toBe('hold');
-    expect(json.triggers.every((t) => t.status === 'inconclusive')).toBe(true);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /--at: 2026-11-25 10:00 UTC is after the end of the recording .+, which covers 2026-11-24 \d\d:\d\d UTC to 2026-11-24 \d\d:\d\d UTC; give a time within it/,
+    );
   });
 
   test.each([

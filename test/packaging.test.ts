@@ -111,7 +111,7 @@ describe('the installed CLI', () => {
   test('validate: a good policy passes, a bad one fails at file:line:column', () => {
     const ok = ripcord(['validate', '--policy', join(root, 'examples/demo/policy.yml')], work);
     expect(ok.status, ok.stderr).toBe(0);
-    expect(ok.stderr).toContain('is valid');
+    expect(ok.stdout).toContain('is valid');
     const bad = join(work, 'bad.yml');
     execFileSync('sh', [
       '-c',

@@ -159,7 +159,8 @@ describe('http source: probe', () => {
       NOW,
     );
     expect(result).toMatchObject({ t: NOW, ok: true, status: 200 });
-    expect(result?.detail).toMatch(/^status 200 in \d+m?s$/);
+    // #15: an elapsed time reads as one number and a unit (`17 ms`, `2.0 s`), never `2s12ms`.
+    expect(result?.detail).toMatch(/^status 200 in \d+(\.\d)? m?s$/);
     expect(result?.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -191,7 +192,7 @@ describe('http source: probe', () => {
     const { source } = await httpSource(() => ({ delayMs: 150, body: {} }));
     const result = await source.probe?.({ ...defaultExpect, latency: 50 }, NOW);
     expect(result?.ok).toBe(false);
-    expect(result?.detail).toMatch(/^took \d+ms, budget 50ms$/);
+    expect(result?.detail).toMatch(/^took \d+ ms, budget 50ms$/);
   });
 
   test('timeout and connection refused are failed probes, not retried', async () => {

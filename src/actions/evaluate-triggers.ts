@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors.ts';
 import { parseQuantity } from '../core/quantity.ts';
-import { renderDecisionSummary } from '../core/summary.ts';
+import { renderDecisionSummary, sourceLinksOf } from '../core/summary.ts';
 import { parseBooleanInput, parseDurationInput, parseTime } from '../core/time-input.ts';
 import type { Policy } from '../core/policy-schema.ts';
 import type { Decision } from '../core/verdict.ts';
@@ -112,14 +112,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('ask', (decision.ask ?? []).join(' '));
   io.setOutput('report', JSON.stringify(decision));
   io.setOutput('shadow-decision', decision.shadow?.decision ?? '');
-  const links = Object.fromEntries(
-    Object.entries(policy.sources).map(([name, s]) => [
-      name,
-      s.type === 'prometheus'
-        ? { type: 'prometheus' as const, url: s.url }
-        : { type: 'other' as const },
-    ]),
-  );
+  const links = sourceLinksOf(policy.sources);
   await io.appendSummary(renderDecisionSummary(decision, links));
   if (decision.decision === 'rollback' && failOnRollback) {
     io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);

@@ -28,6 +28,9 @@ import { requestStatus } from '../github/repo-ref.ts';
 import { createApprovalGateway } from '../github/approval-comments.ts';
 import { decisionFromState } from '../rollback/approval-gate.ts';
 import { approvalSummary, commentStart, ignoredComment } from './comment-command.ts';
+import { setRecoverySchedule, type ScheduleOutcome } from '../github/recovery-schedule.ts';
+import { metricLinkMarkdown, sourceLinksOf } from '../core/summary.ts';
+import { formatUtc } from '../core/time-format.ts';
 
 export interface RollbackDepsIn {
   env: Record<string, string | undefined>;
@@ -222,6 +225,20 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     if (finished) reports.push(finished);
   }
 
+  // The hand-over to staged recovery switches its schedule on (recovery.workflow): after the
+  // rollback, never before its first step. A re-run finding the rollback done repeats it, so
+  // fixing a missing `actions: write` and re-running is enough.
+  const schedule =
+    env.recovery.workflow &&
+    (result.result === 'rolled-back' || result.skipReason === 'already-rolled-back')
+      ? await setRecoverySchedule(client.octokit, repoRef, env.recovery.workflow, 'enable')
+      : null;
+  if (schedule) {
+    if (schedule.ok) io.info(schedule.message);
+    // A warning, not a failed step: failing here would skip the verify step that follows.
+    else io.warning(schedule.message);
+  }
+
   io.info(result.message);
   io.setOutput('result', result.result);
   io.setOutput('environment', environment);
@@ -233,7 +250,21 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   io.setOutput('message', result.message);
   io.setOutput('skip-reason', result.skipReason ?? '');
   io.setOutput('approvers', (result.approval?.approvers ?? []).map((a) => a.login).join(','));
-  await io.appendSummary(renderRollbackSummary(environment, result, client.totalRequests()));
+  const links = sourceLinksOf(policy.sources);
+  await io.appendSummary(
+    renderRollbackSummary(environment, result, client.totalRequests(), {
+      schedule,
+      metrics: (decision?.triggers ?? [])
+        .filter((t) => t.status === 'breached')
+        .flatMap((t) => {
+          const link = metricLinkMarkdown(
+            { query: typeof t['query'] === 'string' ? t['query'] : '' },
+            links[typeof t['source'] === 'string' ? t['source'] : ''],
+          );
+          return link ? [{ name: t.name, link }] : [];
+        }),
+    }),
+  );
   const notifyFailure = await reportNotifications(io, reports);
   // Asked to roll back and did not: never a silent green step. Skipping because Ripcord's own
   // rollback is live (or another run is doing it) warns; the failed cases fail below.
@@ -287,10 +318,18 @@ const HEADLINE: Record<RollbackResult['result'], string> = {
   'awaiting-approval': '🙋 Waiting for approval',
 };
 
+export interface RollbackSummaryExtras {
+  /** The recovery schedule switched on at the hand-over (recovery.workflow), if asked. */
+  schedule?: ScheduleOutcome | null;
+  /** The breached triggers of the decision, linked to their metric in the source's own UI. */
+  metrics?: { name: string; link: string }[];
+}
+
 export function renderRollbackSummary(
   environment: string,
   r: RollbackResult,
   apiCalls: number,
+  extras: RollbackSummaryExtras = {},
 ): string {
   const lines = [
     `## ${HEADLINE[r.result]}: ${escapeMarkdown(environment)}`,
@@ -322,7 +361,7 @@ export function renderRollbackSummary(
     lines.push('| Time | Step | Result | Detail |', '| --- | --- | --- | --- |');
     for (const e of finished)
       lines.push(
-        `| ${e.at} | ${escapeMarkdown(e.name)} | ${e.status} | ${escapeMarkdown(e.detail ?? '')} |`,
+        `| ${formatUtc(e.at)} | ${escapeMarkdown(e.name)} | ${e.status} | ${escapeMarkdown(e.detail ?? '')} |`,
       );
     lines.push('');
   } else if (r.plan.length > 0) {
@@ -335,9 +374,56 @@ export function renderRollbackSummary(
   }
   if (r.dataLossWindow)
     lines.push(
-      `Data-loss window: writes between ${r.dataLossWindow.from} and ${r.dataLossWindow.to} may be lost.`,
+      `Data-loss window: writes between ${formatUtc(r.dataLossWindow.from)} and ${formatUtc(r.dataLossWindow.to)} may be lost.`,
       '',
     );
+  if (extras.schedule)
+    lines.push(`${extras.schedule.ok ? '' : '⚠️ '}${escapeMarkdown(extras.schedule.message)}`, '');
+  lines.push(...rollbackNextSteps(environment, r, extras), '');
   lines.push(`GitHub API calls: ${apiCalls}.`);
   return lines.join('\n') + '\n';
+}
+
+/** What a person does next after this run: the summary never ends on the result alone. */
+function rollbackNextSteps(
+  environment: string,
+  r: RollbackResult,
+  extras: RollbackSummaryExtras,
+): string[] {
+  const env = escapeMarkdown(environment);
+  const steps = ['### What to do next', ''];
+  const incident = r.incident ? `[incident #${r.incident.number}](${r.incident.url})` : null;
+  switch (r.result) {
+    case 'rolled-back':
+      steps.push(
+        `- Follow ${incident ?? 'the incident issue'}: verification, recovery and the report are recorded there.`,
+        extras.schedule?.ok
+          ? `- Staged recovery brings the change back in stages on its schedule. To stop it, run the ${escapeMarkdown(extras.schedule.workflow)} workflow with command \`abort\` and a reason.`
+          : '- To stop the staged recovery from bringing the change back, run the staged-recovery workflow with command `abort` and a reason.',
+      );
+      break;
+    case 'failed':
+      steps.push(
+        `- See the failed step above and ${incident ?? 'the incident issue'}; fix the cause and re-run this job: the rollback resumes after the steps that are done, it does not repeat them.`,
+        `- If the environment is still broken meanwhile, roll back by hand (the manual rollback workflow, with a \`strategy\` that does not use the failing step).`,
+      );
+      break;
+    case 'skipped':
+      steps.push(
+        r.skipReason === 'not-asked'
+          ? '- Nothing: no rollback was asked for.'
+          : `- Check ${incident ?? `the open incident of ${env}`}: it says which run rolled back, and when.`,
+      );
+      break;
+    case 'dry-run':
+      steps.push('- Nothing was changed. Run again without `dry-run` to roll back.');
+      break;
+  }
+  if (r.result !== 'dry-run' && r.skipReason !== 'not-asked')
+    steps.push(
+      `- If a run died holding the lock: \`ripcord status --environment ${env}\`, then \`ripcord unlock --environment ${env} --reason "..."\`.`,
+    );
+  for (const m of extras.metrics ?? [])
+    steps.push(`- See ${escapeMarkdown(m.name)} where it is measured: ${m.link}.`);
+  return steps;
 }

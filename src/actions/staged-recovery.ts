@@ -37,6 +37,9 @@ import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ActionIO } from './action-io.ts';
 import { ignoredCheckpoint, recoveryCheckpoint } from './recovery-checkpoint.ts';
 import { runContext } from './run-context.ts';
+import { setRecoverySchedule, type ScheduleOutcome } from '../github/recovery-schedule.ts';
+import { metricLinkMarkdown, sourceLinksOf, type SourceLinks } from '../core/summary.ts';
+import { formatUtc } from '../core/time-format.ts';
 
 export interface StagedRecoveryDeps {
   env: Record<string, string | undefined>;
@@ -51,6 +54,9 @@ export interface StagedRecoveryDeps {
 }
 
 const COMMANDS: readonly RecoveryCommand[] = ['tick', 'proceed', 'abort', 'status'];
+
+/** Outcomes after which no tick has anything left to do: the schedule can go. */
+const SCHEDULE_DONE: readonly RecoveryResult['outcome'][] = ['no-incident', 'recovered', 'aborted'];
 
 export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<RecoveryResult> {
   // An `issue_comment` run: `/ripcord proceed` (or approve) passes a manual checkpoint.
@@ -293,6 +299,17 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     }
   }
 
+  // The tick that finds nothing left to recover switches the schedule off (recovery.workflow);
+  // the next rollback switches it on again. A run that did nothing (skipped, waiting) keeps it.
+  const schedule =
+    env.recovery.workflow && SCHEDULE_DONE.includes(result.outcome)
+      ? await setRecoverySchedule(client.octokit, repoRef, env.recovery.workflow, 'disable')
+      : null;
+  if (schedule) {
+    if (schedule.ok) io.info(schedule.message);
+    else io.warning(schedule.message);
+  }
+
   io.info(result.message);
   const s = result.state;
   io.setOutput('outcome', result.outcome);
@@ -304,7 +321,13 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   io.setOutput('incident', result.incident ? String(result.incident.number) : '');
   io.setOutput('message', result.message);
   io.setOutput('report-pr', reportUrl);
-  await io.appendSummary(renderRecoverySummary(environment, result, client.totalRequests()));
+  await io.appendSummary(
+    renderRecoverySummary(environment, result, client.totalRequests(), {
+      schedule,
+      workflow: env.recovery.workflow ?? null,
+      links: sourceLinksOf(policy.sources),
+    }),
+  );
   if (reportUrl) await io.appendSummary(`Incident report: ${reportUrl}\n`);
   for (const r of reports)
     if (r.outcomes.length > 0) await io.appendSummary(renderNotifySummary(r));
@@ -336,7 +359,8 @@ export function gateFromChecks(results: readonly CheckResult[]): GateReading {
     severity: 'critical',
     status: r.status === 'pass' ? 'ok' : r.status === 'fail' ? 'breached' : 'inconclusive',
     value: r.value,
-    valueText: r.value === null ? null : String(r.value),
+    // With its unit (`17 ms`), as the verify summary shows it: a bare 17 says nothing.
+    valueText: r.valueText ?? (r.value === null ? null : String(r.value)),
     threshold: 'check passes',
     since: null,
     reason: r.detail,
@@ -364,10 +388,28 @@ const HEADLINE: Record<RecoveryResult['outcome'], string> = {
   status: 'ℹ️ Status',
 };
 
+export interface RecoverySummaryExtras {
+  /** What this run did to the recovery schedule (recovery.workflow), if anything. */
+  schedule?: ScheduleOutcome | null;
+  /** recovery.workflow, named in the next steps. */
+  workflow?: string | null;
+  /** The policy's sources, to link each gate's metric in its own UI. */
+  links?: SourceLinks;
+}
+
+const NEXT_ACTION: Record<RecoveryResult['next']['action'], string> = {
+  dwell: 'read the gates when the stage has dwelt',
+  gates: 'read the gates',
+  approval: 'wait for someone to run `proceed`',
+  backoff: 'start the next attempt',
+  none: 'nothing',
+};
+
 export function renderRecoverySummary(
   environment: string,
   r: RecoveryResult,
   apiCalls: number,
+  extras: RecoverySummaryExtras = {},
 ): string {
   const lines = [
     `## ${HEADLINE[r.outcome]}: ${escapeMarkdown(environment)} staged recovery`,
@@ -396,14 +438,55 @@ export function renderRecoverySummary(
   const next =
     r.next.action === 'none'
       ? 'Nothing more to do.'
-      : `Next: ${r.next.action}${r.next.at ? ` at ${r.next.at}` : ' on the next run'}.`;
+      : `Next: ${NEXT_ACTION[r.next.action]}${r.next.at ? ` at ${formatUtc(r.next.at)}` : ' on the next run'}.`;
   lines.push(next, '');
   if (r.gates) lines.push(gateEvidence(r.gates), '');
   else if (s?.lastGate)
     lines.push(
-      `Last gates: **${s.lastGate.result}** at ${s.lastGate.at}${s.lastGate.detail ? ` (${escapeMarkdown(s.lastGate.detail)})` : ''}`,
+      `Last gates: **${s.lastGate.result}** at ${formatUtc(s.lastGate.at)}${s.lastGate.detail ? ` (${escapeMarkdown(s.lastGate.detail)})` : ''}`,
       '',
     );
+  if (extras.schedule)
+    lines.push(`${extras.schedule.ok ? '' : '⚠️ '}${escapeMarkdown(extras.schedule.message)}`, '');
+  lines.push(...recoveryNextSteps(environment, r, extras), '');
   lines.push(`GitHub API calls: ${apiCalls}.`);
   return lines.join('\n') + '\n';
+}
+
+/** How to stop, unblock or follow the recovery, and where each gate's metric lives. */
+function recoveryNextSteps(
+  environment: string,
+  r: RecoveryResult,
+  extras: RecoverySummaryExtras,
+): string[] {
+  const env = escapeMarkdown(environment);
+  const workflow = escapeMarkdown(extras.workflow ?? 'staged-recovery');
+  const steps = ['### What to do next', ''];
+  const live = [
+    'waiting',
+    'held',
+    'advanced',
+    'awaiting-approval',
+    'rolled-back-again',
+    'skipped',
+    'status',
+  ];
+  if (r.incident) steps.push(`- Follow [incident #${r.incident.number}](${r.incident.url}).`);
+  if (r.outcome === 'awaiting-approval')
+    steps.push(`- To go on, run the ${workflow} workflow with command \`proceed\`.`);
+  if (r.incident && live.includes(r.outcome))
+    steps.push(
+      `- To stop the recovery (back to 0%), run the ${workflow} workflow with command \`abort\` and a reason.`,
+    );
+  if (r.outcome === 'not-ready' || r.outcome === 'skipped')
+    steps.push(
+      `- If a run died holding the lock: \`ripcord status --environment ${env}\`, then \`ripcord unlock --environment ${env} --reason "..."\`.`,
+    );
+  if (r.outcome === 'no-incident' || r.outcome === 'recovered' || r.outcome === 'aborted')
+    steps.push('- Nothing: no recovery is in progress.');
+  for (const v of r.gates?.verdicts ?? []) {
+    const link = metricLinkMarkdown(v, extras.links?.[v.source]);
+    if (link) steps.push(`- See ${escapeMarkdown(v.name)} where it is measured: ${link}.`);
+  }
+  return steps;
 }

@@ -37,6 +37,7 @@ import {
 } from '../verify/run-verify.ts';
 import type { ActionIO } from './action-io.ts';
 import { runContext } from './run-context.ts';
+import { metricLinkMarkdown, sourceLinksOf } from '../core/summary.ts';
 
 export interface VerifyDepsIn {
   env: Record<string, string | undefined>;
@@ -259,7 +260,17 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   io.setOutput('escalate', String(record.escalate));
   io.setOutput('next-strategy', record.nextStrategy ?? '');
   io.setOutput('incident', incident ? String(incident.number) : '');
-  await io.appendSummary(renderVerifySummary(environment, mode, outcome, record));
+  const sourceLinks = sourceLinksOf(policy.sources);
+  await io.appendSummary(
+    renderVerifySummary(environment, mode, outcome, record, {
+      incident: incident ? { number: incident.number, url: incident.url } : null,
+      links: checks.flatMap((c) => {
+        if (c.type !== 'metric') return [];
+        const link = metricLinkMarkdown({ query: c.query }, sourceLinks[c.source]);
+        return link ? [{ name: c.name, link }] : [];
+      }),
+    }),
+  );
 
   let notifyFailure: string | null = null;
   if (outcome.result === 'failed') {

@@ -14,6 +14,9 @@ import { evaluableEnvironment, evaluateEnvironment } from '../evaluate/evaluate-
 import { watch } from '../evaluate/watch.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { createSources } from '../sources/index.ts';
+import { loadRecording } from '../sources/file.ts';
+import { formatUtc } from '../core/time-format.ts';
+import type { Environment, Policy } from '../core/policy-schema.ts';
 import type { CliIO } from './io.ts';
 import {
   clockTime,
@@ -47,16 +50,23 @@ export async function evaluate(args: string[], io: CliIO, logger: Logger): Promi
   const policyPath = values.policy ?? defaultPolicyPath;
   // Check every input before any source is built, so a typo is reported before a missing secret.
   const now = io.now();
-  // A recording's times are its own; only live sources have no data after now.
-  const recorded = { allowFuture: values['source-file'] !== undefined };
-  const at = values.at ? parseAtTime(values.at, now, '--at', recorded) : now;
-  const deployedAt = values.baseline
-    ? parseAtTime(values.baseline, now, '--baseline', recorded)
-    : undefined;
+  // The spelling first; whether the future is allowed depends on the sources, read below.
+  const anyTime = { allowFuture: true };
+  if (values.at) parseAtTime(values.at, now, '--at', anyTime);
+  if (values.baseline) parseAtTime(values.baseline, now, '--baseline', anyTime);
   const duration = values.watch ? parseDurationInput(values.watch, '--watch') : undefined;
   const interval = values.interval ? parseDurationInput(values.interval, '--interval') : undefined;
   const policy = await readPolicy(policyPath);
   const env = evaluableEnvironment(policy, values.environment);
+  // A recording's times are its own; only live sources have no data after now. When every
+  // trigger reads a recording, a time outside it is the error instead, naming its range.
+  const files = recordedFiles(policy, env, dirname(resolve(policyPath)), values['source-file']);
+  const recorded = { allowFuture: files !== null };
+  const at = values.at ? parseAtTime(values.at, now, '--at', recorded) : now;
+  if (values.at && files) await assertWithinRecordings(at, files, '--at');
+  const deployedAt = values.baseline
+    ? parseAtTime(values.baseline, now, '--baseline', recorded)
+    : undefined;
   const { sources } = createSources(policy, {
     env: io.env,
     policyDir: dirname(resolve(policyPath)),
@@ -98,6 +108,49 @@ export async function evaluate(args: string[], io: CliIO, logger: Logger): Promi
   if (values.json) io.stdout(JSON.stringify(toJson(decision), null, 2));
   else io.stdout(renderDecision(style, decision, now));
   return 0;
+}
+
+/**
+ * The recorded files the environment's triggers read (`--source-file`, or `type: file`
+ * sources), or null when any trigger reads a live source (Prometheus, Datadog, HTTP).
+ */
+function recordedFiles(
+  policy: Policy,
+  env: Environment,
+  policyDir: string,
+  override: string | undefined,
+): string[] | null {
+  if (override !== undefined) return [override];
+  const files = new Set<string>();
+  for (const trigger of env.triggers) {
+    const source = policy.sources[trigger.source];
+    if (source?.type !== 'file') return null;
+    files.add(resolve(policyDir, source.path));
+  }
+  return [...files];
+}
+
+/**
+ * A time after a recording's last sample (or before its first) has no data in it: say so with
+ * the recording's range, rather than evaluating every trigger to "no data".
+ */
+async function assertWithinRecordings(at: number, files: string[], where: string): Promise<void> {
+  for (const file of files) {
+    let recording;
+    try {
+      // Only the range is wanted here: keep no samples beyond the one instant.
+      recording = await loadRecording(file, { keep: { from: at, to: at } });
+    } catch {
+      return; // A missing or unreadable file is reported by the evaluation, per trigger.
+    }
+    const { minT, maxT } = recording;
+    if (!Number.isFinite(minT) || !Number.isFinite(maxT)) continue;
+    if (at > maxT || at < minT) {
+      throw new ConfigurationError(
+        `${where}: ${formatUtc(at)} is ${at > maxT ? 'after the end' : 'before the start'} of the recording ${file}, which covers ${formatUtc(minT)} to ${formatUtc(maxT)}; give a time within it, such as --at ${new Date(maxT).toISOString()}`,
+      );
+    }
+  }
 }
 
 /**

@@ -146,11 +146,11 @@ export const actionDocs: Readonly<Record<string, ActionDocData>> = {
       {
         scope: 'actions',
         access: 'write',
-        why: 'only for the redeploy strategy through workflow_dispatch',
+        why: 'the redeploy strategy through workflow_dispatch, and enabling the recovery workflow (recovery.workflow)',
       },
     ],
     permissionNotes: [
-      'Drop `actions: write` when no rung of the ladder redeploys through `workflow_dispatch`.',
+      'Drop `actions: write` when no rung of the ladder redeploys through `workflow_dispatch` and the policy sets no `recovery.workflow`; with `recovery.workflow`, a token without it rolls back but warns that the recovery schedule stayed off.',
       'When `rollback.authority` names `teams`, pass a `token` that can read organisation teams (`read:org`: a GitHub App installation token or a fine-grained token); the default `GITHUB_TOKEN` cannot.',
       'A decision whose `approval` names a rule under `rollback.approvals` does not roll back at once: the incident opens as awaiting-approval and asks for `/ripcord approve` comments (`result: awaiting-approval`, with a warning). Run this action again from an `issue_comment` workflow (examples/workflows/ripcord-commands.yml, no `environment` or `decision` inputs needed): it counts distinct approvers the rule names and rolls back once they are in; `/ripcord reject` closes the incident. Rules with `teams` need a token with `read:org` there too.',
     ],
@@ -203,8 +203,14 @@ export const actionDocs: Readonly<Record<string, ActionDocData>> = {
       { scope: 'issues', access: 'write', why: 'the incident issue' },
       { scope: 'pull-requests', access: 'write', why: 'the incident report pull request' },
       { scope: 'deployments', access: 'read', why: 'the deployments of the incident' },
+      {
+        scope: 'actions',
+        access: 'write',
+        why: 'only with recovery.workflow: the last tick disables this workflow',
+      },
     ],
     permissionNotes: [
+      'With `recovery.workflow` the schedule exists only while a recovery is in progress: the rollback enables this workflow and the tick that finds nothing left to recover disables it. Drop `actions: write` without it.',
       'The report pull request also needs the repository setting Settings -> Actions -> General -> Workflow permissions -> "Allow GitHub Actions to create and approve pull requests"; without it the report goes on the incident issue and the step warns.',
       'When `recovery.approval` (or `rollback.authority`) names `teams`, pass a `token` with `read:org`; the default `GITHUB_TOKEN` cannot read organisation teams.',
       'With `auto_proceed: false`, `/ripcord proceed` (or `/ripcord approve`) commented on the incident by a person `recovery.approval` names passes the checkpoint, when this action runs from an `issue_comment` workflow (examples/workflows/ripcord-commands.yml); a comment written before the checkpoint was reached, edited, quoted or by a bot does not.',

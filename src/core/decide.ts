@@ -16,6 +16,7 @@ import type {
 import { formatDuration } from './duration.ts';
 import { formatValue } from './quantity.ts';
 import type { Decision, DecisionKind, Verdict } from './verdict.ts';
+import { plural } from './plural.ts';
 
 export function decide(
   environmentName: string,
@@ -299,5 +300,5 @@ function healthyText(verdicts: Verdict[]): string {
   if (verdicts.length === 1 && ok === 1) return 'its only trigger is within its threshold';
   return ok === verdicts.length
     ? `all ${verdicts.length} trigger${verdicts.length === 1 ? ' is' : 's are'} within their thresholds`
-    : `${ok} of ${verdicts.length} triggers are within their thresholds and no critical trigger breached or is inconclusive`;
+    : `${ok} of ${plural(verdicts.length, 'trigger')} ${ok === 1 ? 'is' : 'are'} within their thresholds and no critical trigger breached or is inconclusive`;
 }

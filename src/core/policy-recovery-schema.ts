@@ -109,6 +109,18 @@ export const recoverySchema = z
         'Instead of a flag: a bash command run at each stage with RIPCORD_PERCENT (0 to roll back again).',
     }),
     timeout: timerDuration.default(600_000).meta({ description: 'Time limit of the command.' }),
+    workflow: z
+      .string()
+      .regex(
+        /^(?:[A-Za-z0-9_.-]+\.ya?ml|\d+)$/,
+        'the recovery workflow is its file name under .github/workflows, such as staged-recovery.yml (or its numeric id)',
+      )
+      .optional()
+      .meta({
+        description:
+          "The staged-recovery workflow's file name (such as staged-recovery.yml). When set, its schedule exists only while a recovery is in progress: the rollback enables the workflow when it hands over to recovery, and the tick that finds the recovery finished, aborted or gone disables it. Needs `actions: write` on both jobs.",
+        examples: ['staged-recovery.yml'],
+      }),
   })
   .refine((r) => r.flag === undefined || r.command === undefined, {
     message: 'recovery drives either a flag or a command; write at most one of flag, command',

@@ -10,6 +10,8 @@
  */
 import { z } from 'zod';
 import type { RecoveryPolicy } from './policy-recovery-schema.ts';
+import { plural } from './plural.ts';
+import { formatUtc } from './time-format.ts';
 
 export const RECOVERY_STATE_VERSION = 1;
 const HISTORY_LIMIT = 40;
@@ -155,7 +157,7 @@ export function transition(
   checkPlan(plan);
   if (state.stage >= plan.stages.length) {
     throw new RangeError(
-      `the recovery state is at stage ${state.stage + 1} but the policy has ${plan.stages.length} stages; the stages changed during the recovery`,
+      `the recovery state is at stage ${state.stage + 1} but the policy has ${plural(plan.stages.length, 'stage')}; the stages changed during the recovery`,
     );
   }
   switch (event.type) {
@@ -282,7 +284,7 @@ function proceed(
   if (now < ends) {
     return unchanged(
       state,
-      `proceed refused: stage ${state.stage + 1} (${state.percent}%) dwells until ${iso(ends)}; stages are never cut short`,
+      `proceed refused: stage ${state.stage + 1} (${state.percent}%) dwells until ${formatUtc(ends)}; stages are never cut short`,
       waitFor(plan, state, now),
     );
   }
@@ -362,7 +364,7 @@ function regress(
     );
   }
   const next = now + backoffDelay(plan, state.attempt);
-  const message = `${where}: rolled back again; attempt ${state.attempt + 1} of ${plan.maxAttempts} starts at ${iso(next)}`;
+  const message = `${where}: rolled back again; attempt ${state.attempt + 1} of ${plan.maxAttempts} starts at ${formatUtc(next)}`;
   return changedTo(
     {
       ...state,
@@ -401,7 +403,7 @@ function advance(plan: RecoveryPlan, state: RecoveryState, now: number, why: str
   const next = plan.stages[stage];
   if (!next) throw new RangeError(`no stage ${stage + 1}: the plan has ${plan.stages.length}`);
   const until = now + next.dwell;
-  const message = `attempt ${state.attempt}: stage ${stage + 1} of ${plan.stages.length}, ${next.percent}% (${why}); its gates are read after ${iso(until)}`;
+  const message = `attempt ${state.attempt}: stage ${stage + 1} of ${plan.stages.length}, ${next.percent}% (${why}); its gates are read after ${formatUtc(until)}`;
   return changedTo(
     { ...state, status: 'running', stage, percent: next.percent, stageStartedAt: iso(now) },
     'stage',
@@ -501,7 +503,7 @@ export function describe(plan: RecoveryPlan, state: RecoveryState, now: number):
     case 'aborted':
       return `recovery aborted: ${state.abortReason ?? 'no reason recorded'}`;
     case 'backoff':
-      return `rolled back after a regression; attempt ${state.attempt} of ${plan.maxAttempts} starts at ${state.nextAttemptAt ?? 'the next run'}`;
+      return `rolled back after a regression; attempt ${state.attempt} of ${plan.maxAttempts} starts at ${state.nextAttemptAt ? formatUtc(state.nextAttemptAt) : 'the next run'}`;
     case 'awaiting-approval':
       return state.stage < 0
         ? `attempt ${state.attempt} waits for proceed before its first stage`
@@ -509,7 +511,7 @@ export function describe(plan: RecoveryPlan, state: RecoveryState, now: number):
     case 'running': {
       const ends = dwellEndsAt(plan, state);
       return ends !== null && now < ends
-        ? `${of} dwells until ${iso(ends)}`
+        ? `${of} dwells until ${formatUtc(ends)}`
         : `${of}: dwell over, gates due`;
     }
   }

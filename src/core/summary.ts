@@ -5,7 +5,11 @@
  */
 import { escapeMarkdown, mermaidLabel } from './markdown.ts';
 import { formatDuration } from './duration.ts';
+import { formatUtc } from './time-format.ts';
 import type { Decision, Verdict } from './verdict.ts';
+import type { Policy } from './policy-schema.ts';
+
+type PolicySource = Policy['sources'][string];
 
 const STATUS_ICON: Record<Verdict['status'], string> = {
   breached: '🔴 breached',
@@ -27,9 +31,24 @@ const SHADOW_WOULD: Record<Decision['decision'], string> = {
   none: 'taken no action',
 };
 
-/** Where a trigger's source can be opened in its own UI (a Prometheus base URL). */
+/** Where a trigger's source can be opened in its own UI: a Prometheus base URL, a Datadog site. */
 export interface SourceLinks {
-  [source: string]: { type: 'prometheus'; url: string } | { type: 'other' };
+  [source: string]:
+    { type: 'prometheus'; url: string } | { type: 'datadog'; site: string } | { type: 'other' };
+}
+
+/** The link targets of a policy's sources (no secrets: base URLs and sites only). */
+export function sourceLinksOf(sources: Record<string, PolicySource>): SourceLinks {
+  return Object.fromEntries(
+    Object.entries(sources).map(([name, s]) => [
+      name,
+      s.type === 'prometheus'
+        ? { type: 'prometheus' as const, url: s.url }
+        : s.type === 'datadog'
+          ? { type: 'datadog' as const, site: s.site }
+          : { type: 'other' as const },
+    ]),
+  );
 }
 
 export function renderDecisionSummary(decision: Decision, sources: SourceLinks = {}): string {
@@ -62,16 +81,16 @@ export function renderDecisionSummary(decision: Decision, sources: SourceLinks =
       lines.push('', `### ${escapeMarkdown(v.name)}`, '', chart);
       lines.push('', legend(v));
     }
-    const link = metricLink(v, sources[v.source]);
+    const link = metricLinkMarkdown(v, sources[v.source]);
     const query = `Query (${escapeMarkdown(v.source)}): \`${v.query.replace(/`/g, "'")}\``;
-    lines.push('', link ? `${query} · [open in Prometheus](${link})` : query);
+    lines.push('', link ? `${query} · ${link}` : query);
   }
-  lines.push('', ...nextSteps(decision));
+  lines.push('', ...nextSteps(decision, sources));
   return lines.join('\n') + '\n';
 }
 
 /** What a person can do next, by decision: the summary never ends on a verdict alone. */
-function nextSteps(d: Decision): string[] {
+function nextSteps(d: Decision, sources: SourceLinks): string[] {
   const env = d.environment;
   const steps: string[] = ['### What to do next', ''];
   switch (d.decision) {
@@ -98,6 +117,11 @@ function nextSteps(d: Decision): string[] {
       steps.push('- Nothing: the deployment is within its thresholds.');
       break;
   }
+  // The metric itself, in the source's own UI: where a person checks the verdict first.
+  for (const v of d.triggers.filter((t) => t.status !== 'ok')) {
+    const link = metricLinkMarkdown(v, sources[v.source]);
+    if (link) steps.push(`- See ${escapeMarkdown(v.name)} where it is measured: ${link}.`);
+  }
   if (d.shadow && d.shadow.decision !== 'none')
     steps.push(
       '- Shadow mode: compare this with what you saw; when Ripcord would have been right, remove `shadow: true` to let it act.',
@@ -105,16 +129,62 @@ function nextSteps(d: Decision): string[] {
   return steps;
 }
 
-/** The Prometheus graph URL of the trigger's own query, over the last hour. */
-export function metricLink(v: Verdict, source: SourceLinks[string] | undefined): string | null {
-  if (source?.type !== 'prometheus' || !v.query) return null;
-  const base = source.url.replace(/\/+$/, '');
-  return `${base}/graph?g0.expr=${encodeURIComponent(v.query)}&g0.tab=0&g0.range_input=1h`;
+/** The metric's page in its source's own UI, as `[open in X](url)`, or null when there is none. */
+export function metricLinkMarkdown(
+  v: Pick<Verdict, 'query'>,
+  source: SourceLinks[string] | undefined,
+): string | null {
+  const url = metricLink(v, source);
+  if (url === null) return null;
+  return `[open in ${source?.type === 'datadog' ? 'Datadog' : 'Prometheus'}](${url})`;
+}
+
+/**
+ * The trigger's own query in its source's UI: Prometheus's graph page over the last hour, or
+ * Datadog's Metrics Explorer for the query's metric, scope, aggregation and grouping (the
+ * exp_* parameters the links in Datadog's own documentation use, such as
+ * https://app.datadoghq.com/metric/explorer?exp_metric=aws.lambda.invocations&exp_group=functionname&exp_agg=sum).
+ * A Datadog formula links its first metric.
+ */
+export function metricLink(
+  v: Pick<Verdict, 'query'>,
+  source: SourceLinks[string] | undefined,
+): string | null {
+  if (!v.query) return null;
+  if (source?.type === 'prometheus') {
+    const base = source.url.replace(/\/+$/, '');
+    return `${base}/graph?g0.expr=${encodeURIComponent(v.query)}&g0.tab=0&g0.range_input=1h`;
+  }
+  if (source?.type === 'datadog') return datadogExplorerUrl(v.query, source.site);
+  return null;
+}
+
+/** The web app of a Datadog site: `datadoghq.com` is served at app.datadoghq.com, `us3.datadoghq.com` at itself. */
+export function datadogAppHost(site: string): string {
+  const host = site
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
+  if (host.startsWith('app.')) return host;
+  return host.split('.').length > 2 ? host : `app.${host}`;
+}
+
+function datadogExplorerUrl(query: string, site: string): string | null {
+  const m = /(?:\b(avg|sum|min|max):)?([A-Za-z][\w.]*)\s*\{([^}]*)\}(?:\s*by\s*\{([^}]*)\})?/.exec(
+    query,
+  );
+  if (!m?.[2]) return null;
+  const params = new URLSearchParams({ exp_metric: m[2] });
+  const scope = (m[3] ?? '').trim();
+  if (scope && scope !== '*') params.set('exp_scope', scope);
+  if (m[1]) params.set('exp_agg', m[1]);
+  if (m[4]?.trim()) params.set('exp_group', m[4].trim());
+  params.set('exp_row_type', 'metric');
+  return `https://${datadogAppHost(site)}/metric/explorer?${params.toString()}`;
 }
 
 function utc(t: number): string {
-  const iso = new Date(t).toISOString();
-  return `${iso.slice(0, 10)} ${t % 60_000 === 0 ? iso.slice(11, 16) : iso.slice(11, 19)} UTC`;
+  return formatUtc(t);
 }
 
 /** "21:02 UTC (18m before)": the time of day and how long ago, as read during an incident. */

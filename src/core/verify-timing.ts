@@ -173,7 +173,7 @@ function endOfTime(
   if (min > 0 && state.consecutiveSuccesses >= t.successes) {
     return {
       result: 'inconclusive',
-      reason: `not proven healthy: the last ${state.consecutiveSuccesses} rounds passed, but no round could run ${minutes(min)} after the start (min_duration) before the end`,
+      reason: `not proven healthy: the last ${state.consecutiveSuccesses} round${plural(state.consecutiveSuccesses)} passed, but no round could run ${minutes(min)} after the start (min_duration) before the end`,
     };
   }
   const inconclusive = state.rounds.filter((r) => r === 'inconclusive').length;

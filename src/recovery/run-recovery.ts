@@ -483,6 +483,14 @@ export function combineGates(readings: readonly GateReading[]): GateReading {
   let worst: GateResult = 'healthy';
   for (const r of readings) if (rank[r.result] > rank[worst]) worst = r.result;
   if (readings.length === 0) return { result: 'inconclusive', detail: 'no gates', verdicts: [] };
+  const verdicts = readings.flatMap((r) => r.verdicts);
+  // Healthy readings each say "the gate is ok"; joined they would repeat it once per reading.
+  if (worst === 'healthy' && verdicts.length > 0)
+    return {
+      result: worst,
+      detail: `${verdicts.length === 1 ? 'the gate is' : `all ${verdicts.length} gates are`} ok`,
+      verdicts,
+    };
   return {
     result: worst,
     detail: readings

@@ -43,6 +43,7 @@ import { assertMayRollBack, type ActorAccess } from './authority.ts';
 import { checkApproval, requestApproval, ruleFor } from './approval-gate.ts';
 import type { ApprovalGateway } from '../github/approval-comments.ts';
 import type { DecisionInput } from './decision-input.ts';
+import { formatUtc } from '../core/time-format.ts';
 
 export type RollbackOutcome =
   'rolled-back' | 'failed' | 'skipped' | 'dry-run' | 'awaiting-approval';
@@ -161,7 +162,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
       ...base,
       result: 'skipped',
       skipReason: 'lock-held',
-      message: `Another run holds the ${req.environment} lock (${acquired.heldBy.holder}${acquired.heldBy.runUrl ? `, ${acquired.heldBy.runUrl}` : ''}, until ${acquired.heldBy.expiresAt}); it is rolling back, so this run did nothing. Waited ${formatDuration(acquired.waitedMs)}.`,
+      message: `Another run holds the ${req.environment} lock (${acquired.heldBy.holder}${acquired.heldBy.runUrl ? `, ${acquired.heldBy.runUrl}` : ''}, until ${formatUtc(acquired.heldBy.expiresAt)}); it is rolling back, so this run did nothing. Waited ${formatDuration(acquired.waitedMs)}.`,
     };
   }
   // Renewed while held: a step longer than the lease must not let a second run in.
@@ -319,7 +320,7 @@ async function underLock(
         ...emptyResult(),
         result: 'skipped',
         skipReason: 'cooldown',
-        message: `${req.environment} was rolled back by Ripcord at ${current.createdAt} (incident #${current.ripcord.incident}), within the ${formatDuration(policy.cooldown)} cooldown; not rolling back again.`,
+        message: `${req.environment} was rolled back by Ripcord at ${formatUtc(current.createdAt)} (incident #${current.ripcord.incident}), within the ${formatDuration(policy.cooldown)} cooldown; not rolling back again.`,
       };
     }
     bad = current;

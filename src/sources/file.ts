@@ -36,6 +36,7 @@ import {
   readQueryRangeJson,
   type QueryRangeJson,
 } from './query-range-json.ts';
+import { plural } from '../core/plural.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Series selectors
@@ -513,7 +514,7 @@ export function createFileSource(
           selector = parseSelector(query);
         } catch (thrown) {
           const hint = recording.queries
-            ? ` (nor is it one of the ${recording.queries.size} queries recorded in ${path})`
+            ? ` (nor is it one of the ${plural(recording.queries.size, 'query')} recorded in ${path})`
             : '';
           return { ok: false, reason: `${toError(thrown).message}${hint}`, query };
         }

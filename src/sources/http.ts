@@ -21,6 +21,7 @@ import {
 import type { SignalSource } from './signal-source.ts';
 import { describeJsonValue, getJsonPath, parseJsonPath } from './json-path.ts';
 import type { HttpSourceDeps } from './prometheus.ts';
+import { formatElapsed } from '../core/time-format.ts';
 
 const CLOCK_SKEW_MS = 60_000;
 
@@ -124,9 +125,7 @@ export function createHttpSource(
         problems.push(`status ${outcome.status}, expected ${statuses.join(' or ')}`);
       }
       if (expect.latency !== undefined && latencyMs > expect.latency) {
-        problems.push(
-          `took ${formatDuration(latencyMs)}, budget ${formatDuration(expect.latency)}`,
-        );
+        problems.push(`took ${formatElapsed(latencyMs)}, budget ${formatDuration(expect.latency)}`);
       }
       if (expect.json.length > 0) {
         let doc: unknown;
@@ -159,7 +158,7 @@ export function createHttpSource(
       }
       const ok = problems.length === 0;
       const detail = ok
-        ? `status ${outcome.status} in ${formatDuration(latencyMs)}`
+        ? `status ${outcome.status} in ${formatElapsed(latencyMs)}`
         : redact(problems.join('; '), deps.secrets);
       return { t: at, ok, detail, status: outcome.status, latencyMs };
     },

@@ -9,6 +9,7 @@
  * that does not exist), which no amount of retrying fixes.
  */
 import { formatDuration } from '../core/duration.ts';
+import { formatElapsed } from '../core/time-format.ts';
 import { evaluateTrigger, rangeFor, type EvaluationContext } from '../core/engine.ts';
 import { ConfigurationError, toError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -41,7 +42,7 @@ export interface CheckResult {
   detail: string;
   /** The number worth a chart: latency (ms), the metric's value, the command's run time (ms), the rollout (%). */
   value: number | null;
-  /** The value with its unit as a person reads it (`120ms`, `0.4%`, `0%` rolled out), or null. */
+  /** `value` with its unit, as tables show it (`17 ms`, `2.0 s`, `25%`, `0.9%`); null without a value. */
   valueText: string | null;
   /** When the check ran (unix ms, from the context's clock). */
   at: number;
@@ -126,7 +127,7 @@ export async function runCheck(check: VerifyCheck, ctx: CheckContext): Promise<C
     status,
     detail: redact(detail, ctx.secrets ?? []),
     value,
-    valueText: valueText ?? (value === null ? null : unitText(check.type, value)),
+    valueText: valueText ?? valueWithUnit(check, value),
     at,
   });
   try {
@@ -156,17 +157,19 @@ type Make = (
   valueText?: string | null,
 ) => CheckResult;
 
-/** Probe latency and command run time are milliseconds, a flag's rollout a percentage. */
-function unitText(type: VerifyCheck['type'], value: number): string {
-  switch (type) {
+/** The check's number with the unit its type measures in. */
+function valueWithUnit(check: VerifyCheck, value: number | null): string | null {
+  if (value === null) return null;
+  switch (check.type) {
     case 'probe':
-      return `${Math.round(value)}ms`;
     case 'smoke':
-      return value < 1000 ? `${Math.round(value)}ms` : formatDuration(value);
+      return formatElapsed(value);
     case 'flag-off':
-      return `${value}% rolled out`;
-    case 'metric':
-      return String(Number(value.toPrecision(6)));
+      return (check.components ?? []).length > 0
+        ? `${value} component${value === 1 ? '' : 's'} on`
+        : `${value}%`;
+    default:
+      return String(value);
   }
 }
 
@@ -301,20 +304,19 @@ async function metricCheck(
   // No data is never healthy, whatever the source's missing_data says for triggers.
   const verdict = evaluateTrigger(trigger, data, ectx, 'inconclusive', check.source);
   const reason = verdict.reason.replace(/\bpre-deploy baseline\b/g, 'value before');
-  // The engine's own text carries the unit of the check's threshold (0.4%, 320ms).
-  const text = verdict.valueText;
-  if (verdict.status === 'breached') return make('pass', reason, verdict.value, text);
-  if (verdict.status === 'inconclusive') return make('inconclusive', reason, verdict.value, text);
+  if (verdict.status === 'breached') return make('pass', reason, verdict.value, verdict.valueText);
+  if (verdict.status === 'inconclusive')
+    return make('inconclusive', reason, verdict.value, verdict.valueText);
   if (verdict.since !== null && trigger.kind !== 'baseline') {
     const held = at - Date.parse(verdict.since);
     return make(
       'inconclusive',
       `${check.name} has been healthy for ${formatDuration(Math.max(held, 0))}, not yet the ${formatDuration(check.for)} required: ${reason}`,
       verdict.value,
-      text,
+      verdict.valueText,
     );
   }
-  return make('fail', reason, verdict.value, text);
+  return make('fail', reason, verdict.value, verdict.valueText);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,7 +334,7 @@ async function smokeCheck(check: SmokeCheck, ctx: CheckContext, make: Make): Pro
     ...(ctx.exec ? { exec: ctx.exec } : {}),
   });
   if (outcome.ok)
-    return make('pass', `exited 0 in ${formatDuration(outcome.durationMs)}`, outcome.durationMs);
+    return make('pass', `exited 0 in ${formatElapsed(outcome.durationMs)}`, outcome.durationMs);
   return make('fail', outcome.reason ?? 'command failed', outcome.durationMs);
 }
 

@@ -5,6 +5,7 @@
  * after a failed deploy, the next rung of the ladder after a failed rollback.
  */
 import { formatDuration } from '../core/duration.ts';
+import { formatElapsed } from '../core/time-format.ts';
 import {
   MAX_VERIFICATION_CHECKS,
   withStatus,
@@ -306,7 +307,7 @@ function renderIncidentComment(input: RecordInput, result: RecordResult): string
         `| ${escapeMarkdown(c.name)} | ${ICON[c.status]} ${c.status} | ${escapeMarkdown(c.detail)} |`,
     ),
     '',
-    `${o.rounds.length} round${o.rounds.length === 1 ? '' : 's'} in ${formatDuration(o.finishedAt - o.startedAt)}${input.runUrl ? ` ([run](${input.runUrl}))` : ''}.`,
+    `${o.rounds.length} round${o.rounds.length === 1 ? '' : 's'} in ${formatElapsed(o.finishedAt - o.startedAt)}${input.runUrl ? ` ([run](${input.runUrl}))` : ''}.`,
   ];
   return lines.join('\n');
 }
@@ -331,25 +332,32 @@ export function sparkline(values: readonly (number | null)[]): string {
     .join('');
 }
 
+export interface VerifySummaryExtras {
+  incident?: { number: number; url: string } | null;
+  /** Metric checks linked to their metric in the source's own UI. */
+  links?: { name: string; link: string }[];
+}
+
 export function renderVerifySummary(
   environment: string,
   mode: VerifyMode,
   outcome: VerifyOutcome,
   record: RecordResult | null,
+  extras: VerifySummaryExtras = {},
 ): string {
   const lines = [
     `## ${HEADLINE[outcome.result]}: ${escapeMarkdown(environment)} (${mode})`,
     '',
     `**Why:** ${escapeMarkdown(outcome.reason)}.${record ? ` ${escapeMarkdown(record.next)}` : ''}`,
     '',
-    '| Check | Type | Result | History | Last |',
-    '| --- | --- | --- | --- | --- |',
+    '| Check | Type | Result | History | Value | Last |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of outcome.checks) {
     const marks = c.history.map((h) => ICON[h.status]).join('');
     const spark = sparkline(c.history.map((h) => h.value));
     lines.push(
-      `| ${escapeMarkdown(c.name)} | ${c.type} | ${ICON[c.status]} ${c.status} | \`${spark}\` ${marks} | ${escapeMarkdown(c.detail)} |`,
+      `| ${escapeMarkdown(c.name)} | ${c.type} | ${ICON[c.status]} ${c.status} | \`${spark}\` ${marks} | ${escapeMarkdown(c.valueText ?? '—')} | ${escapeMarkdown(c.detail)} |`,
     );
   }
   lines.push(
@@ -358,8 +366,31 @@ export function renderVerifySummary(
       outcome.rounds.map((r) => ICON[r]),
       outcome.finishedAt - outcome.startedAt,
     ),
+    '',
+    ...verifyNextSteps(environment, outcome, extras),
   );
   return lines.join('\n') + '\n';
+}
+
+/** What a person does after this verification: the summary never ends on the verdict alone. */
+function verifyNextSteps(
+  environment: string,
+  outcome: VerifyOutcome,
+  extras: VerifySummaryExtras,
+): string[] {
+  const env = escapeMarkdown(environment);
+  const steps = ['### What to do next', ''];
+  if (extras.incident)
+    steps.push(`- Follow [incident #${extras.incident.number}](${extras.incident.url}).`);
+  if (outcome.result === 'passed') steps.push('- Nothing: every check passed.');
+  else
+    steps.push(
+      `- Look at the failing checks above; to roll back (again) by hand, run the rollback workflow (workflow_dispatch) for ${env}.`,
+      `- If a run died holding the lock: \`ripcord status --environment ${env}\`, then \`ripcord unlock --environment ${env} --reason "..."\`.`,
+    );
+  for (const l of extras.links ?? [])
+    steps.push(`- See ${escapeMarkdown(l.name)} where it is measured: ${l.link}.`);
+  return steps;
 }
 
 /** "3 rounds (✅✅✅) over 2.0 s": a count, the marks, and the time in a unit a person reads. */

@@ -33,6 +33,7 @@ import {
   type FlagState,
   type GetStateOptions,
 } from './flag-provider.ts';
+import { plural } from '../../core/plural.ts';
 
 export interface HttpFlagOperation {
   /** POST for changes and GET for `get` when omitted. */
@@ -328,7 +329,7 @@ export function createHttpFlagProvider(config: HttpFlagProviderConfig): FlagProv
     }
     if (failures.length === 1 && failures[0]) throw failures[0];
     if (failures.length > 1) {
-      const message = `${failures.length} of ${components.length} components of flag ${flag} failed`;
+      const message = `${failures.length} of ${plural(components.length, 'component')} of flag ${flag} failed`;
       const lines = failures.map((f) => f.message);
       throw failures.every((f) => f instanceof ConfigurationError)
         ? new ConfigurationError(message, lines)

@@ -23,6 +23,7 @@ import {
   type FlagState,
   type GetStateOptions,
 } from './flag-provider.ts';
+import { plural } from '../../core/plural.ts';
 
 export interface UnleashConfig {
   /** Base URL of the Unleash server, such as `https://unleash.example.com` (no `/api`). */
@@ -298,7 +299,7 @@ export function createUnleashProvider(config: UnleashConfig): FlagProvider {
     if (failures.length === 1 && failures[0]) throw failures[0];
     if (failures.length > 1) {
       const allConfig = failures.every((f) => f instanceof ConfigurationError);
-      const message = `${failures.length} of ${components.length} components of flag ${flag} failed`;
+      const message = `${failures.length} of ${plural(components.length, 'component')} of flag ${flag} failed`;
       const lines = failures.map((f) => f.message);
       throw allConfig
         ? new ConfigurationError(message, lines)

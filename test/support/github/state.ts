@@ -124,6 +124,16 @@ export interface WorkflowRecord {
    * https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments
    */
   environment?: string;
+  /**
+   * As GET .../actions/workflows/{id} reports it. `disabled_inactivity` is GitHub's own doing:
+   * "In a public repository, scheduled workflows are automatically disabled when no repository
+   * activity has occurred in 60 days"
+   * (https://docs.github.com/en/actions/using-workflows/disabling-and-enabling-a-workflow).
+   * Undefined: active.
+   */
+  state?: 'active' | 'disabled_manually' | 'disabled_inactivity';
+  /** Every PUT .../enable and .../disable, in order, for tests to read the schedule's history. */
+  switches?: { change: 'enable' | 'disable'; at: string }[];
 }
 
 export type RunStatus =

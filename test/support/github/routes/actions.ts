@@ -9,6 +9,8 @@ import {
   repoOf,
   str,
   unprocessable,
+  type Reply,
+  type RouteContext,
   type RouteTable,
 } from './context.ts';
 
@@ -20,6 +22,16 @@ function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
+}
+
+function switchWorkflow(ctx: RouteContext, change: 'enable' | 'disable'): Reply {
+  const repo = repoOf(ctx);
+  // Unlike a dispatch, a switch needs the workflow file to exist: tests seed it (addWorkflow).
+  const workflow = repo?.findWorkflow(ctx.params['workflow_id'] ?? '');
+  if (!repo || !workflow) return notFound();
+  workflow.state = change === 'enable' ? 'active' : 'disabled_manually';
+  (workflow.switches ??= []).push({ change, at: repo.now() });
+  return { status: 204 };
 }
 
 export const actionRoutes: RouteTable = {
@@ -80,6 +92,14 @@ export const actionRoutes: RouteTable = {
       },
     };
   },
+
+  // The recovery schedule's switch. Both answer 204 with no body whatever the state was
+  // before (the OpenAPI description lists only 204), so enabling an active workflow or
+  // disabling a disabled one is harmless. Enabling also lifts GitHub's own 60-day inactivity
+  // switch-off. A token without `actions: write` gets 403 "Resource not accessible by
+  // integration" (tests inject it as a fault, as for every other missing permission).
+  'actions/enable-workflow': (ctx) => switchWorkflow(ctx, 'enable'),
+  'actions/disable-workflow': (ctx) => switchWorkflow(ctx, 'disable'),
 
   'actions/list-workflow-runs': (ctx) => {
     const repo = repoOf(ctx);

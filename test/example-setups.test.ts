@@ -86,7 +86,7 @@ const setups: Expected[] = [
     rollbackAt: '2026-12-15T16:09:00.000Z',
     strategy: 'full',
     severity: 'critical',
-    approval: 'lead-devops',
+    approval: 'senior-consensus',
     triggered: ['order-writes'],
     after: '9m',
     holdFrom: '2026-12-15T16:06:00.000Z',

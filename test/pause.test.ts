@@ -151,7 +151,8 @@ describe('pause switch', () => {
     const { io, result, ran } = await rollback();
     expect(result.result).toBe('rolled-back');
     expect(ran).toEqual(['a'.repeat(40)]);
-    const summary = io.summaries.join('\n');
+    // Markdown escapes (\#, \() dropped: the text as a reader sees it rendered.
+    const summary = io.summaries.join('\n').replace(/\\/g, '');
     expect(summary).toMatch(
       /#1 was labelled by tina, who may not pause rollbacks: tina may not roll back \(their permission is triage\)/,
     );
@@ -180,7 +181,7 @@ describe('pause switch', () => {
       created_at: new Date(NOW - 10 * 24 * 3_600_000),
     });
     // Labelled an hour ago: paused for three more hours, though the issue is ten days old.
-    old.labels.push(PAUSE_LABEL);
+    old.labels.push(repo.addLabel(PAUSE_LABEL).name);
     repo.recordLabelEvent(
       old,
       'labeled',
@@ -189,10 +190,9 @@ describe('pause switch', () => {
       new Date(NOW - 3_600_000).toISOString(),
     );
     const first = await rollback();
+    expect(first.result.pause?.ignored).toEqual([]);
     expect(first.result.skipReason).toBe('paused');
-    expect(first.result.pause?.active?.until).toBe(
-      new Date(NOW + 3 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '.000Z'),
-    );
+    expect(first.result.pause?.active?.until).toBe(new Date(NOW + 3 * 3_600_000).toISOString());
 
     old.state = 'closed';
     repo.addIssue({
@@ -203,7 +203,9 @@ describe('pause switch', () => {
     });
     const second = await rollback();
     expect(second.result.result).toBe('rolled-back');
-    expect(second.io.summaries.join('\n')).toMatch(/states no end; add a line "Pause until:/);
+    expect(second.io.summaries.join('\n').replace(/\\/g, '')).toMatch(
+      /states no end; add a line "Pause until:/,
+    );
   });
 
   test('a rollback run by hand is never paused, and its summary still shows the pause', async () => {
@@ -250,4 +252,110 @@ describe('pause switch', () => {
       why: expect.stringMatching(/^expired at 2026-12-01T01:00/),
     });
   });
+});
+
+test('the evaluation of a paused environment says so at the top of its summary', async () => {
+  const { run: evaluate } = await import('../src/actions/evaluate-triggers.ts');
+  writeFileSync(
+    policy,
+    [
+      'version: 1',
+      'sources:',
+      `  recorded: {type: file, path: ${join(import.meta.dirname, '../examples/demo/incident.om')}}`,
+      'environments:',
+      '  production:',
+      '    triggers:',
+      "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+      '',
+    ].join('\n'),
+  );
+  gh.state.repo().addIssue({
+    title: 'DB migration window',
+    body: 'Pause until: 2026-11-24T12:00Z',
+    labels: LABELS,
+    user: 'maya',
+    created_at: '2026-11-24T09:00:00Z',
+  });
+  // No `at`: the evaluation is of the present (the clock passed in), which the pause covers.
+  const io = recorder({ policy, environment: 'production', token: 'ghs_token' });
+  const d = await evaluate(io, {
+    env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+    now: () => Date.parse('2026-11-24T10:20:00Z'),
+    sleep: async () => {},
+  });
+  expect(d.decision).toBe('rollback');
+  expect(io.summaries[0]).toMatch(
+    /^> ⏸️ \*\*Automatic rollbacks are paused\*\* until 2026-11-24 12:00 UTC by maya/,
+  );
+  // After its end, the same issue shows nothing.
+  const later = recorder({ policy, environment: 'production', token: 'ghs_token' });
+  await evaluate(later, {
+    env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+    now: () => Date.parse('2026-11-24T12:20:00Z'),
+    sleep: async () => {},
+  });
+  expect(later.summaries[0]).not.toMatch(/paused\*\* until/);
+  expect(later.summaries[0]?.replace(/\\/g, '')).toMatch(
+    /A pause label was ignored: #1 expired at 2026-11-24T12:00/,
+  );
+  expect(gh.violations).toEqual([]);
+});
+
+test('`ripcord pause` opens the pause issue as the person, and the next automatic rollback is paused', async () => {
+  const { main } = await import('../src/cli.ts');
+  // The stand-in answers as the token's owner: here maya's own token, as on a terminal.
+  const own = await startGitHubStandIn({ actor: 'maya' });
+  try {
+    const repo = own.state.repo();
+    repo.setPermission('maya', 'admin', 'maintain');
+    for (const [ref, sha] of [
+      ['v1.1.0', 'a'],
+      ['v1.2.0', 'c'],
+    ] as const)
+      repo.addDeployment({
+        ref,
+        sha: sha.repeat(40),
+        environment: 'production',
+        statuses: [{ state: 'success' }],
+      });
+    const out: string[] = [];
+    const err: string[] = [];
+    const env = { GITHUB_TOKEN: 'ghp_maya', GITHUB_API_URL: own.url, GITHUB_ACTOR: 'maya' };
+    const cli = (argv: string[]) =>
+      main(argv, {
+        stdout: (t) => out.push(t),
+        stderr: (t) => err.push(t),
+        env,
+        now: () => NOW,
+      });
+    const args = ['pause', '--environment', 'production', '--repo', 'acme/shop'];
+    expect(await cli([...args, '--for', '30d', '--reason', 'x'])).toBe(1);
+    expect(err.join('\n')).toMatch(/--for "30d": give how long to pause, up to 7d/);
+    expect(await cli([...args, '--for', '2h', '--reason', 'DB migration CHG-1234'])).toBe(0);
+    const until = new Date(NOW + 2 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(out.join('\n')).toContain(`Paused automatic rollbacks of production until ${until}`);
+    const issue = repo.issues[0];
+    expect(issue?.labels).toEqual([PAUSE_LABEL, 'ripcord:env:production']);
+    expect(issue?.user).toBe('maya');
+
+    const io = recorder({ policy, environment: 'production', token: 'ghs_token', decision });
+    const result = await run(io, {
+      env: {
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_API_URL: own.url,
+        GITHUB_RUN_ID: '601',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_EVENT_NAME: 'deployment_status',
+        PATH: process.env.PATH ?? '',
+      },
+      now: () => NOW + 3_600_000,
+      sleep: async () => {},
+    });
+    expect(result.skipReason).toBe('paused');
+    expect(result.message).toMatch(
+      new RegExp(`paused until ${until.replace('Z', '.000Z')} by maya \\(#1: Pause automatic`),
+    );
+  } finally {
+    await own.close();
+  }
 });

@@ -23,7 +23,7 @@ import { formatDuration, parseDuration } from '../core/duration.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
 import type { GitHubClient } from '../github/client.ts';
-import { PAUSE_LABEL, type PauseIssue } from '../github/incident.ts';
+import { environmentLabel, PAUSE_LABEL, type PauseIssue } from '../github/incident.ts';
 import type { RepoRef } from '../github/repo-ref.ts';
 import { assertMayRollBack, readActorAccess } from './authority.ts';
 
@@ -161,6 +161,37 @@ export async function judgePauses(
     if (!state.active || j.until > state.active.until) state.active = j;
   });
   return state;
+}
+
+/**
+ * The pause of an environment on its own (for summaries of runs that do not read the incident
+ * list, such as an evaluation): one list of the pause issues, then judgePauses.
+ */
+export async function readPause(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  environment: string,
+  authority: RollbackPolicy['authority'],
+  now: number,
+): Promise<PauseState> {
+  const { data } = await octokit.rest.issues.listForRepo({
+    ...repo,
+    labels: `${PAUSE_LABEL},${environmentLabel(environment)}`,
+    state: 'open',
+    per_page: 100,
+  });
+  const issues = data
+    .filter((i) => !i.pull_request)
+    .map((i) => ({
+      number: i.number,
+      url: i.html_url,
+      title: i.title,
+      body: i.body ?? '',
+      author: i.user?.login ?? '',
+      createdAt: i.created_at,
+    }));
+  if (issues.length === 0) return { active: null, ignored: [] };
+  return judgePauses(octokit, repo, issues, authority, now);
 }
 
 /** The lines every summary shows while a pause is on (or a pause label is ignored). */

@@ -226,8 +226,16 @@ async function readEnvironmentState(
   deps: RollbackDeps,
 ): Promise<EnvironmentState> {
   const policy = environmentOf(deps.policy, req.environment).rollback;
+  const issuesRead = deps.incidents.readEnvironment(req.environment, deps.now());
+  // The pause issues are judged as soon as the list is in, beside the deployment reads.
+  const pauseRead = issuesRead.then((i) =>
+    deps.judgePause && i.pauseIssues.length > 0
+      ? deps.judgePause(i.pauseIssues)
+      : { active: null, ignored: [] },
+  );
+  pauseRead.catch(() => undefined);
   const [issues, current] = await Promise.all([
-    deps.incidents.readEnvironment(req.environment, deps.now()),
+    issuesRead,
     deps.deployments.current(req.environment),
   ]);
   const plan = planRollback({
@@ -246,9 +254,7 @@ async function readEnvironmentState(
   const needsTarget = current !== null && plan.kind !== 'skip' && reopens && !coolingDown;
   const [target, pause] = await Promise.all([
     needsTarget ? settle(resolveTarget(req, current, deps)) : null,
-    deps.judgePause && issues.pauseIssues.length > 0
-      ? deps.judgePause(issues.pauseIssues)
-      : { active: null, ignored: [] },
+    pauseRead,
   ]);
   return { issues, current, target, pause };
 }

@@ -424,6 +424,9 @@ export function createIncidentStore(
     },
 
     async changedSince(environment, read) {
+      // `since`: issues updated at or after the time, in any state, closed ones included
+      // (https://docs.github.com/en/rest/issues/issues#list-repository-issues); a comment or
+      // an edit moves `updated_at`, so one page shows every write since the read.
       const { data } = await octokit.rest.issues.listForRepo({
         ...repo,
         labels: environmentLabel(environment),

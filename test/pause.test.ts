@@ -227,7 +227,8 @@ describe('pause switch', () => {
       labels: LABELS,
       user: 'maya',
     });
-    gh.faults.inject({ match: () => true, kind: 'latency', ms: 40, times: 1_000 });
+    // Long enough that a busy machine's CPU delays cannot blur which calls overlap.
+    gh.faults.inject({ match: () => true, kind: 'latency', ms: 150, times: 1_000 });
     const { result } = await rollback();
     expect(result.result).toBe('rolled-back');
     const firstStepSave = gh.calls.log.find((c) => c.operationId === 'issues/update');

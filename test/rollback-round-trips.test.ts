@@ -19,7 +19,9 @@ import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-i
 /** The issue's target: round trips one after another before the first strategy step. */
 const MAX_SEQUENTIAL = 8;
 const MAX_CALLS = 12;
-const LATENCY_MS = 40;
+// Long enough that a busy machine's CPU delays (tens of ms) cannot make overlapping calls
+// look sequential, or the reverse.
+const LATENCY_MS = 150;
 
 let gh: GitHubStandIn;
 let dir: string;

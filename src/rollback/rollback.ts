@@ -160,10 +160,12 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   // wrote an incident in between (every run that mutates the environment under the lock writes
   // its incident before releasing it). Deployment statuses are written by deploy pipelines
   // without the lock, so a read under the lock would be no fresher.
+  // The lock's three writes are the longest chain: its first request goes out first.
+  const acquiring = deps.lock.acquire();
   const early = readEnvironmentState(req, deps);
   // Awaited under the lock; a lock that fails first must not leave it an unhandled rejection.
   early.catch(() => undefined);
-  const acquired = await deps.lock.acquire();
+  const acquired = await acquiring;
   if (!acquired.acquired) {
     return {
       ...base,

@@ -25,6 +25,7 @@ import {
   planRollback,
   type LifecycleDeployment,
   type LifecycleIncident,
+  type RollbackPlan,
   type SkipReason,
 } from '../core/incident-lifecycle.ts';
 import type { EnvironmentIssues, IncidentRecord, IncidentStore } from '../github/incident.ts';
@@ -162,9 +163,7 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   // without the lock, so a read under the lock would be no fresher.
   // The lock's three writes are the longest chain: its first request goes out first.
   const acquiring = deps.lock.acquire();
-  const early = readEnvironmentState(req, deps);
-  // Awaited under the lock; a lock that fails first must not leave it an unhandled rejection.
-  early.catch(() => undefined);
+  const early = startReads(req, deps);
   const acquired = await acquiring;
   if (!acquired.acquired) {
     return {
@@ -218,15 +217,24 @@ interface EnvironmentState {
   pause: PauseState | null;
 }
 
+/** The reads a plan needs (issues, live deployment), ready before the target lookup ends. */
+interface BasicReads {
+  issues: EnvironmentIssues;
+  current: DeploymentRecord | null;
+  plan: RollbackPlan;
+}
+
+interface Reads {
+  basics: Promise<BasicReads>;
+  full: Promise<EnvironmentState>;
+}
+
 /**
  * The reads in as few round trips as they allow: the issue list, and the deployments with the
- * newest one's statuses, side by side; then, only when the run will open a new incident, the
- * target (and the pause issues' authors, alongside).
+ * newest one's statuses, side by side (`basics`); then, only when the run will open a new
+ * incident, the target, while the pause issues' authors are checked from the list (`full`).
  */
-async function readEnvironmentState(
-  req: RollbackRequest,
-  deps: RollbackDeps,
-): Promise<EnvironmentState> {
+function startReads(req: RollbackRequest, deps: RollbackDeps): Reads {
   const policy = environmentOf(deps.policy, req.environment).rollback;
   const issuesRead = deps.incidents.readEnvironment(req.environment, deps.now());
   // The pause issues are judged as soon as the list is in, beside the deployment reads.
@@ -235,30 +243,36 @@ async function readEnvironmentState(
       ? deps.judgePause(i.pauseIssues)
       : { active: null, ignored: [] },
   );
-  pauseRead.catch(() => undefined);
-  const [issues, current] = await Promise.all([
-    issuesRead,
-    deps.deployments.current(req.environment),
-  ]);
-  const plan = planRollback({
-    incident: issues.incident ? lifecycleIncident(issues.incident) : null,
-    current: current ? lifecycleDeployment(current) : null,
-    maxAttempts: policy.max_attempts,
-    runId: req.run.id,
+  const basics = Promise.all([issuesRead, deps.deployments.current(req.environment)]).then(
+    ([issues, current]): BasicReads => ({
+      issues,
+      current,
+      plan: planRollback({
+        incident: issues.incident ? lifecycleIncident(issues.incident) : null,
+        current: current ? lifecycleDeployment(current) : null,
+        maxAttempts: policy.max_attempts,
+        runId: req.run.id,
+      }),
+    }),
+  );
+  const full = basics.then(async ({ issues, current, plan }): Promise<EnvironmentState> => {
+    const reopens =
+      !issues.incident ||
+      !issues.incident.state.target ||
+      plan.kind === 'open' ||
+      plan.kind === 'supersede';
+    const coolingDown =
+      current?.ripcord != null && deps.now() - Date.parse(current.createdAt) < policy.cooldown;
+    const needsTarget = current !== null && plan.kind !== 'skip' && reopens && !coolingDown;
+    const [target, pause] = await Promise.all([
+      needsTarget ? settle(resolveTarget(req, current, deps)) : null,
+      pauseRead,
+    ]);
+    return { issues, current, target, pause };
   });
-  const reopens =
-    !issues.incident ||
-    !issues.incident.state.target ||
-    plan.kind === 'open' ||
-    plan.kind === 'supersede';
-  const coolingDown =
-    current?.ripcord != null && deps.now() - Date.parse(current.createdAt) < policy.cooldown;
-  const needsTarget = current !== null && plan.kind !== 'skip' && reopens && !coolingDown;
-  const [target, pause] = await Promise.all([
-    needsTarget ? settle(resolveTarget(req, current, deps)) : null,
-    pauseRead,
-  ]);
-  return { issues, current, target, pause };
+  // Awaited later (or never, when the lock is lost or contended): no unhandled rejections.
+  for (const p of [pauseRead, basics, full]) p.catch(() => undefined);
+  return { basics, full };
 }
 
 /** The incident this run opened or resumed, so an error after that point is recorded on it. */
@@ -299,37 +313,35 @@ async function underLock(
   plans: Map<StrategyName, PlannedStep[]>,
   maintenance: Maintenance,
   opened: Opened,
-  reads: { early: Promise<EnvironmentState>; contended: boolean },
+  reads: { early: Reads; contended: boolean },
 ): Promise<RollbackResult> {
   const env = environmentOf(deps.policy, req.environment);
   const policy = env.rollback;
   const now = () => new Date(deps.now()).toISOString();
   // The lock changed hands while this run asked for it: what was read before is not trusted.
-  let read = reads.contended ? await readEnvironmentState(req, deps) : await reads.early;
+  const fresh = reads.contended ? startReads(req, deps) : reads.early;
+  const basics = await fresh.basics;
+  // A skip writes nothing, and the states it comes from (rolled back, out of attempts, in the
+  // cooldown) are left only through a new deployment, which no lock orders; anything that
+  // writes first checks that no incident changed since the read. The check starts as soon as
+  // the plan is known, beside the target lookup.
+  const revalidation =
+    !reads.contended && basics.plan.kind !== 'skip'
+      ? deps.incidents.changedSince(req.environment, basics.issues)
+      : null;
+  revalidation?.catch(() => undefined);
+  let read = await fresh.full;
   opened.pause = read.pause;
   const paused = pausedResult(req, read.pause);
   if (paused) return paused;
-  const planOf = (r: EnvironmentState) =>
-    planRollback({
-      incident: r.issues.incident ? lifecycleIncident(r.issues.incident) : null,
-      current: r.current ? lifecycleDeployment(r.current) : null,
-      maxAttempts: policy.max_attempts,
-      runId: req.run.id,
-    });
-  let plan = planOf(read);
-  // A skip writes nothing, and the states it comes from (rolled back, out of attempts, in the
-  // cooldown) are left only through a new deployment, which no lock orders; anything that
-  // writes first checks that no incident changed since the read.
-  if (
-    !reads.contended &&
-    plan.kind !== 'skip' &&
-    (await deps.incidents.changedSince(req.environment, read.issues))
-  ) {
+  let plan = basics.plan;
+  if (revalidation && (await revalidation)) {
     deps.logger.info(
       `an incident of ${req.environment} changed while this run took the lock; reading again`,
     );
-    read = await readEnvironmentState(req, deps);
-    plan = planOf(read);
+    const again = startReads(req, deps);
+    plan = (await again.basics).plan;
+    read = await again.full;
   }
   let incident = read.issues.incident;
   // The live deployment is read once: the lifecycle needs it to tell a new incident from the

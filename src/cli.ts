@@ -83,6 +83,19 @@ const COMMANDS: Record<string, Command> = {
       return unlock(args, io, logger);
     },
   },
+  pause: {
+    summary: 'pause automatic rollbacks of an environment for planned maintenance',
+    usage: `ripcord pause --environment E --for 2h --reason "..." [--repo owner/name] [--token T] [--json]
+
+  Opens an issue labelled ripcord:pause and ripcord:env:E with your token; automatic rollbacks
+  of E are skipped until it ends (at most 7d), rollbacks run by hand still run. It holds only if
+  you may roll back by hand (rollback.authority). Close the issue to resume.
+  ${GITHUB_NOTE}`,
+    run: async (args, io, logger) => {
+      const { pause } = await import('./cli/pause.ts');
+      return pause(args, io, logger);
+    },
+  },
   plan: {
     summary: 'show the rollback ladder that would run now, step by step; nothing is executed',
     usage: `ripcord plan --environment E [--strategy feature-flag|config|redeploy|full] [--policy P]

@@ -81,6 +81,7 @@ describe('help, version and commands', () => {
       'evaluate',
       'status',
       'unlock',
+      'pause',
       'plan',
       'demo',
       'close',
@@ -99,7 +100,7 @@ describe('help, version and commands', () => {
     expect(u.code).toBe(1);
     expect(u.stderr).toContain('did you mean status?');
     expect(u.stderr).toContain(
-      'the commands are init, validate, evaluate, status, unlock, plan, demo, close',
+      'the commands are init, validate, evaluate, status, unlock, pause, plan, demo, close',
     );
   });
 });

@@ -272,12 +272,13 @@ describe('rollback', () => {
         `          command: "echo redeploy >> ${executions}"`,
       ].join('\n'),
     );
-    // Issue updates: 1 after the rollback deployment, 2 and 3 around maintenance_on, 4 = the
-    // redeploy starting. That one and all its retries fail: the run dies between two steps.
+    // Issue updates: 1 and 2 around maintenance_on (the first also records the rollback
+    // deployment, #16), 3 = the redeploy starting. That one and all its retries fail: the run
+    // dies between two steps.
     let updates = 0;
     gh.faults.inject({
       // 4 attempts of the step's record, then 4 of the run's attempt to record its own failure.
-      match: (t) => t.operationId === 'issues/update' && ++updates >= 4 && updates <= 11,
+      match: (t) => t.operationId === 'issues/update' && ++updates >= 3 && updates <= 10,
       kind: 'status',
       status: 500,
       times: 8,

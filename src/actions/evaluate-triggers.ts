@@ -45,6 +45,9 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   for (const secret of secrets) io.setSecret(secret);
 
   const atInput = io.getInput('at');
+  // Started now and awaited for the summary, so it costs the evaluation no time of its own.
+  const pauseText = atInput ? null : pauseNoticeFor(io, deps, policy, environment);
+  pauseText?.catch(() => undefined);
   let deployedAt = io.getInput('baseline-deployment')
     ? await readDeploymentTime(io, deps.env)
     : await baselineTime(io.getInput('baseline'), deps.env);
@@ -113,7 +116,8 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('report', JSON.stringify(decision));
   io.setOutput('shadow-decision', decision.shadow?.decision ?? '');
   const links = sourceLinksOf(policy.sources);
-  await io.appendSummary(renderDecisionSummary(decision, links));
+  const notice = pauseText ? await pauseText : null;
+  await io.appendSummary((notice ? `${notice}\n\n` : '') + renderDecisionSummary(decision, links));
   if (decision.decision === 'rollback' && failOnRollback) {
     io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
   } else if (decision.decision === 'warn' || decision.decision === 'hold') {
@@ -122,6 +126,38 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
     io.warning(decision.shadow.summary);
   }
   return decision;
+}
+
+/**
+ * The pause switch at the top of this summary while it is on, so the evaluation of a paused
+ * environment never looks as if a rollback will follow. Only for the present (a replay at a past
+ * `at` is not paused now) and with a token in a repository run; a failure to read it warns and
+ * never fails the evaluation (the rollback action reads it again and acts on it).
+ */
+async function pauseNoticeFor(
+  io: ActionIO,
+  deps: EvaluateDeps,
+  policy: Policy,
+  environment: string,
+): Promise<string | null> {
+  const token = io.getInput('token');
+  const [owner, repo] = (deps.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!token || !owner || !repo) return null;
+  try {
+    const { createGitHubClient } = await import('../github/client.ts');
+    const { readPause, pauseNotice } = await import('../rollback/pause.ts');
+    io.setSecret(token);
+    const client = createGitHubClient({ token, baseUrl: deps.env.GITHUB_API_URL, logger: io });
+    const authority = environmentOf(policy, environment).rollback.authority;
+    return pauseNotice(
+      await readPause(client.octokit, { owner, repo }, environment, authority, deps.now()),
+    );
+  } catch (thrown) {
+    io.warning(
+      `could not read the pause switch (${'ripcord:pause'} issues of ${environment}): ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+    );
+    return null;
+  }
 }
 
 function impactFrom(text: string): number {

@@ -17,6 +17,7 @@ import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { parseDecisionInput } from '../rollback/decision-input.ts';
 import { decidingActor, readActorAccess } from '../rollback/authority.ts';
+import { judgePauses, pauseNotice } from '../rollback/pause.ts';
 import { rollback, type RollbackResult } from '../rollback/rollback.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { STRATEGIES, type StrategyName } from '../strategies/plan.ts';
@@ -182,6 +183,8 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
       approvals: createApprovalGateway(client.octokit, repoRef, identity, io),
       actorAccess: (actor) =>
         readActorAccess(client.octokit, repoRef, actor, env.rollback.authority),
+      judgePause: (issues) =>
+        judgePauses(client.octokit, repoRef, issues, env.rollback.authority, deps.now()),
       commitExists: async (sha) => {
         try {
           await client.octokit.rest.git.getCommit({ owner, repo, commit_sha: sha });
@@ -267,7 +270,9 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   );
   const notifyFailure = await reportNotifications(io, reports);
   // Asked to roll back and did not: never a silent green step. Skipping because Ripcord's own
-  // rollback is live (or another run is doing it) warns; the failed cases fail below.
+  // rollback is live (or another run is doing it) warns; the failed cases fail below. A pause
+  // warns too: a person allowed to roll back chose it for this window, and a red step on every
+  // deploy during planned maintenance would teach people to ignore red.
   if (result.result === 'skipped' && result.skipReason !== 'not-asked')
     io.warning(`Ripcord did not roll back ${environment}: ${result.message}`);
   if (result.result === 'awaiting-approval')
@@ -331,9 +336,11 @@ export function renderRollbackSummary(
   apiCalls: number,
   extras: RollbackSummaryExtras = {},
 ): string {
+  const notice = pauseNotice(r.pause ?? null);
   const lines = [
-    `## ${HEADLINE[r.result]}: ${escapeMarkdown(environment)}`,
+    `## ${r.skipReason === 'paused' ? '⏸️ Paused' : HEADLINE[r.result]}: ${escapeMarkdown(environment)}`,
     '',
+    ...(notice ? [notice, ''] : []),
     escapeMarkdown(r.message),
     '',
   ];

@@ -19,6 +19,16 @@ import type { GitHubClient } from './client.ts';
 import { requestStatus } from './repo-ref.ts';
 
 export const INCIDENT_LABEL = 'ripcord:incident';
+/**
+ * With the environment's label, marks an issue that pauses automatic rollbacks of that
+ * environment (src/rollback/pause.ts judges who set it and until when).
+ */
+export const PAUSE_LABEL = 'ripcord:pause';
+/**
+ * How far before the first read a re-validation looks for changed issues: covers a runner's
+ * clock running ahead of GitHub's. A closed issue updated in this margin only costs a re-read.
+ */
+const REVALIDATE_SLACK_MS = 120_000;
 const ENV_LABEL_PREFIX = 'ripcord:env:';
 /** GitHub rejects longer label names ("name is too long (maximum is 50 characters)"). */
 const LABEL_MAX_LENGTH = 50;
@@ -49,9 +59,40 @@ export interface IncidentRecord {
   open: boolean;
 }
 
+/** An open issue carrying the pause label and the environment's label, by anyone. */
+export interface PauseIssue {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  author: string;
+  createdAt: string;
+}
+
+/** What one list of the environment's labelled issues says: the incident and any pause issues. */
+export interface EnvironmentIssues {
+  incident: IncidentRecord | null;
+  pauseIssues: PauseIssue[];
+  /** Ripcord's open incident issues as read: number -> update time, state and body digest. */
+  seen: ReadonlyMap<number, string>;
+  /** When the list was asked for (the caller's clock, ms). */
+  readAt: number;
+}
+
 export interface IncidentStore {
   /** The open incident of `environment`, in one request; the oldest (with a warning) if several. */
   findOpen(environment: string): Promise<IncidentRecord | null>;
+  /**
+   * The open incident and the pause issues of `environment` from one list (the environment's
+   * label only), so the pause switch costs no request of its own. A full page (someone gave
+   * 100 issues the label) falls back to the two precise lists, side by side.
+   */
+  readEnvironment(environment: string, now: number): Promise<EnvironmentIssues>;
+  /**
+   * Whether one of Ripcord's incident issues of `environment` changed (opened, edited,
+   * commented, closed) since `read`: one request, `since` the read, any state.
+   */
+  changedSince(environment: string, read: EnvironmentIssues): Promise<boolean>;
   /** Open or closed. A missing issue or an unreadable state block is a ConfigurationError. */
   get(number: number): Promise<IncidentRecord>;
   /** Creates the labels when missing, then the issue with the summary and the state block. */
@@ -88,6 +129,26 @@ interface IssueLike {
   state: string;
   pull_request?: unknown;
   user?: { login: string } | null | undefined;
+}
+
+type ListedIssue = IssueLike & {
+  title: string;
+  created_at: string;
+  updated_at: string;
+  labels: (string | { name?: string | undefined })[];
+};
+
+function labelNamesOf(issue: ListedIssue): string[] {
+  return issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')).toLowerCase());
+}
+
+/** What a re-validation compares: any write to the issue changes its update time or body. */
+function seenKey(issue: ListedIssue): string {
+  const digest = createHash('sha256')
+    .update(issue.body ?? '', 'utf8')
+    .digest('hex')
+    .slice(0, 16);
+  return `${issue.updated_at}|${issue.state}|${digest}`;
 }
 
 export interface IncidentStoreOptions {
@@ -272,50 +333,118 @@ export function createIncidentStore(
     });
   };
 
+  /** The oldest of Ripcord's own open incident issues among `data`, checked for `environment`. */
+  const pickOpen = (environment: string, data: IssueLike[]): IncidentRecord | null => {
+    const envLabel = environmentLabel(environment);
+    // The issues endpoint also returns pull requests; a labelled PR is not an incident. Labels
+    // are not proof: anyone with triage access can add them, so only Ripcord's own issues count.
+    const labelled = data.filter((i) => !i.pull_request);
+    const issues = labelled.filter((i) => writtenBy(i));
+    const lookalikes = labelled.filter((i) => !writtenBy(i));
+    if (lookalikes.length > 0) {
+      logger.warning(
+        `ignored ${lookalikes.length} open issue${lookalikes.length === 1 ? '' : 's'} labelled as a Ripcord incident of "${environment}" but not opened by ${author} (${lookalikes
+          .map((i) => `#${i.number} by ${i.user?.login ?? 'unknown'}`)
+          .join(
+            ', ',
+          )}): Ripcord only trusts incidents it opened. Remove the labels, or set github.bot_login in the policy if Ripcord runs as another identity.`,
+      );
+    }
+    const [oldest] = issues;
+    if (!oldest) return null;
+    if (issues.length > 1) {
+      logger.warning(
+        `${issues.length} open Ripcord incidents for environment "${environment}" in ${fullName} ` +
+          `(${issues.map((i) => `#${i.number}`).join(', ')}); using the oldest, #${oldest.number}. ` +
+          'There should be one: close the others once their history is merged into it.',
+      );
+    }
+    const record = toRecord(oldest);
+    if (record.state.environment.toLowerCase() !== environment.toLowerCase()) {
+      throw new ConfigurationError(
+        `Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`,
+        [
+          `Move the label to the right environment's incident, or fix "environment" in the state block.`,
+        ],
+      );
+    }
+    return record;
+  };
+
   return {
     async findOpen(environment) {
-      const envLabel = environmentLabel(environment);
       const { data } = await octokit.rest.issues.listForRepo({
         ...repo,
-        labels: `${INCIDENT_LABEL},${envLabel}`,
+        labels: `${INCIDENT_LABEL},${environmentLabel(environment)}`,
         state: 'open',
         sort: 'created',
         direction: 'asc',
         per_page: LIST_PAGE_SIZE,
       });
-      // The issues endpoint also returns pull requests; a labelled PR is not an incident. Labels
-      // are not proof: anyone with triage access can add them, so only Ripcord's own issues count.
-      const labelled = data.filter((i) => !i.pull_request);
-      const issues = labelled.filter((i) => writtenBy(i));
-      const lookalikes = labelled.filter((i) => !writtenBy(i));
-      if (lookalikes.length > 0) {
-        logger.warning(
-          `ignored ${lookalikes.length} open issue${lookalikes.length === 1 ? '' : 's'} labelled as a Ripcord incident of "${environment}" but not opened by ${author} (${lookalikes
-            .map((i) => `#${i.number} by ${i.user?.login ?? 'unknown'}`)
-            .join(
-              ', ',
-            )}): Ripcord only trusts incidents it opened. Remove the labels, or set github.bot_login in the policy if Ripcord runs as another identity.`,
-        );
-      }
-      const [oldest] = issues;
-      if (!oldest) return null;
-      if (issues.length > 1) {
-        logger.warning(
-          `${issues.length} open Ripcord incidents for environment "${environment}" in ${fullName} ` +
-            `(${issues.map((i) => `#${i.number}`).join(', ')}); using the oldest, #${oldest.number}. ` +
-            'There should be one: close the others once their history is merged into it.',
-        );
-      }
-      const record = toRecord(oldest);
-      if (record.state.environment.toLowerCase() !== environment.toLowerCase()) {
-        throw new ConfigurationError(
-          `Incident issue ${record.url} has the label "${envLabel}" but its state block is for environment "${record.state.environment}".`,
-          [
-            `Move the label to the right environment's incident, or fix "environment" in the state block.`,
-          ],
-        );
-      }
-      return record;
+      return pickOpen(environment, data);
+    },
+
+    async readEnvironment(environment, now) {
+      const envLabel = environmentLabel(environment);
+      const list = (labels: string) =>
+        octokit.rest.issues
+          .listForRepo({
+            ...repo,
+            labels,
+            state: 'open',
+            sort: 'created',
+            direction: 'asc',
+            per_page: LIST_PAGE_SIZE,
+          })
+          .then((r) => r.data as ListedIssue[]);
+      const all = await list(envLabel);
+      const [incidents, pauses] =
+        all.length < LIST_PAGE_SIZE
+          ? [all, all]
+          : await Promise.all([
+              list(`${INCIDENT_LABEL},${envLabel}`),
+              list(`${PAUSE_LABEL},${envLabel}`),
+            ]);
+      const labelled = (issues: ListedIssue[], label: string) =>
+        issues.filter((i) => !i.pull_request && labelNamesOf(i).includes(label));
+      const incidentIssues = labelled(incidents, INCIDENT_LABEL);
+      return {
+        incident: pickOpen(environment, incidentIssues),
+        pauseIssues: labelled(pauses, PAUSE_LABEL).map((i) => ({
+          number: i.number,
+          url: i.html_url,
+          title: i.title,
+          body: i.body ?? '',
+          author: i.user?.login ?? '',
+          createdAt: i.created_at,
+        })),
+        seen: new Map(incidentIssues.filter(writtenBy).map((i) => [i.number, seenKey(i)])),
+        readAt: now,
+      };
+    },
+
+    async changedSince(environment, read) {
+      // `since`: issues updated at or after the time, in any state, closed ones included
+      // (https://docs.github.com/en/rest/issues/issues#list-repository-issues); a comment or
+      // an edit moves `updated_at`, so one page shows every write since the read.
+      const { data } = await octokit.rest.issues.listForRepo({
+        ...repo,
+        labels: environmentLabel(environment),
+        state: 'all',
+        since: new Date(read.readAt - REVALIDATE_SLACK_MS).toISOString(),
+        sort: 'updated',
+        direction: 'desc',
+        per_page: LIST_PAGE_SIZE,
+      });
+      const issues = data as ListedIssue[];
+      if (issues.length >= LIST_PAGE_SIZE) return true;
+      return issues.some(
+        (i) =>
+          !i.pull_request &&
+          labelNamesOf(i).includes(INCIDENT_LABEL) &&
+          writtenBy(i) &&
+          read.seen.get(i.number) !== seenKey(i),
+      );
     },
 
     async get(number) {

@@ -49,7 +49,17 @@ export interface HeldLock {
 }
 
 export type AcquireResult =
-  | { acquired: true; lock: HeldLock; waitedMs: number; tookOverExpired: boolean }
+  | {
+      acquired: true;
+      lock: HeldLock;
+      waitedMs: number;
+      tookOverExpired: boolean;
+      /**
+       * False when the first create-if-absent won: nobody held the lock when it was asked for.
+       * A caller that read before holding the lock re-reads from scratch when it is true.
+       */
+      contended: boolean;
+    }
   | { acquired: false; heldBy: Lease; waitedMs: number };
 
 export interface LockOptions {
@@ -139,7 +149,7 @@ interface Observed {
 }
 
 type Attempt =
-  | { kind: 'won'; sha: string; lease: Lease; tookOver: boolean }
+  | { kind: 'won'; sha: string; lease: Lease; tookOver: boolean; created: boolean }
   | { kind: 'held'; observed: Observed & { lease: Lease } }
   /** The ref changed under us: look again at once (create it when it is gone, else re-read it). */
   | { kind: 'changed'; gone: boolean };
@@ -386,7 +396,7 @@ export function createEnvironmentLock(
     if (createFirst) {
       const lease = newLease(opts.leaseMs);
       const sha = await writeLeaseCommit(lease, null);
-      if (await tryCreate(sha)) return { kind: 'won', sha, lease, tookOver: false };
+      if (await tryCreate(sha)) return { kind: 'won', sha, lease, tookOver: false, created: true };
       observed = undefined;
     }
     const target = await readRef();
@@ -408,7 +418,7 @@ export function createEnvironmentLock(
           `took over ${where} from ${current?.holder ?? 'an unreadable lease'}${current ? `, whose lease expired at ${current.expiresAt}` : ''}`,
         );
       }
-      return { kind: 'won', sha, lease, tookOver: !ours };
+      return { kind: 'won', sha, lease, tookOver: !ours, created: false };
     }
     logger.debug(`lost the race to take over ${where}; looking again`);
     return { kind: 'changed', gone: false };
@@ -422,9 +432,11 @@ export function createEnvironmentLock(
     let createFirst = true;
     let immediate = 0;
     let announced = false;
+    let attempts = 0;
 
     for (;;) {
       const result = await attempt(known, createFirst);
+      attempts += 1;
       if (result.kind === 'won') {
         if (!result.tookOver) logger.info(`acquired ${where} until ${result.lease.expiresAt}`);
         return {
@@ -432,6 +444,7 @@ export function createEnvironmentLock(
           lock: heldLock(result.sha, result.lease),
           waitedMs: waited(),
           tookOverExpired: result.tookOver,
+          contended: attempts > 1 || !result.created,
         };
       }
       if (result.kind === 'changed') {

@@ -25,9 +25,10 @@ import {
   planRollback,
   type LifecycleDeployment,
   type LifecycleIncident,
+  type RollbackPlan,
   type SkipReason,
 } from '../core/incident-lifecycle.ts';
-import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
+import type { EnvironmentIssues, IncidentRecord, IncidentStore } from '../github/incident.ts';
 import type { AcquireResult } from '../github/lock.ts';
 import { executeLadder, type LadderResult, type StepEvent } from '../strategies/ladder.ts';
 import {
@@ -44,6 +45,8 @@ import { checkApproval, requestApproval, ruleFor } from './approval-gate.ts';
 import type { ApprovalGateway } from '../github/approval-comments.ts';
 import type { DecisionInput } from './decision-input.ts';
 import { formatUtc } from '../core/time-format.ts';
+import type { PauseIssue } from '../github/incident.ts';
+import type { PauseState } from './pause.ts';
 
 export type RollbackOutcome =
   'rolled-back' | 'failed' | 'skipped' | 'dry-run' | 'awaiting-approval';
@@ -75,6 +78,11 @@ export interface RollbackDeps {
   lock: { acquire(): Promise<AcquireResult> };
   planDeps: PlanDeps;
   actorAccess: (actor: string) => Promise<ActorAccess>;
+  /**
+   * Judges the pause issues found with the incident (who labelled them, until when); null or
+   * absent: no pause switch.
+   */
+  judgePause?: (issues: readonly PauseIssue[]) => Promise<PauseState>;
   /** Whether the repository has this commit: an explicit sha target is checked before anything is written. */
   commitExists: (sha: string) => Promise<boolean>;
   /** Comment approvals (rollback.approvals); needed only when a decision names a rule. */
@@ -94,7 +102,7 @@ export interface RollbackDeps {
  * `max-attempts`) and writes it to the `skip-reason` output. `not-asked`: the decision input
  * was not rollback, so nothing was asked.
  */
-export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked' | 'rejected';
+export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked' | 'rejected' | 'paused';
 
 export interface RollbackResult {
   result: RollbackOutcome;
@@ -110,6 +118,8 @@ export interface RollbackResult {
   dataLossWindow: { from: string; to: string } | null;
   /** The comment approval of the incident, when its decision asked for one. */
   approval?: IncidentState['approval'];
+  /** The pause switch as read (active, or ignored labels), for the summary; null when not read. */
+  pause?: PauseState | null;
 }
 
 const SHA = /^[0-9a-f]{40}$/i;
@@ -155,8 +165,19 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     };
   }
 
-  const opened: Opened = { incident: null, state: null };
-  const acquired = await deps.lock.acquire();
+  const opened: Opened = { incident: null, state: null, pause: null };
+  // The reads start alongside the lock instead of after it: the lock takes three writes one
+  // after another (tree, commit, ref), and the incident list, the deployments and the target
+  // lookup fit in that time. Reading before holding the lock is safe because underLock trusts
+  // these reads only when the lock was free when asked for (not contended) and, before any
+  // write, one list of the environment's issues `since` the read shows that no Ripcord run
+  // wrote an incident in between (every run that mutates the environment under the lock writes
+  // its incident before releasing it). Deployment statuses are written by deploy pipelines
+  // without the lock, so a read under the lock would be no fresher.
+  // The lock's three writes are the longest chain: its first request goes out first.
+  const acquiring = deps.lock.acquire();
+  const early = startReads(req, deps);
+  const acquired = await acquiring;
   if (!acquired.acquired) {
     return {
       ...base,
@@ -168,7 +189,11 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   // Renewed while held: a step longer than the lease must not let a second run in.
   acquired.lock.keepAlive();
   try {
-    return await underLock(req, deps, strategy, rungs, plans, maintenance, opened);
+    const result = await underLock(req, deps, strategy, rungs, plans, maintenance, opened, {
+      early,
+      contended: acquired.contended,
+    });
+    return { ...result, pause: opened.pause };
   } catch (thrown) {
     await recordAbort(opened, thrown, deps);
     throw thrown;
@@ -181,10 +206,94 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   }
 }
 
+/** A lookup whose failure matters only if its answer is used. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+function settled<T>(s: Settled<T>): T {
+  if (s.ok) return s.value;
+  throw s.error;
+}
+
+/** What a rollback reads before it writes: issues (incident, pauses), the live deployment, the target. */
+interface EnvironmentState {
+  issues: EnvironmentIssues;
+  current: DeploymentRecord | null;
+  /** The known-good target, looked up only when a new incident will need one. */
+  target: Settled<DeploymentRecord> | null;
+  pause?: PauseState | null;
+}
+
+/** The reads a plan needs (issues, live deployment), ready before the target lookup ends. */
+interface BasicReads {
+  issues: EnvironmentIssues;
+  current: DeploymentRecord | null;
+  plan: RollbackPlan;
+}
+
+interface Reads {
+  basics: Promise<BasicReads>;
+  full: Promise<EnvironmentState>;
+}
+
+/**
+ * The reads in as few round trips as they allow: the issue list, and the deployments with the
+ * newest one's statuses, side by side (`basics`); then, only when the run will open a new
+ * incident, the target, while the pause issues' authors are checked from the list (`full`).
+ */
+function startReads(req: RollbackRequest, deps: RollbackDeps): Reads {
+  const policy = environmentOf(deps.policy, req.environment).rollback;
+  const issuesRead = deps.incidents.readEnvironment(req.environment, deps.now());
+  // The pause issues are judged as soon as the list is in, beside the deployment reads.
+  const pauseRead = issuesRead.then((i) =>
+    deps.judgePause && i.pauseIssues.length > 0
+      ? deps.judgePause(i.pauseIssues)
+      : { active: null, ignored: [] },
+  );
+  const basics = Promise.all([issuesRead, deps.deployments.current(req.environment)]).then(
+    ([issues, current]): BasicReads => ({
+      issues,
+      current,
+      plan: planRollback({
+        incident: issues.incident ? lifecycleIncident(issues.incident) : null,
+        current: current ? lifecycleDeployment(current) : null,
+        maxAttempts: policy.max_attempts,
+        runId: req.run.id,
+      }),
+    }),
+  );
+  const full = basics.then(async ({ issues, current, plan }): Promise<EnvironmentState> => {
+    const reopens =
+      !issues.incident ||
+      !issues.incident.state.target ||
+      plan.kind === 'open' ||
+      plan.kind === 'supersede';
+    const coolingDown =
+      current?.ripcord != null && deps.now() - Date.parse(current.createdAt) < policy.cooldown;
+    const needsTarget = current !== null && plan.kind !== 'skip' && reopens && !coolingDown;
+    const [target, pause] = await Promise.all([
+      needsTarget ? settle(resolveTarget(req, current, deps)) : null,
+      pauseRead,
+    ]);
+    return { issues, current, target, pause };
+  });
+  // Awaited later (or never, when the lock is lost or contended): no unhandled rejections.
+  for (const p of [pauseRead, basics, full]) p.catch(() => undefined);
+  return { basics, full };
+}
+
 /** The incident this run opened or resumed, so an error after that point is recorded on it. */
 interface Opened {
   incident: IncidentRecord | null;
   state: IncidentState | null;
+  /** The pause switch as read, for the summary. */
+  pause?: PauseState | null;
 }
 
 /**
@@ -217,20 +326,40 @@ async function underLock(
   plans: Map<StrategyName, PlannedStep[]>,
   maintenance: Maintenance,
   opened: Opened,
+  reads: { early: Reads; contended: boolean },
 ): Promise<RollbackResult> {
   const env = environmentOf(deps.policy, req.environment);
   const policy = env.rollback;
   const now = () => new Date(deps.now()).toISOString();
-  let incident = await deps.incidents.findOpen(req.environment);
+  // The lock changed hands while this run asked for it: what was read before is not trusted.
+  const fresh = reads.contended ? startReads(req, deps) : reads.early;
+  const basics = await fresh.basics;
+  // A skip writes nothing, and the states it comes from (rolled back, out of attempts, in the
+  // cooldown) are left only through a new deployment, which no lock orders; anything that
+  // writes first checks that no incident changed since the read. The check starts as soon as
+  // the plan is known, beside the target lookup.
+  const revalidation =
+    !reads.contended && basics.plan.kind !== 'skip'
+      ? deps.incidents.changedSince(req.environment, basics.issues)
+      : null;
+  revalidation?.catch(() => undefined);
+  let read = await fresh.full;
+  opened.pause = read.pause;
+  const paused = pausedResult(req, read.pause ?? null);
+  if (paused) return paused;
+  let plan = basics.plan;
+  if (revalidation && (await revalidation)) {
+    deps.logger.info(
+      `an incident of ${req.environment} changed while this run took the lock; reading again`,
+    );
+    const again = startReads(req, deps);
+    plan = (await again.basics).plan;
+    read = await again.full;
+  }
+  let incident = read.issues.incident;
   // The live deployment is read once: the lifecycle needs it to tell a new incident from the
   // open one, and a new incident needs it as its bad deployment.
-  const current = await deps.deployments.current(req.environment);
-  const plan = planRollback({
-    incident: incident ? lifecycleIncident(incident) : null,
-    current: current ? lifecycleDeployment(current) : null,
-    maxAttempts: policy.max_attempts,
-    runId: req.run.id,
-  });
+  const current = read.current;
 
   if (
     req.commentOn !== undefined &&
@@ -324,7 +453,7 @@ async function underLock(
       };
     }
     bad = current;
-    const found = await resolveTarget(req, bad, deps);
+    const found = read.target ? settled(read.target) : await resolveTarget(req, bad, deps);
     target = { deploymentId: found.id, ref: found.ref, sha: found.sha };
     names = found.names;
     state = newState(req, bad, target, strategy, now());
@@ -402,8 +531,10 @@ async function underLock(
       `Rolling back with ${strategy}`,
       logUrl(req),
     );
-    incident = await deps.incidents.save(incident, state, { unchangedSinceRead: justWritten });
-    opened.incident = incident;
+    // No save of its own: the first step's `running` record (or, when the ladder stops before
+    // recording, recordAbort or the final save) writes this state, deployment id included, in
+    // the same update. A run that dies before that write leaves the incident as a crash right
+    // after creating the deployment always did: rolling-back, resumed by the next run.
     opened.state = state;
   } else {
     await deps.deployments.setStatus(
@@ -838,6 +969,23 @@ function emptyResult(): RollbackResult {
     steps: [],
     plan: [],
     dataLossWindow: null,
+    pause: null,
+  };
+}
+
+/**
+ * An automatic rollback of a paused environment is skipped before anything is written; one a
+ * person asked for (workflow_dispatch, or no decision) runs: a pause is for unattended runs.
+ */
+function pausedResult(req: RollbackRequest, pause: PauseState | null): RollbackResult | null {
+  const p = pause?.active;
+  if (!p || req.manual) return null;
+  return {
+    ...emptyResult(),
+    result: 'skipped',
+    skipReason: 'paused',
+    pause,
+    message: `Automatic rollback of ${req.environment} is paused until ${p.until} by ${p.by} (#${p.issue.number}: ${p.reason}); nothing was rolled back. Close #${p.issue.number} to resume, or roll back by hand (workflow_dispatch), which a pause does not stop.`,
   };
 }
 

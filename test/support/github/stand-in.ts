@@ -50,6 +50,9 @@ export interface CallRecord {
   requestBody: unknown;
   faults: FaultKind['kind'][];
   durationMs: number;
+  /** performance.now() when the request arrived and when its answer was sent. */
+  startedAt: number;
+  endedAt: number;
 }
 
 export class Calls {
@@ -78,6 +81,30 @@ export class Calls {
 
   reset(): void {
     this.log.length = 0;
+  }
+
+  /**
+   * Round trips made one after another: the longest chain of calls in which each call arrived
+   * after the one before it had been answered (the critical path of the client's requests).
+   * Calls that overlap in time count once, however many there are. Only calls answered by
+   * `until` (performance.now()) count, so a caller can measure up to a moment such as the first
+   * rollback step. A measurement from the requests' own times, not a count of the code's awaits.
+   */
+  sequentialDepth(until = Infinity): number {
+    const done = this.log.filter((c) => c.endedAt <= until).sort((a, b) => a.endedAt - b.endedAt);
+    const depth: number[] = [];
+    let best = 0;
+    for (let i = 0; i < done.length; i++) {
+      const call = done[i] as CallRecord;
+      let before = 0;
+      for (let j = 0; j < i; j++) {
+        const prior = done[j] as CallRecord;
+        if (prior.endedAt <= call.startedAt) before = Math.max(before, depth[j] ?? 0);
+      }
+      depth[i] = before + 1;
+      best = Math.max(best, before + 1);
+    }
+    return best;
   }
 }
 
@@ -153,6 +180,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
+    const startedAt = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', shapes.api);
     const path = url.pathname;
@@ -291,6 +319,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       requestBody,
       faults: firedKinds,
       durationMs: Date.now() - started,
+      startedAt,
+      endedAt: performance.now(),
     });
     requestCounter += 1;
     // The headers GitHub sends a GITHUB_TOKEN: a limit of 1,000 an hour (state.rateLimit).

@@ -73,6 +73,16 @@ export interface IssueRecord {
   closed_at: string | null;
   /** Set when this number belongs to a pull request. */
   pull_number?: number;
+  /** `labeled` / `unlabeled` events, oldest first (GET .../issues/{n}/events). */
+  events?: IssueEventRecord[];
+}
+
+export interface IssueEventRecord {
+  id: number;
+  event: 'labeled' | 'unlabeled';
+  label: string;
+  actor: string;
+  created_at: string;
 }
 
 export interface PullRecord {
@@ -470,6 +480,11 @@ export class RepoState {
     created_at?: string | Date;
     user?: string;
     comments?: Array<{ body: string; created_at?: string | Date; user?: string }>;
+    /**
+     * Who added the labels (their `labeled` events), default the author: on GitHub anyone with
+     * triage access can label anyone's issue, and an issue form labels the issues it opens.
+     */
+    labeledBy?: string;
   }): IssueRecord {
     const created = isoOf(input.created_at) ?? this.now();
     const labels = (input.labels ?? []).map((l) => this.addLabel(l).name);
@@ -488,9 +503,22 @@ export class RepoState {
       updated_at: created,
       closed_at: input.state === 'closed' ? created : null,
     };
+    for (const label of labels)
+      this.recordLabelEvent(issue, 'labeled', label, input.labeledBy ?? issue.user, created);
     this.issues.push(issue);
     for (const c of input.comments ?? []) this.addComment(issue, c);
     return issue;
+  }
+
+  /** A `labeled` / `unlabeled` event on the issue (the routes record the token's actor). */
+  recordLabelEvent(
+    issue: IssueRecord,
+    event: 'labeled' | 'unlabeled',
+    label: string,
+    actor: string = this.actor,
+    at: string = this.now(),
+  ): void {
+    (issue.events ??= []).push({ id: this.nextId(), event, label, actor, created_at: at });
   }
 
   addComment(

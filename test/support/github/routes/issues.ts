@@ -73,6 +73,16 @@ function labelNames(repo: RepoState, value: unknown): string[] {
   return [...new Set(names)];
 }
 
+/** Replaces an issue's labels, recording a `labeled` / `unlabeled` event per change as GitHub does. */
+function setLabels(repo: RepoState, issue: IssueRecord, labels: string[]): void {
+  const had = new Set(issue.labels.map((l) => l.toLowerCase()));
+  const has = new Set(labels.map((l) => l.toLowerCase()));
+  for (const l of issue.labels)
+    if (!has.has(l.toLowerCase())) repo.recordLabelEvent(issue, 'unlabeled', l);
+  for (const l of labels) if (!had.has(l.toLowerCase())) repo.recordLabelEvent(issue, 'labeled', l);
+  issue.labels = labels;
+}
+
 function issueOf(ctx: RouteContext): { repo: RepoState; issue: IssueRecord } | undefined {
   const repo = repoOf(ctx);
   const issue = repo?.findIssue(Number(ctx.params['issue_number']));
@@ -100,6 +110,7 @@ export const issueRoutes: RouteTable = {
     if (refused) return refused;
     const issue = repo.addIssue({ title: String(title), body: str(body['body']) ?? null });
     issue.labels = labelNames(repo, body['labels']);
+    for (const l of issue.labels) repo.recordLabelEvent(issue, 'labeled', l);
     const assignees = Array.isArray(body['assignees']) ? body['assignees'] : [];
     issue.assignees = assignees.filter((a): a is string => typeof a === 'string');
     return {
@@ -125,7 +136,7 @@ export const issueRoutes: RouteTable = {
     const title = body['title'];
     if (typeof title === 'string' || typeof title === 'number') issue.title = String(title);
     if ('body' in body) issue.body = str(body['body']) ?? null;
-    if ('labels' in body) issue.labels = labelNames(repo, body['labels']);
+    if ('labels' in body) setLabels(repo, issue, labelNames(repo, body['labels']));
     if (Array.isArray(body['assignees'])) {
       issue.assignees = body['assignees'].filter((a): a is string => typeof a === 'string');
     }
@@ -175,6 +186,27 @@ export const issueRoutes: RouteTable = {
       return ascending ? order : -order;
     });
     return listReply(ctx, sorted, (i) => ctx.shapes.issue(repo, i));
+  },
+
+  /**
+   * The issue's events, oldest first; only `labeled` / `unlabeled` are modelled. The actor is
+   * who changed the label, which the issue's author need not be.
+   */
+  'issues/list-events': (ctx) => {
+    const found = issueOf(ctx);
+    if (!found) return notFound();
+    return listReply(ctx, found.issue.events ?? [], (e) => ({
+      id: e.id,
+      node_id: `LE_${e.id}`,
+      url: `${ctx.shapes.repoUrl(found.repo)}/issues/events/${e.id}`,
+      actor: ctx.shapes.user(e.actor),
+      event: e.event,
+      commit_id: null,
+      commit_url: null,
+      created_at: e.created_at,
+      performed_via_github_app: null,
+      label: { name: e.label, color: found.repo.addLabel(e.label).color },
+    }));
   },
 
   'issues/create-comment': (ctx) => {
@@ -263,7 +295,7 @@ export const issueRoutes: RouteTable = {
     const body = ctx.body;
     const raw = Array.isArray(body) ? body : isObject(body) ? body['labels'] : [];
     const added = labelNames(found.repo, raw);
-    found.issue.labels = [...new Set([...found.issue.labels, ...added])];
+    setLabels(found.repo, found.issue, [...new Set([...found.issue.labels, ...added])]);
     found.issue.updated_at = found.repo.now();
     return {
       status: 200,
@@ -276,7 +308,7 @@ export const issueRoutes: RouteTable = {
     if (!found) return notFound();
     const body = ctx.body;
     const raw = Array.isArray(body) ? body : isObject(body) ? body['labels'] : [];
-    found.issue.labels = labelNames(found.repo, raw);
+    setLabels(found.repo, found.issue, labelNames(found.repo, raw));
     found.issue.updated_at = found.repo.now();
     return {
       status: 200,
@@ -289,7 +321,11 @@ export const issueRoutes: RouteTable = {
     if (!found) return notFound();
     const name = (ctx.params['name'] ?? '').toLowerCase();
     const before = found.issue.labels.length;
-    found.issue.labels = found.issue.labels.filter((l) => l.toLowerCase() !== name);
+    setLabels(
+      found.repo,
+      found.issue,
+      found.issue.labels.filter((l) => l.toLowerCase() !== name),
+    );
     if (found.issue.labels.length === before) return notFound();
     return {
       status: 200,

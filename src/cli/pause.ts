@@ -1,0 +1,67 @@
+/**
+ * `ripcord pause`: pauses automatic rollbacks of an environment for planned maintenance, by
+ * opening the issue the rollback reads (labels `ripcord:pause` and `ripcord:env:<env>`, body
+ * `Pause until: <time>`). The issue is opened with the person's own token, so GitHub records
+ * who paused as its author and as the actor of its label events, which is what the rollback
+ * checks against rollback.authority (src/rollback/pause.ts). Closing the issue resumes.
+ */
+import { parseArgs } from 'node:util';
+import { formatDuration, parseDuration } from '../core/duration.ts';
+import { ConfigurationError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { escapeMarkdown } from '../core/markdown.ts';
+import { environmentLabel, PAUSE_LABEL } from '../github/incident.ts';
+import { MAX_PAUSE_MS } from '../rollback/pause.ts';
+import type { CliIO } from '../cli.ts';
+import { githubAccess } from './github-access.ts';
+
+export async function pause(args: string[], io: CliIO, logger: Logger): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      environment: { type: 'string' },
+      for: { type: 'string' },
+      reason: { type: 'string' },
+      repo: { type: 'string' },
+      token: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const environment = values.environment;
+  if (!environment)
+    throw new ConfigurationError('--environment is required, such as --environment production');
+  const forText = values.for ?? '';
+  const ms = parseDuration(forText);
+  if (ms === undefined || ms <= 0 || ms > MAX_PAUSE_MS)
+    throw new ConfigurationError(
+      `--for ${JSON.stringify(forText)}: give how long to pause, up to ${formatDuration(MAX_PAUSE_MS)}, such as --for 2h`,
+    );
+  const reason = (values.reason ?? '').trim();
+  if (reason === '')
+    throw new ConfigurationError(
+      '--reason is required: say why, such as --reason "database migration, CHG-1234"',
+    );
+  const gh = githubAccess(values, io, logger, 'open the pause issue (issues: write)');
+  const until = new Date(io.now() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const actor = io.env.GITHUB_ACTOR ?? io.env.USER ?? 'someone';
+  const { data } = await gh.octokit.rest.issues.create({
+    ...gh.repo,
+    title: `Pause automatic rollbacks of ${environment}: ${reason}`.slice(0, 200),
+    body: [
+      `Pause until: ${until}`,
+      '',
+      `Reason: ${escapeMarkdown(reason)}`,
+      '',
+      `Opened by ${escapeMarkdown(actor)} with \`ripcord pause\`. Automatic rollbacks of ${escapeMarkdown(environment)} are skipped (with a warning) until then; a rollback run by hand still runs. Close this issue to resume early.`,
+    ].join('\n'),
+    labels: [PAUSE_LABEL, environmentLabel(environment)],
+  });
+  if (values.json)
+    io.stdout(JSON.stringify({ environment, until, issue: data.number, url: data.html_url }));
+  else
+    io.stdout(
+      `Paused automatic rollbacks of ${environment} until ${until}: ${data.html_url}\nIt holds only if you may roll back by hand (rollback.authority in the policy); close the issue to resume.`,
+    );
+  return 0;
+}

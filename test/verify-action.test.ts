@@ -204,8 +204,8 @@ describe('verify action', () => {
       ['smoke', 'smoke', 'pass', 2],
     ]);
     // The probe's latency and the command's run time, with their units, and when they ran.
-    expect(v?.checks[0]?.valueText).toMatch(/^\d+ms$/);
-    expect(v?.checks[1]?.valueText).toMatch(/^(\d+ms|\d+s)$/);
+    expect(v?.checks[0]?.valueText).toMatch(/^\d+ ms$/);
+    expect(v?.checks[1]?.valueText).toMatch(/^(\d+ ms|\d+\.\d s)$/);
     for (const c of v?.checks ?? []) expect(Date.parse(c.at ?? '')).toBeGreaterThan(0);
 
     const octokit = getOctokit('ghs_token', { baseUrl: gh.url });

@@ -1,6 +1,6 @@
 /** Runs the committed bundles the way the runner and a terminal do: no source imports here. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -130,6 +130,40 @@ describe('dist/evaluate-triggers/index.js', () => {
       `${policy}:5:11: environments.production.step: "soon" is not a duration`,
     );
     expect(r.stdout).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  test('the problem is an annotation on the policy file, relative to the workspace, at its line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-annotate-'));
+    mkdirSync(join(dir, '.github'));
+    writeFileSync(
+      join(dir, '.github/ripcord.yml'),
+      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n',
+    );
+    const r = runAction(
+      { policy: join(dir, '.github/ripcord.yml'), environment: 'production' },
+      { GITHUB_WORKSPACE: dir },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      '::error title=Ripcord policy,file=.github/ripcord.yml,line=5,col=11::environments.production.step: "soon" is not a duration',
+    );
+  });
+
+  test('a policy value holding command lines and %0A starts no workflow command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-hostile-'));
+    const policy = join(dir, 'ripcord.yml');
+    // A double-quoted YAML string: \n is a real line break inside the value.
+    writeFileSync(
+      policy,
+      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: "soon%0A::add-mask::everything\\n::stop-commands::abc\\n##[error]forged"\n',
+    );
+    const r = runAction({ policy, environment: 'production' });
+    expect(r.status).toBe(1);
+    const commands = r.stdout.split('\n').filter((l) => /^\s*(::|##\[)/.test(l));
+    // The failure and the annotation: Ripcord's two commands, nothing the policy wrote.
+    expect(commands.map((l) => /^::([\w-]+)/.exec(l)?.[1])).toEqual(['error', 'error']);
+    // %0A in the policy arrives as %250A, which the runner shows as the %0A the policy wrote.
+    expect(commands[1]).toContain('environments.production.step: "soon%250A::add-mask::e');
   });
 });
 

@@ -86,6 +86,25 @@ describe('dist/evaluate-triggers/index.js', () => {
     expect(r.stdout).toMatch(/::error::rollback decided for production/);
   });
 
+  test('the log folds into one group per phase, each closed before the next opens', () => {
+    const r = runAction({
+      policy: 'examples/demo/policy.yml',
+      environment: 'production',
+      'source-file': 'examples/demo/incident.om',
+      at: '2026-11-24T10:20:00Z',
+    });
+    expect(r.status).toBe(0);
+    const groups = r.stdout.split('\n').filter((l) => /^::(end)?group::/.test(l));
+    expect(groups).toEqual([
+      '::group::Policy',
+      '::endgroup::',
+      '::group::Evaluate the triggers',
+      '::endgroup::',
+      '::group::Outputs and summary',
+      '::endgroup::',
+    ]);
+  });
+
   test('reads the baseline deployment from GitHub through its lazily loaded chunk', async () => {
     const gh = await startGitHubStandIn();
     try {

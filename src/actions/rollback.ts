@@ -62,6 +62,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     'deployments, issues and contents write',
   );
 
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
@@ -125,6 +126,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
 
   const manual = deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null;
 
+  io.phase('Roll back');
   const result = await rollback(
     {
       environment,
@@ -190,6 +192,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     },
   );
 
+  io.phase('Notifications and summary');
   const reports: NotifyReport[] = [];
   const startedReport = await pending.started;
   if (startedReport) reports.push(startedReport);

@@ -71,6 +71,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     'issues and contents write',
   );
 
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
@@ -180,6 +181,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   const reports: NotifyReport[] = [];
 
   const manual = command === 'proceed' || command === 'abort';
+  io.phase('Recover');
   const result = await runRecovery(
     {
       environment,
@@ -255,6 +257,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     },
   );
 
+  io.phase('Report, outputs and summary');
   let reportUrl = '';
   if (result.incident && result.applied.some((e) => e.type === 'markRecovered')) {
     // 'warn': the incident is recovered; a repository that refuses bot pull requests must not

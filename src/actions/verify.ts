@@ -66,6 +66,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   }
   const mode = modeInput as VerifyMode;
   const policyPath = io.getInput('policy') || defaultPolicyPath;
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
@@ -190,6 +191,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
     ...(deps.exec ? { exec: deps.exec } : {}),
   };
 
+  io.phase('Verify');
   io.info(
     `verifying ${environment} (${mode}): ${resolved.length} check${resolved.length === 1 ? '' : 's'}, ${describeTiming(timing)}`,
   );
@@ -205,6 +207,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   });
   io.info(`verification ${outcome.result}: ${outcome.reason}`);
 
+  io.phase('Incident and report');
   const record = await recordVerification(
     {
       mode,
@@ -251,6 +254,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   }
   io.setOutput('report-url', reportUrl);
 
+  io.phase('Outputs, summary and notifications');
   io.setOutput('result', outcome.result);
   io.setOutput('reason', outcome.reason);
   io.setOutput('checks', checksOutput(outcome));

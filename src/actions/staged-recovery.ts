@@ -11,7 +11,6 @@ import { createGitHubClient } from '../github/client.ts';
 import { createIncidentStore } from '../github/incident.ts';
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
-import { writeIncidentReport } from '../report/write-report.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
 import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
@@ -35,6 +34,7 @@ import { createSources } from '../sources/index.ts';
 import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ActionIO } from './action-io.ts';
+import { proposeIncidentReport } from './incident-report.ts';
 import { runContext } from './run-context.ts';
 
 export interface StagedRecoveryDeps {
@@ -260,27 +260,17 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   io.phase('Report, outputs and summary');
   let reportUrl = '';
   if (result.incident && result.applied.some((e) => e.type === 'markRecovered')) {
-    // 'warn': the incident is recovered; a repository that refuses bot pull requests must not
-    // turn that red. writeIncidentReport attaches the report to the incident instead.
-    try {
-      const written = await writeIncidentReport({
-        identity,
-        octokit: client.octokit,
-        repo: repoRef,
-        incident: { number: result.incident.number, store: incidents },
-        evidence: result.gates?.verdicts,
-        serverUrl,
-        now: new Date(deps.now()),
-        logger: io,
-        onPublishError: 'warn',
-      });
-      reportUrl = written.pullRequest?.url ?? '';
-      if (reportUrl) io.info(`Incident report: ${reportUrl}`);
-    } catch (thrown) {
-      io.warning(
-        `could not write the incident report: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      );
-    }
+    // The incident is recovered: a repository that refuses bot pull requests must not turn
+    // that red (the report goes on the incident instead).
+    reportUrl = await proposeIncidentReport(io, {
+      identity,
+      octokit: client.octokit,
+      repo: repoRef,
+      incident: { number: result.incident.number, store: incidents },
+      evidence: result.gates?.verdicts,
+      serverUrl,
+      now: new Date(deps.now()),
+    });
   }
 
   io.info(result.message);

@@ -136,13 +136,20 @@ describe('dist/evaluate-triggers/index.js', () => {
     }
   });
 
-  test('a policy mistake fails the step with the located problem, not a stack trace', () => {
+  /** A policy whose line 5, column 11 holds `step`'s value, written as YAML (`soon` is no duration). */
+  function policyWithStep(step: string, file = 'ripcord.yml') {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-policy-'));
-    const policy = join(dir, 'ripcord.yml');
+    const policy = join(dir, file);
+    mkdirSync(join(policy, '..'), { recursive: true });
     writeFileSync(
       policy,
-      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n',
+      `version: 1\nenvironments:\n  production:\n    triggers: []\n    step: ${step}\n`,
     );
+    return { dir, policy };
+  }
+
+  test('a policy mistake fails the step with the located problem, not a stack trace', () => {
+    const { policy } = policyWithStep('soon');
     const r = runAction({ policy, environment: 'production' });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
@@ -152,16 +159,8 @@ describe('dist/evaluate-triggers/index.js', () => {
   });
 
   test('the problem is an annotation on the policy file, relative to the workspace, at its line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-annotate-'));
-    mkdirSync(join(dir, '.github'));
-    writeFileSync(
-      join(dir, '.github/ripcord.yml'),
-      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n',
-    );
-    const r = runAction(
-      { policy: join(dir, '.github/ripcord.yml'), environment: 'production' },
-      { GITHUB_WORKSPACE: dir },
-    );
+    const { dir, policy } = policyWithStep('soon', '.github/ripcord.yml');
+    const r = runAction({ policy, environment: 'production' }, { GITHUB_WORKSPACE: dir });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       '::error title=Ripcord policy,file=.github/ripcord.yml,line=5,col=11::environments.production.step: "soon" is not a duration',
@@ -169,18 +168,20 @@ describe('dist/evaluate-triggers/index.js', () => {
   });
 
   test('a policy value holding command lines and %0A starts no workflow command', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-hostile-'));
-    const policy = join(dir, 'ripcord.yml');
     // A double-quoted YAML string: \n is a real line break inside the value.
-    writeFileSync(
-      policy,
-      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: "soon%0A::add-mask::everything\\n::stop-commands::abc\\n##[error]forged"\n',
+    const { policy } = policyWithStep(
+      '"soon%0A::add-mask::everything\\n::stop-commands::abc\\n##[error]forged"',
     );
     const r = runAction({ policy, environment: 'production' });
     expect(r.status).toBe(1);
     const commands = r.stdout.split('\n').filter((l) => /^\s*(::|##\[)/.test(l));
-    // The failure and the annotation: Ripcord's two commands, nothing the policy wrote.
-    expect(commands.map((l) => /^::([\w-]+)/.exec(l)?.[1])).toEqual(['error', 'error']);
+    // The policy phase's group, the failure and the annotation: nothing the policy wrote.
+    expect(commands.map((l) => /^::([\w-]+)/.exec(l)?.[1])).toEqual([
+      'group',
+      'endgroup',
+      'error',
+      'error',
+    ]);
     // %0A in the policy arrives as %250A, which the runner shows as the %0A the policy wrote.
     expect(commands[1]).toContain('environments.production.step: "soon%250A::add-mask::e');
   });

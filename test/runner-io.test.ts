@@ -122,19 +122,7 @@ describe('hostile text in a policy cannot start a workflow command', () => {
   test('a policy problem fails the step and is annotated on the policy at its line and column', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-annotate-'));
     const policy = join(dir, 'ripcord.yml');
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'environments:',
-        '  production:',
-        '    triggers:',
-        '      - name: "x::error::forged%0A"',
-        '        query: up',
-        '        for: 15 minutes',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(policy, 'version: 1\nenvironments:\n  production:\n    step: 15 minutes\n');
     const io = recorder({});
     await runAction(
       async () => {
@@ -146,10 +134,12 @@ describe('hostile text in a policy cannot start a workflow command', () => {
     );
     expect(io.failed).toHaveLength(1);
     expect(io.failed[0]).toContain('ripcord.yml is not a valid Ripcord policy');
-    const forDuration = io.annotations.find((a) => a.message.includes('15 minutes'));
-    expect(forDuration).toMatchObject({
-      level: 'error',
-      at: { file: 'ripcord.yml', line: 7, column: 14, title: 'Ripcord policy' },
-    });
+    expect(io.annotations).toEqual([
+      {
+        level: 'error',
+        message: expect.stringContaining('environments.production.step: "15 minutes"') as string,
+        at: { file: 'ripcord.yml', line: 4, column: 11, title: 'Ripcord policy' },
+      },
+    ]);
   });
 });

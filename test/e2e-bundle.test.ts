@@ -183,7 +183,7 @@ describe('dist/evaluate-triggers/index.js', () => {
       'error',
     ]);
     // %0A in the policy arrives as %250A, which the runner shows as the %0A the policy wrote.
-    expect(commands[1]).toContain('environments.production.step: "soon%250A::add-mask::e');
+    expect(commands[3]).toContain('environments.production.step: "soon%250A::add-mask::e');
   });
 });
 

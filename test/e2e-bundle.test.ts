@@ -84,18 +84,8 @@ describe('dist/evaluate-triggers/index.js', () => {
     expect(r.summary).toContain('xychart-beta');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/::error::rollback decided for production/);
-  });
-
-  test('the log folds into one group per phase, each closed before the next opens', () => {
-    const r = runAction({
-      policy: 'examples/demo/policy.yml',
-      environment: 'production',
-      'source-file': 'examples/demo/incident.om',
-      at: '2026-11-24T10:20:00Z',
-    });
-    expect(r.status).toBe(0);
-    const groups = r.stdout.split('\n').filter((l) => /^::(end)?group::/.test(l));
-    expect(groups).toEqual([
+    // The log folds into one group per phase, each closed before the next opens.
+    expect(r.stdout.split('\n').filter((l) => /^::(end)?group::/.test(l))).toEqual([
       '::group::Policy',
       '::endgroup::',
       '::group::Evaluate the triggers',

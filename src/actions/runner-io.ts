@@ -8,6 +8,7 @@
  * a secret is masked in every form it can take (the runner masks only the exact strings given).
  */
 import * as core from '@actions/core';
+import { appendFileSync } from 'node:fs';
 import { neutraliseCommands } from '../core/logger.ts';
 import { secretForms } from '../core/secrets.ts';
 import type { ActionIO } from './action-io.ts';
@@ -33,7 +34,11 @@ export function processRunnerIO(): ActionIO {
     },
     appendSummary: async (markdown) => {
       // Run outside Actions (local-action, a terminal) there is no summary to write to.
-      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      const file = process.env.GITHUB_STEP_SUMMARY;
+      if (!file) return;
+      // The runner creates the file; @actions/core refuses one that is missing, where appending
+      // (what the runner's protocol asks) would create it, as a workflow-runner stand-in expects.
+      appendFileSync(file, '');
       await core.summary.addRaw(markdown, true).write();
     },
     setFailed: (message) => {

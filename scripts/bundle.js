@@ -1,47 +1,173 @@
-// Builds one self-contained ESM bundle per action (and the CLI) with @vercel/ncc into dist/<name>/index.js.
-import ncc from '@vercel/ncc';
-import { Buffer } from 'node:buffer';
+/**
+ * Builds dist/ as one shared bundle and a tiny entry per action and for the CLI:
+ *
+ *   dist/ripcord.js                 every action's run() and the CLI's, with all third-party code
+ *                                   (Octokit, undici, zod, yaml...) once, minified
+ *   dist/ripcord.js.map             its source map for Ripcord's own code (src/), which
+ *                                   `node --enable-source-maps` reads; third-party code is left
+ *                                   out of it, which halves dist/ (4.3 MB -> 2.5 MB)
+ *   dist/<action>/index.js          `import { <action> } from '../ripcord.js'; await <action>();`
+ *   dist/cli/index.js               the same for the CLI (bin/ripcord.js imports it)
+ *   dist/THIRD_PARTY_LICENSES.txt   the licence of every package inside ripcord.js
+ *
+ * Why one module and not code splitting: six entries split by esbuild give a chunk per set of
+ * entries sharing code, named by content hash, so a change anywhere renames files and the
+ * action.yml paths and the CI diff churn. One module has fixed names; loading the code an
+ * action does not run costs a few milliseconds of parsing (the closing note of issue 12 measures
+ * it). The entries are generated here rather than written in src/, so the list below is the
+ * only place that says which actions there are.
+ *
+ * Deterministic: same sources and lockfile, same bytes (CI rebuilds and diffs dist/).
+ */
+import { decode, encode } from '@jridgewell/sourcemap-codec';
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entries = {
-  'evaluate-triggers': 'src/actions/evaluate-triggers-main.ts',
-  rollback: 'src/actions/rollback-main.ts',
-  verify: 'src/actions/verify-main.ts',
-  'staged-recovery': 'src/actions/staged-recovery-main.ts',
-  notify: 'src/actions/notify-main.ts',
-  cli: 'src/cli-main.ts',
-};
-// ncc must type-check (not transpileOnly): with NodeNext, TypeScript only knows a file is ESM
-// when it sees the whole program, and transpiling file by file would emit require() calls.
+const dist = join(root, 'dist');
 
-const only = process.argv.slice(2);
-for (const [name, entry] of Object.entries(entries)) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  let built;
-  try {
-    built = await ncc(join(root, entry), {
-      minify: false,
-      sourceMap: false,
-      quiet: true,
-      target: 'es2023',
-    });
-  } catch (error) {
-    // ncc's own stack prints its minified source; the first lines of the message say what broke.
-    console.error(`bundling ${entry} failed: ${String(error?.message ?? error).slice(0, 3000)}`);
-    process.exit(1);
+/** dist/<name>/index.js -> the export of dist/ripcord.js it runs, and the source module behind it. */
+const entries = {
+  'evaluate-triggers': {
+    name: 'evaluateTriggers',
+    from: './src/actions/evaluate-triggers-entry.ts',
+  },
+  rollback: { name: 'rollback', from: './src/actions/rollback-entry.ts' },
+  verify: { name: 'verify', from: './src/actions/verify-entry.ts' },
+  'staged-recovery': { name: 'stagedRecovery', from: './src/actions/staged-recovery-entry.ts' },
+  notify: { name: 'notify', from: './src/actions/notify-entry.ts' },
+  cli: { name: 'cli', from: './src/cli-entry.ts' },
+};
+
+const shared = Object.values(entries)
+  .map(({ name, from }) => `export { run as ${name} } from ${JSON.stringify(from)};`)
+  .join('\n');
+
+let result;
+try {
+  result = await build({
+    stdin: { contents: shared, resolveDir: root, sourcefile: 'ripcord.js', loader: 'js' },
+    outfile: join(dist, 'ripcord.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    // Class and function names stay readable in errors and `instanceof` reports.
+    keepNames: true,
+    sourcemap: 'linked',
+    // Paths in the map relative to dist/, so the map is the same on every machine.
+    sourceRoot: '',
+    sourcesContent: false,
+    // Licences go to THIRD_PARTY_LICENSES.txt (below), not into the minified code.
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    // CommonJS dependencies (@actions/core, tunnel...) call require() for Node's built-ins,
+    // which an ES module does not have.
+    banner: {
+      js: "import { createRequire as __ripcordCreateRequire } from 'node:module'; const require = __ripcordCreateRequire(import.meta.url);",
+    },
+  });
+} catch (error) {
+  console.error(`bundling failed: ${String(error?.message ?? error).slice(0, 3000)}`);
+  process.exit(1);
+}
+
+// Entries of earlier layouts (dist/<name>/<n>.index.js chunks, package.json per folder) go.
+for (const name of Object.keys(entries))
+  await rm(join(dist, name), { recursive: true, force: true });
+for (const [dir, { name }] of Object.entries(entries)) {
+  await mkdir(join(dist, dir), { recursive: true });
+  await writeFile(
+    join(dist, dir, 'index.js'),
+    `// Generated by scripts/bundle.js: the ${dir} entry; its code is in ../ripcord.js.\n` +
+      `import { ${name} } from '../ripcord.js';\n\nawait ${name}();\n`,
+  );
+}
+await writeFile(join(dist, 'package.json'), '{ "type": "module" }\n');
+const mapFile = join(dist, 'ripcord.js.map');
+await writeFile(mapFile, JSON.stringify(ownSourcesOnly(JSON.parse(readFileSync(mapFile, 'utf8')))));
+await writeFile(join(dist, 'THIRD_PARTY_LICENSES.txt'), licences(result.metafile));
+
+const size =
+  result.metafile.outputs[relative(root, join(dist, 'ripcord.js')).split(sep).join('/')]?.bytes;
+console.log(`dist/ripcord.js ${((size ?? 0) / 1024).toFixed(0)} KiB`);
+
+/**
+ * The map without the places of third-party code: a stack frame in our code maps to src/, one
+ * in a dependency stays at its place in ripcord.js (the package and version are in
+ * THIRD_PARTY_LICENSES.txt). Sources and names are renumbered to those still used.
+ */
+function ownSourcesOnly(map) {
+  const sources = [];
+  const sourceIndex = new Map();
+  const names = [];
+  const nameIndex = new Map();
+  const keep = map.sources.map((source) => !source.includes('node_modules/'));
+  const renumber = (index, table, list, value) => {
+    if (!table.has(index)) {
+      table.set(index, list.length);
+      list.push(value);
+    }
+    return table.get(index);
+  };
+  // A third-party segment becomes an unmapped one (its column alone), once per run of them, so
+  // a frame there maps to nothing rather than to the src/ line before it.
+  const mappings = decode(map.mappings).map((line) => {
+    const out = [];
+    let mapped = false;
+    for (const segment of line) {
+      if (segment.length === 1 || !keep[segment[1]]) {
+        if (mapped) out.push([segment[0]]);
+        mapped = false;
+        continue;
+      }
+      const kept = [
+        segment[0],
+        renumber(segment[1], sourceIndex, sources, map.sources[segment[1]]),
+      ];
+      kept.push(segment[2], segment[3]);
+      if (segment.length === 5)
+        kept.push(renumber(segment[4], nameIndex, names, map.names[segment[4]]));
+      out.push(kept);
+      mapped = true;
+    }
+    return out;
+  });
+  return { version: 3, sources, names, mappings: encode(mappings) };
+}
+
+/** Every package whose code is in the bundle, by name and version, with its licence text. */
+function licences(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const at = input.lastIndexOf('node_modules/');
+    if (at < 0) continue;
+    const rest = input.slice(at + 'node_modules/'.length).split('/');
+    const name = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+    const dir = join(root, input.slice(0, at), 'node_modules', name);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    packages.set(`${name}@${pkg.version}`, { name, pkg, dir });
   }
-  const { code, assets } = built;
-  const out = join(root, 'dist', name);
-  await rm(out, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'index.js'), code);
-  for (const [file, asset] of Object.entries(assets ?? {})) {
-    await mkdir(dirname(join(out, file)), { recursive: true });
-    await writeFile(join(out, file), asset.source);
-  }
-  await writeFile(join(out, 'package.json'), '{ "type": "module" }\n');
-  console.log(`dist/${name}/index.js ${(Buffer.byteLength(code) / 1024).toFixed(0)} KiB`);
+  const sections = [...packages.keys()].sort().map((key) => {
+    const { pkg, dir } = packages.get(key);
+    const licence =
+      typeof pkg.license === 'string' ? pkg.license : (pkg.license?.type ?? 'UNKNOWN');
+    const file = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'license.md', 'LICENCE']
+      .map((f) => join(dir, f))
+      .find((f) => existsSync(f));
+    const text = file
+      ? readFileSync(file, 'utf8').trim()
+      : `(no licence file; package.json says ${licence})`;
+    return `${key} (${licence})\n${pkg.homepage ?? pkg.repository?.url ?? ''}\n\n${text}\n`;
+  });
+  return (
+    'Third-party code bundled in dist/ripcord.js, with its licences.\n' +
+    `Generated by scripts/bundle.js; ${sections.length} packages.\n\n` +
+    sections.join(`\n${'-'.repeat(78)}\n\n`)
+  );
 }

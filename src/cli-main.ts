@@ -1,10 +1,4 @@
-import { main } from './cli.ts';
+import { run } from './cli-entry.ts';
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(`${text}\n`),
-  stderr: (text) => process.stderr.write(`${text}\n`),
-  env: process.env,
-  now: () => Date.now(),
-  stdin: process.stdin,
-  isTTY: process.stdout.isTTY === true,
-});
+// Runs the CLI from source (`node src/cli-main.ts`); the bundle runs cli-entry.ts's run() itself.
+await run();

@@ -1,6 +1,6 @@
 /** Runs the committed bundles the way the runner and a terminal do: no source imports here. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -84,6 +84,15 @@ describe('dist/evaluate-triggers/index.js', () => {
     expect(r.summary).toContain('xychart-beta');
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/::error::rollback decided for production/);
+    // The log folds into one group per phase, each closed before the next opens.
+    expect(r.stdout.split('\n').filter((l) => /^::(end)?group::/.test(l))).toEqual([
+      '::group::Policy',
+      '::endgroup::',
+      '::group::Evaluate the triggers',
+      '::endgroup::',
+      '::group::Outputs and summary',
+      '::endgroup::',
+    ]);
   });
 
   test('reads the baseline deployment from GitHub through its lazily loaded chunk', async () => {
@@ -117,19 +126,54 @@ describe('dist/evaluate-triggers/index.js', () => {
     }
   });
 
-  test('a policy mistake fails the step with the located problem, not a stack trace', () => {
+  /** A policy whose line 5, column 11 holds `step`'s value, written as YAML (`soon` is no duration). */
+  function policyWithStep(step: string, file = 'ripcord.yml') {
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-policy-'));
-    const policy = join(dir, 'ripcord.yml');
+    const policy = join(dir, file);
+    mkdirSync(join(policy, '..'), { recursive: true });
     writeFileSync(
       policy,
-      'version: 1\nenvironments:\n  production:\n    triggers: []\n    step: soon\n',
+      `version: 1\nenvironments:\n  production:\n    triggers: []\n    step: ${step}\n`,
     );
+    return { dir, policy };
+  }
+
+  test('a policy mistake fails the step with the located problem, not a stack trace', () => {
+    const { policy } = policyWithStep('soon');
     const r = runAction({ policy, environment: 'production' });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       `${policy}:5:11: environments.production.step: "soon" is not a duration`,
     );
     expect(r.stdout).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  test('the problem is an annotation on the policy file, relative to the workspace, at its line', () => {
+    const { dir, policy } = policyWithStep('soon', '.github/ripcord.yml');
+    const r = runAction({ policy, environment: 'production' }, { GITHUB_WORKSPACE: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      '::error title=Ripcord policy,file=.github/ripcord.yml,line=5,col=11::environments.production.step: "soon" is not a duration',
+    );
+  });
+
+  test('a policy value holding command lines and %0A starts no workflow command', () => {
+    // A double-quoted YAML string: \n is a real line break inside the value.
+    const { policy } = policyWithStep(
+      '"soon%0A::add-mask::everything\\n::stop-commands::abc\\n##[error]forged"',
+    );
+    const r = runAction({ policy, environment: 'production' });
+    expect(r.status).toBe(1);
+    const commands = r.stdout.split('\n').filter((l) => /^\s*(::|##\[)/.test(l));
+    // The policy phase's group, the failure and the annotation: nothing the policy wrote.
+    expect(commands.map((l) => /^::([\w-]+)/.exec(l)?.[1])).toEqual([
+      'group',
+      'endgroup',
+      'error',
+      'error',
+    ]);
+    // %0A in the policy arrives as %250A, which the runner shows as the %0A the policy wrote.
+    expect(commands[3]).toContain('environments.production.step: "soon%250A::add-mask::e');
   });
 });
 

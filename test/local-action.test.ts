@@ -1,9 +1,11 @@
 /**
  * Each action also runs from source with @github/local-action, the way its maintainers
  * debug actions: `local-action run actions/<name> src/actions/<name>-entry.ts <dotenv>`.
+ * local-action stands in for @actions/core: the outputs an action sets are in its report (and
+ * its log, one `::set-output name=...::value` line each), not in GITHUB_OUTPUT.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -41,7 +43,10 @@ async function localAction(name: string, env: Record<string, string>) {
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
   const code = await new Promise<number | null>((done) => child.on('close', done));
-  return { code, stdout, outputs: readFileSync(output, 'utf8') };
+  const outputs: Record<string, string> = {};
+  for (const m of stdout.matchAll(/^::set-output name=([\w-]+)::(.*)$/gm))
+    outputs[m[1] ?? ''] = m[2] ?? '';
+  return { code, stdout, outputs };
 }
 
 test('evaluate-triggers runs from source under local-action', async () => {
@@ -53,7 +58,7 @@ test('evaluate-triggers runs from source under local-action', async () => {
     INPUT_BASELINE: '2026-11-24T10:00:00Z',
   });
   expect(r.code, r.stdout).toBe(0);
-  expect(r.outputs).toMatch(/decision<<ghadelimiter_[\w-]+\nrollback\n/);
+  expect(r.outputs.decision).toBe('rollback');
 }, 60_000);
 
 test('rollback runs from source under local-action, against the GitHub stand-in', async () => {
@@ -94,8 +99,8 @@ test('rollback runs from source under local-action, against the GitHub stand-in'
     GITHUB_EVENT_NAME: 'deployment_status',
   });
   expect(r.code, r.stdout).toBe(0);
-  expect(r.outputs).toMatch(/result<<ghadelimiter_[\w-]+\nrolled-back\n/);
-  expect(r.outputs).toMatch(/target-ref<<ghadelimiter_[\w-]+\nv1\n/);
+  expect(r.outputs.result).toBe('rolled-back');
+  expect(r.outputs['target-ref']).toBe('v1');
 }, 60_000);
 
 const github = (url: string) => ({
@@ -144,7 +149,7 @@ test('verify, notify and staged-recovery run from source under local-action', as
     'INPUT_DEPLOYMENT-ID': String(deployment.id),
     INPUT_INCIDENT: String(issue.number),
   });
-  expect(verify.outputs, verify.stdout).toMatch(/result<<ghadelimiter_[\w-]+\npassed\n/);
+  expect(verify.outputs.result, verify.stdout).toBe('passed');
 
   const notify = await localAction('notify', {
     ...github(url),
@@ -155,7 +160,7 @@ test('verify, notify and staged-recovery run from source under local-action', as
     INPUT_REASON: 'local-action check',
   });
   expect(notify.code, notify.stdout).toBe(0);
-  expect(notify.outputs).toMatch(/sent<<ghadelimiter_[\w-]+\n/);
+  expect(notify.outputs).toHaveProperty('sent');
 
   const recoveryPolicy = join(tmpdir(), `ripcord-local-recovery-${process.pid}.yml`);
   writeFileSync(
@@ -179,5 +184,5 @@ test('verify, notify and staged-recovery run from source under local-action', as
     INPUT_ENVIRONMENT: 'production',
     INPUT_COMMAND: 'status',
   });
-  expect(recovery.outputs, recovery.stdout).toMatch(/status<<ghadelimiter_[\w-]+\n/);
+  expect(recovery.outputs, recovery.stdout).toHaveProperty('status');
 }, 90_000);

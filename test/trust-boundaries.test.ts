@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
-import { runnerIO } from '../src/actions/runner-io.ts';
 import { main } from '../src/cli.ts';
 import { silentLogger, type Logger } from '../src/core/logger.ts';
 import { policySchema } from '../src/core/policy-schema.ts';
@@ -19,6 +18,7 @@ import { clearRecordingCache } from '../src/sources/file.ts';
 import { MAX_BODY_BYTES, requestWithRetry } from '../src/sources/fetch-with-retry.ts';
 import { createSources } from '../src/sources/index.ts';
 import { planStrategy } from '../src/strategies/plan.ts';
+import { runIO, type IOCall } from './support/runner-io.ts';
 
 interface Seen {
   path: string;
@@ -60,10 +60,10 @@ function recorder(): Logger & { lines: string[] } {
   };
 }
 
-function runner() {
-  const written: string[] = [];
-  const io = runnerIO({ env: {}, write: (l) => written.push(l), setExitCode: () => {} });
-  return { io, written, lines: () => written.join('').split('\n') };
+/** The real runner IO (@actions/core) in a step's process: what it wrote to stdout. */
+function runner(calls: IOCall[]) {
+  const written = runIO({}, calls).lines;
+  return { written, lines: () => written.join('').split('\n') };
 }
 
 describe('untrusted text cannot become a workflow command', () => {
@@ -71,11 +71,12 @@ describe('untrusted text cannot become a workflow command', () => {
     'error_ratio{path="/x"} 0.9\n::add-mask::everything\n  ::error title=Deployed::all good\n::stop-commands::abc\n##[error]old syntax';
 
   test('a label value or body with command lines, logged as info, starts no command', () => {
-    const { io, lines } = runner();
-    io.info(`prometheus answered: ${forged}`);
-    io.warning(forged);
-    io.error(forged);
-    io.debug(forged);
+    const { lines } = runner([
+      ['info', `prometheus answered: ${forged}`],
+      ['warning', forged],
+      ['error', forged],
+      ['debug', forged],
+    ]);
     const commands = lines().filter((l) => /^\s*(::|##\[)/.test(l));
     // Only the three commands Ripcord wrote itself, each on one line with the text escaped.
     expect(commands).toHaveLength(3);
@@ -106,8 +107,7 @@ describe('secrets are masked and redacted in every form', () => {
   const token = 'tok {Zq9}"secret"';
 
   test('masking a secret masks its URL-encoded, JSON-escaped and base64 forms too', () => {
-    const { io, written } = runner();
-    io.setSecret(token);
+    const { written } = runner([['setSecret', token]]);
     const masks = written.filter((l) => l.startsWith('::add-mask::')).map((l) => l.trim());
     for (const form of [
       'tok%20%7BZq9%7D%22secret%22',

@@ -34,6 +34,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
       'input environment is required; set `environment: production` (a key under environments: in the policy)',
     );
   }
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   evaluableEnvironment(policy, environment);
   const { sources, secrets } = createSources(policy, {
@@ -75,6 +76,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
     ...(deployedAt === undefined ? {} : { deployedAt }),
   };
 
+  io.phase('Evaluate the triggers');
   let decision: Decision;
   if (watchFor > 0) {
     if (atInput)
@@ -96,6 +98,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   }
 
   io.info(decision.summary);
+  io.phase('Outputs and summary');
   io.setOutput('decision', decision.decision);
   io.setOutput('severity', decision.severity ?? '');
   io.setOutput('strategy', decision.strategy ?? '');

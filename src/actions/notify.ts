@@ -102,6 +102,7 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
   } = runContext(io, deps.env, deps.now, 'notify', 'issues: write');
   const runUrl = runLink ?? undefined;
 
+  io.phase('Policy');
   const policy = await readPolicy(io.getInput('policy') || defaultPolicyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const client = createGitHubClient({
@@ -124,6 +125,7 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
       `No open incident for ${environment}: sending without deduplication or an incident comment.`,
     );
 
+  io.phase('Notify');
   const report = await notify(
     {
       event,
@@ -153,6 +155,7 @@ export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyRepor
     },
   );
 
+  io.phase('Outputs and summary');
   io.setOutput(
     'sent',
     JSON.stringify(

@@ -77,6 +77,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     'deployments, issues and contents write',
   );
 
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
@@ -142,6 +143,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   const manual =
     !byComment && (deps.env.GITHUB_EVENT_NAME === 'workflow_dispatch' || decision === null);
 
+  io.phase('Roll back');
   const result = await rollback(
     {
       environment,
@@ -211,6 +213,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
     },
   );
 
+  io.phase('Notifications and summary');
   const reports: NotifyReport[] = [];
   const startedReport = await pending.started;
   if (startedReport) reports.push(startedReport);

@@ -1,70 +1,73 @@
 /**
- * ActionIO over the runner's documented protocol: inputs in INPUT_* variables, outputs and the
- * job summary appended to the files named by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, and
- * `::command::` lines on stdout. @actions/core does the same but loads an HTTP client for OIDC
- * at start-up (about 150 ms of a 220 ms cold start here), which every step would pay for.
+ * ActionIO over @actions/core, the runner's own library: inputs from INPUT_* variables, outputs
+ * and the job summary through the files GITHUB_OUTPUT and GITHUB_STEP_SUMMARY name, annotations
+ * on files (a policy problem shows on the policy's line), log groups, state for post steps and
+ * OIDC tokens. @actions/core escapes the data and properties of the commands it writes (so a
+ * message is one line and cannot end its command) but writes core.info() text as it is, so two
+ * protections stay Ripcord's: every plain line that would read as a command is neutralised, and
+ * a secret is masked in every form it can take (the runner masks only the exact strings given).
  */
-import { randomUUID } from 'node:crypto';
+import * as core from '@actions/core';
 import { appendFileSync } from 'node:fs';
-import { EOL } from 'node:os';
 import { neutraliseCommands } from '../core/logger.ts';
 import { secretForms } from '../core/secrets.ts';
 import type { ActionIO } from './action-io.ts';
 
-export interface RunnerEnv {
-  env: Record<string, string | undefined>;
-  write: (line: string) => void;
-  setExitCode: (code: number) => void;
-}
-
-/** Escapes a command's data the way the runner unescapes it, so a value cannot end the command. */
-function escapeData(value: string): string {
-  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-export function runnerIO(runner: RunnerEnv): ActionIO {
-  const command = (name: string, message: string) =>
-    runner.write(`::${name}::${escapeData(message)}${EOL}`);
+export function processRunnerIO(): ActionIO {
+  let open = false;
+  const endPhase = () => {
+    if (open) core.endGroup();
+    open = false;
+  };
   return {
-    getInput: (name) => (runner.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim(),
+    getInput: (name) => core.getInput(name),
     setOutput: (name, value) => {
-      const file = runner.env.GITHUB_OUTPUT;
-      if (!file) {
-        command('warning', `GITHUB_OUTPUT is not set; output ${name} is not recorded`);
+      // Without the file @actions/core falls back to the set-output command GitHub turned off.
+      if (!process.env.GITHUB_OUTPUT) {
+        core.warning(`GITHUB_OUTPUT is not set; output ${name} is not recorded`);
         return;
       }
-      // A random delimiter cannot occur in the value, so the value cannot forge other outputs.
-      const delimiter = `ghadelimiter_${randomUUID()}`;
-      appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`);
+      core.setOutput(name, value);
     },
-    // Every form the value can take once it is in a URL, a JSON body or a basic-auth header:
-    // the runner masks only the exact strings it is given.
     setSecret: (value) => {
-      for (const form of secretForms(value)) command('add-mask', form);
+      for (const form of secretForms(value)) core.setSecret(form);
     },
     appendSummary: async (markdown) => {
-      const file = runner.env.GITHUB_STEP_SUMMARY;
-      if (file) appendFileSync(file, `${markdown}${EOL}`);
+      // Run outside Actions (local-action, a terminal) there is no summary to write to.
+      const file = process.env.GITHUB_STEP_SUMMARY;
+      if (!file) return;
+      // The runner creates the file; @actions/core refuses one that is missing, where appending
+      // (what the runner's protocol asks) would create it, as a workflow-runner stand-in expects.
+      appendFileSync(file, '');
+      await core.summary.addRaw(markdown, true).write();
     },
     setFailed: (message) => {
-      runner.setExitCode(1);
-      command('error', message);
+      endPhase();
+      core.setFailed(message);
     },
-    debug: (message) => command('debug', message),
-    // A command's data is escaped (one line, cannot end the command); plain lines are not, so
-    // every line that would read as a command is neutralised.
-    info: (message) => runner.write(`${neutraliseCommands(message)}${EOL}`),
-    warning: (message) => command('warning', message),
-    error: (message) => command('error', message),
+    debug: (message) => core.debug(message),
+    info: (message) => core.info(neutraliseCommands(message)),
+    warning: (message) => core.warning(message),
+    error: (message) => core.error(message),
+    annotate: (level, message, at) => {
+      const properties: core.AnnotationProperties = {
+        file: at.file,
+        startLine: at.line,
+        startColumn: at.column,
+        ...(at.title === undefined ? {} : { title: at.title }),
+      };
+      if (level === 'error') core.error(message, properties);
+      else if (level === 'warning') core.warning(message, properties);
+      else core.notice(message, properties);
+    },
+    phase: (name) => {
+      endPhase();
+      core.startGroup(name);
+      open = true;
+    },
+    endPhase,
+    saveState: (name, value) => core.saveState(name, value),
+    getState: (name) => core.getState(name),
+    getIDToken: (audience) => core.getIDToken(audience),
   };
-}
-
-export function processRunnerIO(): ActionIO {
-  return runnerIO({
-    env: process.env,
-    write: (line) => process.stdout.write(line),
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
-  });
 }

@@ -11,7 +11,6 @@ import { createGitHubClient } from '../github/client.ts';
 import { createIncidentStore } from '../github/incident.ts';
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
-import { writeIncidentReport } from '../report/write-report.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
 import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
@@ -36,6 +35,7 @@ import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ActionIO } from './action-io.ts';
 import { ignoredCheckpoint, recoveryCheckpoint } from './recovery-checkpoint.ts';
+import { proposeIncidentReport } from './incident-report.ts';
 import { runContext } from './run-context.ts';
 import { setRecoverySchedule, type ScheduleOutcome } from '../github/recovery-schedule.ts';
 import { metricLinkMarkdown, sourceLinksOf, type SourceLinks } from '../core/summary.ts';
@@ -89,6 +89,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     'issues and contents write',
   );
 
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
@@ -198,6 +199,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   const reports: NotifyReport[] = [];
 
   const manual = command === 'proceed' || command === 'abort';
+  io.phase('Recover');
   const result = await runRecovery(
     {
       environment,
@@ -273,30 +275,21 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     },
   );
 
+  io.phase('Report, outputs and summary');
   let reportUrl = '';
   if (result.incident && result.applied.some((e) => e.type === 'markRecovered')) {
-    // 'warn': the incident is recovered; a repository that refuses bot pull requests must not
-    // turn that red. writeIncidentReport attaches the report to the incident instead.
-    try {
-      const written = await writeIncidentReport({
-        identity,
-        octokit: client.octokit,
-        repo: repoRef,
-        incident: { number: result.incident.number, store: incidents },
-        evidence: result.gates?.verdicts,
-        recoveryTime: env.recovery_time ?? {},
-        serverUrl,
-        now: new Date(deps.now()),
-        logger: io,
-        onPublishError: 'warn',
-      });
-      reportUrl = written.pullRequest?.url ?? '';
-      if (reportUrl) io.info(`Incident report: ${reportUrl}`);
-    } catch (thrown) {
-      io.warning(
-        `could not write the incident report: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      );
-    }
+    // The incident is recovered: a repository that refuses bot pull requests must not turn
+    // that red (the report goes on the incident instead).
+    reportUrl = await proposeIncidentReport(io, {
+      identity,
+      octokit: client.octokit,
+      repo: repoRef,
+      incident: { number: result.incident.number, store: incidents },
+      evidence: result.gates?.verdicts,
+      recoveryTime: env.recovery_time ?? {},
+      serverUrl,
+      now: new Date(deps.now()),
+    });
   }
 
   // The tick that finds nothing left to recover switches the schedule off (recovery.workflow);

@@ -20,7 +20,6 @@ import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispat
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { identityFor } from '../github/identity.ts';
 import { defaultPolicyPath, environmentDeclares, readPolicy } from '../policy/read-policy.ts';
-import { writeIncidentReport } from '../report/write-report.ts';
 import { createSources, type SignalSource } from '../sources/index.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ExecFn } from '../strategies/steps/command-step.ts';
@@ -36,6 +35,7 @@ import {
   type VerifyOutcome,
 } from '../verify/run-verify.ts';
 import type { ActionIO } from './action-io.ts';
+import { proposeIncidentReport } from './incident-report.ts';
 import { runContext } from './run-context.ts';
 import { metricLinkMarkdown, sourceLinksOf } from '../core/summary.ts';
 
@@ -67,6 +67,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   }
   const mode = modeInput as VerifyMode;
   const policyPath = io.getInput('policy') || defaultPolicyPath;
+  io.phase('Policy');
   const policy = await readPolicy(policyPath);
   const identity = identityFor(policy.github.bot_login, deps.env);
   const env = environmentOf(policy, environment);
@@ -191,6 +192,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
     ...(deps.exec ? { exec: deps.exec } : {}),
   };
 
+  io.phase('Verify');
   io.info(
     `verifying ${environment} (${mode}): ${resolved.length} check${resolved.length === 1 ? '' : 's'}, ${describeTiming(timing)}`,
   );
@@ -206,6 +208,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   });
   io.info(`verification ${outcome.result}: ${outcome.reason}`);
 
+  io.phase('Incident and report');
   const record = await recordVerification(
     {
       mode,
@@ -224,35 +227,25 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   );
   let reportUrl = '';
   if (record.resolved && incident) {
-    // As at the end of a staged recovery: the incident is over, so its report is proposed; a
-    // repository that refuses bot pull requests gets the report on the issue and a warning.
-    try {
-      const written = await writeIncidentReport({
-        octokit: client.octokit,
-        repo: repoRef,
-        incident: { number: incident.number, store: incidents },
-        verification: outcome.checks.map((c) => ({
-          name: c.name,
-          kind: c.type,
-          status: c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
-          detail: c.detail,
-        })),
-        recoveryTime: env.recovery_time ?? {},
-        serverUrl,
-        now: new Date(deps.now()),
-        logger: io,
-        onPublishError: 'warn',
-      });
-      reportUrl = written.pullRequest?.url ?? '';
-      if (reportUrl) io.info(`Incident report: ${reportUrl}`);
-    } catch (thrown) {
-      io.warning(
-        `could not write the incident report: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      );
-    }
+    // As at the end of a staged recovery: the incident is over, so its report is proposed.
+    reportUrl = await proposeIncidentReport(io, {
+      octokit: client.octokit,
+      repo: repoRef,
+      incident: { number: incident.number, store: incidents },
+      verification: outcome.checks.map((c) => ({
+        name: c.name,
+        kind: c.type,
+        status: c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
+        detail: c.detail,
+      })),
+      recoveryTime: env.recovery_time ?? {},
+      serverUrl,
+      now: new Date(deps.now()),
+    });
   }
   io.setOutput('report-url', reportUrl);
 
+  io.phase('Outputs, summary and notifications');
   io.setOutput('result', outcome.result);
   io.setOutput('reason', outcome.reason);
   io.setOutput('checks', checksOutput(outcome));

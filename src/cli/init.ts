@@ -9,6 +9,7 @@
  * when any target exists, nothing is written. The answers come from flags, from prompts
  * (node:readline/promises), or with --yes from the flags and defaults alone.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,11 +67,20 @@ const USAGE = `ripcord init [--environments production,staging] [--source promet
              [--strategy feature-flag|redeploy|helm|blue-green|ladder]
              [--notify slack|teams|pagerduty|webhook|issue] [--dir .] [--yes]`;
 
-/** examples/ next to this file's package: src/cli/../../examples and dist/cli/../../examples alike. */
+/**
+ * examples/ of this file's package, the first found walking up: from src/cli/ and from the
+ * bundle dist/ripcord.js alike (they sit at different depths).
+ */
 function examplesDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // Built from parts so the bundler sees no asset path to copy into dist/.
-  return resolve(here, ['..', '..', 'examples'].join('/'));
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    // Built from parts so the bundler sees no asset path to copy into dist/.
+    const candidate = resolve(dir, ['examples', 'workflows'].join('/'));
+    if (existsSync(candidate)) return dirname(candidate);
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(dirname(fileURLToPath(import.meta.url)), '../../examples');
+    dir = parent;
+  }
 }
 
 export async function init(args: string[], io: InitIO): Promise<number> {

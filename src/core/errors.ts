@@ -7,13 +7,27 @@ export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
   /** Each problem on its own line: `file:line:column: path: message`. */
   readonly problems: string[];
+  /**
+   * The same problems placed in a file, where they have a place (a policy's): the actions
+   * annotate the file there, so the problem shows on the line to edit.
+   */
+  readonly located: LocatedProblem[];
 
-  constructor(message: string, problems: string[] = []) {
+  constructor(message: string, problems: string[] = [], located: LocatedProblem[] = []) {
     super(
       problems.length > 0 ? `${message}\n${problems.map((p) => `  ${p}`).join('\n')}` : message,
     );
     this.problems = problems;
+    this.located = located;
   }
+}
+
+export interface LocatedProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** The problem without its place: `path: message`. */
+  message: string;
 }
 
 /** Turns anything thrown into an Error, so a thrown string or object can never leave a step green. */

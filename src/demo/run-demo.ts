@@ -17,7 +17,7 @@ import { readScenario } from './scenario.ts';
 /**
  * The scenario shipped in the repository. Found by walking up from this file to the package
  * root, so it works from src/ and from dist/cli/index.js alike; a static `new URL(...)` would
- * make ncc copy the file into dist/ without the policy and series it points at.
+ * make a bundler copy the file into dist/ without the policy and series it points at.
  */
 const SCENARIO_PARTS = 'examples/demo/scenario.yml'.split('/');
 

@@ -43,6 +43,12 @@ export async function readPolicy(
   throw new ConfigurationError(
     `${path} is not a valid Ripcord policy (${n} problem${n === 1 ? '' : 's'})`,
     formatProblems(result.problems, result.omitted),
+    result.problems.map((p) => ({
+      file: p.file,
+      line: p.line,
+      column: p.column,
+      message: p.path === '' ? p.message : `${p.path}: ${p.message}`,
+    })),
   );
 }
 
@@ -79,9 +85,12 @@ async function readCapped(path: string): Promise<string> {
       filled += bytesRead;
     }
     if (filled > MAX_POLICY_BYTES) {
-      throw new ConfigurationError(`${path} is not a valid Ripcord policy (1 problem)`, [
-        `${path}:1:1: the policy is larger than the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`,
-      ]);
+      const message = `the policy is larger than the limit of ${MAX_POLICY_BYTES} bytes (1 MiB); a policy is a runbook, keep it under that`;
+      throw new ConfigurationError(
+        `${path} is not a valid Ripcord policy (1 problem)`,
+        [`${path}:1:1: ${message}`],
+        [{ file: path, line: 1, column: 1, message }],
+      );
     }
     return buffer.subarray(0, filled).toString('utf8');
   } finally {

@@ -1,5 +1,5 @@
 /** An ActionIO that records what an action did, for tests of run() without the runner. */
-import type { ActionIO } from '../../src/actions/action-io.ts';
+import type { ActionIO, AnnotationAt } from '../../src/actions/action-io.ts';
 
 export interface RecordedIO extends ActionIO {
   inputs: Record<string, string>;
@@ -8,6 +8,10 @@ export interface RecordedIO extends ActionIO {
   summaries: string[];
   failed: string[];
   logs: { level: string; message: string }[];
+  annotations: { level: string; message: string; at: AnnotationAt }[];
+  /** The phases started, in order. */
+  phases: string[];
+  state: Record<string, string>;
 }
 
 export function recorder(inputs: Record<string, string>): RecordedIO {
@@ -18,6 +22,9 @@ export function recorder(inputs: Record<string, string>): RecordedIO {
     summaries: [],
     failed: [],
     logs: [],
+    annotations: [],
+    phases: [],
+    state: {},
     getInput: (name) => inputs[name] ?? '',
     setOutput: (name, value) => {
       io.outputs[name] = value;
@@ -35,6 +42,14 @@ export function recorder(inputs: Record<string, string>): RecordedIO {
     info: (message) => io.logs.push({ level: 'info', message }),
     warning: (message) => io.logs.push({ level: 'warning', message }),
     error: (message) => io.logs.push({ level: 'error', message }),
+    annotate: (level, message, at) => io.annotations.push({ level, message, at }),
+    phase: (name) => io.phases.push(name),
+    endPhase: () => {},
+    saveState: (name, value) => {
+      io.state[name] = value;
+    },
+    getState: (name) => io.state[name] ?? '',
+    getIDToken: () => Promise.reject(new Error('no OIDC token in tests')),
   };
   return io;
 }

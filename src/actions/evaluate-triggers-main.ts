@@ -1,3 +1,0 @@
-import { run } from './evaluate-triggers-entry.ts';
-
-await run();

@@ -1,3 +1,0 @@
-import { run } from './notify-entry.ts';
-
-await run();

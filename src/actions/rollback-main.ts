@@ -1,3 +1,0 @@
-import { run } from './rollback-entry.ts';
-
-await run();

@@ -1,3 +1,0 @@
-import { run } from './staged-recovery-entry.ts';
-
-await run();

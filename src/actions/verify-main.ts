@@ -1,3 +1,0 @@
-import { run } from './verify-entry.ts';
-
-await run();

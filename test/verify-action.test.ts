@@ -220,7 +220,7 @@ describe('verify action', () => {
     expect(report).not.toContain('No verification results were recorded');
     expect(report).toMatch(/Verification after the rollback \*\*passed\*\* at .* UTC: /);
     expect(report).toMatch(
-      /\| health \| probe \| 🟢 passed \| \d+ms \| 2 \| 20\d\d-\d\d-\d\d [\d:]+ UTC \| /,
+      /\| health \| probe \| 🟢 passed \| \d+ ms \| 2 \| 20\d\d-\d\d-\d\d [\d:]+ UTC \| /,
     );
     expect(report).toMatch(/\| Recovery time \(critical, objective 2m\) \| \d+s: met \|/);
     expect(report).toMatch(

@@ -22,7 +22,7 @@ import {
   type CommentView,
   type RipcordCommand,
 } from '../rollback/approvals.ts';
-import type { RollbackResult } from '../rollback/rollback.ts';
+import { emptyResult, type RollbackResult } from '../rollback/rollback.ts';
 import type { ActionIO } from './action-io.ts';
 
 export type CommentStart =
@@ -122,19 +122,7 @@ export async function ignoredComment(
     incident: '',
     approvers: '',
   });
-  return {
-    result: 'skipped',
-    message: start.message,
-    skipReason: 'not-asked',
-    incident: null,
-    from: null,
-    target: null,
-    strategy: null,
-    deploymentId: null,
-    steps: [],
-    plan: [],
-    dataLossWindow: null,
-  };
+  return { ...emptyResult(), message: start.message, skipReason: 'not-asked' };
 }
 
 /** One line for the job summary: the rule, how many, who (logins in code spans). */

@@ -956,7 +956,7 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function emptyResult(): RollbackResult {
+export function emptyResult(): RollbackResult {
   return {
     result: 'skipped',
     message: '',

@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import { environmentLabel, PAUSE_LABEL } from '../github/incident.ts';
 import { MAX_PAUSE_MS } from '../rollback/pause.ts';
-import type { CliIO } from '../cli.ts';
+import type { CliIO } from './io.ts';
 import { githubAccess } from './github-access.ts';
 
 export async function pause(args: string[], io: CliIO, logger: Logger): Promise<number> {

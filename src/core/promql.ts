@@ -10,7 +10,13 @@
  * deliberately wrong ones to prove that promtool notices each.
  */
 import type { Series } from './signal.ts';
-import { avgOverTime, maxOverTime, minOverTime, quantileOverTime } from './window-functions.ts';
+import {
+  avgOverTime,
+  avgOverTimePair,
+  maxOverTime,
+  minOverTime,
+  quantileOverTime,
+} from './window-functions.ts';
 
 /** The evaluated value of a series at one step. `unusable` keeps the NaN/Inf that made it so. */
 export type StepValue =
@@ -158,8 +164,61 @@ export function windowValue(
     const v = series.values[i] ?? NaN;
     if (!Number.isFinite(v)) return { state: 'unusable', v, t: series.times[i] ?? t };
   }
+  // The common case reads the column in place; other functions and semantics take a view.
+  if (fn === 'avg' && semantics.avg === avgOverTime) {
+    return { state: 'value', v: avgOverTime(series.values, lo, hi + 1) };
+  }
   const slice = series.values.subarray(lo, hi + 1);
   return { state: 'value', v: aggregate(slice, fn, q, semantics) };
+}
+
+const pairOut = new Float64Array(2);
+
+/**
+ * `avg_over_time(series[window])` at two times, as two windowValue calls return it, the two
+ * means computed side by side (avgOverTimePair) when both windows hold only finite samples.
+ */
+export function windowAveragePair(
+  series: SortedSeries,
+  tA: number,
+  tB: number,
+  window: number,
+  semantics: Semantics = PROMETHEUS_2_42,
+): [StepValue, StepValue] {
+  if (semantics.avg !== avgOverTime) {
+    return [
+      windowValue(series, tA, window, 'avg', 0.5, semantics),
+      windowValue(series, tB, window, 'avg', 0.5, semantics),
+    ];
+  }
+  const times = series.times;
+  const values = series.values;
+  const loA = semantics.windowIncludesStart
+    ? firstAtOrAfter(times, tA - window)
+    : lastAtOrBefore(times, tA - window) + 1;
+  const hiA = lastAtOrBefore(times, tA);
+  const loB = semantics.windowIncludesStart
+    ? firstAtOrAfter(times, tB - window)
+    : lastAtOrBefore(times, tB - window) + 1;
+  const hiB = lastAtOrBefore(times, tB);
+  if (hiA < loA || hiB < loB || !allFinite(values, loA, hiA) || !allFinite(values, loB, hiB)) {
+    return [
+      windowValue(series, tA, window, 'avg', 0.5, semantics),
+      windowValue(series, tB, window, 'avg', 0.5, semantics),
+    ];
+  }
+  avgOverTimePair(values, loA, hiA + 1, loB, hiB + 1, pairOut);
+  return [
+    { state: 'value', v: pairOut[0] as number },
+    { state: 'value', v: pairOut[1] as number },
+  ];
+}
+
+function allFinite(values: Float64Array, lo: number, hi: number): boolean {
+  for (let i = lo; i <= hi; i++) {
+    if (!Number.isFinite(values[i])) return false;
+  }
+  return true;
 }
 
 function aggregate(

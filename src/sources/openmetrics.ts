@@ -475,7 +475,11 @@ function compact(series: Series[], total: number): Series[] {
       copy.set(s.times);
       byOffset.set(s.times.byteOffset, copy);
     }
-    const out = { labels: s.labels, times: copy.subarray(0, n), values: values.subarray(at, at + n) };
+    const out = {
+      labels: s.labels,
+      times: copy.subarray(0, n),
+      values: values.subarray(at, at + n),
+    };
     at += n;
     return out;
   });

@@ -158,16 +158,20 @@ export function windowValue(
     : lastAtOrBefore(series.times, start) + 1;
   const hi = lastAtOrBefore(series.times, t);
   if (hi < lo) return MISSING;
+  // The common case reads the column in place, and a finite mean vouches that every sample
+  // was finite (a NaN or Inf leaves it NaN or infinite): no separate pass looking for them.
+  const fastAvg = fn === 'avg' && semantics.avg === avgOverTime;
+  if (fastAvg) {
+    const v = avgOverTime(series.values, lo, hi + 1);
+    if (Number.isFinite(v)) return { state: 'value', v };
+  }
   // Real Prometheus drops NaN staleness markers before this point; in recorded data a NaN or
   // Inf is a broken measurement, and an aggregate over it would hide that.
   for (let i = lo; i <= hi; i++) {
     const v = series.values[i] ?? NaN;
     if (!Number.isFinite(v)) return { state: 'unusable', v, t: series.times[i] ?? t };
   }
-  // The common case reads the column in place; other functions and semantics take a view.
-  if (fn === 'avg' && semantics.avg === avgOverTime) {
-    return { state: 'value', v: avgOverTime(series.values, lo, hi + 1) };
-  }
+  if (fastAvg) return { state: 'value', v: avgOverTime(series.values, lo, hi + 1) };
   const slice = series.values.subarray(lo, hi + 1);
   return { state: 'value', v: aggregate(slice, fn, q, semantics) };
 }
@@ -176,7 +180,8 @@ const pairOut = new Float64Array(2);
 
 /**
  * `avg_over_time(series[window])` at two times, as two windowValue calls return it, the two
- * means computed side by side (avgOverTimePair) when both windows hold only finite samples.
+ * means computed side by side (avgOverTimePair); windows that are empty or hold a NaN or Inf
+ * go through windowValue.
  */
 export function windowAveragePair(
   series: SortedSeries,
@@ -201,24 +206,23 @@ export function windowAveragePair(
     ? firstAtOrAfter(times, tB - window)
     : lastAtOrBefore(times, tB - window) + 1;
   const hiB = lastAtOrBefore(times, tB);
-  if (hiA < loA || hiB < loB || !allFinite(values, loA, hiA) || !allFinite(values, loB, hiB)) {
-    return [
-      windowValue(series, tA, window, 'avg', 0.5, semantics),
-      windowValue(series, tB, window, 'avg', 0.5, semantics),
-    ];
+  if (hiA >= loA && hiB >= loB) {
+    avgOverTimePair(values, loA, hiA + 1, loB, hiB + 1, pairOut);
+    const a = pairOut[0] as number;
+    const b = pairOut[1] as number;
+    // A NaN or ±Inf sample leaves the mean NaN or infinite, so two finite means vouch for
+    // every sample: no separate pass looking for them.
+    if (Number.isFinite(a) && Number.isFinite(b)) {
+      return [
+        { state: 'value', v: a },
+        { state: 'value', v: b },
+      ];
+    }
   }
-  avgOverTimePair(values, loA, hiA + 1, loB, hiB + 1, pairOut);
   return [
-    { state: 'value', v: pairOut[0] as number },
-    { state: 'value', v: pairOut[1] as number },
+    windowValue(series, tA, window, 'avg', 0.5, semantics),
+    windowValue(series, tB, window, 'avg', 0.5, semantics),
   ];
-}
-
-function allFinite(values: Float64Array, lo: number, hi: number): boolean {
-  for (let i = lo; i <= hi; i++) {
-    if (!Number.isFinite(values[i])) return false;
-  }
-  return true;
 }
 
 function aggregate(

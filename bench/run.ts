@@ -4,7 +4,7 @@
  * `node -e 0` measured in the same run (medians of interleaved runs).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
@@ -85,6 +85,8 @@ function bundleSizes(): Record<string, string> {
   const sizes: Record<string, string> = {};
   for (const name of readdirSync(join(root, 'dist'))) {
     const file = join(root, 'dist', name, 'index.js');
+    // dist/ also holds files (THIRD_PARTY_LICENSES.txt) and directories without a bundle.
+    if (!existsSync(file)) continue;
     sizes[name] = `${Math.round(statSync(file).size / 1024)} KiB`;
   }
   return sizes;

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../src/cli.ts';
 import { ConfigurationError } from '../src/core/errors.ts';
@@ -382,6 +383,55 @@ describe('recordings as columns', () => {
       { t: T0, v: 1 },
       { t: T0 + 60_000, v: 2 },
     ]);
+  });
+
+  test('series that share their times with others, or only some of them, read as written', () => {
+    // The reader lets a series with the previous series' times share that column; a series
+    // whose times part from it (shifted, shorter, longer, interleaved with others, out of
+    // order, cut by the kept range) must still read as its own lines say.
+    const grid = Array.from({ length: 12 }, (_, i) => 1_700_000_000 + i * 60);
+    const seriesTimes = fc.oneof(
+      fc.constant(grid),
+      fc.nat(11).map((n) => grid.slice(0, n + 1)),
+      fc.nat(11).map((n) => grid.slice(n)),
+      fc.subarray(grid),
+      fc.shuffledSubarray(grid),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(seriesTimes, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        fc.option(fc.tuple(fc.nat(11), fc.nat(11))),
+        (all, interleave, cut) => {
+          const rows = all.flatMap((times, s) =>
+            times.map((t, i) => ({ s, t, line: `m{s="${s}"} ${(s * 7 + i) % 5} ${t}` })),
+          );
+          if (interleave) rows.sort((a, b) => a.t - b.t || a.s - b.s);
+          const keep = cut
+            ? {
+                from: (grid[Math.min(...cut)] as number) * 1000,
+                to: (grid[Math.max(...cut)] as number) * 1000,
+              }
+            : undefined;
+          const text = `${rows.map((r) => r.line).join('\n')}\n# EOF\n`;
+          const read = parseOpenMetrics(text, 'shared.om', { keep });
+          const expected = all
+            .map((times, s) => ({
+              s,
+              samples: times
+                .map((t, i) => ({ t: t * 1000, v: (s * 7 + i) % 5 }))
+                .filter((x) => !keep || (x.t >= keep.from && x.t <= keep.to))
+                .sort((a, b) => a.t - b.t),
+            }))
+            .filter((e) => all[e.s]?.length);
+          const got = read
+            .map((r) => ({ s: Number(r.labels.s), samples: samplesOf(r) }))
+            .sort((a, b) => a.s - b.s);
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 2000, seed: 16 },
+    );
   });
 
   test('out of order, a duplicate is still found; so it is in a query_range answer', () => {

@@ -6,9 +6,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   avgOverTime,
+  avgOverTimePair,
   countOverTime,
   lastOverTime,
   maxOverTime,
@@ -45,6 +47,39 @@ describe('window functions, on the cases Prometheus tests them with', () => {
     expect(avgOverTime([0.115, 0.115, 0.11, 0.125, 0.11])).toBe(0.11499999999999999);
     expect(avgOverTime(new Float64Array([0.115, 0.115, 0.11, 0.125, 0.11]))).toBe(
       0.11499999999999999,
+    );
+  });
+
+  test('two windows averaged side by side give every bit of avg_over_time over each', () => {
+    // Decimals that round, magnitudes that cancel or overflow, ±Inf and NaN: the side-by-side
+    // loop hands infinite means back to avgOverTime, and the longer window finishes alone.
+    const sample = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000),
+      fc.constantFrom(Infinity, -Infinity, NaN, 9.988465674311579e307, -9.988465674311579e307),
+    );
+    const window = fc.nat(40);
+    fc.assert(
+      fc.property(
+        fc.array(sample, { minLength: 1, maxLength: 80 }),
+        fc.nat(80),
+        window,
+        fc.nat(80),
+        window,
+        (values, a, lengthA, b, lengthB) => {
+          const column = new Float64Array(values);
+          const fromA = a % column.length;
+          const fromB = b % column.length;
+          const toA = Math.min(column.length, fromA + lengthA);
+          const toB = Math.min(column.length, fromB + lengthB);
+          const out = new Float64Array(2);
+          avgOverTimePair(column, fromA, toA, fromB, toB, out);
+          expect(out[0]).toBe(avgOverTime(column.subarray(fromA, toA)));
+          expect(out[1]).toBe(avgOverTime(column.subarray(fromB, toB)));
+          expect(avgOverTime(column, fromA, toA)).toBe(avgOverTime(values.slice(fromA, toA)));
+        },
+      ),
+      { numRuns: 3000, seed: 16 },
     );
   });
 

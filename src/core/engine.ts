@@ -27,6 +27,7 @@ import {
   instantValue,
   PROMETHEUS_2_42,
   sortSeries,
+  windowAveragePair,
   windowValue,
   type ComparisonOp,
   type Semantics,
@@ -121,6 +122,11 @@ interface SeriesJudgement {
 /** How a kind reads one series: a value per step and the condition on it. */
 interface Reading {
   valueAt: (t: number) => StepValue;
+  /**
+   * valueAt at two times, when the kind computes two faster than one each (burn rates: two
+   * running means side by side). The timeline then fills its steps two at a time.
+   */
+  valuePairAt?: (tA: number, tB: number) => [StepValue, StepValue];
   holds: (v: number) => boolean;
   /** Words for "holds", e.g. "above 5%". */
   conditionText: string;
@@ -148,6 +154,7 @@ function timeline(
   dataStart = Number.NEGATIVE_INFINITY,
 ): Timeline {
   const cache: StepValue[] = [];
+  const pairAt = reading.valuePairAt;
   return {
     end,
     step,
@@ -155,7 +162,16 @@ function timeline(
     at: (k) => {
       let v = cache[k];
       if (v === undefined) {
-        v = reading.valueAt(end - k * step);
+        if (pairAt === undefined) {
+          v = reading.valueAt(end - k * step);
+        } else {
+          // The partner step is the next one the walks ask for: charts walk towards k = 0,
+          // the walk back to `since` away from it.
+          const j = k > 0 && cache[k - 1] === undefined ? k - 1 : k + 1;
+          const [vk, vj] = pairAt(end - k * step, end - j * step);
+          v = vk;
+          if (cache[j] === undefined) cache[j] = vj;
+        }
         cache[k] = v;
       }
       return v;
@@ -843,8 +859,20 @@ function judgeBurn(
       const avg = meanOver(series, t, window, ctx.semantics);
       return avg.state === 'value' ? { state: 'value', v: avg.v / budget } : avg;
     };
+    const burnPairAt = (tA: number, tB: number, window: number): [StepValue, StepValue] => {
+      const [a, b] = windowAveragePair(series, tA, tB, window, ctx.semantics);
+      return [
+        a.state === 'value' ? { state: 'value', v: a.v / budget } : a,
+        b.state === 'value' ? { state: 'value', v: b.v / budget } : b,
+      ];
+    };
     const reading: Reading = {
       valueAt: (t) => worse(burnAt(t, pair.long), burnAt(t, pair.short)),
+      valuePairAt: (tA, tB) => {
+        const [longA, longB] = burnPairAt(tA, tB, pair.long);
+        const [shortA, shortB] = burnPairAt(tA, tB, pair.short);
+        return [worse(longA, shortA), worse(longB, shortB)];
+      },
       holds: (ctx.semantics ?? PROMETHEUS_2_42).compare('>', pair.factor),
       conditionText: `burning faster than ${pair.factor}x over both ${formatDuration(pair.long)} and ${formatDuration(pair.short)}`,
       format: (v) => `${formatValue(v, 'number')}x`,

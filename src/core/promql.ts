@@ -10,7 +10,13 @@
  * deliberately wrong ones to prove that promtool notices each.
  */
 import type { Series } from './signal.ts';
-import { avgOverTime, maxOverTime, minOverTime, quantileOverTime } from './window-functions.ts';
+import {
+  avgOverTime,
+  avgOverTimePair,
+  maxOverTime,
+  minOverTime,
+  quantileOverTime,
+} from './window-functions.ts';
 
 /** The evaluated value of a series at one step. `unusable` keeps the NaN/Inf that made it so. */
 export type StepValue =
@@ -152,14 +158,71 @@ export function windowValue(
     : lastAtOrBefore(series.times, start) + 1;
   const hi = lastAtOrBefore(series.times, t);
   if (hi < lo) return MISSING;
+  // The common case reads the column in place, and a finite mean vouches that every sample
+  // was finite (a NaN or Inf leaves it NaN or infinite): no separate pass looking for them.
+  const fastAvg = fn === 'avg' && semantics.avg === avgOverTime;
+  if (fastAvg) {
+    const v = avgOverTime(series.values, lo, hi + 1);
+    if (Number.isFinite(v)) return { state: 'value', v };
+  }
   // Real Prometheus drops NaN staleness markers before this point; in recorded data a NaN or
   // Inf is a broken measurement, and an aggregate over it would hide that.
   for (let i = lo; i <= hi; i++) {
     const v = series.values[i] ?? NaN;
     if (!Number.isFinite(v)) return { state: 'unusable', v, t: series.times[i] ?? t };
   }
+  if (fastAvg) return { state: 'value', v: avgOverTime(series.values, lo, hi + 1) };
   const slice = series.values.subarray(lo, hi + 1);
   return { state: 'value', v: aggregate(slice, fn, q, semantics) };
+}
+
+const pairOut = new Float64Array(2);
+
+/**
+ * `avg_over_time(series[window])` at two times, as two windowValue calls return it, the two
+ * means computed side by side (avgOverTimePair); windows that are empty or hold a NaN or Inf
+ * go through windowValue.
+ */
+export function windowAveragePair(
+  series: SortedSeries,
+  tA: number,
+  tB: number,
+  window: number,
+  semantics: Semantics = PROMETHEUS_2_42,
+): [StepValue, StepValue] {
+  if (semantics.avg !== avgOverTime) {
+    return [
+      windowValue(series, tA, window, 'avg', 0.5, semantics),
+      windowValue(series, tB, window, 'avg', 0.5, semantics),
+    ];
+  }
+  const times = series.times;
+  const values = series.values;
+  const loA = semantics.windowIncludesStart
+    ? firstAtOrAfter(times, tA - window)
+    : lastAtOrBefore(times, tA - window) + 1;
+  const hiA = lastAtOrBefore(times, tA);
+  const loB = semantics.windowIncludesStart
+    ? firstAtOrAfter(times, tB - window)
+    : lastAtOrBefore(times, tB - window) + 1;
+  const hiB = lastAtOrBefore(times, tB);
+  if (hiA >= loA && hiB >= loB) {
+    avgOverTimePair(values, loA, hiA + 1, loB, hiB + 1, pairOut);
+    const a = pairOut[0] as number;
+    const b = pairOut[1] as number;
+    // A NaN or ±Inf sample leaves the mean NaN or infinite, so two finite means vouch for
+    // every sample: no separate pass looking for them.
+    if (Number.isFinite(a) && Number.isFinite(b)) {
+      return [
+        { state: 'value', v: a },
+        { state: 'value', v: b },
+      ];
+    }
+  }
+  return [
+    windowValue(series, tA, window, 'avg', 0.5, semantics),
+    windowValue(series, tB, window, 'avg', 0.5, semantics),
+  ];
 }
 
 function aggregate(

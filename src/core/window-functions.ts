@@ -34,27 +34,101 @@ const pair = new Float64Array(2);
 /**
  * `avg_over_time`: funcAvgOverTime in promql/functions.go (v2.42.0). An incremental mean (it
  * never forms the sum, so it cannot overflow) whose increments are Kahan-summed, with
- * Prometheus' special cases for a mean that has become infinite.
+ * Prometheus' special cases for a mean that has become infinite. Over `values[from, to)`, so a
+ * caller walking windows of one column passes bounds rather than a view per window.
+ *
+ * kahanSumInc is written out inline: this loop runs for every sample of every window of every
+ * step (burn-rate charts: tens of millions per run), and the same operations in the same order
+ * give the same bits without a call and two stores per sample.
  */
-export function avgOverTime(values: ArrayLike<number>): number {
-  let mean = 0;
-  let count = 0;
-  let c = 0;
-  for (let i = 0; i < values.length; i++) {
+export function avgOverTime(values: ArrayLike<number>, from = 0, to = values.length): number {
+  return avgContinue(values, from, to, 0, 0, 0);
+}
+
+/** avgOverTime's loop from sample `from` on, its state so far being `mean`, `c` and `count`. */
+function avgContinue(
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  mean: number,
+  c: number,
+  count: number,
+): number {
+  for (let i = from; i < to; i++) {
     const v = values[i] as number;
     count++;
-    if (isInf(mean)) {
+    if (mean === Infinity || mean === -Infinity) {
       // Same-signed infinities cannot be subtracted, but the mean is right already.
       if (isInf(v) && mean > 0 === v > 0) continue;
       // A finite value cannot move an infinite mean; `Inf += x - Inf` would make it NaN.
       if (!isInf(v) && !Number.isNaN(v)) continue;
     }
-    kahanSumInc(v / count - mean / count, mean, c, pair);
-    mean = pair[0] as number;
-    c = pair[1] as number;
+    // kahanSumInc(v / count - mean / count, mean, c)
+    const inc = v / count - mean / count;
+    const t = mean + inc;
+    if (Math.abs(mean) >= Math.abs(inc)) {
+      c += mean - t + inc;
+    } else {
+      c += inc - t + mean;
+    }
+    mean = t;
   }
   if (isInf(mean)) return mean;
   return mean + c;
+}
+
+/**
+ * avgOverTime over two windows of one column at once, `values[fromA, toA)` into out[0] and
+ * `values[fromB, toB)` into out[1], each with exactly avgOverTime's operations in its order.
+ * The running mean is one long chain of dependent divisions and additions, so one window keeps
+ * the processor waiting on each step; two independent chains side by side take little longer
+ * than one (about half the time per window measured here). While both run together the
+ * infinite-mean special cases are left to avgOverTime: a mean that becomes infinite sends both
+ * windows back to it, from the start.
+ */
+export function avgOverTimePair(
+  values: ArrayLike<number>,
+  fromA: number,
+  toA: number,
+  fromB: number,
+  toB: number,
+  out: Float64Array,
+): void {
+  const common = Math.min(toA - fromA, toB - fromB);
+  let meanA = 0;
+  let cA = 0;
+  let meanB = 0;
+  let cB = 0;
+  let k = 0;
+  for (; k < common; k++) {
+    if (!(Math.abs(meanA) < Infinity && Math.abs(meanB) < Infinity)) break;
+    const count = k + 1;
+    const vA = values[fromA + k] as number;
+    const vB = values[fromB + k] as number;
+    const incA = vA / count - meanA / count;
+    const incB = vB / count - meanB / count;
+    const tA = meanA + incA;
+    const tB = meanB + incB;
+    if (Math.abs(meanA) >= Math.abs(incA)) {
+      cA += meanA - tA + incA;
+    } else {
+      cA += incA - tA + meanA;
+    }
+    if (Math.abs(meanB) >= Math.abs(incB)) {
+      cB += meanB - tB + incB;
+    } else {
+      cB += incB - tB + meanB;
+    }
+    meanA = tA;
+    meanB = tB;
+  }
+  if (k < common || isInf(meanA) || isInf(meanB)) {
+    out[0] = avgOverTime(values, fromA, toA);
+    out[1] = avgOverTime(values, fromB, toB);
+    return;
+  }
+  out[0] = avgContinue(values, fromA + k, toA, meanA, cA, k);
+  out[1] = avgContinue(values, fromB + k, toB, meanB, cB, k);
 }
 
 /** `sum_over_time`: funcSumOverTime in promql/functions.go (v2.42.0), Kahan-Neumaier summed. */

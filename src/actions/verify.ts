@@ -19,6 +19,7 @@ import { createIncidentStore, type IncidentRecord } from '../github/incident.ts'
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { identityFor } from '../github/identity.ts';
+import { pauseNotice, readPause, settlePause } from '../rollback/pause.ts';
 import { defaultPolicyPath, environmentDeclares, readPolicy } from '../policy/read-policy.ts';
 import { createSources, type SignalSource } from '../sources/index.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
@@ -139,6 +140,12 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
       : { retryAfterBaseValue: deps.retryAfterBaseValue }),
   });
   const repoRef = { owner, repo };
+  // The pause switch for the summary: one list of its own (verify reads no issue list by
+  // environment), started now and awaited at the summary, so it costs the checks no time; a
+  // failed read is shown there, never fails the step.
+  const pauseRead = settlePause(
+    readPause(client.octokit, repoRef, environment, env.rollback.authority, deps.now()),
+  );
   const deployments = createDeploymentStore(client.octokit, repoRef, io);
   const incidents = createIncidentStore(client.octokit, repoRef, io, {
     identity,
@@ -254,15 +261,17 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   io.setOutput('next-strategy', record.nextStrategy ?? '');
   io.setOutput('incident', incident ? String(incident.number) : '');
   const sourceLinks = sourceLinksOf(policy.sources);
+  const pause = pauseNotice(await pauseRead);
   await io.appendSummary(
-    renderVerifySummary(environment, mode, outcome, record, {
-      incident: incident ? { number: incident.number, url: incident.url } : null,
-      links: checks.flatMap((c) => {
-        if (c.type !== 'metric') return [];
-        const link = metricLinkMarkdown({ query: c.query }, sourceLinks[c.source]);
-        return link ? [{ name: c.name, link }] : [];
+    (pause ? `${pause}\n\n` : '') +
+      renderVerifySummary(environment, mode, outcome, record, {
+        incident: incident ? { number: incident.number, url: incident.url } : null,
+        links: checks.flatMap((c) => {
+          if (c.type !== 'metric') return [];
+          const link = metricLinkMarkdown({ query: c.query }, sourceLinks[c.source]);
+          return link ? [{ name: c.name, link }] : [];
+        }),
       }),
-    }),
   );
 
   let notifyFailure: string | null = null;

@@ -228,7 +228,7 @@ describe('pauses: ripcord status lists them, ripcord pause --end ends one', () =
     expect(r.stdout).toContain('to end it now, ripcord pause --environment production --end');
     expect(r.stdout).toMatch(
       new RegExp(
-        `warning: staging: pause label ignored: #${ignored.number} was opened by tina, who may not pause rollbacks`,
+        `warning: staging: pause label ignored: #${ignored.number} was labelled by tina, who may not pause rollbacks`,
       ),
     );
     const json = JSON.parse((await cli(['status', '--json'], env)).stdout);

@@ -395,14 +395,14 @@ describe('the pause in every summary', () => {
     expect(gh.violations).toEqual([]);
   });
 
-  async function verifyRun() {
+  async function verifyRun(mode = 'after-deploy') {
     const { run: verify } = await import('../src/actions/verify.ts');
     let clock = NOW;
     const io = recorder({
       policy,
       environment: 'production',
       token: 'ghs_token',
-      mode: 'after-deploy',
+      mode,
       checks: '- {type: smoke, name: smoke, command: "true"}',
       stabilization: '0s',
       interval: '10s',
@@ -435,6 +435,21 @@ describe('the pause in every summary', () => {
       new RegExp(`^> ⏸️ \\*\\*Automatic rollbacks are paused\\*\\* until ${until} UTC by maya`),
     );
     expect(gh.violations).toEqual([]);
+  });
+
+  test('verify after a rollback by hand during the pause shows it, from the incident list it reads anyway', async () => {
+    pauseIssue();
+    const manual = await rollback('workflow_dispatch', 'maya');
+    expect(manual.result.result).toBe('rolled-back');
+    const lists = gh.calls.count('issues/list-for-repo');
+    const { io } = await verifyRun('after-rollback');
+    expect(io.outputs.result).toBe('passed');
+    expect(io.outputs.incident).toBe('2');
+    expect(io.summaries[0]).toContain(
+      `Automatic rollbacks are paused** until ${until} UTC by maya`,
+    );
+    // One list of the environment's issues gave both the incident and the pause.
+    expect(gh.calls.count('issues/list-for-repo') - lists).toBe(1);
   });
 
   test('a pause that cannot be read does not fail verify: the summary says so and why', async () => {

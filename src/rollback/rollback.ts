@@ -157,12 +157,13 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
     const bad = await deps.deployments.current(req.environment);
     const target = bad ? await resolveTarget(req, bad, deps) : null;
     const pause = pauseRead ? await pauseRead : null;
-    const paused = pausedResult(req, pause);
+    // As pausedResult: only an automatic rollback is paused.
+    const p = req.manual ? null : pause?.active;
     return {
       ...base,
       result: 'dry-run',
       pause,
-      message: `${paused ? `${paused.message.replace(/; nothing was rolled back.*$/, '')}: this run would do nothing. Without the pause: ` : ''}Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}${!req.manual && ruleFor(policy.approvals, req.decision) ? ` once approval rule ${req.decision?.approval ?? ''} has its approvals` : ''}; nothing was changed.`,
+      message: `${p ? `Automatic rollback of ${req.environment} is paused until ${p.until} by ${p.by} (#${p.issue.number}: ${p.reason}): this run would do nothing. Without the pause: ` : ''}Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}${!req.manual && ruleFor(policy.approvals, req.decision) ? ` once approval rule ${req.decision?.approval ?? ''} has its approvals` : ''}; nothing was changed.`,
       from: bad ? versionOf(bad) : null,
       target: target ? { deploymentId: target.id, ref: target.ref, sha: target.sha } : null,
       strategy,

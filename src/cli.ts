@@ -86,10 +86,12 @@ const COMMANDS: Record<string, Command> = {
   pause: {
     summary: 'pause automatic rollbacks of an environment for planned maintenance',
     usage: `ripcord pause --environment E --for 2h --reason "..." [--repo owner/name] [--token T] [--json]
+       ripcord pause --environment E --end [--reason "..."] [--repo owner/name] [--token T] [--json]
 
   Opens an issue labelled ripcord:pause and ripcord:env:E with your token; automatic rollbacks
   of E are skipped until it ends (at most 7d), rollbacks run by hand still run. It holds only if
-  you may roll back by hand (rollback.authority). Close the issue to resume.
+  you may roll back by hand (rollback.authority). --end resumes now: it comments who ended the
+  pause (and --reason) on each open pause issue of E and closes it. \`ripcord status\` lists pauses.
   ${GITHUB_NOTE}`,
     run: async (args, io, logger) => {
       const { pause } = await import('./cli/pause.ts');

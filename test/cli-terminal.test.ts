@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { renderIncidentBody } from '../src/core/incident-state.ts';
 import { createGitHubClient } from '../src/github/client.ts';
-import { environmentLabel, INCIDENT_LABEL } from '../src/github/incident.ts';
+import { environmentLabel, INCIDENT_LABEL, PAUSE_LABEL } from '../src/github/incident.ts';
 import { createEnvironmentLock } from '../src/github/lock.ts';
 import type { Logger } from '../src/core/logger.ts';
 import { fullState } from './fixtures/reports/incident-fixtures.ts';
@@ -31,6 +31,14 @@ beforeAll(async () => {
     body: renderIncidentBody(state, 'seeded'),
     labels: [INCIDENT_LABEL, environmentLabel(state.environment)],
   }).number;
+  // A maintenance pause by a maintainer, for two hours from now (#15).
+  gh.state.repo().setPermission('maya', 'admin', 'maintain');
+  gh.state.repo().addIssue({
+    title: 'DB migration CHG-1234',
+    body: 'Pause for: 2h',
+    labels: [PAUSE_LABEL, environmentLabel('production')],
+    user: 'maya',
+  });
   const { octokit } = createGitHubClient({ token: 't', baseUrl: gh.url, logger: silent });
   await createEnvironmentLock(octokit, { owner: 'acme', repo: 'shop' }, 'production', {
     holder: 'run 777 attempt 2',
@@ -65,6 +73,12 @@ test('status on a terminal: incident row and lock row aligned under their header
   const lockRow = lines.find((l) => l.includes('run 777 attempt 2')) ?? '';
   expect(lockRow.indexOf('run 777')).toBe(lockHeader.indexOf('HOLDER'));
   expect(lockRow).toMatch(/live$/);
+  // The pause: who and until when, under its headers, and how to end it.
+  const pauseHeader = lines.find((l) => /ENVIRONMENT\s+UNTIL\s+BY\s+ISSUE/.test(l)) ?? '';
+  const pauseRow = lines.find((l) => l.includes('DB migration CHG-1234')) ?? '';
+  expect(pauseRow).toMatch(/production\s+\d\d:\d\d UTC \(in (1h 59m|2h 0m)\)\s+maya\s+#\d+/);
+  expect(pauseRow.indexOf('maya')).toBe(pauseHeader.indexOf('BY'));
+  expect(screen).toContain('to end it now, ripcord pause --environment production --end');
   // Colour on a terminal: "live" (a held lock) in red.
   const coloured = await term.screen(true);
   expect(coloured).toContain('\u001b[31mlive');

@@ -9,7 +9,7 @@ import { main } from '../src/cli.ts';
 import { renderIncidentBody } from '../src/core/incident-state.ts';
 import { initialRecoveryState } from '../src/core/recovery-machine.ts';
 import { createGitHubClient } from '../src/github/client.ts';
-import { environmentLabel, INCIDENT_LABEL } from '../src/github/incident.ts';
+import { environmentLabel, INCIDENT_LABEL, PAUSE_LABEL } from '../src/github/incident.ts';
 import { createEnvironmentLock } from '../src/github/lock.ts';
 import type { Logger } from '../src/core/logger.ts';
 import { fullState } from './fixtures/reports/incident-fixtures.ts';
@@ -187,6 +187,113 @@ describe('ripcord status', () => {
     };
     expect(await run({})).toContain('\u001b[');
     expect(await run({ NO_COLOR: '1' })).not.toContain('\u001b[');
+  });
+});
+
+describe('pauses: ripcord status lists them, ripcord pause --end ends one', () => {
+  test('status shows who paused and until when (human and --json) and an ignored label; --end records who ended it and closes it', async () => {
+    // maya's own token, as on a terminal: GitHub records her as the commenter.
+    gh = await startGitHubStandIn({ actor: 'maya' });
+    const repo = gh.state.repo();
+    repo.setPermission('maya', 'admin', 'maintain');
+    repo.setPermission('tina', 'read', 'triage');
+    const paused = repo.addIssue({
+      title: 'DB migration CHG-1234',
+      body: 'Pause until: 2026-11-24T14:00Z',
+      labels: [PAUSE_LABEL, environmentLabel('production')],
+      user: 'maya',
+      created_at: '2026-11-24T11:30:00Z',
+    });
+    const ignored = repo.addIssue({
+      title: 'stop it',
+      body: 'Pause for: 1h',
+      labels: [PAUSE_LABEL, environmentLabel('staging')],
+      user: 'tina',
+      created_at: '2026-11-24T11:50:00Z',
+    });
+    const env = {
+      GITHUB_TOKEN: 'ghp_maya',
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_ACTOR: 'maya',
+    };
+    const r = await cli(['status', '--policy', 'examples/demo/policy.yml'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Paused (automatic rollbacks off)');
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `production\\s+14:00 UTC \\(in 2h 0m\\)\\s+maya\\s+#${paused.number}\\s+DB migration CHG-1234`,
+      ),
+    );
+    expect(r.stdout).toContain('to end it now, ripcord pause --environment production --end');
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `warning: staging: pause label ignored: #${ignored.number} was labelled by tina, who may not pause rollbacks`,
+      ),
+    );
+    const json = JSON.parse((await cli(['status', '--json'], env)).stdout);
+    expect(json.pauses).toEqual([
+      {
+        environment: 'production',
+        issue: paused.number,
+        url: expect.stringContaining(`/issues/${paused.number}`),
+        by: 'maya',
+        until: '2026-11-24T14:00:00.000Z',
+        reason: 'DB migration CHG-1234',
+      },
+    ]);
+    expect(json.ignoredPauses).toMatchObject([{ environment: 'staging', issue: ignored.number }]);
+    expect(json.pauseProblem).toBeNull();
+
+    const end = await cli(
+      ['pause', '--environment', 'production', '--end', '--reason', 'migration done early'],
+      env,
+    );
+    expect(end.code, end.stderr).toBe(0);
+    expect(end.stdout).toMatch(
+      new RegExp(
+        `Ended the pause of production \\(#${paused.number} .*\\), recorded on the issue as ended by maya\\. Automatic rollbacks of production resume\\.`,
+      ),
+    );
+    const after = repo.findIssue(paused.number);
+    expect(after?.state).toBe('closed');
+    expect(after?.state_reason).toBe('completed');
+    expect(after?.comments.at(-1)).toMatchObject({
+      user: 'maya',
+      body: expect.stringMatching(
+        /^Pause ended early by maya at 2026-11-24T12:00:00Z with `ripcord pause --end`: migration done early\. Automatic rollbacks of production resume\.$/,
+      ),
+    });
+    // The other environment's pause issue is left alone.
+    expect(repo.findIssue(ignored.number)?.state).toBe('open');
+    const again = await cli(['status', '--environment', 'production'], env);
+    expect(again.stdout).toContain('No environment is paused.');
+    const none = await cli(['pause', '--environment', 'production', '--end'], env);
+    expect(none.stdout).toBe(
+      'No pause of production is open: automatic rollbacks of production are on.',
+    );
+    expect(gh.violations).toEqual([]);
+  });
+
+  test('status still answers when the pauses cannot be read, and says why', async () => {
+    const { env, standIn } = await seeded();
+    standIn.state.repo().addIssue({
+      title: 'window',
+      body: 'Pause for: 2h',
+      labels: [PAUSE_LABEL, environmentLabel('production')],
+    });
+    standIn.faults.inject({
+      match: 'issues/list-events',
+      kind: 'status',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const r = await cli(['status', '--policy', 'examples/demo/policy.yml'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Open incidents');
+    expect(r.stdout).toMatch(
+      /warning: could not read the pauses \(issues labelled ripcord:pause\): Resource not accessible by integration/,
+    );
   });
 });
 

@@ -73,13 +73,18 @@ const decision = JSON.stringify({
   summary: 'Roll back production: error-rate above 5% for 15m.',
 });
 
-async function rollback(event = 'deployment_status', actor = 'maya') {
+async function rollback(
+  event = 'deployment_status',
+  actor = 'maya',
+  inputs: Record<string, string> = {},
+) {
   const manual = event === 'workflow_dispatch';
   const io = recorder({
     policy,
     environment: 'production',
     token: 'ghs_token',
     ...(manual ? { reason: 'by hand during the window' } : { decision }),
+    ...inputs,
   });
   const result = await run(io, {
     env: {
@@ -359,4 +364,108 @@ test('`ripcord pause` opens the pause issue as the person, and the next automati
   } finally {
     await own.close();
   }
+});
+
+describe('the pause in every summary', () => {
+  const pauseIssue = () =>
+    gh.state.repo().addIssue({
+      title: 'DB migration window',
+      body: `Pause until: ${inTwoHours}`,
+      labels: LABELS,
+      user: 'maya',
+    });
+  const until = inTwoHours.slice(0, 16).replace('T', ' ');
+
+  test('a dry run of a paused environment shows the pause and says the run would do nothing', async () => {
+    pauseIssue();
+    const { io, result, ran } = await rollback('deployment_status', 'maya', { 'dry-run': 'true' });
+    expect(result.result).toBe('dry-run');
+    expect(ran).toEqual([]);
+    const summary = io.summaries.join('\n').replace(/\\/g, '');
+    expect(summary).toMatch(/^## 🧪 Dry run: production/);
+    expect(summary).toContain(`Automatic rollbacks are paused** until ${until} UTC by maya`);
+    expect(summary).toMatch(
+      /paused until .* by maya \(#1: DB migration window\): this run would do nothing\. Without the pause: Dry run: would roll back production from v1\.2\.0/,
+    );
+    // Without a pause the dry run reads the same as before: no pause line at all.
+    const closed = gh.state.repo().issues[0];
+    if (closed) closed.state = 'closed';
+    const plain = await rollback('deployment_status', 'maya', { 'dry-run': 'true' });
+    expect(plain.io.summaries.join('\n')).not.toMatch(/pause/i);
+    expect(gh.violations).toEqual([]);
+  });
+
+  async function verifyRun(mode = 'after-deploy') {
+    const { run: verify } = await import('../src/actions/verify.ts');
+    let clock = NOW;
+    const io = recorder({
+      policy,
+      environment: 'production',
+      token: 'ghs_token',
+      mode,
+      checks: '- {type: smoke, name: smoke, command: "true"}',
+      stabilization: '0s',
+      interval: '10s',
+      duration: '20s',
+      successes: '1',
+    });
+    const result = await verify(io, {
+      env: {
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_API_URL: gh.url,
+        GITHUB_RUN_ID: '701',
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_EVENT_NAME: 'deployment_status',
+        PATH: process.env.PATH ?? '',
+      },
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      retryAfterBaseValue: 1,
+    });
+    return { io, result };
+  }
+
+  test('the verify summary shows the pause at its top', async () => {
+    pauseIssue();
+    const { io } = await verifyRun();
+    expect(io.outputs.result).toBe('passed');
+    expect(io.summaries[0]).toMatch(
+      new RegExp(`^> ⏸️ \\*\\*Automatic rollbacks are paused\\*\\* until ${until} UTC by maya`),
+    );
+    expect(gh.violations).toEqual([]);
+  });
+
+  test('verify after a rollback by hand during the pause shows it, from the incident list it reads anyway', async () => {
+    pauseIssue();
+    const manual = await rollback('workflow_dispatch', 'maya');
+    expect(manual.result.result).toBe('rolled-back');
+    const lists = gh.calls.count('issues/list-for-repo');
+    const { io } = await verifyRun('after-rollback');
+    expect(io.outputs.result).toBe('passed');
+    expect(io.outputs.incident).toBe('2');
+    expect(io.summaries[0]).toContain(
+      `Automatic rollbacks are paused** until ${until} UTC by maya`,
+    );
+    // One list of the environment's issues gave both the incident and the pause.
+    expect(gh.calls.count('issues/list-for-repo') - lists).toBe(1);
+  });
+
+  test('a pause that cannot be read does not fail verify: the summary says so and why', async () => {
+    pauseIssue();
+    // The labeller is read from the issue's events; a token without issues: read is refused.
+    gh.faults.inject({
+      match: 'issues/list-events',
+      kind: 'status',
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const { io } = await verifyRun();
+    expect(io.failed).toEqual([]);
+    expect(io.outputs.result).toBe('passed');
+    expect(io.summaries[0]).toMatch(
+      /^> ⚠️ \*\*The pause switch could not be read\*\* \(Resource not accessible by integration/,
+    );
+  });
 });

@@ -178,6 +178,28 @@ describe('staged-recovery action', () => {
     expect(idle.io.summaries[0]).toMatch(/GitHub API calls: 1\./);
   });
 
+  test('a tick during a pause keeps promoting (a pause stops rollbacks, not recovery) and shows the pause', async () => {
+    openIncident();
+    gh.state.repo().addIssue({
+      title: 'DB migration window',
+      body: 'Pause until: 2026-11-24T14:00Z',
+      labels: ['ripcord:pause', 'ripcord:env:production'],
+      user: 'alice',
+      created_at: '2026-11-24T11:00:00Z',
+    });
+    const { io, result } = await tick(T0);
+    expect(result.outcome).toBe('advanced');
+    expect(applied()).toEqual(['5']);
+    const summary = io.summaries.join('\n');
+    expect(summary).toMatch(
+      /^## .*: production staged recovery\n\n> ⏸️ \*\*Automatic rollbacks are paused\*\* until 2026-11-24 14:00 UTC by alice/,
+    );
+    expect(summary).toContain(
+      'The pause stops automatic rollbacks, not this recovery: its stages go on as planned',
+    );
+    expect(gh.violations).toEqual([]);
+  });
+
   test('two ticks at once advance once: the loser finds the lock taken or the state moved', async () => {
     openIncident();
     await tick(T0);

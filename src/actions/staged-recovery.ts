@@ -8,7 +8,14 @@ import { ConfigurationError } from '../core/errors.ts';
 import { formatDuration } from '../core/duration.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import { createGitHubClient } from '../github/client.ts';
-import { createIncidentStore } from '../github/incident.ts';
+import { createIncidentStore, type IncidentStore } from '../github/incident.ts';
+import {
+  judgePauses,
+  NO_PAUSE,
+  pauseNotice,
+  settlePause,
+  type PauseState,
+} from '../rollback/pause.ts';
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { createEnvironmentLock } from '../github/lock.ts';
@@ -194,7 +201,33 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
     return combineGates(readings);
   };
 
-  const incidents = createIncidentStore(client.octokit, repoRef, io, { identity });
+  const store = createIncidentStore(client.octokit, repoRef, io, { identity });
+  // The pause switch, for the summary: the tick's first incident read lists the environment's
+  // issues by its one label (incident and pause issues together, the same single request as
+  // before), and the pause issues are judged beside the rest of the tick. A pause does not stop
+  // the recovery (it stops automatic rollbacks; docs/architecture.md), so it is only shown.
+  let pauseRead: Promise<PauseState> | null = null;
+  const incidents: IncidentStore = {
+    ...store,
+    async findOpen(name) {
+      if (pauseRead) return store.findOpen(name);
+      const read = store.readEnvironment(name, deps.now());
+      pauseRead = settlePause(
+        read.then((r) =>
+          r.pauseIssues.length > 0
+            ? judgePauses(
+                client.octokit,
+                repoRef,
+                r.pauseIssues,
+                env.rollback.authority,
+                deps.now(),
+              )
+            : NO_PAUSE,
+        ),
+      );
+      return (await read).incident;
+    },
+  };
   const history = createCommentHistory(client.octokit, repoRef, identity, io);
   const reports: NotifyReport[] = [];
 
@@ -316,6 +349,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   io.setOutput('report-pr', reportUrl);
   await io.appendSummary(
     renderRecoverySummary(environment, result, client.totalRequests(), {
+      pause: pauseRead ? await pauseRead : null,
       schedule,
       workflow: env.recovery.workflow ?? null,
       links: sourceLinksOf(policy.sources),
@@ -388,6 +422,8 @@ export interface RecoverySummaryExtras {
   workflow?: string | null;
   /** The policy's sources, to link each gate's metric in its own UI. */
   links?: SourceLinks;
+  /** The pause switch as read (null: not read, as when no incident was looked for). */
+  pause?: PauseState | null;
 }
 
 const NEXT_ACTION: Record<RecoveryResult['next']['action'], string> = {
@@ -404,9 +440,17 @@ export function renderRecoverySummary(
   apiCalls: number,
   extras: RecoverySummaryExtras = {},
 ): string {
+  const notice = pauseNotice(extras.pause ?? null);
   const lines = [
     `## ${HEADLINE[r.outcome]}: ${escapeMarkdown(environment)} staged recovery`,
     '',
+    ...(notice ? [notice, ''] : []),
+    ...(extras.pause?.active && r.incident
+      ? [
+          'The pause stops automatic rollbacks, not this recovery: its stages go on as planned (run `abort` to stop it).',
+          '',
+        ]
+      : []),
     escapeMarkdown(r.message),
     '',
   ];

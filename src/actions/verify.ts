@@ -19,6 +19,14 @@ import { createIncidentStore, type IncidentRecord } from '../github/incident.ts'
 import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
 import { createCommentHistory } from '../notify/issue-comment.ts';
 import { identityFor } from '../github/identity.ts';
+import {
+  judgePauses,
+  NO_PAUSE,
+  pauseNotice,
+  readPause,
+  settlePause,
+  type PauseState,
+} from '../rollback/pause.ts';
 import { defaultPolicyPath, environmentDeclares, readPolicy } from '../policy/read-policy.ts';
 import { createSources, type SignalSource } from '../sources/index.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
@@ -144,9 +152,27 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
     identity,
   });
 
+  // The pause switch, for the summary. After a rollback, the open incident is read from the
+  // environment's one-label list, which holds the pause issues too (the same single request);
+  // otherwise one list of its own. Either way it is judged beside the checks and awaited only
+  // at the summary, and a failed read is shown there, never fails the step.
+  const authority = env.rollback.authority;
+  let pauseRead: Promise<PauseState>;
   let incident: IncidentRecord | null = null;
-  if (incidentInput !== null) incident = await incidents.get(incidentInput);
-  else if (mode === 'after-rollback') incident = await incidents.findOpen(environment);
+  if (incidentInput === null && mode === 'after-rollback') {
+    const read = incidents.readEnvironment(environment, deps.now());
+    pauseRead = settlePause(
+      read.then((r) =>
+        r.pauseIssues.length > 0
+          ? judgePauses(client.octokit, repoRef, r.pauseIssues, authority, deps.now())
+          : NO_PAUSE,
+      ),
+    );
+    incident = (await read).incident;
+  } else {
+    pauseRead = settlePause(readPause(client.octokit, repoRef, environment, authority, deps.now()));
+    if (incidentInput !== null) incident = await incidents.get(incidentInput);
+  }
   if (mode === 'after-rollback' && !incident)
     io.warning(
       `no open incident for ${environment}: the outcome is recorded on the deployment only`,
@@ -254,15 +280,17 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   io.setOutput('next-strategy', record.nextStrategy ?? '');
   io.setOutput('incident', incident ? String(incident.number) : '');
   const sourceLinks = sourceLinksOf(policy.sources);
+  const pause = pauseNotice(await pauseRead);
   await io.appendSummary(
-    renderVerifySummary(environment, mode, outcome, record, {
-      incident: incident ? { number: incident.number, url: incident.url } : null,
-      links: checks.flatMap((c) => {
-        if (c.type !== 'metric') return [];
-        const link = metricLinkMarkdown({ query: c.query }, sourceLinks[c.source]);
-        return link ? [{ name: c.name, link }] : [];
+    (pause ? `${pause}\n\n` : '') +
+      renderVerifySummary(environment, mode, outcome, record, {
+        incident: incident ? { number: incident.number, url: incident.url } : null,
+        links: checks.flatMap((c) => {
+          if (c.type !== 'metric') return [];
+          const link = metricLinkMarkdown({ query: c.query }, sourceLinks[c.source]);
+          return link ? [{ name: c.name, link }] : [];
+        }),
       }),
-    }),
   );
 
   let notifyFailure: string | null = null;

@@ -4,6 +4,12 @@
  * `Pause until: <time>`). The issue is opened with the person's own token, so GitHub records
  * who paused as its author and as the actor of its label events, which is what the rollback
  * checks against rollback.authority (src/rollback/pause.ts). Closing the issue resumes.
+ *
+ * `ripcord pause --environment E --end` ends a pause early: it comments on each open pause
+ * issue of E who ended it, when and why, then closes it (with the person's token, so GitHub
+ * records them as the commenter and closer too). Every open pause issue of E is closed, a
+ * pause that was being ignored too, so none is left to start holding later (when a permission
+ * changes, say).
  */
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../core/duration.ts';
@@ -11,7 +17,7 @@ import { ConfigurationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import { environmentLabel, PAUSE_LABEL } from '../github/incident.ts';
-import { MAX_PAUSE_MS } from '../rollback/pause.ts';
+import { listPauseIssues, MAX_PAUSE_MS } from '../rollback/pause.ts';
 import type { CliIO } from './io.ts';
 import { githubAccess } from './github-access.ts';
 
@@ -25,12 +31,20 @@ export async function pause(args: string[], io: CliIO, logger: Logger): Promise<
       repo: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
+      end: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const environment = values.environment;
   if (!environment)
     throw new ConfigurationError('--environment is required, such as --environment production');
+  if (values.end) {
+    if (values.for !== undefined)
+      throw new ConfigurationError(
+        '--for and --end do not go together: --end ends the pause now, --for starts one',
+      );
+    return endPause(environment, values, io, logger);
+  }
   const forText = values.for ?? '';
   const ms = parseDuration(forText);
   if (ms === undefined || ms <= 0 || ms > MAX_PAUSE_MS)
@@ -62,6 +76,52 @@ export async function pause(args: string[], io: CliIO, logger: Logger): Promise<
   else
     io.stdout(
       `Paused automatic rollbacks of ${environment} until ${until}: ${data.html_url}\nIt holds only if you may roll back by hand (rollback.authority in the policy); close the issue to resume.`,
+    );
+  return 0;
+}
+
+/** Ends the pause of `environment` now: a comment saying who and why, then the issue closed. */
+async function endPause(
+  environment: string,
+  values: {
+    reason?: string | undefined;
+    repo?: string | undefined;
+    token?: string | undefined;
+    json?: boolean | undefined;
+  },
+  io: CliIO,
+  logger: Logger,
+): Promise<number> {
+  const gh = githubAccess(
+    values,
+    io,
+    logger,
+    'comment on and close the pause issue (issues: write)',
+  );
+  const actor = io.env.GITHUB_ACTOR ?? io.env.USER ?? 'someone';
+  const reason = (values.reason ?? '').trim();
+  const at = new Date(io.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const issues = await listPauseIssues(gh.octokit, gh.repo, environment);
+  for (const issue of issues) {
+    await gh.octokit.rest.issues.createComment({
+      ...gh.repo,
+      issue_number: issue.number,
+      body: `Pause ended early by ${escapeMarkdown(actor)} at ${at} with \`ripcord pause --end\`${reason ? `: ${escapeMarkdown(reason)}` : ''}. Automatic rollbacks of ${escapeMarkdown(environment)} resume.`,
+    });
+    await gh.octokit.rest.issues.update({
+      ...gh.repo,
+      issue_number: issue.number,
+      state: 'closed',
+      state_reason: 'completed',
+    });
+  }
+  const ended = issues.map((i) => ({ issue: i.number, url: i.url }));
+  if (values.json) io.stdout(JSON.stringify({ environment, endedBy: actor, at, ended }));
+  else if (ended.length === 0)
+    io.stdout(`No pause of ${environment} is open: automatic rollbacks of ${environment} are on.`);
+  else
+    io.stdout(
+      `Ended the pause of ${environment} (${ended.map((e) => `#${e.issue} ${e.url}`).join(', ')}), recorded on the issue as ended by ${actor}. Automatic rollbacks of ${environment} resume.`,
     );
   return 0;
 }

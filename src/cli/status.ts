@@ -2,7 +2,8 @@
  * `ripcord status`: what an on-call engineer asks first. For each environment (the policy's,
  * plus any with an open incident): the open incident with its status, target and age, who
  * holds the lock and until when, the recovery stage and when the next step can happen, and the
- * last decision. Everything comes from GitHub (incident issues, lock refs), read-only.
+ * last decision, and the pauses that are on (who, until when) or ignored (why). Everything comes
+ * from GitHub (incident issues, pause issues, lock refs), read-only.
  *
  * Only Ripcord's writing counts: an issue with the incident label opened by someone else, or
  * a lock commit by another author, is listed as a look-alike, never as the incident.
@@ -18,7 +19,9 @@ import {
   waitFor,
 } from '../core/recovery-machine.ts';
 import type { Policy } from '../core/policy-schema.ts';
-import { INCIDENT_LABEL } from '../github/incident.ts';
+import { rollbackSchema } from '../core/policy-rollback-schema.ts';
+import { environmentLabel, INCIDENT_LABEL } from '../github/incident.ts';
+import { judgePauses, listPauseIssues, type PauseState } from '../rollback/pause.ts';
 import { readLock, type LockView } from '../github/lock-inspect.ts';
 import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import type { CliIO } from './io.ts';
@@ -61,6 +64,10 @@ export async function status(args: string[], io: CliIO, logger: Logger): Promise
   const policy = await optionalPolicy(values.policy, logger);
   const schedule = await recoverySchedule();
 
+  // Every open pause issue (of the one environment asked about), in one list beside the
+  // incidents'; judged once the environments are known.
+  const pauseList = listPauseIssues(gh.octokit, gh.repo, values.environment ?? null);
+  pauseList.catch(() => undefined);
   const { data } = await gh.octokit.rest.issues.listForRepo({
     ...gh.repo,
     labels: INCIDENT_LABEL,
@@ -88,6 +95,7 @@ export async function status(args: string[], io: CliIO, logger: Logger): Promise
     for (const name of Object.keys(policy?.environments ?? {})) environments.add(name);
     for (const i of incidents) if (!i.problem) environments.add(i.environment);
   }
+  const pauses = await pausesOf(gh, pauseList, environments, policy, now);
   const locks: { environment: string; lock: LockView }[] = [];
   for (const environment of environments) {
     const lock = await readLock(gh.octokit, gh.repo, environment, now, gh.identity);
@@ -110,6 +118,9 @@ export async function status(args: string[], io: CliIO, logger: Logger): Promise
             expired: lock.expired,
             byRipcord: lock.byRipcord,
           })),
+          pauses: pauses.active,
+          ignoredPauses: pauses.ignored,
+          pauseProblem: pauses.problem,
           lookAlikes,
         },
         null,
@@ -171,6 +182,32 @@ export async function status(args: string[], io: CliIO, logger: Logger): Promise
         `  ${environment}: the lease has expired; the next run takes it over, or: ripcord unlock --environment ${environment} --reason "..."`,
       );
   }
+  out.push('');
+  if (pauses.problem) out.push(`${style.yellow('warning')}: ${pauses.problem}`);
+  else if (pauses.active.length === 0) out.push('No environment is paused.');
+  else {
+    out.push(style.bold('Paused (automatic rollbacks off)'));
+    out.push(
+      ...table([
+        ['ENVIRONMENT', 'UNTIL', 'BY', 'ISSUE', 'REASON'].map(style.dim),
+        ...pauses.active.map((p) => [
+          p.environment,
+          `${clockTime(Date.parse(p.until), now)} (in ${span(Date.parse(p.until) - now)})`,
+          p.by,
+          `#${p.issue}`,
+          p.reason,
+        ]),
+      ]).map((l) => `  ${l}`),
+    );
+    for (const p of pauses.active)
+      out.push(
+        `  ${p.environment}: to end it now, ripcord pause --environment ${p.environment} --end`,
+      );
+  }
+  for (const i of pauses.ignored)
+    out.push(
+      `${style.yellow('warning')}: ${i.environment}: pause label ignored: ${i.why} (${i.url})`,
+    );
   if (lookAlikes.length > 0) {
     out.push('');
     out.push(
@@ -180,6 +217,83 @@ export async function status(args: string[], io: CliIO, logger: Logger): Promise
   io.stdout(out.join('\n'));
   return 0;
 }
+
+interface PauseViews {
+  active: {
+    environment: string;
+    issue: number;
+    url: string;
+    by: string;
+    until: string;
+    reason: string;
+  }[];
+  ignored: { environment: string; issue: number; url: string; why: string }[];
+  /** Why the pauses could not be read; the rest of the status still shows. */
+  problem: string | null;
+}
+
+/**
+ * The pause of each environment, judged as a rollback judges it (src/rollback/pause.ts) with
+ * the environment's rollback.authority (the default one without a policy). A pause issue of an
+ * environment not in the list is shown under the name its label carries.
+ */
+async function pausesOf(
+  gh: { octokit: Parameters<typeof judgePauses>[0]; repo: { owner: string; repo: string } },
+  list: ReturnType<typeof listPauseIssues>,
+  environments: ReadonlySet<string>,
+  policy: Policy | undefined,
+  now: number,
+): Promise<PauseViews> {
+  const views: PauseViews = { active: [], ignored: [], problem: null };
+  try {
+    const issues = await list;
+    const byEnvironment = new Map<string, typeof issues>();
+    const known = [...environments];
+    for (const issue of issues) {
+      const named = known.filter((e) => issue.labels.includes(environmentLabel(e).toLowerCase()));
+      const names =
+        named.length > 0
+          ? named
+          : issue.labels.flatMap((l) =>
+              l.startsWith(ENV_PREFIX) ? [l.slice(ENV_PREFIX.length)] : [],
+            );
+      for (const name of names)
+        byEnvironment.set(name, [...(byEnvironment.get(name) ?? []), issue]);
+    }
+    const judged = await Promise.all(
+      [...byEnvironment].map(async ([environment, envIssues]): Promise<[string, PauseState]> => [
+        environment,
+        await judgePauses(
+          gh.octokit,
+          gh.repo,
+          envIssues,
+          policy?.environments[environment]?.rollback.authority ?? DEFAULT_AUTHORITY,
+          now,
+        ),
+      ]),
+    );
+    for (const [environment, state] of judged) {
+      if (state.active)
+        views.active.push({
+          environment,
+          issue: state.active.issue.number,
+          url: state.active.issue.url,
+          by: state.active.by,
+          until: state.active.until,
+          reason: state.active.reason,
+        });
+      for (const i of state.ignored)
+        views.ignored.push({ environment, issue: i.issue.number, url: i.issue.url, why: i.why });
+    }
+  } catch (e) {
+    views.problem = `could not read the pauses (issues labelled ripcord:pause): ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return views;
+}
+
+const ENV_PREFIX = environmentLabel('');
+/** rollback.authority when the policy does not say (or is not here): the schema's default. */
+const DEFAULT_AUTHORITY = rollbackSchema.shape.authority.parse(undefined);
 
 function incidentView(
   issue: { number: number; html_url: string; body?: string | null },

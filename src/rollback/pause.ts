@@ -41,6 +41,26 @@ export interface PauseState {
   active: Pause | null;
   /** Labelled issues that do not pause, and why. */
   ignored: { issue: { number: number; url: string }; why: string }[];
+  /**
+   * Why the pause switch could not be read (a failed request): the run went on without knowing
+   * whether a pause is on, and its summary says so instead of showing nothing.
+   */
+  unreadable?: string;
+}
+
+/** No pause issue: nothing to show. */
+export const NO_PAUSE: PauseState = { active: null, ignored: [] };
+
+/**
+ * A pause read that never fails the step it is shown in: a failed read becomes a state that
+ * says why, for the summary. Summaries only; the rollback itself reads the pause under its own
+ * rules (src/rollback/rollback.ts).
+ */
+export function settlePause(read: Promise<PauseState>): Promise<PauseState> {
+  return read.catch((e: unknown) => ({
+    ...NO_PAUSE,
+    unreadable: e instanceof Error ? e.message : String(e),
+  }));
 }
 
 /** The expiry an issue states, or why it states none. Pure: `labeledAt` and `now` are given. */
@@ -174,13 +194,27 @@ export async function readPause(
   authority: RollbackPolicy['authority'],
   now: number,
 ): Promise<PauseState> {
+  const issues = await listPauseIssues(octokit, repo, environment);
+  if (issues.length === 0) return NO_PAUSE;
+  return judgePauses(octokit, repo, issues, authority, now);
+}
+
+/**
+ * The open pause issues of `environment` (one request), or of every environment when it is
+ * null, each with its label names (lowercase), to tell which environments it names.
+ */
+export async function listPauseIssues(
+  octokit: GitHubClient,
+  repo: RepoRef,
+  environment: string | null,
+): Promise<(PauseIssue & { labels: string[] })[]> {
   const { data } = await octokit.rest.issues.listForRepo({
     ...repo,
-    labels: `${PAUSE_LABEL},${environmentLabel(environment)}`,
+    labels: environment === null ? PAUSE_LABEL : `${PAUSE_LABEL},${environmentLabel(environment)}`,
     state: 'open',
     per_page: 100,
   });
-  const issues = data
+  return data
     .filter((i) => !i.pull_request)
     .map((i) => ({
       number: i.number,
@@ -189,15 +223,18 @@ export async function readPause(
       body: i.body ?? '',
       author: i.user?.login ?? '',
       createdAt: i.created_at,
+      labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')).toLowerCase()),
     }));
-  if (issues.length === 0) return { active: null, ignored: [] };
-  return judgePauses(octokit, repo, issues, authority, now);
 }
 
 /** The lines every summary shows while a pause is on (or a pause label is ignored). */
 export function pauseNotice(state: PauseState | null): string | null {
   if (!state) return null;
   const lines: string[] = [];
+  if (state.unreadable !== undefined)
+    lines.push(
+      `> ⚠️ **The pause switch could not be read** (${escapeMarkdown(state.unreadable)}), so this summary cannot say whether automatic rollbacks are paused; \`ripcord status\` lists the pauses.`,
+    );
   if (state.active) {
     const p = state.active;
     lines.push(

@@ -46,7 +46,7 @@ import type { ApprovalGateway } from '../github/approval-comments.ts';
 import type { DecisionInput } from './decision-input.ts';
 import { formatUtc } from '../core/time-format.ts';
 import type { PauseIssue } from '../github/incident.ts';
-import type { PauseState } from './pause.ts';
+import { NO_PAUSE, settlePause, type PauseState } from './pause.ts';
 
 export type RollbackOutcome =
   'rolled-back' | 'failed' | 'skipped' | 'dry-run' | 'awaiting-approval';
@@ -152,12 +152,18 @@ export async function rollback(req: RollbackRequest, deps: RollbackDeps): Promis
   const maintenance = planMaintenance(strategy, req.environment, policy, deps.planDeps);
 
   if (req.dryRun) {
+    // The pause is read beside the deployments, for the summary; its failure is shown there.
+    const pauseRead = deps.judgePause ? settlePause(dryRunPause(req, deps, deps.judgePause)) : null;
     const bad = await deps.deployments.current(req.environment);
     const target = bad ? await resolveTarget(req, bad, deps) : null;
+    const pause = pauseRead ? await pauseRead : null;
+    // As pausedResult: only an automatic rollback is paused.
+    const p = req.manual ? null : pause?.active;
     return {
       ...base,
       result: 'dry-run',
-      message: `Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}${!req.manual && ruleFor(policy.approvals, req.decision) ? ` once approval rule ${req.decision?.approval ?? ''} has its approvals` : ''}; nothing was changed.`,
+      pause,
+      message: `${p ? `Automatic rollback of ${req.environment} is paused until ${p.until} by ${p.by} (#${p.issue.number}: ${p.reason}): this run would do nothing. Without the pause: ` : ''}Dry run: would roll back ${req.environment} from ${describe(bad)} to ${describe(target)} with ${rungs.join(' then ')}${!req.manual && ruleFor(policy.approvals, req.decision) ? ` once approval rule ${req.decision?.approval ?? ''} has its approvals` : ''}; nothing was changed.`,
       from: bad ? versionOf(bad) : null,
       target: target ? { deploymentId: target.id, ref: target.ref, sha: target.sha } : null,
       strategy,
@@ -971,6 +977,16 @@ export function emptyResult(): RollbackResult {
     dataLossWindow: null,
     pause: null,
   };
+}
+
+/** A dry run's pause: the environment's issue list (as a real run reads it), then judged. */
+async function dryRunPause(
+  req: RollbackRequest,
+  deps: RollbackDeps,
+  judge: NonNullable<RollbackDeps['judgePause']>,
+): Promise<PauseState> {
+  const { pauseIssues } = await deps.incidents.readEnvironment(req.environment, deps.now());
+  return pauseIssues.length > 0 ? judge(pauseIssues) : NO_PAUSE;
 }
 
 /**

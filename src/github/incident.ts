@@ -69,6 +69,25 @@ export interface PauseIssue {
   createdAt: string;
 }
 
+/** A listed issue as the pause switch reads it (the REST list's fields it needs). */
+export function pauseIssueOf(i: {
+  number: number;
+  html_url: string;
+  title: string;
+  body?: string | null | undefined;
+  user?: { login: string } | null | undefined;
+  created_at: string;
+}): PauseIssue {
+  return {
+    number: i.number,
+    url: i.html_url,
+    title: i.title,
+    body: i.body ?? '',
+    author: i.user?.login ?? '',
+    createdAt: i.created_at,
+  };
+}
+
 /** What one list of the environment's labelled issues says: the incident and any pause issues. */
 export interface EnvironmentIssues {
   incident: IncidentRecord | null;
@@ -410,14 +429,7 @@ export function createIncidentStore(
       const incidentIssues = labelled(incidents, INCIDENT_LABEL);
       return {
         incident: pickOpen(environment, incidentIssues),
-        pauseIssues: labelled(pauses, PAUSE_LABEL).map((i) => ({
-          number: i.number,
-          url: i.html_url,
-          title: i.title,
-          body: i.body ?? '',
-          author: i.user?.login ?? '',
-          createdAt: i.created_at,
-        })),
+        pauseIssues: labelled(pauses, PAUSE_LABEL).map(pauseIssueOf),
         seen: new Map(incidentIssues.filter(writtenBy).map((i) => [i.number, seenKey(i)])),
         readAt: now,
       };

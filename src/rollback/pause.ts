@@ -23,7 +23,12 @@ import { formatDuration, parseDuration } from '../core/duration.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
 import type { GitHubClient } from '../github/client.ts';
-import { environmentLabel, PAUSE_LABEL, type PauseIssue } from '../github/incident.ts';
+import {
+  environmentLabel,
+  PAUSE_LABEL,
+  pauseIssueOf,
+  type PauseIssue,
+} from '../github/incident.ts';
 import type { RepoRef } from '../github/repo-ref.ts';
 import { assertMayRollBack, readActorAccess } from './authority.ts';
 
@@ -217,12 +222,7 @@ export async function listPauseIssues(
   return data
     .filter((i) => !i.pull_request)
     .map((i) => ({
-      number: i.number,
-      url: i.html_url,
-      title: i.title,
-      body: i.body ?? '',
-      author: i.user?.login ?? '',
-      createdAt: i.created_at,
+      ...pauseIssueOf(i),
       labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? '')).toLowerCase()),
     }));
 }

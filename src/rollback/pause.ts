@@ -238,7 +238,7 @@ export function pauseNotice(state: PauseState | null): string | null {
   if (state.active) {
     const p = state.active;
     lines.push(
-      `> ⏸️ **Automatic rollbacks are paused** until ${p.until.slice(0, 16).replace('T', ' ')} UTC by ${escapeMarkdown(p.by)} ([#${p.issue.number}](${p.issue.url}): ${escapeMarkdown(p.reason)}). Close the issue to resume; a rollback run by hand still runs.`,
+      `> ⏸️ **Automatic rollbacks are paused** until ${p.until.slice(0, 16).replace('T', ' ')} UTC by ${escapeMarkdown(p.by)} ([#${p.issue.number}](${p.issue.url}): ${escapeMarkdown(p.reason)}). To resume, close the issue or run \`ripcord pause --environment <environment> --end\`; a rollback run by hand still runs.`,
     );
   }
   for (const i of state.ignored)

@@ -204,14 +204,7 @@ function judgeHeld(
   const base = { labels, thresholdValue: reading.thresholdValue, points: [] };
   const now = line.at(0);
   if (now.state === 'missing') {
-    return {
-      ...base,
-      status: 'missing',
-      value: null,
-      since: null,
-      badness: -Infinity,
-      detail: 'has no data',
-    };
+    return missingJudgement(base);
   }
   if (now.state === 'unusable') return unusableJudgement(base, now, 'now');
   const value = now.v;
@@ -285,6 +278,20 @@ function sinceHeld(
     k++;
   }
   return { since: line.end - (k - 1) * line.step, before };
+}
+
+/** A series with no value now: missing, never healthy (the trigger's missing_data decides). */
+function missingJudgement(
+  base: Pick<SeriesJudgement, 'labels' | 'thresholdValue' | 'points'>,
+): SeriesJudgement {
+  return {
+    ...base,
+    status: 'missing',
+    value: null,
+    since: null,
+    badness: -Infinity,
+    detail: 'has no data',
+  };
 }
 
 function unusableJudgement(
@@ -617,14 +624,7 @@ function judgeLimit(
   }
   const now = line.at(0);
   if (unknown === limit.of && now.state === 'missing') {
-    return {
-      ...base,
-      status: 'missing',
-      value: null,
-      since: null,
-      badness: -Infinity,
-      detail: 'has no data',
-    };
+    return missingJudgement(base);
   }
   const value = now.state === 'value' ? now.v : null;
   const valueText = value === null ? 'no value now' : `now ${reading.format(value)}`;
@@ -682,15 +682,7 @@ function judgeTrend(
   const base = { labels: series.labels, thresholdValue: null, points };
   const steps = Math.floor(trigger.window / ctx.step);
   const now = line.at(0);
-  if (now.state === 'missing')
-    return {
-      ...base,
-      status: 'missing',
-      value: null,
-      since: null,
-      badness: -Infinity,
-      detail: 'has no data',
-    };
+  if (now.state === 'missing') return missingJudgement(base);
   const values: number[] = [];
   for (let k = steps; k >= 0; k--) {
     const sv = line.at(k);
@@ -769,14 +761,7 @@ function judgeBaseline(
   const span = Math.max(DISPLAY_SPAN, end - (deployedAt - trigger.baseline_window));
   const base = { labels: series.labels, thresholdValue: null, points: chartPoints(line0, span) };
   if (line0.at(0).state === 'missing') {
-    return {
-      ...base,
-      status: 'missing',
-      value: null,
-      since: null,
-      badness: -Infinity,
-      detail: 'has no data',
-    };
+    return missingJudgement(base);
   }
   if (before.state === 'unusable') return unusableJudgement(base, before, 'in the baseline window');
   if (before.state === 'missing' || before.v === 0) {
@@ -891,16 +876,7 @@ function judgeBurn(
   });
   const worst = worstOf(pairs);
   if (worst === undefined) {
-    return {
-      status: 'missing',
-      labels: series.labels,
-      value: null,
-      since: null,
-      badness: -Infinity,
-      detail: 'has no data',
-      points: [],
-      thresholdValue: null,
-    };
+    return missingJudgement({ labels: series.labels, points: [], thresholdValue: null });
   }
   const allRates = pairs.map((p) => p.rates).filter((r) => r !== '');
   const rates = allRates.length > 0 ? ` (burn rates: ${allRates.join('; ')})` : '';

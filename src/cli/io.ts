@@ -32,3 +32,18 @@ export function githubTarget(
   if (!token) throw new ConfigurationError(`set GITHUB_TOKEN or pass --token to ${purpose}`);
   return { owner, repo, token };
 }
+
+/** The options of every command that talks to GitHub for an environment. */
+export const GITHUB_OPTIONS = {
+  environment: { type: 'string' },
+  repo: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** --environment, or the error that says how to give it. */
+export function requiredEnvironment(value: string | undefined): string {
+  if (!value)
+    throw new ConfigurationError('--environment is required, such as --environment production');
+  return value;
+}

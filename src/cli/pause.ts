@@ -18,26 +18,21 @@ import type { Logger } from '../core/logger.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import { environmentLabel, PAUSE_LABEL } from '../github/incident.ts';
 import { listPauseIssues, MAX_PAUSE_MS } from '../rollback/pause.ts';
-import type { CliIO } from './io.ts';
+import { GITHUB_OPTIONS, requiredEnvironment, type CliIO } from './io.ts';
 import { githubAccess } from './github-access.ts';
 
 export async function pause(args: string[], io: CliIO, logger: Logger): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      environment: { type: 'string' },
+      ...GITHUB_OPTIONS,
       for: { type: 'string' },
       reason: { type: 'string' },
-      repo: { type: 'string' },
-      token: { type: 'string' },
-      json: { type: 'boolean', default: false },
       end: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const environment = values.environment;
-  if (!environment)
-    throw new ConfigurationError('--environment is required, such as --environment production');
+  const environment = requiredEnvironment(values.environment);
   if (values.end) {
     if (values.for !== undefined)
       throw new ConfigurationError(

@@ -18,7 +18,7 @@ import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
 import { createFlagProviders } from '../strategies/flag-providers.ts';
 import { ladderFrom, planStrategy, STRATEGIES, type StrategyName } from '../strategies/plan.ts';
 import type { StepContext } from '../strategies/steps/command-step.ts';
-import type { CliIO } from './io.ts';
+import { GITHUB_OPTIONS, requiredEnvironment, type CliIO } from './io.ts';
 import { githubAccess, type GitHubAccess } from './github-access.ts';
 import { colourWanted, createStyle } from './terminal.ts';
 
@@ -26,19 +26,14 @@ export async function plan(args: string[], io: CliIO, logger: Logger): Promise<n
   const { values } = parseArgs({
     args,
     options: {
-      environment: { type: 'string' },
+      ...GITHUB_OPTIONS,
       strategy: { type: 'string' },
       policy: { type: 'string' },
       target: { type: 'string' },
-      repo: { type: 'string' },
-      token: { type: 'string' },
-      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const environment = values.environment;
-  if (!environment)
-    throw new ConfigurationError('--environment is required, such as --environment production');
+  const environment = requiredEnvironment(values.environment);
   if (values.strategy !== undefined && !(STRATEGIES as readonly string[]).includes(values.strategy))
     throw new ConfigurationError(
       `--strategy: "${values.strategy}" is not one of ${STRATEGIES.join(', ')}`,

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import { createIncidentStore } from '../github/incident.ts';
 import { readLock, removeLock } from '../github/lock-inspect.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
-import type { CliIO } from './io.ts';
+import { GITHUB_OPTIONS, requiredEnvironment, type CliIO } from './io.ts';
 import { githubAccess } from './github-access.ts';
 import { clockTime, span } from './terminal.ts';
 
@@ -18,18 +18,13 @@ export async function unlock(args: string[], io: CliIO, logger: Logger): Promise
   const { values } = parseArgs({
     args,
     options: {
-      environment: { type: 'string' },
+      ...GITHUB_OPTIONS,
       reason: { type: 'string' },
       force: { type: 'boolean', default: false },
-      repo: { type: 'string' },
-      token: { type: 'string' },
-      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const environment = values.environment;
-  if (!environment)
-    throw new ConfigurationError('--environment is required, such as --environment production');
+  const environment = requiredEnvironment(values.environment);
   const reason = (values.reason ?? '').trim();
   if (reason === '')
     throw new ConfigurationError(

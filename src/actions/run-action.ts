@@ -4,7 +4,7 @@
  * A problem placed in a file (a policy's) is also an annotation there, on the line to edit.
  */
 import { isAbsolute, relative } from 'node:path';
-import { ConfigurationError, toError } from '../core/errors.ts';
+import { ConfigurationError, toError } from '../shared/errors.ts';
 import type { ActionIO } from './action-io.ts';
 import { processRunnerIO } from './runner-io.ts';
 
@@ -53,7 +53,7 @@ export interface ProcessDeps {
 
 /**
  * An action's entry point with no arguments, as the bundle (dist/<name>/index.js) and
- * @github/local-action call it (`export run()` in `<name>-entry.ts`).
+ * @github/local-action call it (`export run()` in `<name>/entry.ts`).
  */
 export function entryPoint(
   run: (io: ActionIO, deps: ProcessDeps) => Promise<unknown>,

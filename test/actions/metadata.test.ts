@@ -43,7 +43,10 @@ describe('action metadata', () => {
       for (const [input, spec] of Object.entries(meta.inputs ?? {})) {
         expect(spec.description, `${name}.${input} has a description`).toBeTruthy();
       }
-      const source = readFileSync(join(root, 'src', 'actions', `${name}.ts`), 'utf8');
+      const folder = join(root, 'src', 'actions', name);
+      const source = readdirSync(folder)
+        .map((file) => readFileSync(join(folder, file), 'utf8'))
+        .join('\n');
       const read = [...source.matchAll(/getInput\('([a-z-]+)'\)/g)].map((m) => m[1]);
       for (const input of read)
         expect(Object.keys(meta.inputs ?? {}), `${name} declares ${input}`).toContain(input);

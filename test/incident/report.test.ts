@@ -18,7 +18,7 @@ import {
 describe('renderIncidentReport', () => {
   it('renders a full report (full strategy, data-loss window, staged recovery) as committed', async () => {
     const md = renderIncidentReport(fullInput());
-    await expect(md).toMatchFileSnapshot('fixtures/reports/incident-7.md');
+    await expect(md).toMatchFileSnapshot('../fixtures/reports/incident-7.md');
   });
 
   it('is deterministic for the same incident', () => {

@@ -267,7 +267,7 @@ test('the evaluation of a paused environment says so at the top of its summary',
     [
       'version: 1',
       'sources:',
-      `  recorded: {type: file, path: ${join(import.meta.dirname, '../examples/demo/incident.om')}}`,
+      `  recorded: {type: file, path: ${join(import.meta.dirname, '../../examples/demo/incident.om')}}`,
       'environments:',
       '  production:',
       '    triggers:',

@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 const PURE = [
   'src/shared/{errors,markdown,plural,did-you-mean,time-format,time-input,outcome,published}.ts',
-  'src/policy/{duration,quantity,load,extends,secrets,schema,schema-*}.ts',
+  'src/policy/{duration,quantity,load,problems,yaml-guards,explain,cross-check,extends,secrets,schema,schema-*}.ts',
   'src/signals/{signal,signal-source,engine,promql,promql-syntax,window-functions,decide,verdict,summary}.ts',
   'src/incident/{state,lifecycle,report,recovery-time}.ts',
   'src/rollback/{template,approvals,approval-gate,decision-input,machine}.ts',

@@ -1,28 +1,19 @@
 /**
  * verify: the runner's inputs (checks from the policy or the `checks` input, timing from the
- * policy with input overrides) -> the verify use case (src/verify/verify-run.ts) -> the
- * outputs, the job summary and the step's verdict. The services are wired here.
+ * policy with input overrides) -> the verify use case (src/verify/verify-run.ts) on the
+ * services of the composition root (compose.ts) -> the outputs, the job summary and the step's
+ * verdict.
  */
-import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from '../core/errors.ts';
-import type { Environment, Policy } from '../core/policy-schema.ts';
+import type { Environment } from '../core/policy-schema.ts';
 import { checkSchema, CHECK_TYPES, type VerifyCheck } from '../core/policy-verify-schema.ts';
-import { resolveSecrets } from '../core/secrets.ts';
+import { metricLinkMarkdown, sourceLinksOf } from '../core/summary.ts';
 import { parseBooleanInput, parseDurationInput, parseTime } from '../core/time-input.ts';
 import { timingProblems, type VerifyTiming } from '../core/verify-timing.ts';
-import { environmentOf } from '../evaluate/evaluate-environment.ts';
-import { createGitHubClient } from '../github/client.ts';
-import { createDeploymentStore } from '../github/deployments.ts';
-import { createIncidentStore } from '../github/incident.ts';
-import { notify, renderNotifySummary, type NotifyReport } from '../notify/dispatch.ts';
-import { createCommentHistory } from '../notify/issue-comment.ts';
-import { identityFor, type RipcordIdentity } from '../github/identity.ts';
+import { reportNotifications } from '../notify/channel-verdict.ts';
 import { pauseNotice } from '../rollback/pause.ts';
-import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
-import { createSources, type SignalSource } from '../sources/index.ts';
-import { createFlagProviders } from '../strategies/flag-providers.ts';
 import type { ExecFn } from '../strategies/steps/command-step.ts';
 import {
   checksOutput,
@@ -33,25 +24,20 @@ import {
   type VerifyOutcome,
 } from '../verify/run-verify.ts';
 import {
+  resolveCheckSecrets,
   verifyDeployment,
   type VerifyRequest,
   type VerifyRunResult,
   type VerifyServices,
 } from '../verify/verify-run.ts';
 import type { ActionIO } from './action-io.ts';
+import { compose, type ActionDeps, type ActionRoot, type ActionServices } from './compose.ts';
 import { proposeIncidentReport } from './incident-report.ts';
-import { runContext } from './run-context.ts';
-import { metricLinkMarkdown, sourceLinksOf } from '../core/summary.ts';
 
-export interface VerifyDepsIn {
-  env: Record<string, string | undefined>;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  /** Tests shorten Octokit's retry waits and source retries. */
-  retryAfterBaseValue?: number;
+export interface VerifyDepsIn extends ActionDeps {
+  /** Tests shorten source and flag retries. */
   retryDelayMs?: number;
   exec?: ExecFn;
-  fetch?: typeof fetch;
 }
 
 export interface VerifyActionResult {
@@ -60,8 +46,9 @@ export interface VerifyActionResult {
 }
 
 export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActionResult> {
-  const inputs = await verifyInputs(io, deps.env);
-  const { request, services } = wireVerify(io, deps, inputs);
+  const root = compose(io, deps, { action: 'verify', tokenNeeds: 'deployments and issues write' });
+  const inputs = await verifyInputs(root);
+  const { request, services } = await verifyServices(inputs, deps);
   const result = await verifyDeployment(request, services);
   await writeVerifyOutputs(io, inputs, result);
   return { outcome: result.outcome, record: result.record };
@@ -71,11 +58,8 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
 interface VerifyInputs {
   environment: string;
   mode: VerifyMode;
-  policyPath: string;
-  policy: Policy;
+  services: ActionServices;
   env: Environment;
-  /** Who Ripcord writes as (the policy's github.bot_login, or RIPCORD_BOT_LOGIN). */
-  identity: RipcordIdentity;
   /** The `checks` input, or else the policy's; never empty. */
   checks: VerifyCheck[];
   timing: VerifyTiming;
@@ -85,10 +69,8 @@ interface VerifyInputs {
   since: number | undefined;
 }
 
-async function verifyInputs(
-  io: ActionIO,
-  runnerEnv: Record<string, string | undefined>,
-): Promise<VerifyInputs> {
+async function verifyInputs(root: ActionRoot): Promise<VerifyInputs> {
+  const { io } = root;
   const environment = io.getInput('environment');
   if (!environment)
     throw new ConfigurationError('input environment is required; set `environment: production`');
@@ -98,11 +80,10 @@ async function verifyInputs(
       `input mode: ${mode ? `"${mode}" is not a mode` : 'is required'}; write ${VERIFY_MODES.join(' or ')}`,
     );
   }
-  const policyPath = io.getInput('policy') || defaultPolicyPath;
   io.phase('Policy');
-  const policy = await readPolicy(policyPath);
-  const identity = identityFor(policy.github.bot_login, runnerEnv);
-  const env = environmentOf(policy, environment);
+  const services = await root.load();
+  services.identity(); // RIPCORD_BOT_LOGIN is checked with the policy, before the other inputs
+  const env = services.environment(environment);
   const checks = parseChecksInput(io.getInput('checks')) ?? env.verify.checks;
   if (checks.length === 0) {
     throw new ConfigurationError(
@@ -118,91 +99,47 @@ async function verifyInputs(
   const incident = positiveInt(io.getInput('incident'), 'incident');
   const sinceInput = io.getInput('since');
   const since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
+  root.context(); // the token and the repository, last
   return {
-    ...{ environment, mode: mode as VerifyMode, policyPath, policy, env, identity, checks },
-    timing,
-    ...{ failStep, deploymentId, incident, since },
+    ...{ environment, mode: mode as VerifyMode, services, env, checks, timing, failStep },
+    ...{ deploymentId, incident, since },
   };
 }
 
 /**
- * The services the use case needs: the checks' secrets, the sources of metric checks and the
- * flag providers of flag-off checks (all masked before anything logs), GitHub's client and
- * stores, notify and the report.
+ * The composition root's services as the use case takes them: the checks with their secrets
+ * resolved, the sources of metric checks and the flag providers of flag-off checks (every
+ * secret masked before anything logs), GitHub's stores, notify and the report.
  */
-function wireVerify(
-  io: ActionIO,
-  deps: VerifyDepsIn,
+async function verifyServices(
   inputs: VerifyInputs,
-): { request: VerifyRequest; services: VerifyServices } {
-  const { environment, policy, policyPath, identity } = inputs;
-  const { token, repository, owner, repo, serverUrl, runUrl } = runContext(
-    io,
-    deps.env,
-    deps.now,
-    'verify',
-    'deployments and issues write',
-  );
-  // Secrets: only probe URLs and headers take ${NAME}; a smoke command keeps its own `$VARS`.
-  const secrets = new Set<string>();
-  const checks: VerifyCheck[] = inputs.checks.map((check) => {
-    if (check.type !== 'probe') return check;
-    const r = resolveSecrets(
-      { url: check.url, headers: check.headers },
-      deps.env,
-      `verify.checks.${check.name}`,
-    );
-    for (const s of r.secrets) secrets.add(s);
-    return { ...check, url: r.value.url, ...(r.value.headers ? { headers: r.value.headers } : {}) };
-  });
+  deps: VerifyDepsIn,
+): Promise<{ request: VerifyRequest; services: VerifyServices }> {
+  const { services, environment } = inputs;
+  const { io, root } = services;
+  const { checks, secrets } = resolveCheckSecrets(inputs.checks, deps.env, 'verify.checks');
+  root.mask(secrets);
   const retry = deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs };
-  let sources = new Map<string, SignalSource>();
-  if (checks.some((c) => c.type === 'metric')) {
-    const built = createSources(policy, {
-      ...{ env: deps.env, policyDir: dirname(resolve(policyPath)), logger: io, now: deps.now },
-      ...retry,
-    });
-    sources = built.sources;
-    for (const s of built.secrets) secrets.add(s);
-  }
+  const sources = checks.some((c) => c.type === 'metric')
+    ? services.sources({ now: deps.now, ...retry })
+    : { sources: new Map(), secrets: [] };
   const only = checks.flatMap((c) => (c.type === 'flag-off' ? [c.provider] : []));
-  const flags = createFlagProviders(policy.flags, { env: deps.env, logger: io, only, ...retry });
-  for (const s of flags.secrets) secrets.add(s);
-  for (const s of secrets) io.setSecret(s);
-
-  const client = createGitHubClient({
-    token,
-    baseUrl: deps.env.GITHUB_API_URL,
-    logger: io,
-    ...(deps.retryAfterBaseValue === undefined
-      ? {}
-      : { retryAfterBaseValue: deps.retryAfterBaseValue }),
-  });
-  const repoRef = { owner, repo };
-  const incidents = createIncidentStore(client.octokit, repoRef, io, { identity });
-  const notifyDeps = {
-    ...{ policy: policy.notify, env: deps.env, incidents, logger: io, sleep: deps.sleep },
-    history: createCommentHistory(client.octokit, repoRef, identity, io),
-    mask: (secret: string) => io.setSecret(secret),
-    now: deps.now,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-  };
-  const actor = deps.env.GITHUB_ACTOR;
+  const flags = services.flags(only, retry);
+  const gh = await services.github();
+  const { repository, serverUrl, runUrl } = gh.context;
   return {
     request: {
-      ...{ environment, mode: inputs.mode, env: inputs.env, policyPath, checks },
-      ...{ timing: inputs.timing, deploymentId: inputs.deploymentId, incident: inputs.incident },
-      since: inputs.since,
-      run: { repository, serverUrl, runUrl, ...(actor ? { actor } : {}) },
+      ...{ environment, mode: inputs.mode, env: inputs.env, policyPath: root.policyPath },
+      ...{ checks, timing: inputs.timing, deploymentId: inputs.deploymentId },
+      ...{ incident: inputs.incident, since: inputs.since },
+      run: { repository, serverUrl, runUrl, notifyValues: root.runValues() },
     },
     services: {
-      octokit: client.octokit,
-      repo: repoRef,
-      deployments: createDeploymentStore(client.octokit, repoRef, io),
-      incidents,
-      ...{ sources, flags: flags.providers, secrets: [...secrets] },
+      ...{ octokit: gh.octokit(), repo: gh.repo, deployments: gh.deployments() },
+      ...{ incidents: gh.incidents(), sources: sources.sources, flags: flags.providers },
+      secrets: [...new Set([...secrets, ...sources.secrets, ...flags.secrets])],
       ...(deps.exec ? { exec: deps.exec } : {}),
-      notify: (n) => notify(n, notifyDeps),
+      notify: (n) => gh.send(n),
       proposeReport: (r) => proposeIncidentReport(io, r),
       ...{ now: deps.now, sleep: deps.sleep, logger: io, phase: (name) => io.phase(name) },
     },
@@ -227,7 +164,7 @@ async function writeVerifyOutputs(
   io.setOutput('escalate', String(record.escalate));
   io.setOutput('next-strategy', record.nextStrategy ?? '');
   io.setOutput('incident', incident ? String(incident.number) : '');
-  const sourceLinks = sourceLinksOf(inputs.policy.sources);
+  const sourceLinks = sourceLinksOf(inputs.services.policy.sources);
   const notice = pauseNotice(pause);
   await io.appendSummary(
     (notice ? `${notice}\n\n` : '') +
@@ -240,29 +177,10 @@ async function writeVerifyOutputs(
         }),
       }),
   );
-  const notifyFailure = notified ? await reportNotification(io, notified) : null;
+  const notifyFailure = notified ? await reportNotifications(io, [notified]) : null;
   if (inputs.failStep && outcome.result !== 'passed')
     io.setFailed(`verification ${outcome.result}: ${outcome.reason}. ${record.next}`);
   else if (notifyFailure) io.setFailed(notifyFailure);
-}
-
-/**
- * The notify action's verdict on the channels: a failed channel warns, a failed `required` one
- * fails the step (returned, so the verification's own failure keeps precedence).
- */
-async function reportNotification(io: ActionIO, report: NotifyReport): Promise<string | null> {
-  if (report.outcomes.length > 0) await io.appendSummary(renderNotifySummary(report));
-  if (report.requiredFailed.length > 0)
-    return `required notification channel${report.requiredFailed.length > 1 ? 's' : ''} failed: ${report.requiredFailed
-      .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
-      .join('; ')}`;
-  if (report.failed.length > 0)
-    io.warning(
-      `notification channel${report.failed.length > 1 ? 's' : ''} failed: ${report.failed
-        .map((o) => o.channel)
-        .join(', ')}; see the job summary`,
-    );
-  return null;
 }
 
 function positiveInt(text: string, name: string): number | null {

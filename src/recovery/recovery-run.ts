@@ -8,9 +8,9 @@
  * the outputs; this file takes every service as an argument.
  */
 import type { Logger } from '../core/logger.ts';
+import type { NotifyValues } from '../core/notify-templates.ts';
 import type { Environment, Policy } from '../core/policy-schema.ts';
 import type { VerifyCheck } from '../core/policy-verify-schema.ts';
-import { resolveSecrets } from '../core/secrets.ts';
 import type { Verdict } from '../core/verdict.ts';
 import { evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -26,6 +26,7 @@ import { judgePauses, NO_PAUSE, settlePause, type PauseState } from '../rollback
 import type { SignalSource } from '../sources/index.ts';
 import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
 import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
+import { resolveCheckSecrets } from '../verify/verify-run.ts';
 import {
   combineGates,
   gateFromVerdicts,
@@ -47,8 +48,8 @@ export interface RecoveryRunRequest extends RecoveryRequest {
   env: Environment;
   repository: string;
   serverUrl: string;
-  /** GITHUB_ACTOR, named in the notifications. */
-  githubActor?: string;
+  /** What every notification of the run carries (run_url, deployment_url, actor). */
+  notifyValues: NotifyValues;
 }
 
 export interface RecoveryRunServices {
@@ -60,7 +61,8 @@ export interface RecoveryRunServices {
   lock: (waitMs: number) => { acquire(): Promise<AcquireResult> };
   gates: GateReader;
   driver: PercentDriver;
-  notify: (n: Notification) => Promise<NotifyReport>;
+  /** Sends a notification; a failure to send warns and gives null (the transition is saved). */
+  notify: (n: Notification) => Promise<NotifyReport | null>;
   /** The report's pull request URL, or '' (a report that cannot be written only warns). */
   proposeReport: (
     r: Omit<WriteIncidentReportOptions, 'logger' | 'onPublishError'>,
@@ -111,7 +113,7 @@ export async function recoverEnvironment(
     now: svc.now,
     logger: svc.logger,
     notify: async (n) => {
-      const report = await notifyTransition(req, svc, reading.incidents, n);
+      const report = await notifyTransition(req, svc, n);
       if (report) reports.push(report);
       return report?.recorded ?? false;
     },
@@ -184,35 +186,24 @@ function withPauseRead(
   return { incidents, pause: async () => (pauseRead ? await pauseRead : null) };
 }
 
-/** One transition's notification; a problem only warns, since the transition is saved. */
+/** One transition's notification: its status, stage and what this run did. */
 async function notifyTransition(
   req: RecoveryRunRequest,
   svc: RecoveryRunServices,
-  incidents: IncidentStore,
   n: RecoveryNotification,
 ): Promise<NotifyReport | null> {
-  const runUrl = req.run.url;
-  return svc
-    .notify({
-      event: n.event,
-      environment: req.environment,
-      repository: req.repository,
-      incident: n.incident,
-      values: {
-        status: n.state.status,
-        ...(n.state.stage >= 0 ? { stage: `${n.state.stage + 1}: ${n.state.percent}%` } : {}),
-        next_steps: [n.message, ...n.lines].join('\n'),
-        ...(runUrl ? { run_url: runUrl } : {}),
-        deployment_url: `${req.serverUrl}/${req.repository}/deployments`,
-        ...(req.githubActor ? { actor: req.githubActor } : {}),
-      },
-    })
-    .catch((thrown: unknown) => {
-      svc.logger.warning(
-        `could not send ${n.event}: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      );
-      return null;
-    });
+  return svc.notify({
+    event: n.event,
+    environment: req.environment,
+    repository: req.repository,
+    incident: n.incident,
+    values: {
+      status: n.state.status,
+      ...(n.state.stage >= 0 ? { stage: `${n.state.stage + 1}: ${n.state.percent}%` } : {}),
+      next_steps: [n.message, ...n.lines].join('\n'),
+      ...req.notifyValues,
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,26 +218,13 @@ export function verifyGateChecks(
   environment: string,
   runnerEnv: Record<string, string | undefined>,
 ): { checks: VerifyCheck[]; secrets: string[] } {
-  const secrets = new Set<string>();
-  const checks = env.verify.checks
+  return resolveCheckSecrets(
     // "The flag is really off" proves a rollback; during recovery the flag is meant to be on
     // again, so as a stage gate it would roll back every first stage.
-    .filter((check) => check.type !== 'flag-off')
-    .map((check) => {
-      if (check.type !== 'probe') return check;
-      const r = resolveSecrets(
-        { url: check.url, headers: check.headers },
-        runnerEnv,
-        `environments.${environment}.verify.checks.${check.name}`,
-      );
-      for (const secret of r.secrets) secrets.add(secret);
-      return {
-        ...check,
-        url: r.value.url,
-        ...(r.value.headers ? { headers: r.value.headers } : {}),
-      };
-    });
-  return { checks, secrets: [...secrets] };
+    env.verify.checks.filter((check) => check.type !== 'flag-off'),
+    runnerEnv,
+    `environments.${environment}.verify.checks`,
+  );
 }
 
 export interface StageGateOptions {

@@ -10,8 +10,10 @@
  */
 import { formatDuration } from '../core/duration.ts';
 import type { Logger } from '../core/logger.ts';
+import type { NotifyValues } from '../core/notify-templates.ts';
 import type { Environment } from '../core/policy-schema.ts';
 import type { VerifyCheck } from '../core/policy-verify-schema.ts';
+import { resolveSecrets } from '../core/secrets.ts';
 import type { VerifyTiming } from '../core/verify-timing.ts';
 import type { GitHubClient } from '../github/client.ts';
 import type { DeploymentStore } from '../github/deployments.ts';
@@ -54,7 +56,13 @@ export interface VerifyRequest {
   deploymentId: number | null;
   incident: number | null;
   since: number | undefined;
-  run: { repository: string; serverUrl: string; runUrl: string | null; actor?: string };
+  run: {
+    repository: string;
+    serverUrl: string;
+    runUrl: string | null;
+    /** What every notification of the run carries (run_url, deployment_url, actor). */
+    notifyValues: NotifyValues;
+  };
 }
 
 /** The incident report as the use case asks for it; the action adds where it logs. */
@@ -71,7 +79,8 @@ export interface VerifyServices {
   /** Secret values to keep out of check details. */
   secrets: readonly string[];
   exec?: ExecFn;
-  notify: (n: Notification) => Promise<NotifyReport>;
+  /** Sends a notification; a failure to send warns and gives null (the outcome is recorded). */
+  notify: (n: Notification) => Promise<NotifyReport | null>;
   /** The report's pull request URL, or '' (a report that cannot be written only warns). */
   proposeReport: (r: ReportRequest) => Promise<string>;
   now: () => number;
@@ -251,7 +260,7 @@ function checkContext(
   };
 }
 
-/** verify.failed; a notification problem only warns, since the outcome is already recorded. */
+/** verify.failed, with what the incident says of the rollback. */
 async function notifyFailed(
   req: VerifyRequest,
   svc: VerifyServices,
@@ -259,31 +268,45 @@ async function notifyFailed(
   record: RecordResult,
   incident: IncidentRecord | null,
 ): Promise<NotifyReport | null> {
-  const { repository, runUrl, serverUrl, actor } = req.run;
   const state = incident?.state;
-  return svc
-    .notify({
-      event: 'verify.failed',
-      environment: req.environment,
-      repository,
-      incident: incident ? { number: incident.number, url: incident.url } : null,
-      values: {
-        reason: outcome.reason,
-        ...(state ? { status: 'verification-failed', from: state.bad.ref } : {}),
-        ...(state?.target ? { to: state.target.ref } : {}),
-        ...(state?.strategy ? { strategy: state.strategy } : {}),
-        next_steps: record.next,
-        ...(runUrl ? { run_url: runUrl } : {}),
-        deployment_url: `${serverUrl}/${repository}/deployments`,
-        ...(actor ? { actor } : {}),
-      },
-    })
-    .catch((thrown: unknown) => {
-      svc.logger.warning(
-        `could not send verify.failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      );
-      return null;
-    });
+  return svc.notify({
+    event: 'verify.failed',
+    environment: req.environment,
+    repository: req.run.repository,
+    incident: incident ? { number: incident.number, url: incident.url } : null,
+    values: {
+      reason: outcome.reason,
+      ...(state ? { status: 'verification-failed', from: state.bad.ref } : {}),
+      ...(state?.target ? { to: state.target.ref } : {}),
+      ...(state?.strategy ? { strategy: state.strategy } : {}),
+      next_steps: record.next,
+      ...req.run.notifyValues,
+    },
+  });
+}
+
+/**
+ * The checks with the `${NAME}` secrets of probe URLs and headers resolved (a smoke command
+ * keeps its own `$VARS`), and the values to mask. `where` names the checks in a missing
+ * secret's message (`verify.checks`, `environments.production.verify.checks`).
+ */
+export function resolveCheckSecrets(
+  checks: readonly VerifyCheck[],
+  runnerEnv: Record<string, string | undefined>,
+  where: string,
+): { checks: VerifyCheck[]; secrets: string[] } {
+  const secrets = new Set<string>();
+  const resolved = checks.map((check): VerifyCheck => {
+    if (check.type !== 'probe') return check;
+    const r = resolveSecrets(
+      { url: check.url, headers: check.headers },
+      runnerEnv,
+      `${where}.${check.name}`,
+    );
+    for (const secret of r.secrets) secrets.add(secret);
+    return { ...check, url: r.value.url, ...(r.value.headers ? { headers: r.value.headers } : {}) };
+  });
+  return { checks: resolved, secrets: [...secrets] };
 }
 
 function needsSince(checks: readonly VerifyCheck[]): boolean {

@@ -20,7 +20,7 @@ import {
 } from '../notify/dispatch.ts';
 import { createCommentHistory, type NotificationHistory } from '../notify/issue-comment.ts';
 import { readActorAccess, type ActorAccess } from '../rollback/authority.ts';
-import { judgePauses, type PauseState } from '../rollback/pause.ts';
+import { judgePauses, readPause, type PauseState } from '../rollback/pause.ts';
 import type { RipcordIdentity } from '../github/identity.ts';
 import type { NotifyPolicy } from '../core/policy-notify-schema.ts';
 import { lazy, type ActionDeps } from './action-deps.ts';
@@ -54,6 +54,8 @@ export interface GitHubServices {
   actorAccess(authority: Authority): (actor: string) => Promise<ActorAccess>;
   /** Who labelled the pause issues and whether they may pause, judged now. */
   judgePauses(issues: readonly PauseIssue[], authority: Authority): Promise<PauseState>;
+  /** The environment's pause switch (its `ripcord:pause` issues), judged now. */
+  readPause(environment: string, authority: Authority): Promise<PauseState>;
   /** Whether the commit exists in the repository (404 and 422 are "no"). */
   commitExists(sha: string): Promise<boolean>;
   /** notify()'s dependencies: the policy's channels, the incident comment and history. */
@@ -132,6 +134,8 @@ export function githubServices(
       }),
     actorAccess: (authority) => (actor) => readActorAccess(octokit(), repo, actor, authority),
     judgePauses: (issues, authority) => judgePauses(octokit(), repo, issues, authority, deps.now()),
+    readPause: (environment, authority) =>
+      readPause(octokit(), repo, environment, authority, deps.now()),
     async commitExists(sha) {
       try {
         await octokit().rest.git.getCommit({ ...repo, commit_sha: sha });

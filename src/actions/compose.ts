@@ -66,18 +66,18 @@ export interface ActionServices {
   /** The environment's policy with its defaults; a ConfigurationError naming it when absent. */
   environment(name: string): Environment;
   /**
-   * The policy's signal sources, their secrets masked. Built on the first call, with that
-   * call's options (a recorded file, the clock, retry delays); later calls get the same.
+   * The policy's signal sources, their secrets masked. Built on the first call, with its
+   * options (a recorded file, the clock, retry delays); later calls get the same.
    */
   sources(options?: SourceOptions): BuiltSources;
   /**
    * The flag providers `only` names (a run needs no secrets of services it never calls), their
-   * secrets masked. Built on the first call, with that call's names; later calls get the same.
+   * secrets masked. Built on the first call; later calls (with the same names) get the same.
    */
   flags(only: readonly string[], options?: FlagOptions): FlagProviders;
   /**
    * The GitHub half (client, stores, lock, history, approvals, notify) for the run's context.
-   * Built on the first call, with that call's options; later calls get the same.
+   * Built on the first call; later calls (with the same options) get the same.
    */
   github(options?: GitHubOptions): Promise<GitHubServices>;
   /**
@@ -118,11 +118,56 @@ export function compose(io: ActionIO, deps: ActionDeps, options: ComposeOptions)
   return root;
 }
 
+/**
+ * One service built with the options of its first call, then kept. A later call asking for it
+ * with other options is a wiring mistake (it would silently get the first build's), so it
+ * throws; options are compared as JSON (functions, such as a clock, are not compared).
+ */
+function keptWith<O, T>(what: string, build: (options: O) => T): (options: O) => T {
+  let built: { key: string; value: T } | null = null;
+  return (options) => {
+    const key = JSON.stringify(options) ?? '';
+    if (built === null) built = { key, value: build(options) };
+    else if (built.key !== key)
+      throw new Error(`${what} was built with ${built.key} and is asked for with ${key}`);
+    return built.value;
+  };
+}
+
 function servicesFor(root: ActionRoot, policy: Policy): ActionServices {
   const { io, deps } = root;
-  let sources: BuiltSources | null = null;
-  let flags: FlagProviders | null = null;
-  let github: Promise<GitHubServices> | null = null;
+  const sources = keptWith('sources()', (options: SourceOptions) => {
+    const built = createSources(policy, {
+      env: deps.env,
+      policyDir: services.policyDir,
+      logger: io,
+      ...options,
+    });
+    root.mask(built.secrets);
+    return built;
+  });
+  const flags = keptWith(
+    'flags()',
+    ({ only, options }: { only: readonly string[]; options: FlagOptions }) => {
+      const built = createFlagProviders(policy.flags, {
+        env: deps.env,
+        logger: io,
+        only,
+        ...options,
+      });
+      root.mask(built.secrets);
+      return built;
+    },
+  );
+  const github = keptWith('github()', async (options: GitHubOptions) => {
+    const context = root.context();
+    const { githubServices } = await import('./compose-github.ts');
+    return githubServices(
+      { io, deps, notifyPolicy: policy.notify, identity: services.identity },
+      context,
+      options,
+    );
+  });
   const services: ActionServices = {
     root,
     io,
@@ -131,41 +176,9 @@ function servicesFor(root: ActionRoot, policy: Policy): ActionServices {
     policyDir: dirname(resolve(root.policyPath)),
     identity: lazy(() => identityFor(policy.github.bot_login, deps.env)),
     environment: (name) => environmentOf(policy, name),
-    sources(options = {}) {
-      if (!sources) {
-        sources = createSources(policy, {
-          env: deps.env,
-          policyDir: services.policyDir,
-          logger: io,
-          ...options,
-        });
-        root.mask(sources.secrets);
-      }
-      return sources;
-    },
-    flags(only, options = {}) {
-      if (!flags) {
-        flags = createFlagProviders(policy.flags, { env: deps.env, logger: io, only, ...options });
-        root.mask(flags.secrets);
-      }
-      return flags;
-    },
-    github(options = {}) {
-      const context = root.context();
-      github ??= import('./compose-github.ts').then(({ githubServices }) =>
-        githubServices(
-          {
-            io,
-            deps,
-            notifyPolicy: policy.notify,
-            identity: services.identity,
-          },
-          context,
-          options,
-        ),
-      );
-      return github;
-    },
+    sources: (options = {}) => sources(options),
+    flags: (only, options = {}) => flags({ only, options }),
+    github: (options = {}) => github(options),
     async githubIfAvailable(options = {}) {
       const [owner, repo] = (deps.env.GITHUB_REPOSITORY ?? '').split('/');
       if (!io.getInput('token') || !owner || !repo) return null;

@@ -7,6 +7,7 @@
 import { ConfigurationError } from '../core/errors.ts';
 import type { Environment } from '../core/policy-schema.ts';
 import { sourceLinksOf } from '../core/summary.ts';
+import { setRecoverySchedule } from '../github/recovery-schedule.ts';
 import { reportNotifications } from '../notify/channel-verdict.ts';
 import {
   recoverEnvironment,
@@ -142,11 +143,15 @@ async function recoveryServices(
       ...{ policy, env, repository, serverUrl, notifyValues: root.runValues() },
     },
     services: {
-      ...{ octokit: gh.octokit(), repo: gh.repo, identity: services.identity() },
-      ...{ incidents: gh.incidents(), gates, driver },
+      ...{ identity: services.identity(), incidents: gh.incidents(), gates, driver },
       lock: (waitMs) => gh.lock(environment, { leaseMs: env.rollback.lock.lease, waitMs }),
+      actorAccess: (authority) => gh.actorAccess(authority),
+      judgePauses: (issues, authority) => gh.judgePauses(issues, authority),
+      disableSchedule: (workflow) =>
+        setRecoverySchedule(gh.octokit(), gh.repo, workflow, 'disable'),
       notify: (n) => gh.send(n),
-      proposeReport: (r) => proposeIncidentReport(io, r),
+      proposeReport: (r) =>
+        proposeIncidentReport(io, { ...r, octokit: gh.octokit(), repo: gh.repo }),
       ...{ now: deps.now, logger: io, phase: (name) => io.phase(name) },
     },
     apiCalls: () => gh.client().totalRequests(),

@@ -135,12 +135,15 @@ async function verifyServices(
       run: { repository, serverUrl, runUrl, notifyValues: root.runValues() },
     },
     services: {
-      ...{ octokit: gh.octokit(), repo: gh.repo, deployments: gh.deployments() },
-      ...{ incidents: gh.incidents(), sources: sources.sources, flags: flags.providers },
+      ...{ deployments: gh.deployments(), incidents: gh.incidents() },
+      ...{ sources: sources.sources, flags: flags.providers },
       secrets: [...new Set([...secrets, ...sources.secrets, ...flags.secrets])],
       ...(deps.exec ? { exec: deps.exec } : {}),
+      judgePauses: (issues, authority) => gh.judgePauses(issues, authority),
+      readPause: (name, authority) => gh.readPause(name, authority),
       notify: (n) => gh.send(n),
-      proposeReport: (r) => proposeIncidentReport(io, r),
+      proposeReport: (r) =>
+        proposeIncidentReport(io, { ...r, octokit: gh.octokit(), repo: gh.repo }),
       ...{ now: deps.now, sleep: deps.sleep, logger: io, phase: (name) => io.phase(name) },
     },
   };

@@ -13,20 +13,17 @@ import type { Environment, Policy } from '../core/policy-schema.ts';
 import type { VerifyCheck } from '../core/policy-verify-schema.ts';
 import type { Verdict } from '../core/verdict.ts';
 import { evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
-import type { GitHubClient } from '../github/client.ts';
 import type { RipcordIdentity } from '../github/identity.ts';
-import type { IncidentStore } from '../github/incident.ts';
+import type { IncidentStore, PauseIssue } from '../github/incident.ts';
 import type { AcquireResult } from '../github/lock.ts';
-import { setRecoverySchedule, type ScheduleOutcome } from '../github/recovery-schedule.ts';
-import type { RepoRef } from '../github/repo-ref.ts';
+import type { ScheduleOutcome } from '../github/recovery-schedule.ts';
 import type { Notification, NotifyReport } from '../notify/dispatch.ts';
-import type { WriteIncidentReportOptions } from '../report/write-report.ts';
-import { readActorAccess } from '../rollback/authority.ts';
-import { judgePauses, NO_PAUSE, settlePause, type PauseState } from '../rollback/pause.ts';
+import type { ActorAccess } from '../rollback/authority.ts';
+import { NO_PAUSE, settlePause, type PauseState } from '../rollback/pause.ts';
 import type { SignalSource } from '../sources/index.ts';
 import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
 import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
-import { resolveCheckSecrets } from '../verify/verify-run.ts';
+import { resolveCheckSecrets, type ReportRequest } from '../verify/verify-run.ts';
 import {
   combineGates,
   gateFromVerdicts,
@@ -38,6 +35,8 @@ import {
   type RecoveryRequest,
   type RecoveryResult,
 } from './run-recovery.ts';
+
+type Authority = Environment['rollback']['authority'];
 
 /** Outcomes after which no tick has anything left to do: the schedule can go. */
 const SCHEDULE_DONE: readonly RecoveryResult['outcome'][] = ['no-incident', 'recovered', 'aborted'];
@@ -53,20 +52,22 @@ export interface RecoveryRunRequest extends RecoveryRequest {
 }
 
 export interface RecoveryRunServices {
-  octokit: GitHubClient;
-  repo: RepoRef;
   identity: RipcordIdentity;
   incidents: IncidentStore;
   /** The environment lock, waiting at most `waitMs` for another holder. */
   lock: (waitMs: number) => { acquire(): Promise<AcquireResult> };
   gates: GateReader;
   driver: PercentDriver;
+  /** What an actor may do under `authority` (recovery.approval, else rollback.authority). */
+  actorAccess: (authority: Authority) => (actor: string) => Promise<ActorAccess>;
+  /** Who labelled the pause issues and whether they may pause, judged now. */
+  judgePauses: (issues: readonly PauseIssue[], authority: Authority) => Promise<PauseState>;
+  /** Switches the recovery workflow's schedule off (a failure is its outcome, not thrown). */
+  disableSchedule: (workflow: string) => Promise<ScheduleOutcome>;
   /** Sends a notification; a failure to send warns and gives null (the transition is saved). */
   notify: (n: Notification) => Promise<NotifyReport | null>;
   /** The report's pull request URL, or '' (a report that cannot be written only warns). */
-  proposeReport: (
-    r: Omit<WriteIncidentReportOptions, 'logger' | 'onPublishError'>,
-  ) => Promise<string>;
+  proposeReport: (r: ReportRequest) => Promise<string>;
   now: () => number;
   logger: Logger;
   /** Starts the next phase of the log. */
@@ -103,13 +104,7 @@ export async function recoverEnvironment(
     lock,
     gates: svc.gates,
     driver: svc.driver,
-    actorAccess: (actor) =>
-      readActorAccess(
-        svc.octokit,
-        svc.repo,
-        actor,
-        env.recovery.approval ?? env.rollback.authority,
-      ),
+    actorAccess: svc.actorAccess(env.recovery.approval ?? env.rollback.authority),
     now: svc.now,
     logger: svc.logger,
     notify: async (n) => {
@@ -126,8 +121,6 @@ export async function recoverEnvironment(
     // that red (the report goes on the incident instead).
     reportUrl = await svc.proposeReport({
       identity: svc.identity,
-      octokit: svc.octokit,
-      repo: svc.repo,
       incident: { number: result.incident.number, store: reading.incidents },
       evidence: result.gates?.verdicts,
       recoveryTime: env.recovery_time ?? {},
@@ -140,7 +133,7 @@ export async function recoverEnvironment(
   // the next rollback switches it on again. A run that did nothing (skipped, waiting) keeps it.
   const schedule =
     env.recovery.workflow && SCHEDULE_DONE.includes(result.outcome)
-      ? await setRecoverySchedule(svc.octokit, svc.repo, env.recovery.workflow, 'disable')
+      ? await svc.disableSchedule(env.recovery.workflow)
       : null;
   if (schedule) {
     if (schedule.ok) svc.logger.info(schedule.message);
@@ -170,13 +163,7 @@ function withPauseRead(
       pauseRead = settlePause(
         read.then((r) =>
           r.pauseIssues.length > 0
-            ? judgePauses(
-                svc.octokit,
-                svc.repo,
-                r.pauseIssues,
-                req.env.rollback.authority,
-                svc.now(),
-              )
+            ? svc.judgePauses(r.pauseIssues, req.env.rollback.authority)
             : NO_PAUSE,
         ),
       );

@@ -15,20 +15,12 @@ import type { Environment } from '../core/policy-schema.ts';
 import type { VerifyCheck } from '../core/policy-verify-schema.ts';
 import { resolveSecrets } from '../core/secrets.ts';
 import type { VerifyTiming } from '../core/verify-timing.ts';
-import type { GitHubClient } from '../github/client.ts';
 import type { DeploymentStore } from '../github/deployments.ts';
-import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
-import type { RepoRef } from '../github/repo-ref.ts';
+import type { IncidentRecord, IncidentStore, PauseIssue } from '../github/incident.ts';
 import type { Notification, NotifyReport } from '../notify/dispatch.ts';
 import { environmentDeclares } from '../policy/read-policy.ts';
 import type { WriteIncidentReportOptions } from '../report/write-report.ts';
-import {
-  judgePauses,
-  NO_PAUSE,
-  readPause,
-  settlePause,
-  type PauseState,
-} from '../rollback/pause.ts';
+import { NO_PAUSE, settlePause, type PauseState } from '../rollback/pause.ts';
 import type { SignalSource } from '../sources/index.ts';
 import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
 import type { ExecFn } from '../strategies/steps/command-step.ts';
@@ -65,12 +57,15 @@ export interface VerifyRequest {
   };
 }
 
-/** The incident report as the use case asks for it; the action adds where it logs. */
-export type ReportRequest = Omit<WriteIncidentReportOptions, 'logger' | 'onPublishError'>;
+/** The incident report as a use case asks for it; the wiring adds the repository and the log. */
+export type ReportRequest = Omit<
+  WriteIncidentReportOptions,
+  'octokit' | 'repo' | 'logger' | 'onPublishError'
+>;
+
+type Authority = Environment['rollback']['authority'];
 
 export interface VerifyServices {
-  octokit: GitHubClient;
-  repo: RepoRef;
   deployments: DeploymentStore;
   incidents: IncidentStore;
   /** Built for the checks that name them (metric: sources, flag-off: flags). */
@@ -79,6 +74,9 @@ export interface VerifyServices {
   /** Secret values to keep out of check details. */
   secrets: readonly string[];
   exec?: ExecFn;
+  /** The pause switch: the pause issues already listed, judged; or the environment's, read. */
+  judgePauses: (issues: readonly PauseIssue[], authority: Authority) => Promise<PauseState>;
+  readPause: (environment: string, authority: Authority) => Promise<PauseState>;
   /** Sends a notification; a failure to send warns and gives null (the outcome is recorded). */
   notify: (n: Notification) => Promise<NotifyReport | null>;
   /** The report's pull request URL, or '' (a report that cannot be written only warns). */
@@ -152,8 +150,6 @@ export async function verifyDeployment(
   const reportUrl =
     record.resolved && incident
       ? await svc.proposeReport({
-          octokit: svc.octokit,
-          repo: svc.repo,
           incident: { number: incident.number, store: svc.incidents },
           verification: outcome.checks.map((c) => ({
             name: c.name,
@@ -190,16 +186,12 @@ async function readIncidentAndPause(
     const read = svc.incidents.readEnvironment(req.environment, svc.now());
     const pause = settlePause(
       read.then((r) =>
-        r.pauseIssues.length > 0
-          ? judgePauses(svc.octokit, svc.repo, r.pauseIssues, authority, svc.now())
-          : NO_PAUSE,
+        r.pauseIssues.length > 0 ? svc.judgePauses(r.pauseIssues, authority) : NO_PAUSE,
       ),
     );
     return { pause, incident: (await read).incident };
   }
-  const pause = settlePause(
-    readPause(svc.octokit, svc.repo, req.environment, authority, svc.now()),
-  );
+  const pause = settlePause(svc.readPause(req.environment, authority));
   return { pause, incident: req.incident === null ? null : await svc.incidents.get(req.incident) };
 }
 

@@ -95,7 +95,11 @@ async function recoveryInputs(
     );
   }
   return {
-    ...{ kind: 'run', environment, command: command as RecoveryCommand, services, env },
+    kind: 'run',
+    environment,
+    command: command as RecoveryCommand,
+    services,
+    env,
     actor: proceed ? proceed.actor : decidingActor(deps.env),
     reason: io.getInput('reason'),
   };
@@ -129,21 +133,38 @@ async function recoveryServices(
   ]).providers;
   const driver = percentDriver(env, { environment, flags, repository, logger: io });
   const gates = stageGates({
-    ...{ policy, env, environment, flags, repository, runUrl, now: deps.now, logger: io },
+    policy,
+    env,
+    environment,
+    flags,
+    repository,
+    runUrl,
+    now: deps.now,
+    logger: io,
     // Sources (and their secrets) are built on the first gate read: a waiting tick needs none.
     openSources: () => services.sources(),
-    ...{ verifyChecks: verify.checks, verifySecrets: verify.secrets },
+    verifyChecks: verify.checks,
+    verifySecrets: verify.secrets,
     verifyGates: deps.verifyGates,
   });
   return {
     request: {
-      ...{ environment, command: inputs.command, actor: inputs.actor },
+      environment,
+      command: inputs.command,
+      actor: inputs.actor,
       ...(inputs.reason ? { reason: inputs.reason } : {}),
       run: { id: runId, attempt, url: runUrl },
-      ...{ policy, env, repository, serverUrl, notifyValues: root.runValues() },
+      policy,
+      env,
+      repository,
+      serverUrl,
+      notifyValues: root.runValues(),
     },
     services: {
-      ...{ identity: services.identity(), incidents: gh.incidents(), gates, driver },
+      identity: services.identity(),
+      incidents: gh.incidents(),
+      gates,
+      driver,
       lock: (waitMs) => gh.lock(environment, { leaseMs: env.rollback.lock.lease, waitMs }),
       actorAccess: (authority) => gh.actorAccess(authority),
       judgePauses: (issues, authority) => gh.judgePauses(issues, authority),
@@ -152,7 +173,9 @@ async function recoveryServices(
       notify: (n) => gh.send(n),
       proposeReport: (r) =>
         proposeIncidentReport(io, { ...r, octokit: gh.octokit(), repo: gh.repo }),
-      ...{ now: deps.now, logger: io, phase: (name) => io.phase(name) },
+      now: deps.now,
+      logger: io,
+      phase: (name) => io.phase(name),
     },
     apiCalls: () => gh.client().totalRequests(),
   };

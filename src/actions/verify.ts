@@ -101,8 +101,16 @@ async function verifyInputs(root: ActionRoot): Promise<VerifyInputs> {
   const since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
   root.context(); // the token and the repository, last
   return {
-    ...{ environment, mode: mode as VerifyMode, services, env, checks, timing, failStep },
-    ...{ deploymentId, incident, since },
+    environment,
+    mode: mode as VerifyMode,
+    services,
+    env,
+    checks,
+    timing,
+    failStep,
+    deploymentId,
+    incident,
+    since,
   };
 }
 
@@ -129,14 +137,22 @@ async function verifyServices(
   const { repository, serverUrl, runUrl } = gh.context;
   return {
     request: {
-      ...{ environment, mode: inputs.mode, env: inputs.env, policyPath: root.policyPath },
-      ...{ checks, timing: inputs.timing, deploymentId: inputs.deploymentId },
-      ...{ incident: inputs.incident, since: inputs.since },
+      environment,
+      mode: inputs.mode,
+      env: inputs.env,
+      policyPath: root.policyPath,
+      checks,
+      timing: inputs.timing,
+      deploymentId: inputs.deploymentId,
+      incident: inputs.incident,
+      since: inputs.since,
       run: { repository, serverUrl, runUrl, notifyValues: root.runValues() },
     },
     services: {
-      ...{ deployments: gh.deployments(), incidents: gh.incidents() },
-      ...{ sources: sources.sources, flags: flags.providers },
+      deployments: gh.deployments(),
+      incidents: gh.incidents(),
+      sources: sources.sources,
+      flags: flags.providers,
       secrets: [...new Set([...secrets, ...sources.secrets, ...flags.secrets])],
       ...(deps.exec ? { exec: deps.exec } : {}),
       judgePauses: (issues, authority) => gh.judgePauses(issues, authority),
@@ -144,7 +160,10 @@ async function verifyServices(
       notify: (n) => gh.send(n),
       proposeReport: (r) =>
         proposeIncidentReport(io, { ...r, octokit: gh.octokit(), repo: gh.repo }),
-      ...{ now: deps.now, sleep: deps.sleep, logger: io, phase: (name) => io.phase(name) },
+      now: deps.now,
+      sleep: deps.sleep,
+      logger: io,
+      phase: (name) => io.phase(name),
     },
   };
 }

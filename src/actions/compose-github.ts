@@ -5,12 +5,12 @@
  * ActionServices.github(), so an action that makes no GitHub call never loads Octokit. Each
  * service is built on first use and kept; building one makes no request.
  */
-import type { Environment } from '../core/policy-schema.ts';
-import { createApprovalGateway, type ApprovalGateway } from '../github/approval-comments.ts';
+import type { Environment } from '../policy/schema.ts';
+import { createApprovalGateway, type ApprovalGateway } from '../incident/approval-comments.ts';
 import { createGitHubClient, type CountedClient, type GitHubClient } from '../github/client.ts';
 import { createDeploymentStore, type DeploymentStore } from '../github/deployments.ts';
-import { createIncidentStore, type IncidentStore, type PauseIssue } from '../github/incident.ts';
-import { createEnvironmentLock } from '../github/lock.ts';
+import { createIncidentStore, type IncidentStore, type PauseIssue } from '../incident/store.ts';
+import { createEnvironmentLock } from '../incident/lock.ts';
 import { requestStatus, type RepoRef } from '../github/repo-ref.ts';
 import {
   notify,
@@ -18,11 +18,11 @@ import {
   type NotifyDeps,
   type NotifyReport,
 } from '../notify/dispatch.ts';
-import { createCommentHistory, type NotificationHistory } from '../notify/issue-comment.ts';
+import { createCommentHistory, type NotificationHistory } from '../notify/channels/issue-comment.ts';
 import { readActorAccess, type ActorAccess } from '../rollback/authority.ts';
 import { judgePauses, readPause, type PauseState } from '../rollback/pause.ts';
 import type { RipcordIdentity } from '../github/identity.ts';
-import type { NotifyPolicy } from '../core/policy-notify-schema.ts';
+import type { NotifyPolicy } from '../policy/schema-notify.ts';
 import { lazy, type ActionDeps } from './action-deps.ts';
 import type { ActionIO } from './action-io.ts';
 import type { RunContext } from './run-context.ts';

@@ -10,20 +10,20 @@
  * (the GitHub half, imported on first use so an evaluation that makes no GitHub call never
  * loads Octokit). Every service is built on first use and kept: an action pays only for what
  * its run touches. Building a service makes no request, so the round trips of a run are its
- * use case's alone (test/rollback-round-trips.test.ts).
+ * use case's alone (test/rollback/round-trips.test.ts).
  */
 import { dirname, resolve } from 'node:path';
-import type { NotifyValues } from '../core/notify-templates.ts';
-import type { Environment, Policy } from '../core/policy-schema.ts';
-import { environmentOf } from '../evaluate/evaluate-environment.ts';
+import type { NotifyValues } from '../notify/templates.ts';
+import type { Environment, Policy } from '../policy/schema.ts';
+import { environmentOf } from '../signals/evaluate-environment.ts';
 import { identityFor, type RipcordIdentity } from '../github/identity.ts';
-import { defaultPolicyPath, readPolicy } from '../policy/read-policy.ts';
-import { createSources, type CreateSourcesOptions, type SignalSource } from '../sources/index.ts';
+import { defaultPolicyPath, readPolicy } from '../policy/read.ts';
+import { createSources, type CreateSourcesOptions, type SignalSource } from '../signals/factory.ts';
 import {
   createFlagProviders,
   type CreateFlagProvidersOptions,
   type FlagProviders,
-} from '../strategies/flag-providers.ts';
+} from '../rollback/flags/providers.ts';
 import { lazy, type ActionDeps } from './action-deps.ts';
 import type { ActionIO } from './action-io.ts';
 import type { GitHubOptions, GitHubServices } from './compose-github.ts';

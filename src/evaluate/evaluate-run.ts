@@ -6,11 +6,11 @@
  * the summary. The action's run() reads the inputs before and writes the outputs after.
  */
 import { readFile } from 'node:fs/promises';
-import { parseTime } from '../core/time-input.ts';
-import type { Decision } from '../core/verdict.ts';
+import { parseTime } from '../shared/time-input.ts';
+import type { Decision } from '../signals/verdict.ts';
 import type { ActionServices } from '../actions/compose.ts';
-import { evaluateEnvironment } from './evaluate-environment.ts';
-import { watch } from './watch.ts';
+import { evaluateEnvironment } from '../signals/evaluate-environment.ts';
+import { watch } from '../signals/watch.ts';
 
 export interface EvaluateInputs {
   environment: string;

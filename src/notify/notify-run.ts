@@ -5,8 +5,8 @@
  * routes it to. Unlike the notifications of rollback, verify and recovery, a failure to send
  * is this action's own failure, so it is not caught here.
  */
-import type { NotifyEvent, NotifySeverity, NotifyValues } from '../core/notify-templates.ts';
-import type { IncidentRecord } from '../github/incident.ts';
+import type { NotifyEvent, NotifySeverity, NotifyValues } from './templates.ts';
+import type { IncidentRecord } from '../incident/store.ts';
 import type { ActionServices } from '../actions/compose.ts';
 import { notify, type NotifyReport } from './dispatch.ts';
 

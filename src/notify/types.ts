@@ -4,7 +4,7 @@ import type {
   NotifySeverity,
   NotifyValues,
   TemplateOverride,
-} from '../core/notify-templates.ts';
+} from './templates.ts';
 
 /** What rollback, verify and recovery code hands to notify(). */
 export interface Notification {

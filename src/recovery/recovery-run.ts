@@ -4,24 +4,24 @@
  * switch read beside the incident for the summary, the notifications of each transition, the
  * incident report once recovered, and the recovery schedule switched off when nothing is left.
  *
- * The action (src/actions/staged-recovery.ts) parses the inputs, wires the services and writes
+ * The action (src/actions/staged-recovery/run.ts) parses the inputs, wires the services and writes
  * the outputs; this file takes every service as an argument.
  */
-import type { Logger } from '../core/logger.ts';
-import type { NotifyValues } from '../core/notify-templates.ts';
-import type { Environment, Policy } from '../core/policy-schema.ts';
-import type { VerifyCheck } from '../core/policy-verify-schema.ts';
-import type { Verdict } from '../core/verdict.ts';
-import { evaluateEnvironment } from '../evaluate/evaluate-environment.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { NotifyValues } from '../notify/templates.ts';
+import type { Environment, Policy } from '../policy/schema.ts';
+import type { VerifyCheck } from '../policy/schema-verify.ts';
+import type { Verdict } from '../signals/verdict.ts';
+import { evaluateEnvironment } from '../signals/evaluate-environment.ts';
 import type { RipcordIdentity } from '../github/identity.ts';
-import type { IncidentStore, PauseIssue } from '../github/incident.ts';
-import type { AcquireResult } from '../github/lock.ts';
-import type { ScheduleOutcome } from '../github/recovery-schedule.ts';
+import type { IncidentStore, PauseIssue } from '../incident/store.ts';
+import type { AcquireResult } from '../incident/lock.ts';
+import type { ScheduleOutcome } from './schedule.ts';
 import type { Notification, NotifyReport } from '../notify/dispatch.ts';
 import type { ActorAccess } from '../rollback/authority.ts';
 import { NO_PAUSE, settlePause, type PauseState } from '../rollback/pause.ts';
-import type { SignalSource } from '../sources/index.ts';
-import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
+import type { SignalSource } from '../signals/factory.ts';
+import type { FlagProvider } from '../rollback/flags/flag-provider.ts';
 import { runChecksOnce, type CheckResult } from '../verify/checks.ts';
 import { resolveCheckSecrets, type ReportRequest } from '../verify/verify-run.ts';
 import {

@@ -2,11 +2,11 @@
  * The staged-recovery job summary: the plan with the current stage marked, the gate evidence,
  * what happens next and when, and how to stop, unblock or follow the recovery.
  */
-import { formatDuration } from '../core/duration.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import { metricLinkMarkdown, type SourceLinks } from '../core/summary.ts';
-import { formatUtc } from '../core/time-format.ts';
-import type { ScheduleOutcome } from '../github/recovery-schedule.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import { metricLinkMarkdown, type SourceLinks } from '../signals/summary.ts';
+import { formatUtc } from '../shared/time-format.ts';
+import type { ScheduleOutcome } from './schedule.ts';
 import { pauseNotice, type PauseState } from '../rollback/pause.ts';
 import { gateEvidence, type RecoveryResult } from './run-recovery.ts';
 

@@ -5,12 +5,12 @@
  * the end), and hand over to staged recovery by switching its schedule on. The action's run()
  * reads the inputs before and writes the outputs and summary after.
  */
-import type { NotifyEvent, NotifyValues } from '../core/notify-templates.ts';
-import { setRecoverySchedule, type ScheduleOutcome } from '../github/recovery-schedule.ts';
-import type { IncidentRecord } from '../github/incident.ts';
+import type { NotifyEvent, NotifyValues } from '../notify/templates.ts';
+import { setRecoverySchedule, type ScheduleOutcome } from '../recovery/schedule.ts';
+import type { IncidentRecord } from '../incident/store.ts';
 import type { NotifyReport } from '../notify/dispatch.ts';
-import type { StepEvent } from '../strategies/ladder.ts';
-import type { StrategyName } from '../strategies/plan.ts';
+import type { StepEvent } from './ladder.ts';
+import type { StrategyName } from './plan.ts';
 import type { ActionServices } from '../actions/compose.ts';
 import { decidingActor } from './authority.ts';
 import type { DecisionInput } from './decision-input.ts';

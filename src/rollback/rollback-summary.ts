@@ -3,10 +3,10 @@
  * the breached metrics where they are measured, what a person does next, and the API calls
  * used. Pure: the result in, markdown out.
  */
-import { escapeMarkdown } from '../core/markdown.ts';
-import { metricLinkMarkdown, type SourceLinks } from '../core/summary.ts';
-import { formatUtc } from '../core/time-format.ts';
-import type { ScheduleOutcome } from '../github/recovery-schedule.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import { metricLinkMarkdown, type SourceLinks } from '../signals/summary.ts';
+import { formatUtc } from '../shared/time-format.ts';
+import type { ScheduleOutcome } from '../recovery/schedule.ts';
 import { approvalSummary } from '../actions/comment-command.ts';
 import type { DecisionInput } from './decision-input.ts';
 import { pauseNotice } from './pause.ts';

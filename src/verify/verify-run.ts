@@ -4,26 +4,26 @@
  * round after round (verifyChecks), record the outcome (recordVerification), propose the
  * incident report when the verification ended the incident, and send verify.failed.
  *
- * The action (src/actions/verify.ts) parses the inputs, wires the services and writes the
+ * The action (src/actions/verify/run.ts) parses the inputs, wires the services and writes the
  * outputs; this file takes every service as an argument, so the order of the GitHub reads and
  * writes lives in one place and no test has to go through the runner protocol to reach it.
  */
-import { formatDuration } from '../core/duration.ts';
-import type { Logger } from '../core/logger.ts';
-import type { NotifyValues } from '../core/notify-templates.ts';
-import type { Environment } from '../core/policy-schema.ts';
-import type { VerifyCheck } from '../core/policy-verify-schema.ts';
-import { resolveSecrets } from '../core/secrets.ts';
-import type { VerifyTiming } from '../core/verify-timing.ts';
+import { formatDuration } from '../policy/duration.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { NotifyValues } from '../notify/templates.ts';
+import type { Environment } from '../policy/schema.ts';
+import type { VerifyCheck } from '../policy/schema-verify.ts';
+import { resolveSecrets } from '../policy/secrets.ts';
+import type { VerifyTiming } from './timing.ts';
 import type { DeploymentStore } from '../github/deployments.ts';
-import type { IncidentRecord, IncidentStore, PauseIssue } from '../github/incident.ts';
+import type { IncidentRecord, IncidentStore, PauseIssue } from '../incident/store.ts';
 import type { Notification, NotifyReport } from '../notify/dispatch.ts';
-import { environmentDeclares } from '../policy/read-policy.ts';
-import type { WriteIncidentReportOptions } from '../report/write-report.ts';
+import { environmentDeclares } from '../policy/read.ts';
+import type { WriteIncidentReportOptions } from '../incident/write-report.ts';
 import { NO_PAUSE, settlePause, type PauseState } from '../rollback/pause.ts';
-import type { SignalSource } from '../sources/index.ts';
-import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
-import type { ExecFn } from '../strategies/steps/command-step.ts';
+import type { SignalSource } from '../signals/factory.ts';
+import type { FlagProvider } from '../rollback/flags/flag-provider.ts';
+import type { ExecFn } from '../rollback/steps/command-step.ts';
 import type { CheckContext } from './checks.ts';
 import {
   recordVerification,

@@ -1,5 +1,5 @@
 /**
- * evaluate-triggers: the runner's inputs -> the evaluation (src/evaluate/evaluate-run.ts) on
+ * evaluate-triggers: the runner's inputs -> the evaluation (src/signals/evaluate-run.ts) on
  * the services of the composition root (compose.ts) -> roll back / warn / hold / none, with
  * the evidence, as outputs and a job summary.
  */
@@ -11,7 +11,7 @@ import { parseBooleanInput, parseDurationInput, parseTime } from '../../shared/t
 import type { Policy } from '../../policy/schema.ts';
 import type { Decision } from '../../signals/verdict.ts';
 import { evaluableEnvironment } from '../../signals/evaluate-environment.ts';
-import { runEvaluation, type EvaluateInputs, type EvaluateRun } from '../../evaluate/evaluate-run.ts';
+import { runEvaluation, type EvaluateInputs, type EvaluateRun } from '../../signals/evaluate-run.ts';
 import type { ActionIO } from '../action-io.ts';
 import { compose, type ActionDeps } from '../compose.ts';
 

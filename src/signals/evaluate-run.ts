@@ -7,10 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseTime } from '../shared/time-input.ts';
-import type { Decision } from '../signals/verdict.ts';
+import type { Decision } from './verdict.ts';
 import type { ActionServices } from '../actions/compose.ts';
-import { evaluateEnvironment } from '../signals/evaluate-environment.ts';
-import { watch } from '../signals/watch.ts';
+import { evaluateEnvironment } from './evaluate-environment.ts';
+import { watch } from './watch.ts';
 
 export interface EvaluateInputs {
   environment: string;

@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { compose } from '../src/actions/compose.ts';
-import { ConfigurationError } from '../src/shared/errors.ts';
-import { recorder } from './support/action-recorder.ts';
-import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
+import { compose } from '../../src/actions/compose.ts';
+import { ConfigurationError } from '../../src/shared/errors.ts';
+import { recorder } from '../support/action-recorder.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 
 let gh: GitHubStandIn;
 let policy: string;

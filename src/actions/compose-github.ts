@@ -18,7 +18,10 @@ import {
   type NotifyDeps,
   type NotifyReport,
 } from '../notify/dispatch.ts';
-import { createCommentHistory, type NotificationHistory } from '../notify/channels/issue-comment.ts';
+import {
+  createCommentHistory,
+  type NotificationHistory,
+} from '../notify/channels/issue-comment.ts';
 import { readActorAccess, type ActorAccess } from '../rollback/authority.ts';
 import { judgePauses, readPause, type PauseState } from '../rollback/pause.ts';
 import type { RipcordIdentity } from '../github/identity.ts';

@@ -19,16 +19,8 @@ import { escapeMarkdown } from '../shared/markdown.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Verdict } from '../signals/verdict.ts';
 import type { GitHubClient } from '../github/client.ts';
-import {
-  ISSUE_BODY_MAX_LENGTH,
-  type IncidentRecord,
-  type IncidentStore,
-} from './store.ts';
-import {
-  publishFileAsPullRequest,
-  ReportPublishError,
-  type PullRequestRef,
-} from './report-pr.ts';
+import { ISSUE_BODY_MAX_LENGTH, type IncidentRecord, type IncidentStore } from './store.ts';
+import { publishFileAsPullRequest, ReportPublishError, type PullRequestRef } from './report-pr.ts';
 import { repoName, type RepoRef } from '../github/repo-ref.ts';
 
 export interface WriteIncidentReportOptions {

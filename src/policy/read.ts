@@ -3,12 +3,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigurationError } from '../shared/errors.ts';
-import {
-  formatProblems,
-  MAX_POLICY_BYTES,
-  parsePolicy,
-  type ParseOptions,
-} from './load.ts';
+import { formatProblems, MAX_POLICY_BYTES, parsePolicy, type ParseOptions } from './load.ts';
 import type { Policy } from './schema.ts';
 
 export const defaultPolicyPath = '.github/ripcord.yml';

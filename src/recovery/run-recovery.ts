@@ -15,12 +15,7 @@ import type { NotifyEvent } from '../notify/templates.ts';
 import { escapeMarkdown } from '../shared/markdown.ts';
 import type { Environment, Policy } from '../policy/schema.ts';
 import { assertMove } from '../incident/lifecycle.ts';
-import {
-  addRun,
-  withStatus,
-  type IncidentState,
-  type IncidentStatus,
-} from '../incident/state.ts';
+import { addRun, withStatus, type IncidentState, type IncidentStatus } from '../incident/state.ts';
 import {
   initialRecoveryState,
   parseRecoveryState,

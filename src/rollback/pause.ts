@@ -23,12 +23,7 @@ import { formatDuration, parseDuration } from '../policy/duration.ts';
 import { escapeMarkdown } from '../shared/markdown.ts';
 import type { RollbackPolicy } from '../policy/schema-rollback.ts';
 import type { GitHubClient } from '../github/client.ts';
-import {
-  environmentLabel,
-  PAUSE_LABEL,
-  pauseIssueOf,
-  type PauseIssue,
-} from '../incident/store.ts';
+import { environmentLabel, PAUSE_LABEL, pauseIssueOf, type PauseIssue } from '../incident/store.ts';
 import type { RepoRef } from '../github/repo-ref.ts';
 import { assertMayRollBack, readActorAccess } from './authority.ts';
 

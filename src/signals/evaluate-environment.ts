@@ -4,12 +4,7 @@
  * and the logger come in as parameters.
  */
 import { ConfigurationError, toError } from '../shared/errors.ts';
-import {
-  evaluateProbe,
-  evaluateTrigger,
-  rangeFor,
-  type EvaluationContext,
-} from './engine.ts';
+import { evaluateProbe, evaluateTrigger, rangeFor, type EvaluationContext } from './engine.ts';
 import { decide } from './decide.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Environment, Policy, ProbeTrigger, Trigger } from '../policy/schema.ts';

@@ -6,11 +6,7 @@
  */
 import { formatDuration } from '../policy/duration.ts';
 import { formatElapsed } from '../shared/time-format.ts';
-import {
-  MAX_VERIFICATION_CHECKS,
-  withStatus,
-  type VerificationRecord,
-} from '../incident/state.ts';
+import { MAX_VERIFICATION_CHECKS, withStatus, type VerificationRecord } from '../incident/state.ts';
 import { mayMove } from '../incident/lifecycle.ts';
 import type { Logger } from '../shared/logger.ts';
 import { escapeMarkdown } from '../shared/markdown.ts';

@@ -10,7 +10,11 @@ import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { createGitHubClient, RateLimitError } from '../../src/github/client.ts';
-import { createIncidentStore, fitComment, ISSUE_BODY_MAX_LENGTH } from '../../src/incident/store.ts';
+import {
+  createIncidentStore,
+  fitComment,
+  ISSUE_BODY_MAX_LENGTH,
+} from '../../src/incident/store.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 
 const owner = 'acme';

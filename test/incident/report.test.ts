@@ -311,7 +311,10 @@ describe('paths and helpers', () => {
   });
 
   it('the committed snapshot is a plain Markdown file', () => {
-    const text = readFileSync(new URL('../fixtures/reports/incident-7.md', import.meta.url), 'utf8');
+    const text = readFileSync(
+      new URL('../fixtures/reports/incident-7.md', import.meta.url),
+      'utf8',
+    );
     expect(text.startsWith('# Incident #7: production was rolled back from v1.4.0 to v1.3.9')).toBe(
       true,
     );

@@ -14,7 +14,11 @@ import { notifySchema } from '../../src/policy/schema-notify.ts';
 import { slackPayload } from '../../src/notify/channels/slack.ts';
 import { teamsPayload } from '../../src/notify/channels/teams.ts';
 import { pagerdutyEvent } from '../../src/notify/channels/pagerduty.ts';
-import { issueMessage, parseNotificationLog, alreadySent } from '../../src/notify/channels/issue-comment.ts';
+import {
+  issueMessage,
+  parseNotificationLog,
+  alreadySent,
+} from '../../src/notify/channels/issue-comment.ts';
 import type { Prepared } from '../../src/notify/types.ts';
 import { pagerdutyProblems, slackProblems, teamsProblems } from '../support/receivers.ts';
 

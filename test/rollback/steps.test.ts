@@ -16,7 +16,12 @@ import {
   type StepContext,
 } from '../../src/rollback/steps/command-step.ts';
 import { compileHttpStep, runHttpStep } from '../../src/rollback/steps/http-step.ts';
-import { closedPort, startReceiver, type Handler, type Receiver } from '../support/http-receiver.ts';
+import {
+  closedPort,
+  startReceiver,
+  type Handler,
+  type Receiver,
+} from '../support/http-receiver.ts';
 
 function recorder(): Logger & { lines: string[] } {
   const lines: string[] = [];

@@ -11,7 +11,11 @@ import { parseBooleanInput, parseDurationInput, parseTime } from '../../shared/t
 import type { Policy } from '../../policy/schema.ts';
 import type { Decision } from '../../signals/verdict.ts';
 import { evaluableEnvironment } from '../../signals/evaluate-environment.ts';
-import { runEvaluation, type EvaluateInputs, type EvaluateRun } from '../../signals/evaluate-run.ts';
+import {
+  runEvaluation,
+  type EvaluateInputs,
+  type EvaluateRun,
+} from '../../signals/evaluate-run.ts';
 import type { ActionIO } from '../action-io.ts';
 import { compose, type ActionDeps } from '../compose.ts';
 

@@ -20,7 +20,10 @@ import { commentStart, ignoredComment } from '../comment-command.ts';
 import { compose, type ActionDeps, type ActionServices } from '../compose.ts';
 
 export { reportNotifications } from '../../notify/channel-verdict.ts';
-export { renderRollbackSummary, type RollbackSummaryExtras } from '../../rollback/rollback-summary.ts';
+export {
+  renderRollbackSummary,
+  type RollbackSummaryExtras,
+} from '../../rollback/rollback-summary.ts';
 
 export interface RollbackDepsIn extends ActionDeps {
   pollIntervalMs?: number;

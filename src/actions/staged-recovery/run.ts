@@ -28,11 +28,18 @@ import { decidingActor } from '../../rollback/authority.ts';
 import type { ActionIO } from '../action-io.ts';
 import { compose, type ActionDeps, type ActionRoot, type ActionServices } from '../compose.ts';
 import { proposeIncidentReport } from '../../incident/propose-report.ts';
-import { ignoredCheckpoint, recoveryCheckpoint, type Checkpoint } from '../../recovery/checkpoint.ts';
+import {
+  ignoredCheckpoint,
+  recoveryCheckpoint,
+  type Checkpoint,
+} from '../../recovery/checkpoint.ts';
 
 // Where the tests and the docs have always found them.
 export { gateFromChecks } from '../../recovery/recovery-run.ts';
-export { renderRecoverySummary, type RecoverySummaryExtras } from '../../recovery/recovery-summary.ts';
+export {
+  renderRecoverySummary,
+  type RecoverySummaryExtras,
+} from '../../recovery/recovery-summary.ts';
 
 export interface StagedRecoveryDeps extends ActionDeps {
   /** Seam for extra gates (the verify checks); `recovery.gates.verify` needs it. */

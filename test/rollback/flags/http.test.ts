@@ -9,7 +9,12 @@ import {
   createHttpFlagProvider,
   type HttpFlagProviderConfig,
 } from '../../../src/rollback/flags/http-flag.ts';
-import { closedPort, startReceiver, type Handler, type Receiver } from '../../support/http-receiver.ts';
+import {
+  closedPort,
+  startReceiver,
+  type Handler,
+  type Receiver,
+} from '../../support/http-receiver.ts';
 
 let receiver: Receiver | undefined;
 afterEach(async () => {

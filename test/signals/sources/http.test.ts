@@ -10,7 +10,12 @@ import {
 
 import { createSources, type SignalSource } from '../../../src/signals/factory.ts';
 import { getJsonPath, parseJsonPath } from '../../../src/signals/sources/json-path.ts';
-import { closedPort, startReceiver, type Handler, type Receiver } from '../../support/http-receiver.ts';
+import {
+  closedPort,
+  startReceiver,
+  type Handler,
+  type Receiver,
+} from '../../support/http-receiver.ts';
 
 /** A series' samples as objects, or undefined when there is no series. */
 const samplesIn = (s: Series | undefined) => (s ? samplesOf(s) : undefined);

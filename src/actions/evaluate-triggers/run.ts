@@ -1,104 +1,87 @@
 /**
- * evaluate-triggers: read the policy, evaluate an environment's triggers (once, or watching for
- * a while), and say roll back / warn / hold / none with the evidence.
+ * evaluate-triggers: the runner's inputs -> the evaluation (src/signals/evaluate-run.ts) on
+ * the services of the composition root (compose.ts) -> roll back / warn / hold / none, with
+ * the evidence, as outputs and a job summary.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigurationError } from '../../shared/errors.ts';
 import { parseQuantity } from '../../policy/quantity.ts';
 import { renderDecisionSummary, sourceLinksOf } from '../../signals/summary.ts';
 import { parseBooleanInput, parseDurationInput, parseTime } from '../../shared/time-input.ts';
 import type { Policy } from '../../policy/schema.ts';
 import type { Decision } from '../../signals/verdict.ts';
+import { evaluableEnvironment } from '../../signals/evaluate-environment.ts';
 import {
-  environmentOf,
-  evaluableEnvironment,
-  evaluateEnvironment,
-} from '../../signals/evaluate-environment.ts';
-import { watch } from '../../signals/watch.ts';
-import { defaultPolicyPath, readPolicy } from '../../policy/read.ts';
-import { createSources } from '../../signals/factory.ts';
+  runEvaluation,
+  type EvaluateInputs,
+  type EvaluateRun,
+} from '../../signals/evaluate-run.ts';
 import type { ActionIO } from '../action-io.ts';
+import { compose, type ActionDeps } from '../compose.ts';
 
-export interface EvaluateDeps {
-  env: Record<string, string | undefined>;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-}
+export type EvaluateDeps = ActionDeps;
 
 export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
-  const policyPath = io.getInput('policy') || defaultPolicyPath;
+  const root = compose(io, deps, {
+    action: 'evaluate-triggers',
+    tokenNeeds: 'issues and deployments read',
+  });
+  const inputs = evaluateInputs(io);
+  io.phase('Policy');
+  const services = await root.load();
+  evaluableEnvironment(services.policy, inputs.environment);
+  const evaluation = await runEvaluation(inputs, services, (deployedAt) =>
+    io.setOutput('baseline', deployedAt === undefined ? '' : new Date(deployedAt).toISOString()),
+  );
+  io.info(evaluation.decision.summary);
+  io.phase('Outputs and summary');
+  await reportDecision(io, services.policy, inputs, evaluation);
+  return evaluation.decision;
+}
+
+/** The inputs, checked before anything is read or asked of GitHub. */
+function evaluateInputs(io: ActionIO): EvaluateInputs {
   const environment = io.getInput('environment');
   if (!environment) {
     throw new ConfigurationError(
       'input environment is required; set `environment: production` (a key under environments: in the policy)',
     );
   }
-  io.phase('Policy');
-  const policy = await readPolicy(policyPath);
-  evaluableEnvironment(policy, environment);
-  const { sources, secrets } = createSources(policy, {
-    env: deps.env,
-    policyDir: dirname(resolve(policyPath)),
-    logger: io,
-    ...(io.getInput('source-file') ? { fileOverride: resolve(io.getInput('source-file')) } : {}),
-  });
-  for (const secret of secrets) io.setSecret(secret);
-
-  const atInput = io.getInput('at');
-  // Started now and awaited for the summary, so it costs the evaluation no time of its own.
-  const pauseText = atInput ? null : pauseNoticeFor(io, deps, policy, environment);
-  pauseText?.catch(() => undefined);
-  let deployedAt = io.getInput('baseline-deployment')
-    ? await readDeploymentTime(io, deps.env)
-    : await baselineTime(io.getInput('baseline'), deps.env);
-  if (deployedAt === undefined && needsBaseline(policy, environment))
-    deployedAt = await currentDeploymentTime(io, deps.env, environment);
-  io.setOutput('baseline', deployedAt === undefined ? '' : new Date(deployedAt).toISOString());
-  const impactInput = io.getInput('impact');
-  const impactOverride = impactInput ? impactFrom(impactInput) : null;
-  const watchFor = io.getInput('watch')
-    ? parseDurationInput(io.getInput('watch'), 'input watch')
-    : 0;
-  const interval = io.getInput('interval')
-    ? parseDurationInput(io.getInput('interval'), 'input interval')
-    : 60_000;
-  const failOnRollback = parseBooleanInput(
-    io.getInput('fail-on-rollback'),
-    'input fail-on-rollback',
-  );
-  const common = {
-    policy,
-    environment,
-    sources,
-    logger: io,
-    impactOverride,
-    ...(deployedAt === undefined ? {} : { deployedAt }),
+  const optional = <T>(name: string, parse: (text: string) => T): T | null => {
+    const text = io.getInput(name);
+    return text ? parse(text) : null;
   };
+  const at = optional('at', (text) => parseTime(text, 'input at'));
+  const watch = optional('watch', (text) => parseDurationInput(text, 'input watch')) ?? 0;
+  if (watch > 0 && at !== null)
+    throw new ConfigurationError(
+      'inputs at and watch exclude each other; watch evaluates the present',
+    );
+  const baselineDeployment = io.getInput('baseline-deployment');
+  if (baselineDeployment && io.getInput('baseline'))
+    throw new ConfigurationError(
+      'inputs baseline and baseline-deployment exclude each other; pass one',
+    );
+  return {
+    environment,
+    sourceFile: optional('source-file', (text) => resolve(text)),
+    at,
+    baseline: optional('baseline', (text) => parseTime(text, 'input baseline')),
+    baselineDeployment,
+    impact: optional('impact', impactFrom),
+    watch,
+    interval: optional('interval', (text) => parseDurationInput(text, 'input interval')) ?? 60_000,
+    failOnRollback: parseBooleanInput(io.getInput('fail-on-rollback'), 'input fail-on-rollback'),
+  };
+}
 
-  io.phase('Evaluate the triggers');
-  let decision: Decision;
-  if (watchFor > 0) {
-    if (atInput)
-      throw new ConfigurationError(
-        'inputs at and watch exclude each other; watch evaluates the present',
-      );
-    ({ decision } = await watch({
-      ...common,
-      duration: watchFor,
-      interval,
-      now: deps.now,
-      sleep: deps.sleep,
-      onPoll: (d, poll) =>
-        io.info(`poll ${poll}: ${d.decision} (${d.triggered.join(', ') || 'nothing breached'})`),
-    }));
-  } else {
-    const at = atInput ? parseTime(atInput, 'input at') : deps.now();
-    decision = await evaluateEnvironment({ ...common, at });
-  }
-
-  io.info(decision.summary);
-  io.phase('Outputs and summary');
+/** The outputs, the job summary (the pause notice at its top) and the step's verdict. */
+async function reportDecision(
+  io: ActionIO,
+  policy: Policy,
+  { environment, failOnRollback }: EvaluateInputs,
+  { decision, pauseNotice }: EvaluateRun,
+): Promise<void> {
   io.setOutput('decision', decision.decision);
   io.setOutput('severity', decision.severity ?? '');
   io.setOutput('strategy', decision.strategy ?? '');
@@ -119,47 +102,15 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   io.setOutput('report', JSON.stringify(decision));
   io.setOutput('shadow-decision', decision.shadow?.decision ?? '');
   const links = sourceLinksOf(policy.sources);
-  const notice = pauseText ? await pauseText : null;
-  await io.appendSummary((notice ? `${notice}\n\n` : '') + renderDecisionSummary(decision, links));
+  await io.appendSummary(
+    (pauseNotice ? `${pauseNotice}\n\n` : '') + renderDecisionSummary(decision, links),
+  );
   if (decision.decision === 'rollback' && failOnRollback) {
     io.setFailed(`rollback decided for ${environment}: ${decision.summary}`);
   } else if (decision.decision === 'warn' || decision.decision === 'hold') {
     io.warning(decision.summary);
   } else if (decision.shadow && decision.shadow.decision !== 'none') {
     io.warning(decision.shadow.summary);
-  }
-  return decision;
-}
-
-/**
- * The pause switch at the top of this summary while it is on, so the evaluation of a paused
- * environment never looks as if a rollback will follow. Only for the present (a replay at a past
- * `at` is not paused now) and with a token in a repository run; a failure to read it warns and
- * never fails the evaluation (the rollback action reads it again and acts on it).
- */
-async function pauseNoticeFor(
-  io: ActionIO,
-  deps: EvaluateDeps,
-  policy: Policy,
-  environment: string,
-): Promise<string | null> {
-  const token = io.getInput('token');
-  const [owner, repo] = (deps.env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!token || !owner || !repo) return null;
-  try {
-    const { createGitHubClient } = await import('../../github/client.ts');
-    const { readPause, pauseNotice } = await import('../../rollback/pause.ts');
-    io.setSecret(token);
-    const client = createGitHubClient({ token, baseUrl: deps.env.GITHUB_API_URL, logger: io });
-    const authority = environmentOf(policy, environment).rollback.authority;
-    return pauseNotice(
-      await readPause(client.octokit, { owner, repo }, environment, authority, deps.now()),
-    );
-  } catch (thrown) {
-    io.warning(
-      `could not read the pause switch (${'ripcord:pause'} issues of ${environment}): ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-    );
-    return null;
   }
 }
 
@@ -171,91 +122,4 @@ function impactFrom(text: string): number {
     );
   }
   return q.value;
-}
-
-/**
- * The baseline is the deployment's creation time: from the input, or from the triggering
- * `deployment` / `deployment_status` event, so a post-deploy workflow needs no extra input.
- */
-async function baselineTime(
-  input: string,
-  env: Record<string, string | undefined>,
-): Promise<number | undefined> {
-  if (input) return parseTime(input, 'input baseline');
-  const eventPath = env.GITHUB_EVENT_PATH;
-  if (!eventPath) return undefined;
-  try {
-    const event = JSON.parse(await readFile(eventPath, 'utf8')) as {
-      deployment?: { created_at?: unknown };
-    };
-    const created = event.deployment?.created_at;
-    return typeof created === 'string'
-      ? parseTime(created, 'event deployment.created_at')
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function needsBaseline(policy: Policy, environment: string): boolean {
-  return environmentOf(policy, environment).triggers.some((t) => t.kind === 'baseline');
-}
-
-/**
- * No baseline given: the environment's newest GitHub deployment is the one under watch. Asked
- * only when a baseline trigger needs it, so other evaluations make no GitHub call.
- */
-async function currentDeploymentTime(
-  io: ActionIO,
-  env: Record<string, string | undefined>,
-  environment: string,
-): Promise<number | undefined> {
-  const token = io.getInput('token');
-  if (!token || !env.GITHUB_REPOSITORY) {
-    io.warning(
-      `no baseline for the baseline triggers of ${environment}: no input baseline or baseline-deployment, no deployment event, and no token to read the deployments with`,
-    );
-    return undefined;
-  }
-  io.setSecret(token);
-  const { currentDeployment } = await import('../../github/deployment-time.ts');
-  const found = await currentDeployment({
-    environment,
-    token,
-    repository: env.GITHUB_REPOSITORY,
-    apiUrl: env.GITHUB_API_URL,
-    logger: io,
-  });
-  if (!found) {
-    io.warning(
-      `no baseline for the baseline triggers of ${environment}: it has no GitHub deployments in ${env.GITHUB_REPOSITORY}`,
-    );
-    return undefined;
-  }
-  io.info(
-    `baseline: deployment ${found.id} (${found.ref}) of ${environment}, created ${new Date(found.createdAt).toISOString()}`,
-  );
-  return found.createdAt;
-}
-
-/** Loaded on demand so evaluations that need no GitHub call do not pay for Octokit at start-up. */
-async function readDeploymentTime(
-  io: ActionIO,
-  env: Record<string, string | undefined>,
-): Promise<number> {
-  if (io.getInput('baseline')) {
-    throw new ConfigurationError(
-      'inputs baseline and baseline-deployment exclude each other; pass one',
-    );
-  }
-  const { deploymentCreatedAt } = await import('../../github/deployment-time.ts');
-  const token = io.getInput('token');
-  if (token) io.setSecret(token);
-  return deploymentCreatedAt({
-    deploymentId: io.getInput('baseline-deployment'),
-    token,
-    repository: env.GITHUB_REPOSITORY,
-    apiUrl: env.GITHUB_API_URL,
-    logger: io,
-  });
 }

@@ -1,61 +1,43 @@
 /**
- * verify: wire the runner's inputs to the verify use-case (checks from the policy or the
- * `checks` input, timing from the policy with input overrides), then write the outputs, the
- * job summary, and the outcome on the deployment and the incident.
+ * verify: the runner's inputs (checks from the policy or the `checks` input, timing from the
+ * policy with input overrides) -> the verify use case (src/verify/verify-run.ts) on the
+ * services of the composition root (compose.ts) -> the outputs, the job summary and the step's
+ * verdict.
  */
-import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { formatDuration } from '../../policy/duration.ts';
 import { ConfigurationError } from '../../shared/errors.ts';
+import type { Environment } from '../../policy/schema.ts';
 import { checkSchema, CHECK_TYPES, type VerifyCheck } from '../../policy/schema-verify.ts';
-import { resolveSecrets } from '../../policy/secrets.ts';
+import { metricLinkMarkdown, sourceLinksOf } from '../../signals/summary.ts';
 import { parseBooleanInput, parseDurationInput, parseTime } from '../../shared/time-input.ts';
 import { timingProblems, type VerifyTiming } from '../../verify/timing.ts';
-import { environmentOf } from '../../signals/evaluate-environment.ts';
-import { createGitHubClient } from '../../github/client.ts';
-import { createDeploymentStore } from '../../github/deployments.ts';
-import { createIncidentStore, type IncidentRecord } from '../../incident/store.ts';
-import { notify, renderNotifySummary, type NotifyReport } from '../../notify/dispatch.ts';
-import { createCommentHistory } from '../../notify/channels/issue-comment.ts';
-import { identityFor } from '../../github/identity.ts';
-import {
-  judgePauses,
-  NO_PAUSE,
-  pauseNotice,
-  readPause,
-  settlePause,
-  type PauseState,
-} from '../../rollback/pause.ts';
-import { defaultPolicyPath, environmentDeclares, readPolicy } from '../../policy/read.ts';
-import { createSources, type SignalSource } from '../../signals/factory.ts';
-import { createFlagProviders } from '../../rollback/flags/providers.ts';
+import { reportNotifications } from '../../notify/channel-verdict.ts';
+import { pauseNotice } from '../../rollback/pause.ts';
 import type { ExecFn } from '../../rollback/steps/command-step.ts';
-import type { CheckContext } from '../../verify/checks.ts';
 import {
   checksOutput,
-  recordVerification,
   renderVerifySummary,
-  verifyChecks,
   VERIFY_MODES,
   type RecordResult,
   type VerifyMode,
   type VerifyOutcome,
 } from '../../verify/run-verify.ts';
+import {
+  resolveCheckSecrets,
+  verifyDeployment,
+  type VerifyRequest,
+  type VerifyRunResult,
+  type VerifyServices,
+} from '../../verify/verify-run.ts';
 import type { ActionIO } from '../action-io.ts';
+import { compose, type ActionDeps, type ActionRoot, type ActionServices } from '../compose.ts';
 import { proposeIncidentReport } from '../../incident/propose-report.ts';
-import { runContext } from '../run-context.ts';
-import { metricLinkMarkdown, sourceLinksOf } from '../../signals/summary.ts';
 
-export interface VerifyDepsIn {
-  env: Record<string, string | undefined>;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  /** Tests shorten Octokit's retry waits and source retries. */
-  retryAfterBaseValue?: number;
+export interface VerifyDepsIn extends ActionDeps {
+  /** Tests shorten source and flag retries. */
   retryDelayMs?: number;
   exec?: ExecFn;
-  fetch?: typeof fetch;
 }
 
 export interface VerifyActionResult {
@@ -64,22 +46,44 @@ export interface VerifyActionResult {
 }
 
 export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActionResult> {
+  const root = compose(io, deps, { action: 'verify', tokenNeeds: 'deployments and issues write' });
+  const inputs = await verifyInputs(root);
+  const { request, services } = await verifyServices(inputs, deps);
+  const result = await verifyDeployment(request, services);
+  await writeVerifyOutputs(io, inputs, result);
+  return { outcome: result.outcome, record: result.record };
+}
+
+/** The action's inputs, checked in the order a user fixes them, with the policy they name. */
+interface VerifyInputs {
+  environment: string;
+  mode: VerifyMode;
+  services: ActionServices;
+  env: Environment;
+  /** The `checks` input, or else the policy's; never empty. */
+  checks: VerifyCheck[];
+  timing: VerifyTiming;
+  failStep: boolean;
+  deploymentId: number | null;
+  incident: number | null;
+  since: number | undefined;
+}
+
+async function verifyInputs(root: ActionRoot): Promise<VerifyInputs> {
+  const { io } = root;
   const environment = io.getInput('environment');
   if (!environment)
     throw new ConfigurationError('input environment is required; set `environment: production`');
-  const modeInput = io.getInput('mode');
-  if (!VERIFY_MODES.includes(modeInput as VerifyMode)) {
+  const mode = io.getInput('mode');
+  if (!VERIFY_MODES.includes(mode as VerifyMode)) {
     throw new ConfigurationError(
-      `input mode: ${modeInput ? `"${modeInput}" is not a mode` : 'is required'}; write ${VERIFY_MODES.join(' or ')}`,
+      `input mode: ${mode ? `"${mode}" is not a mode` : 'is required'}; write ${VERIFY_MODES.join(' or ')}`,
     );
   }
-  const mode = modeInput as VerifyMode;
-  const policyPath = io.getInput('policy') || defaultPolicyPath;
   io.phase('Policy');
-  const policy = await readPolicy(policyPath);
-  const identity = identityFor(policy.github.bot_login, deps.env);
-  const env = environmentOf(policy, environment);
-
+  const services = await root.load();
+  services.identity(); // RIPCORD_BOT_LOGIN is checked with the policy, before the other inputs
+  const env = services.environment(environment);
   const checks = parseChecksInput(io.getInput('checks')) ?? env.verify.checks;
   if (checks.length === 0) {
     throw new ConfigurationError(
@@ -91,187 +95,90 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
     io.getInput('fail-on-unverified') || 'true',
     'input fail-on-unverified',
   );
-  const deploymentInput = positiveInt(io.getInput('deployment-id'), 'deployment-id');
-  const incidentInput = positiveInt(io.getInput('incident'), 'incident');
+  const deploymentId = positiveInt(io.getInput('deployment-id'), 'deployment-id');
+  const incident = positiveInt(io.getInput('incident'), 'incident');
   const sinceInput = io.getInput('since');
-  let since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
-
-  const { token, repository, owner, repo, serverUrl, runUrl } = runContext(
-    io,
-    deps.env,
-    deps.now,
-    'verify',
-    'deployments and issues write',
-  );
-
-  // Secrets: only probe URLs and headers take ${NAME}; a smoke command keeps its own `$VARS`.
-  const secrets = new Set<string>();
-  const resolved: VerifyCheck[] = checks.map((check) => {
-    if (check.type !== 'probe') return check;
-    const r = resolveSecrets(
-      { url: check.url, headers: check.headers },
-      deps.env,
-      `verify.checks.${check.name}`,
-    );
-    for (const s of r.secrets) secrets.add(s);
-    return { ...check, url: r.value.url, ...(r.value.headers ? { headers: r.value.headers } : {}) };
-  });
-  let sources = new Map<string, SignalSource>();
-  if (resolved.some((c) => c.type === 'metric')) {
-    const built = createSources(policy, {
-      env: deps.env,
-      policyDir: dirname(resolve(policyPath)),
-      logger: io,
-      now: deps.now,
-      ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
-    });
-    sources = built.sources;
-    for (const s of built.secrets) secrets.add(s);
-  }
-  const providersUsed = resolved.flatMap((c) => (c.type === 'flag-off' ? [c.provider] : []));
-  const flags = createFlagProviders(policy.flags, {
-    env: deps.env,
-    logger: io,
-    only: providersUsed,
-    ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
-  });
-  for (const s of flags.secrets) secrets.add(s);
-  for (const s of secrets) io.setSecret(s);
-
-  const client = createGitHubClient({
-    token,
-    baseUrl: deps.env.GITHUB_API_URL,
-    logger: io,
-    ...(deps.retryAfterBaseValue === undefined
-      ? {}
-      : { retryAfterBaseValue: deps.retryAfterBaseValue }),
-  });
-  const repoRef = { owner, repo };
-  const deployments = createDeploymentStore(client.octokit, repoRef, io);
-  const incidents = createIncidentStore(client.octokit, repoRef, io, {
-    identity,
-  });
-
-  // The pause switch, for the summary. After a rollback, the open incident is read from the
-  // environment's one-label list, which holds the pause issues too (the same single request);
-  // otherwise one list of its own. Either way it is judged beside the checks and awaited only
-  // at the summary, and a failed read is shown there, never fails the step.
-  const authority = env.rollback.authority;
-  let pauseRead: Promise<PauseState>;
-  let incident: IncidentRecord | null = null;
-  if (incidentInput === null && mode === 'after-rollback') {
-    const read = incidents.readEnvironment(environment, deps.now());
-    pauseRead = settlePause(
-      read.then((r) =>
-        r.pauseIssues.length > 0
-          ? judgePauses(client.octokit, repoRef, r.pauseIssues, authority, deps.now())
-          : NO_PAUSE,
-      ),
-    );
-    incident = (await read).incident;
-  } else {
-    pauseRead = settlePause(readPause(client.octokit, repoRef, environment, authority, deps.now()));
-    if (incidentInput !== null) incident = await incidents.get(incidentInput);
-  }
-  if (mode === 'after-rollback' && !incident)
-    io.warning(
-      `no open incident for ${environment}: the outcome is recorded on the deployment only`,
-    );
-
-  let deploymentId = deploymentInput ?? incident?.state.rollbackDeploymentId ?? null;
-  let deployedAt: number | undefined;
-  if (deploymentId === null && mode === 'after-deploy') {
-    const current = await deployments.current(environment);
-    deploymentId = current?.id ?? null;
-    if (current) deployedAt = Date.parse(current.createdAt);
-  }
-  if (since === undefined) {
-    if (mode === 'after-rollback' && incident?.state.lastRollbackAt)
-      since = Date.parse(incident.state.lastRollbackAt);
-    else if (mode === 'after-deploy') {
-      if (deployedAt === undefined && deploymentId !== null && needsSince(resolved))
-        deployedAt = Date.parse((await deployments.get(deploymentId)).createdAt);
-      since = deployedAt;
-    }
-  }
-
-  const ctx: CheckContext = {
+  const since = sinceInput ? parseTime(sinceInput, 'input since') : undefined;
+  root.context(); // the token and the repository, last
+  return {
     environment,
-    now: deps.now,
-    logger: io,
-    sources,
-    flags: flags.providers,
-    step: env.step,
-    lookback: env.lookback,
-    ...(since === undefined ? {} : { since }),
-    stepContext: {
-      ...(incident ? { incident: incident.number } : {}),
-      ...(incident?.state.target
-        ? { targetRef: incident.state.target.ref, targetSha: incident.state.target.sha }
-        : {}),
-      ...(incident ? { fromRef: incident.state.bad.ref, fromSha: incident.state.bad.sha } : {}),
-      ...(incident?.state.strategy ? { strategy: incident.state.strategy } : {}),
-      repository,
-      ...(runUrl ? { runUrl } : {}),
-    },
-    secrets: [...secrets],
-    ...(deps.exec ? { exec: deps.exec } : {}),
-  };
-
-  io.phase('Verify');
-  io.info(
-    `verifying ${environment} (${mode}): ${resolved.length} check${resolved.length === 1 ? '' : 's'}, ${describeTiming(timing)}`,
-  );
-  const outcome = await verifyChecks({
-    checks: resolved,
+    mode: mode as VerifyMode,
+    services,
+    env,
+    checks,
     timing,
-    ctx,
-    sleep: deps.sleep,
-    onRound: (round, results, roundResult) => {
-      io.info(`round ${round}: ${roundResult}`);
-      for (const r of results) io.info(`  ${r.name}: ${r.status}: ${r.detail}`);
-    },
-  });
-  io.info(`verification ${outcome.result}: ${outcome.reason}`);
+    failStep,
+    deploymentId,
+    incident,
+    since,
+  };
+}
 
-  io.phase('Incident and report');
-  const record = await recordVerification(
-    {
-      mode,
+/**
+ * The composition root's services as the use case takes them: the checks with their secrets
+ * resolved, the sources of metric checks and the flag providers of flag-off checks (every
+ * secret masked before anything logs), GitHub's stores, notify and the report.
+ */
+async function verifyServices(
+  inputs: VerifyInputs,
+  deps: VerifyDepsIn,
+): Promise<{ request: VerifyRequest; services: VerifyServices }> {
+  const { services, environment } = inputs;
+  const { io, root } = services;
+  const { checks, secrets } = resolveCheckSecrets(inputs.checks, deps.env, 'verify.checks');
+  root.mask(secrets);
+  const retry = deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs };
+  const sources = checks.some((c) => c.type === 'metric')
+    ? services.sources({ now: deps.now, ...retry })
+    : { sources: new Map(), secrets: [] };
+  const only = checks.flatMap((c) => (c.type === 'flag-off' ? [c.provider] : []));
+  const flags = services.flags(only, retry);
+  const gh = await services.github();
+  const { repository, serverUrl, runUrl } = gh.context;
+  return {
+    request: {
       environment,
-      outcome,
-      deploymentId,
-      incident,
-      rollback: env.rollback,
-      escalate: env.verify.escalate,
-      runUrl,
-      resolveOnPass:
-        mode === 'after-rollback' &&
-        !(await environmentDeclares(policyPath, environment, 'recovery')),
+      mode: inputs.mode,
+      env: inputs.env,
+      policyPath: root.policyPath,
+      checks,
+      timing: inputs.timing,
+      deploymentId: inputs.deploymentId,
+      incident: inputs.incident,
+      since: inputs.since,
+      run: { repository, serverUrl, runUrl, notifyValues: root.runValues() },
     },
-    { deployments, incidents, now: deps.now, logger: io },
-  );
-  let reportUrl = '';
-  if (record.resolved && incident) {
-    // As at the end of a staged recovery: the incident is over, so its report is proposed.
-    reportUrl = await proposeIncidentReport(io, {
-      octokit: client.octokit,
-      repo: repoRef,
-      incident: { number: incident.number, store: incidents },
-      verification: outcome.checks.map((c) => ({
-        name: c.name,
-        kind: c.type,
-        status: c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
-        detail: c.detail,
-      })),
-      recoveryTime: env.recovery_time ?? {},
-      serverUrl,
-      now: new Date(deps.now()),
-    });
-  }
-  io.setOutput('report-url', reportUrl);
+    services: {
+      deployments: gh.deployments(),
+      incidents: gh.incidents(),
+      sources: sources.sources,
+      flags: flags.providers,
+      secrets: [...new Set([...secrets, ...sources.secrets, ...flags.secrets])],
+      ...(deps.exec ? { exec: deps.exec } : {}),
+      judgePauses: (issues, authority) => gh.judgePauses(issues, authority),
+      readPause: (name, authority) => gh.readPause(name, authority),
+      notify: (n) => gh.send(n),
+      proposeReport: (r) =>
+        proposeIncidentReport(io, { ...r, octokit: gh.octokit(), repo: gh.repo }),
+      now: deps.now,
+      sleep: deps.sleep,
+      logger: io,
+      phase: (name) => io.phase(name),
+    },
+  };
+}
 
-  io.phase('Outputs, summary and notifications');
+/**
+ * The outputs, the job summary (the pause first, then the checks with a link to each metric
+ * in its own UI, then the channels notified) and the step's verdict: red when the verification
+ * did not pass (unless fail-on-unverified is false), or when a required channel failed.
+ */
+async function writeVerifyOutputs(
+  io: ActionIO,
+  inputs: VerifyInputs,
+  { outcome, record, incident, reportUrl, pause, notified }: VerifyRunResult,
+): Promise<void> {
+  io.setOutput('report-url', reportUrl);
   io.setOutput('result', outcome.result);
   io.setOutput('reason', outcome.reason);
   io.setOutput('checks', checksOutput(outcome));
@@ -279,86 +186,23 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
   io.setOutput('escalate', String(record.escalate));
   io.setOutput('next-strategy', record.nextStrategy ?? '');
   io.setOutput('incident', incident ? String(incident.number) : '');
-  const sourceLinks = sourceLinksOf(policy.sources);
-  const pause = pauseNotice(await pauseRead);
+  const sourceLinks = sourceLinksOf(inputs.services.policy.sources);
+  const notice = pauseNotice(pause);
   await io.appendSummary(
-    (pause ? `${pause}\n\n` : '') +
-      renderVerifySummary(environment, mode, outcome, record, {
+    (notice ? `${notice}\n\n` : '') +
+      renderVerifySummary(inputs.environment, inputs.mode, outcome, record, {
         incident: incident ? { number: incident.number, url: incident.url } : null,
-        links: checks.flatMap((c) => {
+        links: inputs.checks.flatMap((c) => {
           if (c.type !== 'metric') return [];
           const link = metricLinkMarkdown({ query: c.query }, sourceLinks[c.source]);
           return link ? [{ name: c.name, link }] : [];
         }),
       }),
   );
-
-  let notifyFailure: string | null = null;
-  if (outcome.result === 'failed') {
-    const report = await notify(
-      {
-        event: 'verify.failed',
-        environment,
-        repository,
-        incident: incident ? { number: incident.number, url: incident.url } : null,
-        values: {
-          reason: outcome.reason,
-          ...(incident ? { status: 'verification-failed', from: incident.state.bad.ref } : {}),
-          ...(incident?.state.target ? { to: incident.state.target.ref } : {}),
-          ...(incident?.state.strategy ? { strategy: incident.state.strategy } : {}),
-          next_steps: record.next,
-          ...(runUrl ? { run_url: runUrl } : {}),
-          deployment_url: `${serverUrl}/${repository}/deployments`,
-          ...(deps.env.GITHUB_ACTOR ? { actor: deps.env.GITHUB_ACTOR } : {}),
-        },
-      },
-      {
-        policy: policy.notify,
-        env: deps.env,
-        incidents,
-        history: createCommentHistory(client.octokit, repoRef, identity, io),
-        logger: io,
-        mask: (secret) => io.setSecret(secret),
-        sleep: deps.sleep,
-        now: deps.now,
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      },
-    ).catch((thrown: unknown) => {
-      // The verification's outcome is already recorded; a notification problem must not hide it.
-      io.warning(
-        `could not send verify.failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
-      );
-      return null;
-    });
-    if (report) notifyFailure = await reportNotification(io, report);
-  }
-  if (failStep && outcome.result !== 'passed')
+  const notifyFailure = notified ? await reportNotifications(io, [notified]) : null;
+  if (inputs.failStep && outcome.result !== 'passed')
     io.setFailed(`verification ${outcome.result}: ${outcome.reason}. ${record.next}`);
   else if (notifyFailure) io.setFailed(notifyFailure);
-  return { outcome, record };
-}
-
-/**
- * The notify action's verdict on the channels: a failed channel warns, a failed `required` one
- * fails the step (returned, so the verification's own failure keeps precedence).
- */
-async function reportNotification(io: ActionIO, report: NotifyReport): Promise<string | null> {
-  if (report.outcomes.length > 0) await io.appendSummary(renderNotifySummary(report));
-  if (report.requiredFailed.length > 0)
-    return `required notification channel${report.requiredFailed.length > 1 ? 's' : ''} failed: ${report.requiredFailed
-      .map((o) => `${o.channel} (${o.detail ?? 'failed'})`)
-      .join('; ')}`;
-  if (report.failed.length > 0)
-    io.warning(
-      `notification channel${report.failed.length > 1 ? 's' : ''} failed: ${report.failed
-        .map((o) => o.channel)
-        .join(', ')}; see the job summary`,
-    );
-  return null;
-}
-
-function needsSince(checks: readonly VerifyCheck[]): boolean {
-  return checks.some((c) => c.type === 'metric' && c.improved !== undefined);
 }
 
 function positiveInt(text: string, name: string): number | null {
@@ -434,9 +278,4 @@ function timingFrom(
   if (problems.length > 0)
     throw new ConfigurationError(`verify timing: ${problems.join('; ')}`, problems);
   return timing;
-}
-
-function describeTiming(t: VerifyTiming): string {
-  const d = formatDuration;
-  return `stabilization ${d(t.stabilization)}, every ${d(t.interval)} for up to ${d(t.duration)}, ${t.successes} consecutive success${t.successes === 1 ? '' : 'es'}, ${t.failuresTolerated} failure${t.failuresTolerated === 1 ? '' : 's'} tolerated${t.minDuration ? `, passing no sooner than ${d(t.minDuration)}` : ''}`;
 }

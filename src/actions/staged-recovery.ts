@@ -6,6 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors.ts';
 import { formatDuration } from '../core/duration.ts';
+import { relabel } from '../core/outcome.ts';
 import { escapeMarkdown } from '../core/markdown.ts';
 import { createGitHubClient } from '../github/client.ts';
 import { createIncidentStore, type IncidentStore } from '../github/incident.ts';
@@ -384,7 +385,7 @@ export function gateFromChecks(results: readonly CheckResult[]): GateReading {
     name: `verify: ${r.name}`,
     kind: r.type,
     severity: 'critical',
-    status: r.status === 'pass' ? 'ok' : r.status === 'fail' ? 'breached' : 'inconclusive',
+    status: relabel('check', 'trigger', r.status),
     value: r.value,
     // With its unit (`17 ms`), as the verify summary shows it: a bare 17 says nothing.
     valueText: r.valueText ?? (r.value === null ? null : String(r.value)),

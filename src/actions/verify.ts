@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatDuration } from '../core/duration.ts';
+import { relabel } from '../core/outcome.ts';
 import { ConfigurationError } from '../core/errors.ts';
 import { checkSchema, CHECK_TYPES, type VerifyCheck } from '../core/policy-verify-schema.ts';
 import { resolveSecrets } from '../core/secrets.ts';
@@ -261,7 +262,7 @@ export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActio
       verification: outcome.checks.map((c) => ({
         name: c.name,
         kind: c.type,
-        status: c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
+        status: relabel('check', 'verify', c.status),
         detail: c.detail,
       })),
       recoveryTime: env.recovery_time ?? {},

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { recoveryStateSchema, type RecoveryState } from './recovery-machine.ts';
 import type { IncidentState, IncidentStatus, VerificationRecord } from './incident-state.ts';
 import { escapeMarkdown, mermaidLabel } from './markdown.ts';
+import type { NotRun, OutcomeLabel } from './outcome.ts';
 import { renderChart } from './summary.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -15,7 +16,8 @@ export interface VerificationCheck {
   name: string;
   /** e.g. `http`, `metric`, `command`. */
   kind?: string | undefined;
-  status: 'passed' | 'failed' | 'inconclusive' | 'skipped';
+  /** The verification's words, or `skipped` for a check that never ran (not an outcome). */
+  status: OutcomeLabel<'verify'> | NotRun;
   detail?: string | null | undefined;
   /** When the check gave its final result (ISO 8601). */
   at?: string | null | undefined;

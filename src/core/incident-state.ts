@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { escapeMarkdown } from './markdown.ts';
+import { outcomeLabels } from './outcome.ts';
 
 export const INCIDENT_STATE_VERSION = 1;
 
@@ -64,7 +65,7 @@ export const MAX_EVIDENCE = 40;
 export const decisionEvidenceSchema = z.strictObject({
   name: z.string(),
   severity: z.enum(['critical', 'warning']),
-  status: z.enum(['breached', 'ok', 'inconclusive']),
+  status: z.enum(outcomeLabels('trigger', ['fail', 'pass', 'inconclusive'])),
   value: z.number().nullable(),
   valueText: z.string().nullable(),
   threshold: z.string(),
@@ -106,7 +107,7 @@ export const MAX_VERIFICATION_CHECKS = 40;
  */
 export const verificationRecordSchema = z.strictObject({
   mode: z.enum(['after-deploy', 'after-rollback']),
-  result: z.enum(['passed', 'failed', 'inconclusive']),
+  result: z.enum(outcomeLabels('verify')),
   reason: z.string(),
   startedAt: timestamp,
   finishedAt: timestamp,
@@ -116,7 +117,7 @@ export const verificationRecordSchema = z.strictObject({
       z.strictObject({
         name: z.string(),
         type: z.string(),
-        status: z.enum(['pass', 'fail', 'inconclusive']),
+        status: z.enum(outcomeLabels('check')),
         detail: z.string(),
         value: z.number().nullable(),
         /** The value with its unit (`0.4%`, `120ms`). */

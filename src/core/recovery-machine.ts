@@ -9,6 +9,7 @@
  * so a hand edit that breaks it is reported instead of silently restarting the rollout.
  */
 import { z } from 'zod';
+import { outcomeLabels, type OutcomeLabel } from './outcome.ts';
 import type { RecoveryPolicy } from './policy-recovery-schema.ts';
 import { plural } from './plural.ts';
 import { formatUtc } from './time-format.ts';
@@ -18,8 +19,9 @@ const HISTORY_LIMIT = 40;
 
 const timestamp = z.iso.datetime({ offset: true });
 
-export const gateResultSchema = z.enum(['healthy', 'regressed', 'inconclusive']);
-export type GateResult = z.infer<typeof gateResultSchema>;
+/** A gate reading as the recovery state spells it: `healthy`, `regressed`, `inconclusive`. */
+export const gateResultSchema = z.enum(outcomeLabels('gate'));
+export type GateResult = OutcomeLabel<'gate'>;
 
 export const recoveryStatusSchema = z.enum([
   /** Not started yet (the incident was only rolled back). */

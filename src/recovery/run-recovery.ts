@@ -34,6 +34,7 @@ import {
   type Transition,
   type WaitReason,
 } from '../core/recovery-machine.ts';
+import { combineOutcomes, labelOutcome, outcomeOf, type Outcome } from '../core/outcome.ts';
 import type { Verdict } from '../core/verdict.ts';
 import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
 import type { AcquireResult } from '../github/lock.ts';
@@ -455,34 +456,38 @@ function outcomeOfChanged(t: Transition): RecoveryOutcome {
 
 /** Maps a trigger decision to a gate: a critical breach regresses; a warning or missing data holds. */
 export function gateFromVerdicts(verdicts: readonly Verdict[]): GateReading {
-  const breached = verdicts.filter((v) => v.status === 'breached');
+  const read = (v: Verdict) => outcomeOf('trigger', v.status);
+  const breached = verdicts.filter((v) => read(v) === 'fail');
   const critical = breached.filter((v) => v.severity === 'critical');
-  const unsure = verdicts.filter((v) => v.status === 'inconclusive');
+  const unsure = verdicts.filter((v) => read(v) === 'inconclusive');
   const names = (vs: Verdict[]) => vs.map((v) => v.name).join(', ');
-  if (critical.length > 0)
-    return { result: 'regressed', detail: `${names(critical)} breached`, verdicts: [...verdicts] };
+  const reading = (outcome: Outcome, detail: string): GateReading => ({
+    result: labelOutcome('gate', outcome),
+    detail,
+    verdicts: [...verdicts],
+  });
+  if (critical.length > 0) return reading('fail', `${names(critical)} breached`);
   if (unsure.length > 0 || breached.length > 0) {
     const parts = [
       ...(unsure.length > 0 ? [`${names(unsure)} inconclusive`] : []),
       ...(breached.length > 0 ? [`${names(breached)} warning`] : []),
     ];
-    return { result: 'inconclusive', detail: parts.join('; '), verdicts: [...verdicts] };
+    return reading('inconclusive', parts.join('; '));
   }
-  if (verdicts.length === 0)
-    return { result: 'inconclusive', detail: 'no gate verdicts', verdicts: [] };
-  return {
-    result: 'healthy',
-    detail: `${verdicts.length === 1 ? 'the gate is' : `all ${verdicts.length} gates are`} ok`,
-    verdicts: [...verdicts],
-  };
+  if (verdicts.length === 0) return reading('inconclusive', 'no gate verdicts');
+  return reading(
+    'pass',
+    `${verdicts.length === 1 ? 'the gate is' : `all ${verdicts.length} gates are`} ok`,
+  );
 }
 
 /** Worst of several gate readings: regressed over inconclusive over healthy. */
 export function combineGates(readings: readonly GateReading[]): GateReading {
-  const rank: Record<GateResult, number> = { healthy: 0, inconclusive: 1, regressed: 2 };
-  let worst: GateResult = 'healthy';
-  for (const r of readings) if (rank[r.result] > rank[worst]) worst = r.result;
   if (readings.length === 0) return { result: 'inconclusive', detail: 'no gates', verdicts: [] };
+  const worst = labelOutcome(
+    'gate',
+    combineOutcomes(readings.map((r) => outcomeOf('gate', r.result))),
+  );
   const verdicts = readings.flatMap((r) => r.verdicts);
   // Healthy readings each say "the gate is ok"; joined they would repeat it once per reading.
   if (worst === 'healthy' && verdicts.length > 0)

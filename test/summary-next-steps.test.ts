@@ -11,7 +11,11 @@ import { silentLogger } from '../src/core/logger.ts';
 import { plural } from '../src/core/plural.ts';
 import { checkSchema } from '../src/core/policy-verify-schema.ts';
 import { recoverySchema } from '../src/core/policy-recovery-schema.ts';
-import { initialRecoveryState, planOf, transition } from '../src/core/recovery-machine.ts';
+import {
+  initialRecoveryState,
+  recoverySettingsOf,
+  transition,
+} from '../src/core/recovery-machine.ts';
 import { datadogAppHost, metricLink, renderDecisionSummary } from '../src/core/summary.ts';
 import { formatElapsed, formatUtc } from '../src/core/time-format.ts';
 import type { Decision, Verdict } from '../src/core/verdict.ts';
@@ -174,7 +178,7 @@ describe('the staged-recovery summary', () => {
     const row = gates.verdicts[0]?.valueText ?? '';
     expect(row).toMatch(/^\d+ ms$/);
 
-    const plan = planOf(recoverySchema.parse({}));
+    const plan = recoverySettingsOf(recoverySchema.parse({}));
     const t = transition(
       plan,
       initialRecoveryState(T0),

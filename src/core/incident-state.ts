@@ -202,7 +202,7 @@ const FIX =
   'Fix it by hand, or restore the block from the issue\'s edit history (the "edited" menu above the issue body), then re-run the workflow.';
 
 /** Where a zod issue points, as a reader would write it: `steps[2].status`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return '(the whole block)';
   let out = '';
   for (const key of path) {
@@ -213,7 +213,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 function validationProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  return error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
 }
 
 /**

@@ -24,12 +24,12 @@ import {
 import {
   initialRecoveryState,
   parseRecoveryState,
-  planOf,
+  recoverySettingsOf,
   transition,
   type GateResult,
   type RecoveryEffect,
   type RecoveryEvent,
-  type RecoveryPlan,
+  type RecoverySettings,
   type RecoveryState,
   type Transition,
   type WaitReason,
@@ -113,7 +113,8 @@ export interface RecoveryResult {
   outcome: RecoveryOutcome;
   message: string;
   incident: { number: number; url: string } | null;
-  plan: RecoveryPlan;
+  /** The recovery settings the run used (the staged-recovery summary lists the stages). */
+  plan: RecoverySettings;
   state: RecoveryState | null;
   next: { action: WaitReason | 'none'; at: string | null };
   gates: GateReading | null;
@@ -126,13 +127,13 @@ export async function runRecovery(
   deps: RecoveryDeps,
 ): Promise<RecoveryResult> {
   const env = environmentOf(deps.policy, req.environment);
-  const plan = planOf(env.recovery);
+  const settings = recoverySettingsOf(env.recovery);
   checkGatesConfigured(env, req.environment);
   const base: RecoveryResult = {
     outcome: 'status',
     message: '',
     incident: null,
-    plan,
+    plan: settings,
     state: null,
     next: { action: 'none', at: null },
     gates: null,
@@ -164,15 +165,15 @@ export async function runRecovery(
   const notReady = readiness(incident);
   if (notReady) return { ...base, outcome: 'not-ready', incident: ref, message: notReady };
 
-  const read = recoveryOf(incident, now);
+  const read = readRecoveryState(incident, now);
   let gates: GateReading | null = null;
-  let decided = transition(plan, read, eventFor(req, null, ''), now);
+  let decided = transition(settings, read, eventFor(req, null, ''), now);
   if (decided.effects.some((e) => e.type === 'evaluateGates')) {
     const since = read.stageStartedAt === null ? null : Date.parse(read.stageStartedAt);
     gates = await deps.gates(now, since);
-    decided = transition(plan, read, eventFor(req, gates.result, gates.detail), now);
+    decided = transition(settings, read, eventFor(req, gates.result, gates.detail), now);
   }
-  const summary = { ...base, incident: ref, gates, plan };
+  const summary = { ...base, incident: ref, gates, plan: settings };
 
   if (!decided.changed) {
     return {
@@ -204,13 +205,13 @@ export async function runRecovery(
       !fresh ||
       fresh.number !== incident.number ||
       fresh.state.status !== incident.state.status ||
-      JSON.stringify(recoveryOf(fresh, now)) !== JSON.stringify(read)
+      JSON.stringify(readRecoveryState(fresh, now)) !== JSON.stringify(read)
     ) {
       return {
         ...summary,
         gates,
         outcome: 'skipped',
-        state: fresh ? recoveryOf(fresh, now) : read,
+        state: fresh ? readRecoveryState(fresh, now) : read,
         next: nextOf(decided),
         message: fresh
           ? `Another run moved the recovery of incident #${incident.number} first; this run did nothing.`
@@ -270,7 +271,7 @@ function readiness(incident: IncidentRecord): string | null {
   }
 }
 
-function recoveryOf(incident: IncidentRecord, now: number): RecoveryState {
+function readRecoveryState(incident: IncidentRecord, now: number): RecoveryState {
   if (incident.state.recovery === null) {
     return initialRecoveryState(Date.parse(incident.state.lastRollbackAt ?? '') || now);
   }

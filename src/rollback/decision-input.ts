@@ -1,7 +1,7 @@
 /** The `decision` input: the report JSON that evaluate-triggers wrote to its `report` output. */
 import { z } from 'zod';
-import { ConfigurationError } from '../core/errors.ts';
-import { outcomeLabels } from '../core/outcome.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import { outcomeLabels } from '../shared/outcome.ts';
 
 /** A decision row's flag override as the report carries it: durations already in milliseconds. */
 const reportedFlag = z.strictObject({

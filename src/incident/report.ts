@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { recoveryStateSchema, type RecoveryState } from '../recovery/machine.ts';
 import type { IncidentState, IncidentStatus, VerificationRecord } from './state.ts';
 import { escapeMarkdown, mermaidLabel } from '../shared/markdown.ts';
+import type { NotRun, OutcomeLabel } from '../shared/outcome.ts';
 import { renderChart } from '../signals/summary.ts';
 import type { Verdict } from '../signals/verdict.ts';
 
@@ -15,7 +16,8 @@ export interface VerificationCheck {
   name: string;
   /** e.g. `http`, `metric`, `command`. */
   kind?: string | undefined;
-  status: 'passed' | 'failed' | 'inconclusive' | 'skipped';
+  /** The verification's words, or `skipped` for a check that never ran (not an outcome). */
+  status: OutcomeLabel<'verify'> | NotRun;
   detail?: string | null | undefined;
   /** When the check gave its final result (ISO 8601). */
   at?: string | null | undefined;
@@ -211,7 +213,7 @@ function when(at: string | null | undefined): string {
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-export function formatDuration(
+export function spanBetween(
   fromIso: string | null | undefined,
   toIso: string | null | undefined,
 ): string | null {
@@ -341,7 +343,7 @@ const RESULT_TEXT: Record<VerificationRecord['result'], string> = {
 function renderVerification(v: VerificationRecord): string[] {
   const what = v.mode === 'after-rollback' ? 'after the rollback' : 'after the deploy';
   const lines = [
-    `Verification ${what} ${RESULT_TEXT[v.result]} at ${when(v.finishedAt)}: ${escapeMarkdown(v.reason)} (${v.rounds} round${v.rounds === 1 ? '' : 's'} from ${when(v.startedAt)}, ${formatDuration(v.startedAt, v.finishedAt) ?? '-'}).`,
+    `Verification ${what} ${RESULT_TEXT[v.result]} at ${when(v.finishedAt)}: ${escapeMarkdown(v.reason)} (${v.rounds} round${v.rounds === 1 ? '' : 's'} from ${when(v.startedAt)}, ${spanBetween(v.startedAt, v.finishedAt) ?? '-'}).`,
     '',
   ];
   if (v.checks.length === 0) return [...lines, '_No checks ran._', ''];
@@ -495,7 +497,7 @@ export function measureRecovery(
     outcome = 'missed';
     sentence = `Objective ${formatSpan(objective)} (${severity}): **missed by ${formatSpan(took - objective)}**, ${formatSpan(took)} from detection to restored${proof}.`;
   }
-  const fromBad = formatDuration(firstBadAt, restoredAt);
+  const fromBad = spanBetween(firstBadAt, restoredAt);
   if (firstBadAt !== null && fromBad !== null)
     sentence += ` From the first bad sample (${when(firstBadAt)}) it was ${fromBad}, the span \`ripcord validate\` checks the policy's worst case against.`;
   return {
@@ -530,9 +532,9 @@ export function renderIncidentReport(input: IncidentReportInput): string {
   out(`<!-- ripcord:incident-report incident=${incident.number} -->`, '');
 
   // Summary
-  const ttd = formatDuration(state.bad.createdAt, state.openedAt);
-  const ttr = formatDuration(state.openedAt, state.lastRollbackAt);
-  const ttRecover = formatDuration(state.openedAt, recovery?.completedAt);
+  const ttd = spanBetween(state.bad.createdAt, state.openedAt);
+  const ttr = spanBetween(state.openedAt, state.lastRollbackAt);
+  const ttRecover = spanBetween(state.openedAt, recovery?.completedAt);
   out('## Summary', '');
   const sentence = [
     `On ${when(state.openedAt)}, Ripcord opened [incident #${incident.number}](${incident.url}) for **${escapeMarkdown(state.environment)}**: ${escapeMarkdown(state.reason.replace(/\.\s*$/, ''))}.`,
@@ -561,7 +563,7 @@ export function renderIncidentReport(input: IncidentReportInput): string {
   out(`| Time to recover | ${ttRecover ?? (recovery ? 'recovery not completed' : '-')} |`);
   if (state.dataLossWindow) {
     out(
-      `| Data-loss window | ${formatDuration(state.dataLossWindow.from, state.dataLossWindow.to) ?? '-'} |`,
+      `| Data-loss window | ${spanBetween(state.dataLossWindow.from, state.dataLossWindow.to) ?? '-'} |`,
     );
   }
   const rto = input.recoveryTime ? measureRecovery(state, input.recoveryTime) : null;
@@ -701,7 +703,7 @@ export function renderIncidentReport(input: IncidentReportInput): string {
     );
     state.steps.forEach((s, i) => {
       out(
-        `| ${i + 1} | ${cell(s.name || s.id)} | ${cell(s.strategy)} | ${s.status} | ${when(s.startedAt)} | ${when(s.finishedAt)} | ${formatDuration(s.startedAt, s.finishedAt) ?? '-'} | ${cell(s.detail)} |`,
+        `| ${i + 1} | ${cell(s.name || s.id)} | ${cell(s.strategy)} | ${s.status} | ${when(s.startedAt)} | ${when(s.finishedAt)} | ${spanBetween(s.startedAt, s.finishedAt) ?? '-'} | ${cell(s.detail)} |`,
       );
     });
     out('');
@@ -730,7 +732,7 @@ export function renderIncidentReport(input: IncidentReportInput): string {
     const { from, to } = state.dataLossWindow;
     out('## Data-loss window', '');
     out(
-      `Data was restored to its state at ${when(from)}. Writes between **${when(from)}** and **${when(to)}** (${formatDuration(from, to) ?? '-'}) are not in the restored data: find them (logs, queues, the backup taken before the restore) and replay or reconcile them.`,
+      `Data was restored to its state at ${when(from)}. Writes between **${when(from)}** and **${when(to)}** (${spanBetween(from, to) ?? '-'}) are not in the restored data: find them (logs, queues, the backup taken before the restore) and replay or reconcile them.`,
       '',
     );
   }
@@ -754,7 +756,7 @@ export function renderIncidentReport(input: IncidentReportInput): string {
         stages.forEach((st, i) => {
           const end = st.finishedAt ?? st.completedAt;
           out(
-            `| ${stageLabel(st, i)} | ${cell(st.status)} | ${when(st.startedAt)} | ${when(end)} | ${formatDuration(st.startedAt, end) ?? '-'} |`,
+            `| ${stageLabel(st, i)} | ${cell(st.status)} | ${when(st.startedAt)} | ${when(end)} | ${spanBetween(st.startedAt, end) ?? '-'} |`,
           );
         });
         out('');

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { escapeMarkdown } from '../shared/markdown.ts';
+import { outcomeLabels } from '../shared/outcome.ts';
 
 export const INCIDENT_STATE_VERSION = 1;
 
@@ -64,7 +65,7 @@ export const MAX_EVIDENCE = 40;
 export const decisionEvidenceSchema = z.strictObject({
   name: z.string(),
   severity: z.enum(['critical', 'warning']),
-  status: z.enum(['breached', 'ok', 'inconclusive']),
+  status: z.enum(outcomeLabels('trigger', ['fail', 'pass', 'inconclusive'])),
   value: z.number().nullable(),
   valueText: z.string().nullable(),
   threshold: z.string(),
@@ -106,7 +107,7 @@ export const MAX_VERIFICATION_CHECKS = 40;
  */
 export const verificationRecordSchema = z.strictObject({
   mode: z.enum(['after-deploy', 'after-rollback']),
-  result: z.enum(['passed', 'failed', 'inconclusive']),
+  result: z.enum(outcomeLabels('verify')),
   reason: z.string(),
   startedAt: timestamp,
   finishedAt: timestamp,
@@ -116,7 +117,7 @@ export const verificationRecordSchema = z.strictObject({
       z.strictObject({
         name: z.string(),
         type: z.string(),
-        status: z.enum(['pass', 'fail', 'inconclusive']),
+        status: z.enum(outcomeLabels('check')),
         detail: z.string(),
         value: z.number().nullable(),
         /** The value with its unit (`0.4%`, `120ms`). */
@@ -201,7 +202,7 @@ const FIX =
   'Fix it by hand, or restore the block from the issue\'s edit history (the "edited" menu above the issue body), then re-run the workflow.';
 
 /** Where a zod issue points, as a reader would write it: `steps[2].status`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 0) return '(the whole block)';
   let out = '';
   for (const key of path) {
@@ -212,7 +213,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 function validationProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  return error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   timerDuration,
   waitDuration,
 } from './schema-primitives.ts';
+import { outcomeLabels } from '../shared/outcome.ts';
 import { flagProviderSchema, rollbackSchema } from './schema-rollback.ts';
 import { notifySchema } from './schema-notify.ts';
 import { recoverySchema } from './schema-recovery.ts';
@@ -27,10 +28,14 @@ const headers = z.record(z.string(), z.string()).meta({
   description: 'Extra HTTP headers. Values may reference environment variables with ${NAME}.',
 });
 
-const missingData = z.enum(['inconclusive', 'ok', 'breached']).default('inconclusive').meta({
-  description:
-    'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
-});
+// A trigger verdict's words (./outcome.ts), listed in the reference as inconclusive, ok, breached.
+const missingData = z
+  .enum(outcomeLabels('trigger', ['inconclusive', 'pass', 'fail']))
+  .default('inconclusive')
+  .meta({
+    description:
+      'What a trigger reads when the source returns no data. No data is never healthy unless you say so.',
+  });
 
 const sourceCommon = {
   timeout: timerDuration.default(10_000).meta({ description: 'Per request timeout.' }),

@@ -1,5 +1,5 @@
 /**
- * The staged-recovery state machine, pure: `(plan, state, event, now) -> {state, effects}`.
+ * The staged-recovery state machine, pure: `(settings, state, event, now) -> {state, effects}`.
  * Scheduled runs come late, twice or not at all, so every decision is computed from the
  * timestamps recorded in the state, never from how many runs there were. The caller applies
  * the effects (flag, incident, comments) and then stores the new state; a transition that
@@ -9,6 +9,8 @@
  * so a hand edit that breaks it is reported instead of silently restarting the rollout.
  */
 import { z } from 'zod';
+import type { NotifyEvent } from '../notify/templates.ts';
+import { outcomeLabels, type OutcomeLabel } from '../shared/outcome.ts';
 import type { RecoveryPolicy } from '../policy/schema-recovery.ts';
 import { plural } from '../shared/plural.ts';
 import { formatUtc } from '../shared/time-format.ts';
@@ -18,8 +20,9 @@ const HISTORY_LIMIT = 40;
 
 const timestamp = z.iso.datetime({ offset: true });
 
-export const gateResultSchema = z.enum(['healthy', 'regressed', 'inconclusive']);
-export type GateResult = z.infer<typeof gateResultSchema>;
+/** A gate reading as the recovery state spells it: `healthy`, `regressed`, `inconclusive`. */
+export const gateResultSchema = z.enum(outcomeLabels('gate'));
+export type GateResult = OutcomeLabel<'gate'>;
 
 export const recoveryStatusSchema = z.enum([
   /** Not started yet (the incident was only rolled back). */
@@ -65,14 +68,14 @@ export const recoveryStateSchema = z.strictObject({
 export type RecoveryState = z.infer<typeof recoveryStateSchema>;
 
 /** The policy as the machine needs it (durations in ms). */
-export interface RecoveryPlan {
+export interface RecoverySettings {
   stages: readonly { percent: number; dwell: number }[];
   autoProceed: boolean;
   maxAttempts: number;
   backoff: { base: number; max: number };
 }
 
-export function planOf(policy: RecoveryPolicy): RecoveryPlan {
+export function recoverySettingsOf(policy: RecoveryPolicy): RecoverySettings {
   return {
     stages: policy.stages,
     autoProceed: policy.auto_proceed,
@@ -88,7 +91,11 @@ export type RecoveryEvent =
   | { type: 'abort'; actor: string; reason?: string }
   | { type: 'status' };
 
-export type NotifyEvent = 'recovery.stage' | 'recovery.completed' | 'recovery.aborted';
+/** The notify events the machine raises: a subset of notify's events, under notify's names. */
+export type RecoveryNotifyEvent = Extract<
+  NotifyEvent,
+  'recovery.stage' | 'recovery.completed' | 'recovery.aborted'
+>;
 
 export type WaitReason = 'dwell' | 'backoff' | 'approval' | 'gates';
 
@@ -97,7 +104,7 @@ export type RecoveryEffect =
   /** Back to 0%: the flag off and its rollout at 0 (or the command with RIPCORD_PERCENT=0). */
   | { type: 'rollbackAgain'; reason: string }
   | { type: 'markRecovered' }
-  | { type: 'notify'; event: NotifyEvent; message: string }
+  | { type: 'notify'; event: RecoveryNotifyEvent; message: string }
   /** The gates of the current stage must be read before the machine can decide. */
   | { type: 'evaluateGates' }
   /** Nothing more to do until `until` (null: the next run, whenever it comes). */
@@ -135,45 +142,45 @@ export function isTerminal(state: RecoveryState): boolean {
 }
 
 /** Wait before attempt n+1 after attempt n regressed: base * 2^(n-1), capped. */
-export function backoffDelay(plan: RecoveryPlan, failedAttempt: number): number {
+export function backoffDelay(settings: RecoverySettings, failedAttempt: number): number {
   const exponent = Math.max(0, failedAttempt - 1);
   // 2^exponent overflows to Infinity long after it passed any sane max; min() keeps it finite.
-  return Math.min(plan.backoff.base * 2 ** Math.min(exponent, 52), plan.backoff.max);
+  return Math.min(settings.backoff.base * 2 ** Math.min(exponent, 52), settings.backoff.max);
 }
 
 /** When the current stage's dwell ends, or null when no stage is live. */
-export function dwellEndsAt(plan: RecoveryPlan, state: RecoveryState): number | null {
-  const stage = plan.stages[state.stage];
+export function dwellEndsAt(settings: RecoverySettings, state: RecoveryState): number | null {
+  const stage = settings.stages[state.stage];
   if (!stage || state.stageStartedAt === null) return null;
   return Date.parse(state.stageStartedAt) + stage.dwell;
 }
 
 export function transition(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   event: RecoveryEvent,
   now: number,
 ): Transition {
-  checkPlan(plan);
-  if (state.stage >= plan.stages.length) {
+  checkSettings(settings);
+  if (state.stage >= settings.stages.length) {
     throw new RangeError(
-      `the recovery state is at stage ${state.stage + 1} but the policy has ${plural(plan.stages.length, 'stage')}; the stages changed during the recovery`,
+      `the recovery state is at stage ${state.stage + 1} but the policy has ${plural(settings.stages.length, 'stage')}; the stages changed during the recovery`,
     );
   }
   switch (event.type) {
     case 'status':
-      return unchanged(state, describe(plan, state, now), waitFor(plan, state, now));
+      return unchanged(state, describe(settings, state, now), waitFor(settings, state, now));
     case 'abort':
-      return abort(plan, state, event, now);
+      return abort(settings, state, event, now);
     case 'proceed':
-      return proceed(plan, state, event, now);
+      return proceed(settings, state, event, now);
     case 'tick':
-      return tick(plan, state, event, now);
+      return tick(settings, state, event, now);
   }
 }
 
 function tick(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   event: Extract<RecoveryEvent, { type: 'tick' }>,
   now: number,
@@ -181,42 +188,43 @@ function tick(
   switch (state.status) {
     case 'recovered':
     case 'aborted':
-      return unchanged(state, describe(plan, state, now), []);
+      return unchanged(state, describe(settings, state, now), []);
     case 'pending':
-      return plan.autoProceed
-        ? startAttempt(plan, state, now, 'start')
-        : awaitApproval(plan, state, now, 'recovery is ready to start');
+      return settings.autoProceed
+        ? startAttempt(settings, state, now, 'start')
+        : awaitApproval(settings, state, now, 'recovery is ready to start');
     case 'backoff': {
       const at = state.nextAttemptAt === null ? now : Date.parse(state.nextAttemptAt);
-      if (now < at) return unchanged(state, describe(plan, state, now), waitFor(plan, state, now));
-      return plan.autoProceed
-        ? startAttempt(plan, state, now, 'retry')
-        : awaitApproval(plan, state, now, `attempt ${state.attempt} is ready to start`);
+      if (now < at)
+        return unchanged(state, describe(settings, state, now), waitFor(settings, state, now));
+      return settings.autoProceed
+        ? startAttempt(settings, state, now, 'retry')
+        : awaitApproval(settings, state, now, `attempt ${state.attempt} is ready to start`);
     }
     case 'running':
     case 'awaiting-approval': {
       if (state.stage < 0) {
         // Awaiting approval before the first stage: nothing is live, so nothing to gate; a
         // policy switched to auto_proceed since then starts it.
-        if (plan.autoProceed) return startAttempt(plan, state, now, 'start');
-        return unchanged(state, describe(plan, state, now), waitFor(plan, state, now));
+        if (settings.autoProceed) return startAttempt(settings, state, now, 'start');
+        return unchanged(state, describe(settings, state, now), waitFor(settings, state, now));
       }
-      const ends = dwellEndsAt(plan, state) ?? now;
+      const ends = dwellEndsAt(settings, state) ?? now;
       if (now < ends)
-        return unchanged(state, describe(plan, state, now), waitFor(plan, state, now));
+        return unchanged(state, describe(settings, state, now), waitFor(settings, state, now));
       if (event.gates === null) {
         return unchanged(state, `stage ${state.stage + 1} dwell is over: reading its gates`, [
           { type: 'evaluateGates' },
         ]);
       }
-      return judge(plan, state, event.gates, event.detail ?? '', now, true);
+      return judge(settings, state, event.gates, event.detail ?? '', now, true);
     }
   }
 }
 
 /** The gates of a live stage whose dwell is over decide what happens next. */
 function judge(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   gates: GateResult,
   detail: string,
@@ -224,7 +232,7 @@ function judge(
   mayAdvance: boolean,
 ): Transition {
   const lastGate = { at: iso(now), result: gates, detail };
-  if (gates === 'regressed') return regress(plan, state, detail, now);
+  if (gates === 'regressed') return regress(settings, state, detail, now);
   if (gates === 'inconclusive') {
     // Holding does not need a write when it was already holding: costs stay flat while metrics are down.
     const message = `stage ${state.stage + 1} (${state.percent}%) holds: its gates are inconclusive${detail ? ` (${detail})` : ''}; it never advances on missing data`;
@@ -235,7 +243,7 @@ function judge(
       { type: 'wait', until: null, reason: 'gates' },
     ]);
   }
-  const last = state.stage === plan.stages.length - 1;
+  const last = state.stage === settings.stages.length - 1;
   if (last) {
     const message = `${state.percent}% held healthy for its dwell: recovered (attempt ${state.attempt})`;
     return changedTo(
@@ -247,24 +255,24 @@ function judge(
       [{ type: 'markRecovered' }, { type: 'notify', event: 'recovery.completed', message }],
     );
   }
-  if (!mayAdvance || !plan.autoProceed) {
+  if (!mayAdvance || !settings.autoProceed) {
     if (state.status === 'awaiting-approval') {
-      return unchanged(state, describe(plan, state, now), [
+      return unchanged(state, describe(settings, state, now), [
         { type: 'wait', until: null, reason: 'approval' },
       ]);
     }
     return awaitApproval(
-      plan,
+      settings,
       { ...state, lastGate },
       now,
       `stage ${state.stage + 1} (${state.percent}%) is healthy`,
     );
   }
-  return advance(plan, { ...state, lastGate }, now, detail);
+  return advance(settings, { ...state, lastGate }, now, detail);
 }
 
 function proceed(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   event: Extract<RecoveryEvent, { type: 'proceed' }>,
   now: number,
@@ -278,31 +286,31 @@ function proceed(
   }
   if (state.status === 'pending' || state.status === 'backoff' || state.stage < 0) {
     // Nothing is live, so there is nothing to gate: a person may start (or retry early).
-    return startAttempt(plan, state, now, `proceed by ${event.actor}`);
+    return startAttempt(settings, state, now, `proceed by ${event.actor}`);
   }
-  const ends = dwellEndsAt(plan, state) ?? now;
+  const ends = dwellEndsAt(settings, state) ?? now;
   if (now < ends) {
     return unchanged(
       state,
       `proceed refused: stage ${state.stage + 1} (${state.percent}%) dwells until ${formatUtc(ends)}; stages are never cut short`,
-      waitFor(plan, state, now),
+      waitFor(settings, state, now),
     );
   }
   if (event.gates === null) {
     return unchanged(state, 'reading the gates before proceeding', [{ type: 'evaluateGates' }]);
   }
   if (event.gates !== 'healthy') {
-    return judge(plan, state, event.gates, event.detail ?? '', now, false);
+    return judge(settings, state, event.gates, event.detail ?? '', now, false);
   }
   const lastGate = { at: iso(now), result: event.gates, detail: event.detail ?? '' };
-  if (state.stage === plan.stages.length - 1) {
-    return judge(plan, state, 'healthy', event.detail ?? '', now, true);
+  if (state.stage === settings.stages.length - 1) {
+    return judge(settings, state, 'healthy', event.detail ?? '', now, true);
   }
-  return advance(plan, { ...state, lastGate }, now, `proceed by ${event.actor}`);
+  return advance(settings, { ...state, lastGate }, now, `proceed by ${event.actor}`);
 }
 
 function abort(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   event: Extract<RecoveryEvent, { type: 'abort' }>,
   now: number,
@@ -333,15 +341,15 @@ function abort(
 }
 
 function regress(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   detail: string,
   now: number,
 ): Transition {
   const lastGate = { at: iso(now), result: 'regressed' as const, detail };
   const where = `stage ${state.stage + 1} (${state.percent}%) of attempt ${state.attempt} regressed${detail ? ` (${detail})` : ''}`;
-  if (state.attempt >= plan.maxAttempts) {
-    const reason = `${where}; max_attempts ${plan.maxAttempts} reached`;
+  if (state.attempt >= settings.maxAttempts) {
+    const reason = `${where}; max_attempts ${settings.maxAttempts} reached`;
     const message = `${reason}: rolled back again and stopped trying`;
     return changedTo(
       {
@@ -363,8 +371,8 @@ function regress(
       ],
     );
   }
-  const next = now + backoffDelay(plan, state.attempt);
-  const message = `${where}: rolled back again; attempt ${state.attempt + 1} of ${plan.maxAttempts} starts at ${formatUtc(next)}`;
+  const next = now + backoffDelay(settings, state.attempt);
+  const message = `${where}: rolled back again; attempt ${state.attempt + 1} of ${settings.maxAttempts} starts at ${formatUtc(next)}`;
   return changedTo(
     {
       ...state,
@@ -389,21 +397,27 @@ function regress(
 }
 
 function startAttempt(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   now: number,
   why: string,
 ): Transition {
-  return advance(plan, { ...state, stage: -1, nextAttemptAt: null }, now, why);
+  return advance(settings, { ...state, stage: -1, nextAttemptAt: null }, now, why);
 }
 
 /** Exactly one stage forward: never more, so no stage is ever skipped. */
-function advance(plan: RecoveryPlan, state: RecoveryState, now: number, why: string): Transition {
+function advance(
+  settings: RecoverySettings,
+  state: RecoveryState,
+  now: number,
+  why: string,
+): Transition {
   const stage = state.stage + 1;
-  const next = plan.stages[stage];
-  if (!next) throw new RangeError(`no stage ${stage + 1}: the plan has ${plan.stages.length}`);
+  const next = settings.stages[stage];
+  if (!next)
+    throw new RangeError(`no stage ${stage + 1}: the recovery has ${settings.stages.length}`);
   const until = now + next.dwell;
-  const message = `attempt ${state.attempt}: stage ${stage + 1} of ${plan.stages.length}, ${next.percent}% (${why}); its gates are read after ${formatUtc(until)}`;
+  const message = `attempt ${state.attempt}: stage ${stage + 1} of ${settings.stages.length}, ${next.percent}% (${why}); its gates are read after ${formatUtc(until)}`;
   return changedTo(
     { ...state, status: 'running', stage, percent: next.percent, stageStartedAt: iso(now) },
     'stage',
@@ -419,12 +433,12 @@ function advance(plan: RecoveryPlan, state: RecoveryState, now: number, why: str
 }
 
 function awaitApproval(
-  plan: RecoveryPlan,
+  settings: RecoverySettings,
   state: RecoveryState,
   now: number,
   why: string,
 ): Transition {
-  const nextStage = plan.stages[state.stage + 1];
+  const nextStage = settings.stages[state.stage + 1];
   const message = `${why}; waiting for someone with the approval permission to run proceed${nextStage ? ` (next: ${nextStage.percent}%)` : ''}`;
   return changedTo(
     { ...state, status: 'awaiting-approval', nextAttemptAt: null },
@@ -472,19 +486,23 @@ function unchanged(state: RecoveryState, message: string, effects: RecoveryEffec
 }
 
 /** What the recovery waits for now, as a wait effect (empty when it is over). */
-export function waitFor(plan: RecoveryPlan, state: RecoveryState, now: number): RecoveryEffect[] {
+export function waitFor(
+  settings: RecoverySettings,
+  state: RecoveryState,
+  now: number,
+): RecoveryEffect[] {
   switch (state.status) {
     case 'recovered':
     case 'aborted':
       return [];
     case 'pending':
-      return [{ type: 'wait', until: null, reason: plan.autoProceed ? 'gates' : 'approval' }];
+      return [{ type: 'wait', until: null, reason: settings.autoProceed ? 'gates' : 'approval' }];
     case 'backoff':
       return [{ type: 'wait', until: state.nextAttemptAt, reason: 'backoff' }];
     case 'awaiting-approval':
       return [{ type: 'wait', until: null, reason: 'approval' }];
     case 'running': {
-      const ends = dwellEndsAt(plan, state);
+      const ends = dwellEndsAt(settings, state);
       return ends !== null && now < ends
         ? [{ type: 'wait', until: iso(ends), reason: 'dwell' }]
         : [{ type: 'wait', until: null, reason: 'gates' }];
@@ -493,8 +511,8 @@ export function waitFor(plan: RecoveryPlan, state: RecoveryState, now: number): 
 }
 
 /** The state in one sentence. */
-export function describe(plan: RecoveryPlan, state: RecoveryState, now: number): string {
-  const of = `stage ${state.stage + 1} of ${plan.stages.length} (${state.percent}%), attempt ${state.attempt}`;
+export function describe(settings: RecoverySettings, state: RecoveryState, now: number): string {
+  const of = `stage ${state.stage + 1} of ${settings.stages.length} (${state.percent}%), attempt ${state.attempt}`;
   switch (state.status) {
     case 'pending':
       return 'recovery has not started';
@@ -503,13 +521,13 @@ export function describe(plan: RecoveryPlan, state: RecoveryState, now: number):
     case 'aborted':
       return `recovery aborted: ${state.abortReason ?? 'no reason recorded'}`;
     case 'backoff':
-      return `rolled back after a regression; attempt ${state.attempt} of ${plan.maxAttempts} starts at ${state.nextAttemptAt ? formatUtc(state.nextAttemptAt) : 'the next run'}`;
+      return `rolled back after a regression; attempt ${state.attempt} of ${settings.maxAttempts} starts at ${state.nextAttemptAt ? formatUtc(state.nextAttemptAt) : 'the next run'}`;
     case 'awaiting-approval':
       return state.stage < 0
         ? `attempt ${state.attempt} waits for proceed before its first stage`
         : `${of} is healthy and waits for proceed`;
     case 'running': {
-      const ends = dwellEndsAt(plan, state);
+      const ends = dwellEndsAt(settings, state);
       return ends !== null && now < ends
         ? `${of} dwells until ${formatUtc(ends)}`
         : `${of}: dwell over, gates due`;
@@ -517,11 +535,11 @@ export function describe(plan: RecoveryPlan, state: RecoveryState, now: number):
   }
 }
 
-function checkPlan(plan: RecoveryPlan): void {
-  // The policy schema guarantees this; a plan built by hand (tests, the CLI) gets the same rules.
-  const stages = plan.stages;
+function checkSettings(settings: RecoverySettings): void {
+  // The policy schema guarantees this; settings built by hand (tests, the CLI) gets the same rules.
+  const stages = settings.stages;
   if (stages.length === 0 || stages.at(-1)?.percent !== 100) {
-    throw new RangeError('a recovery plan needs stages ending at 100%');
+    throw new RangeError('recovery settings need stages ending at 100%');
   }
   for (let i = 1; i < stages.length; i++) {
     const a = stages[i - 1];

@@ -35,6 +35,7 @@ import {
   type RecoveryRequest,
   type RecoveryResult,
 } from './run-recovery.ts';
+import { relabel } from '../shared/outcome.ts';
 
 type Authority = Environment['rollback']['authority'];
 
@@ -286,7 +287,7 @@ export function gateFromChecks(results: readonly CheckResult[]): GateReading {
     name: `verify: ${r.name}`,
     kind: r.type,
     severity: 'critical',
-    status: r.status === 'pass' ? 'ok' : r.status === 'fail' ? 'breached' : 'inconclusive',
+    status: relabel('check', 'trigger', r.status),
     value: r.value,
     // With its unit (`17 ms`), as the verify summary shows it: a bare 17 says nothing.
     valueText: r.valueText ?? (r.value === null ? null : String(r.value)),

@@ -19,16 +19,17 @@ import { addRun, withStatus, type IncidentState, type IncidentStatus } from '../
 import {
   initialRecoveryState,
   parseRecoveryState,
-  planOf,
+  recoverySettingsOf,
   transition,
   type GateResult,
   type RecoveryEffect,
   type RecoveryEvent,
-  type RecoveryPlan,
+  type RecoverySettings,
   type RecoveryState,
   type Transition,
   type WaitReason,
 } from './machine.ts';
+import { combineOutcomes, labelOutcome, outcomeOf, type Outcome } from '../shared/outcome.ts';
 import type { Verdict } from '../signals/verdict.ts';
 import type { IncidentRecord, IncidentStore } from '../incident/store.ts';
 import type { AcquireResult } from '../incident/lock.ts';
@@ -107,7 +108,8 @@ export interface RecoveryResult {
   outcome: RecoveryOutcome;
   message: string;
   incident: { number: number; url: string } | null;
-  plan: RecoveryPlan;
+  /** The recovery settings the run used (the staged-recovery summary lists the stages). */
+  plan: RecoverySettings;
   state: RecoveryState | null;
   next: { action: WaitReason | 'none'; at: string | null };
   gates: GateReading | null;
@@ -120,13 +122,13 @@ export async function runRecovery(
   deps: RecoveryDeps,
 ): Promise<RecoveryResult> {
   const env = environmentOf(deps.policy, req.environment);
-  const plan = planOf(env.recovery);
+  const settings = recoverySettingsOf(env.recovery);
   checkGatesConfigured(env, req.environment);
   const base: RecoveryResult = {
     outcome: 'status',
     message: '',
     incident: null,
-    plan,
+    plan: settings,
     state: null,
     next: { action: 'none', at: null },
     gates: null,
@@ -158,15 +160,15 @@ export async function runRecovery(
   const notReady = readiness(incident);
   if (notReady) return { ...base, outcome: 'not-ready', incident: ref, message: notReady };
 
-  const read = recoveryOf(incident, now);
+  const read = readRecoveryState(incident, now);
   let gates: GateReading | null = null;
-  let decided = transition(plan, read, eventFor(req, null, ''), now);
+  let decided = transition(settings, read, eventFor(req, null, ''), now);
   if (decided.effects.some((e) => e.type === 'evaluateGates')) {
     const since = read.stageStartedAt === null ? null : Date.parse(read.stageStartedAt);
     gates = await deps.gates(now, since);
-    decided = transition(plan, read, eventFor(req, gates.result, gates.detail), now);
+    decided = transition(settings, read, eventFor(req, gates.result, gates.detail), now);
   }
-  const summary = { ...base, incident: ref, gates, plan };
+  const summary = { ...base, incident: ref, gates, plan: settings };
 
   if (!decided.changed) {
     return {
@@ -198,13 +200,13 @@ export async function runRecovery(
       !fresh ||
       fresh.number !== incident.number ||
       fresh.state.status !== incident.state.status ||
-      JSON.stringify(recoveryOf(fresh, now)) !== JSON.stringify(read)
+      JSON.stringify(readRecoveryState(fresh, now)) !== JSON.stringify(read)
     ) {
       return {
         ...summary,
         gates,
         outcome: 'skipped',
-        state: fresh ? recoveryOf(fresh, now) : read,
+        state: fresh ? readRecoveryState(fresh, now) : read,
         next: nextOf(decided),
         message: fresh
           ? `Another run moved the recovery of incident #${incident.number} first; this run did nothing.`
@@ -264,7 +266,7 @@ function readiness(incident: IncidentRecord): string | null {
   }
 }
 
-function recoveryOf(incident: IncidentRecord, now: number): RecoveryState {
+function readRecoveryState(incident: IncidentRecord, now: number): RecoveryState {
   if (incident.state.recovery === null) {
     return initialRecoveryState(Date.parse(incident.state.lastRollbackAt ?? '') || now);
   }
@@ -450,34 +452,38 @@ function outcomeOfChanged(t: Transition): RecoveryOutcome {
 
 /** Maps a trigger decision to a gate: a critical breach regresses; a warning or missing data holds. */
 export function gateFromVerdicts(verdicts: readonly Verdict[]): GateReading {
-  const breached = verdicts.filter((v) => v.status === 'breached');
+  const read = (v: Verdict) => outcomeOf('trigger', v.status);
+  const breached = verdicts.filter((v) => read(v) === 'fail');
   const critical = breached.filter((v) => v.severity === 'critical');
-  const unsure = verdicts.filter((v) => v.status === 'inconclusive');
+  const unsure = verdicts.filter((v) => read(v) === 'inconclusive');
   const names = (vs: Verdict[]) => vs.map((v) => v.name).join(', ');
-  if (critical.length > 0)
-    return { result: 'regressed', detail: `${names(critical)} breached`, verdicts: [...verdicts] };
+  const reading = (outcome: Outcome, detail: string): GateReading => ({
+    result: labelOutcome('gate', outcome),
+    detail,
+    verdicts: [...verdicts],
+  });
+  if (critical.length > 0) return reading('fail', `${names(critical)} breached`);
   if (unsure.length > 0 || breached.length > 0) {
     const parts = [
       ...(unsure.length > 0 ? [`${names(unsure)} inconclusive`] : []),
       ...(breached.length > 0 ? [`${names(breached)} warning`] : []),
     ];
-    return { result: 'inconclusive', detail: parts.join('; '), verdicts: [...verdicts] };
+    return reading('inconclusive', parts.join('; '));
   }
-  if (verdicts.length === 0)
-    return { result: 'inconclusive', detail: 'no gate verdicts', verdicts: [] };
-  return {
-    result: 'healthy',
-    detail: `${verdicts.length === 1 ? 'the gate is' : `all ${verdicts.length} gates are`} ok`,
-    verdicts: [...verdicts],
-  };
+  if (verdicts.length === 0) return reading('inconclusive', 'no gate verdicts');
+  return reading(
+    'pass',
+    `${verdicts.length === 1 ? 'the gate is' : `all ${verdicts.length} gates are`} ok`,
+  );
 }
 
 /** Worst of several gate readings: regressed over inconclusive over healthy. */
 export function combineGates(readings: readonly GateReading[]): GateReading {
-  const rank: Record<GateResult, number> = { healthy: 0, inconclusive: 1, regressed: 2 };
-  let worst: GateResult = 'healthy';
-  for (const r of readings) if (rank[r.result] > rank[worst]) worst = r.result;
   if (readings.length === 0) return { result: 'inconclusive', detail: 'no gates', verdicts: [] };
+  const worst = labelOutcome(
+    'gate',
+    combineOutcomes(readings.map((r) => outcomeOf('gate', r.result))),
+  );
   const verdicts = readings.flatMap((r) => r.verdicts);
   // Healthy readings each say "the gate is ok"; joined they would repeat it once per reading.
   if (worst === 'healthy' && verdicts.length > 0)

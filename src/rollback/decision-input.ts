@@ -1,6 +1,7 @@
 /** The `decision` input: the report JSON that evaluate-triggers wrote to its `report` output. */
 import { z } from 'zod';
 import { ConfigurationError } from '../shared/errors.ts';
+import { outcomeLabels } from '../shared/outcome.ts';
 
 /** A decision row's flag override as the report carries it: durations already in milliseconds. */
 const reportedFlag = z.strictObject({
@@ -28,7 +29,7 @@ const decisionInputSchema = z.looseObject({
       z.looseObject({
         name: z.string(),
         severity: z.enum(['critical', 'warning']),
-        status: z.enum(['breached', 'ok', 'inconclusive']),
+        status: z.enum(outcomeLabels('trigger', ['fail', 'pass', 'inconclusive'])),
         value: z.number().nullable().default(null),
         valueText: z.string().nullable().default(null),
         threshold: z.string().default(''),

@@ -19,7 +19,7 @@
  * again: its steps are idempotent, and the caller decides where a resumed rollback starts.
  */
 import { toError } from '../shared/errors.ts';
-import type { PlannedStep, StepOutcome, StepOwner, StepRunContext, StrategyName } from './plan.ts';
+import type { PlannedStep, StepResult, StepOwner, StepRunContext, StrategyName } from './plan.ts';
 
 export interface StepEvent {
   stepId: string;
@@ -182,7 +182,7 @@ export async function executeLadder(opts: ExecuteLadderOptions): Promise<LadderR
 }
 
 /** One maintenance step, recorded like a strategy's step and skipped when done before. */
-async function runAround(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepOutcome> {
+async function runAround(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepResult> {
   const { ctx, record } = opts;
   const iso = (): string => new Date(ctx.now()).toISOString();
   const base = { stepId: step.id, strategy: step.strategy, name: step.name };
@@ -202,7 +202,7 @@ async function runAround(step: PlannedStep, opts: ExecuteLadderOptions): Promise
   return outcome;
 }
 
-async function runUnrecorded(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepOutcome> {
+async function runUnrecorded(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepResult> {
   try {
     // RIPCORD_STRATEGY stays the strategy the rollback started with.
     const outcome = await step.run(opts.ctx);

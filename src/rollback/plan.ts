@@ -56,7 +56,7 @@ export interface StepRunContext {
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface StepOutcome {
+export interface StepResult {
   ok: boolean;
   /** One line for the timeline: what was done, or why it failed. */
   detail: string;
@@ -73,7 +73,7 @@ export interface PlannedStep {
   restoresData?: boolean;
   /** Why it matters that this step did not run when an earlier step of its strategy failed. */
   whenNotRun?: string;
-  run(ctx: StepRunContext): Promise<StepOutcome>;
+  run(ctx: StepRunContext): Promise<StepResult>;
   /**
    * What the step would do for `step`, for `ripcord plan`: the command and its RIPCORD_*
    * variables, the request with its URL and body, the dispatch inputs, each line with secret
@@ -209,7 +209,7 @@ function oneLine(text: string): string {
 }
 
 /** Runs `body`, turning anything thrown into a failed outcome: a step never throws. */
-async function guarded(body: () => Promise<StepOutcome>): Promise<StepOutcome> {
+async function guarded(body: () => Promise<StepResult>): Promise<StepResult> {
   try {
     return await body();
   } catch (thrown) {
@@ -406,7 +406,7 @@ function runCommand(
   strategy: StepOwner,
   ctx: StepRunContext,
   deps: PlanDeps,
-): Promise<StepOutcome> {
+): Promise<StepResult> {
   return guarded(async () => {
     const result = await runCommandStep({
       command,

@@ -32,7 +32,7 @@ import {
   type ComparisonOp,
   type Semantics,
   type SortedSeries,
-  type StepValue,
+  type PointValue,
   type WindowFunction,
 } from './promql.ts';
 
@@ -121,12 +121,12 @@ interface SeriesJudgement {
 
 /** How a kind reads one series: a value per step and the condition on it. */
 interface Reading {
-  valueAt: (t: number) => StepValue;
+  valueAt: (t: number) => PointValue;
   /**
    * valueAt at two times, when the kind computes two faster than one each (burn rates: two
    * running means side by side). The timeline then fills its steps two at a time.
    */
-  valuePairAt?: (tA: number, tB: number) => [StepValue, StepValue];
+  valuePairAt?: (tA: number, tB: number) => [PointValue, PointValue];
   holds: (v: number) => boolean;
   /** Words for "holds", e.g. "above 5%". */
   conditionText: string;
@@ -138,7 +138,7 @@ interface Reading {
 interface Timeline {
   end: number;
   step: number;
-  at: (k: number) => StepValue;
+  at: (k: number) => PointValue;
   /**
    * Where the data read begins: the range asked for, or the series' first sample when the source
    * returned more. A step before it has no data because none was read, not because none exists.
@@ -153,7 +153,7 @@ function timeline(
   step: number,
   dataStart = Number.NEGATIVE_INFINITY,
 ): Timeline {
-  const cache: StepValue[] = [];
+  const cache: PointValue[] = [];
   const pairAt = reading.valuePairAt;
   return {
     end,
@@ -571,7 +571,7 @@ function windowReader(
   fn: WindowFunction,
   q: number,
   semantics: Semantics,
-): (t: number) => StepValue {
+): (t: number) => PointValue {
   return (t) => windowValue(series, t, window, fn, q, semantics);
 }
 
@@ -744,7 +744,7 @@ function meanOver(
   t: number,
   window: number,
   semantics: Semantics | undefined,
-): StepValue {
+): PointValue {
   return windowValue(series, t, window, 'avg', 0.5, semantics ?? PROMETHEUS_2_42);
 }
 
@@ -840,11 +840,11 @@ function judgeBurn(
   budget: number,
 ): SeriesJudgement {
   const pairs = trigger.windows.map((pair) => {
-    const burnAt = (t: number, window: number): StepValue => {
+    const burnAt = (t: number, window: number): PointValue => {
       const avg = meanOver(series, t, window, ctx.semantics);
       return avg.state === 'value' ? { state: 'value', v: avg.v / budget } : avg;
     };
-    const burnPairAt = (tA: number, tB: number, window: number): [StepValue, StepValue] => {
+    const burnPairAt = (tA: number, tB: number, window: number): [PointValue, PointValue] => {
       const [a, b] = windowAveragePair(series, tA, tB, window, ctx.semantics);
       return [
         a.state === 'value' ? { state: 'value', v: a.v / budget } : a,
@@ -884,7 +884,7 @@ function judgeBurn(
 }
 
 /** The smaller burn of a pair; missing or unusable if either window is. */
-function worse(a: StepValue, b: StepValue): StepValue {
+function worse(a: PointValue, b: PointValue): PointValue {
   if (a.state !== 'value') return a;
   if (b.state !== 'value') return b;
   return { state: 'value', v: Math.min(a.v, b.v) };

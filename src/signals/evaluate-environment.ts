@@ -73,7 +73,7 @@ export async function evaluateEnvironment(opts: EvaluateOptions): Promise<Decisi
       step: ctx.step,
     });
   }
-  for (const source of new Set(opts.sources.values())) source.plan?.(requests);
+  for (const source of new Set(opts.sources.values())) source.willFetch?.(requests);
   const verdicts = await Promise.all(
     env.triggers.map((trigger) => evaluateOne(trigger, ctx, opts)),
   );

@@ -19,7 +19,7 @@ import {
 } from './window-functions.ts';
 
 /** The evaluated value of a series at one step. `unusable` keeps the NaN/Inf that made it so. */
-export type StepValue =
+export type PointValue =
   | { state: 'value'; v: number }
   | { state: 'missing' }
   | { state: 'unusable'; v: number; t: number };
@@ -79,7 +79,7 @@ export const PROMETHEUS_2_42: Semantics = Object.freeze({
   },
 });
 
-const MISSING: StepValue = { state: 'missing' };
+const MISSING: PointValue = { state: 'missing' };
 
 export function sortSeries(series: Series): SortedSeries {
   const { labels, times, values } = series;
@@ -134,7 +134,7 @@ export function instantValue(
   t: number,
   lookback: number,
   semantics: Semantics = PROMETHEUS_2_42,
-): StepValue {
+): PointValue {
   const i = lastAtOrBefore(series.times, t);
   if (i < 0) return MISSING;
   const at = series.times[i] ?? -Infinity;
@@ -151,7 +151,7 @@ export function windowValue(
   fn: WindowFunction,
   q = 0.5,
   semantics: Semantics = PROMETHEUS_2_42,
-): StepValue {
+): PointValue {
   const start = t - window;
   const lo = semantics.windowIncludesStart
     ? firstAtOrAfter(series.times, start)
@@ -189,7 +189,7 @@ export function windowAveragePair(
   tB: number,
   window: number,
   semantics: Semantics = PROMETHEUS_2_42,
-): [StepValue, StepValue] {
+): [PointValue, PointValue] {
   if (semantics.avg !== avgOverTime) {
     return [
       windowValue(series, tA, window, 'avg', 0.5, semantics),

@@ -13,7 +13,7 @@ export interface SignalSource {
    * The ranges one evaluation will ask for, before it asks: a recording then keeps only the
    * samples they need. Called again with other ranges, a source keeps what all of them need.
    */
-  plan?(requests: readonly RangeRequest[]): void;
+  willFetch?(requests: readonly RangeRequest[]): void;
   /** HTTP sources only: one health check at time `at`. */
   probe?(expect: ProbeTrigger['expect'], at: number): Promise<ProbeResult>;
 }

@@ -1,8 +1,10 @@
 /** Verdicts (per trigger) and the decision (per environment): the engine's output contract. */
 import type { DecisionFlag, Severity, StrategyName } from '../policy/schema.ts';
+import type { OutcomeLabel } from '../shared/outcome.ts';
 import type { QuantityUnit } from '../policy/quantity.ts';
 
-export type VerdictStatus = 'breached' | 'ok' | 'inconclusive';
+/** A trigger's outcome as the decision JSON spells it: `ok`, `breached` or `inconclusive`. */
+export type VerdictStatus = OutcomeLabel<'trigger'>;
 
 export interface Verdict {
   name: string;

@@ -304,6 +304,8 @@ async function metricCheck(
   // No data is never healthy, whatever the source's missing_data says for triggers.
   const verdict = evaluateTrigger(trigger, data, ectx, 'inconclusive', check.source);
   const reason = verdict.reason.replace(/\bpre-deploy baseline\b/g, 'value before');
+  // The check's condition describes health (metricTrigger), so the evaluator's `breached`
+  // (the condition held) is the check passing: the one place a trigger word is inverted.
   if (verdict.status === 'breached') return make('pass', reason, verdict.value, verdict.valueText);
   if (verdict.status === 'inconclusive')
     return make('inconclusive', reason, verdict.value, verdict.valueText);

@@ -19,7 +19,16 @@
  * - Certainty: it stops early when neither passing nor failing can still be reached in the
  *   rounds left (inconclusive); while failing is still reachable it keeps going, because
  *   "failed" and "inconclusive" lead to different actions (escalation vs a person looking).
+ *
+ * Rounds and the result are `Outcome`s (./outcome.ts); the result is labelled for verify
+ * (`passed`/`failed`/`inconclusive`) only where it leaves the machine, in `done`.
  */
+import {
+  combineOutcomes,
+  labelOutcome,
+  type Outcome,
+  type OutcomeLabel,
+} from '../shared/outcome.ts';
 
 export interface VerifyTiming {
   stabilization: number;
@@ -32,8 +41,10 @@ export interface VerifyTiming {
   minDuration?: number;
 }
 
-export type RoundOutcome = 'pass' | 'fail' | 'inconclusive';
-export type VerifyResult = 'passed' | 'failed' | 'inconclusive';
+/** One round of checks: the one outcome vocabulary, whose check words are the outcomes. */
+export type RoundOutcome = Outcome;
+/** The verification's result as verify shows it: `passed`, `failed`, `inconclusive`. */
+export type VerifyResult = OutcomeLabel<'verify'>;
 
 export interface TimingState {
   timing: VerifyTiming;
@@ -133,7 +144,7 @@ export function recordRound(
     return {
       ...next,
       done: {
-        result: 'passed',
+        result: verifyResult('pass'),
         reason: `${consecutiveSuccesses} consecutive passing round${plural(consecutiveSuccesses)} (${t.successes} required)${min > 0 ? `, after watching for at least ${minutes(min)}` : ''}`,
       },
     };
@@ -142,7 +153,7 @@ export function recordRound(
     return {
       ...next,
       done: {
-        result: 'failed',
+        result: verifyResult('fail'),
         reason: `${consecutiveFailures} consecutive failing round${plural(consecutiveFailures)} (${t.failuresTolerated} tolerated)`,
       },
     };
@@ -167,12 +178,15 @@ function endOfTime(
 ): { result: VerifyResult; reason: string } {
   const t = state.timing;
   if (n === 0) {
-    return { result: 'inconclusive', reason: 'no round of checks could run before the end' };
+    return {
+      result: verifyResult('inconclusive'),
+      reason: 'no round of checks could run before the end',
+    };
   }
   const min = t.minDuration ?? 0;
   if (min > 0 && state.consecutiveSuccesses >= t.successes) {
     return {
-      result: 'inconclusive',
+      result: verifyResult('inconclusive'),
       reason: `not proven healthy: the last ${state.consecutiveSuccesses} round${plural(state.consecutiveSuccesses)} passed, but no round could run ${minutes(min)} after the start (min_duration) before the end`,
     };
   }
@@ -181,7 +195,11 @@ function endOfTime(
     inconclusive === n
       ? `every round was inconclusive (${n} round${plural(n)})`
       : `at most ${maxRun(state.rounds, 'pass')} consecutive passing round${plural(maxRun(state.rounds, 'pass'))} of the ${t.successes} required in ${n} round${plural(n)}${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ''}`;
-  return { result: 'inconclusive', reason: `not proven healthy: ${why}` };
+  return { result: verifyResult('inconclusive'), reason: `not proven healthy: ${why}` };
+}
+
+function verifyResult(outcome: Outcome): VerifyResult {
+  return labelOutcome('verify', outcome);
 }
 
 function maxRun(rounds: readonly RoundOutcome[], outcome: RoundOutcome): number {
@@ -205,8 +223,5 @@ function plural(n: number): string {
 
 /** Outcome of one round from its checks: any failure fails it; any inconclusive makes it so. */
 export function roundOutcome(statuses: readonly RoundOutcome[]): RoundOutcome {
-  if (statuses.length === 0) return 'inconclusive';
-  if (statuses.includes('fail')) return 'fail';
-  if (statuses.includes('inconclusive')) return 'inconclusive';
-  return 'pass';
+  return combineOutcomes(statuses);
 }

@@ -32,6 +32,7 @@ import {
   type VerifyMode,
   type VerifyOutcome,
 } from './run-verify.ts';
+import { relabel } from '../shared/outcome.ts';
 
 /** What to verify, as the inputs and the policy say it. */
 export interface VerifyRequest {
@@ -154,8 +155,7 @@ export async function verifyDeployment(
           verification: outcome.checks.map((c) => ({
             name: c.name,
             kind: c.type,
-            status:
-              c.status === 'pass' ? 'passed' : c.status === 'fail' ? 'failed' : 'inconclusive',
+            status: relabel('check', 'verify', c.status),
             detail: c.detail,
           })),
           recoveryTime: req.env.recovery_time ?? {},

@@ -11,7 +11,11 @@ import { silentLogger } from '../../src/shared/logger.ts';
 import { plural } from '../../src/shared/plural.ts';
 import { checkSchema } from '../../src/policy/schema-verify.ts';
 import { recoverySchema } from '../../src/policy/schema-recovery.ts';
-import { initialRecoveryState, planOf, transition } from '../../src/recovery/machine.ts';
+import {
+  initialRecoveryState,
+  recoverySettingsOf,
+  transition,
+} from '../../src/recovery/machine.ts';
 import { datadogAppHost, metricLink, renderDecisionSummary } from '../../src/signals/summary.ts';
 import { formatElapsed, formatUtc } from '../../src/shared/time-format.ts';
 import type { Decision, Verdict } from '../../src/signals/verdict.ts';
@@ -174,7 +178,7 @@ describe('the staged-recovery summary', () => {
     const row = gates.verdicts[0]?.valueText ?? '';
     expect(row).toMatch(/^\d+ ms$/);
 
-    const plan = planOf(recoverySchema.parse({}));
+    const plan = recoverySettingsOf(recoverySchema.parse({}));
     const t = transition(
       plan,
       initialRecoveryState(T0),

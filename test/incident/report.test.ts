@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   comparableReport,
-  formatDuration,
+  spanBetween,
   keepHumanSections,
   renderIncidentReport,
   reportBranch,
@@ -291,10 +291,10 @@ describe('paths and helpers', () => {
   });
 
   it('formats durations', () => {
-    expect(formatDuration('2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z')).toBe('0s');
-    expect(formatDuration('2024-05-01T10:00:00Z', '2024-05-02T11:01:05Z')).toBe('1d 1h 1m 5s');
-    expect(formatDuration('2024-05-01T10:00:00Z', null)).toBeNull();
-    expect(formatDuration('2024-05-01T10:00:00Z', '2024-05-01T09:00:00Z')).toBeNull();
+    expect(spanBetween('2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z')).toBe('0s');
+    expect(spanBetween('2024-05-01T10:00:00Z', '2024-05-02T11:01:05Z')).toBe('1d 1h 1m 5s');
+    expect(spanBetween('2024-05-01T10:00:00Z', null)).toBeNull();
+    expect(spanBetween('2024-05-01T10:00:00Z', '2024-05-01T09:00:00Z')).toBeNull();
   });
 
   it('keeps what people wrote in the root-cause sections when the facts change', () => {

@@ -12,7 +12,7 @@ import {
   transition,
   type GateResult,
   type RecoveryEffect,
-  type RecoveryPlan,
+  type RecoverySettings,
   type RecoveryState,
 } from '../../src/recovery/machine.ts';
 
@@ -20,7 +20,7 @@ const MIN = 60_000;
 const H = 60 * MIN;
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 
-const PLAN: RecoveryPlan = {
+const PLAN: RecoverySettings = {
   stages: [
     { percent: 5, dwell: 30 * MIN },
     { percent: 25, dwell: H },
@@ -34,7 +34,7 @@ const PLAN: RecoveryPlan = {
 
 /** One tick as the use-case runs it: decide, read the gates only when asked, decide again. */
 function tickWith(
-  plan: RecoveryPlan,
+  plan: RecoverySettings,
   state: RecoveryState,
   now: number,
   gates: (s: RecoveryState) => GateResult,
@@ -172,7 +172,7 @@ describe('recovery machine: examples', () => {
 // ---------------------------------------------------------------------------------------------
 // Properties
 
-const planArb: fc.Arbitrary<RecoveryPlan> = fc
+const planArb: fc.Arbitrary<RecoverySettings> = fc
   .record({
     percents: fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { maxLength: 4 }),
     dwells: fc.array(fc.integer({ min: 0, max: 180 }), { minLength: 5, maxLength: 5 }),
@@ -244,7 +244,7 @@ function traceOf(effects: RecoveryEffect[]): Trace {
  * still the one it decided on. A run that lost the lock does nothing.
  */
 function runGroups(
-  plan: RecoveryPlan,
+  plan: RecoverySettings,
   oracle: (s: RecoveryState) => GateResult,
   groups: TickGroup[],
   start: number,
@@ -273,7 +273,7 @@ function runGroups(
 
 /** Keeps ticking every 5 minutes with clean gates until the recovery ends. */
 function finish(
-  plan: RecoveryPlan,
+  plan: RecoverySettings,
   oracle: (s: RecoveryState) => GateResult,
   from: { state: RecoveryState; trace: Trace; now: number },
 ) {
@@ -288,7 +288,7 @@ function finish(
   return { state, trace };
 }
 
-const orderly = (plan: RecoveryPlan, oracle: (s: RecoveryState) => GateResult) =>
+const orderly = (plan: RecoverySettings, oracle: (s: RecoveryState) => GateResult) =>
   finish(plan, oracle, { state: initialRecoveryState(T0), trace: [], now: T0 - 5 * MIN });
 
 describe('recovery machine: properties', () => {

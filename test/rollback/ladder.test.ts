@@ -17,7 +17,7 @@ import {
   ladderFrom,
   planStrategy,
   type PlannedStep,
-  type StepOutcome,
+  type StepResult,
   type StepRunContext,
   type StrategyName,
 } from '../../src/rollback/plan.ts';
@@ -82,7 +82,7 @@ function fakePlan(
       name,
       kind: 'command',
       ...(name === 'restore-data' ? { restoresData: true } : {}),
-      run: (ctx): Promise<StepOutcome> => {
+      run: (ctx): Promise<StepResult> => {
         const id = `${strategy}:${name}`;
         ran.push(id);
         expect(ctx.step.strategy).toBe(strategy);

@@ -15,7 +15,7 @@ import { extractStateBlock, type IncidentState } from '../../incident/state.ts';
 import {
   describe as describeRecovery,
   parseRecoveryState,
-  planOf,
+  recoverySettingsOf,
   waitFor,
 } from '../../recovery/machine.ts';
 import type { Policy } from '../../policy/schema.ts';
@@ -352,8 +352,8 @@ function recoveryView(
       nextAt: null,
     };
   }
-  const plan = planOf(env.recovery);
-  const wait = waitFor(plan, recovery, now)[0];
+  const settings = recoverySettingsOf(env.recovery);
+  const wait = waitFor(settings, recovery, now)[0];
   // The next tick is the first scheduled run at or after what the machine waits for.
   const ready = wait?.type === 'wait' && wait.until ? Math.max(now, Date.parse(wait.until)) : now;
   const nextAt =
@@ -364,7 +364,11 @@ function recoveryView(
           ? wait.until
           : null
         : new Date(Math.ceil(ready / scheduleMs) * scheduleMs).toISOString();
-  return { description: describeRecovery(plan, recovery, now), status: recovery.status, nextAt };
+  return {
+    description: describeRecovery(settings, recovery, now),
+    status: recovery.status,
+    nextAt,
+  };
 }
 
 async function optionalPolicy(

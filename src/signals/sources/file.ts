@@ -485,7 +485,7 @@ export function createFileSource(
   });
   return {
     name,
-    plan(requests: readonly RangeRequest[]): void {
+    willFetch(requests: readonly RangeRequest[]): void {
       if (requests.length === 0 || planned === 'all') return;
       const ranges = requests.map(needed);
       const range = {

@@ -504,7 +504,7 @@ describe('recordings as columns', () => {
     const end = T0 + 6 * 24 * 3_600_000;
     const req = { query: 'load{host="h1"}', start: end - 3_600_000, end, step: 60_000 };
     const s = createFileSource('week', path, { logger: silentLogger, lookbackMs: 300_000 });
-    s.plan?.([req, { ...req, query: 'load', start: end - 7_200_000 }]);
+    s.willFetch?.([req, { ...req, query: 'load', start: end - 7_200_000 }]);
     const first = ok(await s.fetchRange(req));
     expect(samplesIn(first.series[0])).toHaveLength(14);
     const kept = await loadRecording(path, { keep: { from: end - 7_500_000, to: end } });
@@ -512,7 +512,7 @@ describe('recordings as columns', () => {
     expect(kept.series.map((x) => x.times.length)).toEqual([26, 26, 26]);
     expect(kept.minT).toBe(T0);
     // Another evaluation time outside the first: the whole week is read, every answer is whole.
-    s.plan?.([{ ...req, start: T0, end: T0 + 3_600_000 }]);
+    s.willFetch?.([{ ...req, start: T0, end: T0 + 3_600_000 }]);
     const early = ok(await s.fetchRange({ ...req, start: T0, end: T0 + 3_600_000 }));
     expect(samplesIn(early.series[0])).toHaveLength(13);
     expect(ok(await s.fetchRange(req)).series[0]?.times[0]).toBe(end - 3_600_000 - 300_000);

@@ -143,11 +143,12 @@ export function actionEnv(
 
 /**
  * An action's deps with the waits cut short: Octokit's retry-after base of 1 ms, sleeps capped
- * at `maxSleepMs` (default 50), the lock polled as often; `now` defaults to the real clock.
+ * at `maxSleepMs` (default 50), the lock polled as often unless `lockPollMs` says; `now`
+ * defaults to the real clock.
  */
 export function fastDeps(
   env: Record<string, string>,
-  opts: { now?: () => number; maxSleepMs?: number } = {},
+  opts: { now?: () => number; maxSleepMs?: number; lockPollMs?: number } = {},
 ) {
   const cap = opts.maxSleepMs ?? 50;
   return {
@@ -155,6 +156,6 @@ export function fastDeps(
     now: opts.now ?? (() => Date.now()),
     sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, cap))),
     retryAfterBaseValue: 1,
-    lockPollMs: cap,
+    lockPollMs: opts.lockPollMs ?? cap,
   };
 }

@@ -14,12 +14,11 @@ import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-i
 import {
   BAD_SHA as BAD,
   GOOD_SHA as GOOD,
-  GUARD_RUN,
-  actionEnv,
   deployedGoodThenBad,
   fastDeps,
   openIncident,
   rollbackDecision,
+  guardEnv,
 } from './support/scenario.ts';
 import { loggedLines, workspace, type Workspace } from './support/workspace.ts';
 
@@ -98,7 +97,7 @@ function plant(user: string, state: IncidentState): number {
   }).number;
 }
 
-const env = (runId: string) => actionEnv(gh, runId, GUARD_RUN);
+const env = (runId: string) => guardEnv(gh, runId);
 
 async function breach(runId = '501') {
   const io = recorder({

@@ -123,9 +123,10 @@ async function runGuard(inputs: Record<string, string>, baseEnv: Record<string, 
   return { ran, ctx, log: '' };
 }
 
-test('guard chains evaluate -> rollback -> verify on a critical breach, passing outputs along', async () => {
-  gh = await startGitHubStandIn();
-  const repo = gh.state.repo();
+/** A stand-in where production deployed v2.13.0 then v2.14.0, both successful. */
+async function standInWithTwoReleases(): Promise<GitHubStandIn> {
+  const standIn = await startGitHubStandIn();
+  const repo = standIn.state.repo();
   repo.addDeployment({
     ref: 'v2.13.0',
     sha: 'a'.repeat(40),
@@ -138,6 +139,30 @@ test('guard chains evaluate -> rollback -> verify on a critical breach, passing 
     environment: 'production',
     statuses: [{ state: 'success' }],
   });
+  return standIn;
+}
+
+/** The runner's environment for the guard's deployment_status run against the stand-in. */
+function guardEnv(
+  standIn: GitHubStandIn,
+  runId: string,
+  home: string,
+  extra: Record<string, string>,
+) {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? home,
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_API_URL: standIn.url,
+    GITHUB_RUN_ID: runId,
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_EVENT_NAME: 'deployment_status',
+    ...extra,
+  };
+}
+
+test('guard chains evaluate -> rollback -> verify on a critical breach, passing outputs along', async () => {
+  gh = await standInWithTwoReleases();
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-guard-policy-'));
   const policy = join(dir, 'ripcord.yml');
   writeFileSync(
@@ -166,18 +191,11 @@ test('guard chains evaluate -> rollback -> verify on a critical breach, passing 
   );
   const r = await runGuard(
     { environment: 'production', policy, watch: '', token: 'ghs_guard' },
-    {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? dir,
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '77',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_EVENT_NAME: 'deployment_status',
+    guardEnv(gh, '77', dir, {
       // An evaluation time inside the recorded incident, as a replay.
       'INPUT_SOURCE-FILE': '',
       INPUT_AT: '2026-11-24T10:20:00Z',
-    },
+    }),
   );
   expect(r.ran, r.log).toEqual(['triggers:0', 'rollback:0', 'verify:0']);
   expect(r.ctx.steps.triggers?.decision).toBe('rollback');
@@ -201,20 +219,7 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
   await new Promise<void>((done) => hook.listen(0, '127.0.0.1', done));
   const port = (hook.address() as { port: number }).port;
   try {
-    gh = await startGitHubStandIn();
-    const repo = gh.state.repo();
-    repo.addDeployment({
-      ref: 'v2.13.0',
-      sha: 'a'.repeat(40),
-      environment: 'production',
-      statuses: [{ state: 'success' }],
-    });
-    repo.addDeployment({
-      ref: 'v2.14.0',
-      sha: 'b'.repeat(40),
-      environment: 'production',
-      statuses: [{ state: 'success' }],
-    });
+    gh = await standInWithTwoReleases();
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-guard-shadow-'));
     const policy = join(dir, 'ripcord.yml');
     writeFileSync(
@@ -242,18 +247,11 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
     );
     const r = await runGuard(
       { environment: 'production', policy, watch: '', token: 'ghs_guard' },
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? dir,
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '78',
-        GITHUB_RUN_ATTEMPT: '1',
-        GITHUB_EVENT_NAME: 'deployment_status',
+      guardEnv(gh, '78', dir, {
         HOOK_URL: `http://127.0.0.1:${port}/hook`,
         HOOK_SECRET: 'shadow-secret',
         INPUT_AT: '2026-11-24T10:20:00Z',
-      },
+      }),
     );
     expect(r.ran, r.log).toEqual(['triggers:0', 'notify-shadow:0']);
     expect(r.ctx.steps.triggers?.decision).toBe('none');

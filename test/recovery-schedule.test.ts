@@ -13,13 +13,7 @@ import { run as recover } from '../src/actions/staged-recovery.ts';
 import { formatOpenMetrics } from '../src/sources/openmetrics.ts';
 import { recorder, type RecordedIO } from './support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
-import {
-  GUARD_RUN,
-  actionEnv,
-  deployedGoodThenBad,
-  fastDeps,
-  rollbackDecision,
-} from './support/scenario.ts';
+import { deployedGoodThenBad, fastDeps, rollbackDecision, guardEnv } from './support/scenario.ts';
 import { workspace, type Workspace } from './support/workspace.ts';
 
 const MIN = 60_000;
@@ -75,7 +69,7 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-const env = (runId: string) => actionEnv(gh, runId, GUARD_RUN);
+const env = (runId: string) => guardEnv(gh, runId);
 const fast = (runId: string, at: number) => fastDeps(env(runId), { now: () => at, maxSleepMs: 20 });
 
 async function rollBack(at: number) {

@@ -12,11 +12,10 @@ import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-i
 import {
   BAD_SHA,
   GOOD_SHA,
-  GUARD_RUN,
-  actionEnv,
   deployedGoodThenBad,
   fastDeps,
   rollbackDecision,
+  guardEnv,
 } from './support/scenario.ts';
 import { loggedLines, workspace, type Workspace } from './support/workspace.ts';
 
@@ -70,7 +69,7 @@ const decision = rollbackDecision({
 });
 
 function envFor(runId: string, extra: Record<string, string> = {}) {
-  return actionEnv(gh, runId, { ...GUARD_RUN, EXECUTIONS: executions, ...extra });
+  return guardEnv(gh, runId, { EXECUTIONS: executions, ...extra });
 }
 
 async function rollbackRun(inputs: Record<string, string>, env: Record<string, string>) {

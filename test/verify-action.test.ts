@@ -14,11 +14,10 @@ import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-i
 import { startHealthEndpoint, type HealthEndpoint } from './support/endpoints.ts';
 import {
   BAD_SHA,
-  GUARD_RUN,
-  actionEnv,
   deployedGoodThenBad,
   fastDeps,
   rollbackDecision,
+  guardEnv,
 } from './support/scenario.ts';
 import { workspace, type Workspace } from './support/workspace.ts';
 
@@ -72,7 +71,7 @@ afterEach(async () => {
   ws.cleanup();
 });
 
-const env = () => actionEnv(gh, '2001', GUARD_RUN);
+const env = () => guardEnv(gh, '2001');
 
 async function rollBack(): Promise<void> {
   const io = recorder({

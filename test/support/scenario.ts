@@ -14,6 +14,7 @@
  * expectations stay in the test.
  */
 import { renderIncidentBody, type IncidentState } from '../../src/core/incident-state.ts';
+import type { RecordedIO } from './action-recorder.ts';
 import type { GitHubStandIn } from './github/stand-in.ts';
 import type { DeploymentRecord } from './github/state.ts';
 
@@ -141,6 +142,15 @@ export function actionEnv(
   };
 }
 
+/** `actionEnv` for the guard's automatic run (GUARD_RUN); `extra` adds to it or overrides. */
+export function guardEnv(
+  gh: { url: string },
+  runId: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return actionEnv(gh, runId, { ...GUARD_RUN, ...extra });
+}
+
 /**
  * An action's deps with the waits cut short: Octokit's retry-after base of 1 ms, sleeps capped
  * at `maxSleepMs` (default 50), the lock polled as often unless `lockPollMs` says; `now`
@@ -158,4 +168,36 @@ export function fastDeps(
     retryAfterBaseValue: 1,
     lockPollMs: opts.lockPollMs ?? cap,
   };
+}
+
+/**
+ * The incident the notify tests announce: production rolled back by the redeploy strategy at
+ * 10:01 in run 1001, after v1.2.0 went bad at 09:50.
+ */
+export function rolledBackByRedeploy(): IncidentState {
+  return rolledBackState('2026-11-24T10:00:00.000Z', {
+    updatedAt: '2026-11-24T10:05:00.000Z',
+    reason: 'error-rate above 5% for 15m',
+    bad: { deploymentId: 3, ref: 'v1.2.0', sha: BAD_SHA, createdAt: '2026-11-24T09:50:00Z' },
+    strategy: 'redeploy',
+    lastRollbackAt: '2026-11-24T10:01:00.000Z',
+    runs: [{ runId: '1001', attempt: 1, startedAt: '2026-11-24T10:00:00.000Z' }],
+  });
+}
+
+/**
+ * All an action wrote where people read it (logs, summaries, failures, outputs) and all the
+ * repository's issue bodies and comments: where a leaked secret would show.
+ */
+export function everythingWritten(gh: GitHubStandIn, io: RecordedIO): string {
+  const issues = gh.state
+    .repo()
+    .issues.flatMap((i) => [i.body ?? '', ...i.comments.map((c) => c.body)]);
+  return [
+    ...io.logs.map((l) => l.message),
+    ...io.summaries,
+    ...io.failed,
+    ...Object.values(io.outputs),
+    ...issues,
+  ].join('\n');
 }

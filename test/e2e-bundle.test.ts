@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startGitHubStandIn } from './support/github/stand-in.ts';
+import { EVALUATE_DEMO, deployed, rollbackDecision } from './support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -196,33 +197,18 @@ describe('dist/rollback/index.js', () => {
       ].join('\n'),
     );
     try {
-      const repo = gh.state.repo();
-      const good = repo.addDeployment({
-        ref: 'v1',
-        sha: 'a'.repeat(40),
-        environment: 'production',
-        statuses: [{ state: 'success' }],
-      });
-      repo.addDeployment({
-        ref: 'v2',
-        sha: 'b'.repeat(40),
-        environment: 'production',
-        statuses: [{ state: 'success' }],
-      });
+      const [good] = deployed(gh, [
+        { ref: 'v1', sha: 'a'.repeat(40) },
+        { ref: 'v2', sha: 'b'.repeat(40) },
+      ]);
+      if (!good) throw new Error('seed');
       const r = await runActionAsync(
         {
           environment: 'production',
           policy,
           strategy: 'config',
           token: 'ghs_e2e',
-          decision: JSON.stringify({
-            decision: 'rollback',
-            severity: 'critical',
-            strategy: 'config',
-            approval: 'none',
-            triggered: ['error-rate'],
-            summary: 'error rate above 5%',
-          }),
+          decision: rollbackDecision({ summary: 'error rate above 5%' }),
         },
         {
           GITHUB_REPOSITORY: 'acme/shop',
@@ -249,19 +235,7 @@ describe('bin/ripcord.js', () => {
   test('evaluate --json prints the decision alone on stdout', () => {
     const r = spawnSync(
       process.execPath,
-      [
-        'bin/ripcord.js',
-        'evaluate',
-        '--policy',
-        'examples/demo/policy.yml',
-        '--environment',
-        'production',
-        '--source-file',
-        'examples/demo/incident.om',
-        '--at',
-        '2026-11-24T10:20:00Z',
-        '--json',
-      ],
+      ['bin/ripcord.js', ...EVALUATE_DEMO, '--at', '2026-11-24T10:20:00Z', '--json'],
       { cwd: root, encoding: 'utf8' },
     );
     expect(r.status).toBe(0);

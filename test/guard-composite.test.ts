@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, expect, test } from 'vitest';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
+import { deployed } from './support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..');
 let gh: GitHubStandIn | undefined;
@@ -126,19 +127,10 @@ async function runGuard(inputs: Record<string, string>, baseEnv: Record<string, 
 /** A stand-in where production deployed v2.13.0 then v2.14.0, both successful. */
 async function standInWithTwoReleases(): Promise<GitHubStandIn> {
   const standIn = await startGitHubStandIn();
-  const repo = standIn.state.repo();
-  repo.addDeployment({
-    ref: 'v2.13.0',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v2.14.0',
-    sha: 'b'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
+  deployed(standIn, [
+    { ref: 'v2.13.0', sha: 'a'.repeat(40) },
+    { ref: 'v2.14.0', sha: 'b'.repeat(40) },
+  ]);
   return standIn;
 }
 

@@ -68,6 +68,20 @@ export function deployedGoodThenBad(
 }
 
 /**
+ * Successful production deployments of `releases`, oldest first, at the stand-in's clock: for
+ * tests that name their own releases.
+ */
+export function deployed(
+  gh: GitHubStandIn,
+  releases: { ref: string; sha: string }[],
+): DeploymentRecord[] {
+  const repo = gh.state.repo();
+  return releases.map(({ ref, sha }) =>
+    repo.addDeployment({ ref, sha, environment: 'production', statuses: [{ state: 'success' }] }),
+  );
+}
+
+/**
  * The state Ripcord records once production is rolled back from v1.2.0 (deployment 3) to
  * v1.1.0 (deployment 2) by deployment 4, all at `at`; `overrides` change any field.
  */
@@ -201,3 +215,18 @@ export function everythingWritten(gh: GitHubStandIn, io: RecordedIO): string {
     ...issues,
   ].join('\n');
 }
+
+/** The demo's policy and recorded incident (examples/demo), relative to the repository root. */
+export const DEMO_POLICY = 'examples/demo/policy.yml';
+export const DEMO_SERIES = 'examples/demo/incident.om';
+
+/** `ripcord evaluate` of production under the demo policy over the recorded incident. */
+export const EVALUATE_DEMO: readonly string[] = [
+  'evaluate',
+  '--policy',
+  DEMO_POLICY,
+  '--environment',
+  'production',
+  '--source-file',
+  DEMO_SERIES,
+];

@@ -403,27 +403,23 @@ describe('staged recovery checkpoints by comment (seed 000: auto_proceed false)'
         },
       ]),
     );
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'sources:',
-        '  rec: {type: file, path: healthy.om}',
-        'environments:',
-        '  production:',
-        '    triggers:',
-        "      - {name: error-rate, severity: critical, source: rec, query: 'error_ratio', op: '>', threshold: 5%}",
-        '    rollback:',
-        '      authority: {permission: admin}',
-        '      lock: {wait: 1s, lease: 10m}',
-        '    recovery:',
-        '      stages: [{percent: 5, dwell: 30m}, {percent: 100}]',
-        `      command: 'echo "$RIPCORD_PERCENT" >> ${percents}'`,
-        '      auto_proceed: false',
-        '      approval: {teams: [senior-eng]}',
-        '',
-      ].join('\n'),
-    );
+    ws.writePolicy([
+      'version: 1',
+      'sources:',
+      '  rec: {type: file, path: healthy.om}',
+      'environments:',
+      '  production:',
+      '    triggers:',
+      "      - {name: error-rate, severity: critical, source: rec, query: 'error_ratio', op: '>', threshold: 5%}",
+      '    rollback:',
+      '      authority: {permission: admin}',
+      '      lock: {wait: 1s, lease: 10m}',
+      '    recovery:',
+      '      stages: [{percent: 5, dwell: 30m}, {percent: 100}]',
+      `      command: 'echo "$RIPCORD_PERCENT" >> ${percents}'`,
+      '      auto_proceed: false',
+      '      approval: {teams: [senior-eng]}',
+    ]);
     const issue = openIncident(gh, rolledBackState(new Date(T0 - 10 * MIN).toISOString()));
     const recovery = async (now: number, env: Record<string, string>, runId: string) => {
       const io = recorder({

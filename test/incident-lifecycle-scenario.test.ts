@@ -3,7 +3,6 @@
  * no staged recovery. Before the lifecycle table, the second rollback answered `skipped | ...
  * already rolled back at 2026-11-01 ...` with a green step and production stayed on v1.4.0.
  */
-import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackRun } from '../src/actions/rollback.ts';
 import { run as verifyRun } from '../src/actions/verify.ts';
@@ -203,20 +202,16 @@ describe('two incidents a week apart (no staged recovery)', () => {
 
 describe('attempts exhausted', () => {
   test('a breach after max_attempts failed rollbacks fails the step (production may still be bad), never skipped', async () => {
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'environments:',
-        '  production:',
-        '    default_strategy: redeploy',
-        '    rollback:',
-        '      max_attempts: 1',
-        '      strategies:',
-        '        redeploy: {command: "exit 3", timeout: 30s}',
-        '',
-      ].join('\n'),
-    );
+    ws.writePolicy([
+      'version: 1',
+      'environments:',
+      '  production:',
+      '    default_strategy: redeploy',
+      '    rollback:',
+      '      max_attempts: 1',
+      '      strategies:',
+      '        redeploy: {command: "exit 3", timeout: 30s}',
+    ]);
     const first = await breach('101', '2026-11-01T10:20:00Z');
     expect(first.result.result).toBe('failed');
     const again = await breach('102', '2026-11-01T10:30:00Z');
@@ -230,23 +225,19 @@ describe('attempts exhausted', () => {
 
 describe('redeploy through workflow_dispatch, whose deploy job declares environment: production', () => {
   test("GitHub's own deployment at the bad commit, created during the rollback, is never the known-good of the next incident", async () => {
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'environments:',
-        '  production:',
-        '    default_strategy: redeploy',
-        '    rollback:',
-        '      strategies:',
-        '        redeploy:',
-        '          workflow: deploy.yml',
-        '          ref_input: sha',
-        "          inputs: {version: '{{target_tag}}'}",
-        '          timeout: 10m',
-        '',
-      ].join('\n'),
-    );
+    ws.writePolicy([
+      'version: 1',
+      'environments:',
+      '  production:',
+      '    default_strategy: redeploy',
+      '    rollback:',
+      '      strategies:',
+      '        redeploy:',
+      '          workflow: deploy.yml',
+      '          ref_input: sha',
+      "          inputs: {version: '{{target_tag}}'}",
+      '          timeout: 10m',
+    ]);
     const repo = gh.state.repo();
     // The default branch is at the bad commit v1.3.0, as it usually is when a deploy goes wrong.
     repo.setRef('refs/heads/main', V13);

@@ -129,10 +129,13 @@ function env(): Record<string, string> {
   });
 }
 
-async function notifyRun(inputs: Record<string, string>): Promise<RecordedIO> {
+async function notifyRun(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<RecordedIO> {
   const io = recorder({ policy, environment: 'production', token: 'ghs_token', ...inputs });
   await run(io, {
-    env: env(),
+    env: { ...env(), ...extraEnv },
     now: () => Date.parse('2026-11-24T10:10:00Z'),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -290,18 +293,10 @@ describe('notify action', () => {
       user: 'github-actions[bot]',
       body: `<!-- ripcord:notified rollback.started:${issue.number}:pager pager 2026-11-24T10:00:00Z -->`,
     });
-    const io = recorder({
-      policy,
-      environment: 'production',
-      token: 'ghs_token',
-      event: 'rollback.started',
-    });
-    await run(io, {
-      env: { ...env(), RIPCORD_BOT_LOGIN: 'ripcord-app[bot]' },
-      now: () => Date.parse('2026-11-24T10:10:00Z'),
-      sleep: async () => {},
-      retryAfterBaseValue: 1,
-    });
+    const io = await notifyRun(
+      { event: 'rollback.started' },
+      { RIPCORD_BOT_LOGIN: 'ripcord-app[bot]' },
+    );
     expect(sent(io).find((s) => s.channel === 'pager')?.result).toBe('sent');
   });
 

@@ -119,10 +119,17 @@ afterEach(async () => {
 
 const sleeps: number[] = [];
 
-async function notifyRun(inputs: Record<string, string>): Promise<RecordedIO> {
+async function notifyRun(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<RecordedIO> {
   const io = recorder({ policy, environment: 'production', token: 'ghs_token', ...inputs });
   await run(io, {
-    env: actionEnv(gh, '2002', { GITHUB_ACTOR: 'deploy-bot', SMTP_PASSWORD: PASSWORD }),
+    env: actionEnv(gh, '2002', {
+      GITHUB_ACTOR: 'deploy-bot',
+      SMTP_PASSWORD: PASSWORD,
+      ...extraEnv,
+    }),
     now: () => Date.parse('2026-11-24T10:10:00Z'),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -227,23 +234,7 @@ describe('email channel', () => {
   });
 
   test('a wrong password fails once, clearly, without the password in any record', async () => {
-    const io = recorder({
-      policy,
-      environment: 'production',
-      token: 'ghs_token',
-      event: 'rollback.failed',
-    });
-    await run(io, {
-      env: {
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '2002',
-        SMTP_PASSWORD: 'wr0ngP4ssword',
-      },
-      now: () => Date.parse('2026-11-24T10:10:00Z'),
-      sleep: async () => {},
-      retryAfterBaseValue: 1,
-    });
+    const io = await notifyRun({ event: 'rollback.failed' }, { SMTP_PASSWORD: 'wr0ngP4ssword' });
     expect(sent(io)[0]).toMatchObject({ result: 'failed', attempts: 1 });
     expect(sent(io)[0]?.detail).toMatch(/^SMTP 535: /);
     expect(logins).toEqual([{ user: 'ripcord', ok: false }]);

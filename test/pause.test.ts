@@ -4,7 +4,6 @@
  * GitHub stand-in. A label added by a triage user, or an issue opened by an outsider, does not.
  * The pause is read from the list the rollback already makes: no round trip of its own.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../src/actions/rollback.ts';
@@ -235,19 +234,15 @@ describe('pause switch', () => {
 
 test('the evaluation of a paused environment says so at the top of its summary', async () => {
   const { run: evaluate } = await import('../src/actions/evaluate-triggers.ts');
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'sources:',
-      `  recorded: {type: file, path: ${join(import.meta.dirname, '../examples/demo/incident.om')}}`,
-      'environments:',
-      '  production:',
-      '    triggers:',
-      "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'sources:',
+    `  recorded: {type: file, path: ${join(import.meta.dirname, '../examples/demo/incident.om')}}`,
+    'environments:',
+    '  production:',
+    '    triggers:',
+    "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+  ]);
   gh.state.repo().addIssue({
     title: 'DB migration window',
     body: 'Pause until: 2026-11-24T12:00Z',

@@ -11,14 +11,17 @@ export interface HealthEndpoint extends Receiver {
 }
 
 export async function startHealthEndpoint(): Promise<HealthEndpoint> {
-  let endpoint: HealthEndpoint | undefined;
+  const state = { healthy: true };
   const receiver = await startReceiver(() =>
-    endpoint?.healthy !== false
-      ? { body: { health: 'healthy' } }
-      : { status: 503, body: { health: 'down' } },
+    state.healthy ? { body: { health: 'healthy' } } : { status: 503, body: { health: 'down' } },
   );
-  endpoint = Object.assign(receiver, { healthy: true });
-  return endpoint;
+  return Object.defineProperty(receiver, 'healthy', {
+    get: () => state.healthy,
+    set: (value: boolean) => {
+      state.healthy = value;
+    },
+    enumerable: true,
+  }) as HealthEndpoint;
 }
 
 /** A Slack webhook answering `ok`; what is wrong with each message is pushed onto `problems`. */

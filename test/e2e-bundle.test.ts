@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startGitHubStandIn } from './support/github/stand-in.ts';
-import { EVALUATE_DEMO, deployed, rollbackDecision } from './support/scenario.ts';
+import {
+  DEMO_INPUTS,
+  EVALUATE_DEMO,
+  deployed,
+  deployedDemoRelease,
+  rollbackDecision,
+} from './support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -72,9 +78,7 @@ async function runActionAsync(
 describe('dist/evaluate-triggers/index.js', () => {
   test('decides rollback on the recorded incident and writes outputs and the job summary', () => {
     const r = runAction({
-      policy: 'examples/demo/policy.yml',
-      environment: 'production',
-      'source-file': 'examples/demo/incident.om',
+      ...DEMO_INPUTS,
       at: '2026-11-24T10:20:00Z',
       baseline: '2026-11-24T10:00:00Z',
       'fail-on-rollback': 'true',
@@ -99,16 +103,10 @@ describe('dist/evaluate-triggers/index.js', () => {
   test('reads the baseline deployment from GitHub through its lazily loaded chunk', async () => {
     const gh = await startGitHubStandIn();
     try {
-      const deployment = gh.state.repo().addDeployment({
-        ref: 'v2.14.0',
-        environment: 'production',
-        created_at: '2026-11-24T10:00:00Z',
-      });
+      const deployment = deployedDemoRelease(gh);
       const r = await runActionAsync(
         {
-          policy: 'examples/demo/policy.yml',
-          environment: 'production',
-          'source-file': 'examples/demo/incident.om',
+          ...DEMO_INPUTS,
           at: '2026-11-24T10:12:00Z',
           'baseline-deployment': String(deployment.id),
           token: 'ghs_e2e',

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, expect, test } from 'vitest';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
-import { deployed } from './support/scenario.ts';
+import { RECORDED_DEMO_SOURCE, RECORDED_ERROR_RATE, deployed } from './support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..');
 let gh: GitHubStandIn | undefined;
@@ -161,12 +161,11 @@ test('guard chains evaluate -> rollback -> verify on a critical breach, passing 
     policy,
     [
       'version: 1',
-      'sources:',
-      `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+      ...RECORDED_DEMO_SOURCE,
       'environments:',
       '  production:',
       '    triggers:',
-      "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+      RECORDED_ERROR_RATE,
       '    default_strategy: config',
       '    rollback:',
       '      strategies:',
@@ -218,8 +217,7 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
       policy,
       [
         'version: 1',
-        'sources:',
-        `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+        ...RECORDED_DEMO_SOURCE,
         'notify:',
         '  channels:',
         '    ops: {type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}"}',
@@ -229,7 +227,7 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
         '  production:',
         '    shadow: true',
         '    triggers:',
-        "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+        RECORDED_ERROR_RATE,
         '    default_strategy: config',
         '    rollback:',
         '      strategies:',

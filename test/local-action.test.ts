@@ -13,7 +13,7 @@ import { renderIncidentBody } from '../src/core/incident-state.ts';
 import { environmentLabel, INCIDENT_LABEL } from '../src/github/incident.ts';
 import { fullState } from './fixtures/reports/incident-fixtures.ts';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
-import { deployed } from './support/scenario.ts';
+import { RECORDED_DEMO_SOURCE, deployed } from './support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..');
 let gh: GitHubStandIn | undefined;
@@ -155,8 +155,7 @@ test('verify, notify and staged-recovery run from source under local-action', as
     recoveryPolicy,
     [
       'version: 1',
-      'sources:',
-      `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+      ...RECORDED_DEMO_SOURCE,
       'environments:',
       '  production:',
       '    triggers:',

@@ -13,6 +13,7 @@
  * Builders return plain values and take overrides; they assert nothing, so a test's
  * expectations stay in the test.
  */
+import { join } from 'node:path';
 import { renderIncidentBody, type IncidentState } from '../../src/core/incident-state.ts';
 import type { RecordedIO } from './action-recorder.ts';
 import type { GitHubStandIn } from './github/stand-in.ts';
@@ -230,3 +231,29 @@ export const EVALUATE_DEMO: readonly string[] = [
   '--source-file',
   DEMO_SERIES,
 ];
+
+/** The action inputs of the demo: production under the demo policy over the recorded incident. */
+export const DEMO_INPUTS = {
+  policy: DEMO_POLICY,
+  environment: 'production',
+  'source-file': DEMO_SERIES,
+} as const;
+
+/** The deployment the demo incident follows: v2.14.0 to production at 10:00 (its baseline). */
+export function deployedDemoRelease(gh: GitHubStandIn): DeploymentRecord {
+  return gh.state.repo().addDeployment({
+    ref: 'v2.14.0',
+    environment: 'production',
+    created_at: '2026-11-24T10:00:00Z',
+  });
+}
+
+/** Policy lines naming the recorded demo incident (absolute path) as the source `recorded`. */
+export const RECORDED_DEMO_SOURCE: readonly string[] = [
+  'sources:',
+  `  recorded: {type: file, path: ${join(import.meta.dirname, '..', '..', DEMO_SERIES)}}`,
+];
+
+/** The demo's critical error-rate trigger on `recorded`, a policy line under `triggers:`. */
+export const RECORDED_ERROR_RATE =
+  "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}";

@@ -7,10 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run } from '../src/actions/evaluate-triggers.ts';
 import { recorder } from './support/action-recorder.ts';
 import { startGitHubStandIn } from './support/github/stand-in.ts';
-import { DEMO_POLICY, DEMO_SERIES } from './support/scenario.ts';
+import { DEMO_INPUTS, deployedDemoRelease } from './support/scenario.ts';
 
-/** The demo policy over the recorded incident, for production. */
-const DEMO_INPUTS = { policy: DEMO_POLICY, environment: 'production', 'source-file': DEMO_SERIES };
 const at = (iso: string) => Date.parse(iso);
 const noSleep = async () => {};
 
@@ -159,11 +157,7 @@ describe('evaluate-triggers with the baseline named by deployment id', () => {
   test('reads the deployment creation time from GitHub (stand-in held to the OpenAPI description)', async () => {
     const gh = await startGitHubStandIn();
     try {
-      const deployment = gh.state.repo().addDeployment({
-        ref: 'v2.14.0',
-        environment: 'production',
-        created_at: '2026-11-24T10:00:00Z',
-      });
+      const deployment = deployedDemoRelease(gh);
       const io = recorder({
         ...DEMO_INPUTS,
         at: '2026-11-24T10:12:00Z',

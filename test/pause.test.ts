@@ -4,14 +4,20 @@
  * GitHub stand-in. A label added by a triage user, or an issue opened by an outsider, does not.
  * The pause is read from the list the rollback already makes: no round trip of its own.
  */
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../src/actions/rollback.ts';
 import { PAUSE_LABEL } from '../src/github/incident.ts';
 import { pauseExpiry } from '../src/rollback/pause.ts';
 import { recorder } from './support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from './support/github/stand-in.ts';
-import { actionEnv, deployedGoodThenBad, fastDeps, rollbackDecision } from './support/scenario.ts';
+import {
+  RECORDED_DEMO_SOURCE,
+  RECORDED_ERROR_RATE,
+  actionEnv,
+  deployedGoodThenBad,
+  fastDeps,
+  rollbackDecision,
+} from './support/scenario.ts';
 import { loggedLines, workspace, type Workspace } from './support/workspace.ts';
 
 let gh: GitHubStandIn;
@@ -236,12 +242,11 @@ test('the evaluation of a paused environment says so at the top of its summary',
   const { run: evaluate } = await import('../src/actions/evaluate-triggers.ts');
   ws.writePolicy([
     'version: 1',
-    'sources:',
-    `  recorded: {type: file, path: ${join(import.meta.dirname, '../examples/demo/incident.om')}}`,
+    ...RECORDED_DEMO_SOURCE,
     'environments:',
     '  production:',
     '    triggers:',
-    "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+    RECORDED_ERROR_RATE,
   ]);
   gh.state.repo().addIssue({
     title: 'DB migration window',

@@ -3,12 +3,12 @@
  * under the environment lock, and leave the whole record in GitHub (deployments, the incident
  * issue and its timeline). GitHub, the clock and the strategy executors come in as parameters.
  */
-import { ConfigurationError, toError } from '../core/errors.ts';
-import { formatDuration } from '../core/duration.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import type { Logger } from '../core/logger.ts';
-import type { Policy } from '../core/policy-schema.ts';
-import type { FeatureFlagStrategy, RollbackPolicy } from '../core/policy-rollback-schema.ts';
+import { ConfigurationError, toError } from '../shared/errors.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Policy } from '../policy/schema.ts';
+import type { FeatureFlagStrategy, RollbackPolicy } from '../policy/schema-rollback.ts';
 import {
   addRun,
   INCIDENT_STATE_VERSION,
@@ -18,7 +18,7 @@ import {
   withStatus,
   type DecisionEvidence,
   type IncidentState,
-} from '../core/incident-state.ts';
+} from '../incident/state.ts';
 import { isKnownGood, type DeploymentRecord, type DeploymentStore } from '../github/deployments.ts';
 import {
   assertMove,
@@ -27,10 +27,10 @@ import {
   type LifecycleIncident,
   type RollbackPlan,
   type SkipReason,
-} from '../core/incident-lifecycle.ts';
-import type { EnvironmentIssues, IncidentRecord, IncidentStore } from '../github/incident.ts';
-import type { AcquireResult } from '../github/lock.ts';
-import { executeLadder, type LadderResult, type StepEvent } from '../strategies/ladder.ts';
+} from '../incident/lifecycle.ts';
+import type { EnvironmentIssues, IncidentRecord, IncidentStore } from '../incident/store.ts';
+import type { AcquireResult } from '../incident/lock.ts';
+import { executeLadder, type LadderResult, type StepEvent } from './ladder.ts';
 import {
   ladderFrom,
   planMaintenance,
@@ -38,14 +38,14 @@ import {
   type PlanDeps,
   type PlannedStep,
   type StrategyName,
-} from '../strategies/plan.ts';
-import { environmentOf } from '../evaluate/evaluate-environment.ts';
+} from './plan.ts';
+import { environmentOf } from '../signals/evaluate-environment.ts';
 import { assertMayRollBack, type ActorAccess } from './authority.ts';
 import { checkApproval, requestApproval, ruleFor } from './approval-gate.ts';
-import type { ApprovalGateway } from '../github/approval-comments.ts';
+import type { ApprovalGateway } from '../incident/approval-comments.ts';
 import type { DecisionInput } from './decision-input.ts';
-import { formatUtc } from '../core/time-format.ts';
-import type { PauseIssue } from '../github/incident.ts';
+import { formatUtc } from '../shared/time-format.ts';
+import type { PauseIssue } from '../incident/store.ts';
 import { NO_PAUSE, settlePause, type PauseState } from './pause.ts';
 
 export type RollbackOutcome =

@@ -7,7 +7,7 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { afterEach, expect } from 'vitest';
-import type { Logger } from '../../src/core/logger.ts';
+import type { Logger } from '../../src/shared/logger.ts';
 import type { GitHubClient } from '../../src/github/client.ts';
 import { startGitHubStandIn, type GitHubStandIn, type StandInOptions } from './github/stand-in.ts';
 

@@ -14,7 +14,7 @@
  * expectations stay in the test.
  */
 import { join } from 'node:path';
-import { renderIncidentBody, type IncidentState } from '../../src/core/incident-state.ts';
+import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
 import type { RecordedIO } from './action-recorder.ts';
 import type { GitHubStandIn } from './github/stand-in.ts';
 import type { DeploymentRecord } from './github/state.ts';

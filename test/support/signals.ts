@@ -2,8 +2,8 @@
  * Triggers and series for the engine's tests: a trigger as the policy schema reads it, and a
  * series with one value per step on a fixed grid, so an expected time reads as "minute n".
  */
-import { trigger as triggerSchema, type Trigger } from '../../src/core/policy-schema.ts';
-import { seriesFromSamples, type Series } from '../../src/core/signal.ts';
+import { trigger as triggerSchema, type Trigger } from '../../src/policy/schema.ts';
+import { seriesFromSamples, type Series } from '../../src/signals/signal.ts';
 
 /** A trigger named `t`, critical, on source `prom` with query `q`, unless `input` says otherwise. */
 export function parseTrigger(input: Record<string, unknown>): Trigger {

@@ -6,71 +6,60 @@
  * passes a staged-recovery checkpoint. Seeds 002 ("a consensus of at least two senior
  * engineers") and 000 (`auto_proceed: false`, "manual checkpoints at each phase").
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackAction } from '../../src/actions/rollback/run.ts';
 import { run as recoveryAction } from '../../src/actions/staged-recovery/run.ts';
-import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
+import type { IncidentState } from '../../src/incident/state.ts';
 import { formatOpenMetrics } from '../../src/signals/sources/openmetrics.ts';
 import { recorder, type RecordedIO } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  GOOD_SHA,
+  actionEnv,
+  deployedGoodThenBad,
+  fastDeps,
+  openIncident,
+  rolledBackState,
+} from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 let gh: GitHubStandIn;
+let ws: Workspace;
 let dir: string;
 let executions: string;
 let policy: string;
 
-const GOOD_SHA = 'a'.repeat(40);
-const BAD_SHA = 'c'.repeat(40);
-
 function writePolicy(extra: string[] = []): void {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    default_strategy: config',
-      '    decision:',
-      '      - {severity: critical, strategy: config, approval: senior-consensus}',
-      '    rollback:',
-      '      authority: {permission: admin}',
-      '      approvals:',
-      '        senior-consensus: {required: 2, teams: [acme/senior-eng]}',
-      '      lock: {wait: 2s, lease: 10m}',
-      '      strategies:',
-      '        config:',
-      `          command: ${JSON.stringify(`echo "$RIPCORD_TARGET_SHA" >> ${executions}`)}`,
-      '          timeout: 30s',
-      ...extra,
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    default_strategy: config',
+    '    decision:',
+    '      - {severity: critical, strategy: config, approval: senior-consensus}',
+    '    rollback:',
+    '      authority: {permission: admin}',
+    '      approvals:',
+    '        senior-consensus: {required: 2, teams: [acme/senior-eng]}',
+    '      lock: {wait: 2s, lease: 10m}',
+    '      strategies:',
+    '        config:',
+    `          command: ${JSON.stringify(`echo "$RIPCORD_TARGET_SHA" >> ${executions}`)}`,
+    '          timeout: 30s',
+    ...extra,
+  ]);
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-approvals-'));
-  executions = join(dir, 'executions.log');
-  policy = join(dir, 'ripcord.yml');
+  ws = workspace('ripcord-approvals-');
+  ({ dir, policy } = ws);
+  executions = ws.path('executions.log');
   writePolicy();
+  deployedGoodThenBad(gh);
   const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: GOOD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: BAD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T10:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
   gh.state.setTeamMember('acme', 'senior-eng', 'carol');
   gh.state.setTeamMember('acme', 'senior-eng', 'dave');
   gh.state.addTeam('acme', 'juniors');
@@ -81,6 +70,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
 const decision = JSON.stringify({
@@ -100,8 +90,7 @@ const warnings = (io: RecordedIO): string =>
     .map((l) => l.message)
     .join('\n');
 
-const executed = (): string[] =>
-  existsSync(executions) ? readFileSync(executions, 'utf8').trim().split('\n').filter(Boolean) : [];
+const executed = (): string[] => loggedLines(executions);
 
 function stored(number: number): IncidentState {
   const body = gh.state.repo().findIssue(number)?.body ?? '';
@@ -157,20 +146,7 @@ async function rollback(
   runId: string,
 ) {
   const io = recorder({ policy, token: 'ghs_token', ...inputs });
-  const result = await rollbackAction(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: runId,
-      GITHUB_RUN_ATTEMPT: '1',
-      PATH: process.env.PATH ?? '',
-      ...env,
-    },
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 20,
-  });
+  const result = await rollbackAction(io, fastDeps(actionEnv(gh, runId, env), { maxSleepMs: 20 }));
   return { io, result };
 }
 
@@ -427,76 +403,37 @@ describe('staged recovery checkpoints by comment (seed 000: auto_proceed false)'
         },
       ]),
     );
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'sources:',
-        '  rec: {type: file, path: healthy.om}',
-        'environments:',
-        '  production:',
-        '    triggers:',
-        "      - {name: error-rate, severity: critical, source: rec, query: 'error_ratio', op: '>', threshold: 5%}",
-        '    rollback:',
-        '      authority: {permission: admin}',
-        '      lock: {wait: 1s, lease: 10m}',
-        '    recovery:',
-        '      stages: [{percent: 5, dwell: 30m}, {percent: 100}]',
-        `      command: 'echo "$RIPCORD_PERCENT" >> ${percents}'`,
-        '      auto_proceed: false',
-        '      approval: {teams: [senior-eng]}',
-        '',
-      ].join('\n'),
-    );
-    const at = new Date(T0 - 10 * MIN).toISOString();
-    const issue = gh.state.repo().addIssue({
-      title: 'Rollback of production',
-      body: renderIncidentBody(
-        {
-          version: 1,
-          environment: 'production',
-          status: 'rolled-back',
-          openedAt: at,
-          updatedAt: at,
-          reason: 'error-rate above 5%',
-          bad: { deploymentId: 3, ref: 'v1.2.0', sha: BAD_SHA, createdAt: at },
-          target: { deploymentId: 2, ref: 'v1.1.0', sha: GOOD_SHA },
-          rollbackDeploymentId: 4,
-          strategy: 'config',
-          attempts: 1,
-          lastRollbackAt: at,
-          runs: [],
-          steps: [],
-          dataLossWindow: null,
-          recovery: null,
-        },
-        'Rolled back.',
-      ),
-      labels: ['ripcord:incident', 'ripcord:env:production'],
-    });
+    ws.writePolicy([
+      'version: 1',
+      'sources:',
+      '  rec: {type: file, path: healthy.om}',
+      'environments:',
+      '  production:',
+      '    triggers:',
+      "      - {name: error-rate, severity: critical, source: rec, query: 'error_ratio', op: '>', threshold: 5%}",
+      '    rollback:',
+      '      authority: {permission: admin}',
+      '      lock: {wait: 1s, lease: 10m}',
+      '    recovery:',
+      '      stages: [{percent: 5, dwell: 30m}, {percent: 100}]',
+      `      command: 'echo "$RIPCORD_PERCENT" >> ${percents}'`,
+      '      auto_proceed: false',
+      '      approval: {teams: [senior-eng]}',
+    ]);
+    const issue = openIncident(gh, rolledBackState(new Date(T0 - 10 * MIN).toISOString()));
     const recovery = async (now: number, env: Record<string, string>, runId: string) => {
       const io = recorder({
         policy,
         token: 'ghs_t',
         ...(env.GITHUB_EVENT_PATH ? {} : { environment: 'production' }),
       });
-      const result = await recoveryAction(io, {
-        env: {
-          GITHUB_REPOSITORY: 'acme/shop',
-          GITHUB_API_URL: gh.url,
-          GITHUB_RUN_ID: runId,
-          PATH: process.env.PATH ?? '',
-          ...env,
-        },
-        now: () => now,
-        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-        retryAfterBaseValue: 1,
-        lockPollMs: 20,
-      });
+      const result = await recoveryAction(
+        io,
+        fastDeps(actionEnv(gh, runId, env), { now: () => now, maxSleepMs: 20 }),
+      );
       return { io, result };
     };
-    const applied = () =>
-      existsSync(percents) ? readFileSync(percents, 'utf8').trim().split('\n') : [];
+    const applied = () => loggedLines(percents);
 
     // An early proceed, written before the checkpoint is reached, does not count later.
     const early = gh.state.repo().addComment(issue, {

@@ -7,18 +7,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/evaluate-triggers/run.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn } from '../support/github/stand-in.ts';
+import { DEMO_INPUTS, deployedDemoRelease } from '../support/scenario.ts';
 
-const POLICY = 'examples/demo/policy.yml';
-const SERIES = 'examples/demo/incident.om';
 const at = (iso: string) => Date.parse(iso);
 const noSleep = async () => {};
 
 describe('evaluate-triggers on a recorded incident', () => {
   test('a critical breach: outputs, a summary a person can act on, and the step fails when asked', async () => {
     const io = recorder({
-      policy: POLICY,
-      environment: 'production',
-      'source-file': SERIES,
+      ...DEMO_INPUTS,
       at: '2026-11-24T10:20:00Z',
       baseline: '2026-11-24T10:00:00Z',
       'fail-on-rollback': 'true',
@@ -47,9 +44,7 @@ describe('evaluate-triggers on a recorded incident', () => {
 
   test('healthy before the deploy: decision none, nothing failed', async () => {
     const io = recorder({
-      policy: POLICY,
-      environment: 'production',
-      'source-file': SERIES,
+      ...DEMO_INPUTS,
       at: '2026-11-24T09:58:00Z',
       baseline: '2026-11-24T10:00:00Z',
     });
@@ -63,9 +58,7 @@ describe('evaluate-triggers on a recorded incident', () => {
     let now = at('2026-11-24T10:10:00Z');
     const slept: number[] = [];
     const io = recorder({
-      policy: POLICY,
-      environment: 'production',
-      'source-file': SERIES,
+      ...DEMO_INPUTS,
       watch: '30m',
       interval: '1m',
       baseline: '2026-11-24T10:00:00Z',
@@ -93,9 +86,7 @@ describe('evaluate-triggers on a recorded incident', () => {
       JSON.stringify({ deployment: { id: 1, created_at: '2026-11-24T10:00:00Z' } }),
     );
     const io = recorder({
-      policy: POLICY,
-      environment: 'production',
-      'source-file': SERIES,
+      ...DEMO_INPUTS,
       at: '2026-11-24T10:12:00Z',
     });
     await run(io, { env: { GITHUB_EVENT_PATH: eventPath }, now: () => 0, sleep: noSleep });
@@ -114,9 +105,7 @@ describe('evaluate-triggers on a recorded incident', () => {
     [{ policy: 'nowhere/ripcord.yml' }, /nowhere\/ripcord\.yml/],
   ])('bad input %j is a clear configuration error', async (override, message) => {
     const io = recorder({
-      policy: POLICY,
-      environment: 'production',
-      'source-file': SERIES,
+      ...DEMO_INPUTS,
       ...override,
     });
     await expect(run(io, { env: {}, now: () => 0, sleep: noSleep })).rejects.toThrow(message);
@@ -168,15 +157,9 @@ describe('evaluate-triggers with the baseline named by deployment id', () => {
   test('reads the deployment creation time from GitHub (stand-in held to the OpenAPI description)', async () => {
     const gh = await startGitHubStandIn();
     try {
-      const deployment = gh.state.repo().addDeployment({
-        ref: 'v2.14.0',
-        environment: 'production',
-        created_at: '2026-11-24T10:00:00Z',
-      });
+      const deployment = deployedDemoRelease(gh);
       const io = recorder({
-        policy: POLICY,
-        environment: 'production',
-        'source-file': SERIES,
+        ...DEMO_INPUTS,
         at: '2026-11-24T10:12:00Z',
         'baseline-deployment': String(deployment.id),
         token: 'ghs_test-token',

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, expect, test } from 'vitest';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { RECORDED_DEMO_SOURCE, RECORDED_ERROR_RATE, deployed } from '../support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let gh: GitHubStandIn | undefined;
@@ -123,33 +124,48 @@ async function runGuard(inputs: Record<string, string>, baseEnv: Record<string, 
   return { ran, ctx, log: '' };
 }
 
+/** A stand-in where production deployed v2.13.0 then v2.14.0, both successful. */
+async function standInWithTwoReleases(): Promise<GitHubStandIn> {
+  const standIn = await startGitHubStandIn();
+  deployed(standIn, [
+    { ref: 'v2.13.0', sha: 'a'.repeat(40) },
+    { ref: 'v2.14.0', sha: 'b'.repeat(40) },
+  ]);
+  return standIn;
+}
+
+/** The runner's environment for the guard's deployment_status run against the stand-in. */
+function guardEnv(
+  standIn: GitHubStandIn,
+  runId: string,
+  home: string,
+  extra: Record<string, string>,
+) {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? home,
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_API_URL: standIn.url,
+    GITHUB_RUN_ID: runId,
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_EVENT_NAME: 'deployment_status',
+    ...extra,
+  };
+}
+
 test('guard chains evaluate -> rollback -> verify on a critical breach, passing outputs along', async () => {
-  gh = await startGitHubStandIn();
-  const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v2.13.0',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v2.14.0',
-    sha: 'b'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
+  gh = await standInWithTwoReleases();
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-guard-policy-'));
   const policy = join(dir, 'ripcord.yml');
   writeFileSync(
     policy,
     [
       'version: 1',
-      'sources:',
-      `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+      ...RECORDED_DEMO_SOURCE,
       'environments:',
       '  production:',
       '    triggers:',
-      "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+      RECORDED_ERROR_RATE,
       '    default_strategy: config',
       '    rollback:',
       '      strategies:',
@@ -166,18 +182,11 @@ test('guard chains evaluate -> rollback -> verify on a critical breach, passing 
   );
   const r = await runGuard(
     { environment: 'production', policy, watch: '', token: 'ghs_guard' },
-    {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? dir,
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '77',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_EVENT_NAME: 'deployment_status',
+    guardEnv(gh, '77', dir, {
       // An evaluation time inside the recorded incident, as a replay.
       'INPUT_SOURCE-FILE': '',
       INPUT_AT: '2026-11-24T10:20:00Z',
-    },
+    }),
   );
   expect(r.ran, r.log).toEqual(['triggers:0', 'rollback:0', 'verify:0']);
   expect(r.ctx.steps.triggers?.decision).toBe('rollback');
@@ -201,28 +210,14 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
   await new Promise<void>((done) => hook.listen(0, '127.0.0.1', done));
   const port = (hook.address() as { port: number }).port;
   try {
-    gh = await startGitHubStandIn();
-    const repo = gh.state.repo();
-    repo.addDeployment({
-      ref: 'v2.13.0',
-      sha: 'a'.repeat(40),
-      environment: 'production',
-      statuses: [{ state: 'success' }],
-    });
-    repo.addDeployment({
-      ref: 'v2.14.0',
-      sha: 'b'.repeat(40),
-      environment: 'production',
-      statuses: [{ state: 'success' }],
-    });
+    gh = await standInWithTwoReleases();
     const dir = mkdtempSync(join(tmpdir(), 'ripcord-guard-shadow-'));
     const policy = join(dir, 'ripcord.yml');
     writeFileSync(
       policy,
       [
         'version: 1',
-        'sources:',
-        `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+        ...RECORDED_DEMO_SOURCE,
         'notify:',
         '  channels:',
         '    ops: {type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}"}',
@@ -232,7 +227,7 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
         '  production:',
         '    shadow: true',
         '    triggers:',
-        "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
+        RECORDED_ERROR_RATE,
         '    default_strategy: config',
         '    rollback:',
         '      strategies:',
@@ -242,18 +237,11 @@ test('shadow mode: guard never rolls back on a shadow breach, and tells the chan
     );
     const r = await runGuard(
       { environment: 'production', policy, watch: '', token: 'ghs_guard' },
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? dir,
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '78',
-        GITHUB_RUN_ATTEMPT: '1',
-        GITHUB_EVENT_NAME: 'deployment_status',
+      guardEnv(gh, '78', dir, {
         HOOK_URL: `http://127.0.0.1:${port}/hook`,
         HOOK_SECRET: 'shadow-secret',
         INPUT_AT: '2026-11-24T10:20:00Z',
-      },
+      }),
     );
     expect(r.ran, r.log).toEqual(['triggers:0', 'notify-shadow:0']);
     expect(r.ctx.steps.triggers?.decision).toBe('none');

@@ -13,6 +13,7 @@ import { renderIncidentBody } from '../../src/incident/state.ts';
 import { environmentLabel, INCIDENT_LABEL } from '../../src/incident/store.ts';
 import { fullState } from '../fixtures/reports/incident-fixtures.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { RECORDED_DEMO_SOURCE, deployed } from '../support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let gh: GitHubStandIn | undefined;
@@ -63,20 +64,11 @@ test('evaluate-triggers runs from source under local-action', async () => {
 
 test('rollback runs from source under local-action, against the GitHub stand-in', async () => {
   gh = await startGitHubStandIn();
-  const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v2',
-    sha: 'b'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
-  repo.setPermission('oncall-bot', 'write', 'maintain');
+  deployed(gh, [
+    { ref: 'v1', sha: 'a'.repeat(40) },
+    { ref: 'v2', sha: 'b'.repeat(40) },
+  ]);
+  gh.state.repo().setPermission('oncall-bot', 'write', 'maintain');
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-local-policy-'));
   const policy = join(dir, 'ripcord.yml');
   writeFileSync(
@@ -125,12 +117,8 @@ async function withIncident() {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-local-policy-'));
   const policy = join(dir, 'ripcord.yml');
   writeFileSync(policy, 'version: 1\nenvironments:\n  production:\n    triggers: []\n');
-  const deployment = gh.state.repo().addDeployment({
-    ref: 'v1',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
+  const [deployment] = deployed(gh, [{ ref: 'v1', sha: 'a'.repeat(40) }]);
+  if (!deployment) throw new Error('seed');
   return { issue, policy, url: gh.url, deployment };
 }
 
@@ -167,8 +155,7 @@ test('verify, notify and staged-recovery run from source under local-action', as
     recoveryPolicy,
     [
       'version: 1',
-      'sources:',
-      `  recorded: {type: file, path: ${join(root, 'examples/demo/incident.om')}}`,
+      ...RECORDED_DEMO_SOURCE,
       'environments:',
       '  production:',
       '    triggers:',

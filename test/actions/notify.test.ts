@@ -3,15 +3,19 @@
  * the incident issue, and loopback receivers standing in for Slack, Teams, PagerDuty and a
  * webhook, each checking the payload against the channel's published format.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/notify/run.ts';
-import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
+import type { IncidentState } from '../../src/incident/state.ts';
 import { recorder, type RecordedIO } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 import { startReceiver, type Receiver, type Reply } from '../support/http-receiver.ts';
+import {
+  actionEnv,
+  everythingWritten as writtenAnywhere,
+  openIncident,
+  rolledBackByRedeploy,
+} from '../support/scenario.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 import {
   pagerdutyProblems,
   slackProblems,
@@ -26,7 +30,7 @@ const HOOK_SECRET = 'h00kS1gningS3cret';
 const SECRETS = [SLACK_PATH, TEAMS_PATH, PD_KEY, HOOK_SECRET];
 
 let gh: GitHubStandIn;
-let dir: string;
+let ws: Workspace;
 let policy: string;
 let slack: Receiver;
 let teams: Receiver;
@@ -39,12 +43,7 @@ let sleeps: number[];
 
 function incidentState(): IncidentState {
   return {
-    version: 1,
-    environment: 'production',
-    status: 'rolled-back',
-    openedAt: '2026-11-24T10:00:00.000Z',
-    updatedAt: '2026-11-24T10:05:00.000Z',
-    reason: 'error-rate above 5% for 15m',
+    ...rolledBackByRedeploy(),
     decision: {
       decision: 'rollback',
       severity: 'critical',
@@ -53,46 +52,32 @@ function incidentState(): IncidentState {
       triggered: ['error-rate'],
       summary: 'Roll back production',
     },
-    bad: { deploymentId: 3, ref: 'v1.2.0', sha: 'c'.repeat(40), createdAt: '2026-11-24T09:50:00Z' },
-    target: { deploymentId: 2, ref: 'v1.1.0', sha: 'a'.repeat(40) },
-    rollbackDeploymentId: 4,
-    strategy: 'redeploy',
-    attempts: 1,
-    lastRollbackAt: '2026-11-24T10:01:00.000Z',
-    runs: [{ runId: '1001', attempt: 1, startedAt: '2026-11-24T10:00:00.000Z' }],
-    steps: [],
-    dataLossWindow: null,
-    recovery: null,
   };
 }
 
 function writePolicy(
   opts: { teamsRequired?: boolean; extraChannels?: string; warningTo?: string } = {},
 ) {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'notify:',
-      '  retries: 2',
-      '  backoff: 1s',
-      '  channels:',
-      '    oncall: {type: slack, url: "${SLACK_ONCALL_URL}"}',
-      '    team: {type: slack, url: "${SLACK_ONCALL_URL}"}',
-      `    ops-teams: {type: teams, url: "\${TEAMS_URL}", required: ${opts.teamsRequired ? 'true' : 'false'}}`,
-      `    pager: {type: pagerduty, routing_key: "\${PD_KEY}", url: "${pd.url}"}`,
-      '    audit: {type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}"}',
-      '    incident: {type: issue}',
-      opts.extraChannels ?? '',
-      '  routes:',
-      '    - {events: "*", severity: [critical], channels: [pager, oncall, ops-teams, audit, incident]}',
-      `    - {events: [warning], severity: [warning], channels: [${opts.warningTo ?? 'team'}]}`,
-      '    - {events: [recovery.completed], channels: [pager, oncall, incident]}',
-      'environments:',
-      '  production: {}',
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'notify:',
+    '  retries: 2',
+    '  backoff: 1s',
+    '  channels:',
+    '    oncall: {type: slack, url: "${SLACK_ONCALL_URL}"}',
+    '    team: {type: slack, url: "${SLACK_ONCALL_URL}"}',
+    `    ops-teams: {type: teams, url: "\${TEAMS_URL}", required: ${opts.teamsRequired ? 'true' : 'false'}}`,
+    `    pager: {type: pagerduty, routing_key: "\${PD_KEY}", url: "${pd.url}"}`,
+    '    audit: {type: webhook, url: "${HOOK_URL}", secret: "${HOOK_SECRET}"}',
+    '    incident: {type: issue}',
+    opts.extraChannels ?? '',
+    '  routes:',
+    '    - {events: "*", severity: [critical], channels: [pager, oncall, ops-teams, audit, incident]}',
+    `    - {events: [warning], severity: [warning], channels: [${opts.warningTo ?? 'team'}]}`,
+    '    - {events: [recovery.completed], channels: [pager, oncall, incident]}',
+    'environments:',
+    '  production: {}',
+  ]);
 }
 
 function receiver(name: keyof typeof failures, check: (body: unknown) => string[], status = 200) {
@@ -118,28 +103,22 @@ beforeEach(async () => {
   teams = await receiver('teams', teamsProblems, 202);
   pd = await receiver('pd', pagerdutyProblems, 202);
   hook = await receiver('hook', () => []);
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-notify-'));
-  policy = join(dir, 'ripcord.yml');
+  ws = workspace('ripcord-notify-');
+  policy = ws.policy;
   writePolicy();
 });
 
 afterEach(async () => {
   await Promise.all([gh.close(), slack.close(), teams.close(), pd.close(), hook.close()]);
+  ws.cleanup();
 });
 
 function addIncident() {
-  return gh.state.repo().addIssue({
-    title: 'Rollback: production',
-    body: renderIncidentBody(incidentState(), 'Rolled back.'),
-    labels: ['ripcord:incident', 'ripcord:env:production'],
-  });
+  return openIncident(gh, incidentState(), { title: 'Rollback: production' });
 }
 
 function env(): Record<string, string> {
-  return {
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_API_URL: gh.url,
-    GITHUB_RUN_ID: '2002',
+  return actionEnv(gh, '2002', {
     GITHUB_ACTOR: 'deploy-bot',
     SLACK_ONCALL_URL: `${slack.url}${SLACK_PATH}`,
     TEAMS_URL: `${teams.url}${TEAMS_PATH}`,
@@ -147,13 +126,16 @@ function env(): Record<string, string> {
     PD_BASE: pd.url,
     HOOK_URL: `${hook.url}/ripcord`,
     HOOK_SECRET,
-  };
+  });
 }
 
-async function notifyRun(inputs: Record<string, string>): Promise<RecordedIO> {
+async function notifyRun(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<RecordedIO> {
   const io = recorder({ policy, environment: 'production', token: 'ghs_token', ...inputs });
   await run(io, {
-    env: env(),
+    env: { ...env(), ...extraEnv },
     now: () => Date.parse('2026-11-24T10:10:00Z'),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -171,18 +153,7 @@ function sent(io: RecordedIO): { channel: string; result: string; attempts: numb
   }[];
 }
 
-function everythingWritten(io: RecordedIO): string {
-  const issues = gh.state
-    .repo()
-    .issues.flatMap((i) => [i.body ?? '', ...i.comments.map((c) => c.body)]);
-  return [
-    ...io.logs.map((l) => l.message),
-    ...io.summaries,
-    ...io.failed,
-    ...Object.values(io.outputs),
-    ...issues,
-  ].join('\n');
-}
+const everythingWritten = (io: RecordedIO): string => writtenAnywhere(gh, io);
 
 describe('notify action', () => {
   test('a critical event reaches every routed channel in its format, recorded on the incident', async () => {
@@ -322,18 +293,10 @@ describe('notify action', () => {
       user: 'github-actions[bot]',
       body: `<!-- ripcord:notified rollback.started:${issue.number}:pager pager 2026-11-24T10:00:00Z -->`,
     });
-    const io = recorder({
-      policy,
-      environment: 'production',
-      token: 'ghs_token',
-      event: 'rollback.started',
-    });
-    await run(io, {
-      env: { ...env(), RIPCORD_BOT_LOGIN: 'ripcord-app[bot]' },
-      now: () => Date.parse('2026-11-24T10:10:00Z'),
-      sleep: async () => {},
-      retryAfterBaseValue: 1,
-    });
+    const io = await notifyRun(
+      { event: 'rollback.started' },
+      { RIPCORD_BOT_LOGIN: 'ripcord-app[bot]' },
+    );
     expect(sent(io).find((s) => s.channel === 'pager')?.result).toBe('sent');
   });
 

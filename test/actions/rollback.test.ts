@@ -2,108 +2,74 @@
  * The rollback action end to end against the GitHub stand-in (every request and response held
  * to GitHub's OpenAPI description) with a real command strategy: what a user would see.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/rollback/run.ts';
 import { ConfigurationError } from '../../src/shared/errors.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  BAD_SHA,
+  GOOD_SHA,
+  deployedGoodThenBad,
+  fastDeps,
+  rollbackDecision,
+  guardEnv,
+} from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 let gh: GitHubStandIn;
+let ws: Workspace;
 let dir: string;
 let executions: string;
 let policy: string;
-
-const GOOD_SHA = 'a'.repeat(40);
-const OLD_SHA = 'b'.repeat(40);
-const BAD_SHA = 'c'.repeat(40);
 
 // Commands see the runner's environment; the log path is written into the policy as a script path would be.
 function writePolicy(
   extra = '',
   command = `echo "$RIPCORD_TARGET_SHA $RIPCORD_INCIDENT" >> ${executions}`,
 ) {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    default_strategy: config',
-      '    rollback:',
-      '      authority: {permission: maintain, users: [oncall-bot]}',
-      '      cooldown: 30m',
-      '      lock: {wait: 2m, lease: 10m}',
-      '      strategies:',
-      '        config:',
-      `          command: ${JSON.stringify(command)}`,
-      '          timeout: 30s',
-      extra,
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    default_strategy: config',
+    '    rollback:',
+    '      authority: {permission: maintain, users: [oncall-bot]}',
+    '      cooldown: 30m',
+    '      lock: {wait: 2m, lease: 10m}',
+    '      strategies:',
+    '        config:',
+    `          command: ${JSON.stringify(command)}`,
+    '          timeout: 30s',
+    extra,
+  ]);
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-rollback-'));
-  executions = join(dir, 'executions.log');
-  policy = join(dir, 'ripcord.yml');
+  ws = workspace('ripcord-rollback-');
+  ({ dir, policy } = ws);
+  executions = ws.path('executions.log');
   writePolicy();
-  const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1.0.0',
-    sha: OLD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T08:00:00Z',
-    statuses: [{ state: 'success' }, { state: 'inactive' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: GOOD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: BAD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T10:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
+  deployedGoodThenBad(gh, { older: true });
   gh.state.repo().setPermission('alice', 'write', 'maintain');
   gh.state.repo().setPermission('bob', 'write', 'write');
 });
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
-const decision = JSON.stringify({
-  decision: 'rollback',
+const decision = rollbackDecision({
   environment: 'production',
-  severity: 'critical',
-  strategy: 'config',
-  approval: 'none',
-  triggered: ['error-rate'],
   summary: 'Roll back production: error-rate above 5% for 15m.',
 });
 
 function envFor(runId: string, extra: Record<string, string> = {}) {
-  return {
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_API_URL: gh.url,
-    GITHUB_RUN_ID: runId,
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'deploy-bot',
-    GITHUB_EVENT_NAME: 'deployment_status',
-    EXECUTIONS: executions,
-    PATH: process.env.PATH ?? '',
-    ...extra,
-  };
+  return guardEnv(gh, runId, { EXECUTIONS: executions, ...extra });
 }
 
 async function rollbackRun(inputs: Record<string, string>, env: Record<string, string>) {
@@ -114,21 +80,11 @@ async function rollbackRun(inputs: Record<string, string>, env: Record<string, s
     decision,
     ...inputs,
   });
-  const result = await run(io, {
-    env,
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 50,
-  });
+  const result = await run(io, fastDeps(env));
   return { io, result };
 }
 
-function lines(): string[] {
-  return existsSync(executions)
-    ? readFileSync(executions, 'utf8').trim().split('\n').filter(Boolean)
-    : [];
-}
+const lines = (): string[] => loggedLines(executions);
 
 describe('rollback', () => {
   test('rolls back to the last known-good deployment and records everything in GitHub', async () => {

@@ -3,8 +3,7 @@
  * metrics as gates, a command as the percentage driver and an injected clock: a whole
  * recovery, the cost of an idle tick, concurrent ticks, regressions, approval and bad input.
  */
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/staged-recovery/run.ts';
@@ -12,10 +11,18 @@ import { renderIncidentBody, type IncidentState } from '../../src/incident/state
 import { formatOpenMetrics } from '../../src/signals/sources/openmetrics.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  actionEnv,
+  fastDeps,
+  openIncident as openIncidentIssue,
+  rolledBackState,
+} from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-24T12:00:00Z');
 let gh: GitHubStandIn;
+let ws: Workspace;
 let dir: string;
 let percents: string;
 let policy: string;
@@ -31,65 +38,38 @@ function writeSeries(file: string, bad: (minute: number) => boolean): void {
 }
 
 function writePolicy(recovery: string[], series = 'healthy.om'): void {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'sources:',
-      `  rec: {type: file, path: ${series}}`,
-      'environments:',
-      '  production:',
-      '    triggers:',
-      '      - {name: error-rate, severity: critical, source: rec, query: \'error_ratio{service="api"}\', op: ">", threshold: 5%}',
-      '    rollback:',
-      '      authority: {permission: maintain}',
-      '      lock: {wait: 1s, lease: 10m}',
-      '    recovery:',
-      ...recovery.map((l) => `      ${l}`),
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'sources:',
+    `  rec: {type: file, path: ${series}}`,
+    'environments:',
+    '  production:',
+    '    triggers:',
+    '      - {name: error-rate, severity: critical, source: rec, query: \'error_ratio{service="api"}\', op: ">", threshold: 5%}',
+    '    rollback:',
+    '      authority: {permission: maintain}',
+    '      lock: {wait: 1s, lease: 10m}',
+    '    recovery:',
+    ...recovery.map((l) => `      ${l}`),
+  ]);
 }
 
 // Commands see the runner's environment, so the log path is written into the policy.
 let STAGES: string[] = [];
 
 function incidentState(overrides: Partial<IncidentState> = {}): IncidentState {
-  const at = new Date(T0 - 10 * MIN).toISOString();
-  return {
-    version: 1,
-    environment: 'production',
-    status: 'rolled-back',
-    openedAt: at,
-    updatedAt: at,
-    reason: 'error-rate above 5%',
-    bad: { deploymentId: 3, ref: 'v1.2.0', sha: 'c'.repeat(40), createdAt: at },
-    target: { deploymentId: 2, ref: 'v1.1.0', sha: 'a'.repeat(40) },
-    rollbackDeploymentId: 4,
-    strategy: 'config',
-    attempts: 1,
-    lastRollbackAt: at,
-    runs: [],
-    steps: [],
-    dataLossWindow: null,
-    recovery: null,
-    ...overrides,
-  };
+  return rolledBackState(new Date(T0 - 10 * MIN).toISOString(), overrides);
 }
 
 function openIncident(state = incidentState()) {
-  return gh.state.repo().addIssue({
-    title: 'Rollback of production',
-    body: renderIncidentBody(state, 'Rolled back.'),
-    labels: ['ripcord:incident', 'ripcord:env:production'],
-  });
+  return openIncidentIssue(gh, state);
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-recovery-'));
-  percents = join(dir, 'percents.log');
-  policy = join(dir, 'ripcord.yml');
+  ws = workspace('ripcord-recovery-');
+  ({ dir, policy } = ws);
+  percents = ws.path('percents.log');
   STAGES = [
     'stages: [{percent: 5, dwell: 30m}, {percent: 25, dwell: 1h}, {percent: 50, dwell: 2h}, {percent: 100}]',
     `command: 'echo "$RIPCORD_PERCENT" >> ${percents}'`,
@@ -103,29 +83,22 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
 async function tick(at: number, inputs: Record<string, string> = {}, actor = 'schedule-bot') {
   const io = recorder({ policy, environment: 'production', token: 'ghs_t', ...inputs });
-  const result = await run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: String(at),
-      GITHUB_ACTOR: actor,
-      PERCENTS: percents,
-      PATH: process.env.PATH ?? '',
-    },
-    now: () => at,
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 20,
-  });
+  const result = await run(
+    io,
+    fastDeps(actionEnv(gh, String(at), { GITHUB_ACTOR: actor, PERCENTS: percents }), {
+      now: () => at,
+      maxSleepMs: 20,
+    }),
+  );
   return { io, result };
 }
 
-const applied = () =>
-  existsSync(percents) ? readFileSync(percents, 'utf8').trim().split('\n').filter(Boolean) : [];
+const applied = () => loggedLines(percents);
 
 function stored(number: number): IncidentState {
   const body = gh.state.repo().findIssue(number)?.body ?? '';

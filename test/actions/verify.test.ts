@@ -2,9 +2,7 @@
  * The verify action against the GitHub stand-in (requests and responses held to GitHub's OpenAPI
  * description): a real rollback opens the incident first, then verify records its outcome.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { getOctokit } from '@actions/github';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackRun } from '../../src/actions/rollback/run.ts';
@@ -13,50 +11,48 @@ import { reportPath } from '../../src/incident/report.ts';
 import { extractStateBlock } from '../../src/incident/state.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
-import { startReceiver, type Receiver } from '../support/http-receiver.ts';
+import { startHealthEndpoint, type HealthEndpoint } from '../support/endpoints.ts';
+import {
+  BAD_SHA,
+  deployedGoodThenBad,
+  fastDeps,
+  rollbackDecision,
+  guardEnv,
+} from '../support/scenario.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 
 let gh: GitHubStandIn;
-let health: Receiver;
-let healthy = true;
-let dir: string;
+let health: HealthEndpoint;
+let ws: Workspace;
 let policy: string;
 
-const GOOD_SHA = 'a'.repeat(40);
-const BAD_SHA = 'c'.repeat(40);
-
 function writePolicy(verify: string[]): void {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    default_strategy: config',
-      '    rollback:',
-      '      strategies:',
-      '        config: {command: "true", timeout: 30s}',
-      '        redeploy: {command: "true", timeout: 30s}',
-      '    verify:',
-      ...verify.map((l) => `      ${l}`),
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    default_strategy: config',
+    '    rollback:',
+    '      strategies:',
+    '        config: {command: "true", timeout: 30s}',
+    '        redeploy: {command: "true", timeout: 30s}',
+    '    verify:',
+    ...verify.map((l) => `      ${l}`),
+  ]);
 }
 
 beforeAll(async () => {
-  health = await startReceiver(() =>
-    healthy ? { body: { health: 'healthy' } } : { status: 503, body: { health: 'down' } },
-  );
+  health = await startHealthEndpoint();
 });
 afterAll(async () => {
   await health?.close();
 });
 
 beforeEach(async () => {
-  healthy = true;
+  health.healthy = true;
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-verify-'));
-  policy = join(dir, 'ripcord.yml');
+  ws = workspace('ripcord-verify-');
+  policy = ws.policy;
   writePolicy([
     'stabilization: 10s',
     'interval: 10s',
@@ -67,59 +63,27 @@ beforeEach(async () => {
     `  - {type: probe, name: health, url: "${health.url}/health", json: [{path: .health, equals: healthy}]}`,
     '  - {type: smoke, name: smoke, command: "test -n \\"$RIPCORD_ENVIRONMENT\\""}',
   ]);
-  const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: GOOD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: BAD_SHA,
-    environment: 'production',
-    created_at: '2026-11-24T10:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
+  deployedGoodThenBad(gh);
 });
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
-const env = () => ({
-  GITHUB_REPOSITORY: 'acme/shop',
-  GITHUB_API_URL: gh.url,
-  GITHUB_RUN_ID: '2001',
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_ACTOR: 'deploy-bot',
-  GITHUB_EVENT_NAME: 'deployment_status',
-  PATH: process.env.PATH ?? '',
-});
+const env = () => guardEnv(gh, '2001');
 
 async function rollBack(): Promise<void> {
   const io = recorder({
     policy,
     environment: 'production',
     token: 'ghs_token',
-    decision: JSON.stringify({
-      decision: 'rollback',
+    decision: rollbackDecision({
       environment: 'production',
-      severity: 'critical',
-      strategy: 'config',
-      approval: 'none',
-      triggered: ['error-rate'],
       summary: 'Roll back production: error-rate above 5% for 15m.',
     }),
   });
-  await rollbackRun(io, {
-    env: env(),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 50,
-  });
+  await rollbackRun(io, fastDeps(env()));
   expect(io.outputs.result).toBe('rolled-back');
 }
 
@@ -230,7 +194,7 @@ describe('verify action', () => {
 
   test('after-rollback, failing: incident verification-failed, deployment failure, escalate to redeploy', async () => {
     await rollBack();
-    healthy = false;
+    health.healthy = false;
     const { io, sleeps } = await verify({ mode: 'after-rollback' });
     expect(io.outputs.result).toBe('failed');
     expect(io.outputs.reason).toBe('2 consecutive failing rounds (1 tolerated)');
@@ -252,7 +216,7 @@ describe('verify action', () => {
   });
 
   test('after-deploy, failing: rollback recommended and the deployment marked failure', async () => {
-    healthy = false;
+    health.healthy = false;
     const bad = gh.state.repo().deployments.find((d) => d.sha === BAD_SHA);
     const { io } = await verify({ mode: 'after-deploy', 'fail-on-unverified': 'false' });
     expect(io.failed).toEqual([]);

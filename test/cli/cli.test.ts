@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/cli.ts';
+import { DEMO_POLICY, EVALUATE_DEMO } from '../support/scenario.ts';
 
-const POLICY = 'examples/demo/policy.yml';
-const SERIES = 'examples/demo/incident.om';
+const POLICY = DEMO_POLICY;
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
@@ -67,16 +67,12 @@ describe('ripcord validate', () => {
   });
 });
 
+/** `ripcord evaluate` of the demo policy over the recorded series, with `args` after them. */
+const evaluateDemo = (...args: string[]) => cli(...EVALUATE_DEMO, ...args);
+
 describe('ripcord evaluate', () => {
   test('--json prints one object on stdout: the rollback with its evidence', async () => {
-    const r = await cli(
-      'evaluate',
-      '--policy',
-      POLICY,
-      '--environment',
-      'production',
-      '--source-file',
-      SERIES,
+    const r = await evaluateDemo(
       '--at',
       '2026-11-24T10:20:00Z',
       '--baseline',
@@ -127,14 +123,7 @@ describe('ripcord evaluate', () => {
   });
 
   test('before the deploy everything is healthy: decision none', async () => {
-    const r = await cli(
-      'evaluate',
-      '--policy',
-      POLICY,
-      '--environment',
-      'production',
-      '--source-file',
-      SERIES,
+    const r = await evaluateDemo(
       '--at',
       '1795513980',
       '--baseline',
@@ -148,18 +137,7 @@ describe('ripcord evaluate', () => {
   // #15 changed this from a `hold` of inconclusive triggers to an error naming the recording's
   // range: still never healthy, and now it says why and what to give instead.
   test('no data is never healthy: far outside the recording is an error giving its range', async () => {
-    const r = await cli(
-      'evaluate',
-      '--policy',
-      POLICY,
-      '--environment',
-      'production',
-      '--source-file',
-      SERIES,
-      '--at',
-      '2026-11-25T10:00:00Z',
-      '--json',
-    );
+    const r = await evaluateDemo('--at', '2026-11-25T10:00:00Z', '--json');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(

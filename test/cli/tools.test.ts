@@ -14,6 +14,7 @@ import { createEnvironmentLock } from '../../src/incident/lock.ts';
 import type { Logger } from '../../src/shared/logger.ts';
 import { fullState } from '../fixtures/reports/incident-fixtures.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { EVALUATE_DEMO } from '../support/scenario.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const silent: Logger = { debug: () => {}, info: () => {}, warning: () => {}, error: () => {} };
@@ -410,17 +411,7 @@ describe('ripcord plan', () => {
 });
 
 describe('evaluate: times and states', () => {
-  const base = [
-    'evaluate',
-    '--policy',
-    'examples/demo/policy.yml',
-    '--environment',
-    'production',
-    '--source-file',
-    'examples/demo/incident.om',
-    '--baseline',
-    '2026-11-24T10:00:00Z',
-  ];
+  const base = [...EVALUATE_DEMO, '--baseline', '2026-11-24T10:00:00Z'];
 
   test('--at -110m is relative to now, prints the time used; a zone-less time is UTC; the future is refused', async () => {
     const rel = await cli([...base, '--at', '-110m']);
@@ -477,13 +468,7 @@ describe('evaluate --watch', () => {
     const out: string[] = [];
     const code = await main(
       [
-        'evaluate',
-        '--policy',
-        'examples/demo/policy.yml',
-        '--environment',
-        'production',
-        '--source-file',
-        'examples/demo/incident.om',
+        ...EVALUATE_DEMO,
         '--baseline',
         '2026-11-24T10:00:00Z',
         '--watch',

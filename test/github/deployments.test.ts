@@ -1,10 +1,7 @@
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/shared/errors.ts';
-import { silentLogger, type Logger } from '../../src/shared/logger.ts';
-import { createGitHubClient, type GitHubClient } from '../../src/github/client.ts';
+import { silentLogger } from '../../src/shared/logger.ts';
+import { createGitHubClient } from '../../src/github/client.ts';
 import {
   ROLLED_BACK_MARKER,
   createDeploymentStore,
@@ -12,45 +9,12 @@ import {
   truncateDescription,
   type RipcordPayload,
 } from '../../src/github/deployments.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { fastClient, lineLogger as recorder, standInPerTest } from '../support/clients.ts';
+import type { GitHubStandIn } from '../support/github/stand-in.ts';
 import type { DeploymentState } from '../support/github/state.ts';
 
 const repo = { owner: 'acme', repo: 'shop' };
-let gh: GitHubStandIn | undefined;
-
-async function start(): Promise<GitHubStandIn> {
-  gh = await startGitHubStandIn();
-  return gh;
-}
-
-afterEach(async () => {
-  const standIn = gh;
-  gh = undefined;
-  if (!standIn) return;
-  expect(standIn.violations).toEqual([]);
-  await standIn.close();
-});
-
-/** Throttling off: plugin-throttling spaces writes a second apart, which only slows tests. */
-function fastClient(url: string): GitHubClient {
-  return getOctokit(
-    't',
-    { baseUrl: url, throttle: { enabled: false }, retry: { retries: 3, retryAfterBaseValue: 1 } },
-    retry,
-    throttling,
-  );
-}
-
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: (m) => lines.push(`debug: ${m}`),
-    info: (m) => lines.push(`info: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-  };
-}
+const start = standInPerTest();
 
 const sha = (n: number): string => n.toString(16).padStart(40, 'a');
 const day = (n: number): string => new Date(Date.UTC(2024, 0, 1, 0, n)).toISOString();

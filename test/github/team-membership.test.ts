@@ -1,12 +1,10 @@
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/shared/errors.ts';
 import type { RollbackPolicy } from '../../src/policy/schema-rollback.ts';
 import type { GitHubClient } from '../../src/github/client.ts';
 import { teamsOf } from '../../src/github/team-membership.ts';
 import { assertMayRollBack } from '../../src/rollback/authority.ts';
+import { fastClient } from '../support/clients.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 
 const OP = 'teams/get-membership-for-user-in-org';
@@ -15,16 +13,7 @@ let standIn: GitHubStandIn | undefined;
 async function start(): Promise<{ gh: GitHubStandIn; octokit: GitHubClient }> {
   const gh = await startGitHubStandIn();
   standIn = gh;
-  const octokit = getOctokit(
-    't',
-    {
-      baseUrl: gh.url,
-      throttle: { enabled: false },
-      retry: { retries: 3, retryAfterBaseValue: 1 },
-    },
-    retry,
-    throttling,
-  );
+  const octokit = fastClient(gh.url);
   return { gh, octokit };
 }
 

@@ -5,77 +5,63 @@
  * GITHUB_TOKEN, or policy github.bot_login), warns about the look-alike, and only deploys a
  * target that is a successful deployment of the environment.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackRun } from '../../src/actions/rollback/run.ts';
 import { run as verifyRun } from '../../src/actions/verify/run.ts';
-import {
-  INCIDENT_STATE_VERSION,
-  renderIncidentBody,
-  type IncidentState,
-} from '../../src/incident/state.ts';
+import { INCIDENT_STATE_VERSION, type IncidentState } from '../../src/incident/state.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  BAD_SHA as BAD,
+  GOOD_SHA as GOOD,
+  deployedGoodThenBad,
+  fastDeps,
+  openIncident,
+  rollbackDecision,
+  guardEnv,
+} from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
-const GOOD = 'a'.repeat(40);
-const BAD = 'c'.repeat(40);
 const EVIL = 'e'.repeat(40);
 
 let gh: GitHubStandIn;
-let dir: string;
+let ws: Workspace;
 let policy: string;
 let deploys: string;
 let goodId = 0;
 let badId = 0;
 
 function writePolicy(extra: string[] = []) {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      ...extra,
-      'environments:',
-      '  production:',
-      '    default_strategy: redeploy',
-      '    rollback:',
-      '      strategies:',
-      `        redeploy: {command: "echo $RIPCORD_TARGET_SHA >> ${deploys}", timeout: 30s}`,
-      '    verify:',
-      '      checks:',
-      '        - {type: smoke, name: smoke, command: "true"}',
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    ...extra,
+    'environments:',
+    '  production:',
+    '    default_strategy: redeploy',
+    '    rollback:',
+    '      strategies:',
+    `        redeploy: {command: "echo $RIPCORD_TARGET_SHA >> ${deploys}", timeout: 30s}`,
+    '    verify:',
+    '      checks:',
+    '        - {type: smoke, name: smoke, command: "true"}',
+  ]);
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-forged-'));
-  policy = join(dir, 'ripcord.yml');
-  deploys = join(dir, 'deploys.log');
+  ws = workspace('ripcord-forged-');
+  policy = ws.policy;
+  deploys = ws.path('deploys.log');
   writePolicy();
-  const repo = gh.state.repo();
-  goodId = repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: GOOD,
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  }).id;
-  badId = repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: BAD,
-    environment: 'production',
-    created_at: '2026-11-24T10:00:00Z',
-    statuses: [{ state: 'success' }],
-  }).id;
-  repo.setPermission('mallory', 'read', 'triage');
+  const { good, bad } = deployedGoodThenBad(gh);
+  goodId = good.id;
+  badId = bad.id;
+  gh.state.repo().setPermission('mallory', 'read', 'triage');
 });
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
 function forgedState(
@@ -104,51 +90,27 @@ function forgedState(
 }
 
 function plant(user: string, state: IncidentState): number {
-  const issue = gh.state.repo().addIssue({
+  return openIncident(gh, state, {
     title: 'Rollback of production: error rate',
-    body: renderIncidentBody(state, 'Ripcord is rolling back production.'),
-    labels: ['ripcord:incident', 'ripcord:env:production'],
+    text: 'Ripcord is rolling back production.',
     user,
-  });
-  return issue.number;
+  }).number;
 }
 
-const env = (runId: string) => ({
-  GITHUB_REPOSITORY: 'acme/shop',
-  GITHUB_API_URL: gh.url,
-  GITHUB_RUN_ID: runId,
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_ACTOR: 'deploy-bot',
-  GITHUB_EVENT_NAME: 'deployment_status',
-  PATH: process.env.PATH ?? '',
-});
+const env = (runId: string) => guardEnv(gh, runId);
 
 async function breach(runId = '501') {
   const io = recorder({
     policy,
     environment: 'production',
     token: 'ghs_token',
-    decision: JSON.stringify({
-      decision: 'rollback',
-      severity: 'critical',
-      strategy: 'redeploy',
-      approval: 'none',
-      triggered: ['error-rate'],
-      summary: 'error-rate above 5%',
-    }),
+    decision: rollbackDecision({ strategy: 'redeploy' }),
   });
-  const result = await rollbackRun(io, {
-    env: env(runId),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 10,
-  });
+  const result = await rollbackRun(io, fastDeps(env(runId), { maxSleepMs: 20, lockPollMs: 10 }));
   return { io, result };
 }
 
-const deployed = () =>
-  existsSync(deploys) ? readFileSync(deploys, 'utf8').trim().split('\n') : [];
+const deployed = () => loggedLines(deploys);
 const warnings = (io: { logs: { level: string; message: string }[] }) =>
   io.logs.filter((l) => l.level === 'warning').map((l) => l.message);
 

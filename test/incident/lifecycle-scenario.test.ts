@@ -3,22 +3,21 @@
  * no staged recovery. Before the lifecycle table, the second rollback answered `skipped | ...
  * already rolled back at 2026-11-01 ...` with a green step and production stayed on v1.4.0.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackRun } from '../../src/actions/rollback/run.ts';
 import { run as verifyRun } from '../../src/actions/verify/run.ts';
 import { extractStateBlock } from '../../src/incident/state.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { rollbackDecision, guardEnv } from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 const V12 = '1'.repeat(40);
 const V13 = '3'.repeat(40);
 const V14 = '4'.repeat(40);
 
 let gh: GitHubStandIn;
-let dir: string;
+let ws: Workspace;
 let policy: string;
 let deploys: string;
 let clock = 0;
@@ -26,32 +25,28 @@ let clock = 0;
 beforeEach(async () => {
   clock = Date.parse('2026-10-20T09:00:00Z');
   gh = await startGitHubStandIn({ clock: { now: () => new Date(clock) } });
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-two-incidents-'));
-  policy = join(dir, 'ripcord.yml');
-  deploys = join(dir, 'deploys.log');
+  ws = workspace('ripcord-two-incidents-');
+  policy = ws.policy;
+  deploys = ws.path('deploys.log');
   // No recovery section: nothing will bring the change back in stages, so a verified rollback
   // is the end of the incident.
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    default_strategy: redeploy',
-      '    rollback:',
-      '      cooldown: 30m',
-      '      strategies:',
-      `        redeploy: {command: "echo $RIPCORD_TARGET_SHA >> ${deploys}", timeout: 30s}`,
-      '    verify:',
-      '      stabilization: 10s',
-      '      interval: 10s',
-      '      duration: 1m',
-      '      successes: 1',
-      '      checks:',
-      '        - {type: smoke, name: smoke, command: "true"}',
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    default_strategy: redeploy',
+    '    rollback:',
+    '      cooldown: 30m',
+    '      strategies:',
+    `        redeploy: {command: "echo $RIPCORD_TARGET_SHA >> ${deploys}", timeout: 30s}`,
+    '    verify:',
+    '      stabilization: 10s',
+    '      interval: 10s',
+    '      duration: 1m',
+    '      successes: 1',
+    '      checks:',
+    '        - {type: smoke, name: smoke, command: "true"}',
+  ]);
   const repo = gh.state.repo();
   repo.addDeployment({
     ref: 'v1.2.0',
@@ -71,22 +66,11 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
-function envFor(runId: string) {
-  return {
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_API_URL: gh.url,
-    GITHUB_RUN_ID: runId,
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_ACTOR: 'deploy-bot',
-    GITHUB_EVENT_NAME: 'deployment_status',
-    PATH: process.env.PATH ?? '',
-  };
-}
-
 const deps = (runId: string) => ({
-  env: envFor(runId),
+  env: guardEnv(gh, runId),
   now: () => clock,
   sleep: async (ms: number) => {
     clock += ms;
@@ -101,14 +85,7 @@ async function breach(runId: string, at: string) {
     policy,
     environment: 'production',
     token: 'ghs_token',
-    decision: JSON.stringify({
-      decision: 'rollback',
-      severity: 'critical',
-      strategy: 'redeploy',
-      approval: 'none',
-      triggered: ['error-rate'],
-      summary: 'error-rate above 5% for 10m',
-    }),
+    decision: rollbackDecision({ strategy: 'redeploy', summary: 'error-rate above 5% for 10m' }),
   });
   const result = await rollbackRun(io, deps(runId));
   return { io, result };
@@ -134,7 +111,7 @@ function warnings(io: { logs: { level: string; message: string }[] }): string {
 }
 
 function deployed(): string[] {
-  return existsSync(deploys) ? readFileSync(deploys, 'utf8').trim().split('\n') : [];
+  return loggedLines(deploys);
 }
 
 function deployV14(at: string) {
@@ -225,20 +202,16 @@ describe('two incidents a week apart (no staged recovery)', () => {
 
 describe('attempts exhausted', () => {
   test('a breach after max_attempts failed rollbacks fails the step (production may still be bad), never skipped', async () => {
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'environments:',
-        '  production:',
-        '    default_strategy: redeploy',
-        '    rollback:',
-        '      max_attempts: 1',
-        '      strategies:',
-        '        redeploy: {command: "exit 3", timeout: 30s}',
-        '',
-      ].join('\n'),
-    );
+    ws.writePolicy([
+      'version: 1',
+      'environments:',
+      '  production:',
+      '    default_strategy: redeploy',
+      '    rollback:',
+      '      max_attempts: 1',
+      '      strategies:',
+      '        redeploy: {command: "exit 3", timeout: 30s}',
+    ]);
     const first = await breach('101', '2026-11-01T10:20:00Z');
     expect(first.result.result).toBe('failed');
     const again = await breach('102', '2026-11-01T10:30:00Z');
@@ -252,23 +225,19 @@ describe('attempts exhausted', () => {
 
 describe('redeploy through workflow_dispatch, whose deploy job declares environment: production', () => {
   test("GitHub's own deployment at the bad commit, created during the rollback, is never the known-good of the next incident", async () => {
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'environments:',
-        '  production:',
-        '    default_strategy: redeploy',
-        '    rollback:',
-        '      strategies:',
-        '        redeploy:',
-        '          workflow: deploy.yml',
-        '          ref_input: sha',
-        "          inputs: {version: '{{target_tag}}'}",
-        '          timeout: 10m',
-        '',
-      ].join('\n'),
-    );
+    ws.writePolicy([
+      'version: 1',
+      'environments:',
+      '  production:',
+      '    default_strategy: redeploy',
+      '    rollback:',
+      '      strategies:',
+      '        redeploy:',
+      '          workflow: deploy.yml',
+      '          ref_input: sha',
+      "          inputs: {version: '{{target_tag}}'}",
+      '          timeout: 10m',
+    ]);
     const repo = gh.state.repo();
     // The default branch is at the bad commit v1.3.0, as it usually is when a deploy goes wrong.
     repo.setRef('refs/heads/main', V13);

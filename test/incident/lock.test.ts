@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, type Logger } from '../../src/shared/logger.ts';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/shared/logger.ts';
 import { createGitHubClient, type GitHubClient } from '../../src/github/client.ts';
 import { ripcordIdentity } from '../../src/github/identity.ts';
 import {
@@ -16,34 +16,12 @@ import {
   type HeldLock,
   type LockOptions,
 } from '../../src/incident/lock.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { fastClient, lineLogger as recorder, standInPerTest } from '../support/clients.ts';
+import type { GitHubStandIn } from '../support/github/stand-in.ts';
 
 const repo = { owner: 'acme', repo: 'shop' };
 const REF = 'refs/ripcord/locks/production';
-let gh: GitHubStandIn | undefined;
-
-async function start(): Promise<GitHubStandIn> {
-  gh = await startGitHubStandIn();
-  return gh;
-}
-
-afterEach(async () => {
-  const standIn = gh;
-  gh = undefined;
-  if (!standIn) return;
-  expect(standIn.violations).toEqual([]);
-  await standIn.close();
-});
-
-/** Throttling off: plugin-throttling spaces writes a second apart, which only slows tests. */
-function fastClient(url: string): GitHubClient {
-  return getOctokit(
-    't',
-    { baseUrl: url, throttle: { enabled: false }, retry: { retries: 3, retryAfterBaseValue: 1 } },
-    retry,
-    throttling,
-  );
-}
+const start = standInPerTest();
 
 /**
  * Throttling on (secondary rate limits are honoured) but without the one-second spacing of
@@ -78,17 +56,6 @@ function throttledClient(url: string, onSecondary: () => void): GitHubClient {
 type ThrottleGroup = NonNullable<
   NonNullable<NonNullable<Parameters<typeof getOctokit>[1]>['throttle']>['write']
 >;
-
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: (m) => lines.push(`debug: ${m}`),
-    info: (m) => lines.push(`info: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-  };
-}
 
 /** A fake clock shared by every run in a test: sleeping advances it. */
 function fakeClock(startAt = Date.parse('2030-01-01T00:00:00Z')) {
@@ -467,7 +434,6 @@ describe('environment lock: transient GitHub errors', () => {
       await scenario(fastClient(baseline.url));
       const expected = baseline.calls.counts();
       await baseline.close();
-      gh = undefined;
 
       const standIn = await start();
       let secondary = 0;

@@ -1,6 +1,3 @@
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/shared/errors.ts';
 import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
@@ -13,6 +10,7 @@ import {
   type WriteIncidentReportOptions,
 } from '../../src/incident/write-report.ts';
 import { errorRateVerdict, fullState } from '../fixtures/reports/incident-fixtures.ts';
+import { fastClient } from '../support/clients.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 
 const repo = { owner: 'acme', repo: 'shop' };
@@ -26,18 +24,7 @@ afterEach(async () => {
   gh = undefined;
 });
 
-function octokitFor(standIn: GitHubStandIn) {
-  return getOctokit(
-    't',
-    {
-      baseUrl: standIn.url,
-      throttle: { enabled: false },
-      retry: { retries: 3, retryAfterBaseValue: 1 },
-    },
-    retry,
-    throttling,
-  );
-}
+const octokitFor = (standIn: GitHubStandIn) => fastClient(standIn.url);
 
 async function setUp(state: IncidentState = fullState()) {
   gh = await startGitHubStandIn();

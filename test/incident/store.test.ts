@@ -1,6 +1,3 @@
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/shared/errors.ts';
 import {
@@ -20,6 +17,7 @@ import {
   environmentLabel,
   type IncidentStore,
 } from '../../src/incident/store.ts';
+import { fastClient } from '../support/clients.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 
 const repo = { owner: 'acme', repo: 'shop' };
@@ -36,18 +34,7 @@ async function start(): Promise<GitHubStandIn> {
   return standIn;
 }
 
-function octokitFor(gh: GitHubStandIn) {
-  return getOctokit(
-    't',
-    {
-      baseUrl: gh.url,
-      throttle: { enabled: false },
-      retry: { retries: 3, retryAfterBaseValue: 1 },
-    },
-    retry,
-    throttling,
-  );
-}
+const octokitFor = (gh: GitHubStandIn) => fastClient(gh.url);
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];

@@ -3,21 +3,25 @@
  * GitHub stand-in for the incident issue (dedup record), nodemailer sending to a real SMTP
  * receiver (smtp-server) on loopback, and mailparser reading what arrived.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/notify/run.ts';
-import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
 import { recorder, type RecordedIO } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  actionEnv,
+  everythingWritten as writtenAnywhere,
+  openIncident,
+  rolledBackByRedeploy as incidentState,
+} from '../support/scenario.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 
 const PASSWORD = 'smtpP4ssw0rdS3cret';
 
 let gh: GitHubStandIn;
+let ws: Workspace;
 let smtp: SMTPServer;
 let port: number;
 let policy: string;
@@ -25,27 +29,6 @@ let mails: { envelopeTo: string[]; mail: ParsedMail; raw: string }[];
 let logins: { user: string; ok: boolean }[];
 /** SMTP replies to give to DATA, in order, before accepting. */
 let dataFailures: { code: number; message: string }[];
-
-function incidentState(): IncidentState {
-  return {
-    version: 1,
-    environment: 'production',
-    status: 'rolled-back',
-    openedAt: '2026-11-24T10:00:00.000Z',
-    updatedAt: '2026-11-24T10:05:00.000Z',
-    reason: 'error-rate above 5% for 15m',
-    bad: { deploymentId: 3, ref: 'v1.2.0', sha: 'c'.repeat(40), createdAt: '2026-11-24T09:50:00Z' },
-    target: { deploymentId: 2, ref: 'v1.1.0', sha: 'a'.repeat(40) },
-    rollbackDeploymentId: 4,
-    strategy: 'redeploy',
-    attempts: 1,
-    lastRollbackAt: '2026-11-24T10:01:00.000Z',
-    runs: [{ runId: '1001', attempt: 1, startedAt: '2026-11-24T10:00:00.000Z' }],
-    steps: [],
-    dataLossWindow: null,
-    recovery: null,
-  };
-}
 
 async function startSmtp(opts: { offerStartTls?: boolean } = {}): Promise<void> {
   smtp = new SMTPServer({
@@ -100,22 +83,18 @@ async function startSmtp(opts: { offerStartTls?: boolean } = {}): Promise<void> 
 }
 
 function writePolicy(channel: string) {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'notify:',
-      '  retries: 2',
-      '  backoff: 1s',
-      '  channels:',
-      `    mail: ${channel}`,
-      '  routes:',
-      '    - {events: "*", channels: [mail]}',
-      'environments:',
-      '  production: {}',
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'notify:',
+    '  retries: 2',
+    '  backoff: 1s',
+    '  channels:',
+    `    mail: ${channel}`,
+    '  routes:',
+    '    - {events: "*", channels: [mail]}',
+    'environments:',
+    '  production: {}',
+  ]);
 }
 
 function channel(extra = ''): string {
@@ -128,26 +107,29 @@ beforeEach(async () => {
   dataFailures = [];
   gh = await startGitHubStandIn();
   await startSmtp();
-  policy = join(mkdtempSync(join(tmpdir(), 'ripcord-email-')), 'ripcord.yml');
+  ws = workspace('ripcord-email-');
+  policy = ws.policy;
   writePolicy(channel());
 });
 
 afterEach(async () => {
   await Promise.all([gh.close(), new Promise<void>((resolve) => smtp.close(() => resolve()))]);
+  ws.cleanup();
 });
 
 const sleeps: number[] = [];
 
-async function notifyRun(inputs: Record<string, string>): Promise<RecordedIO> {
+async function notifyRun(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<RecordedIO> {
   const io = recorder({ policy, environment: 'production', token: 'ghs_token', ...inputs });
   await run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '2002',
+    env: actionEnv(gh, '2002', {
       GITHUB_ACTOR: 'deploy-bot',
       SMTP_PASSWORD: PASSWORD,
-    },
+      ...extraEnv,
+    }),
     now: () => Date.parse('2026-11-24T10:10:00Z'),
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -167,25 +149,10 @@ function sent(io: RecordedIO) {
   }[];
 }
 
-function everythingWritten(io: RecordedIO): string {
-  const issues = gh.state
-    .repo()
-    .issues.flatMap((i) => [i.body ?? '', ...i.comments.map((c) => c.body)]);
-  return [
-    ...io.logs.map((l) => l.message),
-    ...io.summaries,
-    ...io.failed,
-    ...Object.values(io.outputs),
-    ...issues,
-  ].join('\n');
-}
+const everythingWritten = (io: RecordedIO): string => writtenAnywhere(gh, io);
 
 function addIncident() {
-  return gh.state.repo().addIssue({
-    title: 'Rollback: production',
-    body: renderIncidentBody(incidentState(), 'Rolled back.'),
-    labels: ['ripcord:incident', 'ripcord:env:production'],
-  });
+  return openIncident(gh, incidentState(), { title: 'Rollback: production' });
 }
 
 describe('email channel', () => {
@@ -267,23 +234,7 @@ describe('email channel', () => {
   });
 
   test('a wrong password fails once, clearly, without the password in any record', async () => {
-    const io = recorder({
-      policy,
-      environment: 'production',
-      token: 'ghs_token',
-      event: 'rollback.failed',
-    });
-    await run(io, {
-      env: {
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '2002',
-        SMTP_PASSWORD: 'wr0ngP4ssword',
-      },
-      now: () => Date.parse('2026-11-24T10:10:00Z'),
-      sleep: async () => {},
-      retryAfterBaseValue: 1,
-    });
+    const io = await notifyRun({ event: 'rollback.failed' }, { SMTP_PASSWORD: 'wr0ngP4ssword' });
     expect(sent(io)[0]).toMatchObject({ result: 'failed', attempts: 1 });
     expect(sent(io)[0]?.detail).toMatch(/^SMTP 535: /);
     expect(logins).toEqual([{ user: 'ripcord', ok: false }]);

@@ -5,8 +5,7 @@
  * not rollback ... evaluate, team decision"). From the policy file through decide() to the
  * rollback action, which switches a real Unleash flag and records in the GitHub stand-in.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollbackRun } from '../../src/actions/rollback/run.ts';
@@ -16,7 +15,10 @@ import type { Policy } from '../../src/policy/schema.ts';
 import type { Decision, Verdict } from '../../src/signals/verdict.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { deployedGoodThenBad, guardEnv } from '../support/scenario.ts';
+import { clientFeatures, createFlag as createFlagIn } from '../support/unleash-admin.ts';
 import { sharedUnleash, type UnleashServer } from '../support/unleash-server.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'policies');
 const AT = Date.UTC(2026, 10, 24, 10, 20);
@@ -189,7 +191,7 @@ describe('validation of decision rows says where and how to fix', () => {
 describe('the rollback action follows the row (real Unleash, GitHub stand-in)', () => {
   let unleash: UnleashServer;
   let gh: GitHubStandIn;
-  let dir: string;
+  let ws: Workspace;
   let policyPath: string;
 
   beforeAll(() => {
@@ -198,64 +200,20 @@ describe('the rollback action follows the row (real Unleash, GitHub stand-in)', 
 
   beforeEach(async () => {
     gh = await startGitHubStandIn();
-    dir = mkdtempSync(join(tmpdir(), 'ripcord-rows-'));
-    policyPath = join(dir, 'ripcord.yml');
-    const repo = gh.state.repo();
-    repo.addDeployment({
-      ref: 'v1.1.0',
-      sha: 'a'.repeat(40),
-      environment: ENV,
-      created_at: '2026-11-24T09:00:00Z',
-      statuses: [{ state: 'success' }],
-    });
-    repo.addDeployment({
-      ref: 'v1.2.0',
-      sha: 'c'.repeat(40),
-      environment: ENV,
-      created_at: '2026-11-24T10:00:00Z',
-      statuses: [{ state: 'success' }],
-    });
+    ws = workspace('ripcord-rows-');
+    policyPath = ws.policy;
+    deployedGoodThenBad(gh);
   });
 
   afterEach(async () => {
     await gh.close();
+    ws.cleanup();
   });
 
-  async function admin(method: string, path: string, body?: unknown): Promise<void> {
-    const res = await fetch(`${unleash.url}${path}`, {
-      method,
-      headers: { authorization: unleash.adminToken, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  }
-
-  async function createFlag(name: string): Promise<void> {
-    await admin('POST', '/api/admin/projects/default/features', { name, type: 'release' });
-    await admin(
-      'POST',
-      `/api/admin/projects/default/features/${name}/environments/${ENV}/strategies`,
-      {
-        name: 'flexibleRollout',
-        constraints: [],
-        parameters: { rollout: '100', stickiness: 'default', groupId: name },
-      },
-    );
-    await admin('POST', `/api/admin/projects/default/features/${name}/environments/${ENV}/on`);
-  }
+  const createFlag = (name: string) => createFlagIn(name, ENV);
 
   async function clientView(name: string) {
-    const res = await fetch(`${unleash.url}/api/client/features`, {
-      headers: { authorization: unleash.clientToken(ENV) },
-    });
-    const body = (await res.json()) as {
-      features: {
-        name: string;
-        enabled: boolean;
-        strategies: { parameters?: Record<string, string> }[];
-      }[];
-    };
-    return body.features.find((f) => f.name === name);
+    return (await clientFeatures(ENV)).features.find((f) => f.name === name);
   }
 
   /** The fixture with this test's Unleash and a flag of its own. */
@@ -276,16 +234,7 @@ describe('the rollback action follows the row (real Unleash, GitHub stand-in)', 
     });
     const slept: number[] = [];
     const result = await rollbackRun(io, {
-      env: {
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '7001',
-        GITHUB_RUN_ATTEMPT: '1',
-        GITHUB_ACTOR: 'deploy-bot',
-        GITHUB_EVENT_NAME: 'deployment_status',
-        UNLEASH_TOKEN: unleash.adminToken,
-        PATH: process.env.PATH ?? '',
-      },
+      env: guardEnv(gh, '7001', { UNLEASH_TOKEN: unleash.adminToken }),
       now: () => Date.now(),
       sleep: (ms) => {
         slept.push(ms);

@@ -5,6 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startGitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  DEMO_INPUTS,
+  EVALUATE_DEMO,
+  deployed,
+  deployedDemoRelease,
+  rollbackDecision,
+} from '../support/scenario.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -71,9 +78,7 @@ async function runActionAsync(
 describe('dist/evaluate-triggers/index.js', () => {
   test('decides rollback on the recorded incident and writes outputs and the job summary', () => {
     const r = runAction({
-      policy: 'examples/demo/policy.yml',
-      environment: 'production',
-      'source-file': 'examples/demo/incident.om',
+      ...DEMO_INPUTS,
       at: '2026-11-24T10:20:00Z',
       baseline: '2026-11-24T10:00:00Z',
       'fail-on-rollback': 'true',
@@ -98,16 +103,10 @@ describe('dist/evaluate-triggers/index.js', () => {
   test('reads the baseline deployment from GitHub through its lazily loaded chunk', async () => {
     const gh = await startGitHubStandIn();
     try {
-      const deployment = gh.state.repo().addDeployment({
-        ref: 'v2.14.0',
-        environment: 'production',
-        created_at: '2026-11-24T10:00:00Z',
-      });
+      const deployment = deployedDemoRelease(gh);
       const r = await runActionAsync(
         {
-          policy: 'examples/demo/policy.yml',
-          environment: 'production',
-          'source-file': 'examples/demo/incident.om',
+          ...DEMO_INPUTS,
           at: '2026-11-24T10:12:00Z',
           'baseline-deployment': String(deployment.id),
           token: 'ghs_e2e',
@@ -196,33 +195,18 @@ describe('dist/rollback/index.js', () => {
       ].join('\n'),
     );
     try {
-      const repo = gh.state.repo();
-      const good = repo.addDeployment({
-        ref: 'v1',
-        sha: 'a'.repeat(40),
-        environment: 'production',
-        statuses: [{ state: 'success' }],
-      });
-      repo.addDeployment({
-        ref: 'v2',
-        sha: 'b'.repeat(40),
-        environment: 'production',
-        statuses: [{ state: 'success' }],
-      });
+      const [good] = deployed(gh, [
+        { ref: 'v1', sha: 'a'.repeat(40) },
+        { ref: 'v2', sha: 'b'.repeat(40) },
+      ]);
+      if (!good) throw new Error('seed');
       const r = await runActionAsync(
         {
           environment: 'production',
           policy,
           strategy: 'config',
           token: 'ghs_e2e',
-          decision: JSON.stringify({
-            decision: 'rollback',
-            severity: 'critical',
-            strategy: 'config',
-            approval: 'none',
-            triggered: ['error-rate'],
-            summary: 'error rate above 5%',
-          }),
+          decision: rollbackDecision({ summary: 'error rate above 5%' }),
         },
         {
           GITHUB_REPOSITORY: 'acme/shop',
@@ -249,19 +233,7 @@ describe('bin/ripcord.js', () => {
   test('evaluate --json prints the decision alone on stdout', () => {
     const r = spawnSync(
       process.execPath,
-      [
-        'bin/ripcord.js',
-        'evaluate',
-        '--policy',
-        'examples/demo/policy.yml',
-        '--environment',
-        'production',
-        '--source-file',
-        'examples/demo/incident.om',
-        '--at',
-        '2026-11-24T10:20:00Z',
-        '--json',
-      ],
+      ['bin/ripcord.js', ...EVALUATE_DEMO, '--at', '2026-11-24T10:20:00Z', '--json'],
       { cwd: root, encoding: 'utf8' },
     );
     expect(r.status).toBe(0);

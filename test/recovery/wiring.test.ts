@@ -3,21 +3,27 @@
  * incident gets its report pull request, and `gates.verify` reads the environment's verify
  * checks (a probe against a loopback receiver) at every stage.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { run } from '../../src/actions/staged-recovery/run.ts';
-import { renderIncidentBody, type IncidentState } from '../../src/incident/state.ts';
 import { formatOpenMetrics } from '../../src/signals/sources/openmetrics.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
-import { startReceiver, type Receiver } from '../support/http-receiver.ts';
-import { slackProblems } from '../support/receivers.ts';
+import { startHealthEndpoint, startSlack } from '../support/endpoints.ts';
+import type { Receiver } from '../support/http-receiver.ts';
+import {
+  actionEnv,
+  fastDeps,
+  openIncident as openIncidentIssue,
+  rolledBackState,
+} from '../support/scenario.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-24T12:00:00Z');
 let gh: GitHubStandIn;
+let ws: Workspace;
 let dir: string;
 let policy: string;
 let slack: Receiver;
@@ -32,67 +38,33 @@ const NOTIFY = [
 ];
 
 function writePolicy(lines: string[]): void {
-  writeFileSync(policy, ['version: 1', ...lines, ...NOTIFY, ''].join('\n'));
+  ws.writePolicy(['version: 1', ...lines, ...NOTIFY]);
 }
 
 function openIncident() {
-  const at = new Date(T0 - 10 * MIN).toISOString();
-  const state: IncidentState = {
-    version: 1,
-    environment: 'production',
-    status: 'rolled-back',
-    openedAt: at,
-    updatedAt: at,
-    reason: 'error-rate above 5%',
-    bad: { deploymentId: 3, ref: 'v1.2.0', sha: 'c'.repeat(40), createdAt: at },
-    target: { deploymentId: 2, ref: 'v1.1.0', sha: 'a'.repeat(40) },
-    rollbackDeploymentId: 4,
-    strategy: 'config',
-    attempts: 1,
-    lastRollbackAt: at,
-    runs: [],
-    steps: [],
-    dataLossWindow: null,
-    recovery: null,
-  };
-  return gh.state.repo().addIssue({
-    title: 'Rollback of production',
-    body: renderIncidentBody(state, 'Rolled back.'),
-    labels: ['ripcord:incident', 'ripcord:env:production'],
-  });
+  return openIncidentIssue(gh, rolledBackState(new Date(T0 - 10 * MIN).toISOString()));
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
   problems = [];
-  slack = await startReceiver((req) => {
-    problems.push(...slackProblems(JSON.parse(req.body)));
-    return { status: 200, body: 'ok' };
-  });
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-wiring-recovery-'));
-  policy = join(dir, 'ripcord.yml');
+  slack = await startSlack(problems);
+  ws = workspace('ripcord-wiring-recovery-');
+  ({ dir, policy } = ws);
 });
 
 afterEach(async () => {
   await Promise.all([gh.close(), slack.close()]);
+  ws.cleanup();
 });
 
 async function tick(at: number) {
   const io = recorder({ policy, environment: 'production', token: 'ghs_t' });
-  const result = await run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: String(at),
-      GITHUB_ACTOR: 'schedule-bot',
-      SLACK_URL: `${slack.url}/services/T1/B1/secret`,
-      PATH: process.env.PATH ?? '',
-    },
-    now: () => at,
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 20,
+  const env = actionEnv(gh, String(at), {
+    GITHUB_ACTOR: 'schedule-bot',
+    SLACK_URL: `${slack.url}/services/T1/B1/secret`,
   });
+  const result = await run(io, fastDeps(env, { now: () => at, maxSleepMs: 20 }));
   return { io, result };
 }
 
@@ -146,10 +118,7 @@ test('a recovery to 100% notifies each step, then opens one incident report pull
 });
 
 test('gates.verify: the environment probe gates each stage; unhealthy regresses and rolls back again', async () => {
-  let healthy = true;
-  const health = await startReceiver(() =>
-    healthy ? { body: { health: 'healthy' } } : { status: 503, body: { health: 'down' } },
-  );
+  const health = await startHealthEndpoint();
   try {
     writePolicy([
       'environments:',
@@ -174,7 +143,7 @@ test('gates.verify: the environment probe gates each stage; unhealthy regresses 
     const probed = health.requests.length;
     expect(probed).toBeGreaterThan(0);
 
-    healthy = false;
+    health.healthy = false;
     const third = await tick(T0 + 22 * MIN);
     expect(health.requests.length).toBeGreaterThan(probed);
     expect(third.result.gates?.result).toBe('regressed');

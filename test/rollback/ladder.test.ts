@@ -3,9 +3,6 @@
  * window of a full rollback, real bash commands with RIPCORD_* variables, and the redeploy
  * workflow dispatched against the GitHub stand-in with a fake clock.
  */
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +18,7 @@ import {
   type StepRunContext,
   type StrategyName,
 } from '../../src/rollback/plan.ts';
+import { fastClient } from '../support/clients.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
 
 function recorder(): Logger & { lines: string[] } {
@@ -432,14 +430,7 @@ describe('redeploy by workflow dispatch (GitHub stand-in)', () => {
     gh = undefined;
   });
 
-  function client(url: string) {
-    return getOctokit(
-      't',
-      { baseUrl: url, throttle: { enabled: false }, retry: { retries: 3, retryAfterBaseValue: 1 } },
-      retry,
-      throttling,
-    );
-  }
+  const client = fastClient;
 
   function redeployPolicy(extra: Record<string, unknown> = {}): RollbackPolicy {
     return rollbackSchema.parse({

@@ -3,16 +3,17 @@
  * the `full` strategy): the rollback action against the GitHub stand-in with real commands, the
  * order of what ran read from a file the commands append to.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/rollback/run.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { deployedGoodThenBad, fastDeps, guardEnv } from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 let gh: GitHubStandIn;
-let dir: string;
+let ws: Workspace;
 let log: string;
 let policy: string;
 
@@ -34,30 +35,17 @@ function writePolicy(
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-maintenance-'));
-  log = join(dir, 'ran.log');
-  policy = join(dir, 'ripcord.yml');
-  const repo = gh.state.repo();
+  ws = workspace('ripcord-maintenance-');
+  log = ws.path('ran.log');
+  policy = ws.policy;
   // An explicit strategy is a person's choice: their authority is checked.
-  repo.setPermission('deploy-bot', 'write', 'maintain');
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: 'c'.repeat(40),
-    environment: 'production',
-    created_at: '2026-11-24T10:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
+  gh.state.repo().setPermission('deploy-bot', 'write', 'maintain');
+  deployedGoodThenBad(gh);
 });
 
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
 async function rollBack(inputs: Record<string, string> = {}) {
@@ -69,27 +57,11 @@ async function rollBack(inputs: Record<string, string> = {}) {
     strategy: 'config',
     ...inputs,
   });
-  const result = await run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '9001',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_ACTOR: 'deploy-bot',
-      GITHUB_EVENT_NAME: 'deployment_status',
-      PATH: process.env.PATH ?? '',
-    },
-    now: () => Date.now(),
-    sleep: () => Promise.resolve(),
-    retryAfterBaseValue: 1,
-    lockPollMs: 50,
-  });
+  const result = await run(io, fastDeps(guardEnv(gh, '9001'), { maxSleepMs: 0, lockPollMs: 50 }));
   return { io, result };
 }
 
-function ran(): string[] {
-  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
-}
+const ran = (): string[] => loggedLines(log);
 
 function issueBody(): string {
   return gh.state.repo().issues.at(-1)?.body ?? '';

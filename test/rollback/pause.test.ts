@@ -4,18 +4,24 @@
  * GitHub stand-in. A label added by a triage user, or an issue opened by an outsider, does not.
  * The pause is read from the list the rollback already makes: no round trip of its own.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../src/actions/rollback/run.ts';
 import { PAUSE_LABEL } from '../../src/incident/store.ts';
 import { pauseExpiry } from '../../src/rollback/pause.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import {
+  RECORDED_DEMO_SOURCE,
+  RECORDED_ERROR_RATE,
+  actionEnv,
+  deployedGoodThenBad,
+  fastDeps,
+  rollbackDecision,
+} from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 let gh: GitHubStandIn;
-let dir: string;
+let ws: Workspace;
 let executions: string;
 let policy: string;
 const NOW = Date.now();
@@ -23,37 +29,22 @@ const LABELS = [PAUSE_LABEL, 'ripcord:env:production'];
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-pause-'));
-  executions = join(dir, 'executions.log');
-  policy = join(dir, 'ripcord.yml');
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    default_strategy: config',
-      '    rollback:',
-      '      authority: {permission: maintain, users: [oncall-bot]}',
-      '      strategies:',
-      '        config:',
-      `          command: ${JSON.stringify(`echo "$RIPCORD_TARGET_SHA" >> ${executions}`)}`,
-      '',
-    ].join('\n'),
-  );
+  ws = workspace('ripcord-pause-');
+  policy = ws.policy;
+  executions = ws.path('executions.log');
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    default_strategy: config',
+    '    rollback:',
+    '      authority: {permission: maintain, users: [oncall-bot]}',
+    '      strategies:',
+    '        config:',
+    `          command: ${JSON.stringify(`echo "$RIPCORD_TARGET_SHA" >> ${executions}`)}`,
+  ]);
+  deployedGoodThenBad(gh, { undated: true });
   const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: 'c'.repeat(40),
-    environment: 'production',
-    statuses: [{ state: 'success' }],
-  });
   repo.setPermission('maya', 'admin', 'maintain');
   repo.setPermission('wes', 'write', 'write');
   repo.setPermission('tina', 'read', 'triage');
@@ -61,15 +52,11 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
-const decision = JSON.stringify({
-  decision: 'rollback',
+const decision = rollbackDecision({
   environment: 'production',
-  severity: 'critical',
-  strategy: 'config',
-  approval: 'none',
-  triggered: ['error-rate'],
   summary: 'Roll back production: error-rate above 5% for 15m.',
 });
 
@@ -86,22 +73,13 @@ async function rollback(
     ...(manual ? { reason: 'by hand during the window' } : { decision }),
     ...inputs,
   });
-  const result = await run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '501',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_ACTOR: actor,
-      GITHUB_EVENT_NAME: event,
-      PATH: process.env.PATH ?? '',
-    },
-    now: () => NOW,
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
-    retryAfterBaseValue: 1,
-    lockPollMs: 50,
-  });
-  const ran = existsSync(executions) ? readFileSync(executions, 'utf8').trim().split('\n') : [];
+  const result = await run(
+    io,
+    fastDeps(actionEnv(gh, '501', { GITHUB_ACTOR: actor, GITHUB_EVENT_NAME: event }), {
+      now: () => NOW,
+    }),
+  );
+  const ran = loggedLines(executions);
   return { io, result, ran };
 }
 
@@ -262,19 +240,14 @@ describe('pause switch', () => {
 
 test('the evaluation of a paused environment says so at the top of its summary', async () => {
   const { run: evaluate } = await import('../../src/actions/evaluate-triggers/run.ts');
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'sources:',
-      `  recorded: {type: file, path: ${join(import.meta.dirname, '../../examples/demo/incident.om')}}`,
-      'environments:',
-      '  production:',
-      '    triggers:',
-      "      - {name: error-rate, severity: critical, source: recorded, query: 'http_error_ratio', threshold: 5%, for: 15m}",
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    ...RECORDED_DEMO_SOURCE,
+    'environments:',
+    '  production:',
+    '    triggers:',
+    RECORDED_ERROR_RATE,
+  ]);
   gh.state.repo().addIssue({
     title: 'DB migration window',
     body: 'Pause until: 2026-11-24T12:00Z',
@@ -314,16 +287,7 @@ test('`ripcord pause` opens the pause issue as the person, and the next automati
   try {
     const repo = own.state.repo();
     repo.setPermission('maya', 'admin', 'maintain');
-    for (const [ref, sha] of [
-      ['v1.1.0', 'a'],
-      ['v1.2.0', 'c'],
-    ] as const)
-      repo.addDeployment({
-        ref,
-        sha: sha.repeat(40),
-        environment: 'production',
-        statuses: [{ state: 'success' }],
-      });
+    deployedGoodThenBad(own, { undated: true });
     const out: string[] = [];
     const err: string[] = [];
     const env = { GITHUB_TOKEN: 'ghp_maya', GITHUB_API_URL: own.url, GITHUB_ACTOR: 'maya' };
@@ -410,14 +374,7 @@ describe('the pause in every summary', () => {
       successes: '1',
     });
     const result = await verify(io, {
-      env: {
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_API_URL: gh.url,
-        GITHUB_RUN_ID: '701',
-        GITHUB_RUN_ATTEMPT: '1',
-        GITHUB_EVENT_NAME: 'deployment_status',
-        PATH: process.env.PATH ?? '',
-      },
+      env: actionEnv(gh, '701', { GITHUB_EVENT_NAME: 'deployment_status' }),
       now: () => clock,
       sleep: async (ms) => {
         clock += ms;

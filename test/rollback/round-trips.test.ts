@@ -5,9 +5,6 @@
  * And the safety of reading before holding the lock: a Ripcord run that writes an incident
  * between those reads and the lock is noticed, and nothing is rolled back twice.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { run } from '../../src/actions/rollback/run.ts';
 import { renderIncidentBody } from '../../src/incident/state.ts';
@@ -15,6 +12,8 @@ import { environmentLabel, INCIDENT_LABEL } from '../../src/incident/store.ts';
 import { fullState } from '../fixtures/reports/incident-fixtures.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { actionEnv, fastDeps, rollbackDecision } from '../support/scenario.ts';
+import { loggedLines, workspace, type Workspace } from '../support/workspace.ts';
 
 /** The issue's target: round trips one after another before the first strategy step. */
 const MAX_SEQUENTIAL = 8;
@@ -24,27 +23,23 @@ const MAX_CALLS = 12;
 const LATENCY_MS = 150;
 
 let gh: GitHubStandIn;
-let dir: string;
+let ws: Workspace;
 let policy: string;
 let executions: string;
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
-  dir = mkdtempSync(join(tmpdir(), 'ripcord-round-trips-'));
-  policy = join(dir, 'ripcord.yml');
-  executions = join(dir, 'executions.log');
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    rollback:',
-      '      strategies:',
-      `        config: {command: ${JSON.stringify(`echo "$RIPCORD_TARGET_SHA" >> ${executions}`)}}`,
-      '',
-    ].join('\n'),
-  );
+  ws = workspace('ripcord-round-trips-');
+  policy = ws.policy;
+  executions = ws.path('executions.log');
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    rollback:',
+    '      strategies:',
+    `        config: {command: ${JSON.stringify(`echo "$RIPCORD_TARGET_SHA" >> ${executions}`)}}`,
+  ]);
   const repo = gh.state.repo();
   for (let i = 0; i < 5; i++)
     repo.addDeployment({
@@ -57,6 +52,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await gh.close();
+  ws.cleanup();
 });
 
 function automaticRollback(onFirstStep: () => void = () => {}) {
@@ -65,28 +61,13 @@ function automaticRollback(onFirstStep: () => void = () => {}) {
     environment: 'production',
     token: 'ghs_token',
     strategy: 'config',
-    decision: JSON.stringify({
-      decision: 'rollback',
-      severity: 'critical',
-      strategy: 'config',
-      approval: 'none',
-      triggered: ['error-rate'],
-      summary: 'error-rate above 5% for 15m',
-    }),
+    decision: rollbackDecision({ summary: 'error-rate above 5% for 15m' }),
   });
   let started = false;
   return run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '901',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_EVENT_NAME: 'deployment_status',
-      PATH: process.env.PATH ?? '',
-    },
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-    retryAfterBaseValue: 1,
+    ...fastDeps(actionEnv(gh, '901', { GITHUB_EVENT_NAME: 'deployment_status' }), {
+      maxSleepMs: 20,
+    }),
     onStepEvent: (e) => {
       if (e.status === 'running' && !started) {
         started = true;
@@ -96,8 +77,7 @@ function automaticRollback(onFirstStep: () => void = () => {}) {
   });
 }
 
-const ran = () =>
-  existsSync(executions) ? readFileSync(executions, 'utf8').trim().split('\n') : [];
+const ran = () => loggedLines(executions);
 
 test(`a rollback makes at most ${MAX_SEQUENTIAL} round trips one after another before its first step`, async () => {
   gh.faults.inject({ match: () => true, kind: 'latency', ms: LATENCY_MS, times: 1_000 });

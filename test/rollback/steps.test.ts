@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/shared/errors.ts';
-import type { Logger } from '../../src/shared/logger.ts';
 import {
   ripcordEnv,
   runCommandStep,
@@ -16,23 +15,13 @@ import {
   type StepContext,
 } from '../../src/rollback/steps/command-step.ts';
 import { compileHttpStep, runHttpStep } from '../../src/rollback/steps/http-step.ts';
+import { lineLogger as recorder } from '../support/clients.ts';
 import {
   closedPort,
   startReceiver,
   type Handler,
   type Receiver,
 } from '../support/http-receiver.ts';
-
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    lines,
-    debug: (m) => lines.push(`debug: ${m}`),
-    info: (m) => lines.push(`info: ${m}`),
-    warning: (m) => lines.push(`warning: ${m}`),
-    error: (m) => lines.push(`error: ${m}`),
-  };
-}
 
 let dir: string;
 beforeAll(async () => {

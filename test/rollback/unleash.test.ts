@@ -13,6 +13,11 @@ import {
 import { createFlagProviders } from '../../src/rollback/flags/providers.ts';
 import { executeLadder, type StepEvent } from '../../src/rollback/ladder.ts';
 import { planStrategy } from '../../src/rollback/plan.ts';
+import {
+  clientFeatures,
+  createFlag as createFlagIn,
+  type ClientFeature,
+} from '../support/unleash-admin.ts';
 import { sharedUnleash, type UnleashServer } from '../support/unleash-server.ts';
 
 const ENV = 'production';
@@ -22,42 +27,12 @@ beforeAll(() => {
   unleash = sharedUnleash();
 });
 
-async function admin(method: string, path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${unleash.url}${path}`, {
-    method,
-    headers: { authorization: unleash.adminToken, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-}
-
-async function createFlag(name: string): Promise<void> {
-  await admin('POST', '/api/admin/projects/default/features', { name, type: 'release' });
-  await admin(
-    'POST',
-    `/api/admin/projects/default/features/${name}/environments/${ENV}/strategies`,
-    {
-      name: 'flexibleRollout',
-      constraints: [],
-      parameters: { rollout: '100', stickiness: 'default', groupId: name },
-    },
-  );
-  await admin('POST', `/api/admin/projects/default/features/${name}/environments/${ENV}/on`);
-}
-
-interface ClientFeature {
-  name: string;
-  enabled: boolean;
-  strategies: { name: string; parameters?: Record<string, string> }[];
-}
+const createFlag = (name: string) => createFlagIn(name, ENV);
 
 async function clientView(name: string): Promise<ClientFeature | undefined> {
-  const res = await fetch(`${unleash.url}/api/client/features`, {
-    headers: { authorization: unleash.clientToken(ENV) },
-  });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { features: ClientFeature[] };
-  return body.features.find((f) => f.name === name);
+  const { status, features } = await clientFeatures(ENV);
+  expect(status).toBe(200);
+  return features.find((f) => f.name === name);
 }
 
 /** Builds the providers from the policy and the (fake) workflow environment, then runs the rung. */

@@ -3,18 +3,18 @@
  * routed for rollback.* sees started then completed, the incident records them, and a policy
  * without notify costs no GitHub calls before the first step.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { run } from '../../src/actions/rollback/run.ts';
 import { recorder } from '../support/action-recorder.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../support/github/stand-in.ts';
+import { startSlack } from '../support/endpoints.ts';
 import { startReceiver, type Receiver } from '../support/http-receiver.ts';
-import { slackProblems } from '../support/receivers.ts';
+import { actionEnv, deployedGoodThenBad, fastDeps, rollbackDecision } from '../support/scenario.ts';
+import { workspace, type Workspace } from '../support/workspace.ts';
 
 let gh: GitHubStandIn;
 let slack: Receiver;
+let ws: Workspace;
 let policy: string;
 let problems: string[];
 
@@ -27,48 +27,29 @@ const NOTIFY = [
 ];
 
 function writePolicy(notify: string[], command = 'true') {
-  writeFileSync(
-    policy,
-    [
-      'version: 1',
-      'environments:',
-      '  production:',
-      '    rollback:',
-      '      strategies:',
-      `        config: {command: ${JSON.stringify(command)}}`,
-      ...notify,
-      '',
-    ].join('\n'),
-  );
+  ws.writePolicy([
+    'version: 1',
+    'environments:',
+    '  production:',
+    '    rollback:',
+    '      strategies:',
+    `        config: {command: ${JSON.stringify(command)}}`,
+    ...notify,
+  ]);
 }
 
 beforeEach(async () => {
   gh = await startGitHubStandIn();
   problems = [];
-  slack = await startReceiver((req) => {
-    problems.push(...slackProblems(JSON.parse(req.body)));
-    return { status: 200, body: 'ok' };
-  });
-  policy = join(mkdtempSync(join(tmpdir(), 'ripcord-wiring-rollback-')), 'ripcord.yml');
-  const repo = gh.state.repo();
-  repo.addDeployment({
-    ref: 'v1.1.0',
-    sha: 'a'.repeat(40),
-    environment: 'production',
-    created_at: '2026-11-24T09:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
-  repo.addDeployment({
-    ref: 'v1.2.0',
-    sha: 'c'.repeat(40),
-    environment: 'production',
-    created_at: '2026-11-24T10:00:00Z',
-    statuses: [{ state: 'success' }],
-  });
+  slack = await startSlack(problems);
+  ws = workspace('ripcord-wiring-rollback-');
+  policy = ws.policy;
+  deployedGoodThenBad(gh);
 });
 
 afterEach(async () => {
   await Promise.all([gh.close(), slack.close()]);
+  ws.cleanup();
 });
 
 async function rollbackRun(onStep?: () => void) {
@@ -77,28 +58,14 @@ async function rollbackRun(onStep?: () => void) {
     environment: 'production',
     token: 'ghs_token',
     strategy: 'config',
-    decision: JSON.stringify({
-      decision: 'rollback',
-      severity: 'critical',
-      strategy: 'config',
-      approval: 'none',
-      triggered: ['error-rate'],
-      summary: 'error rate above 5%',
-    }),
+    decision: rollbackDecision({ summary: 'error rate above 5%' }),
+  });
+  const env = actionEnv(gh, '7001', {
+    GITHUB_EVENT_NAME: 'deployment_status',
+    SLACK_URL: `${slack.url}/services/T1/B1/secret`,
   });
   const result = await run(io, {
-    env: {
-      GITHUB_REPOSITORY: 'acme/shop',
-      GITHUB_API_URL: gh.url,
-      GITHUB_RUN_ID: '7001',
-      GITHUB_RUN_ATTEMPT: '1',
-      GITHUB_EVENT_NAME: 'deployment_status',
-      SLACK_URL: `${slack.url}/services/T1/B1/secret`,
-      PATH: process.env.PATH ?? '',
-    },
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
-    retryAfterBaseValue: 1,
+    ...fastDeps(env, { maxSleepMs: 20 }),
     ...(onStep ? { onStepEvent: onStep } : {}),
   });
   return { io, result };

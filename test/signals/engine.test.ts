@@ -5,11 +5,7 @@ import {
   rangeFor,
   type EvaluationContext,
 } from '../../src/signals/engine.ts';
-import {
-  trigger as triggerSchema,
-  type ProbeTrigger,
-  type Trigger,
-} from '../../src/policy/schema.ts';
+import type { ProbeTrigger, Trigger } from '../../src/policy/schema.ts';
 import { quantileOverTime as quantile } from '../../src/signals/window-functions.ts';
 import {
   seriesFromSamples,
@@ -17,20 +13,13 @@ import {
   type Series,
   type SignalResult,
 } from '../../src/signals/signal.ts';
+import { gridSeries, parseTrigger } from '../support/signals.ts';
 
 const MIN = 60_000;
 /** 10:00 UTC, on the minute grid, so expected times read naturally. */
 const T0 = Date.UTC(2025, 0, 15, 10, 0);
 
-function parse(input: Record<string, unknown>): Trigger {
-  return triggerSchema.parse({
-    name: 't',
-    severity: 'critical',
-    source: 'prom',
-    query: 'q',
-    ...input,
-  });
-}
+const parse = (input: Record<string, unknown>): Trigger => parseTrigger(input);
 
 /** One value per minute starting at `start`; null leaves a gap. */
 function series(
@@ -39,8 +28,7 @@ function series(
   start = T0,
   every = MIN,
 ): Series {
-  const samples = values.flatMap((v, i) => (v === null ? [] : [{ t: start + i * every, v }]));
-  return seriesFromSamples(labels, samples);
+  return gridSeries(values, start, { labels, every });
 }
 
 function raw(...list: Series[]): SignalResult {

@@ -48,33 +48,48 @@ function policyWith(url: string) {
   });
 }
 
+/**
+ * Watch mode over the probe policy against a loopback health endpoint answering `status(now)`,
+ * on a clock that sleeping moves on; returns the decision, the sleeps and the poll times.
+ */
+async function watchHealth(status: (now: number) => number, duration: number) {
+  let now = T0;
+  const health = await startReceiver(() => ({ status: status(now), body: 'ok' }));
+  receiver = health;
+  const policy = policyWith(`${health.url}/healthz`);
+  const { sources } = createSources(policy, {
+    env: {},
+    policyDir: '/nonexistent',
+    logger: silentLogger,
+    now: () => now,
+    retryDelayMs: 1,
+  });
+  const slept: number[] = [];
+  const polls: string[] = [];
+  const { decision } = await watch({
+    policy,
+    environment: 'production',
+    sources,
+    logger: silentLogger,
+    duration,
+    interval: 60_000,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+    onPoll: (d) => polls.push(d.evaluatedAt.slice(11, 19)),
+  });
+  return { decision, slept, polls, receiver: health };
+}
+
 describe('watch mode probes on the probe interval', () => {
   test('the health endpoint fails from 11:00:20: rollback at 11:01:00, not three polls later', async () => {
-    let now = T0;
     const failFrom = T0 + 20_000;
-    receiver = await startReceiver(() => ({ status: now >= failFrom ? 503 : 200, body: 'ok' }));
-    const policy = policyWith(`${receiver.url}/healthz`);
-    const { sources } = createSources(policy, {
-      env: {},
-      policyDir: '/nonexistent',
-      logger: silentLogger,
-      now: () => now,
-      retryDelayMs: 1,
-    });
-    const slept: number[] = [];
-    const { decision } = await watch({
-      policy,
-      environment: 'production',
-      sources,
-      logger: silentLogger,
-      duration: 10 * 60_000,
-      interval: 60_000,
-      now: () => now,
-      sleep: async (ms) => {
-        slept.push(ms);
-        now += ms;
-      },
-    });
+    const { decision, slept, receiver } = await watchHealth(
+      (now) => (now >= failFrom ? 503 : 200),
+      10 * 60_000,
+    );
     expect(decision.decision).toBe('rollback');
     // Probes at 11:00:00 (ok), :20, :40, 11:01:00 (failed): the third failure decides.
     expect(decision.evaluatedAt).toBe('2026-12-03T11:01:00.000Z');
@@ -86,33 +101,10 @@ describe('watch mode probes on the probe interval', () => {
   });
 
   test('two failures between polls then a success: no rollback, and the poll stays at 1m', async () => {
-    let now = T0;
-    receiver = await startReceiver(() => {
+    const { decision, polls, receiver } = await watchHealth((now) => {
       const s = (now - T0) / 1000;
-      return { status: s === 20 || s === 40 ? 503 : 200, body: 'ok' };
-    });
-    const policy = policyWith(`${receiver.url}/healthz`);
-    const { sources } = createSources(policy, {
-      env: {},
-      policyDir: '/nonexistent',
-      logger: silentLogger,
-      now: () => now,
-      retryDelayMs: 1,
-    });
-    const polls: string[] = [];
-    const { decision } = await watch({
-      policy,
-      environment: 'production',
-      sources,
-      logger: silentLogger,
-      duration: 3 * 60_000,
-      interval: 60_000,
-      now: () => now,
-      sleep: async (ms) => {
-        now += ms;
-      },
-      onPoll: (d) => polls.push(d.evaluatedAt.slice(11, 19)),
-    });
+      return s === 20 || s === 40 ? 503 : 200;
+    }, 3 * 60_000);
     expect(decision.decision).toBe('none');
     expect(polls).toEqual(['11:00:00', '11:01:00', '11:02:00', '11:03:00']);
     // 3 polls of 3 minutes, two probes between each pair of polls.

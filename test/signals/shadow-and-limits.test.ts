@@ -8,29 +8,21 @@ import { decide } from '../../src/signals/decide.ts';
 import { evaluateProbe, evaluateTrigger, rangeFor } from '../../src/signals/engine.ts';
 import { environment, trigger as triggerSchema } from '../../src/policy/schema.ts';
 import type { ProbeTrigger, Trigger } from '../../src/policy/schema.ts';
-import { seriesFromSamples, type ProbeResult } from '../../src/signals/signal.ts';
+import type { ProbeResult } from '../../src/signals/signal.ts';
 import { renderDecisionSummary } from '../../src/signals/summary.ts';
+import { gridSeries, parseTrigger } from '../support/signals.ts';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 30, 21, 0);
 
-function trig(input: Record<string, unknown>): Trigger {
-  return triggerSchema.parse({
-    name: 't',
-    severity: 'critical',
-    source: 'prom',
-    query: 'q',
-    ...input,
-  });
-}
+const trig = (input: Record<string, unknown>): Trigger => parseTrigger(input);
 
 /** One value per minute from T0; null leaves a gap. */
 function data(values: (number | null)[]) {
-  const samples = values.flatMap((v, i) => (v === null ? [] : [{ t: T0 + i * MIN, v }]));
   return {
     ok: true as const,
     kind: 'raw' as const,
-    series: [seriesFromSamples({}, samples)],
+    series: [gridSeries(values, T0)],
     query: 'q',
   };
 }

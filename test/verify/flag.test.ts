@@ -5,6 +5,7 @@ import { flagProviderSchema } from '../../src/policy/schema-rollback.ts';
 import { checkSchema } from '../../src/policy/schema-verify.ts';
 import { createFlagProviders } from '../../src/rollback/flags/providers.ts';
 import { runChecksOnce, type CheckContext } from '../../src/verify/checks.ts';
+import { createFlag as createFlagIn, unleashAdmin } from '../support/unleash-admin.ts';
 import { sharedUnleash, type UnleashServer } from '../support/unleash-server.ts';
 
 const ENV = 'production';
@@ -34,32 +35,8 @@ beforeAll(() => {
   };
 });
 
-async function admin(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${unleash.url}${path}`, {
-    method,
-    headers: { authorization: unleash.adminToken, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return text ? (JSON.parse(text) as unknown) : null;
-}
-
-/** A flag switched on with a flexibleRollout at `rollout`%; returns the strategy id. */
-async function createFlag(name: string, rollout: number): Promise<string> {
-  await admin('POST', '/api/admin/projects/default/features', { name, type: 'release' });
-  const strategy = (await admin(
-    'POST',
-    `/api/admin/projects/default/features/${name}/environments/${ENV}/strategies`,
-    {
-      name: 'flexibleRollout',
-      constraints: [],
-      parameters: { rollout: String(rollout), stickiness: 'default', groupId: name },
-    },
-  )) as { id: string };
-  await admin('POST', `/api/admin/projects/default/features/${name}/environments/${ENV}/on`);
-  return strategy.id;
-}
+const admin = unleashAdmin;
+const createFlag = (name: string, rollout: number) => createFlagIn(name, ENV, { rollout });
 
 async function flagOff(flag: string, extra: Record<string, unknown> = {}) {
   const [r] = await runChecksOnce(

@@ -8,6 +8,12 @@ import { ConfigurationError } from '../../../src/shared/errors.ts';
 import type { Logger } from '../../../src/shared/logger.ts';
 import { createUnleashProvider } from '../../../src/rollback/flags/unleash.ts';
 import type { FlagProvider } from '../../../src/rollback/flags/flag-provider.ts';
+import {
+  clientFeatures,
+  createFlag as createFlagIn,
+  unleashAdmin,
+  type ClientFeature,
+} from '../../support/unleash-admin.ts';
 import { sharedUnleash, type UnleashServer } from '../../support/unleash-server.ts';
 
 const ENV = 'production';
@@ -33,31 +39,11 @@ beforeAll(() => {
   });
 });
 
-async function admin(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${unleash.url}${path}`, {
-    method,
-    headers: { authorization: unleash.adminToken, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as unknown) : undefined;
-}
+const admin = unleashAdmin;
 
 /** A flag on in production with one flexibleRollout strategy at `rollout`%. */
 async function createFlag(name: string, rollout = 100, enabled = true): Promise<void> {
-  await admin('POST', '/api/admin/projects/default/features', { name, type: 'release' });
-  await admin(
-    'POST',
-    `/api/admin/projects/default/features/${name}/environments/${ENV}/strategies`,
-    {
-      name: 'flexibleRollout',
-      constraints: [],
-      parameters: { rollout: String(rollout), stickiness: 'default', groupId: name },
-    },
-  );
-  if (enabled)
-    await admin('POST', `/api/admin/projects/default/features/${name}/environments/${ENV}/on`);
+  await createFlagIn(name, ENV, { rollout, enabled });
 }
 
 interface AdminEnvironment {
@@ -72,20 +58,11 @@ async function adminEnv(name: string, env = ENV): Promise<AdminEnvironment> {
   )) as AdminEnvironment;
 }
 
-interface ClientFeature {
-  name: string;
-  enabled: boolean;
-  strategies: { name: string; parameters?: Record<string, string> }[];
-}
-
 /** What an SDK with a backend token for `env` receives. */
 async function clientView(name: string, env = ENV): Promise<ClientFeature | undefined> {
-  const res = await fetch(`${unleash.url}/api/client/features`, {
-    headers: { authorization: unleash.clientToken(env) },
-  });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { features: ClientFeature[] };
-  return body.features.find((f) => f.name === name);
+  const { status, features } = await clientFeatures(env);
+  expect(status).toBe(200);
+  return features.find((f) => f.name === name);
 }
 
 describe('Unleash flag provider (real unleash-server 8.2.0)', () => {

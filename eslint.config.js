@@ -11,7 +11,8 @@ import tseslint from 'typescript-eslint';
 const PURE = [
   'src/shared/{errors,markdown,plural,did-you-mean,time-format,time-input,outcome,published}.ts',
   'src/policy/{duration,quantity,load,problems,yaml-guards,explain,cross-check,extends,secrets,schema,schema-*}.ts',
-  'src/signals/{signal,signal-source,engine,promql,promql-syntax,window-functions,decide,verdict,summary}.ts',
+  'src/signals/{signal,signal-source,engine,judgement,promql,promql-syntax,window-functions,decide,verdict,summary}.ts',
+  'src/signals/kinds/*.ts',
   'src/incident/{state,lifecycle,report,recovery-time}.ts',
   'src/rollback/{template,approvals,approval-gate,decision-input,machine}.ts',
   'src/verify/timing.ts',

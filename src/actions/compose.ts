@@ -36,6 +36,11 @@ export interface ComposeOptions {
   action: string;
   /** What the token must be allowed to do, for the "input token is empty" message. */
   tokenNeeds: string;
+  /**
+   * The `policy` input (empty: .github/ripcord.yml). Read by the action itself, so its source
+   * names every input it reads (test/action-metadata.test.ts holds them to action.yml).
+   */
+  policyInput: string;
 }
 
 /** The runner's half: inputs, context and the policy path. Nothing is read until asked for. */
@@ -96,7 +101,7 @@ export interface BuiltSources {
 
 /** The composition root of one action run: see the module header. */
 export function compose(io: ActionIO, deps: ActionDeps, options: ComposeOptions): ActionRoot {
-  const policyPath = io.getInput('policy') || defaultPolicyPath;
+  const policyPath = options.policyInput || defaultPolicyPath;
   const root: ActionRoot = {
     io,
     deps,

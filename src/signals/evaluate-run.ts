@@ -16,6 +16,8 @@ export interface EvaluateInputs {
   environment: string;
   /** A recorded file every source reads instead (`source-file`), resolved. */
   sourceFile: string | null;
+  /** The `token` input: GitHub is read only with one (the baseline deployment, the pause). */
+  token: string;
   /** Evaluate at this time (a replay); null: now. */
   at: number | null;
   /** The `baseline` input: the deployment's time. */
@@ -52,13 +54,13 @@ export async function runEvaluation(
   const pause = inputs.at === null ? pauseNoticeFor(services, environment) : null;
   pause?.catch(() => undefined);
   let deployedAt = inputs.baselineDeployment
-    ? await readDeploymentTime(services, inputs.baselineDeployment)
+    ? await readDeploymentTime(services, inputs.token, inputs.baselineDeployment)
     : (inputs.baseline ?? (await eventDeploymentTime(deps.env)));
   if (
     deployedAt === undefined &&
     services.environment(environment).triggers.some((t) => t.kind === 'baseline')
   )
-    deployedAt = await currentDeploymentTime(services, environment);
+    deployedAt = await currentDeploymentTime(services, inputs.token, environment);
   onBaseline(deployedAt);
   const common = {
     policy,
@@ -141,10 +143,10 @@ async function eventDeploymentTime(
  */
 async function currentDeploymentTime(
   services: ActionServices,
+  token: string,
   environment: string,
 ): Promise<number | undefined> {
   const { io, deps } = services;
-  const token = io.getInput('token');
   if (!token || !deps.env.GITHUB_REPOSITORY) {
     io.warning(
       `no baseline for the baseline triggers of ${environment}: no input baseline or baseline-deployment, no deployment event, and no token to read the deployments with`,
@@ -173,10 +175,13 @@ async function currentDeploymentTime(
 }
 
 /** Loaded on demand so evaluations that need no GitHub call do not pay for Octokit at start-up. */
-async function readDeploymentTime(services: ActionServices, deploymentId: string): Promise<number> {
+async function readDeploymentTime(
+  services: ActionServices,
+  token: string,
+  deploymentId: string,
+): Promise<number> {
   const { io, deps } = services;
   const { deploymentCreatedAt } = await import('../github/deployment-time.ts');
-  const token = io.getInput('token');
   if (token) io.setSecret(token);
   return deploymentCreatedAt({
     deploymentId,

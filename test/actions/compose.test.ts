@@ -56,7 +56,10 @@ function root(inputs: Record<string, string> = {}) {
     now: () => Date.UTC(2026, 11, 1),
     sleep: async () => {},
   };
-  return { io, root: compose(io, deps, { action: 'test', tokenNeeds: 'issues: write' }) };
+  return {
+    io,
+    root: compose(io, deps, { action: 'test', tokenNeeds: 'issues: write', policyInput: policy }),
+  };
 }
 
 test('building every service asks nothing of GitHub; each is built once and kept', async () => {
@@ -108,7 +111,7 @@ test('the run context says what is missing; the GitHub half is optional where it
   const r = compose(
     io,
     { env: { GITHUB_REPOSITORY: 'acme/shop' }, now: () => 0, sleep: async () => {} },
-    { action: 'notify', tokenNeeds: 'issues: write' },
+    { action: 'notify', tokenNeeds: 'issues: write', policyInput: policy },
   );
   expect(() => r.context()).toThrow(ConfigurationError);
   expect(() => r.context()).toThrow(/input token is empty; .* a token with issues: write/);

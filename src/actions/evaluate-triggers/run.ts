@@ -25,6 +25,7 @@ export async function run(io: ActionIO, deps: EvaluateDeps): Promise<Decision> {
   const root = compose(io, deps, {
     action: 'evaluate-triggers',
     tokenNeeds: 'issues and deployments read',
+    policyInput: io.getInput('policy'),
   });
   const inputs = evaluateInputs(io);
   io.phase('Policy');
@@ -47,30 +48,30 @@ function evaluateInputs(io: ActionIO): EvaluateInputs {
       'input environment is required; set `environment: production` (a key under environments: in the policy)',
     );
   }
-  const optional = <T>(name: string, parse: (text: string) => T): T | null => {
-    const text = io.getInput(name);
-    return text ? parse(text) : null;
-  };
-  const at = optional('at', (text) => parseTime(text, 'input at'));
-  const watch = optional('watch', (text) => parseDurationInput(text, 'input watch')) ?? 0;
-  if (watch > 0 && at !== null)
+  const at = parsed(io.getInput('at'), (text) => parseTime(text, 'input at'));
+  const watch = parsed(io.getInput('watch'), (text) => parseDurationInput(text, 'input watch'));
+  if (watch && at !== null)
     throw new ConfigurationError(
       'inputs at and watch exclude each other; watch evaluates the present',
     );
   const baselineDeployment = io.getInput('baseline-deployment');
-  if (baselineDeployment && io.getInput('baseline'))
+  const baseline = io.getInput('baseline');
+  if (baselineDeployment && baseline)
     throw new ConfigurationError(
       'inputs baseline and baseline-deployment exclude each other; pass one',
     );
   return {
     environment,
-    sourceFile: optional('source-file', (text) => resolve(text)),
+    sourceFile: parsed(io.getInput('source-file'), (text) => resolve(text)),
+    token: io.getInput('token'),
     at,
-    baseline: optional('baseline', (text) => parseTime(text, 'input baseline')),
+    baseline: parsed(baseline, (text) => parseTime(text, 'input baseline')),
     baselineDeployment,
-    impact: optional('impact', impactFrom),
-    watch,
-    interval: optional('interval', (text) => parseDurationInput(text, 'input interval')) ?? 60_000,
+    impact: parsed(io.getInput('impact'), impactFrom),
+    watch: watch ?? 0,
+    interval:
+      parsed(io.getInput('interval'), (text) => parseDurationInput(text, 'input interval')) ??
+      60_000,
     failOnRollback: parseBooleanInput(io.getInput('fail-on-rollback'), 'input fail-on-rollback'),
   };
 }
@@ -112,6 +113,11 @@ async function reportDecision(
   } else if (decision.shadow && decision.shadow.decision !== 'none') {
     io.warning(decision.shadow.summary);
   }
+}
+
+/** An optional input: null when empty, else what `parse` makes of it. */
+function parsed<T>(text: string, parse: (text: string) => T): T | null {
+  return text ? parse(text) : null;
 }
 
 function impactFrom(text: string): number {

@@ -52,7 +52,11 @@ export function parseFields(text: string): NotifyValues {
 
 export async function run(io: ActionIO, deps: NotifyDepsIn): Promise<NotifyReport> {
   const inputs = notifyInputs(io);
-  const root = compose(io, deps, { action: 'notify', tokenNeeds: 'issues: write' });
+  const root = compose(io, deps, {
+    action: 'notify',
+    tokenNeeds: 'issues: write',
+    policyInput: io.getInput('policy'),
+  });
   root.context();
 
   io.phase('Policy');

@@ -34,6 +34,7 @@ export async function run(io: ActionIO, deps: RollbackDepsIn): Promise<RollbackR
   const root = compose(io, deps, {
     action: 'rollback',
     tokenNeeds: 'deployments, issues and contents write',
+    policyInput: io.getInput('policy'),
   });
   // An `issue_comment` run (/ripcord approve|reject) acts on the incident the comment is on.
   const started = await commentStart(io, deps.env, root.policyPath, ['approve', 'reject']);

@@ -52,6 +52,7 @@ export async function run(io: ActionIO, deps: StagedRecoveryDeps): Promise<Recov
   const root = compose(io, deps, {
     action: 'staged-recovery',
     tokenNeeds: 'issues and contents write',
+    policyInput: io.getInput('policy'),
   });
   const inputs = await recoveryInputs(root, deps);
   if (inputs.kind === 'ignore') return ignoredCheckpoint(io, inputs);

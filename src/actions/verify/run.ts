@@ -46,7 +46,11 @@ export interface VerifyActionResult {
 }
 
 export async function run(io: ActionIO, deps: VerifyDepsIn): Promise<VerifyActionResult> {
-  const root = compose(io, deps, { action: 'verify', tokenNeeds: 'deployments and issues write' });
+  const root = compose(io, deps, {
+    action: 'verify',
+    tokenNeeds: 'deployments and issues write',
+    policyInput: io.getInput('policy'),
+  });
   const inputs = await verifyInputs(root);
   const { request, services } = await verifyServices(inputs, deps);
   const result = await verifyDeployment(request, services);

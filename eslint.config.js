@@ -12,6 +12,27 @@ export default tseslint.config(
     },
   },
   {
+    // The rollback machine is pure (no I/O, no clock): it may import only pure modules.
+    files: ['src/rollback/machine.ts', 'src/rollback/ladder-machine.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:|@actions/|@octokit/|undici)',
+              message: 'the rollback machine is pure: I/O belongs to its runner (rollback.ts)',
+            },
+            {
+              regex: '/(github|strategies|sources|notify|actions|cli)/|/(rollback|approval-gate|approvals|authority|pause)\\.ts$',
+              message: 'the rollback machine is pure: I/O belongs to its runner (rollback.ts)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -167,9 +167,6 @@ class World {
   }
 }
 
-/** Thrown by the model when the run is killed: nothing after it happens. */
-class Crash extends Error {}
-
 /** One run of the machine against the world, one effect at a time (so runs can interleave). */
 class Run {
   t: RollbackTransition = startRollback();

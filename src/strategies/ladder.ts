@@ -18,7 +18,7 @@
  * A strategy that failed in an earlier run is tried again when the caller lists it in `rungs`
  * again: its steps are idempotent, and the caller decides where a resumed rollback starts.
  *
- * The decisions are the pure ladder machine's (src/rollback/machine.ts, which the rollback
+ * The decisions are the pure ladder machine's (src/rollback/ladder-machine.ts, which the rollback
  * machine embeds); this is its runner for callers that need only the steps.
  */
 import { toError } from '../core/errors.ts';
@@ -30,10 +30,10 @@ import {
   type LadderResult,
   type LadderSpec,
   type StepEvent,
-} from '../rollback/machine.ts';
+} from '../rollback/ladder-machine.ts';
 import type { PlannedStep, StepRunContext, StrategyName } from './plan.ts';
 
-export type { LadderResult, StepEvent } from '../rollback/machine.ts';
+export type { LadderResult, StepEvent } from '../rollback/ladder-machine.ts';
 
 export interface ExecuteLadderOptions {
   rungs: StrategyName[];

@@ -817,57 +817,56 @@ function finished(setup: RollbackSetup, state: RollbackState, at: string): Rollb
     plan: setup.plan,
     dataLossWindow: ladder.dataLossWindow,
   };
-  if (ladder.ok) {
-    const record: IncidentState = {
-      ...withStatus(state.record as IncidentState, 'rolled-back', at),
-      strategy: ladder.strategy,
-      lastRollbackAt: at,
-      dataLossWindow: ladder.dataLossWindow,
-    };
-    const message = `Rolled back ${setup.environment} from ${from.ref} (${from.sha.slice(0, 7)}) to ${target.ref} (${target.sha.slice(0, 7)}) with ${ladder.tried.join(' then ')}; incident #${incident.number}.`;
-    return finishWith(
-      { ...state, record },
-      { ...base, result: 'rolled-back', message, ...approvalOf(record) },
-      [
-        {
+  const ok = ladder.ok;
+  const record: IncidentState = {
+    ...withStatus(state.record as IncidentState, ok ? 'rolled-back' : 'rollback-failed', at),
+    strategy: ladder.strategy,
+    ...(ok ? { lastRollbackAt: at } : {}),
+    dataLossWindow: ladder.dataLossWindow,
+  };
+  const message = ok
+    ? `Rolled back ${setup.environment} from ${from.ref} (${from.sha.slice(0, 7)}) to ${target.ref} (${target.sha.slice(0, 7)}) with ${ladder.tried.join(' then ')}; incident #${incident.number}.`
+    : `Rollback of ${setup.environment} failed after trying ${ladder.tried.join(', ')}: ${ladder.failure ?? 'unknown reason'}. Incident #${incident.number} records every step; fix the cause and run the rollback again (it resumes), or roll back by hand.`;
+  const effects: RollbackEffect[] = [
+    ok
+      ? {
           type: 'setStatus',
           deployment,
           state: 'success',
           description: `Rolled back to ${target.ref} with ${ladder.strategy ?? setup.strategy}`,
+        }
+      : {
+          type: 'setStatus',
+          deployment,
+          state: 'failure',
+          description: `Rollback failed: ${ladder.failure ?? 'unknown'}`,
         },
-        { type: 'markBad', deployment: bad.id, incident: incident.number, reason: setup.reason },
-        { type: 'saveIncident', incident: incident.number, state: record },
-        {
-          type: 'comment',
-          incident: incident.number,
-          markdown: timelineComment('Rollback completed', message, state.events),
-        },
-      ],
-    );
-  }
-  const record: IncidentState = {
-    ...withStatus(state.record as IncidentState, 'rollback-failed', at),
-    strategy: ladder.strategy,
-    dataLossWindow: ladder.dataLossWindow,
-  };
-  const message = `Rollback of ${setup.environment} failed after trying ${ladder.tried.join(', ')}: ${ladder.failure ?? 'unknown reason'}. Incident #${incident.number} records every step; fix the cause and run the rollback again (it resumes), or roll back by hand.`;
+    // Only a rollback that restored the known-good version marks the bad one.
+    ...(ok
+      ? [
+          {
+            type: 'markBad',
+            deployment: bad.id,
+            incident: incident.number,
+            reason: setup.reason,
+          } as const,
+        ]
+      : []),
+    { type: 'saveIncident', incident: incident.number, state: record },
+    {
+      type: 'comment',
+      incident: incident.number,
+      markdown: timelineComment(
+        ok ? 'Rollback completed' : 'Rollback failed',
+        message,
+        state.events,
+      ),
+    },
+  ];
   return finishWith(
     { ...state, record },
-    { ...base, result: 'failed', message, ...approvalOf(record) },
-    [
-      {
-        type: 'setStatus',
-        deployment,
-        state: 'failure',
-        description: `Rollback failed: ${ladder.failure ?? 'unknown'}`,
-      },
-      { type: 'saveIncident', incident: incident.number, state: record },
-      {
-        type: 'comment',
-        incident: incident.number,
-        markdown: timelineComment('Rollback failed', message, state.events),
-      },
-    ],
+    { ...base, result: ok ? 'rolled-back' : 'failed', message, ...approvalOf(record) },
+    effects,
   );
 }
 

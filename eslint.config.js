@@ -24,7 +24,8 @@ export default tseslint.config(
               message: 'the rollback machine is pure: I/O belongs to its runner (rollback.ts)',
             },
             {
-              regex: '/(github|strategies|sources|notify|actions|cli)/|/(rollback|approval-gate|approvals|authority|pause)\\.ts$',
+              regex:
+                '/(github|strategies|sources|notify|actions|cli)/|/(rollback|approval-gate|approvals|authority|pause)\\.ts$',
               message: 'the rollback machine is pure: I/O belongs to its runner (rollback.ts)',
             },
           ],

@@ -233,7 +233,8 @@ class Runner {
   private read: EnvironmentState | null = null;
   private revalidation: Promise<boolean> | null = null;
   private pause: PauseState | null = null;
-  private contended = false;
+  /** Set while this run holds the environment's lock. */
+  private release: (() => Promise<void>) | null = null;
 
   private readonly req: RollbackRequest;
   private readonly deps: RollbackDeps;
@@ -261,59 +262,50 @@ class Runner {
   async run(): Promise<RollbackResult> {
     const { deps } = this;
     let t: RollbackTransition = startRollback();
-    let release: (() => Promise<void>) | null = null;
     let completed = 0;
     try {
       for (;;) {
         let answer: RollbackEvent = { type: 'continue' };
         completed = 0;
         for (const effect of t.effects) {
-          if (effect.type === 'acquireLock') {
-            const lock = await this.acquire();
-            if (lock.acquired) release = () => lock.lock.release();
-            answer = lock.acquired
-              ? { type: 'lock', acquired: true, contended: lock.contended }
-              : {
-                  type: 'lock',
-                  acquired: false,
-                  holder: lock.heldBy.holder,
-                  runUrl: lock.heldBy.runUrl,
-                  expiresAt: lock.heldBy.expiresAt,
-                  waitedMs: lock.waitedMs,
-                };
-          } else {
-            answer = (await this.perform(effect)) ?? answer;
-          }
+          answer = (await this.perform(effect)) ?? answer;
           completed += 1;
         }
         if (isDone(t.state)) {
           const result = t.state.result ?? emptyMachineResult();
           // A run that took the lock reports the pause switch as read; one that did not, nothing.
-          return release ? { ...result, pause: this.pause } : { ...result, pause: null };
+          return { ...result, pause: this.release ? this.pause : null };
         }
         t = transition(this.setup, t.state, answer, deps.now());
       }
     } catch (thrown) {
-      if (release) await this.abort(t.state, completed, thrown);
+      if (this.release) await this.abort(t.state, completed, thrown);
       throw thrown;
     } finally {
-      if (release)
-        await release().catch((e: unknown) =>
-          deps.logger.warning(`could not release the lock: ${toError(e).message}`),
-        );
+      await this.release?.().catch((e: unknown) =>
+        deps.logger.warning(`could not release the lock: ${toError(e).message}`),
+      );
     }
   }
 
-  private async acquire(): Promise<AcquireResult> {
+  /** The lock, with the reads started beside it: its three writes are the longest chain. */
+  private async acquire(): Promise<RollbackEvent> {
     const acquiring = this.deps.lock.acquire();
     this.early = this.startReads();
-    const acquired = await acquiring;
+    const lock = await acquiring;
+    if (!lock.acquired)
+      return {
+        type: 'lock',
+        acquired: false,
+        holder: lock.heldBy.holder,
+        runUrl: lock.heldBy.runUrl,
+        expiresAt: lock.heldBy.expiresAt,
+        waitedMs: lock.waitedMs,
+      };
     // Renewed while held: a step longer than the lease must not let a second run in.
-    if (acquired.acquired) {
-      acquired.lock.keepAlive();
-      this.contended = acquired.contended;
-    }
-    return acquired;
+    lock.lock.keepAlive();
+    this.release = () => lock.lock.release();
+    return { type: 'lock', acquired: true, contended: lock.contended };
   }
 
   /** The effects after an error: best effort, the original error is what the step reports. */
@@ -342,7 +334,7 @@ class Runner {
     const { req, deps } = this;
     switch (effect.type) {
       case 'acquireLock':
-        throw new Error('rollback runner: the lock is taken by run()');
+        return this.acquire();
       case 'read': {
         // The lock changed hands while this run asked for it: what was read before is not trusted.
         const reads = effect.again || !this.early ? this.startReads() : this.early;

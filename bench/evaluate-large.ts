@@ -6,10 +6,10 @@
  *   node bench/evaluate-large.ts [generate] [--series N] [--points P] [--policy mixed|window1h|rules] [--once]
  */
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../src/core/logger.ts';
-import { parsePolicy } from '../src/core/policy-load.ts';
-import { evaluateEnvironment } from '../src/evaluate/evaluate-environment.ts';
-import { createSources } from '../src/sources/index.ts';
+import { silentLogger } from '../src/shared/logger.ts';
+import { parsePolicy } from '../src/policy/load.ts';
+import { evaluateEnvironment } from '../src/signals/evaluate-environment.ts';
+import { createSources } from '../src/signals/factory.ts';
 import { dir, END, fileFor, generate, policyText } from './large-data.ts';
 
 const { values: args, positionals } = parseArgs({

@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluateTrigger } from '../src/core/engine.ts';
-import { parsePolicy } from '../src/core/policy-load.ts';
-import { loadRecording, parseSelector, selectSeries } from '../src/sources/file.ts';
+import { evaluateTrigger } from '../src/signals/engine.ts';
+import { parsePolicy } from '../src/policy/load.ts';
+import { loadRecording, parseSelector, selectSeries } from '../src/signals/sources/file.ts';
 import { provisionPrometheus } from '../test/support/services/prometheus-binaries.ts';
 import {
   benchValue,

@@ -6,8 +6,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../src/actions/rollback.ts';
-import type { StepEvent } from '../src/strategies/ladder.ts';
+import { run } from '../src/actions/rollback/run.ts';
+import type { StepEvent } from '../src/rollback/ladder.ts';
 import { recorder } from '../test/support/action-recorder.ts';
 import { startGitHubStandIn } from '../test/support/github/stand-in.ts';
 

@@ -33,13 +33,13 @@ const dist = join(root, 'dist');
 const entries = {
   'evaluate-triggers': {
     name: 'evaluateTriggers',
-    from: './src/actions/evaluate-triggers-entry.ts',
+    from: './src/actions/evaluate-triggers/entry.ts',
   },
-  rollback: { name: 'rollback', from: './src/actions/rollback-entry.ts' },
-  verify: { name: 'verify', from: './src/actions/verify-entry.ts' },
-  'staged-recovery': { name: 'stagedRecovery', from: './src/actions/staged-recovery-entry.ts' },
-  notify: { name: 'notify', from: './src/actions/notify-entry.ts' },
-  cli: { name: 'cli', from: './src/cli-entry.ts' },
+  rollback: { name: 'rollback', from: './src/actions/rollback/entry.ts' },
+  verify: { name: 'verify', from: './src/actions/verify/entry.ts' },
+  'staged-recovery': { name: 'stagedRecovery', from: './src/actions/staged-recovery/entry.ts' },
+  notify: { name: 'notify', from: './src/actions/notify/entry.ts' },
+  cli: { name: 'cli', from: './src/cli/entry.ts' },
 };
 
 const shared = Object.values(entries)

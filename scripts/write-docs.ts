@@ -1,16 +1,16 @@
 /**
  * `npm run docs`: regenerates actions/<name>/README.md from each action.yml (plus the table in
- * src/core/action-docs.ts) and docs/policy-reference.md from the zod policy schema. The text is
+ * scripts/lib/action-docs.ts) and docs/policy-reference.md from the zod policy schema. The text is
  * passed through Prettier here, so `prettier --check` agrees with the committed files.
- * test/docs-fresh.test.ts calls `renderDocs` and compares with what is committed.
+ * test/project/docs-fresh.test.ts calls `renderDocs` and compares with what is committed.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { actionDocData, parseActionMetadata, renderActionReadme } from '../src/core/action-docs.ts';
-import { policyJsonSchema } from '../src/core/policy-json-schema.ts';
-import { renderPolicyReference } from '../src/core/policy-reference.ts';
+import { actionDocData, parseActionMetadata, renderActionReadme } from './lib/action-docs.ts';
+import { policyJsonSchema } from './lib/policy-json-schema.ts';
+import { renderPolicyReference } from './lib/policy-reference.ts';
 
 export interface RenderedDocs {
   /** Path relative to the repository root -> file text. */
@@ -45,7 +45,7 @@ export async function renderDocs(root: string): Promise<RenderedDocs> {
     const data = actionDocData(directory);
     if (data === undefined) {
       skipped.push(
-        `actions/${directory}: no entry in src/core/action-docs.ts (runs.using: ${meta.using || 'unknown'}); no README generated`,
+        `actions/${directory}: no entry in scripts/lib/action-docs.ts (runs.using: ${meta.using || 'unknown'}); no README generated`,
       );
       continue;
     }

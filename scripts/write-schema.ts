@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { policyJsonSchemaText } from '../src/core/policy-json-schema.ts';
+import { policyJsonSchemaText } from './lib/policy-json-schema.ts';
 
 const target = resolve(
   dirname(fileURLToPath(import.meta.url)),

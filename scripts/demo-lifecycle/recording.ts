@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { formatOpenMetrics } from '../../src/sources/openmetrics.ts';
+import { formatOpenMetrics } from '../../src/signals/sources/openmetrics.ts';
 
 export interface MetricStory {
   labels: Record<string, string>;

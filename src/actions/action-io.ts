@@ -2,7 +2,7 @@
  * The narrow surface an action's run() needs from the runner. The actions pass runner-io.ts
  * (@actions/core); tests pass a recorder, so no module mocking is needed.
  */
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../shared/logger.ts';
 
 /** Where an annotation points: a file of the repository, and a line and column in it. */
 export interface AnnotationAt {

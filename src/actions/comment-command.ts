@@ -6,15 +6,15 @@
  * message (a forged incident also warns), so comment noise never turns a workflow red and
  * never makes Ripcord act.
  */
-import { ConfigurationError } from '../core/errors.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
 import { createGitHubClient, type GitHubClient } from '../github/client.ts';
 import type { RepoRef } from '../github/repo-ref.ts';
-import type { Policy } from '../core/policy-schema.ts';
-import { createIncidentStore, type IncidentRecord } from '../github/incident.ts';
-import { notACommand, readCommentEvent } from '../github/approval-comments.ts';
+import type { Policy } from '../policy/schema.ts';
+import { createIncidentStore, type IncidentRecord } from '../incident/store.ts';
+import { notACommand, readCommentEvent } from '../incident/approval-comments.ts';
 import { identityFor } from '../github/identity.ts';
-import { readPolicy } from '../policy/read-policy.ts';
+import { readPolicy } from '../policy/read.ts';
 import {
   commandIn,
   commandLine,

@@ -4,7 +4,7 @@
  * A problem placed in a file (a policy's) is also an annotation there, on the line to edit.
  */
 import { isAbsolute, relative } from 'node:path';
-import { ConfigurationError, toError } from '../core/errors.ts';
+import { ConfigurationError, toError } from '../shared/errors.ts';
 import type { ActionIO } from './action-io.ts';
 import { processRunnerIO } from './runner-io.ts';
 

@@ -2,7 +2,7 @@
  * What every GitHub-writing action reads from the runner before it starts: the token (masked at
  * once), the repository, and the run it belongs to.
  */
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 import type { ActionIO } from './action-io.ts';
 
 export interface RunContext {

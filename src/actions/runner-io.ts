@@ -9,8 +9,8 @@
  */
 import * as core from '@actions/core';
 import { appendFileSync } from 'node:fs';
-import { neutraliseCommands } from '../core/logger.ts';
-import { secretForms } from '../core/secrets.ts';
+import { neutraliseCommands } from '../shared/logger.ts';
+import { secretForms } from '../policy/secrets.ts';
 import type { ActionIO } from './action-io.ts';
 
 export function processRunnerIO(): ActionIO {

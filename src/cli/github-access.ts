@@ -3,7 +3,7 @@
  * then GITHUB_REPOSITORY / GITHUB_TOKEN, as `validate --github` reads them), the client, and
  * the identity Ripcord writes as, so look-alike issues and leases are told apart.
  */
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { CliIO } from './io.ts';
 import { githubTarget } from './io.ts';
 import { createGitHubClient, type GitHubClient } from '../github/client.ts';

@@ -3,7 +3,7 @@
  * GitHub target most commands resolve the same way. Kept apart from cli.ts so that the commands
  * do not import the dispatcher that imports them (an import cycle).
  */
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 
 export interface CliIO {
   stdout: (text: string) => void;

@@ -4,7 +4,7 @@
  * "HH:MM UTC", and failures to reach a service as one line saying what to check instead of
  * a stack trace. Pure apart from what the caller passes in.
  */
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 import { requestStatus } from '../github/repo-ref.ts';
 
 export interface Style {

@@ -14,8 +14,8 @@ import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
-import { formatDuration } from '../core/duration.ts';
-import type { Logger } from '../core/logger.ts';
+import { formatDuration } from '../policy/duration.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 

@@ -2,8 +2,8 @@
  * The creation time of a deployment, for baseline triggers ("completion rate drops more than
  * 20% against the hour before the deploy") when the workflow names the deployment by id.
  */
-import { ConfigurationError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
 import { createGitHubClient } from './client.ts';
 import { requestStatus } from './repo-ref.ts';
 

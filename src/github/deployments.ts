@@ -7,8 +7,8 @@
  * the first has no answer) and reads statuses one candidate at a time, stopping at the first
  * good one; a typical history costs two calls.
  */
-import { ConfigurationError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { GitHubClient } from './client.ts';
 import { repoName, requestMessage, requestStatus, type RepoRef } from './repo-ref.ts';
 

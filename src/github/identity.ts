@@ -10,7 +10,7 @@
  * comma-separated list, e.g. `my-ripcord[bot],github-actions[bot]` while moving from one to
  * the other).
  */
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 
 export const GITHUB_ACTIONS_BOT = 'github-actions[bot]';
 

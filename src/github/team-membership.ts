@@ -3,7 +3,7 @@
  * team member may pull the cord without the repository permission. Asks one team at a time and
  * stops at the first where the actor is an active member: authority needs only one.
  */
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 import type { GitHubClient } from './client.ts';
 import { requestStatus } from './repo-ref.ts';
 

@@ -4,19 +4,19 @@
  * throws for a channel that fails: the report says which failed and which of those were
  * `required`, and the caller decides whether its step fails.
  */
-import { redactSecrets, resolveSecrets } from '../core/secrets.ts';
-import { readBodyCapped } from '../sources/fetch-with-retry.ts';
+import { redactSecrets, resolveSecrets } from '../policy/secrets.ts';
+import { readBodyCapped } from '../shared/fetch-with-retry.ts';
 import {
   DEFAULT_SEVERITY,
   type NotifyEvent,
   type NotifySeverity,
   type NotifyValues,
-} from '../core/notify-templates.ts';
-import type { EmailChannel, NotifyChannel, NotifyPolicy } from '../core/policy-notify-schema.ts';
-import type { IncidentStore } from '../github/incident.ts';
-import type { Logger } from '../core/logger.ts';
-import { toError } from '../core/errors.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
+} from './templates.ts';
+import type { EmailChannel, NotifyChannel, NotifyPolicy } from '../policy/schema-notify.ts';
+import type { IncidentStore } from '../incident/store.ts';
+import type { Logger } from '../shared/logger.ts';
+import { toError } from '../shared/errors.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
 import {
   alreadySent,
   emptyLog,
@@ -24,16 +24,16 @@ import {
   notificationMarker,
   type NotificationHistory,
   type NotificationLog,
-} from './issue-comment.ts';
-import { emailMessage, sendEmail } from './email.ts';
-import { buildPagerDuty } from './pagerduty.ts';
-import { buildSlack } from './slack.ts';
-import { buildTeams } from './teams.ts';
-import { buildWebhook } from './webhook.ts';
+} from './channels/issue-comment.ts';
+import { emailMessage, sendEmail } from './channels/email.ts';
+import { buildPagerDuty } from './channels/pagerduty.ts';
+import { buildSlack } from './channels/slack.ts';
+import { buildTeams } from './channels/teams.ts';
+import { buildWebhook } from './channels/webhook.ts';
 import type { Built, HttpDelivery, Link, Notification, Prepared } from './types.ts';
 
 export type { Notification } from './types.ts';
-export { alreadySent, markSent, type NotificationLog } from './issue-comment.ts';
+export { alreadySent, markSent, type NotificationLog } from './channels/issue-comment.ts';
 
 export interface NotifyDeps {
   policy: NotifyPolicy;

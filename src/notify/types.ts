@@ -1,10 +1,5 @@
 /** What the channel builders share: one notification, prepared for one channel. */
-import type {
-  NotifyEvent,
-  NotifySeverity,
-  NotifyValues,
-  TemplateOverride,
-} from '../core/notify-templates.ts';
+import type { NotifyEvent, NotifySeverity, NotifyValues, TemplateOverride } from './templates.ts';
 
 /** What rollback, verify and recovery code hands to notify(). */
 export interface Notification {

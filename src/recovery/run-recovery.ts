@@ -9,18 +9,13 @@
  * incident under it, and acts only if the recovery is still what it decided on: of two runs at
  * once, the second finds the state moved and does nothing.
  */
-import { ConfigurationError, toError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { NotifyEvent } from '../core/notify-templates.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import type { Environment, Policy } from '../core/policy-schema.ts';
-import { assertMove } from '../core/incident-lifecycle.ts';
-import {
-  addRun,
-  withStatus,
-  type IncidentState,
-  type IncidentStatus,
-} from '../core/incident-state.ts';
+import { ConfigurationError, toError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { NotifyEvent } from '../notify/templates.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import type { Environment, Policy } from '../policy/schema.ts';
+import { assertMove } from '../incident/lifecycle.ts';
+import { addRun, withStatus, type IncidentState, type IncidentStatus } from '../incident/state.ts';
 import {
   initialRecoveryState,
   parseRecoveryState,
@@ -33,14 +28,14 @@ import {
   type RecoveryState,
   type Transition,
   type WaitReason,
-} from '../core/recovery-machine.ts';
-import type { Verdict } from '../core/verdict.ts';
-import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
-import type { AcquireResult } from '../github/lock.ts';
+} from './machine.ts';
+import type { Verdict } from '../signals/verdict.ts';
+import type { IncidentRecord, IncidentStore } from '../incident/store.ts';
+import type { AcquireResult } from '../incident/lock.ts';
 import { assertMayRollBack, type ActorAccess } from '../rollback/authority.ts';
-import { environmentOf } from '../evaluate/evaluate-environment.ts';
-import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
-import { ripcordEnv, runCommandStep, type ExecFn } from '../strategies/steps/command-step.ts';
+import { environmentOf } from '../signals/evaluate-environment.ts';
+import type { FlagProvider } from '../rollback/flags/flag-provider.ts';
+import { ripcordEnv, runCommandStep, type ExecFn } from '../rollback/steps/command-step.ts';
 
 export type RecoveryCommand = 'tick' | 'proceed' | 'abort' | 'status';
 

@@ -12,16 +12,16 @@
  * A person with rollback.authority who runs the rollback by hand does not need the rule: the
  * runbook's primary decision makers decide alone, the consensus is for "in their absence".
  */
-import { ConfigurationError } from '../core/errors.ts';
-import { formatDuration } from '../core/duration.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import type { ApprovalRule, RollbackPolicy } from '../core/policy-rollback-schema.ts';
-import { withStatus, type ApprovalRecord, type IncidentState } from '../core/incident-state.ts';
-import { assertMove } from '../core/incident-lifecycle.ts';
-import type { ApprovalGateway } from '../github/approval-comments.ts';
-import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
-import type { Logger } from '../core/logger.ts';
-import { MENTION } from '../core/policy-schema.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import type { ApprovalRule, RollbackPolicy } from '../policy/schema-rollback.ts';
+import { withStatus, type ApprovalRecord, type IncidentState } from '../incident/state.ts';
+import { assertMove } from '../incident/lifecycle.ts';
+import type { ApprovalGateway } from '../incident/approval-comments.ts';
+import type { IncidentRecord, IncidentStore } from '../incident/store.ts';
+import type { Logger } from '../shared/logger.ts';
+import { MENTION } from '../policy/schema.ts';
 import { commandLine, describeIgnored, loginText, type Tally } from './approvals.ts';
 import type { DecisionInput } from './decision-input.ts';
 

@@ -14,8 +14,8 @@
  * (https://github.blog/changelog/2022-07-19-differentiating-triggering-actor-from-executing-actor/),
  * and that person is the one deciding now, so they are checked.
  */
-import { ConfigurationError } from '../core/errors.ts';
-import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
+import { ConfigurationError } from '../shared/errors.ts';
+import type { RollbackPolicy } from '../policy/schema-rollback.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { requestMessage, requestStatus, type RepoRef } from '../github/repo-ref.ts';
 import { teamsOf } from '../github/team-membership.ts';

@@ -1,6 +1,6 @@
 /** The `decision` input: the report JSON that evaluate-triggers wrote to its `report` output. */
 import { z } from 'zod';
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 
 /** A decision row's flag override as the report carries it: durations already in milliseconds. */
 const reportedFlag = z.strictObject({

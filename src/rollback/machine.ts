@@ -5,8 +5,8 @@
  * as the next event, with the time. It used to be one imperative function with mutable records;
  * as a machine every decision (what the lifecycle allows, which step runs next, what is
  * recorded before and after it, what a crash leaves behind) is testable without GitHub, and the
- * properties in test/rollback-machine.test.ts check re-runs, a crash after every effect and
- * two runs racing for the lock, as test/recovery-machine.test.ts does for staged recovery.
+ * properties in test/rollback/machine.test.ts check re-runs, a crash after every effect and
+ * two runs racing for the lock, as test/recovery/machine.test.ts does for staged recovery.
  *
  * What survives a crash is the incident state (the issue's state block) and the deployments:
  * a restarted run reads them and the machine decides from them alone, so an effect is repeated
@@ -18,8 +18,8 @@
  *
  * Pure: imports only pure modules (the incident state and lifecycle, formatting).
  */
-import { formatDuration } from '../core/duration.ts';
-import { ConfigurationError } from '../core/errors.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 import {
   addRun,
   INCIDENT_STATE_VERSION,
@@ -29,7 +29,7 @@ import {
   withStatus,
   type DecisionEvidence,
   type IncidentState,
-} from '../core/incident-state.ts';
+} from '../incident/state.ts';
 import {
   assertMove,
   planRollback,
@@ -37,9 +37,9 @@ import {
   type LifecycleIncident,
   type RollbackPlan,
   type SkipReason,
-} from '../core/incident-lifecycle.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import { formatUtc } from '../core/time-format.ts';
+} from '../incident/lifecycle.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import { formatUtc } from '../shared/time-format.ts';
 import type { DecisionInput } from './decision-input.ts';
 import {
   ladderCleanup,

@@ -19,16 +19,11 @@
  * ignored, with why, so a pause that does not hold is never silent. A pause must end: without a
  * readable time, or longer than a week from its label, it is ignored.
  */
-import { formatDuration, parseDuration } from '../core/duration.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
+import { formatDuration, parseDuration } from '../policy/duration.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import type { RollbackPolicy } from '../policy/schema-rollback.ts';
 import type { GitHubClient } from '../github/client.ts';
-import {
-  environmentLabel,
-  PAUSE_LABEL,
-  pauseIssueOf,
-  type PauseIssue,
-} from '../github/incident.ts';
+import { environmentLabel, PAUSE_LABEL, pauseIssueOf, type PauseIssue } from '../incident/store.ts';
 import type { RepoRef } from '../github/repo-ref.ts';
 import { assertMayRollBack, readActorAccess } from './authority.ts';
 

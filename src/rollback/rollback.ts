@@ -6,18 +6,18 @@
  * decision (the lifecycle, which step runs, what is recorded, what a failure leaves) is the
  * machine's; what is here is I/O, and reading ahead: the reads start beside the lock, and the
  * target lookup beside the pause check, because a rollback's round trips before its first
- * step are the time production stays broken (test/rollback-round-trips.test.ts).
+ * step are the time production stays broken (test/rollback/round-trips.test.ts).
  * GitHub, the clock and the strategy executors come in as parameters.
  */
-import { ConfigurationError, toError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { Policy } from '../core/policy-schema.ts';
-import type { FeatureFlagStrategy, RollbackPolicy } from '../core/policy-rollback-schema.ts';
+import { ConfigurationError, toError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Policy } from '../policy/schema.ts';
+import type { FeatureFlagStrategy, RollbackPolicy } from '../policy/schema-rollback.ts';
 import { isKnownGood, type DeploymentRecord, type DeploymentStore } from '../github/deployments.ts';
-import type { RollbackPlan } from '../core/incident-lifecycle.ts';
-import type { EnvironmentIssues, IncidentRecord, IncidentStore } from '../github/incident.ts';
-import type { AcquireResult } from '../github/lock.ts';
-import type { StepEvent } from '../strategies/ladder.ts';
+import type { RollbackPlan } from '../incident/lifecycle.ts';
+import type { EnvironmentIssues, IncidentRecord, IncidentStore } from '../incident/store.ts';
+import type { AcquireResult } from '../incident/lock.ts';
+import type { StepEvent } from './ladder.ts';
 import {
   ladderFrom,
   planMaintenance,
@@ -25,13 +25,13 @@ import {
   type PlanDeps,
   type PlannedStep,
   type StrategyName,
-} from '../strategies/plan.ts';
-import { environmentOf } from '../evaluate/evaluate-environment.ts';
+} from './plan.ts';
+import { environmentOf } from '../signals/evaluate-environment.ts';
 import { assertMayRollBack, type ActorAccess } from './authority.ts';
 import { checkApproval, requestApproval, ruleFor } from './approval-gate.ts';
-import type { ApprovalGateway } from '../github/approval-comments.ts';
+import type { ApprovalGateway } from '../incident/approval-comments.ts';
 import type { DecisionInput } from './decision-input.ts';
-import type { PauseIssue } from '../github/incident.ts';
+import type { PauseIssue } from '../incident/store.ts';
 import { NO_PAUSE, settlePause, type PauseState } from './pause.ts';
 import {
   abortEffects,

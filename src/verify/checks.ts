@@ -8,29 +8,29 @@
  * a ConfigurationError only for a policy mistake (an unknown source or flag provider, a flag
  * that does not exist), which no amount of retrying fixes.
  */
-import { formatDuration } from '../core/duration.ts';
-import { formatElapsed } from '../core/time-format.ts';
-import { evaluateTrigger, rangeFor, type EvaluationContext } from '../core/engine.ts';
-import { ConfigurationError, toError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { AggregateTrigger, BaselineTrigger, ThresholdTrigger } from '../core/policy-schema.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { formatElapsed } from '../shared/time-format.ts';
+import { evaluateTrigger, rangeFor, type EvaluationContext } from '../signals/engine.ts';
+import { ConfigurationError, toError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { AggregateTrigger, BaselineTrigger, ThresholdTrigger } from '../policy/schema.ts';
 import type {
   FlagOffCheck,
   MetricCheck,
   ProbeCheck,
   SmokeCheck,
   VerifyCheck,
-} from '../core/policy-verify-schema.ts';
-import type { RoundOutcome } from '../core/verify-timing.ts';
-import type { SignalSource } from '../sources/index.ts';
-import { createHttpSource } from '../sources/http.ts';
-import type { FlagProvider } from '../strategies/flags/flag-provider.ts';
+} from '../policy/schema-verify.ts';
+import type { RoundOutcome } from './timing.ts';
+import type { SignalSource } from '../signals/factory.ts';
+import { createHttpSource } from '../signals/sources/http.ts';
+import type { FlagProvider } from '../rollback/flags/flag-provider.ts';
 import {
   ripcordEnv,
   runCommandStep,
   type ExecFn,
   type StepContext,
-} from '../strategies/steps/command-step.ts';
+} from '../rollback/steps/command-step.ts';
 
 export type CheckStatus = RoundOutcome;
 

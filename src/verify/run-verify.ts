@@ -4,18 +4,14 @@
  * marked verification-failed after a failed rollback) and say what comes next: a rollback
  * after a failed deploy, the next rung of the ladder after a failed rollback.
  */
-import { formatDuration } from '../core/duration.ts';
-import { formatElapsed } from '../core/time-format.ts';
-import {
-  MAX_VERIFICATION_CHECKS,
-  withStatus,
-  type VerificationRecord,
-} from '../core/incident-state.ts';
-import { mayMove } from '../core/incident-lifecycle.ts';
-import type { Logger } from '../core/logger.ts';
-import { escapeMarkdown } from '../core/markdown.ts';
-import type { RollbackPolicy } from '../core/policy-rollback-schema.ts';
-import type { VerifyCheck } from '../core/policy-verify-schema.ts';
+import { formatDuration } from '../policy/duration.ts';
+import { formatElapsed } from '../shared/time-format.ts';
+import { MAX_VERIFICATION_CHECKS, withStatus, type VerificationRecord } from '../incident/state.ts';
+import { mayMove } from '../incident/lifecycle.ts';
+import type { Logger } from '../shared/logger.ts';
+import { escapeMarkdown } from '../shared/markdown.ts';
+import type { RollbackPolicy } from '../policy/schema-rollback.ts';
+import type { VerifyCheck } from '../policy/schema-verify.ts';
 import {
   nextAction,
   recordRound,
@@ -24,10 +20,10 @@ import {
   type RoundOutcome,
   type VerifyResult,
   type VerifyTiming,
-} from '../core/verify-timing.ts';
+} from './timing.ts';
 import type { DeploymentState, DeploymentStore } from '../github/deployments.ts';
-import type { IncidentRecord, IncidentStore } from '../github/incident.ts';
-import { ladderFrom, STRATEGIES, type StrategyName } from '../strategies/plan.ts';
+import type { IncidentRecord, IncidentStore } from '../incident/store.ts';
+import { ladderFrom, STRATEGIES, type StrategyName } from '../rollback/plan.ts';
 import { runChecksOnce, type CheckContext, type CheckResult, type CheckStatus } from './checks.ts';
 
 export type VerifyMode = 'after-deploy' | 'after-rollback';
@@ -201,7 +197,7 @@ export async function recordVerification(
     const current = await deps.incidents.get(incident.number);
     const from = current.state.status;
     const passed = outcome.result === 'passed' && mode === 'after-rollback';
-    // Which move, if any, is the lifecycle table's (src/core/incident-lifecycle.ts).
+    // Which move, if any, is the lifecycle table's (src/incident/lifecycle.ts).
     const to =
       failed && mode === 'after-rollback'
         ? 'verification-failed'

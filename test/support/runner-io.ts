@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { ActionIO } from '../../src/actions/action-io.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-// The repository's Node (24, which runs TypeScript), as test/cli-terminal.test.ts does.
+// The repository's Node (24, which runs TypeScript), as test/cli/terminal.test.ts does.
 const NODE = join(root, 'node_modules', '.bin', 'node');
 
 export type IOCall = { [K in keyof ActionIO]: [K, ...Parameters<ActionIO[K]>] }[keyof ActionIO];

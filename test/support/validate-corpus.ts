@@ -4,7 +4,7 @@
  * resident memory so far. Run it as a child process (node --import tsx), so the memory figure
  * is this process's alone, not the test runner's; one child per file gives per-file peaks.
  */
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/cli.ts';
 
 for (const file of process.argv.slice(2)) {
   const output: string[] = [];

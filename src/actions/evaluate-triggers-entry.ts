@@ -1,5 +1,0 @@
-import { entryPoint } from './run-action.ts';
-import { run as runAction } from './evaluate-triggers.ts';
-
-/** What the bundle runs, and what `local-action run actions/evaluate-triggers src/actions/evaluate-triggers-entry.ts .env` calls. */
-export const run = entryPoint(runAction);

@@ -1,5 +1,0 @@
-import { entryPoint } from './run-action.ts';
-import { run as runAction } from './notify.ts';
-
-/** What the bundle runs, and what `local-action run actions/notify src/actions/notify-entry.ts .env` calls. */
-export const run = entryPoint(runAction);

@@ -1,5 +1,0 @@
-import { entryPoint } from './run-action.ts';
-import { run as runAction } from './rollback.ts';
-
-/** What the bundle runs, and what `local-action run actions/rollback src/actions/rollback-entry.ts .env` calls. */
-export const run = entryPoint(runAction);

@@ -17,33 +17,23 @@
  *
  * A strategy that failed in an earlier run is tried again when the caller lists it in `rungs`
  * again: its steps are idempotent, and the caller decides where a resumed rollback starts.
+ *
+ * The decisions are the pure ladder machine's (src/rollback/ladder-machine.ts, which the rollback
+ * machine embeds); this is its runner for callers that need only the steps.
  */
 import { toError } from '../shared/errors.ts';
-import type { PlannedStep, StepResult, StepOwner, StepRunContext, StrategyName } from './plan.ts';
+import {
+  ladderCleanup,
+  ladderTransition,
+  startLadder,
+  type LadderEffect,
+  type LadderResult,
+  type LadderSpec,
+  type StepEvent,
+} from './ladder-machine.ts';
+import type { PlannedStep, StepRunContext, StrategyName } from './plan.ts';
 
-export interface StepEvent {
-  stepId: string;
-  strategy: StepOwner;
-  name: string;
-  status: 'running' | 'done' | 'failed' | 'skipped';
-  /** ISO 8601. */
-  at: string;
-  detail: string | null;
-}
-
-export interface LadderResult {
-  ok: boolean;
-  /** The strategy that succeeded, or the last one tried; null when there were no rungs. */
-  strategy: StrategyName | null;
-  tried: StrategyName[];
-  /** Every failure on the way up, one per strategy tried, in order; null on success. */
-  failure: string | null;
-  /**
-   * From the bad deployment to the end of the data restore: writes made in between are lost.
-   * Set whenever a data restore finished, even when a later step failed.
-   */
-  dataLossWindow: { from: string; to: string } | null;
-}
+export type { LadderResult, StepEvent } from './ladder-machine.ts';
 
 export interface ExecuteLadderOptions {
   rungs: StrategyName[];
@@ -69,145 +59,52 @@ export interface ExecuteLadderOptions {
 }
 
 export async function executeLadder(opts: ExecuteLadderOptions): Promise<LadderResult> {
-  const { ctx, record, done } = opts;
-  const iso = (): string => new Date(ctx.now()).toISOString();
-  const rungs = opts.rungs.filter((rung, i) => opts.rungs.indexOf(rung) === i);
-  const plans = rungs.map((strategy) => ({ strategy, steps: opts.plan(strategy) }));
-
-  const tried: StrategyName[] = [];
-  const failures: string[] = [];
-  let restoredAt: string | null = null;
-  let restoreTimeUnknown = false;
-
-  const window = (): LadderResult['dataLossWindow'] => {
-    if (restoredAt === null) {
-      if (restoreTimeUnknown) {
-        ctx.logger.warning(
-          'data was restored in an earlier run whose finish time is not known; the data-loss window is not reported',
-        );
-      }
-      return null;
-    }
-    if (opts.badDeployedAt === undefined) {
-      ctx.logger.warning(
-        `data was restored at ${restoredAt}, but the bad deployment's time is not known; the data-loss window is not reported`,
-      );
-      return null;
-    }
-    return { from: opts.badDeployedAt, to: restoredAt };
+  const { ctx } = opts;
+  // Every rung is planned before the first step runs (see above).
+  const plans = new Map(opts.rungs.map((s) => [s, opts.plan(s)]));
+  const steps = (s: StrategyName): PlannedStep[] => plans.get(s) ?? [];
+  const spec: LadderSpec = {
+    rungs: opts.rungs,
+    steps,
+    maintenance: opts.maintenance ?? null,
+    done: opts.done,
+    ...(opts.doneAt ? { doneAt: opts.doneAt } : {}),
+    ...(opts.badDeployedAt !== undefined ? { badDeployedAt: opts.badDeployedAt } : {}),
   };
-
-  const maintenance = opts.maintenance;
-  if (!maintenance) return climb();
-  const on = await runAround(maintenance.on, opts);
-  if (!on.ok) {
-    ctx.logger.warning(
-      `maintenance mode could not be switched on (${on.detail}); rolling back anyway, since restoring service matters more than the maintenance page`,
-    );
-  }
-  let result: LadderResult;
+  const planned = (effect: Extract<LadderEffect, { type: 'run' }>): PlannedStep | undefined =>
+    effect.part === 'climb'
+      ? steps(effect.rung as StrategyName).find((s) => s.id === effect.stepId)
+      : opts.maintenance?.[effect.part];
+  const run = async (effect: Extract<LadderEffect, { type: 'run' }>) => {
+    const step = planned(effect);
+    if (!step) throw new Error(`ladder: step ${effect.stepId} was not planned`);
+    // RIPCORD_STRATEGY: the rung's for a strategy step; a maintenance step keeps the caller's.
+    const runCtx = effect.rung ? { ...ctx, step: { ...ctx.step, strategy: effect.rung } } : ctx;
+    try {
+      const outcome = await step.run(runCtx);
+      return { type: 'ran' as const, ok: outcome.ok, detail: outcome.detail };
+    } catch (thrown) {
+      return { type: 'ran' as const, ok: false, detail: `step threw: ${toError(thrown).message}` };
+    }
+  };
+  let t = startLadder(spec, ctx.now());
   try {
-    result = await climb();
+    while (t.state.result === null || t.effects.length > 0) {
+      let answer: { type: 'next' } | { type: 'ran'; ok: boolean; detail: string } = {
+        type: 'next',
+      };
+      for (const effect of t.effects) {
+        if (effect.type === 'record') await opts.record(effect.event);
+        else if (effect.type === 'log') ctx.logger[effect.level](effect.message);
+        else answer = await run(effect);
+      }
+      if (t.state.result !== null) break;
+      t = ladderTransition(spec, t.state, answer, ctx.now());
+    }
   } catch (thrown) {
-    // The record failed (GitHub unreachable): still take users out of maintenance, unrecorded;
-    // the next run repeats `off`, which is idempotent.
-    await runUnrecorded(maintenance.off, opts);
+    // A record failed (GitHub unreachable): still take users out of maintenance, unrecorded.
+    for (const effect of ladderCleanup(spec, t.state)) if (effect.type === 'run') await run(effect);
     throw thrown;
   }
-  const off = await runAround(maintenance.off, opts);
-  if (off.ok) return result;
-  const failure = `maintenance mode is still on: "${maintenance.off.name}" failed: ${off.detail}; switch it off by hand or re-run the rollback`;
-  ctx.logger.error(failure);
-  return {
-    ...result,
-    ok: false,
-    failure: result.failure === null ? failure : `${result.failure} | ${failure}`,
-  };
-
-  async function climb(): Promise<LadderResult> {
-    for (const [index, { strategy, steps }] of plans.entries()) {
-      tried.push(strategy);
-      const runCtx: StepRunContext = { ...ctx, step: { ...ctx.step, strategy } };
-      let failure: string | null = steps.length === 0 ? `${strategy} has no steps` : null;
-      for (const [at, step] of steps.entries()) {
-        const base = { stepId: step.id, strategy, name: step.name };
-        if (done.has(step.id)) {
-          await record({ ...base, status: 'skipped', at: iso(), detail: 'done in an earlier run' });
-          if (step.restoresData) {
-            const when = opts.doneAt?.get(step.id);
-            if (when === undefined) restoreTimeUnknown = true;
-            else restoredAt = when;
-          }
-          continue;
-        }
-        await record({ ...base, status: 'running', at: iso(), detail: null });
-        ctx.logger.info(`${strategy}: ${step.name}`);
-        let outcome;
-        try {
-          outcome = await step.run(runCtx);
-        } catch (thrown) {
-          outcome = { ok: false, detail: `step threw: ${toError(thrown).message}` };
-        }
-        const finished = iso();
-        const detail = outcome.detail.replace(/\s*\n\s*/g, '; ');
-        await record({ ...base, status: outcome.ok ? 'done' : 'failed', at: finished, detail });
-        if (outcome.ok) {
-          if (step.restoresData) restoredAt = finished;
-          continue;
-        }
-        const notRun = steps
-          .slice(at + 1)
-          .map((s) => s.whenNotRun)
-          .filter((note): note is string => note !== undefined);
-        failure = `${strategy} failed at "${step.name}": ${detail}${notRun.length > 0 ? `; ${notRun.join('; ')}` : ''}`;
-        break;
-      }
-      if (failure === null) {
-        ctx.logger.info(`rollback by ${strategy} succeeded`);
-        return { ok: true, strategy, tried, failure: null, dataLossWindow: window() };
-      }
-      ctx.logger.error(failure);
-      failures.push(failure);
-      const next = plans[index + 1];
-      if (next) ctx.logger.warning(`escalating from ${strategy} to ${next.strategy}`);
-    }
-    return {
-      ok: false,
-      strategy: tried.at(-1) ?? null,
-      tried,
-      failure: failures.length > 0 ? failures.join(' | ') : 'no strategy to try',
-      dataLossWindow: window(),
-    };
-  }
-}
-
-/** One maintenance step, recorded like a strategy's step and skipped when done before. */
-async function runAround(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepResult> {
-  const { ctx, record } = opts;
-  const iso = (): string => new Date(ctx.now()).toISOString();
-  const base = { stepId: step.id, strategy: step.strategy, name: step.name };
-  if (opts.done.has(step.id)) {
-    await record({ ...base, status: 'skipped', at: iso(), detail: 'done in an earlier run' });
-    return { ok: true, detail: 'done in an earlier run' };
-  }
-  await record({ ...base, status: 'running', at: iso(), detail: null });
-  ctx.logger.info(step.name);
-  const outcome = await runUnrecorded(step, opts);
-  await record({
-    ...base,
-    status: outcome.ok ? 'done' : 'failed',
-    at: iso(),
-    detail: outcome.detail,
-  });
-  return outcome;
-}
-
-async function runUnrecorded(step: PlannedStep, opts: ExecuteLadderOptions): Promise<StepResult> {
-  try {
-    // RIPCORD_STRATEGY stays the strategy the rollback started with.
-    const outcome = await step.run(opts.ctx);
-    return { ok: outcome.ok, detail: outcome.detail.replace(/\s*\n\s*/g, '; ') };
-  } catch (thrown) {
-    return { ok: false, detail: `step threw: ${toError(thrown).message}` };
-  }
+  return t.state.result;
 }

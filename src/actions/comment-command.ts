@@ -18,7 +18,6 @@ import { readPolicy } from '../policy/read.ts';
 import {
   commandIn,
   commandLine,
-  loginText,
   type CommentView,
   type RipcordCommand,
 } from '../rollback/approvals.ts';
@@ -123,11 +122,4 @@ export async function ignoredComment(
     approvers: '',
   });
   return { ...emptyResult(), message: start.message, skipReason: 'not-asked' };
-}
-
-/** One line for the job summary: the rule, how many, who (logins in code spans). */
-export function approvalSummary(a: NonNullable<RollbackResult['approval']>): string {
-  const who = (list: readonly { login: string }[]): string =>
-    list.map((p) => loginText(p.login)).join(', ');
-  return `Approval (rule ${escapeMarkdown(a.rule)}): **${a.status}**, ${a.approvers.length} of ${a.required}${a.approvers.length > 0 ? `, approved by ${who(a.approvers)}` : ''}${a.rejectedBy ? `; rejected by ${who([a.rejectedBy])}` : ''}. To approve, a person the rule names comments \`${commandLine('approve')}\` on the incident.`;
 }

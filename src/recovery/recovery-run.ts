@@ -34,7 +34,7 @@ import {
   type RecoveryNotification,
   type RecoveryRequest,
   type RecoveryResult,
-} from './run-recovery.ts';
+} from './runner.ts';
 import { relabel } from '../shared/outcome.ts';
 
 type Authority = Environment['rollback']['authority'];

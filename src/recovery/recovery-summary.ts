@@ -8,7 +8,7 @@ import { metricLinkMarkdown, type SourceLinks } from '../signals/summary.ts';
 import { formatUtc } from '../shared/time-format.ts';
 import type { ScheduleOutcome } from './schedule.ts';
 import { pauseNotice, type PauseState } from '../rollback/pause.ts';
-import { gateEvidence, type RecoveryResult } from './run-recovery.ts';
+import { gateEvidence, type RecoveryResult } from './runner.ts';
 
 const HEADLINE: Record<RecoveryResult['outcome'], string> = {
   'no-incident': '💤 No open incident',

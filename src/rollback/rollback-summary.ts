@@ -7,7 +7,7 @@ import { escapeMarkdown } from '../shared/markdown.ts';
 import { metricLinkMarkdown, type SourceLinks } from '../signals/summary.ts';
 import { formatUtc } from '../shared/time-format.ts';
 import type { ScheduleOutcome } from '../recovery/schedule.ts';
-import { approvalSummary } from '../actions/comment-command.ts';
+import { commandLine, loginText } from './approvals.ts';
 import type { DecisionInput } from './decision-input.ts';
 import { pauseNotice } from './pause.ts';
 import type { RollbackResult } from './rollback.ts';
@@ -146,4 +146,11 @@ function rollbackNextSteps(
   for (const m of extras.metrics ?? [])
     steps.push(`- See ${escapeMarkdown(m.name)} where it is measured: ${m.link}.`);
   return steps;
+}
+
+/** One line for the job summary: the rule, how many, who (logins in code spans). */
+export function approvalSummary(a: NonNullable<RollbackResult['approval']>): string {
+  const who = (list: readonly { login: string }[]): string =>
+    list.map((p) => loginText(p.login)).join(', ');
+  return `Approval (rule ${escapeMarkdown(a.rule)}): **${a.status}**, ${a.approvers.length} of ${a.required}${a.approvers.length > 0 ? `, approved by ${who(a.approvers)}` : ''}${a.rejectedBy ? `; rejected by ${who([a.rejectedBy])}` : ''}. To approve, a person the rule names comments \`${commandLine('approve')}\` on the incident.`;
 }

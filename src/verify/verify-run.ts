@@ -31,7 +31,7 @@ import {
   type RecordResult,
   type VerifyMode,
   type VerifyOutcome,
-} from './run-verify.ts';
+} from './rounds.ts';
 import { relabel } from '../shared/outcome.ts';
 
 /** What to verify, as the inputs and the policy say it. */

@@ -23,16 +23,12 @@ import {
   type GateReader,
   type RecoveryCommand,
   type RecoveryResult,
-} from '../../recovery/run-recovery.ts';
+} from '../../recovery/runner.ts';
 import { decidingActor } from '../../rollback/authority.ts';
 import type { ActionIO } from '../action-io.ts';
 import { compose, type ActionDeps, type ActionRoot, type ActionServices } from '../compose.ts';
 import { proposeIncidentReport } from '../../incident/propose-report.ts';
-import {
-  ignoredCheckpoint,
-  recoveryCheckpoint,
-  type Checkpoint,
-} from '../../recovery/checkpoint.ts';
+import { ignoredCheckpoint, recoveryCheckpoint, type Checkpoint } from './checkpoint.ts';
 
 // Where the tests and the docs have always found them.
 export { gateFromChecks } from '../../recovery/recovery-run.ts';

@@ -22,7 +22,7 @@ import {
   type RecordResult,
   type VerifyMode,
   type VerifyOutcome,
-} from '../../verify/run-verify.ts';
+} from '../../verify/rounds.ts';
 import {
   resolveCheckSecrets,
   verifyDeployment,

@@ -6,14 +6,14 @@
  * unedited comment, not quoted or in code, not by a bot, written after the recovery reached
  * this checkpoint (a proceed written for an earlier stage does not pass a later one).
  */
-import { ConfigurationError } from '../shared/errors.ts';
-import { parseRecoveryState } from './machine.ts';
-import { environmentOf } from '../signals/evaluate-environment.ts';
-import { assertMayRollBack, readActorAccess } from '../rollback/authority.ts';
-import { isVote, voteOf, type IgnoredWhy } from '../rollback/approvals.ts';
-import type { RecoveryResult } from './run-recovery.ts';
-import type { ActionIO } from '../actions/action-io.ts';
-import { commentStart, reportIgnored, type CommentStart } from '../actions/comment-command.ts';
+import { ConfigurationError } from '../../shared/errors.ts';
+import { parseRecoveryState } from '../../recovery/machine.ts';
+import { environmentOf } from '../../signals/evaluate-environment.ts';
+import { assertMayRollBack, readActorAccess } from '../../rollback/authority.ts';
+import { isVote, voteOf, type IgnoredWhy } from '../../rollback/approvals.ts';
+import type { RecoveryResult } from '../../recovery/runner.ts';
+import type { ActionIO } from '../action-io.ts';
+import { commentStart, reportIgnored, type CommentStart } from '../comment-command.ts';
 
 export type Checkpoint =
   | { kind: 'none' }

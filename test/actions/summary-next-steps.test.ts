@@ -21,7 +21,7 @@ import { formatElapsed, formatUtc } from '../../src/shared/time-format.ts';
 import type { Decision, Verdict } from '../../src/signals/verdict.ts';
 import type { RollbackResult } from '../../src/rollback/rollback.ts';
 import { runChecksOnce } from '../../src/verify/checks.ts';
-import { renderVerifySummary, type VerifyOutcome } from '../../src/verify/run-verify.ts';
+import { renderVerifySummary, type VerifyOutcome } from '../../src/verify/rounds.ts';
 import { startReceiver, type Receiver } from '../support/http-receiver.ts';
 
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?Z/;

@@ -140,7 +140,7 @@ describe('the summary reads as a person needs it', () => {
 
 describe('other summaries: counts and times in words', () => {
   test('verify rounds: a count, the marks and seconds, not "in 2s12ms"', async () => {
-    const { roundsText } = await import('../../src/verify/run-verify.ts');
+    const { roundsText } = await import('../../src/verify/rounds.ts');
     expect(roundsText(['✅', '✅'], 2012)).toBe('2 rounds (✅✅) over 2.0 s.');
     expect(roundsText(['❌'], 95_400)).toBe('1 round (❌) over 1m35s.');
     expect(roundsText([], 0)).toBe('No round ran.');

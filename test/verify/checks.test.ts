@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { silentLogger } from '../../src/shared/logger.ts';
 import { checkSchema, type VerifyCheck } from '../../src/policy/schema-verify.ts';
 import { runChecksOnce, type CheckContext } from '../../src/verify/checks.ts';
-import { sparkline } from '../../src/verify/run-verify.ts';
+import { sparkline } from '../../src/verify/rounds.ts';
 import { startReceiver, type Receiver } from '../support/http-receiver.ts';
 
 let receiver: Receiver;

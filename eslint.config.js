@@ -14,7 +14,7 @@ const PURE = [
   'src/signals/{signal,signal-source,engine,judgement,promql,promql-syntax,window-functions,decide,verdict,summary}.ts',
   'src/signals/kinds/*.ts',
   'src/incident/{state,lifecycle,report,recovery-time}.ts',
-  'src/rollback/{template,approvals,approval-gate,decision-input,machine,ladder-machine}.ts',
+  'src/rollback/{template,approvals,approval-gate,decision-input,machine,machine-types,machine-records,ladder-machine}.ts',
   'src/verify/timing.ts',
   'src/recovery/machine.ts',
   'src/notify/templates.ts',

@@ -13,263 +13,59 @@
  * only when its completion was not recorded yet (a step recorded `done` never runs again).
  *
  * The ladder (rungs of strategies, maintenance around them, the data-loss window) is a machine
- * of its own (ladder-machine.ts), which strategies/ladder.ts runs for callers that need only the
+ * of its own (ladder-machine.ts), which ladder.ts runs for callers that need only the
  * steps, and which the rollback machine embeds.
  *
  * Pure: imports only pure modules (the incident state and lifecycle, formatting).
  */
+import { assertMove, planRollback, type RollbackPlan } from '../incident/lifecycle.ts';
+import { addRun, type IncidentState, markStep, planSteps, withStatus } from '../incident/state.ts';
 import { formatDuration } from '../policy/duration.ts';
 import { ConfigurationError } from '../shared/errors.ts';
-import {
-  addRun,
-  INCIDENT_STATE_VERSION,
-  MAX_EVIDENCE,
-  markStep,
-  planSteps,
-  withStatus,
-  type DecisionEvidence,
-  type IncidentState,
-} from '../incident/state.ts';
-import {
-  assertMove,
-  planRollback,
-  type LifecycleDeployment,
-  type LifecycleIncident,
-  type RollbackPlan,
-  type SkipReason,
-} from '../incident/lifecycle.ts';
 import { escapeMarkdown } from '../shared/markdown.ts';
 import { formatUtc } from '../shared/time-format.ts';
-import type { DecisionInput } from './decision-input.ts';
 import {
   ladderCleanup,
-  ladderTransition,
-  startLadder,
   type LadderEffect,
   type LadderEvent,
   type LadderResult,
   type LadderSpec,
   type LadderState,
-  type LogEffect,
-  type StepEvent,
+  ladderTransition,
+  startLadder,
   type Strategy,
 } from './ladder-machine.ts';
+import {
+  alreadyHandled,
+  emptyMachineResult,
+  iso,
+  lifecycleDeployment,
+  lifecycleIncident,
+  newState,
+  startSummary,
+  timelineComment,
+  truncate,
+  versionNames,
+  versionOf,
+} from './machine-records.ts';
+import type {
+  Deployment,
+  Incident,
+  MachineResult,
+  RollbackEffect,
+  RollbackEvent,
+  RollbackSetup,
+  RollbackState,
+  RollbackTransition,
+  StepData,
+  Target,
+} from './machine-types.ts';
+
+// One entry point for the runner and tests: the machine, its types and its records.
+export type * from './machine-types.ts';
+export { describeVersion, emptyMachineResult, newState, versionOf } from './machine-records.ts';
 
 export type { LadderResult, StepEvent, StepSpec, Strategy } from './ladder-machine.ts';
-
-export type RollbackOutcome =
-  'rolled-back' | 'failed' | 'skipped' | 'dry-run' | 'awaiting-approval';
-
-/**
- * Why a run that was asked to roll back did not: the action warns (or fails, for
- * `max-attempts`) and writes it to the `skip-reason` output. `not-asked`: the decision input
- * was not rollback, so nothing was asked.
- */
-export type RollbackSkipReason = SkipReason | 'lock-held' | 'not-asked' | 'rejected' | 'paused';
-
-export interface Version {
-  deploymentId: number;
-  ref: string;
-  sha: string;
-}
-export interface Target {
-  deploymentId: number | null;
-  ref: string;
-  sha: string;
-}
-
-/** What a run reports (the runner adds the pause switch as read). */
-export interface MachineResult {
-  result: RollbackOutcome;
-  message: string;
-  skipReason: RollbackSkipReason | null;
-  incident: { number: number; url: string } | null;
-  from: Version | null;
-  target: Target | null;
-  strategy: Strategy | null;
-  deploymentId: number | null;
-  steps: StepEvent[];
-  plan: { id: string; name: string; strategy: string }[];
-  dataLossWindow: { from: string; to: string } | null;
-  /** The comment approval of the incident, when its decision asked for one. */
-  approval?: IncidentState['approval'];
-}
-
-/** An incident as the machine needs it (the runner keeps the issue body). */
-export interface Incident {
-  number: number;
-  url: string;
-  state: IncidentState;
-}
-
-/** A deployment as the machine needs it. */
-export interface Deployment {
-  id: number;
-  ref: string;
-  sha: string;
-  createdAt: string;
-  ripcord: { incident: number } | null;
-  names: { tag: string | null; version: string | null };
-}
-
-export interface PauseView {
-  active: { issue: { number: number }; by: string; until: string; reason: string } | null;
-}
-
-/** Everything about the run that does not change while it runs. */
-export interface RollbackSetup {
-  environment: string;
-  reason: string;
-  /** As asked: `last-known-good`, a deployment id, a sha or a ref. */
-  target: string;
-  manual: boolean;
-  commentOn?: number;
-  run: { id: string; attempt: number; url: string | null };
-  repository: string;
-  decision: DecisionInput | null;
-  /** The strategy chosen, the ladder from it, and every planned step in order. */
-  strategy: Strategy;
-  ladder: Omit<LadderSpec, 'done' | 'doneAt' | 'badDeployedAt'>;
-  plan: { id: string; name: string; strategy: string }[];
-  maxAttempts: number;
-  cooldown: number;
-  /** rollback.approvals names a rule for this decision (its approvals are asked for). */
-  approvalRule: boolean;
-}
-
-export type RollbackEvent =
-  /** The effects ran and answered nothing. */
-  | { type: 'continue' }
-  | { type: 'lock'; acquired: true; contended: boolean }
-  | {
-      type: 'lock';
-      acquired: false;
-      holder: string;
-      runUrl: string | null;
-      expiresAt: string | number;
-      waitedMs: number;
-    }
-  | { type: 'read'; incident: Incident | null; current: Deployment | null; pause: PauseView | null }
-  /** `again`: an incident changed since the read; this is the environment read anew. */
-  | { type: 'revalidated'; again: { incident: Incident | null; current: Deployment | null } | null }
-  | {
-      type: 'approval';
-      kind: 'approved' | 'waiting' | 'rejected';
-      message: string;
-      incident: Incident;
-    }
-  | { type: 'recordChecked'; bad: Deployment; target: Target; names: Deployment['names'] }
-  | { type: 'target'; target: Deployment }
-  | { type: 'approvalRequested'; message: string; incident: Incident }
-  /** A new incident was created (a save answers `continue`: the issue keeps its number). */
-  | { type: 'incidentWritten'; number: number; url: string }
-  | { type: 'deploymentCreated'; id: number; sha: string }
-  | { type: 'ran'; ok: boolean; detail: string };
-
-export type DeploymentState = 'in_progress' | 'success' | 'failure';
-
-/** The step context's data (strategies/steps/command-step.ts StepContext). */
-export interface StepData {
-  environment: string;
-  targetRef: string;
-  targetSha: string;
-  targetTag?: string;
-  targetVersion?: string;
-  fromRef: string;
-  fromSha: string;
-  incident: number;
-  reason: string;
-  strategy: string;
-  repository: string;
-  runUrl?: string;
-}
-
-export type RollbackEffect =
-  | { type: 'acquireLock' }
-  /** Read the issues, the live deployment and the pause (`again`: the lock changed hands). */
-  | { type: 'read'; again: boolean }
-  /** Check that no incident changed since the read (and read again if one did). */
-  | { type: 'revalidate' }
-  | { type: 'checkApproval'; incident: number; escalated: string | null }
-  | { type: 'requestApproval'; state: IncidentState; title: string; summary: string }
-  /** The recorded target, checked against GitHub's deployments, and the bad deployment. */
-  | { type: 'checkRecord'; incident: number; bad: number }
-  /** The target asked for (`last-known-good` or as given), for a new incident. */
-  | { type: 'resolveTarget' }
-  | { type: 'createIncident'; state: IncidentState; title: string; summary: string }
-  | { type: 'saveIncident'; incident: number; state: IncidentState; unchangedSinceRead?: boolean }
-  | { type: 'comment'; incident: number; markdown: string }
-  | { type: 'closeIssue'; incident: number }
-  | {
-      type: 'createDeployment';
-      ref: string;
-      sha: string;
-      payload: { kind: 'rollback'; incident: number; from: Version; strategy: Strategy };
-      description: string;
-    }
-  | { type: 'setStatus'; deployment: number; state: DeploymentState; description: string }
-  | { type: 'markBad'; deployment: number; incident: number; reason: string }
-  | { type: 'stepEvent'; event: StepEvent; incident: number; url: string }
-  | {
-      type: 'run';
-      part: 'on' | 'climb' | 'off';
-      rung: Strategy | null;
-      stepId: string;
-      context: StepData;
-    }
-  | LogEffect;
-
-type Phase =
-  | 'locking'
-  | 'reading'
-  | 'revalidating'
-  | 'approving'
-  | 'superseding'
-  | 'checking'
-  | 'targeting'
-  | 'asking'
-  | 'opening'
-  | 'deploying'
-  | 'starting'
-  | 'stepping'
-  | 'finishing'
-  | 'done';
-
-export interface RollbackState {
-  phase: Phase;
-  incident: Incident | null;
-  current: Deployment | null;
-  plan: RollbackPlan | null;
-  pause: PauseView | null;
-  bad: Deployment | null;
-  target: Target | null;
-  names: Deployment['names'];
-  /** The incident state this run is writing. */
-  record: IncidentState | null;
-  /** Re-reading the issue before a write keeps people's notes; right after a write, skipped. */
-  justWritten: boolean;
-  /**
-   * The incident and state a run that stops with an error records its failure on: the last
-   * state written (or, once the rollback deployment exists, with its id). `pendingOpened` is
-   * the state the current batch makes it once effect `after` completed.
-   */
-  opened: { incident: number; state: IncidentState } | null;
-  pendingOpened: { after: number; state: IncidentState } | null;
-  ladder: LadderState | null;
-  events: StepEvent[];
-  /** Set when the ladder started: what earlier runs finished. */
-  done: string[];
-  doneAt: [string, string][];
-  result: MachineResult | null;
-}
-
-export interface RollbackTransition {
-  state: RollbackState;
-  effects: RollbackEffect[];
-}
-
-const SHA = /^[0-9a-f]{40}$/i;
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The first transition: ask for the environment's lock. */
 export function startRollback(): RollbackTransition {
@@ -923,182 +719,4 @@ export function abortEffects(
     },
   );
   return effects;
-}
-
-function lifecycleIncident(incident: Incident): LifecycleIncident {
-  const s = incident.state;
-  return {
-    number: incident.number,
-    status: s.status,
-    attempts: s.attempts,
-    bad: { deploymentId: s.bad.deploymentId, sha: s.bad.sha },
-    lastRollbackAt: s.lastRollbackAt,
-    rollbackDeploymentId: s.rollbackDeploymentId,
-    runIds: s.runs.map((r) => r.runId),
-  };
-}
-
-function lifecycleDeployment(d: Deployment): LifecycleDeployment {
-  return {
-    id: d.id,
-    sha: d.sha,
-    createdAt: d.createdAt,
-    ripcordIncident: d.ripcord?.incident ?? null,
-  };
-}
-
-/** An open incident that already rolled back: a re-run, a concurrent loser, or within the cooldown. */
-function alreadyHandled(setup: RollbackSetup, incident: Incident, now: number): MachineResult {
-  const s = incident.state;
-  const byThisRun = s.runs.some((r) => r.runId === setup.run.id);
-  const since = s.lastRollbackAt ? `at ${s.lastRollbackAt}` : '';
-  const cooling =
-    s.lastRollbackAt && now - Date.parse(s.lastRollbackAt) < setup.cooldown
-      ? ` (within the ${formatDuration(setup.cooldown)} cooldown)`
-      : '';
-  return {
-    ...emptyMachineResult(),
-    result: 'skipped',
-    skipReason: 'already-rolled-back',
-    incident: { number: incident.number, url: incident.url },
-    from: { deploymentId: s.bad.deploymentId, ref: s.bad.ref, sha: s.bad.sha },
-    target: s.target,
-    strategy: (s.strategy as Strategy | null) ?? null,
-    deploymentId: s.rollbackDeploymentId,
-    message: byThisRun
-      ? `This run already rolled ${setup.environment} back ${since} (incident #${incident.number}); nothing new to do.`
-      : `${setup.environment} was already rolled back ${since}${cooling} by run ${s.runs[0]?.runId ?? 'unknown'} (incident #${incident.number}, status ${s.status}); this run did nothing.`,
-  };
-}
-
-export function newState(
-  setup: Pick<RollbackSetup, 'environment' | 'reason' | 'decision' | 'strategy'>,
-  bad: Deployment,
-  target: Target,
-  at: string,
-): IncidentState {
-  const decision = setup.decision;
-  return {
-    version: INCIDENT_STATE_VERSION,
-    environment: setup.environment,
-    status: 'rolling-back',
-    openedAt: at,
-    updatedAt: at,
-    reason: setup.reason,
-    ...(decision
-      ? {
-          decision: {
-            decision: decision.decision,
-            severity: decision.severity,
-            strategy: decision.strategy,
-            approval: decision.approval,
-            ...(decision.flag ? { flag: decision.flag } : {}),
-            triggered: decision.triggered,
-            summary: decision.summary,
-            ...decisionEvidence(decision),
-          },
-        }
-      : {}),
-    bad: { deploymentId: bad.id, ref: bad.ref, sha: bad.sha, createdAt: bad.createdAt },
-    target: { ...target, deploymentId: target.deploymentId || null },
-    rollbackDeploymentId: null,
-    strategy: setup.strategy,
-    attempts: 0,
-    lastRollbackAt: null,
-    runs: [],
-    steps: [],
-    dataLossWindow: null,
-    recovery: null,
-  };
-}
-
-function startSummary(setup: RollbackSetup, bad: Deployment, target: { ref: string }): string {
-  const lines = [
-    `Ripcord is rolling back **${escapeMarkdown(setup.environment)}** from \`${escapeMarkdown(bad.ref)}\` to \`${escapeMarkdown(target.ref)}\` with **${setup.strategy}**.`,
-    '',
-    `Reason: ${escapeMarkdown(setup.reason)}`,
-  ];
-  if (setup.decision?.summary)
-    lines.push('', `Decision: ${escapeMarkdown(setup.decision.summary)}`);
-  if (setup.run.url) lines.push('', `Run: ${setup.run.url}`);
-  return lines.join('\n');
-}
-
-function timelineComment(title: string, message: string, events: StepEvent[]): string {
-  const rows = events
-    .filter((e) => e.status !== 'running')
-    .map(
-      (e) =>
-        `| ${e.at} | ${escapeMarkdown(e.name)} | ${e.status} | ${escapeMarkdown(e.detail ?? '')} |`,
-    );
-  return [
-    `### ${title}`,
-    '',
-    escapeMarkdown(message),
-    ...(rows.length > 0
-      ? ['', '| Time | Step | Result | Detail |', '| --- | --- | --- | --- |', ...rows]
-      : []),
-  ].join('\n');
-}
-
-/**
- * `{{target_tag}}` and `{{target_version}}` for a redeploy's inputs: the known-good deployment's
- * payload names, else its ref when that is a name and not a sha (`v1.2.0` -> version `1.2.0`).
- */
-function versionNames(
-  target: { ref: string },
-  names: Deployment['names'],
-): { targetTag?: string; targetVersion?: string } {
-  const tag = names.tag ?? (SHA.test(target.ref) ? null : target.ref);
-  const version = names.version ?? (tag ? tag.replace(/^v(?=\d)/, '') : null);
-  return { ...(tag ? { targetTag: tag } : {}), ...(version ? { targetVersion: version } : {}) };
-}
-
-export function versionOf(d: { id: number; ref: string; sha: string }): Version {
-  return { deploymentId: d.id, ref: d.ref, sha: d.sha };
-}
-
-export function describeVersion(d: { ref: string; sha: string } | null): string {
-  return d ? `${d.ref} (${d.sha.slice(0, 7) || 'sha unknown'})` : 'nothing (no deployment found)';
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-export function emptyMachineResult(): MachineResult {
-  return {
-    result: 'skipped',
-    message: '',
-    skipReason: null,
-    incident: null,
-    from: null,
-    target: null,
-    strategy: null,
-    deploymentId: null,
-    steps: [],
-    plan: [],
-    dataLossWindow: null,
-  };
-}
-
-/** The readings that made the decision, kept in the incident state for the report. */
-function decisionEvidence(d: DecisionInput): {
-  evaluatedAt?: string;
-  evidence?: DecisionEvidence[];
-} {
-  const evidence = (d.triggers ?? []).slice(0, MAX_EVIDENCE).map((t) => ({
-    name: t.name,
-    severity: t.severity,
-    status: t.status,
-    value: t.value,
-    valueText: t.valueText,
-    threshold: t.threshold,
-    since: t.since,
-    reason: t.reason,
-  }));
-  return {
-    ...(d.evaluatedAt ? { evaluatedAt: d.evaluatedAt } : {}),
-    ...(evidence.length > 0 ? { evidence } : {}),
-  };
 }

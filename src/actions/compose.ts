@@ -38,7 +38,7 @@ export interface ComposeOptions {
   tokenNeeds: string;
   /**
    * The `policy` input (empty: .github/ripcord.yml). Read by the action itself, so its source
-   * names every input it reads (test/action-metadata.test.ts holds them to action.yml).
+   * names every input it reads (test/actions/metadata.test.ts holds them to action.yml).
    */
   policyInput: string;
 }

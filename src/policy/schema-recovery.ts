@@ -1,7 +1,7 @@
 /**
  * The `recovery` part of an environment: how staged-recovery brings a rolled-back change back
  * (5% -> 25% -> 50% -> 100%), what gates each stage, who may press `proceed`, and how often it
- * tries again after a regression. Part of the one zod schema in policy-schema.ts.
+ * tries again after a regression. Part of the one zod schema in schema.ts.
  */
 import { z } from 'zod';
 import { duration, timerDuration } from './schema-primitives.ts';

@@ -1,7 +1,7 @@
 /**
  * The rollback half of the policy: flag providers, the strategies of each environment's
  * ladder, who may pull the cord, cooldown, attempts and the lock. Part of the one zod schema
- * in policy-schema.ts (types, validation and JSON Schema all come from it).
+ * in schema.ts (types, validation and JSON Schema all come from it).
  */
 import { z } from 'zod';
 import {

@@ -1,7 +1,7 @@
 /**
  * The `verify` part of the policy: the checks that prove a deploy or a rollback healthy (HTTP
  * probes, metric checks through the trigger engine, smoke commands, "the flag is really off")
- * and the timing that repeats them. Part of the one zod schema in policy-schema.ts; it cannot
+ * and the timing that repeats them. Part of the one zod schema in schema.ts; it cannot
  * import from there (policy-schema imports this file), so it builds on schema-primitives.
  */
 import { z } from 'zod';

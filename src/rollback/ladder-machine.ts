@@ -3,7 +3,7 @@
  * step ends its strategy and, when there is a next rung, the rollback escalates to it;
  * `rollback.maintenance` goes on before the first rung and off after the last one tried.
  * `(spec, state, event, now) -> {state, effects}`: the effects are step records, step runs and
- * log lines, performed by a runner (strategies/ladder.ts on its own, or the rollback runner
+ * log lines, performed by a runner (ladder.ts on its own, or the rollback runner
  * through the rollback machine, machine.ts, which records each event on the incident).
  *
  * Each transition records at most one step event, so every record is written with its own
@@ -14,7 +14,7 @@
  * Pure: no I/O, no clock reads.
  */
 
-/** As strategies/plan.ts names them (kept here so the machine imports no step executors). */
+/** As plan.ts names them (kept here so the machine imports no step executors). */
 export type Strategy = 'feature-flag' | 'config' | 'redeploy' | 'full';
 export type StepOwner = Strategy | 'maintenance';
 

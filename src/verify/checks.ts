@@ -2,7 +2,7 @@
  * The verify checks, one evaluation each: HTTP probes (through the http source's probe, plus
  * response headers), metric checks (through the trigger engine), smoke commands (through the
  * command step) and "the flag is really off" (through the flag provider). `runChecksOnce` is
- * the entry staged recovery reuses for its gates; the timing loop lives in run-verify.ts.
+ * the entry staged recovery reuses for its gates; the timing loop lives in rounds.ts.
  *
  * A check never throws for a problem with the system under test: that is its result. It throws
  * a ConfigurationError only for a policy mistake (an unknown source or flag provider, a flag

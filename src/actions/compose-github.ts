@@ -2,7 +2,8 @@
  * The GitHub half of the composition root (compose.ts): the Octokit client and what is built
  * on it (deployment and incident stores, notification history, the environment lock, the
  * approval gateway, authority and pause reads, notify dispatch). Imported on first use by
- * ActionServices.github(), so an action that makes no GitHub call never loads Octokit. Each
+ * ActionServices.github(): from source an action that makes no GitHub call never loads
+ * Octokit (the bundle, one file, parses it at start whatever the action). Each
  * service is built on first use and kept; building one makes no request.
  */
 import type { Environment } from '../policy/schema.ts';

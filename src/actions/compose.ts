@@ -7,8 +7,8 @@
  *
  * Three stages, each built from the one before, because each needs what the one before
  * yields: `compose()` (the runner; nothing read yet), `load()` (reads the policy), `github()`
- * (the GitHub half, imported on first use so an evaluation that makes no GitHub call never
- * loads Octokit). Every service is built on first use and kept: an action pays only for what
+ * (the GitHub half, imported on first use: from source an evaluation that makes no GitHub call
+ * never loads Octokit; the one bundle parses all of it at start anyway). Every service is built on first use and kept: an action pays only for what
  * its run touches. Building a service makes no request, so the round trips of a run are its
  * use case's alone (test/rollback/round-trips.test.ts).
  */

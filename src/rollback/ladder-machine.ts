@@ -14,8 +14,11 @@
  * Pure: no I/O, no clock reads.
  */
 
-/** As plan.ts names them (kept here so the machine imports no step executors). */
-export type Strategy = 'feature-flag' | 'config' | 'redeploy' | 'full';
+import type { StrategyName } from '../policy/schema.ts';
+
+/** A rung of the ladder: one of the policy's strategies. */
+export type Strategy = StrategyName;
+/** Who a step belongs to: a strategy, or `rollback.maintenance` around the whole ladder. */
 export type StepOwner = Strategy | 'maintenance';
 
 export interface StepEvent {

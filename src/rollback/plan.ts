@@ -33,7 +33,9 @@ import type {
   RollbackPolicy,
   StepPolicy,
 } from '../policy/schema-rollback.ts';
+import { strategyName, type StrategyName } from '../policy/schema.ts';
 import { resolveSecrets } from '../policy/secrets.ts';
+import type { StepOwner } from './ladder-machine.ts';
 import type { GitHubClient } from '../github/client.ts';
 import type { FlagProvider } from './flags/flag-provider.ts';
 import { ripcordEnv, runCommandStep, stepValues, type StepContext } from './steps/command-step.ts';
@@ -42,12 +44,11 @@ import { compileHeaders, compileTemplate, renderHeaders } from './template.ts';
 import { STEP_PLACEHOLDERS } from './steps/command-step.ts';
 import { compileWorkflowDispatch } from './steps/workflow-dispatch-step.ts';
 
-export type StrategyName = 'feature-flag' | 'config' | 'redeploy' | 'full';
+// The strategy names are the policy schema's; who owns a step is the ladder machine's word.
+export type { StrategyName };
+export type { StepOwner };
 
-/** Who a step belongs to: a strategy, or `rollback.maintenance` around the whole ladder. */
-export type StepOwner = StrategyName | 'maintenance';
-
-export const STRATEGIES: readonly StrategyName[] = ['feature-flag', 'config', 'redeploy', 'full'];
+export const STRATEGIES: readonly StrategyName[] = strategyName.options;
 
 export interface StepRunContext {
   step: StepContext;

@@ -12,22 +12,9 @@ import {
   deployedDemoRelease,
   rollbackDecision,
 } from '../support/scenario.ts';
+import { parseOutputs } from '../../scripts/demo-lifecycle/runner.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
-
-/** Parses the runner's GITHUB_OUTPUT file (name<<delimiter ... delimiter). */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (!m) continue;
-    const value: string[] = [];
-    for (i += 1; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
-    out[m[1] ?? ''] = value.join('\n');
-  }
-  return out;
-}
 
 function prepare(inputs: Record<string, string>, extraEnv: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'ripcord-e2e-'));
